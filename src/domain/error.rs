@@ -1,0 +1,50 @@
+//! Errors a domain command can refuse with. Each maps to a catalog key so the
+//! UI and the command line explain it in the user's language.
+
+use super::role::Permission;
+use super::validate::FieldError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("permission denied: {0:?}")]
+    Forbidden(Permission),
+    /// Field name → what is wrong with it.
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<(&'static str, FieldError)>),
+    #[error("visit already signed out")]
+    AlreadySignedOut,
+    #[error("visit was denied entry and cannot be signed out")]
+    NotOnSite,
+    #[error("record not found")]
+    NotFound,
+    #[error("a correction needs a reason")]
+    ReasonRequired,
+    #[error("nothing changed")]
+    NothingChanged,
+    #[error("wrong PIN")]
+    WrongPin,
+    #[error("operator is deactivated")]
+    Inactive,
+    #[error("the last active admin cannot be removed or demoted")]
+    LastAdmin,
+    #[error("name already in use")]
+    Duplicate,
+}
+
+impl DomainError {
+    pub fn key(&self) -> &'static str {
+        match self {
+            DomainError::Forbidden(_) => "err.forbidden",
+            DomainError::Invalid(_) => "err.invalid",
+            DomainError::AlreadySignedOut => "err.already_signed_out",
+            DomainError::NotOnSite => "err.not_on_site",
+            DomainError::NotFound => "err.not_found",
+            DomainError::ReasonRequired => "err.reason_required",
+            DomainError::NothingChanged => "err.nothing_changed",
+            DomainError::WrongPin => "err.wrong_pin",
+            DomainError::Inactive => "err.inactive",
+            DomainError::LastAdmin => "err.last_admin",
+            DomainError::Duplicate => "err.duplicate",
+        }
+    }
+}

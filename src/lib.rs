@@ -1,0 +1,8 @@
+//! dutydesk (值班台): offline duty-room ledgers for Chinese schools.
+//!
+//! Layers point one way: `ui`/`panes` → `app` → `domain`; `store` → `domain`;
+//! `report` and `cli` use `store`. `domain` knows neither SQL nor terminals.
+
+pub mod domain;
+pub mod i18n;
+pub mod store;

@@ -1,0 +1,358 @@
+//! The station's SQLite file: the event log and the projections screens read.
+//!
+//! Every write goes through `Store::write`: one IMMEDIATE transaction that
+//! appends the events a domain command decided and applies them to the
+//! projections, so there is never a record without its event or the reverse.
+
+pub mod log;
+pub mod migrate;
+pub mod operators;
+pub mod project;
+pub mod settings;
+pub mod visits;
+pub mod watchlist;
+
+use crate::domain::error::DomainError;
+use crate::domain::event::{Event, SCHEMA_VERSION, StationKind};
+use crate::domain::hlc::Hlc;
+use crate::domain::role::Actor;
+use crate::domain::time::Clock;
+use log::EventRecord;
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Domain(#[from] DomainError),
+    #[error("database schema {found} is newer than this dutydesk supports ({supported}); install the newer dutydesk")]
+    NewerSchema { found: i64, supported: i64 },
+    #[error("this database has no station yet; run `dutydesk init` or start the TUI to set it up")]
+    NotSetUp,
+    #[error("this database already holds a station")]
+    AlreadySetUp,
+    #[error("the database file is damaged: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Station {
+    pub id: String,
+    pub school: String,
+    pub name: String,
+    pub kind: StationKind,
+    pub utc_offset_min: i32,
+}
+
+/// Where event ids come from: random in use, seeded for demo data so the
+/// same seed builds the same school.
+pub enum IdGen {
+    Random,
+    Seeded(StdRng),
+}
+
+impl IdGen {
+    pub fn seeded(seed: u64) -> IdGen {
+        IdGen::Seeded(StdRng::seed_from_u64(seed))
+    }
+
+    pub fn uuid_v7(&mut self, ms: i64) -> String {
+        let mut rand = [0u8; 10];
+        match self {
+            IdGen::Random => rand::rng().fill(&mut rand),
+            IdGen::Seeded(r) => r.fill(&mut rand),
+        }
+        uuid::Builder::from_unix_timestamp_millis(ms.max(0) as u64, &rand)
+            .into_uuid()
+            .to_string()
+    }
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    station: Option<Station>,
+    clock: Arc<dyn Clock>,
+    ids: IdGen,
+    last_hlc: Hlc,
+    depth: u32,
+}
+
+/// Pragmas for a duty PC: WAL so readers never block the writer, FULL sync
+/// because every write is a person's confirmed action.
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if absent) and migrates a station database. The
+    /// directory must exist: a typo in a path must not scatter files.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+            && !dir.is_dir()
+        {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("directory {} does not exist", dir.display()),
+            )));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        Store::from_conn(conn, path.to_path_buf(), clock)
+    }
+
+    pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        Store::from_conn(Connection::open_in_memory()?, PathBuf::from(":memory:"), clock)
+    }
+
+    fn from_conn(mut conn: Connection, path: PathBuf, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        configure(&conn).map_err(|e| match e {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                StoreError::Corrupt("not a dutydesk database".into())
+            }
+            e => e,
+        })?;
+        let found = migrate::version(&conn)?;
+        if found > 0 && found < migrate::LATEST && path.as_os_str() != ":memory:" {
+            backup_before_migration(&conn, &path, found)?;
+        }
+        let found = migrate::migrate_to(&mut conn, migrate::LATEST)?;
+        let mut store = Store {
+            last_hlc: log::max_hlc(&conn)?,
+            conn,
+            path,
+            station: None,
+            clock,
+            ids: IdGen::Random,
+            depth: 0,
+        };
+        store.station = store.load_station()?;
+        if found > 0 && found < migrate::LATEST {
+            // New projections appeared: fill them from the existing log.
+            store.batch(|s| project::rebuild(&s.conn))?;
+        }
+        Ok(store)
+    }
+
+    fn load_station(&self) -> Result<Option<Station>, StoreError> {
+        let id: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'station_id'", [], |r| r.get(0))
+            .optional()?;
+        let Some(id) = id else { return Ok(None) };
+        let st = self
+            .conn
+            .query_row(
+                "SELECT school, name, kind, utc_offset_min FROM stations WHERE id = ?1",
+                [&id],
+                |r| {
+                    Ok(Station {
+                        id: id.clone(),
+                        school: r.get(0)?,
+                        name: r.get(1)?,
+                        kind: StationKind::parse(&r.get::<_, String>(2)?).unwrap_or(StationKind::Gate),
+                        utc_offset_min: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(st)
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn station(&self) -> Option<&Station> {
+        self.station.as_ref()
+    }
+
+    pub fn require_station(&self) -> Result<&Station, StoreError> {
+        self.station.as_ref().ok_or(StoreError::NotSetUp)
+    }
+
+    pub fn offset_min(&self) -> i32 {
+        self.station.as_ref().map(|s| s.utc_offset_min).unwrap_or(480)
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    pub fn set_ids(&mut self, ids: IdGen) {
+        self.ids = ids;
+    }
+
+    pub fn new_id(&mut self) -> String {
+        let now = self.clock.now_ms();
+        self.ids.uuid_v7(now)
+    }
+
+    /// Runs `f` inside one IMMEDIATE transaction; nested calls join it.
+    /// Demo generation wraps thousands of commands in one batch.
+    pub fn batch<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        if self.depth == 0 {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        }
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        if self.depth == 0 {
+            match &out {
+                Ok(_) => {
+                    if let Err(e) = self.conn.execute_batch("COMMIT") {
+                        let _ = self.conn.execute_batch("ROLLBACK");
+                        return Err(e.into());
+                    }
+                }
+                Err(_) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                }
+            }
+        }
+        out
+    }
+
+    /// Appends `events` by `actor` and applies each to the projections.
+    /// Must run inside `batch`.
+    fn append(&mut self, actor: &Actor, events: &[Event]) -> Result<Vec<EventRecord>, StoreError> {
+        debug_assert!(self.depth > 0, "append outside a transaction");
+        let origin = self.require_station()?.id.clone();
+        let (mut seq, mut prev) = log::head(&self.conn, &origin)?;
+        let mut out = Vec::with_capacity(events.len());
+        for ev in events {
+            let now = self.clock.now_ms();
+            self.last_hlc = self.last_hlc.tick(now);
+            seq += 1;
+            let mut rec = EventRecord {
+                origin: origin.clone(),
+                seq,
+                id: self.ids.uuid_v7(now),
+                hlc: self.last_hlc,
+                kind: ev.kind().to_string(),
+                entity: ev.entity(),
+                schema: SCHEMA_VERSION,
+                actor: actor.id.clone(),
+                body: ev.body_json(),
+                prev_hash: prev,
+                hash: [0; 32],
+            };
+            rec.hash = rec.compute_hash();
+            prev = rec.hash;
+            log::insert(&self.conn, &rec)?;
+            project::apply(&self.conn, &rec, ev)?;
+            out.push(rec);
+        }
+        Ok(out)
+    }
+
+    /// The one write path: decide (reading state inside the transaction),
+    /// then append and project, all or nothing.
+    pub fn write<T>(
+        &mut self,
+        actor: &Actor,
+        decide: impl FnOnce(&mut Store) -> Result<(Vec<Event>, T), StoreError>,
+    ) -> Result<T, StoreError> {
+        let actor = actor.clone();
+        self.batch(move |s| {
+            let (events, out) = decide(s)?;
+            s.append(&actor, &events)?;
+            Ok(out)
+        })
+    }
+
+    /// Creates the station (first run): its record, the first admin.
+    pub fn setup(
+        &mut self,
+        school: &str,
+        name: &str,
+        kind: StationKind,
+        utc_offset_min: i32,
+        admin_name: &str,
+        pin: &str,
+    ) -> Result<Actor, StoreError> {
+        if self.station.is_some() {
+            return Err(StoreError::AlreadySetUp);
+        }
+        let school = crate::domain::validate::normalize_input(school);
+        let name = crate::domain::validate::normalize_input(name);
+        let mut errs = Vec::new();
+        if school.is_empty() {
+            errs.push(("school", crate::domain::validate::FieldError::Required));
+        }
+        if name.is_empty() {
+            errs.push(("station", crate::domain::validate::FieldError::Required));
+        }
+        if !errs.is_empty() {
+            return Err(DomainError::Invalid(errs).into());
+        }
+        let station_id = self.new_id();
+        let station = Station {
+            id: station_id.clone(),
+            school: school.clone(),
+            name: name.clone(),
+            kind: kind.clone(),
+            utc_offset_min,
+        };
+        let created = Event::StationCreated(crate::domain::event::StationCreated {
+            station_id: station_id.clone(),
+            school,
+            name,
+            kind,
+            utc_offset_min,
+        });
+        let prev = self.station.replace(station);
+        let res = self.batch(|s| {
+            s.conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('station_id', ?1)",
+                [&station_id],
+            )?;
+            s.append(&Actor::system(), &[created])?;
+            operators::add_in_tx(s, &Actor::system(), admin_name, crate::domain::role::Role::Admin, pin)
+        });
+        if res.is_err() {
+            self.station = prev;
+        }
+        res
+    }
+
+    /// `PRAGMA quick_check`: None when healthy, else the first problem.
+    pub fn quick_check(path: &Path) -> Result<Option<String>, StoreError> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let r: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        Ok((r != "ok").then_some(r))
+    }
+}
+
+fn backup_before_migration(conn: &Connection, path: &Path, from: i64) -> Result<(), StoreError> {
+    let mut bak = path.as_os_str().to_owned();
+    bak.push(format!(".v{from}.bak"));
+    let bak = PathBuf::from(bak);
+    if !bak.exists() {
+        conn.execute("VACUUM INTO ?1", [bak.to_string_lossy().as_ref()])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,364 @@
+//! Visits: the register's commands and the queries its screens page through.
+
+use super::{Store, StoreError};
+use crate::domain::error::DomainError;
+use crate::domain::event::Event;
+use crate::domain::role::Actor;
+use crate::domain::time;
+use crate::domain::visit::{
+    self, Decision, RegisterInput, Registration, VisitDetails, VisitForm, VisitStatus, WatchCheck, WatchHit,
+};
+use crate::domain::watch::{Candidate, match_watchlist};
+use rusqlite::{OptionalExtension, params_from_iter, types::Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitRow {
+    pub id: String,
+    pub origin: String,
+    pub status: VisitStatus,
+    pub time_in: i64,
+    pub time_out: Option<i64>,
+    pub details: VisitDetails,
+    pub time_in_reason: Option<String>,
+    pub registered_by: String,
+    pub signed_out_by: Option<String>,
+    pub watch: Option<WatchCheck>,
+    pub corrections: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitChange {
+    pub at_ms: i64,
+    pub by: String,
+    pub reason: String,
+    pub before: VisitDetails,
+    pub after: VisitDetails,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonSuggestion {
+    pub key: String,
+    pub name: String,
+    pub last_ms: i64,
+    pub visits: i64,
+    pub details: VisitDetails,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RegisterOutcome {
+    NeedsDecision(Vec<WatchHit>),
+    Registered(String),
+    Denied(String),
+}
+
+/// What a history search means: nothing, a local day, or text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryFilter {
+    All,
+    Day { from_ms: i64, to_ms: i64 },
+    Text(String),
+}
+
+impl HistoryFilter {
+    pub fn parse(q: &str, offset_min: i32, now_ms: i64) -> HistoryFilter {
+        let q = crate::domain::validate::normalize_input(q).to_lowercase();
+        if q.is_empty() {
+            return HistoryFilter::All;
+        }
+        let date = time::parse_date(&q).or_else(|| {
+            // "11-22" or "11/22": a day of the current year.
+            let year = time::local(now_ms, offset_min).format("%Y").to_string();
+            time::parse_date(&format!("{year}-{}", q.replace('/', "-")))
+                .filter(|_| q.len() <= 5 && q.contains(['-', '/']))
+        });
+        match date {
+            Some(d) => {
+                let from_ms = time::day_start_ms(d, offset_min);
+                HistoryFilter::Day {
+                    from_ms,
+                    to_ms: from_ms + 86_400_000,
+                }
+            }
+            None => HistoryFilter::Text(q),
+        }
+    }
+}
+
+/// Which way to page from a cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// Newest first, strictly older than the cursor.
+    Older,
+    /// Strictly newer than the cursor, returned newest first.
+    Newer,
+}
+
+pub type Cursor = (i64, String);
+
+const ROW_COLS: &str = "id, origin, status, time_in, time_out, details, time_in_reason, registered_by, signed_out_by, watch, corrections";
+
+fn read_row(r: &rusqlite::Row) -> rusqlite::Result<VisitRow> {
+    let details: String = r.get(5)?;
+    let watch: Option<String> = r.get(9)?;
+    Ok(VisitRow {
+        id: r.get(0)?,
+        origin: r.get(1)?,
+        status: VisitStatus::parse(&r.get::<_, String>(2)?).unwrap_or(VisitStatus::Out),
+        time_in: r.get(3)?,
+        time_out: r.get(4)?,
+        details: serde_json::from_str(&details).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        time_in_reason: r.get(6)?,
+        registered_by: r.get(7)?,
+        signed_out_by: r.get(8)?,
+        watch: watch.and_then(|w| serde_json::from_str(&w).ok()),
+        corrections: r.get(10)?,
+    })
+}
+
+/// Escapes LIKE wildcards typed by a user.
+pub fn like_pattern(q: &str) -> String {
+    let mut s = String::from("%");
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
+}
+
+impl Store {
+    /// Registers a visit. When the watchlist matches and no decision was
+    /// given, nothing is written and the matches come back for the guard.
+    pub fn register_visit(
+        &mut self,
+        actor: &Actor,
+        form: &VisitForm,
+        decision: Option<(Decision, String)>,
+    ) -> Result<RegisterOutcome, StoreError> {
+        let actor_c = actor.clone();
+        self.write(actor, move |s| {
+            let hits = s.watch_hits(form)?;
+            let visit_id = s.new_id();
+            let input = RegisterInput {
+                visit_id,
+                form,
+                default_expected: s.expected_minutes(form.visitor_type),
+                now_ms: s.now_ms(),
+                offset_min: s.offset_min(),
+                hits,
+                decision,
+            };
+            Ok(match visit::decide_register(&actor_c, input)? {
+                Registration::NeedsDecision(h) => (vec![], RegisterOutcome::NeedsDecision(h)),
+                Registration::Admitted(r) => {
+                    let id = r.visit_id.clone();
+                    (vec![Event::VisitRegistered(r)], RegisterOutcome::Registered(id))
+                }
+                Registration::Denied(d) => {
+                    let id = d.visit_id.clone();
+                    (vec![Event::VisitDenied(d)], RegisterOutcome::Denied(id))
+                }
+            })
+        })
+    }
+
+    /// Watchlist entries matching what the form says, with reasons.
+    pub fn watch_hits(&self, form: &VisitForm) -> Result<Vec<WatchHit>, StoreError> {
+        let entries = self.watch_entries(true)?;
+        let norm = |s: &str| {
+            let s = crate::domain::validate::normalize_input(s);
+            (!s.is_empty()).then_some(s)
+        };
+        let cand = Candidate {
+            name: form.name.clone(),
+            id_no: norm(&form.id_no).map(|s| s.to_uppercase()),
+            phone: norm(&form.phone),
+        };
+        let plain: Vec<_> = entries.iter().map(|e| e.as_match_entry()).collect();
+        Ok(match_watchlist(&cand, &plain)
+            .into_iter()
+            .filter_map(|m| {
+                let e = entries.iter().find(|e| e.id == m.entry_id)?;
+                Some(WatchHit {
+                    entry_id: e.id.clone(),
+                    entry_name: e.data.name.clone(),
+                    listed_for: e.data.reason.clone(),
+                    reasons: m.reasons,
+                })
+            })
+            .collect())
+    }
+
+    pub fn sign_out(&mut self, actor: &Actor, visit_id: &str) -> Result<(), StoreError> {
+        let a = actor.clone();
+        self.write(actor, |s| {
+            let (status, time_in): (String, i64) = s
+                .conn
+                .query_row("SELECT status, time_in FROM visits WHERE id = ?1", [visit_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?
+                .ok_or(DomainError::NotFound)?;
+            let status = VisitStatus::parse(&status).unwrap_or(VisitStatus::Out);
+            let ev = visit::decide_sign_out(&a, visit_id, status, time_in, s.now_ms())?;
+            Ok((vec![Event::VisitSignedOut(ev)], ()))
+        })
+    }
+
+    pub fn correct_visit(&mut self, actor: &Actor, visit_id: &str, form: &VisitForm, reason: &str) -> Result<(), StoreError> {
+        let a = actor.clone();
+        self.write(actor, |s| {
+            let row = s.visit(visit_id)?.ok_or(DomainError::NotFound)?;
+            let ev = visit::decide_correct(&a, visit_id, &row.details, form, reason)?;
+            Ok((vec![Event::VisitCorrected(ev)], ()))
+        })
+    }
+
+    pub fn visit(&self, id: &str) -> Result<Option<VisitRow>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {ROW_COLS} FROM visits WHERE id = ?1"))?
+            .query_row([id], read_row)
+            .optional()?)
+    }
+
+    /// Everyone signed in and not out, longest on site first.
+    pub fn on_site(&self) -> Result<Vec<VisitRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ROW_COLS} FROM visits WHERE status = 'on_site' ORDER BY time_in, id"
+        ))?;
+        let rows = stmt.query_map([], read_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// (on site, overstaying) counts for the status bar.
+    pub fn on_site_counts(&self, now_ms: i64) -> Result<(i64, i64), StoreError> {
+        let rows = self.on_site()?;
+        let over = rows
+            .iter()
+            .filter(|r| visit::is_overstay(r.time_in, r.details.expected_minutes, now_ms))
+            .count();
+        Ok((rows.len() as i64, over as i64))
+    }
+
+    /// One page of the history, keyset-paged so any depth costs the same.
+    pub fn history_page(
+        &self,
+        filter: &HistoryFilter,
+        cursor: Option<&Cursor>,
+        page: Page,
+        limit: usize,
+    ) -> Result<Vec<VisitRow>, StoreError> {
+        let mut wh: Vec<String> = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        match filter {
+            HistoryFilter::All => {}
+            HistoryFilter::Day { from_ms, to_ms } => {
+                wh.push("time_in >= ? AND time_in < ?".into());
+                args.push(Value::Integer(*from_ms));
+                args.push(Value::Integer(*to_ms));
+            }
+            HistoryFilter::Text(q) => {
+                wh.push("search LIKE ? ESCAPE '\\'".into());
+                args.push(Value::Text(like_pattern(q)));
+            }
+        }
+        let (cmp, order) = match page {
+            Page::Older => ("<", "DESC"),
+            Page::Newer => (">", "ASC"),
+        };
+        if let Some((t, id)) = cursor {
+            wh.push(format!("(time_in, id) {cmp} (?, ?)"));
+            args.push(Value::Integer(*t));
+            args.push(Value::Text(id.clone()));
+        }
+        let where_sql = if wh.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", wh.join(" AND "))
+        };
+        args.push(Value::Integer(limit as i64));
+        let sql = format!(
+            "SELECT {ROW_COLS} FROM visits {where_sql} ORDER BY time_in {order}, id {order} LIMIT ?"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args), read_row)?;
+        let mut out: Vec<VisitRow> = rows.collect::<Result<_, _>>()?;
+        if page == Page::Newer {
+            out.reverse();
+        }
+        Ok(out)
+    }
+
+    pub fn visit_count(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0))?)
+    }
+
+    /// Visits in a local-time range, oldest first, for the register export.
+    pub fn visits_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<VisitRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ROW_COLS} FROM visits WHERE time_in >= ?1 AND time_in < ?2 ORDER BY time_in, id"
+        ))?;
+        let rows = stmt.query_map([from_ms, to_ms], read_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn visit_changes(&self, visit_id: &str) -> Result<Vec<VisitChange>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at_ms, by, reason, before, after FROM visit_changes WHERE visit_id = ?1 ORDER BY at_ms, event_id",
+        )?;
+        let rows = stmt.query_map([visit_id], |r| {
+            let b: String = r.get(3)?;
+            let a: String = r.get(4)?;
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, b, a))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (at_ms, by, reason, b, a): (i64, String, String, String, String) = row?;
+            if let (Ok(before), Ok(after)) = (serde_json::from_str(&b), serde_json::from_str(&a)) {
+                out.push(VisitChange {
+                    at_ms,
+                    by,
+                    reason,
+                    before,
+                    after,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Returning visitors whose name, pinyin, initials, phone, ID or plate
+    /// contain `q`, most recent first.
+    pub fn suggest_persons(&self, q: &str, limit: usize) -> Result<Vec<PersonSuggestion>, StoreError> {
+        let q = crate::domain::validate::normalize_input(q).to_lowercase();
+        if q.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, name, last_ms, visits, details FROM persons WHERE search LIKE ?1 ESCAPE '\\' ORDER BY last_ms DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![like_pattern(&q), limit as i64], |r| {
+            let d: String = r.get(4)?;
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, d))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, name, last_ms, visits, d): (String, String, i64, i64, String) = row?;
+            if let Ok(details) = serde_json::from_str(&d) {
+                out.push(PersonSuggestion {
+                    key,
+                    name,
+                    last_ms,
+                    visits,
+                    details,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
