@@ -6,3 +6,12 @@
 pub mod domain;
 pub mod i18n;
 pub mod store;
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod panes;
+pub mod report;
+pub mod screens;
+pub mod ui;
+pub mod cli;
+pub mod demo;

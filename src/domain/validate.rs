@@ -70,6 +70,12 @@ pub enum FieldError {
     FutureTime,
     /// PINs are 4–8 digits.
     PinFormat,
+    /// Not a date like 2026-11-22.
+    DateFormat,
+    /// An end date before the start date.
+    DateOrder,
+    /// Two entries that must match do not (PIN and its repeat).
+    Mismatch,
 }
 
 impl FieldError {
@@ -90,6 +96,9 @@ impl FieldError {
             FieldError::TimeFormat => "err.time_format",
             FieldError::FutureTime => "err.future_time",
             FieldError::PinFormat => "err.pin_format",
+            FieldError::DateFormat => "err.date_format",
+            FieldError::DateOrder => "err.date_order",
+            FieldError::Mismatch => "err.mismatch",
         }
     }
 

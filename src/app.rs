@@ -1,0 +1,502 @@
+//! The application: which screen is up, who is logged in, the event loop.
+//!
+//! The loop blocks on one channel fed by an input thread and a 1 s tick.
+//! It drains everything pending, then draws once, and only if something
+//! changed: an idle duty PC makes no redraws (the tick redraws only when
+//! the clock's minute, an alert count or a message changes).
+
+use crate::action::Action;
+use crate::domain::role::{Actor, Permission, Role, allows};
+use crate::domain::settings::LOCK_MINUTES;
+use crate::domain::time;
+use crate::i18n::{tr, trf};
+use crate::keymap::{self, Ctx};
+use crate::panes::station::StationScreen;
+use crate::panes::visitors::VisitorsPane;
+use crate::panes::visitors::render::RenderCtx;
+use crate::panes::{Handled, PaneCtx, Toast, error_text};
+use crate::screens::login::LoginScreen;
+use crate::screens::setup::SetupScreen;
+use crate::store::Store;
+use crate::ui::{self, theme};
+use ratatui::Frame;
+use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+pub enum Screen {
+    Setup(SetupScreen),
+    Login(LoginScreen),
+    Main,
+}
+
+/// The panes that work, in tab order. Only built panes are listed.
+pub const PANES: &[(&str, Action)] = &[("pane.visitors", Action::GotoVisitors)];
+
+pub struct App {
+    pub store: Store,
+    pub screen: Screen,
+    pub actor: Option<Actor>,
+    pub login_ms: i64,
+    pub visitors: VisitorsPane,
+    pub station: Option<StationScreen>,
+    pub help: bool,
+    pub confirm_quit: bool,
+    pub quit: bool,
+    pub toast: Option<Toast>,
+    toast_until: i64,
+    last_input_ms: i64,
+    /// What the status bar showed last: (minute, on site, overstays).
+    shown: (i64, i64, i64),
+    pub demo_logins: Vec<(String, String)>,
+    /// Frames drawn (the idle benchmark reads it).
+    pub draws: u64,
+    tab_rects: Vec<Rect>,
+    list_area: Rect,
+}
+
+impl App {
+    pub fn new(store: Store, demo_logins: Vec<(String, String)>) -> App {
+        let now = store.now_ms();
+        let screen = if store.station().is_none() {
+            Screen::Setup(SetupScreen::new())
+        } else {
+            Screen::Login(LoginScreen::new(&store, None, demo_logins.clone()))
+        };
+        App {
+            store,
+            screen,
+            actor: None,
+            login_ms: now,
+            visitors: VisitorsPane::new(),
+            station: None,
+            help: false,
+            confirm_quit: false,
+            quit: false,
+            toast: None,
+            toast_until: 0,
+            last_input_ms: now,
+            shown: (0, 0, 0),
+            demo_logins,
+            draws: 0,
+            tab_rects: vec![],
+            list_area: Rect::default(),
+        }
+    }
+
+    fn logged_in(&mut self, actor: Actor) {
+        self.login_ms = self.store.now_ms();
+        self.actor = Some(actor);
+        self.screen = Screen::Main;
+        self.with_ctx(|v, ctx| {
+            if let Err(e) = v.reload(ctx) {
+                ctx.err(error_text(&e));
+            }
+        });
+        self.shown = self.status_key();
+    }
+
+    /// Runs `f` on the visitors pane with a context borrowing the store.
+    fn with_ctx<T>(&mut self, f: impl FnOnce(&mut VisitorsPane, &mut PaneCtx) -> T) -> Option<T> {
+        let actor = self.actor.clone()?;
+        let now = self.store.now_ms();
+        let mut toast = self.toast.take();
+        let before = toast.clone();
+        let mut ctx = PaneCtx {
+            store: &mut self.store,
+            actor: &actor,
+            now_ms: now,
+            toast: &mut toast,
+        };
+        let out = f(&mut self.visitors, &mut ctx);
+        if toast != before {
+            self.toast_until = now + 6_000;
+        }
+        self.toast = toast;
+        Some(out)
+    }
+
+    fn in_text(&self) -> bool {
+        match &self.screen {
+            Screen::Main => self.station.as_ref().map(|s| s.in_form()).unwrap_or(false) || self.visitors.in_text(),
+            _ => true,
+        }
+    }
+
+    /// Contexts for help and hints, innermost first.
+    pub fn contexts(&self) -> Vec<Ctx> {
+        let mut c = match &self.station {
+            Some(s) if s.in_form() => vec![Ctx::Form],
+            Some(_) => vec![Ctx::Station],
+            None => self.visitors.contexts(),
+        };
+        c.push(Ctx::Global);
+        c
+    }
+
+    /// Handles one terminal event; returns true when the screen changed.
+    pub fn handle_event(&mut self, ev: Event) -> bool {
+        match ev {
+            Event::Key(k) if k.kind == KeyEventKind::Press => {
+                self.last_input_ms = self.store.now_ms();
+                self.handle_key(k);
+                true
+            }
+            Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+                self.last_input_ms = self.store.now_ms();
+                self.click(m.column, m.row)
+            }
+            Event::Resize(..) => true,
+            _ => false,
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.help {
+            self.help = false;
+            return;
+        }
+        if self.confirm_quit {
+            match key.code {
+                ratatui::crossterm::event::KeyCode::Char('y') | ratatui::crossterm::event::KeyCode::Enter => {
+                    self.quit = true
+                }
+                _ => self.confirm_quit = false,
+            }
+            return;
+        }
+        match &mut self.screen {
+            Screen::Setup(s) => {
+                if keymap::lookup(&[Ctx::Global], &key, true) == Some(Action::ForceQuit) {
+                    self.quit = true;
+                } else if let Some(a) = s.handle_key(key, &mut self.store) {
+                    self.logged_in(a);
+                }
+                return;
+            }
+            Screen::Login(l) => {
+                match keymap::lookup(&[Ctx::Global], &key, true) {
+                    Some(Action::ForceQuit) => self.quit = true,
+                    _ if key.code == ratatui::crossterm::event::KeyCode::Esc && !l.locked => self.quit = true,
+                    _ => {
+                        if let Some(a) = l.handle_key(key, &mut self.store) {
+                            self.logged_in(a);
+                        }
+                    }
+                }
+                return;
+            }
+            Screen::Main => {}
+        }
+        if self.toast.is_some() {
+            self.toast = None;
+        }
+        // The focused pane (and its text field) gets the key first.
+        let handled = if self.station.is_some() {
+            let actor = self.actor.clone();
+            let mut toast = None;
+            let st = self.station.as_mut();
+            let (h, close) = match (st, actor) {
+                (Some(st), Some(actor)) => {
+                    let now = self.store.now_ms();
+                    let mut ctx = PaneCtx {
+                        store: &mut self.store,
+                        actor: &actor,
+                        now_ms: now,
+                        toast: &mut toast,
+                    };
+                    st.handle_key(key, &mut ctx)
+                }
+                _ => (Handled::No, true),
+            };
+            if close {
+                self.station = None;
+                self.with_ctx(|v, ctx| v.reload(ctx).ok());
+            }
+            if toast.is_some() {
+                self.toast = toast;
+                self.toast_until = self.store.now_ms() + 6_000;
+            }
+            h
+        } else {
+            self.with_ctx(|v, ctx| v.handle_key(key, ctx)).unwrap_or(Handled::No)
+        };
+        if handled == Handled::Yes {
+            return;
+        }
+        let in_text = self.in_text();
+        if let Some(a) = keymap::lookup(&[Ctx::Global], &key, in_text) {
+            self.global(a);
+        }
+    }
+
+    fn global(&mut self, a: Action) {
+        match a {
+            Action::Quit | Action::ForceQuit => {
+                if a == Action::Quit && (self.visitors.has_unsaved() || self.station.as_ref().is_some_and(|s| s.in_form())) {
+                    self.confirm_quit = true;
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::Help => self.help = true,
+            Action::GotoVisitors => self.station = None,
+            Action::Lock => self.lock(),
+            Action::Station => {
+                let role = self.actor.as_ref().map(|a| a.role).unwrap_or(Role::Guard);
+                if !allows(role, Permission::ManageOperators) {
+                    self.set_toast(tr("err.forbidden"), true);
+                } else if let Some(s) = self.with_ctx(|_, ctx| StationScreen::open(ctx)) {
+                    match s {
+                        Ok(s) => self.station = Some(s),
+                        Err(e) => self.set_toast(error_text(&e), true),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn set_toast(&mut self, text: String, error: bool) {
+        self.toast = Some(Toast { text, error });
+        self.toast_until = self.store.now_ms() + 6_000;
+    }
+
+    pub fn lock(&mut self) {
+        if matches!(self.screen, Screen::Main) {
+            self.screen = Screen::Login(LoginScreen::new(&self.store, self.actor.as_ref(), self.demo_logins.clone()));
+        }
+    }
+
+    fn click(&mut self, x: u16, y: u16) -> bool {
+        if !matches!(self.screen, Screen::Main) || self.help {
+            return false;
+        }
+        let p = Position::new(x, y);
+        if self.tab_rects.iter().any(|r| r.contains(p)) {
+            self.station = None;
+            return true;
+        }
+        let a = self.list_area;
+        // Row 0 of the list area holds the sub-view tabs, row 1 the header.
+        if a.contains(p) && self.station.is_none() && matches!(self.visitors.mode, crate::panes::visitors::Mode::Browse) {
+            if y == a.y {
+                self.with_ctx(|v, ctx| v.action(Action::NextView, ctx));
+                return true;
+            }
+            if y >= a.y + 2 {
+                let row = (y - a.y - 2) as isize;
+                self.with_ctx(|v, ctx| {
+                    let (sel, top) = match v.view {
+                        crate::panes::visitors::View::OnSite => (v.on_site_sel, v.on_site_top),
+                        crate::panes::visitors::View::History => (v.history.sel, v.history.top),
+                        crate::panes::visitors::View::Watchlist => (v.watch_sel, 0),
+                    };
+                    let delta = top as isize + row - sel as isize;
+                    v.action(if delta >= 0 { Action::Down } else { Action::Up }, ctx);
+                    for _ in 1..delta.unsigned_abs() {
+                        v.action(if delta >= 0 { Action::Down } else { Action::Up }, ctx);
+                    }
+                });
+                return true;
+            }
+        }
+        false
+    }
+
+    /// What the status bar depends on besides input: minute and alerts.
+    fn status_key(&self) -> (i64, i64, i64) {
+        let now = self.store.now_ms();
+        let (n, over) = if self.actor.is_some() {
+            self.store.on_site_counts(now).unwrap_or((0, 0))
+        } else {
+            (0, 0)
+        };
+        (now / 60_000, n, over)
+    }
+
+    /// The once-a-second tick: locks when idle, expires messages, and asks
+    /// for a redraw only when something visible changed.
+    pub fn tick(&mut self) -> bool {
+        let now = self.store.now_ms();
+        let mut dirty = false;
+        if matches!(self.screen, Screen::Main) {
+            let lock_ms = self.store.setting(LOCK_MINUTES) * 60_000;
+            if now - self.last_input_ms >= lock_ms {
+                self.lock();
+                dirty = true;
+            }
+        }
+        if self.toast.is_some() && now >= self.toast_until {
+            self.toast = None;
+            dirty = true;
+        }
+        let key = self.status_key();
+        if key != self.shown {
+            self.shown = key;
+            dirty = true;
+        }
+        dirty
+    }
+
+    pub fn render(&mut self, f: &mut Frame) {
+        self.draws += 1;
+        let area = f.area();
+        let buf = f.buffer_mut();
+        if area.width < ui::MIN_W || area.height < ui::MIN_H {
+            ui::too_small(area, buf);
+            return;
+        }
+        let school = self.store.station().map(|s| s.school.clone()).unwrap_or_default();
+        let cursor = match &mut self.screen {
+            Screen::Setup(s) => s.render(area, buf),
+            Screen::Login(l) => l.render(area, buf, &school),
+            Screen::Main => self.render_main(area, buf),
+        };
+        if self.confirm_quit {
+            crate::panes::visitors::render::dialog(
+                area,
+                f.buffer_mut(),
+                &tr("quit.title"),
+                vec![Line::from(tr("quit.unsaved")), Line::from(Span::styled(tr("quit.keys"), theme::muted()))],
+                44,
+                3,
+            );
+        } else if self.help {
+            let ctxs = self.contexts();
+            ui::help(area, f.buffer_mut(), &ctxs, &[("Alt+1", "key.goto_visitors"), ("Ctrl+U", "key.clear_field")]);
+        } else if let Some(c) = cursor {
+            f.set_cursor_position(c);
+        }
+    }
+
+    fn render_main(&mut self, area: Rect, buf: &mut ratatui::buffer::Buffer) -> Option<Position> {
+        let now = self.store.now_ms();
+        let off = self.store.offset_min();
+        // Status bar.
+        let st = self.store.station().cloned();
+        let actor = self.actor.clone();
+        let (_, n, over) = self.shown;
+        let status = Rect::new(area.x, area.y, area.width, 1);
+        buf.set_style(status, theme::bar());
+        let hour = time::local(now, off).format("%H").to_string().parse::<u32>().unwrap_or(0);
+        let shift = if (7..19).contains(&hour) { tr("shift.day") } else { tr("shift.night") };
+        let mut spans = vec![
+            Span::styled(format!(" {} ", tr("app.name")), theme::bar().add_modifier(ratatui::style::Modifier::BOLD)),
+            Span::styled(
+                format!("│ {} · {} ", st.as_ref().map(|s| s.school.as_str()).unwrap_or(""), st.as_ref().map(|s| s.name.as_str()).unwrap_or("")),
+                theme::bar(),
+            ),
+            Span::styled(
+                format!(
+                    "│ {}({}) ",
+                    actor.as_ref().map(|a| a.name.as_str()).unwrap_or(""),
+                    actor.as_ref().map(|a| tr(&format!("role.{}", a.role.key()))).unwrap_or_default()
+                ),
+                theme::bar(),
+            ),
+            Span::styled(
+                format!("│ {} {} ", shift, trf("status.since", &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))])),
+                theme::bar(),
+            ),
+            Span::styled(format!("│ {} ", time::fmt_local(now, off, "%Y-%m-%d %H:%M")), theme::bar()),
+            Span::styled(format!("│ {} ", trf("status.on_site", &[("n", n.to_string())])), theme::bar()),
+        ];
+        if over > 0 {
+            spans.push(Span::styled(
+                format!(" {} ", trf("status.overstay", &[("n", over.to_string())])),
+                ratatui::style::Style::new().bg(theme::ERROR).fg(ratatui::style::Color::White).add_modifier(ratatui::style::Modifier::BOLD),
+            ));
+        }
+        Line::from(spans).render(status, buf);
+        // Tab bar: only the panes that work.
+        let tabs = Rect::new(area.x, area.y + 1, area.width, 1);
+        self.tab_rects.clear();
+        let mut x = tabs.x;
+        for (i, (key, _)) in PANES.iter().enumerate() {
+            let label = format!(" {} {} ", i + 1, tr(key));
+            let w = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+            let style = if self.station.is_none() { theme::focus() } else { theme::muted() };
+            let r = Rect::new(x, tabs.y, w.min(tabs.right().saturating_sub(x)), 1);
+            Span::styled(label, style).render(r, buf);
+            self.tab_rects.push(r);
+            x += w + 1;
+        }
+        if self.station.is_some() {
+            Span::styled(format!(" F9 {} ", tr("station.title")), theme::focus()).render(Rect::new(x, tabs.y, tabs.right().saturating_sub(x), 1), buf);
+        }
+        let body = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
+        self.list_area = body;
+        let role = actor.as_ref().map(|a| a.role).unwrap_or(Role::Guard);
+        let cursor = if let Some(s) = &mut self.station {
+            s.render(body, buf, off)
+        } else {
+            self.visitors.render(body, buf, &RenderCtx { role, now_ms: now, offset_min: off })
+        };
+        let hints = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+        let ctxs = self.contexts();
+        ui::hints(hints, buf, &ctxs, self.toast.as_ref().map(|t| (t.text.as_str(), t.error)));
+        cursor
+    }
+}
+
+/// Messages into the loop.
+pub enum Msg {
+    Input(Event),
+    Tick,
+}
+
+/// Runs the TUI until quit. The terminal is restored on return and, via
+/// ratatui's hook, on panic.
+pub fn run(app: &mut App) -> anyhow::Result<()> {
+    use ratatui::crossterm::{event, execute, terminal};
+    use std::sync::mpsc;
+    let mut terminal = ratatui::init();
+    let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let input_tx = tx.clone();
+    std::thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            if input_tx.send(Msg::Input(ev)).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            if tx.send(Msg::Tick).is_err() {
+                break;
+            }
+        }
+    });
+    let draw = |terminal: &mut ratatui::DefaultTerminal, app: &mut App| -> anyhow::Result<()> {
+        let _ = execute!(std::io::stdout(), terminal::BeginSynchronizedUpdate);
+        terminal.draw(|f| app.render(f))?;
+        let _ = execute!(std::io::stdout(), terminal::EndSynchronizedUpdate);
+        Ok(())
+    };
+    let result = (|| -> anyhow::Result<()> {
+        draw(&mut terminal, app)?;
+        while let Ok(msg) = rx.recv() {
+            let mut dirty = false;
+            for m in std::iter::once(msg).chain(rx.try_iter()) {
+                dirty |= match m {
+                    Msg::Input(ev) => app.handle_event(ev),
+                    Msg::Tick => app.tick(),
+                };
+            }
+            if app.quit {
+                break;
+            }
+            if dirty {
+                draw(&mut terminal, app)?;
+            }
+        }
+        Ok(())
+    })();
+    let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
+    ratatui::restore();
+    result
+}

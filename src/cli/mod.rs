@@ -1,0 +1,331 @@
+//! The command line: the TUI by default, subcommands for setup, demo data,
+//! reports and checks. Errors are one line and a non-zero exit.
+
+use crate::app::{self, App};
+use crate::demo::{self, Scale};
+use crate::domain::event::StationKind;
+use crate::domain::time::{FixedClock, SystemClock, machine_offset_min, parse_date};
+use crate::i18n::{self, Lang, tr, trf};
+use crate::report::visitors::{ExportRequest, export_visitors};
+use crate::store::{Store, StoreError, log};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser, Debug)]
+#[command(name = "dutydesk", version, about = "值班台 dutydesk — offline duty-room ledgers for schools")]
+pub struct Cli {
+    /// Station database (default: the platform data directory)
+    #[arg(long, global = true)]
+    pub db: Option<PathBuf>,
+    /// Interface language: zh-CN or en (default from LC_ALL/LANG)
+    #[arg(long, global = true)]
+    pub lang: Option<String>,
+    /// Open the TUI on a throwaway, fully populated demo school
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Set up a new station database without the TUI (PIN from stdin or --pin-file)
+    Init {
+        #[arg(long)]
+        school: String,
+        #[arg(long)]
+        station: String,
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        /// Name of the first admin
+        #[arg(long)]
+        admin: String,
+        /// File holding the admin's PIN (otherwise read from stdin)
+        #[arg(long)]
+        pin_file: Option<PathBuf>,
+    },
+    /// Fill a database with generated data (deterministic)
+    DemoData {
+        #[arg(long, value_enum, default_value = "small")]
+        scale: ScaleArg,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Export a ledger
+    Report {
+        #[command(subcommand)]
+        which: ReportCmd,
+    },
+    /// Check the database: SQLite integrity and the event log's hash chains
+    Check,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCmd {
+    /// 来访登记表 — the visitor register
+    Visitors {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// Output file: .xlsx or .csv
+        #[arg(long)]
+        out: PathBuf,
+        /// Show full ID numbers (needs an admin: --as NAME and the PIN)
+        #[arg(long)]
+        full_ids: bool,
+        /// Operator running the export (default: the first active admin)
+        #[arg(long = "as")]
+        as_operator: Option<String>,
+        #[arg(long)]
+        pin_file: Option<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum KindArg {
+    Gate,
+    Dorm,
+    Office,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ScaleArg {
+    Small,
+    SchoolYear,
+}
+
+/// A failure to show as one line.
+pub struct CliError(pub String);
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError(match &e {
+            StoreError::Domain(d) => match d {
+                crate::domain::error::DomainError::Invalid(errs) => errs
+                    .iter()
+                    .map(|(f, e)| format!("{f}: {}", trf(e.key(), &e.args())))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                d => tr(d.key()),
+            },
+            StoreError::NewerSchema { found, supported } => trf(
+                "cli.newer_schema",
+                &[("found", found.to_string()), ("supported", supported.to_string())],
+            ),
+            StoreError::NotSetUp => tr("cli.not_set_up"),
+            StoreError::Io(io) => trf("cli.io", &[("detail", io.to_string())]),
+            other => trf("err.store", &[("detail", other.to_string())]),
+        })
+    }
+}
+
+pub fn default_db() -> Result<PathBuf, CliError> {
+    let dirs = directories::ProjectDirs::from("cn", "dutydesk", "dutydesk")
+        .ok_or_else(|| CliError(tr("cli.no_data_dir")))?;
+    let dir = dirs.data_dir();
+    std::fs::create_dir_all(dir).map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+    Ok(dir.join("dutydesk.db"))
+}
+
+fn read_pin(file: &Option<PathBuf>) -> Result<String, CliError> {
+    let mut s = String::new();
+    match file {
+        Some(p) => {
+            s = std::fs::read_to_string(p).map_err(|e| CliError(trf("cli.pin_file", &[("detail", e.to_string())])))?
+        }
+        None => {
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+        }
+    }
+    let pin = s.lines().next().unwrap_or("").trim().to_string();
+    if pin.is_empty() {
+        return Err(CliError(tr("cli.pin_missing")));
+    }
+    Ok(pin)
+}
+
+/// Opens an existing database: a missing file is an error here, never
+/// silently created (a typo must not make an empty station).
+fn open_existing(path: &Path) -> Result<Store, CliError> {
+    if !path.exists() {
+        return Err(CliError(trf("cli.no_db", &[("path", path.display().to_string())])));
+    }
+    Ok(Store::open(path, Arc::new(SystemClock))?)
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let lang = cli.lang.as_deref().map(|l| Lang::parse(l).ok_or_else(|| CliError(format!("unknown language {l}; use zh-CN or en"))));
+    i18n::set_lang(match lang {
+        Some(l) => l?,
+        None => Lang::from_env(),
+    });
+    match cli.cmd {
+        None if cli.demo => run_demo(),
+        None => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            let store = Store::open(&path, Arc::new(SystemClock))?;
+            let mut app = App::new(store, vec![]);
+            app::run(&mut app).map_err(|e| CliError(e.to_string()))
+        }
+        Some(Cmd::Init {
+            school,
+            station,
+            kind,
+            admin,
+            pin_file,
+        }) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            let pin = read_pin(&pin_file)?;
+            let existed = path.exists();
+            let mut store = Store::open(&path, Arc::new(SystemClock))?;
+            let kind = match kind {
+                KindArg::Gate => StationKind::Gate,
+                KindArg::Dorm => StationKind::Dorm,
+                KindArg::Office => StationKind::Office,
+            };
+            match store.setup(&school, &station, kind, machine_offset_min(), &admin, &pin) {
+                Ok(_) => {
+                    println!("{}", trf("cli.init_done", &[("path", path.display().to_string())]));
+                    Ok(())
+                }
+                Err(e) => {
+                    drop(store);
+                    if !existed {
+                        remove_db(&path);
+                    }
+                    Err(e.into())
+                }
+            }
+        }
+        Some(Cmd::DemoData { scale, seed }) => {
+            let path = cli.db.ok_or_else(|| CliError(tr("cli.db_required")))?;
+            let clock = FixedClock::new(chrono::Utc::now().timestamp_millis());
+            let existed = path.exists();
+            let mut store = Store::open(&path, Arc::new(clock.clone()))?;
+            let scale = match scale {
+                ScaleArg::Small => Scale::Small,
+                ScaleArg::SchoolYear => Scale::SchoolYear,
+            };
+            let now = chrono::Utc::now().timestamp_millis();
+            match demo::generate(&mut store, &clock, scale, seed, now) {
+                Ok(s) => {
+                    println!("{}", trf("cli.demo_done", &[("n", s.visits.to_string()), ("path", path.display().to_string())]));
+                    Ok(())
+                }
+                Err(e) => {
+                    drop(store);
+                    if !existed {
+                        remove_db(&path);
+                    }
+                    Err(e.into())
+                }
+            }
+        }
+        Some(Cmd::Report { which }) => match which {
+            ReportCmd::Visitors {
+                from,
+                to,
+                out,
+                full_ids,
+                as_operator,
+                pin_file,
+            } => {
+                let path = match cli.db {
+                    Some(p) => p,
+                    None => default_db()?,
+                };
+                let from = parse_date(&from).ok_or_else(|| CliError(trf("cli.bad_date", &[("value", from.clone())])))?;
+                let to = parse_date(&to).ok_or_else(|| CliError(trf("cli.bad_date", &[("value", to.clone())])))?;
+                if to < from {
+                    return Err(CliError(tr("err.date_order")));
+                }
+                crate::report::ledger::Format::from_path(&out).map_err(|_| CliError(tr("cli.bad_ext")))?;
+                let store = open_existing(&path)?;
+                store.require_station()?;
+                // Exports are signed by an operator; full IDs need an admin's PIN.
+                let name = name_or_admin(&store, as_operator.as_deref())?;
+                let op = store
+                    .find_operator_by_name(&name)?
+                    .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", name.clone())])))?;
+                let actor = if full_ids {
+                    store.verify_pin(&op.id, &read_pin(&pin_file)?)?.actor()
+                } else {
+                    op.actor()
+                };
+                let n = export_visitors(&store, &actor, &ExportRequest { from, to, path: out.clone(), full_ids })?;
+                println!("{}", trf("export.done", &[("n", n.to_string()), ("path", out.display().to_string())]));
+                Ok(())
+            }
+        },
+        Some(Cmd::Check) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            let store = open_existing(&path)?;
+            if let Some(problem) = Store::quick_check(&path)? {
+                return Err(CliError(trf("cli.check_sqlite", &[("detail", problem)])));
+            }
+            match log::verify(store.conn())? {
+                Ok(n) => {
+                    println!("{}", trf("cli.check_ok", &[("n", n.to_string())]));
+                    Ok(())
+                }
+                Err(f) => Err(CliError(trf("cli.check_chain", &[("detail", format!("{f:?}"))]))),
+            }
+        }
+    }
+}
+
+fn name_or_admin(store: &Store, name: Option<&str>) -> Result<String, CliError> {
+    if let Some(n) = name {
+        return Ok(n.to_string());
+    }
+    store
+        .operators()?
+        .into_iter()
+        .find(|o| o.active && o.role == crate::domain::role::Role::Admin)
+        .map(|o| o.name)
+        .ok_or_else(|| CliError(tr("cli.not_set_up")))
+}
+
+/// Removes a database this command created and could not finish.
+fn remove_db(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// `--demo`: a fresh throwaway database with the demo school, deleted on exit.
+fn run_demo() -> Result<(), CliError> {
+    let dir = std::env::temp_dir().join(format!("dutydesk-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+    let path = dir.join("demo.db");
+    let result = (|| {
+        let now = chrono::Utc::now().timestamp_millis();
+        let clock = FixedClock::new(now);
+        let mut store = Store::open(&path, Arc::new(clock.clone()))?;
+        demo::generate(&mut store, &clock, Scale::Small, 42, now)?;
+        drop(store);
+        let store = Store::open(&path, Arc::new(SystemClock))?;
+        let logins = demo::OPERATORS.iter().map(|(n, r, p)| (format!("{n}({})", tr(&format!("role.{}", r.key()))), p.to_string())).collect();
+        let mut app = App::new(store, logins);
+        app::run(&mut app).map_err(|e| CliError(e.to_string()))
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+

@@ -1,0 +1,455 @@
+//! Drawing the visitors pane. Reads only state already loaded: no queries
+//! while drawing.
+
+use super::register::RegisterState;
+use super::{Detail, Mode, View, VisitorsPane};
+use crate::domain::role::{Permission, Role, allows};
+use crate::domain::time;
+use crate::domain::validate::mask_id;
+use crate::domain::visit::{Decision, VisitDetails, VisitStatus, is_overstay};
+use crate::i18n::{tr, trf};
+use crate::store::visits::VisitRow;
+use crate::ui::form::Form;
+use crate::ui::table::{self, col};
+use crate::ui::{centered, theme};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+pub struct RenderCtx {
+    pub role: Role,
+    pub now_ms: i64,
+    pub offset_min: i32,
+}
+
+fn show_id(id: &Option<String>, role: Role) -> String {
+    match id {
+        Some(s) if allows(role, Permission::ViewFullIds) => s.clone(),
+        Some(s) => mask_id(s),
+        None => String::new(),
+    }
+}
+
+/// "1小时05分" / "1h05m".
+pub fn duration(ms: i64) -> String {
+    let m = (ms.max(0) / 60_000) as i64;
+    trf("common.duration", &[("h", (m / 60).to_string()), ("m", format!("{:02}", m % 60))])
+}
+
+fn status_label(r: &VisitRow) -> String {
+    let mut s = tr(&format!("visit.status.{}", r.status.key()));
+    if r.corrections > 0 {
+        s.push_str(&tr("visit.corrected_mark"));
+    }
+    s
+}
+
+impl VisitorsPane {
+    pub fn render(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
+        if area.height < 3 {
+            return None;
+        }
+        let mut cursor = None;
+        let form_mode = matches!(self.mode, Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_));
+        if !form_mode {
+            cursor = self.render_lists(area, buf, rc);
+        }
+        match &mut self.mode {
+            Mode::Browse => {}
+            Mode::Register(r) => cursor = render_register(r, area, buf),
+            Mode::WatchAdd(f) => cursor = render_form(f, &tr("watch.add_title"), area, buf),
+            Mode::Export(f) => cursor = render_form(f, &tr("export.title"), area, buf),
+            Mode::Detail(d) => render_detail(d, area, buf, rc),
+            Mode::ConfirmSignOut { name, .. } => {
+                let text = vec![
+                    Line::from(trf("visit.confirm_sign_out", &[("name", name.clone())])),
+                    Line::from(""),
+                    Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
+                ];
+                dialog(area, buf, &tr("visit.sign_out_title"), text, 48, 5);
+            }
+            Mode::WatchRemove { name, reason, .. } => {
+                let r = dialog(
+                    area,
+                    buf,
+                    &tr("watch.remove_title"),
+                    vec![
+                        Line::from(trf("watch.confirm_remove", &[("name", name.clone())])),
+                        Line::from(tr("watch.remove_reason")),
+                        Line::from(""),
+                        Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
+                    ],
+                    56,
+                    6,
+                );
+                let field = Rect::new(r.x, r.y + 2, r.width, 1);
+                buf.set_style(field, theme::focus());
+                let (t, c) = reason.visible(field.width as usize, false);
+                Span::styled(t, theme::focus()).render(field, buf);
+                cursor = Some(Position::new(field.x + c as u16, field.y));
+            }
+        }
+        cursor
+    }
+
+    fn render_lists(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
+        // Sub-view tabs and, on history, the search box.
+        let mut spans = vec![];
+        for v in View::ALL {
+            let mut label = tr(v.label());
+            if v == View::OnSite {
+                label = format!("{label}({})", self.on_site.len());
+            }
+            let style = if v == self.view { theme::focus() } else { theme::muted() };
+            spans.push(Span::styled(format!(" {label} "), style));
+            spans.push(Span::raw(" "));
+        }
+        let mut cursor = None;
+        let head = Rect::new(area.x, area.y, area.width, 1);
+        let line = Line::from(spans);
+        let tabs_w = line.width() as u16;
+        line.render(head, buf);
+        if self.view == View::History && head.width > tabs_w + 8 {
+            let x = area.x + tabs_w + 1;
+            let label = tr("visit.search_label");
+            let lw = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+            Span::styled(label, theme::title()).render(Rect::new(x, head.y, lw, 1), buf);
+            let fx = x + lw + 1;
+            let fw = area.right().saturating_sub(fx);
+            let field = Rect::new(fx, head.y, fw, 1);
+            let style = if self.searching { theme::focus() } else { theme::input() };
+            buf.set_style(field, style);
+            if self.search.is_empty() && !self.searching {
+                Span::styled(tr("visit.search_hint"), theme::muted()).render(field, buf);
+            } else {
+                let (t, c) = self.search.visible(fw as usize, false);
+                Span::styled(t, style).render(field, buf);
+                if self.searching {
+                    cursor = Some(Position::new(fx + c as u16, head.y));
+                }
+            }
+        }
+        let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+        self.list_height = body.height.saturating_sub(1) as usize;
+        match self.view {
+            View::OnSite => self.render_on_site(body, buf, rc),
+            View::History => self.render_history(body, buf, rc),
+            View::Watchlist => self.render_watch(body, buf, rc),
+        }
+        cursor
+    }
+
+    fn render_on_site(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+        if self.on_site.is_empty() {
+            let p = Paragraph::new(vec![Line::from(""), Line::from(tr("visit.empty_on_site"))]).style(theme::muted());
+            p.render(area, buf);
+            return;
+        }
+        let h = self.list_height.max(1);
+        if self.on_site_sel < self.on_site_top {
+            self.on_site_top = self.on_site_sel;
+        } else if self.on_site_sel >= self.on_site_top + h {
+            self.on_site_top = self.on_site_sel + 1 - h;
+        }
+        let cols = [
+            col(tr("visit.col.time_in"), 11),
+            col(tr("visit.col.name"), 10),
+            col(tr("visit.col.type"), 8),
+            col(tr("visit.col.stay"), 12),
+            col(tr("visit.col.purpose"), 14),
+            col(tr("visit.col.host"), 10),
+            col(tr("visit.col.phone"), 11),
+            col(tr("visit.col.plate"), 9),
+            col(tr("visit.col.badge"), 6),
+        ];
+        let rows = self.on_site[self.on_site_top..]
+            .iter()
+            .take(h)
+            .map(|r| {
+                let over = is_overstay(r.time_in, r.details.expected_minutes, rc.now_ms);
+                let stay = duration(rc.now_ms - r.time_in);
+                let stay = if over { format!("{stay} {}", tr("visit.overstay_mark")) } else { stay };
+                let d = &r.details;
+                (
+                    vec![
+                        time::fmt_local(r.time_in, rc.offset_min, "%m-%d %H:%M"),
+                        d.name.clone(),
+                        tr(&format!("vtype.{}", d.visitor_type.key())),
+                        stay,
+                        d.purpose.clone(),
+                        d.host.clone(),
+                        d.phone.clone().unwrap_or_default(),
+                        d.plate.clone().unwrap_or_default(),
+                        d.badge.clone(),
+                    ],
+                    if over { theme::overstay() } else { Style::new() },
+                )
+            })
+            .collect();
+        table::draw(area, buf, &cols, rows, Some(self.on_site_sel - self.on_site_top));
+    }
+
+    fn render_history(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+        if self.history.rows.is_empty() {
+            let key = if self.search.is_empty() { "visit.empty_history" } else { "visit.no_match" };
+            Paragraph::new(vec![Line::from(""), Line::from(tr(key))]).style(theme::muted()).render(area, buf);
+            return;
+        }
+        self.history.scroll_into_view(self.list_height);
+        let top = self.history.top;
+        let cols = [
+            col(tr("visit.col.time_in"), 11),
+            col(tr("visit.col.name"), 10),
+            col(tr("visit.col.status"), 8),
+            col(tr("visit.col.time_out"), 5),
+            col(tr("visit.col.purpose"), 14),
+            col(tr("visit.col.phone"), 11),
+            col(tr("visit.col.id_no"), 18),
+            col(tr("visit.col.plate"), 9),
+            col(tr("visit.col.host"), 10),
+        ];
+        let rows = self.history.rows[top..]
+            .iter()
+            .take(self.list_height.max(1))
+            .map(|r| {
+                let d = &r.details;
+                let style = match r.status {
+                    VisitStatus::Denied => theme::error(),
+                    VisitStatus::OnSite => Style::new().fg(theme::OK),
+                    VisitStatus::Out => Style::new(),
+                };
+                (
+                    vec![
+                        time::fmt_local(r.time_in, rc.offset_min, "%m-%d %H:%M"),
+                        d.name.clone(),
+                        status_label(r),
+                        r.time_out
+                            .map(|t| time::fmt_local(t, rc.offset_min, "%H:%M"))
+                            .unwrap_or_default(),
+                        d.purpose.clone(),
+                        d.phone.clone().unwrap_or_default(),
+                        show_id(&d.id_no, rc.role),
+                        d.plate.clone().unwrap_or_default(),
+                        d.host.clone(),
+                    ],
+                    style,
+                )
+            })
+            .collect();
+        table::draw(area, buf, &cols, rows, Some(self.history.sel.saturating_sub(top)));
+    }
+
+    fn render_watch(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+        if self.watch.is_empty() {
+            Paragraph::new(vec![Line::from(""), Line::from(tr("watch.empty"))]).style(theme::muted()).render(area, buf);
+            return;
+        }
+        let h = self.list_height.max(1);
+        let top = self.watch_sel.saturating_sub(h - 1);
+        let cols = [
+            col(tr("watch.col.name"), 10),
+            col(tr("watch.col.reason"), 16),
+            col(tr("watch.col.id_no"), 18),
+            col(tr("watch.col.phone"), 11),
+            col(tr("watch.col.status"), 6),
+            col(tr("watch.col.added"), 10),
+            col(tr("watch.col.note"), 12),
+        ];
+        let rows = self.watch[top..]
+            .iter()
+            .take(h)
+            .map(|w| {
+                (
+                    vec![
+                        w.data.name.clone(),
+                        w.data.reason.clone(),
+                        show_id(&w.data.id_no, rc.role),
+                        w.data.phone.clone().unwrap_or_default(),
+                        tr(if w.active { "watch.active" } else { "watch.inactive" }),
+                        time::fmt_local(w.added_ms, rc.offset_min, "%Y-%m-%d"),
+                        w.removed_reason.clone().unwrap_or_else(|| w.data.note.clone()),
+                    ],
+                    if w.active { Style::new().fg(theme::WARN) } else { theme::muted() },
+                )
+            })
+            .collect();
+        table::draw(area, buf, &cols, rows, Some(self.watch_sel - top));
+    }
+}
+
+/// A bordered box centred in `area`; returns its inner area.
+pub fn dialog(area: Rect, buf: &mut Buffer, title: &str, text: Vec<Line>, w: u16, h: u16) -> Rect {
+    let r = centered(area, w, h + 2);
+    Clear.render(r, buf);
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(format!(" {title} "), theme::title()));
+    let inner = block.inner(r);
+    block.render(r, buf);
+    Paragraph::new(text).wrap(Wrap { trim: false }).render(inner, buf);
+    inner
+}
+
+fn render_form(f: &mut Form, title: &str, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    Clear.render(area, buf);
+    let title_line = Line::from(vec![
+        Span::styled(title.to_string(), theme::title()),
+        Span::styled(format!("  {}", tr("form.required_note")), theme::muted()),
+    ]);
+    title_line.render(Rect::new(area.x, area.y, area.width, 1), buf);
+    let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(1));
+    f.render(body, buf, true)
+}
+
+fn render_register(r: &mut RegisterState, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    let title = if r.correcting.is_some() { tr("visit.correct_title") } else { tr("visit.register_title") };
+    let cursor = render_form(&mut r.form, &title, area, buf);
+    if !r.suggestions.is_empty()
+        && let Some(c) = cursor
+    {
+        // The list drops below the field the guard is typing in.
+        let h = (r.suggestions.len() as u16 + 2).min(area.bottom().saturating_sub(c.y + 1));
+        let x = r.form.label_width().min(area.width / 3) + area.x;
+        let w = area.right().saturating_sub(x).min(60);
+        if h >= 3 && w > 10 {
+            let rect = Rect::new(x, c.y + 1, w, h);
+            Clear.render(rect, buf);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(tr("visit.suggest_title"), theme::title()));
+            let inner = block.inner(rect);
+            block.render(rect, buf);
+            for (i, s) in r.suggestions.iter().enumerate().take(inner.height as usize) {
+                let line = format!(
+                    "{}  {}  {}  {}",
+                    s.name,
+                    s.details.phone.clone().unwrap_or_default(),
+                    s.details.purpose,
+                    trf("visit.suggest_visits", &[("n", s.visits.to_string())])
+                );
+                let style = if i == r.sugg_sel { theme::selected() } else { Style::new() };
+                Span::styled(line, style).render(Rect::new(inner.x, inner.y + i as u16, inner.width, 1), buf);
+            }
+        }
+    }
+    if let Some(d) = &r.decision {
+        let mut lines = vec![Line::from(Span::styled(tr("watch.match_title"), theme::error()))];
+        for h in &d.hits {
+            let why: Vec<String> = h.reasons.iter().map(|m| tr(m.key())).collect();
+            lines.push(Line::from(trf(
+                "watch.match_line",
+                &[("name", h.entry_name.clone()), ("listed", h.listed_for.clone()), ("why", why.join("、"))],
+            )));
+        }
+        lines.push(Line::from(""));
+        let (admit, deny) = if d.choice == Decision::Admit {
+            (theme::focus(), theme::muted())
+        } else {
+            (theme::muted(), theme::focus())
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} ", tr("watch.admit")), admit),
+            Span::raw("   "),
+            Span::styled(format!(" {} ", tr("watch.deny")), deny),
+            Span::styled(format!("   {}", tr("watch.decide_hint")), theme::muted()),
+        ]));
+        lines.push(Line::from(tr("watch.note")));
+        let h = lines.len() as u16 + 1;
+        let inner = dialog(area, buf, &tr("watch.decision_title"), lines, 70, h);
+        let field = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+        buf.set_style(field, theme::focus());
+        let (t, c) = d.note.visible(field.width as usize, false);
+        Span::styled(t, theme::focus()).render(field, buf);
+        return Some(Position::new(field.x + c as u16, field.y));
+    }
+    cursor
+}
+
+fn detail_lines(d: &VisitDetails, role: Role) -> Vec<(String, String)> {
+    vec![
+        (tr("visit.f.name"), d.name.clone()),
+        (tr("visit.f.phone"), d.phone.clone().unwrap_or_default()),
+        (tr(&format!("id_type.{}", d.id_type.key())), show_id(&d.id_no, role)),
+        (tr("visit.f.visitor_type"), tr(&format!("vtype.{}", d.visitor_type.key()))),
+        (tr("visit.f.host"), d.host.clone()),
+        (tr("visit.f.relation"), d.relation.clone()),
+        (tr("visit.f.purpose"), d.purpose.clone()),
+        (tr("visit.f.party_size"), d.party_size.to_string()),
+        (tr("visit.f.plate"), d.plate.clone().unwrap_or_default()),
+        (tr("visit.f.items"), d.items.clone()),
+        (tr("visit.f.expected"), d.expected_minutes.to_string()),
+        (tr("visit.f.badge"), d.badge.clone()),
+        (tr("visit.f.org"), d.org.clone()),
+        (tr("visit.f.notes"), d.notes.clone()),
+    ]
+}
+
+fn render_detail(d: &Detail, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+    let r = &d.row;
+    let t = |ms: i64| time::fmt_local(ms, rc.offset_min, "%Y-%m-%d %H:%M");
+    let mut lines: Vec<Line> = vec![];
+    let kv = |k: String, v: String| Line::from(vec![Span::styled(format!("{k}："), theme::muted()), Span::raw(v)]);
+    lines.push(kv(tr("visit.col.status"), status_label(r)));
+    lines.push(kv(tr("visit.col.time_in"), t(r.time_in)));
+    if let Some(reason) = &r.time_in_reason {
+        lines.push(kv(tr("visit.f.time_in_reason"), reason.clone()));
+    }
+    if let Some(o) = r.time_out {
+        lines.push(kv(tr("visit.col.time_out"), format!("{} ({})", t(o), duration(o - r.time_in))));
+    }
+    lines.push(kv(tr("visit.registered_by"), format!("{} · {}", d.registered_by, d.origin)));
+    if let Some(s) = &d.signed_out_by {
+        lines.push(kv(tr("visit.signed_out_by"), s.clone()));
+    }
+    for (k, v) in detail_lines(&r.details, rc.role) {
+        if !v.is_empty() {
+            lines.push(kv(k, v));
+        }
+    }
+    if let Some(w) = &r.watch {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(tr("watch.match_title"), theme::error())));
+        for h in &w.hits {
+            let why: Vec<String> = h.reasons.iter().map(|m| tr(m.key())).collect();
+            lines.push(Line::from(trf(
+                "watch.match_line",
+                &[("name", h.entry_name.clone()), ("listed", h.listed_for.clone()), ("why", why.join("、"))],
+            )));
+        }
+        let dec = if w.decision == Decision::Admit { tr("watch.admit") } else { tr("watch.deny") };
+        lines.push(kv(tr("watch.decision"), format!("{dec} {}", w.note)));
+    }
+    if !d.changes.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(tr("visit.changes_title"), theme::title())));
+        for c in &d.changes {
+            lines.push(Line::from(trf(
+                "visit.change_line",
+                &[("at", t(c.at_ms)), ("by", c.by.clone()), ("reason", c.reason.clone())],
+            )));
+            let before = detail_lines(&c.before, rc.role);
+            let after = detail_lines(&c.after, rc.role);
+            for ((k, b), (_, a)) in before.into_iter().zip(after) {
+                if a != b {
+                    lines.push(Line::from(vec![
+                        Span::raw(format!("  {k}：")),
+                        Span::styled(b, theme::muted().add_modifier(ratatui::style::Modifier::CROSSED_OUT)),
+                        Span::raw(" → "),
+                        Span::raw(a),
+                    ]));
+                }
+            }
+        }
+    }
+    let rect = centered(area, 76, area.height.saturating_sub(2).max(3));
+    Clear.render(rect, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", tr("visit.detail_title")), theme::title()))
+        .title_bottom(Span::styled(tr("visit.detail_hint"), theme::muted()));
+    Paragraph::new(Text::from(lines))
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((d.scroll, 0))
+        .render(rect, buf);
+}

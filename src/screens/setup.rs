@@ -1,0 +1,97 @@
+//! First run on a new database: the school, this station, the first admin.
+
+use crate::domain::event::StationKind;
+use crate::domain::role::Actor;
+use crate::domain::time::machine_offset_min;
+use crate::domain::validate::FieldError;
+use crate::i18n::tr;
+use crate::panes::error_text;
+use crate::store::{Store, StoreError};
+use crate::domain::error::DomainError;
+use crate::ui::form::{Field, Form, FormKey};
+use crate::ui::theme;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Widget};
+
+pub struct SetupScreen {
+    pub form: Form,
+    pub error: Option<String>,
+}
+
+impl SetupScreen {
+    pub fn new() -> SetupScreen {
+        SetupScreen {
+            form: Form::new(vec![
+                Field::text("school", "setup.f.school").required().max(40),
+                Field::text("station", "setup.f.station").required().max(20).hint("setup.hint.station"),
+                Field::text("kind", "setup.f.kind").choice(vec!["kind.gate", "kind.dorm", "kind.office"]),
+                Field::text("operator", "setup.f.admin").required().max(20),
+                Field::text("pin", "setup.f.pin").secret().required().max(8).hint("station.hint.pin"),
+                Field::text("pin2", "setup.f.pin2").secret().required().max(8),
+            ]),
+            error: None,
+        }
+    }
+
+    /// Returns the admin once the station is created.
+    pub fn handle_key(&mut self, key: KeyEvent, store: &mut Store) -> Option<Actor> {
+        let save = match self.form.handle_key(key) {
+            FormKey::Submit => true,
+            FormKey::Unhandled => key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL),
+            _ => false,
+        };
+        if !save {
+            return None;
+        }
+        self.error = None;
+        let pin = self.form.value("pin");
+        if pin != self.form.value("pin2") {
+            self.form.set_errors(&[("pin2", FieldError::Mismatch)]);
+            return None;
+        }
+        let kind = StationKind::ALL[self.form.choice("kind").min(2)].clone();
+        match store.setup(
+            &self.form.value("school"),
+            &self.form.value("station"),
+            kind,
+            machine_offset_min(),
+            &self.form.value("operator"),
+            &pin,
+        ) {
+            Ok(a) => Some(a),
+            Err(StoreError::Domain(DomainError::Invalid(errs))) => {
+                self.form.set_errors(&errs);
+                None
+            }
+            Err(e) => {
+                self.error = Some(error_text(&e));
+                None
+            }
+        }
+    }
+
+    pub fn render(&mut self, area: Rect, buf: &mut Buffer) -> Option<Position> {
+        let rect = crate::ui::centered(area, 76, 14);
+        let block = Block::bordered().title(Span::styled(format!(" {} ", tr("setup.title")), theme::title()));
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        Line::from(tr("setup.intro")).render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
+        let form_area = Rect::new(inner.x, inner.y + 2, inner.width, 6);
+        let cursor = self.form.render(form_area, buf, true);
+        let y = inner.y + 9;
+        if let Some(e) = &self.error {
+            Span::styled(e.clone(), theme::error()).render(Rect::new(inner.x, y, inner.width, 1), buf);
+        }
+        Span::styled(tr("setup.keys"), theme::muted()).render(Rect::new(inner.x, y + 1, inner.width, 1), buf);
+        cursor
+    }
+}
+
+impl Default for SetupScreen {
+    fn default() -> Self {
+        SetupScreen::new()
+    }
+}

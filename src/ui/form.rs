@@ -1,0 +1,328 @@
+//! Forms: labelled fields, one per line, with required marks and inline
+//! errors in the current language. Used by every data-entry screen.
+
+use super::text_input::TextInput;
+use super::theme;
+use crate::domain::validate::FieldError;
+use crate::i18n::{tr, trf};
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+use unicode_width::UnicodeWidthStr;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// Shown as dots (PINs).
+    Secret,
+    /// One of several options, by catalog key; ←/→ or Space cycles.
+    Choice(Vec<&'static str>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub required: bool,
+    pub kind: FieldKind,
+    pub input: TextInput,
+    pub choice: usize,
+    pub error: Option<String>,
+    /// A short hint shown when there is no error (catalog key).
+    pub hint: Option<&'static str>,
+}
+
+impl Field {
+    pub fn text(id: &'static str, label: &'static str) -> Field {
+        Field {
+            id,
+            label,
+            required: false,
+            kind: FieldKind::Text,
+            input: TextInput::default(),
+            choice: 0,
+            error: None,
+            hint: None,
+        }
+    }
+    pub fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+    pub fn secret(mut self) -> Field {
+        self.kind = FieldKind::Secret;
+        self
+    }
+    pub fn choice(mut self, options: Vec<&'static str>) -> Field {
+        self.kind = FieldKind::Choice(options);
+        self
+    }
+    pub fn hint(mut self, key: &'static str) -> Field {
+        self.hint = Some(key);
+        self
+    }
+    pub fn max(mut self, n: usize) -> Field {
+        self.input.max_chars = Some(n);
+        self
+    }
+}
+
+/// What a key did to the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKey {
+    /// Consumed; the focused field's text changed.
+    Edited,
+    /// Consumed without changing text (moved focus or cursor).
+    Moved,
+    /// Enter on the last field: the caller may save.
+    Submit,
+    /// Not a form key: let the pane or the app have it.
+    Unhandled,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Form {
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    scroll: usize,
+}
+
+impl Form {
+    pub fn new(fields: Vec<Field>) -> Form {
+        Form {
+            fields,
+            focus: 0,
+            scroll: 0,
+        }
+    }
+
+    pub fn focused_id(&self) -> &'static str {
+        self.fields.get(self.focus).map(|f| f.id).unwrap_or("")
+    }
+
+    fn idx(&self, id: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.id == id)
+    }
+
+    pub fn value(&self, id: &str) -> String {
+        self.idx(id).map(|i| self.fields[i].input.value()).unwrap_or_default()
+    }
+
+    pub fn set(&mut self, id: &str, v: &str) {
+        if let Some(i) = self.idx(id) {
+            self.fields[i].input.set(v);
+        }
+    }
+
+    pub fn choice(&self, id: &str) -> usize {
+        self.idx(id).map(|i| self.fields[i].choice).unwrap_or(0)
+    }
+
+    pub fn set_choice(&mut self, id: &str, n: usize) {
+        if let Some(i) = self.idx(id) {
+            self.fields[i].choice = n;
+        }
+    }
+
+    pub fn focus_on(&mut self, id: &str) {
+        if let Some(i) = self.idx(id) {
+            self.focus = i;
+        }
+    }
+
+    /// True when anything was typed (quitting asks first).
+    pub fn has_input(&self) -> bool {
+        self.fields.iter().any(|f| !f.input.is_empty())
+    }
+
+    pub fn clear_errors(&mut self) {
+        for f in &mut self.fields {
+            f.error = None;
+        }
+    }
+
+    /// Shows domain errors beside their fields and focuses the first one.
+    pub fn set_errors(&mut self, errs: &[(&'static str, FieldError)]) {
+        self.clear_errors();
+        let mut first = None;
+        for (id, e) in errs {
+            if let Some(i) = self.idx(id) {
+                self.fields[i].error = Some(trf(e.key(), &e.args()));
+                first = Some(first.map_or(i, |f: usize| f.min(i)));
+            }
+        }
+        if let Some(i) = first {
+            self.focus = i;
+        }
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.fields.iter().filter(|f| f.error.is_some()).count()
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> FormKey {
+        let n = self.fields.len();
+        if n == 0 {
+            return FormKey::Unhandled;
+        }
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => {
+                self.focus = (self.focus + 1) % n;
+                return FormKey::Moved;
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                self.focus = (self.focus + n - 1) % n;
+                return FormKey::Moved;
+            }
+            KeyCode::Enter if key.modifiers.is_empty() => {
+                if self.focus + 1 == n {
+                    return FormKey::Submit;
+                }
+                self.focus += 1;
+                return FormKey::Moved;
+            }
+            _ => {}
+        }
+        let f = &mut self.fields[self.focus];
+        match &f.kind {
+            FieldKind::Choice(opts) => {
+                let m = opts.len().max(1);
+                match key.code {
+                    KeyCode::Left => f.choice = (f.choice + m - 1) % m,
+                    KeyCode::Right | KeyCode::Char(' ') => f.choice = (f.choice + 1) % m,
+                    KeyCode::Char(c) if c.is_ascii_digit() && key.modifiers.is_empty() => {
+                        let d = c.to_digit(10).unwrap_or(0) as usize;
+                        if (1..=m).contains(&d) {
+                            f.choice = d - 1;
+                        }
+                    }
+                    _ => return FormKey::Unhandled,
+                }
+                f.error = None;
+                FormKey::Edited
+            }
+            _ => {
+                let before = f.input.value();
+                if !f.input.handle_key(key) {
+                    return FormKey::Unhandled;
+                }
+                if f.input.value() != before {
+                    f.error = None;
+                    FormKey::Edited
+                } else {
+                    FormKey::Moved
+                }
+            }
+        }
+    }
+
+    pub fn label_width(&self) -> u16 {
+        self.fields
+            .iter()
+            .map(|f| tr(f.label).width() + 2)
+            .max()
+            .unwrap_or(8) as u16
+    }
+
+    /// Draws the fields into `area`, scrolling to keep the focus visible, and
+    /// returns where the terminal cursor belongs (the focused text field).
+    pub fn render(&mut self, area: Rect, buf: &mut Buffer, focused: bool) -> Option<Position> {
+        if area.height == 0 || area.width < 4 {
+            return None;
+        }
+        let rows = area.height as usize;
+        if self.focus < self.scroll {
+            self.scroll = self.focus;
+        } else if self.focus >= self.scroll + rows {
+            self.scroll = self.focus + 1 - rows;
+        }
+        let label_w = self.label_width().min(area.width / 3);
+        let input_w = ((area.width - label_w) as usize).clamp(4, 36) as u16;
+        let mut cursor = None;
+        for (i, f) in self.fields.iter().enumerate().skip(self.scroll).take(rows) {
+            let y = area.y + (i - self.scroll) as u16;
+            let is_focus = focused && i == self.focus;
+            let mark = if f.required { "*" } else { " " };
+            let label = Line::from(vec![
+                Span::styled(
+                    tr(f.label),
+                    if is_focus { theme::title() } else { Style::new() },
+                ),
+                Span::styled(mark, theme::error()),
+            ]);
+            label.render(Rect::new(area.x, y, label_w, 1), buf);
+            let ix = area.x + label_w;
+            let field_rect = Rect::new(ix, y, input_w.min(area.right().saturating_sub(ix)), 1);
+            let style = if is_focus { theme::focus() } else { theme::input() };
+            buf.set_style(field_rect, style);
+            let (text, col) = match &f.kind {
+                FieldKind::Choice(opts) => {
+                    let cur = opts.get(f.choice).map(|k| tr(k)).unwrap_or_default();
+                    (format!("◀ {cur} ▶"), 0)
+                }
+                FieldKind::Secret => f.input.visible(field_rect.width as usize, true),
+                FieldKind::Text => f.input.visible(field_rect.width as usize, false),
+            };
+            Span::styled(text, style).render(field_rect, buf);
+            if is_focus && !matches!(f.kind, FieldKind::Choice(_)) {
+                cursor = Some(Position::new(field_rect.x + col as u16, y));
+            }
+            let note_x = field_rect.right() + 1;
+            if note_x < area.right() {
+                let note_rect = Rect::new(note_x, y, area.right() - note_x, 1);
+                if let Some(e) = &f.error {
+                    Span::styled(format!("✗ {e}"), theme::error()).render(note_rect, buf);
+                } else if let Some(h) = f.hint.filter(|_| is_focus) {
+                    Span::styled(tr(h), theme::muted()).render(note_rect, buf);
+                }
+            }
+        }
+        cursor
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyModifiers;
+
+    fn k(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn text_keys_go_to_the_field_and_pane_keys_do_not() {
+        let mut f = Form::new(vec![Field::text("name", "visit.f.name"), Field::text("b", "visit.f.purpose")]);
+        for c in ['q', '1', '?', 'n', 'o'] {
+            assert_eq!(f.handle_key(k(KeyCode::Char(c))), FormKey::Edited);
+        }
+        assert_eq!(f.value("name"), "q1?no");
+        assert_eq!(f.handle_key(k(KeyCode::Esc)), FormKey::Unhandled);
+        assert_eq!(
+            f.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            FormKey::Unhandled
+        );
+        assert_eq!(f.handle_key(k(KeyCode::Enter)), FormKey::Moved);
+        assert_eq!(f.focused_id(), "b");
+        assert_eq!(f.handle_key(k(KeyCode::Enter)), FormKey::Submit);
+    }
+
+    #[test]
+    fn choice_cycles_and_errors_clear_on_edit() {
+        let mut f = Form::new(vec![Field::text("a", "visit.f.name").choice(vec!["x", "y", "z"])]);
+        f.handle_key(k(KeyCode::Right));
+        assert_eq!(f.choice("a"), 1);
+        f.handle_key(k(KeyCode::Left));
+        f.handle_key(k(KeyCode::Left));
+        assert_eq!(f.choice("a"), 2);
+        f.handle_key(k(KeyCode::Char('1')));
+        assert_eq!(f.choice("a"), 0);
+        f.set_errors(&[("a", FieldError::Required)]);
+        assert_eq!(f.error_count(), 1);
+        f.handle_key(k(KeyCode::Right));
+        assert_eq!(f.error_count(), 0);
+    }
+}

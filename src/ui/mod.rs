@@ -1,0 +1,89 @@
+//! Widgets and the frame around the panes: status bar, tabs, hints, help.
+
+pub mod form;
+pub mod table;
+pub mod text_input;
+pub mod theme;
+
+use crate::i18n::tr;
+use crate::keymap::{self, Ctx};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+/// Smallest terminal the layout is designed for.
+pub const MIN_W: u16 = 80;
+pub const MIN_H: u16 = 24;
+
+/// A `w`×`h` rectangle centred in `area`, clipped to it.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+pub fn too_small(area: Rect, buf: &mut Buffer) {
+    let msg = vec![
+        Line::from(tr("ui.too_small")),
+        Line::from(format!("{}×{} < {MIN_W}×{MIN_H}", area.width, area.height)),
+    ];
+    Paragraph::new(msg).wrap(Wrap { trim: true }).style(theme::error()).render(area, buf);
+}
+
+/// The hint bar: the focused context's hinted keys, or a message.
+pub fn hints(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], toast: Option<(&str, bool)>) {
+    buf.set_style(area, theme::bar());
+    if let Some((text, err)) = toast {
+        let style = if err { theme::bar().fg(ratatui::style::Color::LightYellow) } else { theme::bar() };
+        let prefix = if err { "⚠ " } else { "✓ " };
+        Span::styled(format!(" {prefix}{text}"), style).render(area, buf);
+        return;
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for b in keymap::bindings_for(ctxs).into_iter().filter(|b| b.hint) {
+        spans.push(Span::styled(format!(" {} ", keymap::keys_label(b)), theme::key()));
+        spans.push(Span::styled(format!(" {}  ", tr(b.desc)), theme::bar()));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+/// The `?`/F1 overlay, generated from the same keymap as the hints.
+pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) {
+    let mut lines = vec![];
+    let mut last_ctx = None;
+    for b in keymap::bindings_for(ctxs) {
+        if last_ctx != Some(b.ctx) {
+            if last_ctx.is_some() {
+                lines.push(Line::from(""));
+            }
+            let title = match b.ctx {
+                Ctx::Global => "help.global",
+                Ctx::List => "help.list",
+                Ctx::Form => "help.form",
+                Ctx::Station => "help.station",
+            };
+            lines.push(Line::from(Span::styled(tr(title), theme::title())));
+            last_ctx = Some(b.ctx);
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<12}", keymap::keys_label(b)), Style::new().fg(theme::ACCENT)),
+            Span::raw(tr(b.desc)),
+        ]));
+    }
+    for (k, d) in extra {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<12}", k), Style::new().fg(theme::ACCENT)),
+            Span::raw(tr(d)),
+        ]));
+    }
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, 64, h);
+    Clear.render(rect, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", tr("help.title")), theme::title()))
+        .title_bottom(Span::styled(tr("help.close"), theme::muted()));
+    Paragraph::new(lines).block(block).render(rect, buf);
+}
