@@ -382,7 +382,7 @@ impl App {
         buf.set_style(status, theme::bar());
         let hour = time::local(now, off).format("%H").to_string().parse::<u32>().unwrap_or(0);
         let shift = if (7..19).contains(&hour) { tr("shift.day") } else { tr("shift.night") };
-        let mut spans = vec![
+        let spans = vec![
             Span::styled(format!(" {} ", tr("app.name")), theme::bar().add_modifier(ratatui::style::Modifier::BOLD)),
             Span::styled(
                 format!("│ {} · {} ", st.as_ref().map(|s| s.school.as_str()).unwrap_or(""), st.as_ref().map(|s| s.name.as_str()).unwrap_or("")),
@@ -400,16 +400,24 @@ impl App {
                 format!("│ {} {} ", shift, trf("status.since", &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))])),
                 theme::bar(),
             ),
-            Span::styled(format!("│ {} ", time::fmt_local(now, off, "%Y-%m-%d %H:%M")), theme::bar()),
-            Span::styled(format!("│ {} ", trf("status.on_site", &[("n", n.to_string())])), theme::bar()),
+            Span::styled(format!("│ {} ", time::fmt_local(now, off, "%m-%d %H:%M")), theme::bar()),
         ];
+        Line::from(spans).render(status, buf);
+        // Alerts are drawn last, right-aligned, so a narrow terminal cuts the
+        // school name rather than the overstay count.
+        let mut alert = vec![Span::styled(format!(" {} ", trf("status.on_site", &[("n", n.to_string())])), theme::bar())];
         if over > 0 {
-            spans.push(Span::styled(
+            alert.push(Span::styled(
                 format!(" {} ", trf("status.overstay", &[("n", over.to_string())])),
-                ratatui::style::Style::new().bg(theme::ERROR).fg(ratatui::style::Color::White).add_modifier(ratatui::style::Modifier::BOLD),
+                ratatui::style::Style::new()
+                    .bg(theme::ERROR)
+                    .fg(ratatui::style::Color::White)
+                    .add_modifier(ratatui::style::Modifier::BOLD),
             ));
         }
-        Line::from(spans).render(status, buf);
+        let alert = Line::from(alert);
+        let aw = (alert.width() as u16).min(status.width);
+        alert.render(Rect::new(status.right() - aw, status.y, aw, 1), buf);
         // Tab bar: only the panes that work.
         let tabs = Rect::new(area.x, area.y + 1, area.width, 1);
         self.tab_rects.clear();
@@ -436,7 +444,8 @@ impl App {
         };
         let hints = Rect::new(area.x, area.bottom() - 1, area.width, 1);
         let ctxs = self.contexts();
-        ui::hints(hints, buf, &ctxs, self.toast.as_ref().map(|t| (t.text.as_str(), t.error)));
+        let in_text = self.in_text();
+        ui::hints(hints, buf, &ctxs, in_text, self.toast.as_ref().map(|t| (t.text.as_str(), t.error)));
         cursor
     }
 }

@@ -49,7 +49,7 @@ const PURPOSES: &[(VisitorType, &[&str])] = &[
 ];
 const RELATIONS: &[&str] = &["父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "叔叔", "姑姑"];
 const CLASSES: &[&str] = &["初一(1)班", "初一(3)班", "初二(2)班", "初二(5)班", "初三(1)班", "初三(4)班"];
-const PROVINCES: &[&str] = &["湘", "鄂", "赣", "粤", "川", "黔"];
+const PROVINCES: &[&str] = &["湘", "鄂", "赣", "粤", "川", "贵"];
 const AREAS: &[&str] = &["430521", "430522", "431102", "420106", "360102", "510104"];
 
 struct Person {

@@ -83,7 +83,7 @@ pub const BINDINGS: &[Binding] = &[
 
 /// Keys that still work while a text field has focus (it gets first say,
 /// and these are never text).
-fn works_in_text(code: KeyCode, mods: KeyModifiers) -> bool {
+pub fn works_in_text(code: KeyCode, mods: KeyModifiers) -> bool {
     mods.contains(KeyModifiers::CONTROL) || mods.contains(KeyModifiers::ALT) || matches!(code, KeyCode::F(_))
 }
 
@@ -139,6 +139,8 @@ pub fn keys_label(b: &Binding) -> String {
 pub fn key_label(code: KeyCode, mods: KeyModifiers) -> String {
     let base = match code {
         KeyCode::Char(' ') => "Space".to_string(),
+        // Shown as printed on the keycap when held with Ctrl/Alt.
+        KeyCode::Char(c) if !mods.is_empty() => c.to_ascii_uppercase().to_string(),
         KeyCode::Char(c) => c.to_string(),
         KeyCode::Enter => "Enter".into(),
         KeyCode::Esc => "Esc".into(),

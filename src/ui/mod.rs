@@ -33,7 +33,8 @@ pub fn too_small(area: Rect, buf: &mut Buffer) {
 }
 
 /// The hint bar: the focused context's hinted keys, or a message.
-pub fn hints(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], toast: Option<(&str, bool)>) {
+/// `in_text`: a text field has focus, so only keys that work there are hinted.
+pub fn hints(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], in_text: bool, toast: Option<(&str, bool)>) {
     buf.set_style(area, theme::bar());
     if let Some((text, err)) = toast {
         let style = if err { theme::bar().fg(ratatui::style::Color::LightYellow) } else { theme::bar() };
@@ -42,7 +43,10 @@ pub fn hints(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], toast: Option<(&str, bo
         return;
     }
     let mut spans = vec![Span::raw(" ")];
-    for b in keymap::bindings_for(ctxs).into_iter().filter(|b| b.hint) {
+    for b in keymap::bindings_for(ctxs)
+        .into_iter()
+        .filter(|b| b.hint && (!in_text || keymap::works_in_text(b.code, b.mods) || b.ctx == Ctx::Form))
+    {
         spans.push(Span::styled(format!(" {} ", keymap::keys_label(b)), theme::key()));
         spans.push(Span::styled(format!(" {}  ", tr(b.desc)), theme::bar()));
     }

@@ -283,7 +283,7 @@ impl VisitorsPane {
             }
             Action::Correct => match self.selected_visit() {
                 Some(v) => {
-                    self.mode = Mode::Register(Box::new(RegisterState::correcting(v.id.clone(), &v.details)));
+                    self.mode = Mode::Register(Box::new(RegisterState::correcting(v.id.clone(), &v.details, allows(role, Permission::ViewFullIds))));
                     self.discard_armed = false;
                 }
                 None => ctx.err(tr("visit.none_selected")),
@@ -396,7 +396,11 @@ impl VisitorsPane {
             KeyCode::Char('e') if key.modifiers.is_empty() => {
                 self.discard_armed = false;
                 (
-                    Mode::Register(Box::new(RegisterState::correcting(d.row.id.clone(), &d.row.details))),
+                    Mode::Register(Box::new(RegisterState::correcting(
+                        d.row.id.clone(),
+                        &d.row.details,
+                        allows(ctx.actor.role, Permission::ViewFullIds),
+                    ))),
                     Handled::Yes,
                 )
             }
@@ -465,7 +469,7 @@ impl VisitorsPane {
                 }
                 KeyCode::Enter => {
                     let d = r.suggestions[r.sugg_sel.min(r.suggestions.len() - 1)].details.clone();
-                    r.fill(&d, true);
+                    r.fill(&d, true, allows(ctx.actor.role, Permission::ViewFullIds));
                     return (Mode::Register(r), Handled::Yes);
                 }
                 KeyCode::Esc => {
@@ -534,8 +538,18 @@ impl VisitorsPane {
                 r.suggestions.clear();
                 (Mode::Register(r), Handled::Yes)
             }
-            Ok(RegisterOutcome::Registered(_)) => {
-                ctx.ok(trf("visit.registered", &[("name", form.name.trim().to_string())]));
+            Ok(RegisterOutcome::Registered(id)) => {
+                let twice = ctx.store.visit(&id).ok().flatten().is_some_and(|v| {
+                    let key = crate::domain::visit::person_key(&v.details);
+                    self.on_site.iter().any(|o| crate::domain::visit::person_key(&o.details) == key)
+                });
+                if twice {
+                    // Not an error — a parent may step out and back — but the
+                    // older entry probably needs signing out.
+                    ctx.err(trf("visit.registered_twice", &[("name", form.name.trim().to_string())]));
+                } else {
+                    ctx.ok(trf("visit.registered", &[("name", form.name.trim().to_string())]));
+                }
                 self.view = View::OnSite;
                 self.after_write(ctx);
                 self.on_site_sel = self.on_site.len().saturating_sub(1);

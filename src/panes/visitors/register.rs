@@ -32,6 +32,9 @@ pub struct RegisterState {
     pub sugg_sel: usize,
     /// Shown while the watchlist matched and the guard must decide.
     pub decision: Option<DecisionState>,
+    /// A prefilled ID shown masked to non-admins: (shown, real). Saving an
+    /// untouched field keeps the real number.
+    pub hidden_id: Option<(String, String)>,
 }
 
 pub struct DecisionState {
@@ -80,24 +83,32 @@ impl RegisterState {
             suggestions: vec![],
             sugg_sel: 0,
             decision: None,
+            hidden_id: None,
         }
     }
 
-    pub fn correcting(visit_id: String, d: &VisitDetails) -> RegisterState {
+    pub fn correcting(visit_id: String, d: &VisitDetails, full_ids: bool) -> RegisterState {
         let mut s = RegisterState {
             form: visit_form(true),
             correcting: Some(visit_id),
             suggestions: vec![],
             sugg_sel: 0,
             decision: None,
+            hidden_id: None,
         };
-        s.fill(d, false);
+        s.fill(d, false, full_ids);
         s
     }
 
     /// Fills every field from an earlier visit.
-    pub fn fill(&mut self, d: &VisitDetails, returning: bool) {
-        let v = VisitForm::from_details(d);
+    pub fn fill(&mut self, d: &VisitDetails, returning: bool, full_ids: bool) {
+        let mut v = VisitForm::from_details(d);
+        self.hidden_id = None;
+        if !full_ids && !v.id_no.is_empty() {
+            let shown = crate::domain::validate::mask_id(&v.id_no);
+            self.hidden_id = Some((shown.clone(), v.id_no.clone()));
+            v.id_no = shown;
+        }
         let f = &mut self.form;
         f.set("name", &v.name);
         f.set("phone", &v.phone);
@@ -130,7 +141,10 @@ impl RegisterState {
         VisitForm {
             name: f.value("name"),
             id_type: IdType::ALL[f.choice("id_type").min(4)],
-            id_no: f.value("id_no"),
+            id_no: match &self.hidden_id {
+                Some((shown, real)) if *shown == f.value("id_no") => real.clone(),
+                _ => f.value("id_no"),
+            },
             phone: f.value("phone"),
             visitor_type: VisitorType::ALL[f.choice("visitor_type").min(4)],
             org: f.value("org"),

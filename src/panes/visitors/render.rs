@@ -157,7 +157,7 @@ impl VisitorsPane {
             col(tr("visit.col.time_in"), 11),
             col(tr("visit.col.name"), 10),
             col(tr("visit.col.type"), 8),
-            col(tr("visit.col.stay"), 12),
+            col(tr("visit.col.stay"), 14),
             col(tr("visit.col.purpose"), 14),
             col(tr("visit.col.host"), 10),
             col(tr("visit.col.phone"), 11),
