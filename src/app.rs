@@ -47,8 +47,8 @@ pub struct App {
     pub toast: Option<Toast>,
     toast_until: i64,
     last_input_ms: i64,
-    /// What the status bar showed last: (minute, on site, overstays).
-    shown: (i64, i64, i64),
+    /// What the status bar shows: (minute, on site, overstays, special period).
+    shown: (i64, i64, i64, bool),
     pub demo_logins: Vec<(String, String)>,
     /// Frames drawn (the idle benchmark reads it).
     pub draws: u64,
@@ -77,7 +77,7 @@ impl App {
             toast: None,
             toast_until: 0,
             last_input_ms: now,
-            shown: (0, 0, 0),
+            shown: (0, 0, 0, false),
             demo_logins,
             draws: 0,
             tab_rects: vec![],
@@ -141,6 +141,8 @@ impl App {
             Event::Key(k) if k.kind == KeyEventKind::Press => {
                 self.last_input_ms = self.store.now_ms();
                 self.handle_key(k);
+                // A key may have changed the counts (a sign-out, a setting).
+                self.shown = self.status_key();
                 true
             }
             Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
@@ -306,14 +308,15 @@ impl App {
     }
 
     /// What the status bar depends on besides input: minute and alerts.
-    fn status_key(&self) -> (i64, i64, i64) {
+    fn status_key(&self) -> (i64, i64, i64, bool) {
         let now = self.store.now_ms();
         let (n, over) = if self.actor.is_some() {
             self.store.on_site_counts(now).unwrap_or((0, 0))
         } else {
             (0, 0)
         };
-        (now / 60_000, n, over)
+        let special = self.store.setting(crate::domain::settings::SPECIAL_PERIOD) == 1;
+        (now / 60_000, n, over, special)
     }
 
     /// The once-a-second tick: locks when idle, expires messages, and asks
@@ -377,7 +380,7 @@ impl App {
         // Status bar.
         let st = self.store.station().cloned();
         let actor = self.actor.clone();
-        let (_, n, over) = self.shown;
+        let (_, n, over, special) = self.shown;
         let status = Rect::new(area.x, area.y, area.width, 1);
         buf.set_style(status, theme::bar());
         let hour = time::local(now, off).format("%H").to_string().parse::<u32>().unwrap_or(0);
@@ -405,7 +408,14 @@ impl App {
         Line::from(spans).render(status, buf);
         // Alerts are drawn last, right-aligned, so a narrow terminal cuts the
         // school name rather than the overstay count.
-        let mut alert = vec![Span::styled(format!(" {} ", trf("status.on_site", &[("n", n.to_string())])), theme::bar())];
+        let mut alert = vec![];
+        if special {
+            alert.push(Span::styled(
+                format!(" {} ", tr("status.special")),
+                ratatui::style::Style::new().bg(theme::WARN).fg(ratatui::style::Color::Black),
+            ));
+        }
+        alert.push(Span::styled(format!(" {} ", trf("status.on_site", &[("n", n.to_string())])), theme::bar()));
         if over > 0 {
             alert.push(Span::styled(
                 format!(" {} ", trf("status.overstay", &[("n", over.to_string())])),

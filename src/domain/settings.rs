@@ -3,6 +3,8 @@
 use super::visit::VisitorType;
 
 pub const LOCK_MINUTES: &str = "lock_minutes";
+/// 1 while a special period (exams) is in force: pass holders only.
+pub const SPECIAL_PERIOD: &str = "special_period";
 pub const DEFAULT_LOCK_MINUTES: i64 = 10;
 
 /// The setting key holding the expected visit length of a visitor type.
@@ -27,6 +29,9 @@ pub fn known(key: &str) -> Option<(i64, i64)> {
     if key == LOCK_MINUTES {
         return Some((1, 240));
     }
+    if key == SPECIAL_PERIOD {
+        return Some((0, 1));
+    }
     VisitorType::ALL
         .iter()
         .any(|t| expected_key(*t) == key)
@@ -34,7 +39,7 @@ pub fn known(key: &str) -> Option<(i64, i64)> {
 }
 
 pub fn all_keys() -> Vec<String> {
-    let mut v = vec![LOCK_MINUTES.to_string()];
+    let mut v = vec![LOCK_MINUTES.to_string(), SPECIAL_PERIOD.to_string()];
     v.extend(VisitorType::ALL.iter().map(|t| expected_key(*t)));
     v
 }
@@ -42,6 +47,9 @@ pub fn all_keys() -> Vec<String> {
 pub fn default_value(key: &str) -> Option<i64> {
     if key == LOCK_MINUTES {
         return Some(DEFAULT_LOCK_MINUTES);
+    }
+    if key == SPECIAL_PERIOD {
+        return Some(0);
     }
     VisitorType::ALL
         .iter()

@@ -59,6 +59,10 @@ pub struct VisitDetails {
     pub expected_minutes: i64,
     pub badge: String,
     pub notes: String,
+    /// Who authorised entry during a special period (exam): the day's duty
+    /// administrator. Empty outside special periods.
+    #[serde(default)]
+    pub authorised_by: String,
 }
 
 /// The form as typed. Everything is text until `validate` says otherwise.
@@ -79,6 +83,7 @@ pub struct VisitForm {
     pub expected_minutes: String,
     pub badge: String,
     pub notes: String,
+    pub authorised_by: String,
     /// Empty means "now".
     pub time_in: String,
     pub time_in_reason: String,
@@ -102,6 +107,7 @@ impl Default for VisitForm {
             expected_minutes: String::new(),
             badge: String::new(),
             notes: String::new(),
+            authorised_by: String::new(),
             time_in: String::new(),
             time_in_reason: String::new(),
         }
@@ -127,6 +133,7 @@ impl VisitForm {
             expected_minutes: d.expected_minutes.to_string(),
             badge: d.badge.clone(),
             notes: d.notes.clone(),
+            authorised_by: d.authorised_by.clone(),
             time_in: String::new(),
             time_in_reason: String::new(),
         }
@@ -196,10 +203,12 @@ where
 }
 
 /// Checks every field at once so the form can show all errors together.
-/// `default_expected` is the station's setting for the chosen visitor type.
+/// `default_expected` is the station's setting for the chosen visitor type;
+/// in a special period (exams) only pass holders enter, on someone's authority.
 pub fn validate(
     f: &VisitForm,
     default_expected: i64,
+    special: bool,
 ) -> Result<VisitDetails, Vec<(&'static str, FieldError)>> {
     let mut errs = Vec::new();
     let name = normalize_name(&text(&mut errs, "name", &f.name, true, 40));
@@ -222,8 +231,9 @@ pub fn validate(
         default_expected,
         (5, 24 * 60),
     );
-    let badge = text(&mut errs, "badge", &f.badge, false, 20);
+    let badge = text(&mut errs, "badge", &f.badge, special, 20);
     let notes = text(&mut errs, "notes", &f.notes, false, 200);
+    let authorised_by = text(&mut errs, "authorised_by", &f.authorised_by, special, 20);
     if errs.is_empty() {
         Ok(VisitDetails {
             name,
@@ -241,6 +251,7 @@ pub fn validate(
             expected_minutes,
             badge,
             notes,
+            authorised_by,
         })
     } else {
         Err(errs)
@@ -313,11 +324,13 @@ pub struct RegisterInput<'a> {
     pub offset_min: i32,
     pub hits: Vec<WatchHit>,
     pub decision: Option<(Decision, String)>,
+    /// Special period (exam) rules in force.
+    pub special: bool,
 }
 
 pub fn decide_register(actor: &Actor, input: RegisterInput) -> Result<Registration, DomainError> {
     require(actor.role, Permission::RegisterVisit)?;
-    let details = validate(input.form, input.default_expected);
+    let details = validate(input.form, input.default_expected, input.special);
     let time = resolve_time_in(input.form, input.now_ms, input.offset_min);
     let (details, (time_in_ms, time_in_reason)) = match (details, time) {
         (Ok(d), Ok(t)) => (d, t),
@@ -414,7 +427,7 @@ pub fn decide_correct(
     reason: &str,
 ) -> Result<VisitCorrected, DomainError> {
     require(actor.role, Permission::CorrectVisit)?;
-    let details = validate(form, current.expected_minutes).map_err(DomainError::Invalid)?;
+    let details = validate(form, current.expected_minutes, false).map_err(DomainError::Invalid)?;
     let reason = normalize_input(reason);
     if reason.is_empty() {
         return Err(DomainError::ReasonRequired);
@@ -477,6 +490,7 @@ mod tests {
             offset_min: 480,
             hits: vec![],
             decision: None,
+            special: false,
         }
     }
 
@@ -560,6 +574,28 @@ mod tests {
     }
 
     #[test]
+    fn special_period_needs_pass_and_authoriser() {
+        let mut f = form();
+        let mut i = input(&f);
+        i.special = true;
+        let Err(DomainError::Invalid(e)) = decide_register(&guard(), i) else {
+            panic!("expected invalid")
+        };
+        assert_eq!(
+            e,
+            vec![("badge", FieldError::Required), ("authorised_by", FieldError::Required)]
+        );
+        f.badge = "T-017".into();
+        f.authorised_by = "刘主任".into();
+        let mut i = input(&f);
+        i.special = true;
+        let Registration::Admitted(r) = decide_register(&guard(), i).unwrap() else {
+            panic!()
+        };
+        assert_eq!(r.details.authorised_by, "刘主任");
+    }
+
+    #[test]
     fn cannot_sign_out_twice() {
         let g = guard();
         assert!(decide_sign_out(&g, "v", VisitStatus::OnSite, 10, 20).is_ok());
@@ -578,7 +614,7 @@ mod tests {
     #[test]
     fn correction_needs_reason_and_a_change() {
         let f = form();
-        let d = validate(&f, 60).unwrap();
+        let d = validate(&f, 60, false).unwrap();
         let mut changed = VisitForm::from_details(&d);
         assert_eq!(
             decide_correct(&guard(), "v", &d, &changed, "x"),
@@ -598,7 +634,7 @@ mod tests {
     fn overstay_and_person_key() {
         assert!(!is_overstay(0, 60, 60 * 60_000));
         assert!(is_overstay(0, 60, 60 * 60_000 + 1));
-        let d = validate(&form(), 60).unwrap();
+        let d = validate(&form(), 60, false).unwrap();
         assert_eq!(person_key(&d), "id:11010519491231002X");
     }
 }

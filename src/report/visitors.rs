@@ -69,6 +69,12 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
         if !d.notes.is_empty() {
             notes.push(d.notes.clone());
         }
+        if !d.badge.is_empty() {
+            notes.push(trf("report.note.badge", &[("badge", d.badge.clone())]));
+        }
+        if !d.authorised_by.is_empty() {
+            notes.push(trf("report.note.authorised", &[("name", d.authorised_by.clone())]));
+        }
         if let Some(r) = &v.time_in_reason {
             notes.push(trf("report.note.time_in", &[("reason", r.clone())]));
         }

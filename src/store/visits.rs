@@ -151,6 +151,7 @@ impl Store {
                 offset_min: s.offset_min(),
                 hits,
                 decision,
+                special: s.setting(crate::domain::settings::SPECIAL_PERIOD) == 1,
             };
             Ok(match visit::decide_register(&actor_c, input)? {
                 Registration::NeedsDecision(h) => (vec![], RegisterOutcome::NeedsDecision(h)),

@@ -259,7 +259,8 @@ impl VisitorsPane {
                 }
             }
             Action::New => {
-                self.mode = Mode::Register(Box::new(RegisterState::new()));
+                let special = ctx.store.setting(crate::domain::settings::SPECIAL_PERIOD) == 1;
+                self.mode = Mode::Register(Box::new(RegisterState::new(special)));
                 self.discard_armed = false;
             }
             Action::SignOut => match self.selected_visit() {

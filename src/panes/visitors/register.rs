@@ -43,7 +43,7 @@ pub struct DecisionState {
     pub note: crate::ui::text_input::TextInput,
 }
 
-pub fn visit_form(correction: bool) -> Form {
+pub fn visit_form(correction: bool, special: bool) -> Form {
     let mut f = vec![];
     if correction {
         f.push(Field::text("reason", "visit.f.correction_reason").required().max(100));
@@ -61,10 +61,23 @@ pub fn visit_form(correction: bool) -> Form {
         Field::text("plate", "visit.f.plate").max(12).hint("visit.hint.plate"),
         Field::text("items", "visit.f.items").max(100),
         Field::text("expected", "visit.f.expected").max(4).hint("visit.hint.expected"),
-        Field::text("badge", "visit.f.badge").max(20),
+        if special {
+            Field::text("badge", "visit.f.badge").max(20).required().hint("visit.hint.pass")
+        } else {
+            Field::text("badge", "visit.f.badge").max(20)
+        },
         Field::text("org", "visit.f.org").max(60),
         Field::text("notes", "visit.f.notes").max(200),
     ]);
+    if special || correction {
+        // Corrections keep showing who authorised an exam-period entry.
+        let idx = f.iter().position(|x| x.id == "badge").map_or(f.len(), |i| i + 1);
+        let mut a = Field::text("authorised_by", "visit.f.authorised_by").max(20);
+        if special {
+            a = a.required().hint("visit.hint.authorised_by");
+        }
+        f.insert(idx, a);
+    }
     if !correction {
         f.push(Field::text("time_in", "visit.f.time_in").max(5).hint("visit.hint.time_in"));
         f.push(Field::text("time_in_reason", "visit.f.time_in_reason").max(100));
@@ -76,9 +89,9 @@ pub fn visit_form(correction: bool) -> Form {
 }
 
 impl RegisterState {
-    pub fn new() -> RegisterState {
+    pub fn new(special: bool) -> RegisterState {
         RegisterState {
-            form: visit_form(false),
+            form: visit_form(false, special),
             correcting: None,
             suggestions: vec![],
             sugg_sel: 0,
@@ -89,7 +102,7 @@ impl RegisterState {
 
     pub fn correcting(visit_id: String, d: &VisitDetails, full_ids: bool) -> RegisterState {
         let mut s = RegisterState {
-            form: visit_form(true),
+            form: visit_form(true, false),
             correcting: Some(visit_id),
             suggestions: vec![],
             sugg_sel: 0,
@@ -128,6 +141,7 @@ impl RegisterState {
         f.set("badge", if returning { "" } else { &v.badge });
         f.set("org", &v.org);
         f.set("notes", if returning { "" } else { &v.notes });
+        f.set("authorised_by", if returning { "" } else { &v.authorised_by });
         f.clear_errors();
         self.suggestions.clear();
         if returning {
@@ -157,6 +171,7 @@ impl RegisterState {
             expected_minutes: f.value("expected"),
             badge: f.value("badge"),
             notes: f.value("notes"),
+            authorised_by: f.value("authorised_by"),
             time_in: f.value("time_in"),
             time_in_reason: f.value("time_in_reason"),
         }
@@ -177,6 +192,6 @@ impl RegisterState {
 
 impl Default for RegisterState {
     fn default() -> Self {
-        RegisterState::new()
+        RegisterState::new(false)
     }
 }

@@ -379,6 +379,7 @@ fn detail_lines(d: &VisitDetails, role: Role) -> Vec<(String, String)> {
         (tr("visit.f.items"), d.items.clone()),
         (tr("visit.f.expected"), d.expected_minutes.to_string()),
         (tr("visit.f.badge"), d.badge.clone()),
+        (tr("visit.f.authorised_by"), d.authorised_by.clone()),
         (tr("visit.f.org"), d.org.clone()),
         (tr("visit.f.notes"), d.notes.clone()),
     ]
