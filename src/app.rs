@@ -141,8 +141,6 @@ impl App {
             Event::Key(k) if k.kind == KeyEventKind::Press => {
                 self.last_input_ms = self.store.now_ms();
                 self.handle_key(k);
-                // A key may have changed the counts (a sign-out, a setting).
-                self.shown = self.status_key();
                 true
             }
             Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
@@ -155,6 +153,14 @@ impl App {
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {
+        self.route_key(key);
+        // A key may have changed the counts (a sign-out, a setting).
+        if matches!(self.screen, Screen::Main) {
+            self.shown = self.status_key();
+        }
+    }
+
+    fn route_key(&mut self, key: KeyEvent) {
         if self.help {
             self.help = false;
             return;
