@@ -470,6 +470,8 @@ impl App {
 pub enum Msg {
     Input(Event),
     Tick,
+    /// The background integrity check found a problem.
+    Damaged(String),
 }
 
 /// Runs the TUI until quit. The terminal is restored on return and, via
@@ -479,6 +481,12 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
     use std::sync::mpsc;
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
+    // ratatui's hook restores the screen on panic; mouse reporting too.
+    let restore_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
+        restore_hook(info);
+    }));
     let (tx, rx) = mpsc::channel::<Msg>();
     let input_tx = tx.clone();
     std::thread::spawn(move || {
@@ -488,6 +496,20 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
             }
         }
     });
+    // SQLite's quick_check reads the whole file: run it beside the UI so a
+    // large database does not delay the first frame.
+    let path = app.store.path().to_path_buf();
+    if path.is_file() {
+        let check_tx = tx.clone();
+        std::thread::spawn(move || {
+            let problem = match Store::quick_check(&path) {
+                Ok(None) => return,
+                Ok(Some(p)) => p,
+                Err(e) => e.to_string(),
+            };
+            let _ = check_tx.send(Msg::Damaged(problem));
+        });
+    }
     std::thread::spawn(move || {
         loop {
             std::thread::sleep(std::time::Duration::from_secs(1));
@@ -510,6 +532,14 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
                 dirty |= match m {
                     Msg::Input(ev) => app.handle_event(ev),
                     Msg::Tick => app.tick(),
+                    Msg::Damaged(p) => {
+                        app.toast = Some(Toast {
+                            text: trf("ui.damaged", &[("detail", p)]),
+                            error: true,
+                        });
+                        app.toast_until = app.store.now_ms() + 600_000;
+                        true
+                    }
                 };
             }
             if app.quit {
