@@ -31,4 +31,5 @@ pub enum Action {
     Remove,
     ResetPin,
     ToggleActive,
+    ChangeRole,
 }

@@ -66,6 +66,7 @@ pub const BINDINGS: &[Binding] = &[
     b(KeyCode::Char('n'), N, Action::New, Ctx::Station, "key.add_operator", true),
     b(KeyCode::Char('p'), N, Action::ResetPin, Ctx::Station, "key.reset_pin", true),
     b(KeyCode::Char('d'), N, Action::ToggleActive, Ctx::Station, "key.toggle_active", true),
+    b(KeyCode::Char('r'), N, Action::ChangeRole, Ctx::Station, "key.change_role", true),
     b(KeyCode::Enter, N, Action::Open, Ctx::Station, "key.edit_setting", true),
     b(KeyCode::Tab, N, Action::NextView, Ctx::Station, "key.next_section", false),
     b(KeyCode::Up, N, Action::Up, Ctx::Station, "key.up", false),

@@ -208,6 +208,20 @@ impl StationScreen {
                     let _ = self.reload(ctx);
                 }
             }
+            (Action::ChangeRole, Section::Operators) => {
+                if let Some(op) = self.operators.get(self.op_sel).cloned() {
+                    let i = Role::ALL.iter().position(|r| *r == op.role).unwrap_or(0);
+                    let role = Role::ALL[(i + 1) % Role::ALL.len()];
+                    match ctx.store.change_operator(ctx.actor, &op.id, role, op.active) {
+                        Ok(()) => ctx.ok(trf(
+                            "station.role_changed",
+                            &[("name", op.name), ("role", tr(&format!("role.{}", role.key())))],
+                        )),
+                        Err(e) => ctx.err(error_text(&e)),
+                    }
+                    let _ = self.reload(ctx);
+                }
+            }
             (Action::Open, Section::Settings) => {
                 if let Some((k, v)) = self.settings.get(self.set_sel) {
                     let mut f = Form::new(vec![Field::text("value", "station.f.value").required().max(5)]);

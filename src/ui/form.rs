@@ -88,15 +88,34 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     scroll: usize,
+    /// Values when the form was opened or filled, to tell edits from defaults.
+    pristine: Vec<(String, usize)>,
 }
 
 impl Form {
     pub fn new(fields: Vec<Field>) -> Form {
-        Form {
+        let mut f = Form {
             fields,
             focus: 0,
             scroll: 0,
-        }
+            pristine: vec![],
+        };
+        f.mark_pristine();
+        f
+    }
+
+    /// Remembers the current values as "unchanged" (after defaults or a fill).
+    pub fn mark_pristine(&mut self) {
+        self.pristine = self.fields.iter().map(|f| (f.input.value(), f.choice)).collect();
+    }
+
+    /// True when something differs from the values last marked pristine:
+    /// leaving would lose typing.
+    pub fn is_dirty(&self) -> bool {
+        self.fields
+            .iter()
+            .zip(&self.pristine)
+            .any(|(f, (v, c))| f.input.value() != *v || f.choice != *c)
     }
 
     pub fn focused_id(&self) -> &'static str {
@@ -131,11 +150,6 @@ impl Form {
         if let Some(i) = self.idx(id) {
             self.focus = i;
         }
-    }
-
-    /// True when anything was typed (quitting asks first).
-    pub fn has_input(&self) -> bool {
-        self.fields.iter().any(|f| !f.input.is_empty())
     }
 
     pub fn clear_errors(&mut self) {

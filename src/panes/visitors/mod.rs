@@ -117,8 +117,8 @@ impl VisitorsPane {
     /// Unsaved input that quitting would lose.
     pub fn has_unsaved(&self) -> bool {
         match &self.mode {
-            Mode::Register(r) => r.form.has_input(),
-            Mode::WatchAdd(f) => f.has_input(),
+            Mode::Register(r) => r.form.is_dirty(),
+            Mode::WatchAdd(f) => f.is_dirty(),
             Mode::WatchRemove { reason, .. } => !reason.is_empty(),
             _ => false,
         }
@@ -496,8 +496,7 @@ impl VisitorsPane {
             FormKey::Unhandled => match keymap::lookup(&[Ctx::Form], &key, true) {
                 Some(Action::Save) => self.save_registration(r, None, ctx),
                 Some(Action::Back) => {
-                    let dirty = r.correcting.is_some() || r.form.has_input() && r.form.value("name") != "";
-                    if self.escape(dirty, ctx) {
+                    if self.escape(r.form.is_dirty(), ctx) {
                         (Mode::Browse, Handled::Yes)
                     } else {
                         (Mode::Register(r), Handled::Yes)
@@ -606,7 +605,7 @@ impl VisitorsPane {
                     (Mode::WatchAdd(f), Handled::Yes)
                 }
                 Some(Action::Back) => {
-                    if self.escape(f.has_input(), ctx) {
+                    if self.escape(f.is_dirty(), ctx) {
                         (Mode::Browse, Handled::Yes)
                     } else {
                         (Mode::WatchAdd(f), Handled::Yes)

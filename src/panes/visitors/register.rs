@@ -85,6 +85,7 @@ pub fn visit_form(correction: bool, special: bool) -> Form {
     let mut form = Form::new(f);
     form.set("party_size", "1");
     form.focus_on(if correction { "reason" } else { "name" });
+    form.mark_pristine();
     form
 }
 
@@ -110,6 +111,7 @@ impl RegisterState {
             hidden_id: None,
         };
         s.fill(d, false, full_ids);
+        s.form.mark_pristine();
         s
     }
 
