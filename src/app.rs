@@ -470,8 +470,8 @@ impl App {
 pub enum Msg {
     Input(Event),
     Tick,
-    /// The background integrity check found a problem.
-    Damaged(String),
+    /// A background check (integrity, daily backup) has a warning to show.
+    Warn(String),
 }
 
 /// Runs the TUI until quit. The terminal is restored on return and, via
@@ -503,11 +503,18 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
         let check_tx = tx.clone();
         std::thread::spawn(move || {
             let problem = match Store::quick_check(&path) {
-                Ok(None) => return,
+                Ok(None) => {
+                    // Healthy: keep a daily copy (7 days) beside the database.
+                    let day = chrono::Local::now().format("%Y%m%d").to_string();
+                    if let Err(e) = crate::store::backup::daily(&path, &day, 7) {
+                        let _ = check_tx.send(Msg::Warn(trf("ui.backup_failed", &[("detail", e.to_string())])));
+                    }
+                    return;
+                }
                 Ok(Some(p)) => p,
                 Err(e) => e.to_string(),
             };
-            let _ = check_tx.send(Msg::Damaged(problem));
+            let _ = check_tx.send(Msg::Warn(trf("ui.damaged", &[("detail", problem)])));
         });
     }
     std::thread::spawn(move || {
@@ -532,11 +539,8 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
                 dirty |= match m {
                     Msg::Input(ev) => app.handle_event(ev),
                     Msg::Tick => app.tick(),
-                    Msg::Damaged(p) => {
-                        app.toast = Some(Toast {
-                            text: trf("ui.damaged", &[("detail", p)]),
-                            error: true,
-                        });
+                    Msg::Warn(text) => {
+                        app.toast = Some(Toast { text, error: true });
                         app.toast_until = app.store.now_ms() + 600_000;
                         true
                     }

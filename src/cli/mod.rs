@@ -60,6 +60,12 @@ pub enum Cmd {
     },
     /// Check the database: SQLite integrity and the event log's hash chains
     Check,
+    /// Copy the database while it is in use (default: backups/ beside it)
+    Backup {
+        /// Output file (must not exist)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -268,6 +274,27 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 Ok(())
             }
         },
+        Some(Cmd::Backup { out }) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            let store = open_existing(&path)?;
+            let stamp = crate::domain::time::fmt_local(store.now_ms(), store.offset_min(), "%Y%m%d-%H%M%S");
+            drop(store);
+            let out = match out {
+                Some(o) => o,
+                None => {
+                    let dir = crate::store::backup::backup_dir(&path);
+                    std::fs::create_dir_all(&dir).map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+                    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("dutydesk");
+                    dir.join(format!("{stem}-{stamp}.db"))
+                }
+            };
+            crate::store::backup::backup_file(&path, &out)?;
+            println!("{}", trf("cli.backup_done", &[("path", out.display().to_string())]));
+            Ok(())
+        }
         Some(Cmd::Check) => {
             let path = match cli.db {
                 Some(p) => p,

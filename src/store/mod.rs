@@ -4,6 +4,7 @@
 //! appends the events a domain command decided and applies them to the
 //! projections, so there is never a record without its event or the reverse.
 
+pub mod backup;
 pub mod log;
 pub mod migrate;
 pub mod operators;

@@ -1,0 +1,109 @@
+//! Online backups with SQLite's backup API: whole, consistent copies taken
+//! while the station keeps working. Written to a temporary name, synced and
+//! renamed, so a backup file is either complete or absent.
+
+use super::StoreError;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+
+/// Copies the database at `src` to `dest` (which must not exist).
+pub fn backup_file(src: &Path, dest: &Path) -> Result<(), StoreError> {
+    if dest.exists() {
+        return Err(StoreError::Io(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!("{} already exists", dest.display()),
+        )));
+    }
+    let from = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut tmp = dest.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    let result = (|| -> Result<(), StoreError> {
+        let mut to = Connection::open(&tmp)?;
+        {
+            let b = rusqlite::backup::Backup::new(&from, &mut to)?;
+            b.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        }
+        // A backup must open on its own: no WAL file beside it.
+        to.pragma_update(None, "journal_mode", "DELETE")?;
+        drop(to);
+        std::fs::File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, dest)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The folder daily backups go to: `backups/` beside the database.
+pub fn backup_dir(db: &Path) -> PathBuf {
+    db.parent().unwrap_or(Path::new(".")).join("backups")
+}
+
+/// Makes today's backup if there is none yet and keeps the newest `keep`.
+/// Returns the file written, if any. `day` is the local date, YYYYMMDD.
+pub fn daily(db: &Path, day: &str, keep: usize) -> Result<Option<PathBuf>, StoreError> {
+    let dir = backup_dir(db);
+    std::fs::create_dir_all(&dir)?;
+    let stem = db.file_stem().and_then(|s| s.to_str()).unwrap_or("dutydesk");
+    let dest = dir.join(format!("{stem}-{day}.db"));
+    let made = if dest.exists() {
+        None
+    } else {
+        backup_file(db, &dest)?;
+        Some(dest)
+    };
+    let prefix = format!("{stem}-");
+    let mut old: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".db"))
+        })
+        .collect();
+    old.sort();
+    if old.len() > keep {
+        for p in &old[..old.len() - keep] {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    Ok(made)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::StationKind;
+    use crate::domain::time::FixedClock;
+    use crate::store::Store;
+    use std::sync::Arc;
+
+    #[test]
+    fn backup_is_a_whole_database_and_daily_rotates() {
+        let dir = std::env::temp_dir().join(format!("dd-backup-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("gate.db");
+        let mut s = Store::open(&db, Arc::new(FixedClock::new(1_700_000_000_000))).unwrap();
+        s.setup("学校", "门卫室", StationKind::Gate, 480, "管理员", "1234").unwrap();
+        let out = dir.join("copy.db");
+        backup_file(&db, &out).unwrap();
+        assert!(backup_file(&db, &out).is_err(), "never overwrites");
+        let copy = Store::open(&out, Arc::new(FixedClock::new(0))).unwrap();
+        assert_eq!(copy.station().unwrap().name, "门卫室");
+        for day in ["20261101", "20261102", "20261103", "20261104"] {
+            daily(&db, day, 2).unwrap();
+        }
+        assert!(daily(&db, "20261104", 2).unwrap().is_none(), "one a day");
+        let mut names: Vec<_> = std::fs::read_dir(backup_dir(&db))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, vec!["gate-20261103.db", "gate-20261104.db"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
