@@ -119,7 +119,10 @@ impl App {
 
     fn in_text(&self) -> bool {
         match &self.screen {
-            Screen::Main => self.station.as_ref().map(|s| s.in_form()).unwrap_or(false) || self.visitors.in_text(),
+            Screen::Main => {
+                self.station.as_ref().map(|s| s.in_form()).unwrap_or(false)
+                    || self.visitors.in_text()
+            }
             _ => true,
         }
     }
@@ -167,9 +170,8 @@ impl App {
         }
         if self.confirm_quit {
             match key.code {
-                ratatui::crossterm::event::KeyCode::Char('y') | ratatui::crossterm::event::KeyCode::Enter => {
-                    self.quit = true
-                }
+                ratatui::crossterm::event::KeyCode::Char('y')
+                | ratatui::crossterm::event::KeyCode::Enter => self.quit = true,
                 _ => self.confirm_quit = false,
             }
             return;
@@ -186,7 +188,9 @@ impl App {
             Screen::Login(l) => {
                 match keymap::lookup(&[Ctx::Global], &key, true) {
                     Some(Action::ForceQuit) => self.quit = true,
-                    _ if key.code == ratatui::crossterm::event::KeyCode::Esc && !l.locked => self.quit = true,
+                    _ if key.code == ratatui::crossterm::event::KeyCode::Esc && !l.locked => {
+                        self.quit = true
+                    }
                     _ => {
                         if let Some(a) = l.handle_key(key, &mut self.store) {
                             self.logged_in(a);
@@ -228,7 +232,8 @@ impl App {
             }
             h
         } else {
-            self.with_ctx(|v, ctx| v.handle_key(key, ctx)).unwrap_or(Handled::No)
+            self.with_ctx(|v, ctx| v.handle_key(key, ctx))
+                .unwrap_or(Handled::No)
         };
         if handled == Handled::Yes {
             return;
@@ -242,7 +247,10 @@ impl App {
     fn global(&mut self, a: Action) {
         match a {
             Action::Quit | Action::ForceQuit => {
-                if a == Action::Quit && (self.visitors.has_unsaved() || self.station.as_ref().is_some_and(|s| s.in_form())) {
+                if a == Action::Quit
+                    && (self.visitors.has_unsaved()
+                        || self.station.as_ref().is_some_and(|s| s.in_form()))
+                {
                     self.confirm_quit = true;
                 } else {
                     self.quit = true;
@@ -273,7 +281,11 @@ impl App {
 
     pub fn lock(&mut self) {
         if matches!(self.screen, Screen::Main) {
-            self.screen = Screen::Login(LoginScreen::new(&self.store, self.actor.as_ref(), self.demo_logins.clone()));
+            self.screen = Screen::Login(LoginScreen::new(
+                &self.store,
+                self.actor.as_ref(),
+                self.demo_logins.clone(),
+            ));
         }
     }
 
@@ -288,7 +300,10 @@ impl App {
         }
         let a = self.list_area;
         // Row 0 of the list area holds the sub-view tabs, row 1 the header.
-        if a.contains(p) && self.station.is_none() && matches!(self.visitors.mode, crate::panes::visitors::Mode::Browse) {
+        if a.contains(p)
+            && self.station.is_none()
+            && matches!(self.visitors.mode, crate::panes::visitors::Mode::Browse)
+        {
             if y == a.y {
                 self.with_ctx(|v, ctx| v.action(Action::NextView, ctx));
                 return true;
@@ -357,7 +372,11 @@ impl App {
             ui::too_small(area, buf);
             return;
         }
-        let school = self.store.station().map(|s| s.school.clone()).unwrap_or_default();
+        let school = self
+            .store
+            .station()
+            .map(|s| s.school.clone())
+            .unwrap_or_default();
         let cursor = match &mut self.screen {
             Screen::Setup(s) => s.render(area, buf),
             Screen::Login(l) => l.render(area, buf, &school),
@@ -368,13 +387,24 @@ impl App {
                 area,
                 f.buffer_mut(),
                 &tr("quit.title"),
-                vec![Line::from(tr("quit.unsaved")), Line::from(Span::styled(tr("quit.keys"), theme::muted()))],
+                vec![
+                    Line::from(tr("quit.unsaved")),
+                    Line::from(Span::styled(tr("quit.keys"), theme::muted())),
+                ],
                 44,
                 3,
             );
         } else if self.help {
             let ctxs = self.contexts();
-            ui::help(area, f.buffer_mut(), &ctxs, &[("Alt+1", "key.goto_visitors"), ("Ctrl+U", "key.clear_field")]);
+            ui::help(
+                area,
+                f.buffer_mut(),
+                &ctxs,
+                &[
+                    ("Alt+1", "key.goto_visitors"),
+                    ("Ctrl+U", "key.clear_field"),
+                ],
+            );
         } else if let Some(c) = cursor {
             f.set_cursor_position(c);
         }
@@ -389,27 +419,55 @@ impl App {
         let (_, n, over, special) = self.shown;
         let status = Rect::new(area.x, area.y, area.width, 1);
         buf.set_style(status, theme::bar());
-        let hour = time::local(now, off).format("%H").to_string().parse::<u32>().unwrap_or(0);
-        let shift = if (7..19).contains(&hour) { tr("shift.day") } else { tr("shift.night") };
+        let hour = time::local(now, off)
+            .format("%H")
+            .to_string()
+            .parse::<u32>()
+            .unwrap_or(0);
+        let shift = if (7..19).contains(&hour) {
+            tr("shift.day")
+        } else {
+            tr("shift.night")
+        };
         let spans = vec![
-            Span::styled(format!(" {} ", tr("app.name")), theme::bar().add_modifier(ratatui::style::Modifier::BOLD)),
             Span::styled(
-                format!("│ {} · {} ", st.as_ref().map(|s| s.school.as_str()).unwrap_or(""), st.as_ref().map(|s| s.name.as_str()).unwrap_or("")),
+                format!(" {} ", tr("app.name")),
+                theme::bar().add_modifier(ratatui::style::Modifier::BOLD),
+            ),
+            Span::styled(
+                format!(
+                    "│ {} · {} ",
+                    st.as_ref().map(|s| s.school.as_str()).unwrap_or(""),
+                    st.as_ref().map(|s| s.name.as_str()).unwrap_or("")
+                ),
                 theme::bar(),
             ),
             Span::styled(
                 format!(
                     "│ {}({}) ",
                     actor.as_ref().map(|a| a.name.as_str()).unwrap_or(""),
-                    actor.as_ref().map(|a| tr(&format!("role.{}", a.role.key()))).unwrap_or_default()
+                    actor
+                        .as_ref()
+                        .map(|a| tr(&format!("role.{}", a.role.key())))
+                        .unwrap_or_default()
                 ),
                 theme::bar(),
             ),
             Span::styled(
-                format!("│ {} {} ", shift, trf("status.since", &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))])),
+                format!(
+                    "│ {} {} ",
+                    shift,
+                    trf(
+                        "status.since",
+                        &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))]
+                    )
+                ),
                 theme::bar(),
             ),
-            Span::styled(format!("│ {} ", time::fmt_local(now, off, "%m-%d %H:%M")), theme::bar()),
+            Span::styled(
+                format!("│ {} ", time::fmt_local(now, off, "%m-%d %H:%M")),
+                theme::bar(),
+            ),
         ];
         Line::from(spans).render(status, buf);
         // Alerts are drawn last, right-aligned, so a narrow terminal cuts the
@@ -418,10 +476,15 @@ impl App {
         if special {
             alert.push(Span::styled(
                 format!(" {} ", tr("status.special")),
-                ratatui::style::Style::new().bg(theme::WARN).fg(ratatui::style::Color::Black),
+                ratatui::style::Style::new()
+                    .bg(theme::WARN)
+                    .fg(ratatui::style::Color::Black),
             ));
         }
-        alert.push(Span::styled(format!(" {} ", trf("status.on_site", &[("n", n.to_string())])), theme::bar()));
+        alert.push(Span::styled(
+            format!(" {} ", trf("status.on_site", &[("n", n.to_string())])),
+            theme::bar(),
+        ));
         if over > 0 {
             alert.push(Span::styled(
                 format!(" {} ", trf("status.overstay", &[("n", over.to_string())])),
@@ -441,14 +504,19 @@ impl App {
         for (i, (key, _)) in PANES.iter().enumerate() {
             let label = format!(" {} {} ", i + 1, tr(key));
             let w = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
-            let style = if self.station.is_none() { theme::focus() } else { theme::muted() };
+            let style = if self.station.is_none() {
+                theme::focus()
+            } else {
+                theme::muted()
+            };
             let r = Rect::new(x, tabs.y, w.min(tabs.right().saturating_sub(x)), 1);
             Span::styled(label, style).render(r, buf);
             self.tab_rects.push(r);
             x += w + 1;
         }
         if self.station.is_some() {
-            Span::styled(format!(" F9 {} ", tr("station.title")), theme::focus()).render(Rect::new(x, tabs.y, tabs.right().saturating_sub(x), 1), buf);
+            Span::styled(format!(" F9 {} ", tr("station.title")), theme::focus())
+                .render(Rect::new(x, tabs.y, tabs.right().saturating_sub(x), 1), buf);
         }
         let body = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
         self.list_area = body;
@@ -456,12 +524,26 @@ impl App {
         let cursor = if let Some(s) = &mut self.station {
             s.render(body, buf, off)
         } else {
-            self.visitors.render(body, buf, &RenderCtx { role, now_ms: now, offset_min: off })
+            self.visitors.render(
+                body,
+                buf,
+                &RenderCtx {
+                    role,
+                    now_ms: now,
+                    offset_min: off,
+                },
+            )
         };
         let hints = Rect::new(area.x, area.bottom() - 1, area.width, 1);
         let ctxs = self.contexts();
         let in_text = self.in_text();
-        ui::hints(hints, buf, &ctxs, in_text, self.toast.as_ref().map(|t| (t.text.as_str(), t.error)));
+        ui::hints(
+            hints,
+            buf,
+            &ctxs,
+            in_text,
+            self.toast.as_ref().map(|t| (t.text.as_str(), t.error)),
+        );
         cursor
     }
 }
@@ -507,7 +589,10 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
                     // Healthy: keep a daily copy (7 days) beside the database.
                     let day = chrono::Local::now().format("%Y%m%d").to_string();
                     if let Err(e) = crate::store::backup::daily(&path, &day, 7) {
-                        let _ = check_tx.send(Msg::Warn(trf("ui.backup_failed", &[("detail", e.to_string())])));
+                        let _ = check_tx.send(Msg::Warn(trf(
+                            "ui.backup_failed",
+                            &[("detail", e.to_string())],
+                        )));
                     }
                     return;
                 }

@@ -31,24 +31,60 @@ pub const OPERATORS: &[(&str, Role, &str)] = &[
 pub const SCHOOL: &str = "青山县第一中学";
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡",
-    "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "欧阳", "单",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
+    "任", "沈", "欧阳", "单",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰",
-    "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强", "海燕", "建国", "德明", "春梅", "小红", "国庆",
-    "长江", "丽华", "晓东", "新民", "淑珍", "永红", "金凤", "宏伟", "光辉", "雪梅",
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强",
+    "海燕", "建国", "德明", "春梅", "小红", "国庆", "长江", "丽华", "晓东", "新民", "淑珍", "永红",
+    "金凤", "宏伟", "光辉", "雪梅",
 ];
 const PURPOSES: &[(VisitorType, &[&str])] = &[
-    (VisitorType::Parent, &["送衣物", "接孩子回家", "送生活费", "与班主任面谈", "送药", "家长会", "看望孩子"]),
-    (VisitorType::Contractor, &["维修宿舍水管", "更换教室灯管", "消防设施检测", "食堂设备检修"]),
-    (VisitorType::Delivery, &["食堂送菜", "送快递", "送桶装水", "送教材"]),
-    (VisitorType::Official, &["教育局检查", "卫生监督抽查", "派出所走访"]),
+    (
+        VisitorType::Parent,
+        &[
+            "送衣物",
+            "接孩子回家",
+            "送生活费",
+            "与班主任面谈",
+            "送药",
+            "家长会",
+            "看望孩子",
+        ],
+    ),
+    (
+        VisitorType::Contractor,
+        &[
+            "维修宿舍水管",
+            "更换教室灯管",
+            "消防设施检测",
+            "食堂设备检修",
+        ],
+    ),
+    (
+        VisitorType::Delivery,
+        &["食堂送菜", "送快递", "送桶装水", "送教材"],
+    ),
+    (
+        VisitorType::Official,
+        &["教育局检查", "卫生监督抽查", "派出所走访"],
+    ),
     (VisitorType::Other, &["找校长", "应聘面试", "校友返校"]),
 ];
-const RELATIONS: &[&str] = &["父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "叔叔", "姑姑"];
-const CLASSES: &[&str] = &["初一(1)班", "初一(3)班", "初二(2)班", "初二(5)班", "初三(1)班", "初三(4)班"];
+const RELATIONS: &[&str] = &[
+    "父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "叔叔", "姑姑",
+];
+const CLASSES: &[&str] = &[
+    "初一(1)班",
+    "初一(3)班",
+    "初二(2)班",
+    "初二(5)班",
+    "初三(1)班",
+    "初三(4)班",
+];
 const PROVINCES: &[&str] = &["湘", "鄂", "赣", "粤", "川", "贵"];
 const AREAS: &[&str] = &["430521", "430522", "431102", "420106", "360102", "510104"];
 
@@ -68,7 +104,11 @@ fn person(rng: &mut StdRng) -> Person {
         SURNAMES[rng.random_range(0..SURNAMES.len())],
         GIVEN[rng.random_range(0..GIVEN.len())]
     );
-    let phone = format!("1{}{:09}", rng.random_range(3..=9), rng.random_range(0..1_000_000_000u64));
+    let phone = format!(
+        "1{}{:09}",
+        rng.random_range(3..=9),
+        rng.random_range(0..1_000_000_000u64)
+    );
     let year = rng.random_range(1965..2000);
     let month = rng.random_range(1..=12);
     let day = rng.random_range(1..=28);
@@ -122,7 +162,11 @@ fn person(rng: &mut StdRng) -> Person {
 }
 
 fn form_for(p: &Person, rng: &mut StdRng) -> VisitForm {
-    let purposes = PURPOSES.iter().find(|(k, _)| *k == p.kind).map(|(_, v)| *v).unwrap_or(&["来访"]);
+    let purposes = PURPOSES
+        .iter()
+        .find(|(k, _)| *k == p.kind)
+        .map(|(_, v)| *v)
+        .unwrap_or(&["来访"]);
     VisitForm {
         name: p.name.clone(),
         id_type: IdType::ResidentId,
@@ -140,7 +184,13 @@ fn form_for(p: &Person, rng: &mut StdRng) -> VisitForm {
 
 /// Sets up the demo station (if the database is new) and fills it. The
 /// clock is moved through history while generating, then left at `now_ms`.
-pub fn generate(store: &mut Store, clock: &FixedClock, scale: Scale, seed: u64, now_ms: i64) -> Result<GenStats, StoreError> {
+pub fn generate(
+    store: &mut Store,
+    clock: &FixedClock,
+    scale: Scale,
+    seed: u64,
+    now_ms: i64,
+) -> Result<GenStats, StoreError> {
     let mut rng = StdRng::seed_from_u64(seed);
     store.set_ids(IdGen::seeded(seed));
     let days: i64 = match scale {
@@ -171,8 +221,17 @@ pub fn generate(store: &mut Store, clock: &FixedClock, scale: Scale, seed: u64, 
             .map(|o| o.actor())
             .ok_or(StoreError::NotSetUp)?,
     };
-    let ops: Vec<Actor> = store.operators()?.into_iter().filter(|o| o.active).map(|o| o.actor()).collect();
-    let guard = ops.iter().find(|o| o.role == Role::Guard).cloned().unwrap_or_else(|| admin.clone());
+    let ops: Vec<Actor> = store
+        .operators()?
+        .into_iter()
+        .filter(|o| o.active)
+        .map(|o| o.actor())
+        .collect();
+    let guard = ops
+        .iter()
+        .find(|o| o.role == Role::Guard)
+        .cloned()
+        .unwrap_or_else(|| admin.clone());
     let mut stats = GenStats::default();
     store.batch(|s| {
         // A custody restriction, as schools are asked to keep.
@@ -193,7 +252,9 @@ pub fn generate(store: &mut Store, clock: &FixedClock, scale: Scale, seed: u64, 
             let day = start_day + chrono::Duration::days(d);
             let base = day_start_ms(day, offset);
             let n = per_day + rng.random_range(0..per_day / 5 + 1) - per_day / 10;
-            let mut times: Vec<i64> = (0..n).map(|_| base + rng.random_range(7 * 60..21 * 60) as i64 * 60_000).collect();
+            let mut times: Vec<i64> = (0..n)
+                .map(|_| base + rng.random_range(7 * 60..21 * 60) as i64 * 60_000)
+                .collect();
             times.sort();
             for t in times {
                 let actor = &ops[rng.random_range(0..ops.len())];
@@ -205,7 +266,11 @@ pub fn generate(store: &mut Store, clock: &FixedClock, scale: Scale, seed: u64, 
                 let mut outcome = s.register_visit(actor, &form, None)?;
                 if let RegisterOutcome::NeedsDecision(_) = outcome {
                     // Same name as the listed person: the guard checks the ID.
-                    outcome = s.register_visit(actor, &form, Some((Decision::Admit, "同名不同人，已核对身份证".into())))?;
+                    outcome = s.register_visit(
+                        actor,
+                        &form,
+                        Some((Decision::Admit, "同名不同人，已核对身份证".into())),
+                    )?;
                 }
                 if let RegisterOutcome::Registered(id) = outcome {
                     stats.visits += 1;
@@ -226,7 +291,11 @@ pub fn generate(store: &mut Store, clock: &FixedClock, scale: Scale, seed: u64, 
         // The banned person came once and was turned away.
         clock.set(now_ms - 3 * 86_400_000);
         let f = form_for(&banned, &mut rng);
-        if let RegisterOutcome::Denied(_) = s.register_visit(&guard, &f, Some((Decision::Deny, "已劝离并报告值班领导".into())))? {
+        if let RegisterOutcome::Denied(_) = s.register_visit(
+            &guard,
+            &f,
+            Some((Decision::Deny, "已劝离并报告值班领导".into())),
+        )? {
             stats.visits += 1;
         }
         // Today: a few people on site now, one overstaying.

@@ -28,7 +28,14 @@ pub struct Binding {
     pub hint: bool,
 }
 
-const fn b(code: KeyCode, mods: KeyModifiers, action: Action, ctx: Ctx, desc: &'static str, hint: bool) -> Binding {
+const fn b(
+    code: KeyCode,
+    mods: KeyModifiers,
+    action: Action,
+    ctx: Ctx,
+    desc: &'static str,
+    hint: bool,
+) -> Binding {
     Binding {
         code,
         mods,
@@ -44,48 +51,253 @@ const C: KeyModifiers = KeyModifiers::CONTROL;
 const A: KeyModifiers = KeyModifiers::ALT;
 
 pub const BINDINGS: &[Binding] = &[
-    b(KeyCode::Char('n'), N, Action::New, Ctx::List, "key.new", true),
-    b(KeyCode::Char('o'), N, Action::SignOut, Ctx::List, "key.sign_out", true),
+    b(
+        KeyCode::Char('n'),
+        N,
+        Action::New,
+        Ctx::List,
+        "key.new",
+        true,
+    ),
+    b(
+        KeyCode::Char('o'),
+        N,
+        Action::SignOut,
+        Ctx::List,
+        "key.sign_out",
+        true,
+    ),
     b(KeyCode::Enter, N, Action::Open, Ctx::List, "key.open", true),
-    b(KeyCode::Char('e'), N, Action::Correct, Ctx::List, "key.correct", true),
-    b(KeyCode::Char('/'), N, Action::Search, Ctx::List, "key.search", true),
-    b(KeyCode::Tab, N, Action::NextView, Ctx::List, "key.next_view", true),
-    b(KeyCode::BackTab, KeyModifiers::SHIFT, Action::PrevView, Ctx::List, "key.prev_view", false),
-    b(KeyCode::Char('x'), N, Action::Export, Ctx::List, "key.export", false),
-    b(KeyCode::Char('d'), N, Action::Remove, Ctx::List, "key.remove_watch", false),
+    b(
+        KeyCode::Char('e'),
+        N,
+        Action::Correct,
+        Ctx::List,
+        "key.correct",
+        true,
+    ),
+    b(
+        KeyCode::Char('/'),
+        N,
+        Action::Search,
+        Ctx::List,
+        "key.search",
+        true,
+    ),
+    b(
+        KeyCode::Tab,
+        N,
+        Action::NextView,
+        Ctx::List,
+        "key.next_view",
+        true,
+    ),
+    b(
+        KeyCode::BackTab,
+        KeyModifiers::SHIFT,
+        Action::PrevView,
+        Ctx::List,
+        "key.prev_view",
+        false,
+    ),
+    b(
+        KeyCode::Char('x'),
+        N,
+        Action::Export,
+        Ctx::List,
+        "key.export",
+        false,
+    ),
+    b(
+        KeyCode::Char('d'),
+        N,
+        Action::Remove,
+        Ctx::List,
+        "key.remove_watch",
+        false,
+    ),
     b(KeyCode::Up, N, Action::Up, Ctx::List, "key.up", false),
-    b(KeyCode::Char('k'), N, Action::Up, Ctx::List, "key.up", false),
+    b(
+        KeyCode::Char('k'),
+        N,
+        Action::Up,
+        Ctx::List,
+        "key.up",
+        false,
+    ),
     b(KeyCode::Down, N, Action::Down, Ctx::List, "key.down", false),
-    b(KeyCode::Char('j'), N, Action::Down, Ctx::List, "key.down", false),
-    b(KeyCode::PageUp, N, Action::PageUp, Ctx::List, "key.page_up", false),
-    b(KeyCode::PageDown, N, Action::PageDown, Ctx::List, "key.page_down", false),
+    b(
+        KeyCode::Char('j'),
+        N,
+        Action::Down,
+        Ctx::List,
+        "key.down",
+        false,
+    ),
+    b(
+        KeyCode::PageUp,
+        N,
+        Action::PageUp,
+        Ctx::List,
+        "key.page_up",
+        false,
+    ),
+    b(
+        KeyCode::PageDown,
+        N,
+        Action::PageDown,
+        Ctx::List,
+        "key.page_down",
+        false,
+    ),
     b(KeyCode::Home, N, Action::Home, Ctx::List, "key.home", false),
     b(KeyCode::End, N, Action::End, Ctx::List, "key.end", false),
-    b(KeyCode::Char('s'), C, Action::Save, Ctx::Form, "key.save", true),
+    b(
+        KeyCode::Char('s'),
+        C,
+        Action::Save,
+        Ctx::Form,
+        "key.save",
+        true,
+    ),
     b(KeyCode::Esc, N, Action::Back, Ctx::Form, "key.cancel", true),
-    b(KeyCode::Char('n'), N, Action::New, Ctx::Station, "key.add_operator", true),
-    b(KeyCode::Char('p'), N, Action::ResetPin, Ctx::Station, "key.reset_pin", true),
-    b(KeyCode::Char('d'), N, Action::ToggleActive, Ctx::Station, "key.toggle_active", true),
-    b(KeyCode::Char('r'), N, Action::ChangeRole, Ctx::Station, "key.change_role", true),
-    b(KeyCode::Enter, N, Action::Open, Ctx::Station, "key.edit_setting", true),
-    b(KeyCode::Tab, N, Action::NextView, Ctx::Station, "key.next_section", false),
+    b(
+        KeyCode::Char('n'),
+        N,
+        Action::New,
+        Ctx::Station,
+        "key.add_operator",
+        true,
+    ),
+    b(
+        KeyCode::Char('p'),
+        N,
+        Action::ResetPin,
+        Ctx::Station,
+        "key.reset_pin",
+        true,
+    ),
+    b(
+        KeyCode::Char('d'),
+        N,
+        Action::ToggleActive,
+        Ctx::Station,
+        "key.toggle_active",
+        true,
+    ),
+    b(
+        KeyCode::Char('r'),
+        N,
+        Action::ChangeRole,
+        Ctx::Station,
+        "key.change_role",
+        true,
+    ),
+    b(
+        KeyCode::Enter,
+        N,
+        Action::Open,
+        Ctx::Station,
+        "key.edit_setting",
+        true,
+    ),
+    b(
+        KeyCode::Tab,
+        N,
+        Action::NextView,
+        Ctx::Station,
+        "key.next_section",
+        false,
+    ),
     b(KeyCode::Up, N, Action::Up, Ctx::Station, "key.up", false),
-    b(KeyCode::Down, N, Action::Down, Ctx::Station, "key.down", false),
-    b(KeyCode::Esc, N, Action::Back, Ctx::Station, "key.back", true),
-    b(KeyCode::Char('1'), N, Action::GotoVisitors, Ctx::Global, "key.goto_visitors", false),
-    b(KeyCode::Char('1'), A, Action::GotoVisitors, Ctx::Global, "key.goto_visitors", false),
-    b(KeyCode::Char('?'), N, Action::Help, Ctx::Global, "key.help", true),
-    b(KeyCode::F(1), N, Action::Help, Ctx::Global, "key.help", false),
-    b(KeyCode::F(9), N, Action::Station, Ctx::Global, "key.station", false),
-    b(KeyCode::Char('l'), C, Action::Lock, Ctx::Global, "key.lock", false),
-    b(KeyCode::Char('q'), N, Action::Quit, Ctx::Global, "key.quit", true),
-    b(KeyCode::Char('c'), C, Action::ForceQuit, Ctx::Global, "key.force_quit", false),
+    b(
+        KeyCode::Down,
+        N,
+        Action::Down,
+        Ctx::Station,
+        "key.down",
+        false,
+    ),
+    b(
+        KeyCode::Esc,
+        N,
+        Action::Back,
+        Ctx::Station,
+        "key.back",
+        true,
+    ),
+    b(
+        KeyCode::Char('1'),
+        N,
+        Action::GotoVisitors,
+        Ctx::Global,
+        "key.goto_visitors",
+        false,
+    ),
+    b(
+        KeyCode::Char('1'),
+        A,
+        Action::GotoVisitors,
+        Ctx::Global,
+        "key.goto_visitors",
+        false,
+    ),
+    b(
+        KeyCode::Char('?'),
+        N,
+        Action::Help,
+        Ctx::Global,
+        "key.help",
+        true,
+    ),
+    b(
+        KeyCode::F(1),
+        N,
+        Action::Help,
+        Ctx::Global,
+        "key.help",
+        false,
+    ),
+    b(
+        KeyCode::F(9),
+        N,
+        Action::Station,
+        Ctx::Global,
+        "key.station",
+        false,
+    ),
+    b(
+        KeyCode::Char('l'),
+        C,
+        Action::Lock,
+        Ctx::Global,
+        "key.lock",
+        false,
+    ),
+    b(
+        KeyCode::Char('q'),
+        N,
+        Action::Quit,
+        Ctx::Global,
+        "key.quit",
+        true,
+    ),
+    b(
+        KeyCode::Char('c'),
+        C,
+        Action::ForceQuit,
+        Ctx::Global,
+        "key.force_quit",
+        false,
+    ),
 ];
 
 /// Keys that still work while a text field has focus (it gets first say,
 /// and these are never text).
 pub fn works_in_text(code: KeyCode, mods: KeyModifiers) -> bool {
-    mods.contains(KeyModifiers::CONTROL) || mods.contains(KeyModifiers::ALT) || matches!(code, KeyCode::F(_))
+    mods.contains(KeyModifiers::CONTROL)
+        || mods.contains(KeyModifiers::ALT)
+        || matches!(code, KeyCode::F(_))
 }
 
 fn same(b: &Binding, key: &KeyEvent) -> bool {
@@ -109,8 +321,12 @@ pub fn lookup(ctxs: &[Ctx], key: &KeyEvent, in_text: bool) -> Option<Action> {
     if in_text && !works_in_text(key.code, key.modifiers) {
         return None;
     }
-    ctxs.iter()
-        .find_map(|c| BINDINGS.iter().find(|b| b.ctx == *c && same(b, key)).map(|b| b.action))
+    ctxs.iter().find_map(|c| {
+        BINDINGS
+            .iter()
+            .find(|b| b.ctx == *c && same(b, key))
+            .map(|b| b.action)
+    })
 }
 
 /// Bindings to list for these contexts (help), one per action+desc.
@@ -118,7 +334,10 @@ pub fn bindings_for(ctxs: &[Ctx]) -> Vec<&'static Binding> {
     let mut out: Vec<&'static Binding> = Vec::new();
     for c in ctxs {
         for b in BINDINGS.iter().filter(|b| b.ctx == *c) {
-            if !out.iter().any(|o| o.action == b.action && o.desc == b.desc && o.ctx == b.ctx) {
+            if !out
+                .iter()
+                .any(|o| o.action == b.action && o.desc == b.desc && o.ctx == b.ctx)
+            {
                 out.push(b);
             }
         }
@@ -203,6 +422,14 @@ mod tests {
         assert_eq!(lookup(&ctxs, &q, false), Some(Action::Help));
         let o = KeyEvent::new(KeyCode::Char('o'), KeyModifiers::NONE);
         assert_eq!(lookup(&ctxs, &o, false), Some(Action::SignOut));
-        assert_eq!(keys_label(bindings_for(&ctxs).iter().find(|b| b.action == Action::Up).unwrap()), "↑/k");
+        assert_eq!(
+            keys_label(
+                bindings_for(&ctxs)
+                    .iter()
+                    .find(|b| b.action == Action::Up)
+                    .unwrap()
+            ),
+            "↑/k"
+        );
     }
 }

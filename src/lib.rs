@@ -3,15 +3,15 @@
 //! Layers point one way: `ui`/`panes` → `app` → `domain`; `store` → `domain`;
 //! `report` and `cli` use `store`. `domain` knows neither SQL nor terminals.
 
-pub mod domain;
-pub mod i18n;
-pub mod store;
 pub mod action;
 pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod i18n;
 pub mod keymap;
 pub mod panes;
 pub mod report;
 pub mod screens;
+pub mod store;
 pub mod ui;
-pub mod cli;
-pub mod demo;

@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Parser, Debug)]
-#[command(name = "dutydesk", version, about = "值班台 dutydesk — offline duty-room ledgers for schools")]
+#[command(
+    name = "dutydesk",
+    version,
+    about = "值班台 dutydesk — offline duty-room ledgers for schools"
+)]
 pub struct Cli {
     /// Station database (default: the platform data directory)
     #[arg(long, global = true)]
@@ -119,7 +123,10 @@ impl From<StoreError> for CliError {
             },
             StoreError::NewerSchema { found, supported } => trf(
                 "cli.newer_schema",
-                &[("found", found.to_string()), ("supported", supported.to_string())],
+                &[
+                    ("found", found.to_string()),
+                    ("supported", supported.to_string()),
+                ],
             ),
             StoreError::NotSetUp => tr("cli.not_set_up"),
             StoreError::Io(io) => trf("cli.io", &[("detail", io.to_string())]),
@@ -132,7 +139,8 @@ pub fn default_db() -> Result<PathBuf, CliError> {
     let dirs = directories::ProjectDirs::from("cn", "dutydesk", "dutydesk")
         .ok_or_else(|| CliError(tr("cli.no_data_dir")))?;
     let dir = dirs.data_dir();
-    std::fs::create_dir_all(dir).map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
     Ok(dir.join("dutydesk.db"))
 }
 
@@ -140,7 +148,8 @@ fn read_pin(file: &Option<PathBuf>) -> Result<String, CliError> {
     let mut s = String::new();
     match file {
         Some(p) => {
-            s = std::fs::read_to_string(p).map_err(|e| CliError(trf("cli.pin_file", &[("detail", e.to_string())])))?
+            s = std::fs::read_to_string(p)
+                .map_err(|e| CliError(trf("cli.pin_file", &[("detail", e.to_string())])))?
         }
         None => {
             std::io::stdin()
@@ -159,13 +168,18 @@ fn read_pin(file: &Option<PathBuf>) -> Result<String, CliError> {
 /// silently created (a typo must not make an empty station).
 fn open_existing(path: &Path) -> Result<Store, CliError> {
     if !path.exists() {
-        return Err(CliError(trf("cli.no_db", &[("path", path.display().to_string())])));
+        return Err(CliError(trf(
+            "cli.no_db",
+            &[("path", path.display().to_string())],
+        )));
     }
     Ok(Store::open(path, Arc::new(SystemClock))?)
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
-    let lang = cli.lang.as_deref().map(|l| Lang::parse(l).ok_or_else(|| CliError(format!("unknown language {l}; use zh-CN or en"))));
+    let lang = cli.lang.as_deref().map(|l| {
+        Lang::parse(l).ok_or_else(|| CliError(format!("unknown language {l}; use zh-CN or en")))
+    });
     i18n::set_lang(match lang {
         Some(l) => l?,
         None => Lang::from_env(),
@@ -202,7 +216,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             };
             match store.setup(&school, &station, kind, machine_offset_min(), &admin, &pin) {
                 Ok(_) => {
-                    println!("{}", trf("cli.init_done", &[("path", path.display().to_string())]));
+                    println!(
+                        "{}",
+                        trf("cli.init_done", &[("path", path.display().to_string())])
+                    );
                     Ok(())
                 }
                 Err(e) => {
@@ -226,7 +243,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let now = chrono::Utc::now().timestamp_millis();
             match demo::generate(&mut store, &clock, scale, seed, now) {
                 Ok(s) => {
-                    println!("{}", trf("cli.demo_done", &[("n", s.visits.to_string()), ("path", path.display().to_string())]));
+                    println!(
+                        "{}",
+                        trf(
+                            "cli.demo_done",
+                            &[
+                                ("n", s.visits.to_string()),
+                                ("path", path.display().to_string())
+                            ]
+                        )
+                    );
                     Ok(())
                 }
                 Err(e) => {
@@ -251,12 +277,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     Some(p) => p,
                     None => default_db()?,
                 };
-                let from = parse_date(&from).ok_or_else(|| CliError(trf("cli.bad_date", &[("value", from.clone())])))?;
-                let to = parse_date(&to).ok_or_else(|| CliError(trf("cli.bad_date", &[("value", to.clone())])))?;
+                let from = parse_date(&from)
+                    .ok_or_else(|| CliError(trf("cli.bad_date", &[("value", from.clone())])))?;
+                let to = parse_date(&to)
+                    .ok_or_else(|| CliError(trf("cli.bad_date", &[("value", to.clone())])))?;
                 if to < from {
                     return Err(CliError(tr("err.date_order")));
                 }
-                crate::report::ledger::Format::from_path(&out).map_err(|_| CliError(tr("cli.bad_ext")))?;
+                crate::report::ledger::Format::from_path(&out)
+                    .map_err(|_| CliError(tr("cli.bad_ext")))?;
                 let store = open_existing(&path)?;
                 store.require_station()?;
                 // Exports are signed by an operator; full IDs need an admin's PIN.
@@ -269,8 +298,23 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 } else {
                     op.actor()
                 };
-                let n = export_visitors(&store, &actor, &ExportRequest { from, to, path: out.clone(), full_ids })?;
-                println!("{}", trf("export.done", &[("n", n.to_string()), ("path", out.display().to_string())]));
+                let n = export_visitors(
+                    &store,
+                    &actor,
+                    &ExportRequest {
+                        from,
+                        to,
+                        path: out.clone(),
+                        full_ids,
+                    },
+                )?;
+                println!(
+                    "{}",
+                    trf(
+                        "export.done",
+                        &[("n", n.to_string()), ("path", out.display().to_string())]
+                    )
+                );
                 Ok(())
             }
         },
@@ -280,19 +324,27 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 None => default_db()?,
             };
             let store = open_existing(&path)?;
-            let stamp = crate::domain::time::fmt_local(store.now_ms(), store.offset_min(), "%Y%m%d-%H%M%S");
+            let stamp =
+                crate::domain::time::fmt_local(store.now_ms(), store.offset_min(), "%Y%m%d-%H%M%S");
             drop(store);
             let out = match out {
                 Some(o) => o,
                 None => {
                     let dir = crate::store::backup::backup_dir(&path);
-                    std::fs::create_dir_all(&dir).map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
-                    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("dutydesk");
+                    std::fs::create_dir_all(&dir)
+                        .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+                    let stem = path
+                        .file_stem()
+                        .and_then(|s| s.to_str())
+                        .unwrap_or("dutydesk");
                     dir.join(format!("{stem}-{stamp}.db"))
                 }
             };
             crate::store::backup::backup_file(&path, &out)?;
-            println!("{}", trf("cli.backup_done", &[("path", out.display().to_string())]));
+            println!(
+                "{}",
+                trf("cli.backup_done", &[("path", out.display().to_string())])
+            );
             Ok(())
         }
         Some(Cmd::Check) => {
@@ -309,7 +361,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     println!("{}", trf("cli.check_ok", &[("n", n.to_string())]));
                     Ok(())
                 }
-                Err(f) => Err(CliError(trf("cli.check_chain", &[("detail", format!("{f:?}"))]))),
+                Err(f) => Err(CliError(trf(
+                    "cli.check_chain",
+                    &[("detail", format!("{f:?}"))],
+                ))),
             }
         }
     }
@@ -339,7 +394,8 @@ fn remove_db(path: &Path) {
 /// `--demo`: a fresh throwaway database with the demo school, deleted on exit.
 fn run_demo() -> Result<(), CliError> {
     let dir = std::env::temp_dir().join(format!("dutydesk-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
     let path = dir.join("demo.db");
     let result = (|| {
         let now = chrono::Utc::now().timestamp_millis();
@@ -348,11 +404,18 @@ fn run_demo() -> Result<(), CliError> {
         demo::generate(&mut store, &clock, Scale::Small, 42, now)?;
         drop(store);
         let store = Store::open(&path, Arc::new(SystemClock))?;
-        let logins = demo::OPERATORS.iter().map(|(n, r, p)| (format!("{n}({})", tr(&format!("role.{}", r.key()))), p.to_string())).collect();
+        let logins = demo::OPERATORS
+            .iter()
+            .map(|(n, r, p)| {
+                (
+                    format!("{n}({})", tr(&format!("role.{}", r.key()))),
+                    p.to_string(),
+                )
+            })
+            .collect();
         let mut app = App::new(store, logins);
         app::run(&mut app).map_err(|e| CliError(e.to_string()))
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
-

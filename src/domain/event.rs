@@ -188,6 +188,10 @@ mod tests {
         assert_eq!(back, e);
         assert_eq!(e.entity(), "setting:lock_minutes");
         assert!(Event::parse("patrol.future_kind", "{}").is_none());
-        assert!(Event::parse("visit.signed_out", "{\"bad\":1}").unwrap().is_err());
+        assert!(
+            Event::parse("visit.signed_out", "{\"bad\":1}")
+                .unwrap()
+                .is_err()
+        );
     }
 }

@@ -14,7 +14,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Guard, Role::DormTeacher, Role::DutyLeader, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::Guard,
+        Role::DormTeacher,
+        Role::DutyLeader,
+        Role::Admin,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {

@@ -40,7 +40,8 @@ impl Clock for FixedClock {
 }
 
 pub fn offset(offset_min: i32) -> FixedOffset {
-    FixedOffset::east_opt(offset_min * 60).unwrap_or_else(|| FixedOffset::east_opt(8 * 3600).unwrap())
+    FixedOffset::east_opt(offset_min * 60)
+        .unwrap_or_else(|| FixedOffset::east_opt(8 * 3600).unwrap())
 }
 
 pub fn local(ms: i64, offset_min: i32) -> DateTime<FixedOffset> {
@@ -97,8 +98,14 @@ mod tests {
 
     #[test]
     fn dates_and_times_parse() {
-        assert_eq!(parse_date("2026/11/22"), NaiveDate::from_ymd_opt(2026, 11, 22));
-        assert_eq!(parse_date("20261122"), NaiveDate::from_ymd_opt(2026, 11, 22));
+        assert_eq!(
+            parse_date("2026/11/22"),
+            NaiveDate::from_ymd_opt(2026, 11, 22)
+        );
+        assert_eq!(
+            parse_date("20261122"),
+            NaiveDate::from_ymd_opt(2026, 11, 22)
+        );
         assert_eq!(parse_date("2026-02-30"), None);
         assert_eq!(parse_hhmm("7:05"), Some(425));
         assert_eq!(parse_hhmm("0705"), Some(425));

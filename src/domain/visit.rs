@@ -202,6 +202,9 @@ where
     }
 }
 
+/// Field name → what is wrong with it, for every failing field.
+pub type FieldErrors = Vec<(&'static str, FieldError)>;
+
 /// Checks every field at once so the form can show all errors together.
 /// `default_expected` is the station's setting for the chosen visitor type;
 /// in a special period (exams) only pass holders enter, on someone's authority.
@@ -209,7 +212,7 @@ pub fn validate(
     f: &VisitForm,
     default_expected: i64,
     special: bool,
-) -> Result<VisitDetails, Vec<(&'static str, FieldError)>> {
+) -> Result<VisitDetails, FieldErrors> {
     let mut errs = Vec::new();
     let name = normalize_name(&text(&mut errs, "name", &f.name, true, 40));
     let id_type = f.id_type;
@@ -264,7 +267,7 @@ pub fn resolve_time_in(
     f: &VisitForm,
     now_ms: i64,
     offset_min: i32,
-) -> Result<(i64, Option<String>), Vec<(&'static str, FieldError)>> {
+) -> Result<(i64, Option<String>), FieldErrors> {
     let t = normalize_input(&f.time_in);
     if t.is_empty() {
         return Ok((now_ms, None));
@@ -583,7 +586,10 @@ mod tests {
         };
         assert_eq!(
             e,
-            vec![("badge", FieldError::Required), ("authorised_by", FieldError::Required)]
+            vec![
+                ("badge", FieldError::Required),
+                ("authorised_by", FieldError::Required)
+            ]
         );
         f.badge = "T-017".into();
         f.authorised_by = "刘主任".into();
@@ -608,7 +614,12 @@ mod tests {
             Err(DomainError::NotOnSite)
         );
         // A clock behind the sign-in never produces a negative stay.
-        assert_eq!(decide_sign_out(&g, "v", VisitStatus::OnSite, 50, 20).unwrap().at_ms, 50);
+        assert_eq!(
+            decide_sign_out(&g, "v", VisitStatus::OnSite, 50, 20)
+                .unwrap()
+                .at_ms,
+            50
+        );
     }
 
     #[test]

@@ -28,7 +28,11 @@ pub struct WatchForm {
     pub note: String,
 }
 
-pub fn decide_add(actor: &Actor, entry_id: String, f: &WatchForm) -> Result<WatchlistAdded, DomainError> {
+pub fn decide_add(
+    actor: &Actor,
+    entry_id: String,
+    f: &WatchForm,
+) -> Result<WatchlistAdded, DomainError> {
     require(actor.role, Permission::ManageWatchlist)?;
     let mut errs = Vec::new();
     let name = normalize_name(&normalize_input(&f.name));

@@ -188,6 +188,9 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys used but not in catalogs: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys used but not in catalogs: {missing:#?}"
+        );
     }
 }

@@ -4,8 +4,8 @@ pub mod station;
 pub mod visitors;
 
 use crate::domain::role::Actor;
-use crate::store::{Store, StoreError};
 use crate::i18n::{tr, trf};
+use crate::store::{Store, StoreError};
 
 /// What a pane needs from the app while handling a key.
 pub struct PaneCtx<'a> {

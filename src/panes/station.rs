@@ -17,7 +17,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Widget};
 
-pub const ROLE_KEYS: [&str; 4] = ["role.guard", "role.dorm_teacher", "role.duty_leader", "role.admin"];
+pub const ROLE_KEYS: [&str; 4] = [
+    "role.guard",
+    "role.dorm_teacher",
+    "role.duty_leader",
+    "role.admin",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -43,8 +48,15 @@ pub struct StationScreen {
 
 fn pin_fields() -> Vec<Field> {
     vec![
-        Field::text("pin", "station.f.pin").secret().required().max(8).hint("station.hint.pin"),
-        Field::text("pin2", "station.f.pin2").secret().required().max(8),
+        Field::text("pin", "station.f.pin")
+            .secret()
+            .required()
+            .max(8)
+            .hint("station.hint.pin"),
+        Field::text("pin2", "station.f.pin2")
+            .secret()
+            .required()
+            .max(8),
     ]
 }
 
@@ -75,10 +87,13 @@ impl StationScreen {
     fn reload(&mut self, ctx: &PaneCtx) -> Result<(), crate::store::StoreError> {
         self.operators = ctx.store.operators()?;
         self.op_sel = self.op_sel.min(self.operators.len().saturating_sub(1));
-        self.settings = settings::all_keys().into_iter().map(|k| {
-            let v = ctx.store.setting(&k);
-            (k, v)
-        }).collect();
+        self.settings = settings::all_keys()
+            .into_iter()
+            .map(|k| {
+                let v = ctx.store.setting(&k);
+                (k, v)
+            })
+            .collect();
         Ok(())
     }
 
@@ -95,7 +110,10 @@ impl StationScreen {
                 if let Some(done) = self.form_key(&mut f, key, ctx, |f, ctx| {
                     let pin = pins(f)?;
                     let role = Role::ALL[f.choice("role").min(3)];
-                    match ctx.store.add_operator(ctx.actor, &f.value("name"), role, &pin) {
+                    match ctx
+                        .store
+                        .add_operator(ctx.actor, &f.value("name"), role, &pin)
+                    {
                         Ok(a) => {
                             ctx.ok(trf("station.added", &[("name", a.name)]));
                             Some(())
@@ -170,7 +188,11 @@ impl StationScreen {
         match (a, self.section) {
             (Action::Back, _) => return (Handled::Yes, true),
             (Action::NextView, s) => {
-                self.section = if s == Section::Operators { Section::Settings } else { Section::Operators }
+                self.section = if s == Section::Operators {
+                    Section::Settings
+                } else {
+                    Section::Operators
+                }
             }
             (Action::Up, Section::Operators) => self.op_sel = self.op_sel.saturating_sub(1),
             (Action::Down, Section::Operators) => {
@@ -198,9 +220,16 @@ impl StationScreen {
             }
             (Action::ToggleActive, Section::Operators) => {
                 if let Some(op) = self.operators.get(self.op_sel).cloned() {
-                    match ctx.store.change_operator(ctx.actor, &op.id, op.role, !op.active) {
+                    match ctx
+                        .store
+                        .change_operator(ctx.actor, &op.id, op.role, !op.active)
+                    {
                         Ok(()) => ctx.ok(trf(
-                            if op.active { "station.deactivated" } else { "station.activated" },
+                            if op.active {
+                                "station.deactivated"
+                            } else {
+                                "station.activated"
+                            },
                             &[("name", op.name)],
                         )),
                         Err(e) => ctx.err(error_text(&e)),
@@ -212,10 +241,16 @@ impl StationScreen {
                 if let Some(op) = self.operators.get(self.op_sel).cloned() {
                     let i = Role::ALL.iter().position(|r| *r == op.role).unwrap_or(0);
                     let role = Role::ALL[(i + 1) % Role::ALL.len()];
-                    match ctx.store.change_operator(ctx.actor, &op.id, role, op.active) {
+                    match ctx
+                        .store
+                        .change_operator(ctx.actor, &op.id, role, op.active)
+                    {
                         Ok(()) => ctx.ok(trf(
                             "station.role_changed",
-                            &[("name", op.name), ("role", tr(&format!("role.{}", role.key())))],
+                            &[
+                                ("name", op.name),
+                                ("role", tr(&format!("role.{}", role.key()))),
+                            ],
                         )),
                         Err(e) => ctx.err(error_text(&e)),
                     }
@@ -224,9 +259,14 @@ impl StationScreen {
             }
             (Action::Open, Section::Settings) => {
                 if let Some((k, v)) = self.settings.get(self.set_sel) {
-                    let mut f = Form::new(vec![Field::text("value", "station.f.value").required().max(5)]);
+                    let mut f = Form::new(vec![
+                        Field::text("value", "station.f.value").required().max(5),
+                    ]);
                     f.set("value", &v.to_string());
-                    self.edit = Edit::Setting { key: k.clone(), form: f };
+                    self.edit = Edit::Setting {
+                        key: k.clone(),
+                        form: f,
+                    };
                 }
             }
             _ => {}
@@ -263,9 +303,23 @@ impl StationScreen {
         Clear.render(area, buf);
         let mut y = area.y;
         let tabs = Line::from(vec![
-            Span::styled(format!(" {} ", tr("station.operators")), if self.section == Section::Operators { theme::focus() } else { theme::muted() }),
+            Span::styled(
+                format!(" {} ", tr("station.operators")),
+                if self.section == Section::Operators {
+                    theme::focus()
+                } else {
+                    theme::muted()
+                },
+            ),
             Span::raw(" "),
-            Span::styled(format!(" {} ", tr("station.settings")), if self.section == Section::Settings { theme::focus() } else { theme::muted() }),
+            Span::styled(
+                format!(" {} ", tr("station.settings")),
+                if self.section == Section::Settings {
+                    theme::focus()
+                } else {
+                    theme::muted()
+                },
+            ),
         ]);
         tabs.render(Rect::new(area.x, y, area.width, 1), buf);
         y += 1;
@@ -286,23 +340,45 @@ impl StationScreen {
                             vec![
                                 o.name.clone(),
                                 tr(&format!("role.{}", o.role.key())),
-                                tr(if o.active { "station.active" } else { "station.inactive" }),
+                                tr(if o.active {
+                                    "station.active"
+                                } else {
+                                    "station.inactive"
+                                }),
                                 o.last_login_ms
-                                    .map(|t| crate::domain::time::fmt_local(t, offset_min, "%Y-%m-%d %H:%M"))
+                                    .map(|t| {
+                                        crate::domain::time::fmt_local(
+                                            t,
+                                            offset_min,
+                                            "%Y-%m-%d %H:%M",
+                                        )
+                                    })
                                     .unwrap_or_default(),
                             ],
-                            if o.active { Style::new() } else { theme::muted() },
+                            if o.active {
+                                Style::new()
+                            } else {
+                                theme::muted()
+                            },
                         )
                     })
                     .collect();
                 table::draw(body, buf, &cols, rows, Some(self.op_sel));
             }
             Section::Settings => {
-                let cols = [table::col(tr("station.col.setting"), 30), table::col(tr("station.col.value"), 8)];
+                let cols = [
+                    table::col(tr("station.col.setting"), 30),
+                    table::col(tr("station.col.value"), 8),
+                ];
                 let rows = self
                     .settings
                     .iter()
-                    .map(|(k, v)| (vec![tr(&format!("setting.{k}")), v.to_string()], Style::new()))
+                    .map(|(k, v)| {
+                        (
+                            vec![tr(&format!("setting.{k}")), v.to_string()],
+                            Style::new(),
+                        )
+                    })
                     .collect();
                 table::draw(body, buf, &cols, rows, Some(self.set_sel));
             }
@@ -315,7 +391,8 @@ impl StationScreen {
         };
         let rect = crate::ui::centered(area, 64, form.fields.len() as u16 + 4);
         Clear.render(rect, buf);
-        let block = ratatui::widgets::Block::bordered().title(Span::styled(format!(" {title} "), theme::title()));
+        let block = ratatui::widgets::Block::bordered()
+            .title(Span::styled(format!(" {title} "), theme::title()));
         let inner = block.inner(rect);
         block.render(rect, buf);
         form.render(inner, buf, true)

@@ -27,7 +27,11 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
         require(actor.role, Permission::ViewFullIds)?;
     }
     if req.to < req.from {
-        return Err(DomainError::Invalid(vec![("to", crate::domain::validate::FieldError::DateOrder)]).into());
+        return Err(DomainError::Invalid(vec![(
+            "to",
+            crate::domain::validate::FieldError::DateOrder,
+        )])
+        .into());
     }
     let st = store.require_station()?;
     let off = st.utc_offset_min;
@@ -57,7 +61,13 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
         let id = d
             .id_no
             .as_deref()
-            .map(|s| if req.full_ids { s.to_string() } else { mask_id(s) })
+            .map(|s| {
+                if req.full_ids {
+                    s.to_string()
+                } else {
+                    mask_id(s)
+                }
+            })
             .unwrap_or_default();
         let time_out = match (v.status, v.time_out) {
             (_, Some(t)) => time::fmt_local(t, off, "%H:%M"),
@@ -73,20 +83,33 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
             notes.push(trf("report.note.badge", &[("badge", d.badge.clone())]));
         }
         if !d.authorised_by.is_empty() {
-            notes.push(trf("report.note.authorised", &[("name", d.authorised_by.clone())]));
+            notes.push(trf(
+                "report.note.authorised",
+                &[("name", d.authorised_by.clone())],
+            ));
         }
         if let Some(r) = &v.time_in_reason {
             notes.push(trf("report.note.time_in", &[("reason", r.clone())]));
         }
         if let Some(w) = &v.watch {
             let who: Vec<_> = w.hits.iter().map(|h| h.entry_name.clone()).collect();
-            let key = if w.decision == Decision::Admit { "report.note.watch_admit" } else { "report.note.watch_deny" };
+            let key = if w.decision == Decision::Admit {
+                "report.note.watch_admit"
+            } else {
+                "report.note.watch_deny"
+            };
             notes.push(trf(key, &[("names", who.join("、"))]));
         }
         if v.corrections > 0 {
-            notes.push(trf("report.note.corrected", &[("n", v.corrections.to_string())]));
+            notes.push(trf(
+                "report.note.corrected",
+                &[("n", v.corrections.to_string())],
+            ));
         }
-        notes.push(trf("report.note.by", &[("name", store.operator_name(&v.registered_by))]));
+        notes.push(trf(
+            "report.note.by",
+            &[("name", store.operator_name(&v.registered_by))],
+        ));
         rows.push(vec![
             (i + 1).to_string(),
             time::fmt_local(v.time_in, off, "%Y-%m-%d"),
@@ -128,7 +151,11 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
 }
 
 /// Writes the register; returns the number of visits in it.
-pub fn export_visitors(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<usize, StoreError> {
+pub fn export_visitors(
+    store: &Store,
+    actor: &Actor,
+    req: &ExportRequest,
+) -> Result<usize, StoreError> {
     let ledger = build(store, actor, req)?;
     let n = ledger.rows.len();
     write_ledger(&ledger, &req.path).map_err(|e| match e {

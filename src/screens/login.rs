@@ -26,8 +26,17 @@ pub struct LoginScreen {
 }
 
 impl LoginScreen {
-    pub fn new(store: &Store, locked_as: Option<&Actor>, demo: Vec<(String, String)>) -> LoginScreen {
-        let operators: Vec<Operator> = store.operators().unwrap_or_default().into_iter().filter(|o| o.active).collect();
+    pub fn new(
+        store: &Store,
+        locked_as: Option<&Actor>,
+        demo: Vec<(String, String)>,
+    ) -> LoginScreen {
+        let operators: Vec<Operator> = store
+            .operators()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|o| o.active)
+            .collect();
         let sel = locked_as
             .and_then(|a| operators.iter().position(|o| o.id == a.id))
             .unwrap_or(0);
@@ -75,10 +84,24 @@ impl LoginScreen {
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, school: &str) -> Option<Position> {
-        let h = (self.operators.len() as u16 + 9 + if self.demo.is_empty() { 0 } else { self.demo.len() as u16 + 2 }).min(area.height);
+        let h = (self.operators.len() as u16
+            + 9
+            + if self.demo.is_empty() {
+                0
+            } else {
+                self.demo.len() as u16 + 2
+            })
+        .min(area.height);
         let rect = crate::ui::centered(area, 64, h);
-        let title = if self.locked { tr("login.locked_title") } else { tr("login.title") };
-        let block = Block::bordered().title(Span::styled(format!(" {title} · {school} "), theme::title()));
+        let title = if self.locked {
+            tr("login.locked_title")
+        } else {
+            tr("login.title")
+        };
+        let block = Block::bordered().title(Span::styled(
+            format!(" {title} · {school} "),
+            theme::title(),
+        ));
         let inner = block.inner(rect);
         block.render(rect, buf);
         let mut y = inner.y;
@@ -88,12 +111,20 @@ impl LoginScreen {
         let rows = self
             .operators
             .iter()
-            .map(|o| (vec![o.name.clone(), tr(&format!("role.{}", o.role.key()))], Style::new()))
+            .map(|o| {
+                (
+                    vec![o.name.clone(), tr(&format!("role.{}", o.role.key()))],
+                    Style::new(),
+                )
+            })
             .collect();
         table::draw(
             Rect::new(inner.x + 2, y, inner.width.saturating_sub(2), list_h),
             buf,
-            &[table::col(tr("station.col.name"), 16), table::col(tr("station.col.role"), 12)],
+            &[
+                table::col(tr("station.col.name"), 16),
+                table::col(tr("station.col.role"), 12),
+            ],
             rows,
             Some(self.sel),
         );
@@ -108,17 +139,33 @@ impl LoginScreen {
         let cursor = Position::new(field.x + c as u16, y);
         y += 1;
         if let Some(e) = &self.error {
-            Span::styled(e.clone(), theme::error()).render(Rect::new(inner.x, y, inner.width, 1), buf);
+            Span::styled(e.clone(), theme::error())
+                .render(Rect::new(inner.x, y, inner.width, 1), buf);
         }
         y += 1;
-        Span::styled(tr("login.keys"), theme::muted()).render(Rect::new(inner.x, y, inner.width, 1), buf);
+        Span::styled(tr("login.keys"), theme::muted())
+            .render(Rect::new(inner.x, y, inner.width, 1), buf);
         y += 1;
         if !self.demo.is_empty() && y + 1 < inner.bottom() {
-            let mut lines = vec![Line::from(Span::styled(tr("login.demo"), Style::new().fg(theme::WARN)))];
+            let mut lines = vec![Line::from(Span::styled(
+                tr("login.demo"),
+                Style::new().fg(theme::WARN),
+            ))];
             for (n, p) in &self.demo {
-                lines.push(Line::from(trf("login.demo_line", &[("name", n.clone()), ("pin", p.clone())])));
+                lines.push(Line::from(trf(
+                    "login.demo_line",
+                    &[("name", n.clone()), ("pin", p.clone())],
+                )));
             }
-            Paragraph::new(lines).render(Rect::new(inner.x, y + 1, inner.width, inner.bottom().saturating_sub(y + 1)), buf);
+            Paragraph::new(lines).render(
+                Rect::new(
+                    inner.x,
+                    y + 1,
+                    inner.width,
+                    inner.bottom().saturating_sub(y + 1),
+                ),
+                buf,
+            );
         }
         Some(cursor)
     }

@@ -1,5 +1,6 @@
 //! First run on a new database: the school, this station, the first admin.
 
+use crate::domain::error::DomainError;
 use crate::domain::event::StationKind;
 use crate::domain::role::Actor;
 use crate::domain::time::machine_offset_min;
@@ -7,7 +8,6 @@ use crate::domain::validate::FieldError;
 use crate::i18n::tr;
 use crate::panes::error_text;
 use crate::store::{Store, StoreError};
-use crate::domain::error::DomainError;
 use crate::ui::form::{Field, Form, FormKey};
 use crate::ui::theme;
 use ratatui::buffer::Buffer;
@@ -26,11 +26,25 @@ impl SetupScreen {
         SetupScreen {
             form: Form::new(vec![
                 Field::text("school", "setup.f.school").required().max(40),
-                Field::text("station", "setup.f.station").required().max(20).hint("setup.hint.station"),
-                Field::text("kind", "setup.f.kind").choice(vec!["kind.gate", "kind.dorm", "kind.office"]),
+                Field::text("station", "setup.f.station")
+                    .required()
+                    .max(20)
+                    .hint("setup.hint.station"),
+                Field::text("kind", "setup.f.kind").choice(vec![
+                    "kind.gate",
+                    "kind.dorm",
+                    "kind.office",
+                ]),
                 Field::text("operator", "setup.f.admin").required().max(20),
-                Field::text("pin", "setup.f.pin").secret().required().max(8).hint("station.hint.pin"),
-                Field::text("pin2", "setup.f.pin2").secret().required().max(8),
+                Field::text("pin", "setup.f.pin")
+                    .secret()
+                    .required()
+                    .max(8)
+                    .hint("station.hint.pin"),
+                Field::text("pin2", "setup.f.pin2")
+                    .secret()
+                    .required()
+                    .max(8),
             ]),
             error: None,
         }
@@ -40,7 +54,9 @@ impl SetupScreen {
     pub fn handle_key(&mut self, key: KeyEvent, store: &mut Store) -> Option<Actor> {
         let save = match self.form.handle_key(key) {
             FormKey::Submit => true,
-            FormKey::Unhandled => key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL),
+            FormKey::Unhandled => {
+                key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL)
+            }
             _ => false,
         };
         if !save {
@@ -75,7 +91,10 @@ impl SetupScreen {
 
     pub fn render(&mut self, area: Rect, buf: &mut Buffer) -> Option<Position> {
         let rect = crate::ui::centered(area, 76, 14);
-        let block = Block::bordered().title(Span::styled(format!(" {} ", tr("setup.title")), theme::title()));
+        let block = Block::bordered().title(Span::styled(
+            format!(" {} ", tr("setup.title")),
+            theme::title(),
+        ));
         let inner = block.inner(rect);
         block.render(rect, buf);
         Line::from(tr("setup.intro")).render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
@@ -83,9 +102,11 @@ impl SetupScreen {
         let cursor = self.form.render(form_area, buf, true);
         let y = inner.y + 9;
         if let Some(e) = &self.error {
-            Span::styled(e.clone(), theme::error()).render(Rect::new(inner.x, y, inner.width, 1), buf);
+            Span::styled(e.clone(), theme::error())
+                .render(Rect::new(inner.x, y, inner.width, 1), buf);
         }
-        Span::styled(tr("setup.keys"), theme::muted()).render(Rect::new(inner.x, y + 1, inner.width, 1), buf);
+        Span::styled(tr("setup.keys"), theme::muted())
+            .render(Rect::new(inner.x, y + 1, inner.width, 1), buf);
         cursor
     }
 }

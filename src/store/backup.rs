@@ -47,7 +47,10 @@ pub fn backup_dir(db: &Path) -> PathBuf {
 pub fn daily(db: &Path, day: &str, keep: usize) -> Result<Option<PathBuf>, StoreError> {
     let dir = backup_dir(db);
     std::fs::create_dir_all(&dir)?;
-    let stem = db.file_stem().and_then(|s| s.to_str()).unwrap_or("dutydesk");
+    let stem = db
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("dutydesk");
     let dest = dir.join(format!("{stem}-{day}.db"));
     let made = if dest.exists() {
         None
@@ -88,7 +91,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let db = dir.join("gate.db");
         let mut s = Store::open(&db, Arc::new(FixedClock::new(1_700_000_000_000))).unwrap();
-        s.setup("学校", "门卫室", StationKind::Gate, 480, "管理员", "1234").unwrap();
+        s.setup("学校", "门卫室", StationKind::Gate, 480, "管理员", "1234")
+            .unwrap();
         let out = dir.join("copy.db");
         backup_file(&db, &out).unwrap();
         assert!(backup_file(&db, &out).is_err(), "never overwrites");

@@ -47,7 +47,8 @@ impl EventRecord {
     }
 }
 
-const COLS: &str = "origin, seq, id, hlc_ms, hlc_c, kind, entity, schema, actor, body, prev_hash, hash";
+const COLS: &str =
+    "origin, seq, id, hlc_ms, hlc_c, kind, entity, schema, actor, body, prev_hash, hash";
 
 fn read(r: &rusqlite::Row) -> rusqlite::Result<EventRecord> {
     let blob32 = |i: usize| -> rusqlite::Result<[u8; 32]> {
@@ -121,7 +122,10 @@ pub fn insert(conn: &Connection, e: &EventRecord) -> Result<(), StoreError> {
 
 /// Every event in replay order: by HLC, then origin and sequence, which is
 /// the same order on every station that holds the same events.
-pub fn for_each(conn: &Connection, mut f: impl FnMut(EventRecord) -> Result<(), StoreError>) -> Result<(), StoreError> {
+pub fn for_each(
+    conn: &Connection,
+    mut f: impl FnMut(EventRecord) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLS} FROM events ORDER BY hlc_ms, hlc_c, origin, seq"
     ))?;
@@ -142,9 +146,19 @@ pub fn for_entity(conn: &Connection, entity: &str) -> Result<Vec<EventRecord>, S
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainFault {
-    Gap { origin: String, expected: i64, found: i64 },
-    BrokenLink { origin: String, seq: i64 },
-    BadHash { origin: String, seq: i64 },
+    Gap {
+        origin: String,
+        expected: i64,
+        found: i64,
+    },
+    BrokenLink {
+        origin: String,
+        seq: i64,
+    },
+    BadHash {
+        origin: String,
+        seq: i64,
+    },
 }
 
 /// Walks every origin's chain: gapless from 1, each event linked to the one

@@ -114,7 +114,12 @@ pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64, StoreError>
             supported: LATEST,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().take(target as usize).skip(found as usize) {
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(found as usize)
+    {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;

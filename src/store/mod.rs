@@ -30,7 +30,9 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
     Domain(#[from] DomainError),
-    #[error("database schema {found} is newer than this dutydesk supports ({supported}); install the newer dutydesk")]
+    #[error(
+        "database schema {found} is newer than this dutydesk supports ({supported}); install the newer dutydesk"
+    )]
     NewerSchema { found: i64, supported: i64 },
     #[error("this database has no station yet; run `dutydesk init` or start the TUI to set it up")]
     NotSetUp,
@@ -55,19 +57,19 @@ pub struct Station {
 /// same seed builds the same school.
 pub enum IdGen {
     Random,
-    Seeded(StdRng),
+    Seeded(Box<StdRng>),
 }
 
 impl IdGen {
     pub fn seeded(seed: u64) -> IdGen {
-        IdGen::Seeded(StdRng::seed_from_u64(seed))
+        IdGen::Seeded(Box::new(StdRng::seed_from_u64(seed)))
     }
 
     pub fn uuid_v7(&mut self, ms: i64) -> String {
         let mut rand = [0u8; 10];
         match self {
             IdGen::Random => rand::rng().fill(&mut rand),
-            IdGen::Seeded(r) => r.fill(&mut rand),
+            IdGen::Seeded(r) => r.as_mut().fill(&mut rand),
         }
         uuid::Builder::from_unix_timestamp_millis(ms.max(0) as u64, &rand)
             .into_uuid()
@@ -116,10 +118,18 @@ impl Store {
     }
 
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
-        Store::from_conn(Connection::open_in_memory()?, PathBuf::from(":memory:"), clock)
+        Store::from_conn(
+            Connection::open_in_memory()?,
+            PathBuf::from(":memory:"),
+            clock,
+        )
     }
 
-    fn from_conn(mut conn: Connection, path: PathBuf, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+    fn from_conn(
+        mut conn: Connection,
+        path: PathBuf,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Store, StoreError> {
         configure(&conn).map_err(|e| match e {
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
                 if f.code == rusqlite::ErrorCode::NotADatabase =>
@@ -153,7 +163,9 @@ impl Store {
     fn load_station(&self) -> Result<Option<Station>, StoreError> {
         let id: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'station_id'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'station_id'", [], |r| {
+                r.get(0)
+            })
             .optional()?;
         let Some(id) = id else { return Ok(None) };
         let st = self
@@ -166,7 +178,8 @@ impl Store {
                         id: id.clone(),
                         school: r.get(0)?,
                         name: r.get(1)?,
-                        kind: StationKind::parse(&r.get::<_, String>(2)?).unwrap_or(StationKind::Gate),
+                        kind: StationKind::parse(&r.get::<_, String>(2)?)
+                            .unwrap_or(StationKind::Gate),
                         utc_offset_min: r.get(3)?,
                     })
                 },
@@ -192,7 +205,10 @@ impl Store {
     }
 
     pub fn offset_min(&self) -> i32 {
-        self.station.as_ref().map(|s| s.utc_offset_min).unwrap_or(480)
+        self.station
+            .as_ref()
+            .map(|s| s.utc_offset_min)
+            .unwrap_or(480)
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -214,7 +230,10 @@ impl Store {
 
     /// Runs `f` inside one IMMEDIATE transaction; nested calls join it.
     /// Demo generation wraps thousands of commands in one batch.
-    pub fn batch<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub fn batch<T>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         if self.depth == 0 {
             self.conn.execute_batch("BEGIN IMMEDIATE")?;
         }
@@ -332,7 +351,13 @@ impl Store {
                 [&station_id],
             )?;
             s.append(&Actor::system(), &[created])?;
-            operators::add_in_tx(s, &Actor::system(), admin_name, crate::domain::role::Role::Admin, pin)
+            operators::add_in_tx(
+                s,
+                &Actor::system(),
+                admin_name,
+                crate::domain::role::Role::Admin,
+                pin,
+            )
         });
         if res.is_err() {
             self.station = prev;

@@ -2,12 +2,14 @@
 
 use super::{Store, StoreError};
 use crate::domain::error::DomainError;
-use crate::domain::event::{Event, OperatorAdded, OperatorChanged, OperatorLoggedIn, OperatorPinSet};
+use crate::domain::event::{
+    Event, OperatorAdded, OperatorChanged, OperatorLoggedIn, OperatorPinSet,
+};
 use crate::domain::names::normalize_name;
 use crate::domain::role::{Actor, Permission, Role, require};
 use crate::domain::validate::{FieldError, normalize_input};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rusqlite::{OptionalExtension, params};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +55,11 @@ pub fn hash_pin(pin: &str) -> String {
 
 fn pin_matches(hash: &str, pin: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(pin.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -68,7 +74,13 @@ fn read(r: &rusqlite::Row) -> rusqlite::Result<Operator> {
 }
 
 /// Adds an operator inside the caller's transaction (setup uses it too).
-pub(super) fn add_in_tx(s: &mut Store, by: &Actor, name: &str, role: Role, pin: &str) -> Result<Actor, StoreError> {
+pub(super) fn add_in_tx(
+    s: &mut Store,
+    by: &Actor,
+    name: &str,
+    role: Role,
+    pin: &str,
+) -> Result<Actor, StoreError> {
     require(by.role, Permission::ManageOperators)?;
     let name = normalize_name(&normalize_input(name));
     let mut errs = Vec::new();
@@ -83,9 +95,11 @@ pub(super) fn add_in_tx(s: &mut Store, by: &Actor, name: &str, role: Role, pin: 
     if !errs.is_empty() {
         return Err(DomainError::Invalid(errs).into());
     }
-    let exists: bool = s
-        .conn
-        .query_row("SELECT EXISTS(SELECT 1 FROM operators WHERE name = ?1)", [&name], |r| r.get(0))?;
+    let exists: bool = s.conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM operators WHERE name = ?1)",
+        [&name],
+        |r| r.get(0),
+    )?;
     if exists {
         return Err(DomainError::Duplicate.into());
     }
@@ -101,7 +115,13 @@ pub(super) fn add_in_tx(s: &mut Store, by: &Actor, name: &str, role: Role, pin: 
 }
 
 impl Store {
-    pub fn add_operator(&mut self, by: &Actor, name: &str, role: Role, pin: &str) -> Result<Actor, StoreError> {
+    pub fn add_operator(
+        &mut self,
+        by: &Actor,
+        name: &str,
+        role: Role,
+        pin: &str,
+    ) -> Result<Actor, StoreError> {
         let by = by.clone();
         self.batch(|s| add_in_tx(s, &by, name, role, pin))
     }
@@ -127,7 +147,9 @@ impl Store {
 
     pub fn operator_name(&self, id: &str) -> String {
         self.conn
-            .query_row("SELECT name FROM operators WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT name FROM operators WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .unwrap_or_else(|_| id.chars().take(8).collect())
     }
 
@@ -182,7 +204,13 @@ impl Store {
 
     /// Changes an operator's role or deactivates them; the last active admin
     /// is protected so a station can never lock itself out.
-    pub fn change_operator(&mut self, by: &Actor, id: &str, role: Role, active: bool) -> Result<(), StoreError> {
+    pub fn change_operator(
+        &mut self,
+        by: &Actor,
+        id: &str,
+        role: Role,
+        active: bool,
+    ) -> Result<(), StoreError> {
         require(by.role, Permission::ManageOperators)?;
         let id = id.to_string();
         self.write(by, |s| {
@@ -195,7 +223,11 @@ impl Store {
                 [&id],
                 |r| r.get(0),
             )?;
-            if cur.role == Role::Admin && cur.active && (role != Role::Admin || !active) && admins == 0 {
+            if cur.role == Role::Admin
+                && cur.active
+                && (role != Role::Admin || !active)
+                && admins == 0
+            {
                 return Err(DomainError::LastAdmin.into());
             }
             Ok((

@@ -75,13 +75,34 @@ pub fn apply(conn: &Connection, rec: &EventRecord, ev: &Event) -> Result<(), Sto
             )?;
         }
         Event::VisitRegistered(b) => {
-            let watch = b.watch.as_ref().map(|w| serde_json::to_string(w).unwrap_or_default());
-            insert_visit(conn, rec, &b.visit_id, "on_site", b.time_in_ms, &b.details, b.time_in_reason.as_deref(), watch)?;
+            let watch = b
+                .watch
+                .as_ref()
+                .map(|w| serde_json::to_string(w).unwrap_or_default());
+            insert_visit(
+                conn,
+                rec,
+                &b.visit_id,
+                "on_site",
+                b.time_in_ms,
+                &b.details,
+                b.time_in_reason.as_deref(),
+                watch,
+            )?;
             refresh_person(conn, &person_key(&b.details))?;
         }
         Event::VisitDenied(b) => {
             let watch = Some(serde_json::to_string(&b.watch).unwrap_or_default());
-            insert_visit(conn, rec, &b.visit_id, "denied", b.at_ms, &b.details, None, watch)?;
+            insert_visit(
+                conn,
+                rec,
+                &b.visit_id,
+                "denied",
+                b.at_ms,
+                &b.details,
+                None,
+                watch,
+            )?;
         }
         Event::VisitSignedOut(b) => {
             // Only the first sign-out counts; a later one (possible after
@@ -93,7 +114,11 @@ pub fn apply(conn: &Connection, rec: &EventRecord, ev: &Event) -> Result<(), Sto
         }
         Event::VisitCorrected(b) => {
             let before: Option<String> = conn
-                .query_row("SELECT details FROM visits WHERE id = ?1", [&b.visit_id], |r| r.get(0))
+                .query_row(
+                    "SELECT details FROM visits WHERE id = ?1",
+                    [&b.visit_id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             let Some(before) = before else { return Ok(()) };
             let old: Option<VisitDetails> = serde_json::from_str(&before).ok();

@@ -13,7 +13,9 @@ impl Store {
     pub fn setting(&self, key: &str) -> i64 {
         let v: Option<i64> = self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()
             .ok()
             .flatten();
@@ -30,11 +32,16 @@ impl Store {
             return Err(DomainError::NotFound.into());
         };
         if !(min..=max).contains(&value) {
-            return Err(DomainError::Invalid(vec![("value", FieldError::OutOfRange { min, max })]).into());
+            return Err(
+                DomainError::Invalid(vec![("value", FieldError::OutOfRange { min, max })]).into(),
+            );
         }
         let key = key.to_string();
         self.write(by, |_| {
-            Ok((vec![Event::SettingChanged(SettingChanged { key, value })], ()))
+            Ok((
+                vec![Event::SettingChanged(SettingChanged { key, value })],
+                (),
+            ))
         })
     }
 }

@@ -6,7 +6,8 @@ use crate::domain::event::Event;
 use crate::domain::role::Actor;
 use crate::domain::time;
 use crate::domain::visit::{
-    self, Decision, RegisterInput, Registration, VisitDetails, VisitForm, VisitStatus, WatchCheck, WatchHit,
+    self, Decision, RegisterInput, Registration, VisitDetails, VisitForm, VisitStatus, WatchCheck,
+    WatchHit,
 };
 use crate::domain::watch::{Candidate, match_watchlist};
 use rusqlite::{OptionalExtension, params_from_iter, types::Value};
@@ -157,7 +158,10 @@ impl Store {
                 Registration::NeedsDecision(h) => (vec![], RegisterOutcome::NeedsDecision(h)),
                 Registration::Admitted(r) => {
                     let id = r.visit_id.clone();
-                    (vec![Event::VisitRegistered(r)], RegisterOutcome::Registered(id))
+                    (
+                        vec![Event::VisitRegistered(r)],
+                        RegisterOutcome::Registered(id),
+                    )
                 }
                 Registration::Denied(d) => {
                     let id = d.visit_id.clone();
@@ -199,9 +203,11 @@ impl Store {
         self.write(actor, |s| {
             let (status, time_in): (String, i64) = s
                 .conn
-                .query_row("SELECT status, time_in FROM visits WHERE id = ?1", [visit_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_row(
+                    "SELECT status, time_in FROM visits WHERE id = ?1",
+                    [visit_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?
                 .ok_or(DomainError::NotFound)?;
             let status = VisitStatus::parse(&status).unwrap_or(VisitStatus::Out);
@@ -210,7 +216,13 @@ impl Store {
         })
     }
 
-    pub fn correct_visit(&mut self, actor: &Actor, visit_id: &str, form: &VisitForm, reason: &str) -> Result<(), StoreError> {
+    pub fn correct_visit(
+        &mut self,
+        actor: &Actor,
+        visit_id: &str,
+        form: &VisitForm,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let a = actor.clone();
         self.write(actor, |s| {
             let row = s.visit(visit_id)?.ok_or(DomainError::NotFound)?;
@@ -296,7 +308,9 @@ impl Store {
     }
 
     pub fn visit_count(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0))?)
     }
 
     /// Visits in a local-time range, oldest first, for the register export.
@@ -335,7 +349,11 @@ impl Store {
 
     /// Returning visitors whose name, pinyin, initials, phone, ID or plate
     /// contain `q`, most recent first.
-    pub fn suggest_persons(&self, q: &str, limit: usize) -> Result<Vec<PersonSuggestion>, StoreError> {
+    pub fn suggest_persons(
+        &self,
+        q: &str,
+        limit: usize,
+    ) -> Result<Vec<PersonSuggestion>, StoreError> {
         let q = crate::domain::validate::normalize_input(q).to_lowercase();
         if q.is_empty() {
             return Ok(vec![]);

@@ -42,7 +42,14 @@ impl Store {
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, e, active, added_by, added_ms, removed_reason): (String, String, bool, String, i64, Option<String>) = row?;
+            let (id, e, active, added_by, added_ms, removed_reason): (
+                String,
+                String,
+                bool,
+                String,
+                i64,
+                Option<String>,
+            ) = row?;
             if let Ok(data) = serde_json::from_str(&e) {
                 out.push(WatchRow {
                     id,
@@ -66,12 +73,21 @@ impl Store {
         })
     }
 
-    pub fn remove_watch(&mut self, actor: &Actor, entry_id: &str, reason: &str) -> Result<(), StoreError> {
+    pub fn remove_watch(
+        &mut self,
+        actor: &Actor,
+        entry_id: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let a = actor.clone();
         self.write(actor, |s| {
             let active: bool = s
                 .conn
-                .query_row("SELECT active FROM watchlist WHERE id = ?1", [entry_id], |r| r.get(0))
+                .query_row(
+                    "SELECT active FROM watchlist WHERE id = ?1",
+                    [entry_id],
+                    |r| r.get(0),
+                )
                 .map_err(|_| DomainError::NotFound)?;
             let ev = watchlist::decide_remove(&a, entry_id, active, reason)?;
             Ok((vec![Event::WatchlistRemoved(ev)], ()))

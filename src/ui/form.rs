@@ -106,7 +106,11 @@ impl Form {
 
     /// Remembers the current values as "unchanged" (after defaults or a fill).
     pub fn mark_pristine(&mut self) {
-        self.pristine = self.fields.iter().map(|f| (f.input.value(), f.choice)).collect();
+        self.pristine = self
+            .fields
+            .iter()
+            .map(|f| (f.input.value(), f.choice))
+            .collect();
     }
 
     /// True when something differs from the values last marked pristine:
@@ -127,7 +131,9 @@ impl Form {
     }
 
     pub fn value(&self, id: &str) -> String {
-        self.idx(id).map(|i| self.fields[i].input.value()).unwrap_or_default()
+        self.idx(id)
+            .map(|i| self.fields[i].input.value())
+            .unwrap_or_default()
     }
 
     pub fn set(&mut self, id: &str, v: &str) {
@@ -263,14 +269,22 @@ impl Form {
             let label = Line::from(vec![
                 Span::styled(
                     tr(f.label),
-                    if is_focus { theme::title() } else { Style::new() },
+                    if is_focus {
+                        theme::title()
+                    } else {
+                        Style::new()
+                    },
                 ),
                 Span::styled(mark, theme::error()),
             ]);
             label.render(Rect::new(area.x, y, label_w, 1), buf);
             let ix = area.x + label_w;
             let field_rect = Rect::new(ix, y, input_w.min(area.right().saturating_sub(ix)), 1);
-            let style = if is_focus { theme::focus() } else { theme::input() };
+            let style = if is_focus {
+                theme::focus()
+            } else {
+                theme::input()
+            };
             buf.set_style(field_rect, style);
             let (text, col) = match &f.kind {
                 FieldKind::Choice(opts) => {
@@ -309,7 +323,10 @@ mod tests {
 
     #[test]
     fn text_keys_go_to_the_field_and_pane_keys_do_not() {
-        let mut f = Form::new(vec![Field::text("name", "visit.f.name"), Field::text("b", "visit.f.purpose")]);
+        let mut f = Form::new(vec![
+            Field::text("name", "visit.f.name"),
+            Field::text("b", "visit.f.purpose"),
+        ]);
         for c in ['q', '1', '?', 'n', 'o'] {
             assert_eq!(f.handle_key(k(KeyCode::Char(c))), FormKey::Edited);
         }
@@ -326,7 +343,9 @@ mod tests {
 
     #[test]
     fn choice_cycles_and_errors_clear_on_edit() {
-        let mut f = Form::new(vec![Field::text("a", "visit.f.name").choice(vec!["x", "y", "z"])]);
+        let mut f = Form::new(vec![
+            Field::text("a", "visit.f.name").choice(vec!["x", "y", "z"]),
+        ]);
         f.handle_key(k(KeyCode::Right));
         assert_eq!(f.choice("a"), 1);
         f.handle_key(k(KeyCode::Left));

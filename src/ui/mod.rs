@@ -21,7 +21,12 @@ pub const MIN_H: u16 = 24;
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 pub fn too_small(area: Rect, buf: &mut Buffer) {
@@ -29,25 +34,40 @@ pub fn too_small(area: Rect, buf: &mut Buffer) {
         Line::from(tr("ui.too_small")),
         Line::from(format!("{}×{} < {MIN_W}×{MIN_H}", area.width, area.height)),
     ];
-    Paragraph::new(msg).wrap(Wrap { trim: true }).style(theme::error()).render(area, buf);
+    Paragraph::new(msg)
+        .wrap(Wrap { trim: true })
+        .style(theme::error())
+        .render(area, buf);
 }
 
 /// The hint bar: the focused context's hinted keys, or a message.
 /// `in_text`: a text field has focus, so only keys that work there are hinted.
-pub fn hints(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], in_text: bool, toast: Option<(&str, bool)>) {
+pub fn hints(
+    area: Rect,
+    buf: &mut Buffer,
+    ctxs: &[Ctx],
+    in_text: bool,
+    toast: Option<(&str, bool)>,
+) {
     buf.set_style(area, theme::bar());
     if let Some((text, err)) = toast {
-        let style = if err { theme::bar().fg(ratatui::style::Color::LightYellow) } else { theme::bar() };
+        let style = if err {
+            theme::bar().fg(ratatui::style::Color::LightYellow)
+        } else {
+            theme::bar()
+        };
         let prefix = if err { "⚠ " } else { "✓ " };
         Span::styled(format!(" {prefix}{text}"), style).render(area, buf);
         return;
     }
     let mut spans = vec![Span::raw(" ")];
-    for b in keymap::bindings_for(ctxs)
-        .into_iter()
-        .filter(|b| b.hint && (!in_text || keymap::works_in_text(b.code, b.mods) || b.ctx == Ctx::Form))
-    {
-        spans.push(Span::styled(format!(" {} ", keymap::keys_label(b)), theme::key()));
+    for b in keymap::bindings_for(ctxs).into_iter().filter(|b| {
+        b.hint && (!in_text || keymap::works_in_text(b.code, b.mods) || b.ctx == Ctx::Form)
+    }) {
+        spans.push(Span::styled(
+            format!(" {} ", keymap::keys_label(b)),
+            theme::key(),
+        ));
         spans.push(Span::styled(format!(" {}  ", tr(b.desc)), theme::bar()));
     }
     Line::from(spans).render(area, buf);
@@ -72,7 +92,10 @@ pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) 
             last_ctx = Some(b.ctx);
         }
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<12}", keymap::keys_label(b)), Style::new().fg(theme::ACCENT)),
+            Span::styled(
+                format!("  {:<12}", keymap::keys_label(b)),
+                Style::new().fg(theme::ACCENT),
+            ),
             Span::raw(tr(b.desc)),
         ]));
     }
@@ -87,7 +110,10 @@ pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) 
     Clear.render(rect, buf);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", tr("help.title")), theme::title()))
+        .title(Span::styled(
+            format!(" {} ", tr("help.title")),
+            theme::title(),
+        ))
         .title_bottom(Span::styled(tr("help.close"), theme::muted()));
     Paragraph::new(lines).block(block).render(rect, buf);
 }

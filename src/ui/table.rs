@@ -19,7 +19,13 @@ pub fn col(header: String, width: u16) -> Col {
 
 /// Draws `rows` (cells + style) under a header; `sel` is an index into
 /// `rows`. Columns that do not fit are left out, last first.
-pub fn draw(area: Rect, buf: &mut Buffer, cols: &[Col], rows: Vec<(Vec<String>, Style)>, sel: Option<usize>) {
+pub fn draw(
+    area: Rect,
+    buf: &mut Buffer,
+    cols: &[Col],
+    rows: Vec<(Vec<String>, Style)>,
+    sel: Option<usize>,
+) {
     if area.height == 0 || area.width == 0 {
         return;
     }
@@ -35,12 +41,26 @@ pub fn draw(area: Rect, buf: &mut Buffer, cols: &[Col], rows: Vec<(Vec<String>, 
     let widths: Vec<Constraint> = cols[..n]
         .iter()
         .enumerate()
-        .map(|(i, c)| if i + 1 == n { Constraint::Min(c.width) } else { Constraint::Length(c.width) })
+        .map(|(i, c)| {
+            if i + 1 == n {
+                Constraint::Min(c.width)
+            } else {
+                Constraint::Length(c.width)
+            }
+        })
         .collect();
     let header = Row::new(cols[..n].iter().map(|c| c.header.clone())).style(theme::title());
     let body = rows.into_iter().enumerate().map(|(i, (cells, style))| {
-        let style = if Some(i) == sel { style.patch(theme::selected()) } else { style };
+        let style = if Some(i) == sel {
+            style.patch(theme::selected())
+        } else {
+            style
+        };
         Row::new(cells.into_iter().take(n)).style(style)
     });
-    Widget::render(Table::new(body, widths).header(header).column_spacing(1), area, buf);
+    Widget::render(
+        Table::new(body, widths).header(header).column_spacing(1),
+        area,
+        buf,
+    );
 }

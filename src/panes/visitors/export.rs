@@ -10,7 +10,11 @@ use crate::ui::form::{Field, Form};
 
 pub fn default_dir() -> std::path::PathBuf {
     directories::UserDirs::new()
-        .and_then(|u| u.document_dir().map(|d| d.to_path_buf()).or_else(|| Some(u.home_dir().to_path_buf())))
+        .and_then(|u| {
+            u.document_dir()
+                .map(|d| d.to_path_buf())
+                .or_else(|| Some(u.home_dir().to_path_buf()))
+        })
         .unwrap_or_else(|| std::path::PathBuf::from("."))
 }
 
@@ -18,12 +22,23 @@ pub fn form(now_ms: i64, offset_min: i32, role: Role) -> Form {
     let today = time::local(now_ms, offset_min).date_naive();
     let first = today.with_day0(0).unwrap_or(today);
     let mut fields = vec![
-        Field::text("from", "export.f.from").required().max(10).hint("export.hint.date"),
-        Field::text("to", "export.f.to").required().max(10).hint("export.hint.date"),
-        Field::text("path", "export.f.path").required().max(200).hint("export.hint.path"),
+        Field::text("from", "export.f.from")
+            .required()
+            .max(10)
+            .hint("export.hint.date"),
+        Field::text("to", "export.f.to")
+            .required()
+            .max(10)
+            .hint("export.hint.date"),
+        Field::text("path", "export.f.path")
+            .required()
+            .max(200)
+            .hint("export.hint.path"),
     ];
     if allows(role, Permission::ViewFullIds) {
-        fields.push(Field::text("full_ids", "export.f.full_ids").choice(vec!["common.no", "common.yes"]));
+        fields.push(
+            Field::text("full_ids", "export.f.full_ids").choice(vec!["common.no", "common.yes"]),
+        );
     }
     let mut f = Form::new(fields);
     f.set("from", &first.format("%Y-%m-%d").to_string());

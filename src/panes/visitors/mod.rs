@@ -8,6 +8,7 @@ pub mod render;
 
 use super::{Handled, PaneCtx, error_text};
 use crate::action::Action;
+use crate::domain::error::DomainError;
 use crate::domain::role::{Permission, allows};
 use crate::domain::visit::{Decision, VisitStatus};
 use crate::domain::watchlist::WatchForm;
@@ -16,7 +17,6 @@ use crate::keymap::{self, Ctx};
 use crate::store::StoreError;
 use crate::store::visits::{HistoryFilter, RegisterOutcome, VisitChange, VisitRow};
 use crate::store::watchlist::WatchRow;
-use crate::domain::error::DomainError;
 use crate::ui::form::{Field, Form, FormKey};
 use crate::ui::text_input::TextInput;
 use history::HistoryWindow;
@@ -54,9 +54,16 @@ pub enum Mode {
     Browse,
     Register(Box<RegisterState>),
     Detail(Box<Detail>),
-    ConfirmSignOut { id: String, name: String },
+    ConfirmSignOut {
+        id: String,
+        name: String,
+    },
     WatchAdd(Form),
-    WatchRemove { id: String, name: String, reason: TextInput },
+    WatchRemove {
+        id: String,
+        name: String,
+        reason: TextInput,
+    },
     Export(Form),
 }
 
@@ -111,7 +118,10 @@ impl VisitorsPane {
 
     /// True while a form or text box has focus: plain keys are typing.
     pub fn in_text(&self) -> bool {
-        !matches!(self.mode, Mode::Browse | Mode::Detail(_) | Mode::ConfirmSignOut { .. }) || self.searching
+        !matches!(
+            self.mode,
+            Mode::Browse | Mode::Detail(_) | Mode::ConfirmSignOut { .. }
+        ) || self.searching
     }
 
     /// Unsaved input that quitting would lose.
@@ -128,7 +138,9 @@ impl VisitorsPane {
     pub fn contexts(&self) -> Vec<Ctx> {
         match self.mode {
             Mode::Browse => vec![Ctx::List],
-            Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_) | Mode::WatchRemove { .. } => vec![Ctx::Form],
+            Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_) | Mode::WatchRemove { .. } => {
+                vec![Ctx::Form]
+            }
             _ => vec![],
         }
     }
@@ -161,7 +173,11 @@ impl VisitorsPane {
                 _ => (Mode::ConfirmSignOut { id, name }, Handled::Yes),
             },
             Mode::WatchAdd(f) => self.watch_add_key(f, key, ctx),
-            Mode::WatchRemove { id, name, mut reason } => match key.code {
+            Mode::WatchRemove {
+                id,
+                name,
+                mut reason,
+            } => match key.code {
                 KeyCode::Enter => match ctx.store.remove_watch(ctx.actor, &id, &reason.value()) {
                     Ok(()) => {
                         ctx.ok(trf("watch.removed", &[("name", name)]));
@@ -175,7 +191,11 @@ impl VisitorsPane {
                 },
                 KeyCode::Esc => (Mode::Browse, Handled::Yes),
                 _ => {
-                    let h = if reason.handle_key(key) { Handled::Yes } else { Handled::No };
+                    let h = if reason.handle_key(key) {
+                        Handled::Yes
+                    } else {
+                        Handled::No
+                    };
                     (Mode::WatchRemove { id, name, reason }, h)
                 }
             },
@@ -284,7 +304,11 @@ impl VisitorsPane {
             }
             Action::Correct => match self.selected_visit() {
                 Some(v) => {
-                    self.mode = Mode::Register(Box::new(RegisterState::correcting(v.id.clone(), &v.details, allows(role, Permission::ViewFullIds))));
+                    self.mode = Mode::Register(Box::new(RegisterState::correcting(
+                        v.id.clone(),
+                        &v.details,
+                        allows(role, Permission::ViewFullIds),
+                    )));
                     self.discard_armed = false;
                 }
                 None => ctx.err(tr("visit.none_selected")),
@@ -296,7 +320,11 @@ impl VisitorsPane {
             Action::NextView | Action::PrevView => {
                 let i = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
                 let n = View::ALL.len();
-                let j = if a == Action::NextView { (i + 1) % n } else { (i + n - 1) % n };
+                let j = if a == Action::NextView {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
                 self.view = View::ALL[j];
                 self.searching = false;
             }
@@ -325,7 +353,8 @@ impl VisitorsPane {
             },
             Action::Export => {
                 if allows(role, Permission::ExportReports) {
-                    self.mode = Mode::Export(export::form(ctx.now_ms, ctx.store.offset_min(), role));
+                    self.mode =
+                        Mode::Export(export::form(ctx.now_ms, ctx.store.offset_min(), role));
                 } else {
                     ctx.err(tr("err.forbidden"));
                 }
@@ -346,7 +375,9 @@ impl VisitorsPane {
     }
 
     fn move_sel(&mut self, delta: isize, ctx: &mut PaneCtx) {
-        let clamp = |sel: usize, len: usize| (sel as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize;
+        let clamp = |sel: usize, len: usize| {
+            (sel as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize
+        };
         match self.view {
             View::OnSite => self.on_site_sel = clamp(self.on_site_sel, self.on_site.len()),
             View::Watchlist => self.watch_sel = clamp(self.watch_sel, self.watch.len()),
@@ -371,11 +402,18 @@ impl VisitorsPane {
         let origin = ctx
             .store
             .conn()
-            .query_row("SELECT name FROM stations WHERE id = ?1", [&row.origin], |r| r.get(0))
+            .query_row(
+                "SELECT name FROM stations WHERE id = ?1",
+                [&row.origin],
+                |r| r.get(0),
+            )
             .unwrap_or_else(|_| row.origin.chars().take(8).collect());
         Ok(Detail {
             registered_by: ctx.store.operator_name(&row.registered_by),
-            signed_out_by: row.signed_out_by.as_deref().map(|o| ctx.store.operator_name(o)),
+            signed_out_by: row
+                .signed_out_by
+                .as_deref()
+                .map(|o| ctx.store.operator_name(o)),
             changes,
             origin,
             row,
@@ -383,7 +421,12 @@ impl VisitorsPane {
         })
     }
 
-    fn detail_key(&mut self, mut d: Box<Detail>, key: KeyEvent, ctx: &mut PaneCtx) -> (Mode, Handled) {
+    fn detail_key(
+        &mut self,
+        mut d: Box<Detail>,
+        key: KeyEvent,
+        ctx: &mut PaneCtx,
+    ) -> (Mode, Handled) {
         match key.code {
             KeyCode::Esc | KeyCode::Enter => (Mode::Browse, Handled::Yes),
             KeyCode::Up => {
@@ -436,11 +479,20 @@ impl VisitorsPane {
         }
     }
 
-    fn register_key(&mut self, mut r: Box<RegisterState>, key: KeyEvent, ctx: &mut PaneCtx) -> (Mode, Handled) {
+    fn register_key(
+        &mut self,
+        mut r: Box<RegisterState>,
+        key: KeyEvent,
+        ctx: &mut PaneCtx,
+    ) -> (Mode, Handled) {
         if let Some(mut d) = r.decision.take() {
             match key.code {
                 KeyCode::Left | KeyCode::Right => {
-                    d.choice = if d.choice == Decision::Admit { Decision::Deny } else { Decision::Admit };
+                    d.choice = if d.choice == Decision::Admit {
+                        Decision::Deny
+                    } else {
+                        Decision::Admit
+                    };
                 }
                 KeyCode::Esc => return (Mode::Register(r), Handled::Yes),
                 KeyCode::Enter => {
@@ -469,7 +521,9 @@ impl VisitorsPane {
                     return (Mode::Register(r), Handled::Yes);
                 }
                 KeyCode::Enter => {
-                    let d = r.suggestions[r.sugg_sel.min(r.suggestions.len() - 1)].details.clone();
+                    let d = r.suggestions[r.sugg_sel.min(r.suggestions.len() - 1)]
+                        .details
+                        .clone();
                     r.fill(&d, true, allows(ctx.actor.role, Permission::ViewFullIds));
                     return (Mode::Register(r), Handled::Yes);
                 }
@@ -518,7 +572,10 @@ impl VisitorsPane {
             let reason = r.form.value("reason");
             return match ctx.store.correct_visit(ctx.actor, &id, &form, &reason) {
                 Ok(()) => {
-                    ctx.ok(trf("visit.corrected", &[("name", form.name.trim().to_string())]));
+                    ctx.ok(trf(
+                        "visit.corrected",
+                        &[("name", form.name.trim().to_string())],
+                    ));
                     self.after_write(ctx);
                     (Mode::Browse, Handled::Yes)
                 }
@@ -541,14 +598,22 @@ impl VisitorsPane {
             Ok(RegisterOutcome::Registered(id)) => {
                 let twice = ctx.store.visit(&id).ok().flatten().is_some_and(|v| {
                     let key = crate::domain::visit::person_key(&v.details);
-                    self.on_site.iter().any(|o| crate::domain::visit::person_key(&o.details) == key)
+                    self.on_site
+                        .iter()
+                        .any(|o| crate::domain::visit::person_key(&o.details) == key)
                 });
                 if twice {
                     // Not an error — a parent may step out and back — but the
                     // older entry probably needs signing out.
-                    ctx.err(trf("visit.registered_twice", &[("name", form.name.trim().to_string())]));
+                    ctx.err(trf(
+                        "visit.registered_twice",
+                        &[("name", form.name.trim().to_string())],
+                    ));
                 } else {
-                    ctx.ok(trf("visit.registered", &[("name", form.name.trim().to_string())]));
+                    ctx.ok(trf(
+                        "visit.registered",
+                        &[("name", form.name.trim().to_string())],
+                    ));
                 }
                 self.view = View::OnSite;
                 self.after_write(ctx);
@@ -556,7 +621,10 @@ impl VisitorsPane {
                 (Mode::Browse, Handled::Yes)
             }
             Ok(RegisterOutcome::Denied(_)) => {
-                ctx.err(trf("visit.denied", &[("name", form.name.trim().to_string())]));
+                ctx.err(trf(
+                    "visit.denied",
+                    &[("name", form.name.trim().to_string())],
+                ));
                 self.after_write(ctx);
                 (Mode::Browse, Handled::Yes)
             }
@@ -673,7 +741,10 @@ pub fn watch_form() -> Form {
         Field::text("name", "watch.f.name").required().max(40),
         Field::text("id_no", "watch.f.id_no").max(30),
         Field::text("phone", "watch.f.phone").max(20),
-        Field::text("reason", "watch.f.reason").required().max(60).hint("watch.hint.reason"),
+        Field::text("reason", "watch.f.reason")
+            .required()
+            .max(60)
+            .hint("watch.hint.reason"),
         Field::text("note", "watch.f.note").max(200),
     ])
 }

@@ -46,23 +46,45 @@ pub struct DecisionState {
 pub fn visit_form(correction: bool, special: bool) -> Form {
     let mut f = vec![];
     if correction {
-        f.push(Field::text("reason", "visit.f.correction_reason").required().max(100));
+        f.push(
+            Field::text("reason", "visit.f.correction_reason")
+                .required()
+                .max(100),
+        );
     }
     f.extend([
-        Field::text("name", "visit.f.name").required().max(40).hint("visit.hint.name"),
-        Field::text("phone", "visit.f.phone").max(20).hint("visit.hint.phone"),
+        Field::text("name", "visit.f.name")
+            .required()
+            .max(40)
+            .hint("visit.hint.name"),
+        Field::text("phone", "visit.f.phone")
+            .max(20)
+            .hint("visit.hint.phone"),
         Field::text("id_type", "visit.f.id_type").choice(ID_TYPE_KEYS.to_vec()),
-        Field::text("id_no", "visit.f.id_no").max(30).hint("visit.hint.id_no"),
+        Field::text("id_no", "visit.f.id_no")
+            .max(30)
+            .hint("visit.hint.id_no"),
         Field::text("visitor_type", "visit.f.visitor_type").choice(VISITOR_TYPE_KEYS.to_vec()),
-        Field::text("host", "visit.f.host").max(40).hint("visit.hint.host"),
+        Field::text("host", "visit.f.host")
+            .max(40)
+            .hint("visit.hint.host"),
         Field::text("relation", "visit.f.relation").max(20),
-        Field::text("purpose", "visit.f.purpose").required().max(100),
+        Field::text("purpose", "visit.f.purpose")
+            .required()
+            .max(100),
         Field::text("party_size", "visit.f.party_size").max(3),
-        Field::text("plate", "visit.f.plate").max(12).hint("visit.hint.plate"),
+        Field::text("plate", "visit.f.plate")
+            .max(12)
+            .hint("visit.hint.plate"),
         Field::text("items", "visit.f.items").max(100),
-        Field::text("expected", "visit.f.expected").max(4).hint("visit.hint.expected"),
+        Field::text("expected", "visit.f.expected")
+            .max(4)
+            .hint("visit.hint.expected"),
         if special {
-            Field::text("badge", "visit.f.badge").max(20).required().hint("visit.hint.pass")
+            Field::text("badge", "visit.f.badge")
+                .max(20)
+                .required()
+                .hint("visit.hint.pass")
         } else {
             Field::text("badge", "visit.f.badge").max(20)
         },
@@ -71,7 +93,10 @@ pub fn visit_form(correction: bool, special: bool) -> Form {
     ]);
     if special || correction {
         // Corrections keep showing who authorised an exam-period entry.
-        let idx = f.iter().position(|x| x.id == "badge").map_or(f.len(), |i| i + 1);
+        let idx = f
+            .iter()
+            .position(|x| x.id == "badge")
+            .map_or(f.len(), |i| i + 1);
         let mut a = Field::text("authorised_by", "visit.f.authorised_by").max(20);
         if special {
             a = a.required().hint("visit.hint.authorised_by");
@@ -79,7 +104,11 @@ pub fn visit_form(correction: bool, special: bool) -> Form {
         f.insert(idx, a);
     }
     if !correction {
-        f.push(Field::text("time_in", "visit.f.time_in").max(5).hint("visit.hint.time_in"));
+        f.push(
+            Field::text("time_in", "visit.f.time_in")
+                .max(5)
+                .hint("visit.hint.time_in"),
+        );
         f.push(Field::text("time_in_reason", "visit.f.time_in_reason").max(100));
     }
     let mut form = Form::new(f);
@@ -127,11 +156,20 @@ impl RegisterState {
         let f = &mut self.form;
         f.set("name", &v.name);
         f.set("phone", &v.phone);
-        f.set_choice("id_type", IdType::ALL.iter().position(|t| *t == v.id_type).unwrap_or(0));
+        f.set_choice(
+            "id_type",
+            IdType::ALL
+                .iter()
+                .position(|t| *t == v.id_type)
+                .unwrap_or(0),
+        );
         f.set("id_no", &v.id_no);
         f.set_choice(
             "visitor_type",
-            VisitorType::ALL.iter().position(|t| *t == v.visitor_type).unwrap_or(0),
+            VisitorType::ALL
+                .iter()
+                .position(|t| *t == v.visitor_type)
+                .unwrap_or(0),
         );
         f.set("host", &v.host);
         f.set("relation", &v.relation);
@@ -143,7 +181,10 @@ impl RegisterState {
         f.set("badge", if returning { "" } else { &v.badge });
         f.set("org", &v.org);
         f.set("notes", if returning { "" } else { &v.notes });
-        f.set("authorised_by", if returning { "" } else { &v.authorised_by });
+        f.set(
+            "authorised_by",
+            if returning { "" } else { &v.authorised_by },
+        );
         f.clear_errors();
         self.suggestions.clear();
         if returning {

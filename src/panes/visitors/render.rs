@@ -34,8 +34,11 @@ fn show_id(id: &Option<String>, role: Role) -> String {
 
 /// "1小时05分" / "1h05m".
 pub fn duration(ms: i64) -> String {
-    let m = (ms.max(0) / 60_000) as i64;
-    trf("common.duration", &[("h", (m / 60).to_string()), ("m", format!("{:02}", m % 60))])
+    let m = ms.max(0) / 60_000;
+    trf(
+        "common.duration",
+        &[("h", (m / 60).to_string()), ("m", format!("{:02}", m % 60))],
+    )
 }
 
 fn status_label(r: &VisitRow) -> String {
@@ -52,7 +55,10 @@ impl VisitorsPane {
             return None;
         }
         let mut cursor = None;
-        let form_mode = matches!(self.mode, Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_));
+        let form_mode = matches!(
+            self.mode,
+            Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_)
+        );
         if !form_mode {
             cursor = self.render_lists(area, buf, rc);
         }
@@ -102,7 +108,11 @@ impl VisitorsPane {
             if v == View::OnSite {
                 label = format!("{label}({})", self.on_site.len());
             }
-            let style = if v == self.view { theme::focus() } else { theme::muted() };
+            let style = if v == self.view {
+                theme::focus()
+            } else {
+                theme::muted()
+            };
             spans.push(Span::styled(format!(" {label} "), style));
             spans.push(Span::raw(" "));
         }
@@ -119,7 +129,11 @@ impl VisitorsPane {
             let fx = x + lw + 1;
             let fw = area.right().saturating_sub(fx);
             let field = Rect::new(fx, head.y, fw, 1);
-            let style = if self.searching { theme::focus() } else { theme::input() };
+            let style = if self.searching {
+                theme::focus()
+            } else {
+                theme::input()
+            };
             buf.set_style(field, style);
             if self.search.is_empty() && !self.searching {
                 Span::styled(tr("visit.search_hint"), theme::muted()).render(field, buf);
@@ -143,7 +157,8 @@ impl VisitorsPane {
 
     fn render_on_site(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         if self.on_site.is_empty() {
-            let p = Paragraph::new(vec![Line::from(""), Line::from(tr("visit.empty_on_site"))]).style(theme::muted());
+            let p = Paragraph::new(vec![Line::from(""), Line::from(tr("visit.empty_on_site"))])
+                .style(theme::muted());
             p.render(area, buf);
             return;
         }
@@ -170,7 +185,11 @@ impl VisitorsPane {
             .map(|r| {
                 let over = is_overstay(r.time_in, r.details.expected_minutes, rc.now_ms);
                 let stay = duration(rc.now_ms - r.time_in);
-                let stay = if over { format!("{stay} {}", tr("visit.overstay_mark")) } else { stay };
+                let stay = if over {
+                    format!("{stay} {}", tr("visit.overstay_mark"))
+                } else {
+                    stay
+                };
                 let d = &r.details;
                 (
                     vec![
@@ -184,17 +203,33 @@ impl VisitorsPane {
                         d.plate.clone().unwrap_or_default(),
                         d.badge.clone(),
                     ],
-                    if over { theme::overstay() } else { Style::new() },
+                    if over {
+                        theme::overstay()
+                    } else {
+                        Style::new()
+                    },
                 )
             })
             .collect();
-        table::draw(area, buf, &cols, rows, Some(self.on_site_sel - self.on_site_top));
+        table::draw(
+            area,
+            buf,
+            &cols,
+            rows,
+            Some(self.on_site_sel - self.on_site_top),
+        );
     }
 
     fn render_history(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         if self.history.rows.is_empty() {
-            let key = if self.search.is_empty() { "visit.empty_history" } else { "visit.no_match" };
-            Paragraph::new(vec![Line::from(""), Line::from(tr(key))]).style(theme::muted()).render(area, buf);
+            let key = if self.search.is_empty() {
+                "visit.empty_history"
+            } else {
+                "visit.no_match"
+            };
+            Paragraph::new(vec![Line::from(""), Line::from(tr(key))])
+                .style(theme::muted())
+                .render(area, buf);
             return;
         }
         self.history.scroll_into_view(self.list_height);
@@ -238,12 +273,20 @@ impl VisitorsPane {
                 )
             })
             .collect();
-        table::draw(area, buf, &cols, rows, Some(self.history.sel.saturating_sub(top)));
+        table::draw(
+            area,
+            buf,
+            &cols,
+            rows,
+            Some(self.history.sel.saturating_sub(top)),
+        );
     }
 
     fn render_watch(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         if self.watch.is_empty() {
-            Paragraph::new(vec![Line::from(""), Line::from(tr("watch.empty"))]).style(theme::muted()).render(area, buf);
+            Paragraph::new(vec![Line::from(""), Line::from(tr("watch.empty"))])
+                .style(theme::muted())
+                .render(area, buf);
             return;
         }
         let h = self.list_height.max(1);
@@ -267,11 +310,21 @@ impl VisitorsPane {
                         w.data.reason.clone(),
                         show_id(&w.data.id_no, rc.role),
                         w.data.phone.clone().unwrap_or_default(),
-                        tr(if w.active { "watch.active" } else { "watch.inactive" }),
+                        tr(if w.active {
+                            "watch.active"
+                        } else {
+                            "watch.inactive"
+                        }),
                         time::fmt_local(w.added_ms, rc.offset_min, "%Y-%m-%d"),
-                        w.removed_reason.clone().unwrap_or_else(|| w.data.note.clone()),
+                        w.removed_reason
+                            .clone()
+                            .unwrap_or_else(|| w.data.note.clone()),
                     ],
-                    if w.active { Style::new().fg(theme::WARN) } else { theme::muted() },
+                    if w.active {
+                        Style::new().fg(theme::WARN)
+                    } else {
+                        theme::muted()
+                    },
                 )
             })
             .collect();
@@ -283,10 +336,14 @@ impl VisitorsPane {
 pub fn dialog(area: Rect, buf: &mut Buffer, title: &str, text: Vec<Line>, w: u16, h: u16) -> Rect {
     let r = centered(area, w, h + 2);
     Clear.render(r, buf);
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(format!(" {title} "), theme::title()));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), theme::title()));
     let inner = block.inner(r);
     block.render(r, buf);
-    Paragraph::new(text).wrap(Wrap { trim: false }).render(inner, buf);
+    Paragraph::new(text)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
     inner
 }
 
@@ -297,12 +354,21 @@ fn render_form(f: &mut Form, title: &str, area: Rect, buf: &mut Buffer) -> Optio
         Span::styled(format!("  {}", tr("form.required_note")), theme::muted()),
     ]);
     title_line.render(Rect::new(area.x, area.y, area.width, 1), buf);
-    let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(1));
+    let body = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(1),
+    );
     f.render(body, buf, true)
 }
 
 fn render_register(r: &mut RegisterState, area: Rect, buf: &mut Buffer) -> Option<Position> {
-    let title = if r.correcting.is_some() { tr("visit.correct_title") } else { tr("visit.register_title") };
+    let title = if r.correcting.is_some() {
+        tr("visit.correct_title")
+    } else {
+        tr("visit.register_title")
+    };
     let cursor = render_form(&mut r.form, &title, area, buf);
     if !r.suggestions.is_empty()
         && let Some(c) = cursor
@@ -327,18 +393,30 @@ fn render_register(r: &mut RegisterState, area: Rect, buf: &mut Buffer) -> Optio
                     s.details.purpose,
                     trf("visit.suggest_visits", &[("n", s.visits.to_string())])
                 );
-                let style = if i == r.sugg_sel { theme::selected() } else { Style::new() };
-                Span::styled(line, style).render(Rect::new(inner.x, inner.y + i as u16, inner.width, 1), buf);
+                let style = if i == r.sugg_sel {
+                    theme::selected()
+                } else {
+                    Style::new()
+                };
+                Span::styled(line, style)
+                    .render(Rect::new(inner.x, inner.y + i as u16, inner.width, 1), buf);
             }
         }
     }
     if let Some(d) = &r.decision {
-        let mut lines = vec![Line::from(Span::styled(tr("watch.match_title"), theme::error()))];
+        let mut lines = vec![Line::from(Span::styled(
+            tr("watch.match_title"),
+            theme::error(),
+        ))];
         for h in &d.hits {
             let why: Vec<String> = h.reasons.iter().map(|m| tr(m.key())).collect();
             lines.push(Line::from(trf(
                 "watch.match_line",
-                &[("name", h.entry_name.clone()), ("listed", h.listed_for.clone()), ("why", why.join("、"))],
+                &[
+                    ("name", h.entry_name.clone()),
+                    ("listed", h.listed_for.clone()),
+                    ("why", why.join("、")),
+                ],
             )));
         }
         lines.push(Line::from(""));
@@ -369,8 +447,14 @@ fn detail_lines(d: &VisitDetails, role: Role) -> Vec<(String, String)> {
     vec![
         (tr("visit.f.name"), d.name.clone()),
         (tr("visit.f.phone"), d.phone.clone().unwrap_or_default()),
-        (tr(&format!("id_type.{}", d.id_type.key())), show_id(&d.id_no, role)),
-        (tr("visit.f.visitor_type"), tr(&format!("vtype.{}", d.visitor_type.key()))),
+        (
+            tr(&format!("id_type.{}", d.id_type.key())),
+            show_id(&d.id_no, role),
+        ),
+        (
+            tr("visit.f.visitor_type"),
+            tr(&format!("vtype.{}", d.visitor_type.key())),
+        ),
         (tr("visit.f.host"), d.host.clone()),
         (tr("visit.f.relation"), d.relation.clone()),
         (tr("visit.f.purpose"), d.purpose.clone()),
@@ -389,16 +473,27 @@ fn render_detail(d: &Detail, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
     let r = &d.row;
     let t = |ms: i64| time::fmt_local(ms, rc.offset_min, "%Y-%m-%d %H:%M");
     let mut lines: Vec<Line> = vec![];
-    let kv = |k: String, v: String| Line::from(vec![Span::styled(format!("{k}："), theme::muted()), Span::raw(v)]);
+    let kv = |k: String, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k}："), theme::muted()),
+            Span::raw(v),
+        ])
+    };
     lines.push(kv(tr("visit.col.status"), status_label(r)));
     lines.push(kv(tr("visit.col.time_in"), t(r.time_in)));
     if let Some(reason) = &r.time_in_reason {
         lines.push(kv(tr("visit.f.time_in_reason"), reason.clone()));
     }
     if let Some(o) = r.time_out {
-        lines.push(kv(tr("visit.col.time_out"), format!("{} ({})", t(o), duration(o - r.time_in))));
+        lines.push(kv(
+            tr("visit.col.time_out"),
+            format!("{} ({})", t(o), duration(o - r.time_in)),
+        ));
     }
-    lines.push(kv(tr("visit.registered_by"), format!("{} · {}", d.registered_by, d.origin)));
+    lines.push(kv(
+        tr("visit.registered_by"),
+        format!("{} · {}", d.registered_by, d.origin),
+    ));
     if let Some(s) = &d.signed_out_by {
         lines.push(kv(tr("visit.signed_out_by"), s.clone()));
     }
@@ -409,24 +504,42 @@ fn render_detail(d: &Detail, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
     }
     if let Some(w) = &r.watch {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(tr("watch.match_title"), theme::error())));
+        lines.push(Line::from(Span::styled(
+            tr("watch.match_title"),
+            theme::error(),
+        )));
         for h in &w.hits {
             let why: Vec<String> = h.reasons.iter().map(|m| tr(m.key())).collect();
             lines.push(Line::from(trf(
                 "watch.match_line",
-                &[("name", h.entry_name.clone()), ("listed", h.listed_for.clone()), ("why", why.join("、"))],
+                &[
+                    ("name", h.entry_name.clone()),
+                    ("listed", h.listed_for.clone()),
+                    ("why", why.join("、")),
+                ],
             )));
         }
-        let dec = if w.decision == Decision::Admit { tr("watch.admit") } else { tr("watch.deny") };
+        let dec = if w.decision == Decision::Admit {
+            tr("watch.admit")
+        } else {
+            tr("watch.deny")
+        };
         lines.push(kv(tr("watch.decision"), format!("{dec} {}", w.note)));
     }
     if !d.changes.is_empty() {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(tr("visit.changes_title"), theme::title())));
+        lines.push(Line::from(Span::styled(
+            tr("visit.changes_title"),
+            theme::title(),
+        )));
         for c in &d.changes {
             lines.push(Line::from(trf(
                 "visit.change_line",
-                &[("at", t(c.at_ms)), ("by", c.by.clone()), ("reason", c.reason.clone())],
+                &[
+                    ("at", t(c.at_ms)),
+                    ("by", c.by.clone()),
+                    ("reason", c.reason.clone()),
+                ],
             )));
             let before = detail_lines(&c.before, rc.role);
             let after = detail_lines(&c.after, rc.role);
@@ -434,7 +547,10 @@ fn render_detail(d: &Detail, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
                 if a != b {
                     lines.push(Line::from(vec![
                         Span::raw(format!("  {k}：")),
-                        Span::styled(b, theme::muted().add_modifier(ratatui::style::Modifier::CROSSED_OUT)),
+                        Span::styled(
+                            b,
+                            theme::muted().add_modifier(ratatui::style::Modifier::CROSSED_OUT),
+                        ),
                         Span::raw(" → "),
                         Span::raw(a),
                     ]));
@@ -446,7 +562,10 @@ fn render_detail(d: &Detail, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
     Clear.render(rect, buf);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", tr("visit.detail_title")), theme::title()))
+        .title(Span::styled(
+            format!(" {} ", tr("visit.detail_title")),
+            theme::title(),
+        ))
         .title_bottom(Span::styled(tr("visit.detail_hint"), theme::muted()));
     Paragraph::new(Text::from(lines))
         .block(block)
