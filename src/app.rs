@@ -429,18 +429,12 @@ impl App {
         } else {
             tr("shift.night")
         };
-        let spans = vec![
+        // Left: who and where. Right (drawn last, never cut): shift, clock,
+        // alerts — a narrow terminal loses the school name first.
+        let left = Line::from(vec![
             Span::styled(
                 format!(" {} ", tr("app.name")),
                 theme::bar().add_modifier(ratatui::style::Modifier::BOLD),
-            ),
-            Span::styled(
-                format!(
-                    "│ {} · {} ",
-                    st.as_ref().map(|s| s.school.as_str()).unwrap_or(""),
-                    st.as_ref().map(|s| s.name.as_str()).unwrap_or("")
-                ),
-                theme::bar(),
             ),
             Span::styled(
                 format!(
@@ -455,24 +449,27 @@ impl App {
             ),
             Span::styled(
                 format!(
-                    "│ {} {} ",
-                    shift,
-                    trf(
-                        "status.since",
-                        &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))]
-                    )
+                    "│ {} · {} ",
+                    st.as_ref().map(|s| s.school.as_str()).unwrap_or(""),
+                    st.as_ref().map(|s| s.name.as_str()).unwrap_or("")
                 ),
                 theme::bar(),
             ),
-            Span::styled(
-                format!("│ {} ", time::fmt_local(now, off, "%m-%d %H:%M")),
-                theme::bar(),
-            ),
-        ];
-        Line::from(spans).render(status, buf);
-        // Alerts are drawn last, right-aligned, so a narrow terminal cuts the
-        // school name rather than the overstay count.
-        let mut alert = vec![];
+        ]);
+        left.render(status, buf);
+        // The shift's start time only where there is room for it.
+        let shift = if status.width >= 110 {
+            format!(
+                "{shift} {}",
+                trf("status.since", &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))])
+            )
+        } else {
+            shift
+        };
+        let mut alert = vec![Span::styled(
+            format!("│ {shift} │ {} ", time::fmt_local(now, off, "%m-%d %H:%M")),
+            theme::bar(),
+        )];
         if special {
             alert.push(Span::styled(
                 format!(" {} ", tr("status.special")),
@@ -482,7 +479,7 @@ impl App {
             ));
         }
         alert.push(Span::styled(
-            format!(" {} ", trf("status.on_site", &[("n", n.to_string())])),
+            format!("│ {} ", trf("status.on_site", &[("n", n.to_string())])),
             theme::bar(),
         ));
         if over > 0 {

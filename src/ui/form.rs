@@ -259,8 +259,10 @@ impl Form {
         } else if self.focus >= self.scroll + rows {
             self.scroll = self.focus + 1 - rows;
         }
-        let label_w = self.label_width().min(area.width / 3);
-        let input_w = ((area.width - label_w) as usize).clamp(4, 36) as u16;
+        // Labels, then the input, then room for the inline error.
+        let label_w = self.label_width().min(area.width / 4).max(6);
+        let input_w =
+            ((area.width.saturating_sub(label_w) as usize) * 45 / 100).clamp(4, 36) as u16;
         let mut cursor = None;
         for (i, f) in self.fields.iter().enumerate().skip(self.scroll).take(rows) {
             let y = area.y + (i - self.scroll) as u16;
