@@ -400,10 +400,7 @@ impl App {
                 area,
                 f.buffer_mut(),
                 &ctxs,
-                &[
-                    ("Alt+1", "key.goto_visitors"),
-                    ("Ctrl+U", "key.clear_field"),
-                ],
+                &[("Ctrl+U", "key.clear_field")],
             );
         } else if let Some(c) = cursor {
             f.set_cursor_position(c);
@@ -461,7 +458,10 @@ impl App {
         let shift = if status.width >= 110 {
             format!(
                 "{shift} {}",
-                trf("status.since", &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))])
+                trf(
+                    "status.since",
+                    &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))]
+                )
             )
         } else {
             shift

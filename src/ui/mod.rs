@@ -61,14 +61,20 @@ pub fn hints(
         return;
     }
     let mut spans = vec![Span::raw(" ")];
-    for b in keymap::bindings_for(ctxs).into_iter().filter(|b| {
+    let mut used = 1;
+    let shown = keymap::bindings_for(ctxs).into_iter().filter(|b| {
         b.hint && (!in_text || keymap::works_in_text(b.code, b.mods) || b.ctx == Ctx::Form)
-    }) {
-        spans.push(Span::styled(
-            format!(" {} ", keymap::keys_label(b)),
-            theme::key(),
-        ));
-        spans.push(Span::styled(format!(" {}  ", tr(b.desc)), theme::bar()));
+    });
+    for b in shown {
+        let k = Span::styled(format!(" {} ", keymap::keys_label(b)), theme::key());
+        let d = Span::styled(format!(" {}  ", tr(b.desc)), theme::bar());
+        // Whole hints only: a cut-off hint reads as a different key.
+        used += k.width() + d.width();
+        if used > area.width as usize {
+            break;
+        }
+        spans.push(k);
+        spans.push(d);
     }
     Line::from(spans).render(area, buf);
 }
@@ -101,12 +107,20 @@ pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) 
     }
     for (k, d) in extra {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<12}", k), Style::new().fg(theme::ACCENT)),
+            Span::styled(format!("  {:<11}", k), Style::new().fg(theme::ACCENT)),
             Span::raw(tr(d)),
         ]));
     }
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let rect = centered(area, 64, h);
+    // One column when it fits, otherwise two side by side (80×24 included).
+    let fits = lines.len() as u16 + 2 <= area.height;
+    let cols: u16 = if fits { 1 } else { 2 };
+    let per_col = if fits {
+        lines.len()
+    } else {
+        lines.len().div_ceil(2)
+    };
+    let h = (per_col as u16 + 2).min(area.height);
+    let rect = centered(area, if fits { 64 } else { area.width.min(100) }, h);
     Clear.render(rect, buf);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -115,5 +129,11 @@ pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) 
             theme::title(),
         ))
         .title_bottom(Span::styled(tr("help.close"), theme::muted()));
-    Paragraph::new(lines).block(block).render(rect, buf);
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    let col_w = inner.width / cols;
+    for (i, chunk) in lines.chunks(per_col.max(1)).enumerate() {
+        let r = Rect::new(inner.x + col_w * i as u16, inner.y, col_w, inner.height);
+        Paragraph::new(chunk.to_vec()).render(r, buf);
+    }
 }
