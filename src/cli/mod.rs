@@ -113,24 +113,12 @@ pub struct CliError(pub String);
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
         CliError(match &e {
-            StoreError::Domain(d) => match d {
-                crate::domain::error::DomainError::Invalid(errs) => errs
-                    .iter()
-                    .map(|(f, e)| format!("{f}: {}", trf(e.key(), &e.args())))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                d => tr(d.key()),
-            },
-            StoreError::NewerSchema { found, supported } => trf(
-                "cli.newer_schema",
-                &[
-                    ("found", found.to_string()),
-                    ("supported", supported.to_string()),
-                ],
-            ),
-            StoreError::NotSetUp => tr("cli.not_set_up"),
-            StoreError::Io(io) => trf("cli.io", &[("detail", io.to_string())]),
-            other => trf("err.store", &[("detail", other.to_string())]),
+            StoreError::Domain(crate::domain::error::DomainError::Invalid(errs)) => errs
+                .iter()
+                .map(|(f, e)| format!("{f}: {}", trf(e.key(), &e.args())))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => crate::panes::error_text(other),
         })
     }
 }
@@ -157,7 +145,8 @@ fn read_pin(file: &Option<PathBuf>) -> Result<String, CliError> {
                 .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
         }
     }
-    let pin = s.lines().next().unwrap_or("").trim().to_string();
+    // Notepad on older Windows starts files with a byte-order mark.
+    let pin = s.trim_start_matches('\u{feff}').lines().next().unwrap_or("").trim().to_string();
     if pin.is_empty() {
         return Err(CliError(tr("cli.pin_missing")));
     }
@@ -173,7 +162,7 @@ fn open_existing(path: &Path) -> Result<Store, CliError> {
             &[("path", path.display().to_string())],
         )));
     }
-    Ok(Store::open(path, Arc::new(SystemClock))?)
+    Ok(Store::open_existing(path, Arc::new(SystemClock))?)
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {

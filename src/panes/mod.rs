@@ -35,7 +35,16 @@ impl PaneCtx<'_> {
 pub fn error_text(e: &StoreError) -> String {
     match e {
         StoreError::Domain(d) => tr(d.key()),
-        other => trf("err.store", &[("detail", other.to_string())]),
+        StoreError::NewerSchema { found, supported } => trf(
+            "cli.newer_schema",
+            &[("found", found.to_string()), ("supported", supported.to_string())],
+        ),
+        StoreError::NotSetUp => tr("cli.not_set_up"),
+        StoreError::AlreadySetUp => tr("err.already_set_up"),
+        StoreError::Foreign => tr("err.foreign_db"),
+        StoreError::Corrupt(d) => trf("cli.check_sqlite", &[("detail", d.clone())]),
+        StoreError::Io(io) => trf("cli.io", &[("detail", io.to_string())]),
+        StoreError::Sqlite(e) => trf("err.database", &[("detail", e.to_string())]),
     }
 }
 

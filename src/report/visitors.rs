@@ -158,9 +158,12 @@ pub fn export_visitors(
 ) -> Result<usize, StoreError> {
     let ledger = build(store, actor, req)?;
     let n = ledger.rows.len();
-    write_ledger(&ledger, &req.path).map_err(|e| match e {
-        crate::report::ledger::LedgerError::Io(io) => StoreError::Io(io),
-        other => StoreError::Io(std::io::Error::other(other.to_string())),
+    write_ledger(&ledger, &req.path).map_err(|e| {
+        let detail = match e {
+            crate::report::ledger::LedgerError::Io(io) => io.to_string(),
+            other => other.to_string(),
+        };
+        StoreError::Io(std::io::Error::other(format!("{}: {detail}", req.path.display())))
     })?;
     Ok(n)
 }

@@ -40,6 +40,10 @@ pub enum StoreError {
     AlreadySetUp,
     #[error("the database file is damaged: {0}")]
     Corrupt(String),
+    /// A SQLite file that is not a station database (or an empty file where
+    /// an existing station was expected).
+    #[error("not a dutydesk database")]
+    Foreign,
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -117,6 +121,26 @@ impl Store {
         Store::from_conn(conn, path.to_path_buf(), clock)
     }
 
+    /// Opens a station database that must already exist and be set up
+    /// (reports, checks, backups): never creates or initialises a file.
+    pub fn open_existing(path: &Path, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{} does not exist", path.display()),
+            )));
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|_| StoreError::Foreign)?;
+        if v == 0 {
+            return Err(StoreError::Foreign);
+        }
+        drop(conn);
+        Store::open(path, clock)
+    }
+
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
         Store::from_conn(
             Connection::open_in_memory()?,
@@ -139,6 +163,13 @@ impl Store {
             e => e,
         })?;
         let found = migrate::version(&conn)?;
+        if found == 0 {
+            // Never adopt someone else's SQLite file by adding our tables.
+            let tables: i64 = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))?;
+            if tables > 0 {
+                return Err(StoreError::Foreign);
+            }
+        }
         if found > 0 && found < migrate::LATEST && path.as_os_str() != ":memory:" {
             backup_before_migration(&conn, &path, found)?;
         }
