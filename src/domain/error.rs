@@ -29,6 +29,14 @@ pub enum DomainError {
     LastAdmin,
     #[error("name already in use")]
     Duplicate,
+    #[error("{0} boarder(s) unaccounted for")]
+    Unaccounted(usize),
+    #[error("the round is closed")]
+    RoundClosed,
+    #[error("a round of this kind is already open for this building")]
+    RoundOpen,
+    #[error("the person is not on the student's pick-up list")]
+    NotAuthorisedPickup,
 }
 
 impl DomainError {
@@ -45,6 +53,10 @@ impl DomainError {
             DomainError::Inactive => "err.inactive",
             DomainError::LastAdmin => "err.last_admin",
             DomainError::Duplicate => "err.duplicate",
+            DomainError::Unaccounted(_) => "err.unaccounted",
+            DomainError::RoundClosed => "err.round_closed",
+            DomainError::RoundOpen => "err.round_open",
+            DomainError::NotAuthorisedPickup => "err.not_authorised_pickup",
         }
     }
 }

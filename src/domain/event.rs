@@ -2,6 +2,8 @@
 //! envelope (origin, seq, hlc, hash) is the store's business.
 
 use super::role::Role;
+use super::rollcall::{Mark, RoundKind};
+use super::roster::{BedRef, StudentData, Zone};
 use super::visit::{VisitDetails, WatchCheck};
 use super::watchlist::WatchEntryData;
 use serde::{Deserialize, Serialize};
@@ -116,6 +118,161 @@ pub struct WatchlistRemoved {
     pub reason: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudentEnrolled {
+    pub student_id: String,
+    pub data: StudentData,
+    pub bed: Option<BedRef>,
+}
+
+/// The whole new record (guardians included) after a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudentUpdated {
+    pub student_id: String,
+    pub data: StudentData,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudentMoved {
+    pub student_id: String,
+    pub bed: Option<BedRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudentLeft {
+    pub student_id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BedAdded {
+    pub bed: BedRef,
+    pub zone: Zone,
+}
+
+impl BedAdded {
+    fn key(&self) -> String {
+        self.bed.key()
+    }
+}
+
+/// An audit note: which file brought which changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterImported {
+    pub import_id: String,
+    pub file: String,
+    pub new: usize,
+    pub moved: usize,
+    pub left: usize,
+    pub changed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundStarted {
+    pub round_id: String,
+    pub kind: RoundKind,
+    pub building: String,
+    /// The local date of the evening the night began (YYYY-MM-DD).
+    pub night: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundMarked {
+    pub round_id: String,
+    pub student_id: String,
+    pub mark: Mark,
+    pub late_at_ms: Option<i64>,
+    pub note: String,
+}
+
+impl RoundMarked {
+    fn key(&self) -> String {
+        format!("{}/{}", self.round_id, self.student_id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundClosed {
+    pub round_id: String,
+    /// Set when a duty leader closed it with boarders unaccounted.
+    pub forced_reason: Option<String>,
+    pub unaccounted: Vec<String>,
+}
+
+/// Who was called about an absence, what was learnt, and when the student
+/// was found (if they were).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AbsenceFollowup {
+    pub followup_id: String,
+    pub round_id: String,
+    pub student_id: String,
+    /// guardian / head_teacher / other
+    pub contacted: String,
+    pub contact_name: String,
+    pub finding: String,
+    pub found_at_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SickRecorded {
+    pub sick_id: String,
+    pub student_id: String,
+    pub symptoms: String,
+    pub temperature: Option<String>,
+    pub medicine: String,
+    pub water: String,
+    pub clinic: bool,
+    pub guardian_told: bool,
+}
+
+/// A later note through the night; `closed` when the student is well.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SickFollowup {
+    pub sick_id: String,
+    pub note: String,
+    pub temperature: Option<String>,
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaveGranted {
+    pub leave_id: String,
+    pub student_id: String,
+    pub from_ms: i64,
+    pub due_ms: i64,
+    pub reason: String,
+    pub approved_by: String,
+    pub destination: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaveReturned {
+    pub leave_id: String,
+    pub at_ms: i64,
+}
+
+/// A boarder leaving through the gate (离校) with someone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GateDeparted {
+    pub departure_id: String,
+    pub student_id: String,
+    pub with_name: String,
+    pub relation: String,
+    pub phone: Option<String>,
+    /// On the roster's pick-up list.
+    pub authorised: bool,
+    /// The duty leader who approved someone not on the list.
+    pub approved_by: Option<String>,
+    pub due_ms: Option<i64>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GateReturned {
+    pub departure_id: String,
+    pub at_ms: i64,
+}
+
 /// Every kind this version understands. Kinds from newer versions are kept
 /// in the log as raw JSON and simply not projected.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,17 +289,33 @@ pub enum Event {
     VisitCorrected(VisitCorrected),
     WatchlistAdded(WatchlistAdded),
     WatchlistRemoved(WatchlistRemoved),
+    StudentEnrolled(StudentEnrolled),
+    StudentUpdated(StudentUpdated),
+    StudentMoved(StudentMoved),
+    StudentLeft(StudentLeft),
+    BedAdded(BedAdded),
+    RosterImported(RosterImported),
+    RoundStarted(RoundStarted),
+    RoundMarked(RoundMarked),
+    RoundClosed(RoundClosed),
+    AbsenceFollowup(AbsenceFollowup),
+    SickRecorded(SickRecorded),
+    SickFollowup(SickFollowup),
+    LeaveGranted(LeaveGranted),
+    LeaveReturned(LeaveReturned),
+    GateDeparted(GateDeparted),
+    GateReturned(GateReturned),
 }
 
 macro_rules! kinds {
-    ($($variant:ident => $kind:literal, $entity:ident, $prefix:literal;)*) => {
+    ($($variant:ident => $kind:literal, $($field:ident)? $([$method:ident])?, $prefix:literal;)*) => {
         impl Event {
             pub fn kind(&self) -> &'static str {
                 match self { $(Event::$variant(_) => $kind,)* }
             }
             /// The record this event is about, e.g. "visit:0193…".
             pub fn entity(&self) -> String {
-                match self { $(Event::$variant(b) => format!("{}:{}", $prefix, b.$entity),)* }
+                match self { $(Event::$variant(b) => format!("{}:{}", $prefix, $(b.$field)? $(b.$method())?),)* }
             }
             pub fn body_json(&self) -> String {
                 match self { $(Event::$variant(b) => serde_json::to_string(b).expect("event bodies serialize"),)* }
@@ -172,6 +345,22 @@ kinds! {
     VisitCorrected => "visit.corrected", visit_id, "visit";
     WatchlistAdded => "watchlist.added", entry_id, "watch";
     WatchlistRemoved => "watchlist.removed", entry_id, "watch";
+    StudentEnrolled => "student.enrolled", student_id, "student";
+    StudentUpdated => "student.updated", student_id, "student";
+    StudentMoved => "student.moved", student_id, "student";
+    StudentLeft => "student.left", student_id, "student";
+    BedAdded => "bed.added", [key], "bed";
+    RosterImported => "roster.imported", import_id, "import";
+    RoundStarted => "round.started", round_id, "round";
+    RoundMarked => "round.marked", [key], "mark";
+    RoundClosed => "round.closed", round_id, "round";
+    AbsenceFollowup => "absence.followup", student_id, "student";
+    SickRecorded => "sick.recorded", sick_id, "sick";
+    SickFollowup => "sick.followup", sick_id, "sick";
+    LeaveGranted => "leave.granted", leave_id, "leave";
+    LeaveReturned => "leave.returned", leave_id, "leave";
+    GateDeparted => "gate.departed", departure_id, "departure";
+    GateReturned => "gate.returned", departure_id, "departure";
 }
 
 #[cfg(test)]

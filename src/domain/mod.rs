@@ -1,11 +1,14 @@
 //! Domain rules: what may happen and what it means. No SQL, no terminal —
 //! everything here is tested with plain values.
 
+pub mod boarding;
 pub mod error;
 pub mod event;
 pub mod hlc;
 pub mod names;
 pub mod role;
+pub mod rollcall;
+pub mod roster;
 pub mod settings;
 pub mod time;
 pub mod validate;

@@ -45,6 +45,13 @@ pub enum Permission {
     ChangeSettings,
     ViewFullIds,
     ExportReports,
+    /// Start rounds, mark boarders, record follow-ups, sick and leave.
+    RunRollCall,
+    ForceCloseRound,
+    /// Let a boarder leave with someone not on the pick-up list.
+    ApproveGateException,
+    /// Edit the roster (import, moves, leavers).
+    ManageRoster,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
@@ -52,7 +59,9 @@ pub fn allows(role: Role, p: Permission) -> bool {
     match p {
         RegisterVisit | SignOutVisit | CorrectVisit => true,
         ExportReports => matches!(role, Role::Admin | Role::DutyLeader),
-        ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds => role == Role::Admin,
+        ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster => role == Role::Admin,
+        RunRollCall => role != Role::Guard,
+        ForceCloseRound | ApproveGateException => matches!(role, Role::DutyLeader | Role::Admin),
     }
 }
 

@@ -98,7 +98,142 @@ CREATE TABLE watchlist (
 ) STRICT;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+/// Schema 3: the boarder roster and the night's roll-call.
+const V3: &str = "
+CREATE TABLE students (
+    id TEXT PRIMARY KEY,
+    student_no TEXT,
+    name TEXT NOT NULL,
+    search TEXT NOT NULL,
+    class TEXT NOT NULL,
+    data TEXT NOT NULL,
+    building TEXT,
+    floor INTEGER,
+    room TEXT,
+    bed TEXT,
+    active INTEGER NOT NULL,
+    left_reason TEXT,
+    updated_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX students_bed ON students(building, floor, room, bed);
+CREATE TABLE beds (
+    key TEXT PRIMARY KEY,
+    building TEXT NOT NULL,
+    floor INTEGER NOT NULL,
+    room TEXT NOT NULL,
+    bed TEXT NOT NULL,
+    zone TEXT NOT NULL
+) STRICT;
+CREATE INDEX beds_place ON beds(building, floor, room, bed);
+CREATE TABLE roster_imports (
+    id TEXT PRIMARY KEY,
+    file TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    new INTEGER NOT NULL,
+    moved INTEGER NOT NULL,
+    left_count INTEGER NOT NULL,
+    changed INTEGER NOT NULL
+) STRICT;
+CREATE TABLE rounds (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    building TEXT NOT NULL,
+    night TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    started_by TEXT NOT NULL,
+    closed_ms INTEGER,
+    closed_by TEXT,
+    forced_reason TEXT,
+    unaccounted TEXT
+) STRICT;
+CREATE INDEX rounds_night ON rounds(night, building, started_ms);
+CREATE TABLE marks (
+    round_id TEXT NOT NULL,
+    student_id TEXT NOT NULL,
+    mark TEXT NOT NULL,
+    late_at INTEGER,
+    note TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    changes INTEGER NOT NULL,
+    PRIMARY KEY (round_id, student_id)
+) STRICT;
+CREATE TABLE mark_history (
+    event_id TEXT PRIMARY KEY,
+    round_id TEXT NOT NULL,
+    student_id TEXT NOT NULL,
+    mark TEXT NOT NULL,
+    late_at INTEGER,
+    note TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE INDEX mark_history_round ON mark_history(round_id, at_ms);
+CREATE TABLE followups (
+    id TEXT PRIMARY KEY,
+    round_id TEXT NOT NULL,
+    student_id TEXT NOT NULL,
+    contacted TEXT NOT NULL,
+    contact_name TEXT NOT NULL,
+    finding TEXT NOT NULL,
+    found_at INTEGER,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE INDEX followups_student ON followups(round_id, student_id);
+CREATE TABLE sick (
+    id TEXT PRIMARY KEY,
+    student_id TEXT NOT NULL,
+    symptoms TEXT NOT NULL,
+    temperature TEXT,
+    medicine TEXT NOT NULL,
+    water TEXT NOT NULL,
+    clinic INTEGER NOT NULL,
+    guardian_told INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    closed_ms INTEGER
+) STRICT;
+CREATE TABLE sick_notes (
+    event_id TEXT PRIMARY KEY,
+    sick_id TEXT NOT NULL,
+    note TEXT NOT NULL,
+    temperature TEXT,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE TABLE leaves (
+    id TEXT PRIMARY KEY,
+    student_id TEXT NOT NULL,
+    from_ms INTEGER NOT NULL,
+    due_ms INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    returned_ms INTEGER,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE INDEX leaves_student ON leaves(student_id, from_ms);
+CREATE TABLE departures (
+    id TEXT PRIMARY KEY,
+    student_id TEXT NOT NULL,
+    with_name TEXT NOT NULL,
+    relation TEXT NOT NULL,
+    phone TEXT,
+    authorised INTEGER NOT NULL,
+    approved_by TEXT,
+    due_ms INTEGER,
+    note TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    returned_ms INTEGER
+) STRICT;
+CREATE INDEX departures_student ON departures(student_id, at_ms);
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

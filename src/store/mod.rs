@@ -9,6 +9,8 @@ pub mod log;
 pub mod migrate;
 pub mod operators;
 pub mod project;
+pub mod project_roster;
+pub mod rollcall;
 pub mod settings;
 pub mod visits;
 pub mod watchlist;

@@ -18,6 +18,17 @@ pub const TABLES: &[&str] = &[
     "visit_changes",
     "persons",
     "watchlist",
+    "students",
+    "beds",
+    "roster_imports",
+    "rounds",
+    "marks",
+    "mark_history",
+    "followups",
+    "sick",
+    "sick_notes",
+    "leaves",
+    "departures",
 ];
 
 /// Lower-case text a search box is matched against with `LIKE '%q%'`:
@@ -148,6 +159,7 @@ pub fn apply(conn: &Connection, rec: &EventRecord, ev: &Event) -> Result<(), Sto
                 params![b.entry_id, b.reason],
             )?;
         }
+        other => super::project_roster::apply(conn, rec, other)?,
     }
     Ok(())
 }

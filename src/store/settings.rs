@@ -22,6 +22,13 @@ impl Store {
         v.or_else(|| settings::default_value(key)).unwrap_or(0)
     }
 
+    /// True when the setting was ever set (rather than defaulted).
+    pub fn has_setting(&self, key: &str) -> bool {
+        self.conn
+            .query_row("SELECT EXISTS(SELECT 1 FROM settings WHERE key = ?1)", [key], |r| r.get(0))
+            .unwrap_or(false)
+    }
+
     pub fn expected_minutes(&self, t: VisitorType) -> i64 {
         self.setting(&settings::expected_key(t))
     }
