@@ -12,6 +12,7 @@ use crate::domain::time;
 use crate::i18n::{tr, trf};
 use crate::keymap::{self, Ctx};
 use crate::panes::station::StationScreen;
+use crate::panes::rollcall::RollcallPane;
 use crate::panes::visitors::VisitorsPane;
 use crate::panes::visitors::render::RenderCtx;
 use crate::panes::{Handled, PaneCtx, Toast, error_text};
@@ -31,15 +32,23 @@ pub enum Screen {
     Main,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneId {
+    Visitors,
+    Rollcall,
+}
+
 /// The panes that work, in tab order. Only built panes are listed.
-pub const PANES: &[(&str, Action)] = &[("pane.visitors", Action::GotoVisitors)];
+pub const PANES: &[(&str, PaneId)] = &[("pane.visitors", PaneId::Visitors), ("pane.rollcall", PaneId::Rollcall)];
 
 pub struct App {
     pub store: Store,
     pub screen: Screen,
     pub actor: Option<Actor>,
     pub login_ms: i64,
+    pub pane: PaneId,
     pub visitors: VisitorsPane,
+    pub rollcall: RollcallPane,
     pub station: Option<StationScreen>,
     pub help: bool,
     pub confirm_quit: bool,
@@ -47,8 +56,8 @@ pub struct App {
     pub toast: Option<Toast>,
     toast_until: i64,
     last_input_ms: i64,
-    /// What the status bar shows: (minute, on site, overstays, special period).
-    shown: (i64, i64, i64, bool),
+    /// What the status bar shows; the tick redraws only when it changes.
+    shown: Status,
     pub demo_logins: Vec<(String, String)>,
     /// Frames drawn (the idle benchmark reads it).
     pub draws: u64,
@@ -69,7 +78,9 @@ impl App {
             screen,
             actor: None,
             login_ms: now,
+            pane: PaneId::Visitors,
             visitors: VisitorsPane::new(),
+            rollcall: RollcallPane::new(),
             station: None,
             help: false,
             confirm_quit: false,
@@ -77,7 +88,7 @@ impl App {
             toast: None,
             toast_until: 0,
             last_input_ms: now,
-            shown: (0, 0, 0, false),
+            shown: Status::default(),
             demo_logins,
             draws: 0,
             tab_rects: vec![],
@@ -89,16 +100,24 @@ impl App {
         self.login_ms = self.store.now_ms();
         self.actor = Some(actor);
         self.screen = Screen::Main;
-        self.with_ctx(|v, ctx| {
-            if let Err(e) = v.reload(ctx) {
-                ctx.err(error_text(&e));
-            }
-        });
+        self.reload_panes();
         self.shown = self.status_key();
     }
 
+    /// Re-reads both panes' lists (login, after the station screen).
+    fn reload_panes(&mut self) {
+        self.with_ctx(|v, r, ctx| {
+            if let Err(e) = v.reload(ctx).and_then(|_| r.reload(ctx)) {
+                ctx.err(error_text(&e));
+            }
+        });
+    }
+
     /// Runs `f` on the visitors pane with a context borrowing the store.
-    fn with_ctx<T>(&mut self, f: impl FnOnce(&mut VisitorsPane, &mut PaneCtx) -> T) -> Option<T> {
+    fn with_ctx<T>(
+        &mut self,
+        f: impl FnOnce(&mut VisitorsPane, &mut RollcallPane, &mut PaneCtx) -> T,
+    ) -> Option<T> {
         let actor = self.actor.clone()?;
         let now = self.store.now_ms();
         let mut toast = self.toast.take();
@@ -109,7 +128,7 @@ impl App {
             now_ms: now,
             toast: &mut toast,
         };
-        let out = f(&mut self.visitors, &mut ctx);
+        let out = f(&mut self.visitors, &mut self.rollcall, &mut ctx);
         if toast != before {
             self.toast_until = now + 6_000;
         }
@@ -121,7 +140,10 @@ impl App {
         match &self.screen {
             Screen::Main => {
                 self.station.as_ref().map(|s| s.in_form()).unwrap_or(false)
-                    || self.visitors.in_text()
+                    || match self.pane {
+                        PaneId::Visitors => self.visitors.in_text(),
+                        PaneId::Rollcall => self.rollcall.in_text(),
+                    }
             }
             _ => true,
         }
@@ -132,7 +154,10 @@ impl App {
         let mut c = match &self.station {
             Some(s) if s.in_form() => vec![Ctx::Form],
             Some(_) => vec![Ctx::Station],
-            None => self.visitors.contexts(),
+            None => match self.pane {
+                PaneId::Visitors => self.visitors.contexts(),
+                PaneId::Rollcall => self.rollcall.contexts(),
+            },
         };
         c.push(Ctx::Global);
         c
@@ -224,7 +249,7 @@ impl App {
             };
             if close {
                 self.station = None;
-                self.with_ctx(|v, ctx| v.reload(ctx).ok());
+                self.reload_panes();
             }
             if toast.is_some() {
                 self.toast = toast;
@@ -232,7 +257,11 @@ impl App {
             }
             h
         } else {
-            self.with_ctx(|v, ctx| v.handle_key(key, ctx))
+            let pane = self.pane;
+            self.with_ctx(|v, r, ctx| match pane {
+                PaneId::Visitors => v.handle_key(key, ctx),
+                PaneId::Rollcall => r.handle_key(key, ctx),
+            })
                 .unwrap_or(Handled::No)
         };
         if handled == Handled::Yes {
@@ -249,6 +278,7 @@ impl App {
             Action::Quit | Action::ForceQuit => {
                 if a == Action::Quit
                     && (self.visitors.has_unsaved()
+                        || self.rollcall.has_unsaved()
                         || self.station.as_ref().is_some_and(|s| s.in_form()))
                 {
                     self.confirm_quit = true;
@@ -257,13 +287,26 @@ impl App {
                 }
             }
             Action::Help => self.help = true,
-            Action::GotoVisitors => self.station = None,
+            Action::GotoVisitors => {
+                self.station = None;
+                self.pane = PaneId::Visitors;
+            }
+            Action::GotoRollcall => {
+                self.station = None;
+                self.pane = PaneId::Rollcall;
+                // The night moves on: marks may have come from elsewhere.
+                self.with_ctx(|_, r, ctx| {
+                    if let Err(e) = r.reload(ctx) {
+                        ctx.err(error_text(&e));
+                    }
+                });
+            }
             Action::Lock => self.lock(),
             Action::Station => {
                 let role = self.actor.as_ref().map(|a| a.role).unwrap_or(Role::Guard);
                 if !allows(role, Permission::ManageOperators) {
                     self.set_toast(tr("err.forbidden"), true);
-                } else if let Some(s) = self.with_ctx(|_, ctx| StationScreen::open(ctx)) {
+                } else if let Some(s) = self.with_ctx(|_, _, ctx| StationScreen::open(ctx)) {
                     match s {
                         Ok(s) => self.station = Some(s),
                         Err(e) => self.set_toast(error_text(&e), true),
@@ -294,23 +337,25 @@ impl App {
             return false;
         }
         let p = Position::new(x, y);
-        if self.tab_rects.iter().any(|r| r.contains(p)) {
+        if let Some(i) = self.tab_rects.iter().position(|r| r.contains(p)) {
             self.station = None;
+            self.pane = PANES[i].1;
             return true;
         }
         let a = self.list_area;
         // Row 0 of the list area holds the sub-view tabs, row 1 the header.
         if a.contains(p)
             && self.station.is_none()
+            && self.pane == PaneId::Visitors
             && matches!(self.visitors.mode, crate::panes::visitors::Mode::Browse)
         {
             if y == a.y {
-                self.with_ctx(|v, ctx| v.action(Action::NextView, ctx));
+                self.with_ctx(|v, _, ctx| v.action(Action::NextView, ctx));
                 return true;
             }
             if y >= a.y + 2 {
                 let row = (y - a.y - 2) as isize;
-                self.with_ctx(|v, ctx| {
+                self.with_ctx(|v, _, ctx| {
                     let (sel, top) = match v.view {
                         crate::panes::visitors::View::OnSite => (v.on_site_sel, v.on_site_top),
                         crate::panes::visitors::View::History => (v.history.sel, v.history.top),
@@ -329,15 +374,25 @@ impl App {
     }
 
     /// What the status bar depends on besides input: minute and alerts.
-    fn status_key(&self) -> (i64, i64, i64, bool) {
+    fn status_key(&self) -> Status {
         let now = self.store.now_ms();
-        let (n, over) = if self.actor.is_some() {
-            self.store.on_site_counts(now).unwrap_or((0, 0))
-        } else {
-            (0, 0)
-        };
-        let special = self.store.setting(crate::domain::settings::SPECIAL_PERIOD) == 1;
-        (now / 60_000, n, over, special)
+        if self.actor.is_none() {
+            return Status {
+                minute: now / 60_000,
+                ..Status::default()
+            };
+        }
+        let (on_site, overstay) = self.store.on_site_counts(now).unwrap_or((0, 0));
+        let (absent, leave_overdue, not_back) = self.store.boarder_alerts(now).unwrap_or((0, 0, 0));
+        Status {
+            minute: now / 60_000,
+            on_site,
+            overstay,
+            special: self.store.setting(crate::domain::settings::SPECIAL_PERIOD) == 1,
+            absent,
+            leave_overdue,
+            not_back,
+        }
     }
 
     /// The once-a-second tick: locks when idle, expires messages, and asks
@@ -383,7 +438,7 @@ impl App {
             Screen::Main => self.render_main(area, buf),
         };
         if self.confirm_quit {
-            crate::panes::visitors::render::dialog(
+            crate::ui::dialog(
                 area,
                 f.buffer_mut(),
                 &tr("quit.title"),
@@ -413,7 +468,15 @@ impl App {
         // Status bar.
         let st = self.store.station().cloned();
         let actor = self.actor.clone();
-        let (_, n, over, special) = self.shown;
+        let Status {
+            on_site: n,
+            overstay: over,
+            special,
+            absent,
+            leave_overdue,
+            not_back,
+            ..
+        } = self.shown;
         let status = Rect::new(area.x, area.y, area.width, 1);
         buf.set_style(status, theme::bar());
         let hour = time::local(now, off)
@@ -482,6 +545,19 @@ impl App {
             format!("│ {} ", trf("status.on_site", &[("n", n.to_string())])),
             theme::bar(),
         ));
+        let red = ratatui::style::Style::new()
+            .bg(theme::ERROR)
+            .fg(ratatui::style::Color::White)
+            .add_modifier(ratatui::style::Modifier::BOLD);
+        for (n, key) in [
+            (absent, "status.absent"),
+            (not_back, "status.not_back"),
+            (leave_overdue, "status.leave_overdue"),
+        ] {
+            if n > 0 {
+                alert.push(Span::styled(format!(" {} ", trf(key, &[("n", n.to_string())])), red));
+            }
+        }
         if over > 0 {
             alert.push(Span::styled(
                 format!(" {} ", trf("status.overstay", &[("n", over.to_string())])),
@@ -501,7 +577,7 @@ impl App {
         for (i, (key, _)) in PANES.iter().enumerate() {
             let label = format!(" {} {} ", i + 1, tr(key));
             let w = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
-            let style = if self.station.is_none() {
+            let style = if self.station.is_none() && self.pane == PANES[i].1 {
                 theme::focus()
             } else {
                 theme::muted()
@@ -518,18 +594,15 @@ impl App {
         let body = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
         self.list_area = body;
         let role = actor.as_ref().map(|a| a.role).unwrap_or(Role::Guard);
-        let cursor = if let Some(s) = &mut self.station {
-            s.render(body, buf, off)
-        } else {
-            self.visitors.render(
-                body,
-                buf,
-                &RenderCtx {
-                    role,
-                    now_ms: now,
-                    offset_min: off,
-                },
-            )
+        let rc = RenderCtx {
+            role,
+            now_ms: now,
+            offset_min: off,
+        };
+        let cursor = match (&mut self.station, self.pane) {
+            (Some(s), _) => s.render(body, buf, off),
+            (None, PaneId::Visitors) => self.visitors.render(body, buf, &rc),
+            (None, PaneId::Rollcall) => self.rollcall.render(body, buf, &rc),
         };
         let hints = Rect::new(area.x, area.bottom() - 1, area.width, 1);
         let ctxs = self.contexts();
@@ -543,6 +616,20 @@ impl App {
         );
         cursor
     }
+}
+
+/// Everything the status bar shows besides who and where.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Status {
+    pub minute: i64,
+    pub on_site: i64,
+    pub overstay: i64,
+    pub special: bool,
+    /// Absences nobody has resolved.
+    pub absent: i64,
+    pub leave_overdue: i64,
+    /// Out through the gate and past their return time (curfew).
+    pub not_back: i64,
 }
 
 /// Messages into the loop.

@@ -121,3 +121,36 @@ mod tests {
         assert_eq!(fmt_local(ms, 0, "%Y-%m-%d %H:%M"), "2026-11-21 16:00");
     }
 }
+
+/// A local date-time as typed: "2026-11-22 18:30", "11-22 18:30" (this
+/// year) or "18:30" (today). Returns UTC ms.
+pub fn parse_local_datetime(s: &str, now_ms: i64, offset_min: i32) -> Option<i64> {
+    let s = s.trim().replace('：', ":");
+    if let Some(m) = parse_hhmm(&s) {
+        return Some(today_at(now_ms, offset_min, m));
+    }
+    let (d, t) = s.split_once(' ')?;
+    let minutes = parse_hhmm(t)?;
+    let date = parse_date(d).or_else(|| {
+        let year = local(now_ms, offset_min).format("%Y").to_string();
+        parse_date(&format!("{year}-{}", d.replace('/', "-")))
+    })?;
+    Some(day_start_ms(date, offset_min) + minutes as i64 * 60_000)
+}
+
+#[cfg(test)]
+mod datetime_tests {
+    use super::*;
+
+    #[test]
+    fn local_datetimes_parse() {
+        let now = day_start_ms(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), 480) + 10 * 3_600_000;
+        let t = parse_local_datetime("18:30", now, 480).unwrap();
+        assert_eq!(fmt_local(t, 480, "%Y-%m-%d %H:%M"), "2026-11-22 18:30");
+        let t = parse_local_datetime("11-24 07:00", now, 480).unwrap();
+        assert_eq!(fmt_local(t, 480, "%Y-%m-%d %H:%M"), "2026-11-24 07:00");
+        let t = parse_local_datetime("2026-12-01 08:00", now, 480).unwrap();
+        assert_eq!(fmt_local(t, 480, "%Y-%m-%d %H:%M"), "2026-12-01 08:00");
+        assert_eq!(parse_local_datetime("tomorrow", now, 480), None);
+    }
+}

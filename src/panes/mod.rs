@@ -1,5 +1,7 @@
 //! Panes: each turns keys into actions on its own state, and draws itself.
 
+pub mod picker;
+pub mod rollcall;
 pub mod station;
 pub mod visitors;
 

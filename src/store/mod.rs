@@ -11,6 +11,7 @@ pub mod operators;
 pub mod project;
 pub mod project_roster;
 pub mod rollcall;
+pub mod roster;
 pub mod settings;
 pub mod visits;
 pub mod watchlist;

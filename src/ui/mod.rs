@@ -8,7 +8,8 @@ pub mod theme;
 use crate::i18n::tr;
 use crate::keymap::{self, Ctx};
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use form::Form;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
@@ -93,6 +94,9 @@ pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) 
                 Ctx::List => "help.list",
                 Ctx::Form => "help.form",
                 Ctx::Station => "help.station",
+                Ctx::Roll => "help.roll",
+                Ctx::RollMap => "help.roll_map",
+                Ctx::RollList => "help.roll_list",
             };
             lines.push(Line::from(Span::styled(tr(title), theme::title())));
             last_ctx = Some(b.ctx);
@@ -137,3 +141,35 @@ pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) 
         Paragraph::new(chunk.to_vec()).render(r, buf);
     }
 }
+
+/// A bordered box centred in `area`; returns its inner area.
+pub fn dialog(area: Rect, buf: &mut Buffer, title: &str, text: Vec<Line>, w: u16, h: u16) -> Rect {
+    let r = centered(area, w, h + 2);
+    Clear.render(r, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), theme::title()));
+    let inner = block.inner(r);
+    block.render(r, buf);
+    Paragraph::new(text)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+    inner
+}
+
+pub fn form_screen(f: &mut Form, title: &str, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    Clear.render(area, buf);
+    let title_line = Line::from(vec![
+        Span::styled(title.to_string(), theme::title()),
+        Span::styled(format!("  {}", tr("form.required_note")), theme::muted()),
+    ]);
+    title_line.render(Rect::new(area.x, area.y, area.width, 1), buf);
+    let body = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(1),
+    );
+    f.render(body, buf, true)
+}
+

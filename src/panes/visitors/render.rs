@@ -9,7 +9,6 @@ use crate::domain::validate::mask_id;
 use crate::domain::visit::{Decision, VisitDetails, VisitStatus, is_overstay};
 use crate::i18n::{tr, trf};
 use crate::store::visits::VisitRow;
-use crate::ui::form::Form;
 use crate::ui::table::{self, col};
 use crate::ui::{centered, theme};
 use ratatui::buffer::Buffer;
@@ -65,8 +64,8 @@ impl VisitorsPane {
         match &mut self.mode {
             Mode::Browse => {}
             Mode::Register(r) => cursor = render_register(r, area, buf),
-            Mode::WatchAdd(f) => cursor = render_form(f, &tr("watch.add_title"), area, buf),
-            Mode::Export(f) => cursor = render_form(f, &tr("export.title"), area, buf),
+            Mode::WatchAdd(f) => cursor = crate::ui::form_screen(f, &tr("watch.add_title"), area, buf),
+            Mode::Export(f) => cursor = crate::ui::form_screen(f, &tr("export.title"), area, buf),
             Mode::Detail(d) => render_detail(d, area, buf, rc),
             Mode::ConfirmSignOut { name, .. } => {
                 let text = vec![
@@ -74,10 +73,10 @@ impl VisitorsPane {
                     Line::from(""),
                     Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
                 ];
-                dialog(area, buf, &tr("visit.sign_out_title"), text, 48, 5);
+                crate::ui::dialog(area, buf, &tr("visit.sign_out_title"), text, 48, 5);
             }
             Mode::WatchRemove { name, reason, .. } => {
-                let r = dialog(
+                let r = crate::ui::dialog(
                     area,
                     buf,
                     &tr("watch.remove_title"),
@@ -332,44 +331,13 @@ impl VisitorsPane {
     }
 }
 
-/// A bordered box centred in `area`; returns its inner area.
-pub fn dialog(area: Rect, buf: &mut Buffer, title: &str, text: Vec<Line>, w: u16, h: u16) -> Rect {
-    let r = centered(area, w, h + 2);
-    Clear.render(r, buf);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {title} "), theme::title()));
-    let inner = block.inner(r);
-    block.render(r, buf);
-    Paragraph::new(text)
-        .wrap(Wrap { trim: false })
-        .render(inner, buf);
-    inner
-}
-
-fn render_form(f: &mut Form, title: &str, area: Rect, buf: &mut Buffer) -> Option<Position> {
-    Clear.render(area, buf);
-    let title_line = Line::from(vec![
-        Span::styled(title.to_string(), theme::title()),
-        Span::styled(format!("  {}", tr("form.required_note")), theme::muted()),
-    ]);
-    title_line.render(Rect::new(area.x, area.y, area.width, 1), buf);
-    let body = Rect::new(
-        area.x,
-        area.y + 1,
-        area.width,
-        area.height.saturating_sub(1),
-    );
-    f.render(body, buf, true)
-}
-
 fn render_register(r: &mut RegisterState, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let title = if r.correcting.is_some() {
         tr("visit.correct_title")
     } else {
         tr("visit.register_title")
     };
-    let cursor = render_form(&mut r.form, &title, area, buf);
+    let cursor = crate::ui::form_screen(&mut r.form, &title, area, buf);
     if !r.suggestions.is_empty()
         && let Some(c) = cursor
     {
@@ -433,7 +401,7 @@ fn render_register(r: &mut RegisterState, area: Rect, buf: &mut Buffer) -> Optio
         ]));
         lines.push(Line::from(tr("watch.note")));
         let h = lines.len() as u16 + 1;
-        let inner = dialog(area, buf, &tr("watch.decision_title"), lines, 70, h);
+        let inner = crate::ui::dialog(area, buf, &tr("watch.decision_title"), lines, 70, h);
         let field = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
         buf.set_style(field, theme::focus());
         let (t, c) = d.note.visible(field.width as usize, false);

@@ -1,0 +1,74 @@
+//! Picking a boarder by typing: name, pinyin initials, class, bed (305-2)
+//! or a guardian's phone. Used by the roll-call forms and the gate.
+
+use super::PaneCtx;
+use crate::domain::roster::Student;
+use crate::store::rollcall::bed_label;
+use crate::ui::text_input::TextInput;
+use crate::ui::theme;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::Widget;
+
+#[derive(Default)]
+pub struct Picker {
+    pub input: TextInput,
+    pub results: Vec<Student>,
+    pub sel: usize,
+}
+
+pub enum Picked {
+    /// Still choosing (key used).
+    Busy,
+    Chosen(Student),
+    /// Not a picker key.
+    Pass,
+}
+
+impl Picker {
+    pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Picked {
+        match key.code {
+            KeyCode::Up => self.sel = self.sel.saturating_sub(1),
+            KeyCode::Down => self.sel = (self.sel + 1).min(self.results.len().saturating_sub(1)),
+            KeyCode::Enter => {
+                return match self.results.get(self.sel) {
+                    Some(s) => Picked::Chosen(s.clone()),
+                    None => Picked::Busy,
+                };
+            }
+            _ => {
+                let before = self.input.value();
+                if !self.input.handle_key(key) {
+                    return Picked::Pass;
+                }
+                if self.input.value() != before {
+                    self.results = ctx.store.find_students(&self.input.value(), 8).unwrap_or_default();
+                    self.sel = 0;
+                }
+            }
+        }
+        Picked::Busy
+    }
+
+    /// The query line and the matches under it; returns the cursor.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, label: &str) -> Option<Position> {
+        if area.height == 0 {
+            return None;
+        }
+        let lw = unicode_width::UnicodeWidthStr::width(label) as u16 + 1;
+        Span::styled(label.to_string(), theme::title()).render(Rect::new(area.x, area.y, lw, 1), buf);
+        let field = Rect::new(area.x + lw, area.y, area.width.saturating_sub(lw).min(30), 1);
+        buf.set_style(field, theme::focus());
+        let (t, c) = self.input.visible(field.width as usize, false);
+        Span::styled(t, theme::focus()).render(field, buf);
+        for (i, s) in self.results.iter().enumerate().take(area.height.saturating_sub(1) as usize) {
+            let line = format!("{}  {}  {}", s.data.name, s.data.class, bed_label(&s.bed));
+            let style = if i == self.sel { theme::selected() } else { Style::new() };
+            Span::styled(line, style).render(Rect::new(area.x + lw, area.y + 1 + i as u16, area.width.saturating_sub(lw), 1), buf);
+        }
+        Some(Position::new(field.x + c as u16, field.y))
+    }
+}
