@@ -1,5 +1,8 @@
 //! Believable generated data: the demo school, and a school year of visits
-//! for benchmarks. Deterministic: the same seed builds the same school.
+//! and roll-calls for benchmarks. Deterministic: the same seed builds the
+//! same school.
+
+mod boarders;
 
 use crate::domain::event::StationKind;
 use crate::domain::role::{Actor, Role};
@@ -30,13 +33,13 @@ pub const OPERATORS: &[(&str, Role, &str)] = &[
 
 pub const SCHOOL: &str = "青山县第一中学";
 
-const SURNAMES: &[&str] = &[
+pub(crate) const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
     "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
     "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
     "任", "沈", "欧阳", "单",
 ];
-const GIVEN: &[&str] = &[
+pub(crate) const GIVEN: &[&str] = &[
     "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
     "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强",
     "海燕", "建国", "德明", "春梅", "小红", "国庆", "长江", "丽华", "晓东", "新民", "淑珍", "永红",
@@ -74,10 +77,10 @@ const PURPOSES: &[(VisitorType, &[&str])] = &[
     ),
     (VisitorType::Other, &["找校长", "应聘面试", "校友返校"]),
 ];
-const RELATIONS: &[&str] = &[
+pub(crate) const RELATIONS: &[&str] = &[
     "父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "叔叔", "姑姑",
 ];
-const CLASSES: &[&str] = &[
+pub(crate) const CLASSES: &[&str] = &[
     "初一(1)班",
     "初一(3)班",
     "初二(2)班",
@@ -252,39 +255,61 @@ pub fn generate(
         )?;
         let pool_size = (days as usize * per_day / 6).max(40);
         let mut pool: Vec<Person> = (0..pool_size).map(|_| person(&mut rng)).collect();
+        let teacher = ops
+            .iter()
+            .find(|o| o.role == Role::DormTeacher)
+            .cloned()
+            .unwrap_or_else(|| admin.clone());
+        let buildings = boarders::enroll(s, clock, &mut rng, scale, &admin, start_day, &mut stats)?;
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
             let base = day_start_ms(day, offset);
             let n = per_day + rng.random_range(0..per_day / 5 + 1) - per_day / 10;
-            let mut times: Vec<i64> = (0..n)
-                .map(|_| base + rng.random_range(7 * 60..21 * 60) as i64 * 60_000)
+            // The day's happenings in time order — arrivals, departures and
+            // the night's roll-call — so every event is recorded when it
+            // happened.
+            let mut day_events: Vec<(i64, DayEvent)> = (0..n)
+                .map(|_| (base + rng.random_range(7 * 60..21 * 60) as i64 * 60_000, DayEvent::Arrive))
                 .collect();
-            times.sort();
-            for t in times {
-                let actor = &ops[rng.random_range(0..ops.len())];
-                // Most visitors come back: pick from the pool, skewed.
-                let i = (rng.random_range(0.0f64..1.0).powi(3) * pool.len() as f64) as usize;
-                let p = &pool[i.min(pool.len() - 1)];
+            day_events.push((base + (21 * 60 + 30) * 60_000, DayEvent::Night));
+            day_events.sort_by_key(|e| e.0);
+            let mut k = 0;
+            while k < day_events.len() {
+                let (t, ev) = day_events[k].clone();
+                k += 1;
                 clock.set(t);
-                let form = form_for(p, &mut rng);
-                let mut outcome = s.register_visit(actor, &form, None)?;
-                if let RegisterOutcome::NeedsDecision(_) = outcome {
-                    // Same name as the listed person: the guard checks the ID.
-                    outcome = s.register_visit(
-                        actor,
-                        &form,
-                        Some((Decision::Admit, "同名不同人，已核对身份证".into())),
-                    )?;
-                }
-                if let RegisterOutcome::Registered(id) = outcome {
-                    stats.visits += 1;
-                    let stay = rng.random_range(10..150) as i64 * 60_000;
-                    clock.set(t + stay);
-                    s.sign_out(actor, &id)?;
-                    if rng.random_range(0..400) == 0 {
-                        let mut f = form.clone();
-                        f.purpose = format!("{}（补充：{}）", f.purpose, "已核实");
-                        s.correct_visit(actor, &id, &f, "登记时事由不完整")?;
+                match ev {
+                    DayEvent::Night => boarders::night(s, clock, &mut rng, &teacher, &buildings, base, &mut stats)?,
+                    DayEvent::Leave(id, actor) => {
+                        s.sign_out(&ops[actor], &id)?;
+                    }
+                    DayEvent::Arrive => {
+                        let actor = rng.random_range(0..ops.len());
+                        // Most visitors come back: pick from the pool, skewed.
+                        let i = (rng.random_range(0.0f64..1.0).powi(3) * pool.len() as f64) as usize;
+                        let p = &pool[i.min(pool.len() - 1)];
+                        let form = form_for(p, &mut rng);
+                        let mut outcome = s.register_visit(&ops[actor], &form, None)?;
+                        if let RegisterOutcome::NeedsDecision(_) = outcome {
+                            // Same name as the listed person: the guard checks the ID.
+                            outcome = s.register_visit(
+                                &ops[actor],
+                                &form,
+                                Some((Decision::Admit, "同名不同人，已核对身份证".into())),
+                            )?;
+                        }
+                        if let RegisterOutcome::Registered(id) = outcome {
+                            stats.visits += 1;
+                            if rng.random_range(0..400) == 0 {
+                                let mut f = form.clone();
+                                f.purpose = format!("{}（补充：{}）", f.purpose, "已核实");
+                                s.correct_visit(&ops[actor], &id, &f, "登记时事由不完整")?;
+                            }
+                            let stay = rng.random_range(10..150) as i64 * 60_000;
+                            let at = t + stay;
+                            let pos = day_events[k..].partition_point(|e| e.0 <= at) + k;
+                            day_events.insert(pos, (at, DayEvent::Leave(id, actor)));
+                        }
                     }
                 }
             }
@@ -302,9 +327,16 @@ pub fn generate(
         )? {
             stats.visits += 1;
         }
-        // Today: a few people on site now, one overstaying.
-        let present: [(i64, usize); 5] = [(190, 0), (45, 1), (30, 2), (20, 3), (5, 4)];
+        // Today, in time order: a boarder on leave and one taken home; a few
+        // visitors on site now (one overstaying); the roll half called.
+        if scale == Scale::Small {
+            boarders::tonight_early(s, clock, &teacher, &guard, &buildings[0], now_ms)?;
+        }
+        let present: [(i64, usize); 5] = [(190, 0), (45, 1), (30, 2), (28, 3), (5, 4)];
         for (mins_ago, k) in present {
+            if mins_ago == 5 && scale == Scale::Small {
+                boarders::tonight(s, clock, &teacher, &buildings[0], now_ms, &mut stats)?;
+            }
             let p = &pool[k];
             clock.set(now_ms - mins_ago * 60_000);
             let mut form = form_for(p, &mut rng);
@@ -324,7 +356,17 @@ pub fn generate(
     Ok(stats)
 }
 
+#[derive(Debug, Clone)]
+enum DayEvent {
+    Arrive,
+    /// The visit id and the operator who signs it out.
+    Leave(String, usize),
+    Night,
+}
+
 #[derive(Debug, Default, Clone, Copy)]
 pub struct GenStats {
     pub visits: u64,
+    pub boarders: u64,
+    pub rounds: u64,
 }

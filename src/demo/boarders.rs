@@ -1,0 +1,260 @@
+//! Generated boarders: buildings and beds, students with guardians, past
+//! nights of roll-calls, and tonight's round half done with the usual
+//! problems (one absent and being followed up, one sick, one on leave, one
+//! taken home through the gate).
+
+use super::{CLASSES, GIVEN, GenStats, RELATIONS, SURNAMES, Scale};
+use crate::domain::role::Actor;
+use crate::domain::rollcall::{Mark, RoundKind};
+use crate::domain::roster::{BedRef, Gender, Guardian, StudentData, Zone};
+use crate::domain::time::{FixedClock, day_start_ms};
+use crate::store::{Store, StoreError};
+use chrono::NaiveDate;
+use rand::Rng;
+use rand::rngs::StdRng;
+
+const HEAD_TEACHERS: &[&str] = &["周老师", "吴老师", "郑老师", "孙老师", "马老师", "朱老师"];
+const CARE: &[&str] = &["哮喘，备有喷雾", "花生过敏", "夜里怕黑，需留小灯", "近视，上铺不宜", "父母离异，由外婆照顾"];
+
+struct Layout {
+    buildings: Vec<(String, Zone)>,
+    floors: i32,
+    rooms: i32,
+    beds: i32,
+    /// Share of beds with a boarder, in percent.
+    fill: u32,
+}
+
+fn layout(scale: Scale) -> Layout {
+    match scale {
+        Scale::Small => Layout {
+            buildings: vec![("1号楼".into(), Zone::Boys), ("2号楼".into(), Zone::Girls)],
+            floors: 3,
+            rooms: 4,
+            beds: 6,
+            fill: 90,
+        },
+        Scale::SchoolYear => Layout {
+            buildings: (1..=6)
+                .map(|i| (format!("{i}号楼"), if i <= 3 { Zone::Boys } else { Zone::Girls }))
+                .collect(),
+            floors: 5,
+            rooms: 10,
+            beds: 10,
+            fill: 100,
+        },
+    }
+}
+
+fn phone(rng: &mut StdRng) -> String {
+    format!("1{}{:09}", rng.random_range(3..=9), rng.random_range(0..1_000_000_000u64))
+}
+
+fn student(rng: &mut StdRng, zone: Zone, no: usize) -> StudentData {
+    let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
+    let name = format!("{surname}{}", GIVEN[rng.random_range(0..GIVEN.len())]);
+    let left_behind = rng.random_range(0..100) < 60;
+    let mut guardians = vec![];
+    if left_behind {
+        let (rel, g) = if rng.random_bool(0.5) { ("奶奶", "秀英") } else { ("外婆", "桂英") };
+        let sur = if rel == "奶奶" { surname } else { SURNAMES[rng.random_range(0..SURNAMES.len())] };
+        guardians.push(Guardian {
+            name: format!("{sur}{g}"),
+            relation: rel.into(),
+            phone: Some(phone(rng)),
+            may_pick_up: true,
+        });
+    }
+    guardians.push(Guardian {
+        name: format!("{surname}{}", GIVEN[rng.random_range(0..GIVEN.len())]),
+        relation: RELATIONS[rng.random_range(0..2)].into(),
+        phone: Some(phone(rng)),
+        // Parents working far away may still come; an uncle may not.
+        may_pick_up: true,
+    });
+    if rng.random_range(0..10) == 0 {
+        guardians.push(Guardian {
+            name: format!("{surname}{}", GIVEN[rng.random_range(0..GIVEN.len())]),
+            relation: "叔叔".into(),
+            phone: Some(phone(rng)),
+            may_pick_up: false,
+        });
+    }
+    StudentData {
+        student_no: Some(format!("2026{no:04}")),
+        name,
+        gender: Some(if zone == Zone::Boys { Gender::Male } else { Gender::Female }),
+        class: CLASSES[rng.random_range(0..CLASSES.len())].into(),
+        head_teacher: HEAD_TEACHERS[rng.random_range(0..HEAD_TEACHERS.len())].into(),
+        guardians,
+        left_behind,
+        care_notes: if rng.random_range(0..12) == 0 { CARE[rng.random_range(0..CARE.len())].into() } else { String::new() },
+    }
+}
+
+/// Enrols the school's boarders at the start of term; returns the buildings.
+pub(super) fn enroll(
+    s: &mut Store,
+    clock: &FixedClock,
+    rng: &mut StdRng,
+    scale: Scale,
+    admin: &Actor,
+    start_day: NaiveDate,
+    stats: &mut GenStats,
+) -> Result<Vec<String>, StoreError> {
+    let l = layout(scale);
+    clock.set(day_start_ms(start_day, s.offset_min()) + 8 * 3_600_000);
+    let mut no = s.students(None)?.len();
+    for (b, zone) in &l.buildings {
+        for floor in 1..=l.floors {
+            for room in 1..=l.rooms {
+                for bed in 1..=l.beds {
+                    let bed_ref = BedRef {
+                        building: b.clone(),
+                        floor,
+                        room: format!("{floor}{room:02}"),
+                        bed: bed.to_string(),
+                    };
+                    if rng.random_range(0..100) < l.fill {
+                        no += 1;
+                        s.enroll_student(admin, student(rng, *zone, no), Some(bed_ref), Some(*zone))?;
+                        stats.boarders += 1;
+                    } else {
+                        // An empty bed still belongs on the bed map.
+                        let ev = s.bed_events(&bed_ref, *zone, &mut vec![])?;
+                        s.write(admin, |_| Ok((ev, ())))?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(l.buildings.into_iter().map(|(b, _)| b).collect())
+}
+
+/// One past night: a lights-out roll per building, nearly everyone
+/// present, the odd late return or absence found within the hour.
+pub(super) fn night(
+    s: &mut Store,
+    clock: &FixedClock,
+    rng: &mut StdRng,
+    teacher: &Actor,
+    buildings: &[String],
+    day_start: i64,
+    stats: &mut GenStats,
+) -> Result<(), StoreError> {
+    let at = |m: i64| day_start + m * 60_000;
+    for b in buildings {
+        clock.set(at(21 * 60 + 30));
+        let round = s.start_round(teacher, RoundKind::LightsOut, b)?;
+        stats.rounds += 1;
+        let unmarked: Vec<String> = s
+            .round_sheet(&round)?
+            .into_iter()
+            .filter(|r| r.mark.is_none())
+            .map(|r| r.student.id)
+            .collect();
+        let mut present = unmarked.clone();
+        let odd = (!unmarked.is_empty() && rng.random_range(0..4) == 0)
+            .then(|| unmarked[rng.random_range(0..unmarked.len())].clone());
+        if let Some(who) = &odd {
+            present.retain(|x| x != who);
+        }
+        clock.set(at(21 * 60 + 35));
+        s.mark_many(teacher, &round, &present, Mark::Present, None, "")?;
+        if let Some(who) = &odd {
+            if rng.random_bool(0.5) {
+                clock.set(at(21 * 60 + 50));
+                s.mark(teacher, &round, who, Mark::Late, Some(at(21 * 60 + 48)), "")?;
+            } else {
+                s.mark(teacher, &round, who, Mark::Absent, None, "")?;
+                clock.set(at(22 * 60 + 5));
+                s.record_followup(teacher, &round, who, "guardian", "", "在同学寝室，已带回", Some(at(22 * 60)))?;
+            }
+        }
+        clock.set(at(22 * 60 + 10));
+        s.close_round(teacher, &round, None)?;
+    }
+    Ok(())
+}
+
+/// Earlier today: one boarder on leave (due back tomorrow), one taken home
+/// by a guardian at the gate. Both show as "on leave" in tonight's roll.
+pub(super) fn tonight_early(
+    s: &mut Store,
+    clock: &FixedClock,
+    teacher: &Actor,
+    guard: &Actor,
+    building: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let students = s.students(Some(building))?;
+    if students.len() < 12 {
+        return Ok(());
+    }
+    let min = |m: i64| now_ms - m * 60_000;
+    clock.set(min(60 * 20));
+    s.grant_leave(
+        teacher,
+        &students[3].id,
+        min(60 * 20),
+        min(60 * 20) + 2 * 86_400_000,
+        "回家看病",
+        "周老师",
+        "家中（县城）",
+    )?;
+    clock.set(min(200));
+    let g = students[7].data.guardians.first().cloned();
+    if let Some(g) = g {
+        s.gate_depart(guard, &students[7].id, &g.name, &g.relation, g.phone.as_deref().unwrap_or(""), None, "家中有事", None)?;
+    }
+    Ok(())
+}
+
+/// Tonight in the first building: the roll half called, one absent with a
+/// follow-up in progress, one sick.
+pub(super) fn tonight(
+    s: &mut Store,
+    clock: &FixedClock,
+    teacher: &Actor,
+    building: &str,
+    now_ms: i64,
+    stats: &mut GenStats,
+) -> Result<(), StoreError> {
+    if s.students(Some(building))?.len() < 12 {
+        return Ok(());
+    }
+    let min = |m: i64| now_ms - m * 60_000;
+    clock.set(min(25));
+    let round = s.start_round(teacher, RoundKind::LightsOut, building)?;
+    stats.rounds += 1;
+    let sheet = s.round_sheet(&round)?;
+    let half: Vec<String> = sheet
+        .iter()
+        .take(sheet.len() / 2)
+        .filter(|r| r.mark.is_none())
+        .map(|r| r.student.id.clone())
+        .collect();
+    clock.set(min(20));
+    let absent = half.get(5).cloned();
+    let sick = half.get(9).cloned();
+    let present: Vec<String> = half.iter().filter(|id| Some(*id) != absent.as_ref() && Some(*id) != sick.as_ref()).cloned().collect();
+    s.mark_many(teacher, &round, &present, Mark::Present, None, "")?;
+    if let Some(a) = &absent {
+        s.mark(teacher, &round, a, Mark::Absent, None, "")?;
+        clock.set(min(12));
+        let st = s.student(a)?;
+        let g = st.as_ref().and_then(|st| st.data.guardians.first().cloned());
+        let who = g.map(|g| format!("{} {} {}", g.name, g.relation, g.phone.unwrap_or_default())).unwrap_or_default();
+        s.record_followup(teacher, &round, a, "guardian", &who, "电话未接通，已通知班主任", None)?;
+    }
+    if let Some(k) = &sick {
+        clock.set(min(15));
+        s.mark(teacher, &round, k, Mark::Sick, None, "发烧")?;
+        let id = s.record_sick(teacher, k, "发烧、头痛", "38.5", "布洛芬一片", "已喝温水", false, true)?;
+        clock.set(min(5));
+        clock.set(min(8));
+        s.sick_followup(teacher, &id, "体温下降，已入睡", "37.9", false)?;
+    }
+    clock.set(now_ms);
+    Ok(())
+}
