@@ -360,6 +360,7 @@ impl App {
                         crate::panes::visitors::View::OnSite => (v.on_site_sel, v.on_site_top),
                         crate::panes::visitors::View::History => (v.history.sel, v.history.top),
                         crate::panes::visitors::View::Watchlist => (v.watch_sel, 0),
+                        crate::panes::visitors::View::Out => (v.out_sel, 0),
                     };
                     let delta = top as isize + row - sel as isize;
                     v.action(if delta >= 0 { Action::Down } else { Action::Up }, ctx);

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod import;
 pub mod keymap;
 pub mod panes;
 pub mod report;

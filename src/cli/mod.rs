@@ -1,12 +1,14 @@
 //! The command line: the TUI by default, subcommands for setup, demo data,
 //! reports and checks. Errors are one line and a non-zero exit.
 
+mod report;
+mod roster;
+
 use crate::app::{self, App};
 use crate::demo::{self, Scale};
 use crate::domain::event::StationKind;
-use crate::domain::time::{FixedClock, SystemClock, machine_offset_min, parse_date};
+use crate::domain::time::{FixedClock, SystemClock, machine_offset_min};
 use crate::i18n::{self, Lang, tr, trf};
-use crate::report::visitors::{ExportRequest, export_visitors};
 use crate::store::{Store, StoreError, log};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Read;
@@ -60,7 +62,12 @@ pub enum Cmd {
     /// Export a ledger
     Report {
         #[command(subcommand)]
-        which: ReportCmd,
+        which: report::ReportCmd,
+    },
+    /// The boarder roster (花名册)
+    Roster {
+        #[command(subcommand)]
+        which: roster::RosterCmd,
     },
     /// Check the database: SQLite integrity and the event log's hash chains
     Check,
@@ -72,27 +79,6 @@ pub enum Cmd {
     },
 }
 
-#[derive(Subcommand, Debug)]
-pub enum ReportCmd {
-    /// 来访登记表 — the visitor register
-    Visitors {
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
-        /// Output file: .xlsx or .csv
-        #[arg(long)]
-        out: PathBuf,
-        /// Show full ID numbers (needs an admin: --as NAME and the PIN)
-        #[arg(long)]
-        full_ids: bool,
-        /// Operator running the export (default: the first active admin)
-        #[arg(long = "as")]
-        as_operator: Option<String>,
-        #[arg(long)]
-        pin_file: Option<PathBuf>,
-    },
-}
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum KindArg {
@@ -253,60 +239,20 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 }
             }
         }
-        Some(Cmd::Report { which }) => match which {
-            ReportCmd::Visitors {
-                from,
-                to,
-                out,
-                full_ids,
-                as_operator,
-                pin_file,
-            } => {
-                let path = match cli.db {
-                    Some(p) => p,
-                    None => default_db()?,
-                };
-                let from = parse_date(&from)
-                    .ok_or_else(|| CliError(trf("cli.bad_date", &[("value", from.clone())])))?;
-                let to = parse_date(&to)
-                    .ok_or_else(|| CliError(trf("cli.bad_date", &[("value", to.clone())])))?;
-                if to < from {
-                    return Err(CliError(tr("err.date_order")));
-                }
-                crate::report::ledger::Format::from_path(&out)
-                    .map_err(|_| CliError(tr("cli.bad_ext")))?;
-                let store = open_existing(&path)?;
-                store.require_station()?;
-                // Exports are signed by an operator; full IDs need an admin's PIN.
-                let name = name_or_admin(&store, as_operator.as_deref())?;
-                let op = store
-                    .find_operator_by_name(&name)?
-                    .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", name.clone())])))?;
-                let actor = if full_ids {
-                    store.verify_pin(&op.id, &read_pin(&pin_file)?)?.actor()
-                } else {
-                    op.actor()
-                };
-                let n = export_visitors(
-                    &store,
-                    &actor,
-                    &ExportRequest {
-                        from,
-                        to,
-                        path: out.clone(),
-                        full_ids,
-                    },
-                )?;
-                println!(
-                    "{}",
-                    trf(
-                        "export.done",
-                        &[("n", n.to_string()), ("path", out.display().to_string())]
-                    )
-                );
-                Ok(())
-            }
-        },
+        Some(Cmd::Report { which }) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            report::run(&path, which)
+        }
+        Some(Cmd::Roster { which }) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            roster::run(&path, which)
+        }
         Some(Cmd::Backup { out }) => {
             let path = match cli.db {
                 Some(p) => p,

@@ -9,6 +9,7 @@ pub mod names;
 pub mod role;
 pub mod rollcall;
 pub mod roster;
+pub mod roster_diff;
 pub mod settings;
 pub mod time;
 pub mod validate;

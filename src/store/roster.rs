@@ -106,3 +106,89 @@ impl Store {
         })
     }
 }
+
+/// What an import would do (dry run) or did.
+#[derive(Debug)]
+pub struct ImportOutcome {
+    pub diff: crate::domain::roster_diff::RosterDiff,
+    /// Events written (0 for a dry run, a refused file or no changes).
+    pub events: usize,
+}
+
+impl Store {
+    /// Compares a parsed roster with the current one and, unless `dry_run`,
+    /// records the differences as events in one transaction: new boarders
+    /// (and their beds), moves, leavers, changed details. Rows in error are
+    /// never applied; the caller decides whether the rest may be.
+    pub fn import_roster(
+        &mut self,
+        actor: &Actor,
+        file: &str,
+        parsed: &crate::import::roster::ParsedRoster,
+        skip_invalid: bool,
+        dry_run: bool,
+    ) -> Result<ImportOutcome, StoreError> {
+        use crate::domain::event::RosterImported;
+        use crate::domain::roster_diff;
+        require(actor.role, Permission::ManageRoster)?;
+        let file = file.to_string();
+        self.write(actor, |s| {
+            let current = s.students(None)?;
+            let mut diff = roster_diff::diff(&current, &parsed.rows);
+            if skip_invalid {
+                diff.keep_rejected(&parsed.rejected);
+            }
+            let refused = !parsed.errors.is_empty() && !skip_invalid;
+            if dry_run || refused || diff.is_empty() {
+                return Ok((vec![], ImportOutcome { diff, events: 0 }));
+            }
+            let mut events = vec![];
+            let mut seen = vec![];
+            for row in &diff.new {
+                let zone = row.zone.or(row.data.gender.map(Zone::for_gender)).unwrap_or(Zone::Boys);
+                events.extend(s.bed_events(&row.bed, zone, &mut seen)?);
+                events.push(Event::StudentEnrolled(StudentEnrolled {
+                    student_id: s.new_id(),
+                    data: row.data.clone(),
+                    bed: Some(row.bed.clone()),
+                }));
+            }
+            for (st, bed) in &diff.moved {
+                let zone = st.data.gender.map(Zone::for_gender).unwrap_or(Zone::Boys);
+                events.extend(s.bed_events(bed, zone, &mut seen)?);
+                events.push(Event::StudentMoved(StudentMoved {
+                    student_id: st.id.clone(),
+                    bed: Some(bed.clone()),
+                }));
+            }
+            // One update per student carrying the whole new record.
+            let mut updates: Vec<(String, StudentData)> = diff.changed.iter().map(|(st, d)| (st.id.clone(), d.clone())).collect();
+            for (st, guardians) in &diff.guardians_changed {
+                if !updates.iter().any(|(id, _)| *id == st.id) {
+                    let mut d = st.data.clone();
+                    d.guardians = guardians.clone();
+                    updates.push((st.id.clone(), d));
+                }
+            }
+            for (id, data) in updates {
+                events.push(Event::StudentUpdated(StudentUpdated { student_id: id, data }));
+            }
+            for st in &diff.left {
+                events.push(Event::StudentLeft(StudentLeft {
+                    student_id: st.id.clone(),
+                    reason: crate::i18n::trf("roster.left_reason", &[("file", file.clone())]),
+                }));
+            }
+            events.push(Event::RosterImported(RosterImported {
+                import_id: s.new_id(),
+                file: file.clone(),
+                new: diff.new.len(),
+                moved: diff.moved.len(),
+                left: diff.left.len(),
+                changed: diff.changed.len() + diff.guardians_changed.len(),
+            }));
+            let n = events.len();
+            Ok((events, ImportOutcome { diff, events: n }))
+        })
+    }
+}

@@ -2,6 +2,7 @@
 //! sign-out, corrections, watchlist decisions, the register export.
 
 pub mod export;
+pub mod gate;
 pub mod history;
 pub mod register;
 pub mod render;
@@ -27,15 +28,18 @@ use register::{DecisionState, RegisterState};
 pub enum View {
     OnSite,
     History,
+    /// Boarders out through the gate (离校) and recent returns.
+    Out,
     Watchlist,
 }
 
 impl View {
-    pub const ALL: [View; 3] = [View::OnSite, View::History, View::Watchlist];
+    pub const ALL: [View; 4] = [View::OnSite, View::History, View::Out, View::Watchlist];
     pub fn label(self) -> &'static str {
         match self {
             View::OnSite => "visit.view.on_site",
             View::History => "visit.view.history",
+            View::Out => "visit.view.out",
             View::Watchlist => "visit.view.watchlist",
         }
     }
@@ -59,6 +63,7 @@ pub enum Mode {
         name: String,
     },
     WatchAdd(Form),
+    Gate(Box<gate::GateFlow>),
     WatchRemove {
         id: String,
         name: String,
@@ -78,6 +83,8 @@ pub struct VisitorsPane {
     pub search: TextInput,
     pub watch: Vec<WatchRow>,
     pub watch_sel: usize,
+    pub out: Vec<crate::store::rollcall::LeaveRow>,
+    pub out_sel: usize,
     /// Rows visible in the last drawn list, for PageUp/PageDown.
     pub list_height: usize,
     /// Esc pressed once on a form with input: the next Esc discards it.
@@ -97,6 +104,8 @@ impl VisitorsPane {
             search: TextInput::default(),
             watch: vec![],
             watch_sel: 0,
+            out: vec![],
+            out_sel: 0,
             list_height: 10,
             discard_armed: false,
         }
@@ -112,6 +121,13 @@ impl VisitorsPane {
             self.history.refresh(ctx.store)?;
         }
         self.watch = ctx.store.watch_entries(false)?;
+        self.out = ctx
+            .store
+            .leaves(ctx.now_ms - 86_400_000)?
+            .into_iter()
+            .filter(|l| l.gate)
+            .collect();
+        self.out_sel = self.out_sel.min(self.out.len().saturating_sub(1));
         self.watch_sel = self.watch_sel.min(self.watch.len().saturating_sub(1));
         Ok(())
     }
@@ -130,6 +146,7 @@ impl VisitorsPane {
             Mode::Register(r) => r.form.is_dirty(),
             Mode::WatchAdd(f) => f.is_dirty(),
             Mode::WatchRemove { reason, .. } => !reason.is_empty(),
+            Mode::Gate(g) => matches!(g.as_ref(), gate::GateFlow::Form { form, .. } if form.is_dirty()),
             _ => false,
         }
     }
@@ -141,6 +158,7 @@ impl VisitorsPane {
             Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_) | Mode::WatchRemove { .. } => {
                 vec![Ctx::Form]
             }
+            Mode::Gate(ref g) if matches!(g.as_ref(), gate::GateFlow::Form { .. }) => vec![Ctx::Form],
             _ => vec![],
         }
     }
@@ -149,7 +167,7 @@ impl VisitorsPane {
         match self.view {
             View::OnSite => self.on_site.get(self.on_site_sel),
             View::History => self.history.selected(),
-            View::Watchlist => None,
+            View::Watchlist | View::Out => None,
         }
     }
 
@@ -200,6 +218,14 @@ impl VisitorsPane {
                 }
             },
             Mode::Export(f) => self.export_key(f, key, ctx),
+            Mode::Gate(g) => match g.handle_key(key, ctx) {
+                (Some(next), h) => (Mode::Gate(Box::new(next)), h),
+                (None, h) => {
+                    self.after_write(ctx);
+                    self.view = View::Out;
+                    (Mode::Browse, h)
+                }
+            },
         };
         // A mode set by an action (e.g. New) wins over the one we put back.
         if matches!(self.mode, Mode::Browse) {
@@ -271,6 +297,7 @@ impl VisitorsPane {
     pub fn action(&mut self, a: Action, ctx: &mut PaneCtx) {
         let role = ctx.actor.role;
         match a {
+            Action::New if self.view == View::Out => self.mode = Mode::Gate(Box::new(gate::GateFlow::start())),
             Action::New if self.view == View::Watchlist => {
                 if allows(role, Permission::ManageWatchlist) {
                     self.mode = Mode::WatchAdd(watch_form());
@@ -294,6 +321,15 @@ impl VisitorsPane {
                 Some(_) => ctx.err(tr("err.not_on_site")),
                 None => ctx.err(tr("visit.none_selected")),
             },
+            Action::GateOut => self.mode = Mode::Gate(Box::new(gate::GateFlow::start())),
+            Action::Open if self.view == View::Out => {
+                if let Some(l) = self.out.get(self.out_sel).filter(|l| l.returned_ms.is_none()) {
+                    self.mode = Mode::Gate(Box::new(gate::GateFlow::Return {
+                        id: l.id.clone(),
+                        name: l.name.clone(),
+                    }));
+                }
+            }
             Action::Open => {
                 if let Some(v) = self.selected_visit().cloned() {
                     match self.detail(v, ctx) {
@@ -381,6 +417,7 @@ impl VisitorsPane {
         match self.view {
             View::OnSite => self.on_site_sel = clamp(self.on_site_sel, self.on_site.len()),
             View::Watchlist => self.watch_sel = clamp(self.watch_sel, self.watch.len()),
+            View::Out => self.out_sel = clamp(self.out_sel, self.out.len()),
             View::History => {
                 if let Err(e) = self.history.move_by(ctx.store, delta) {
                     ctx.err(error_text(&e));

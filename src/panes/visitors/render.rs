@@ -67,6 +67,7 @@ impl VisitorsPane {
             Mode::WatchAdd(f) => cursor = crate::ui::form_screen(f, &tr("watch.add_title"), area, buf),
             Mode::Export(f) => cursor = crate::ui::form_screen(f, &tr("export.title"), area, buf),
             Mode::Detail(d) => render_detail(d, area, buf, rc),
+            Mode::Gate(g) => cursor = g.render(area, buf),
             Mode::ConfirmSignOut { name, .. } => {
                 let text = vec![
                     Line::from(trf("visit.confirm_sign_out", &[("name", name.clone())])),
@@ -150,6 +151,7 @@ impl VisitorsPane {
             View::OnSite => self.render_on_site(body, buf, rc),
             View::History => self.render_history(body, buf, rc),
             View::Watchlist => self.render_watch(body, buf, rc),
+            View::Out => self.render_out(body, buf, rc),
         }
         cursor
     }
@@ -279,6 +281,43 @@ impl VisitorsPane {
             rows,
             Some(self.history.sel.saturating_sub(top)),
         );
+    }
+
+    fn render_out(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+        if self.out.is_empty() {
+            Paragraph::new(vec![Line::from(""), Line::from(tr("gate.empty"))])
+                .style(theme::muted())
+                .render(area, buf);
+            return;
+        }
+        let h = self.list_height.max(1);
+        let top = self.out_sel.saturating_sub(h - 1);
+        let cols = [
+            col(tr("roll.col.name"), 10),
+            col(tr("roll.col.class"), 12),
+            col(tr("gate.col.with"), 14),
+            col(tr("roll.col.from"), 11),
+            col(tr("roll.col.due"), 11),
+            col(tr("roll.col.state"), 10),
+        ];
+        let t = |ms: i64| time::fmt_local(ms, rc.offset_min, "%m-%d %H:%M");
+        let rows = self.out[top..]
+            .iter()
+            .take(h)
+            .map(|l| {
+                let (state, style) = match l.returned_ms {
+                    Some(r) => (trf("roll.back_at", &[("t", time::fmt_local(r, rc.offset_min, "%H:%M"))]), theme::muted()),
+                    None if l.overdue(rc.now_ms) => (tr("roll.overdue"), theme::overstay()),
+                    None => (tr("roll.away"), Style::new().fg(theme::ACCENT)),
+                };
+                let mut with = format!("{}（{}）", l.destination, l.reason);
+                if !l.approved_by.is_empty() {
+                    with.push_str(&trf("roll.gate_approved", &[("by", l.approved_by.clone())]));
+                }
+                (vec![l.name.clone(), l.class.clone(), with, t(l.from_ms), t(l.due_ms), state], style)
+            })
+            .collect();
+        table::draw(area, buf, &cols, rows, Some(self.out_sel - top));
     }
 
     fn render_watch(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {

@@ -1,0 +1,4 @@
+//! Reading files the school already has into domain values. Pure apart from
+//! reading the file itself; nothing here touches the store.
+
+pub mod roster;
