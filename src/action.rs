@@ -47,4 +47,5 @@ pub enum Action {
     CloseRound,
     History,
     GateOut,
+    Import,
 }

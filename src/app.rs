@@ -408,6 +408,9 @@ impl App {
                 dirty = true;
             }
         }
+        if self.rollcall.poll() {
+            dirty = true;
+        }
         if self.toast.is_some() && now >= self.toast_until {
             self.toast = None;
             dirty = true;

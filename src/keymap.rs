@@ -105,6 +105,8 @@ pub const BINDINGS: &[Binding] = &[
     b(KeyCode::Tab, N, Action::NextView, Ctx::RollList, "key.next_view", true),
     b(KeyCode::BackTab, KeyModifiers::SHIFT, Action::PrevView, Ctx::RollList, "key.prev_view", false),
     b(KeyCode::Char('b'), N, Action::NextBuilding, Ctx::RollList, "key.next_building", false),
+    b(KeyCode::Char('i'), N, Action::Import, Ctx::RollList, "key.import_roster", false),
+    b(KeyCode::Char('i'), N, Action::Import, Ctx::Roll, "key.import_roster", false),
     b(KeyCode::Up, N, Action::Up, Ctx::RollList, "key.up", false),
     b(KeyCode::Down, N, Action::Down, Ctx::RollList, "key.down", false),
     b(KeyCode::Char('s'), C, Action::Save, Ctx::Form, "key.save", true),

@@ -2,3 +2,4 @@
 //! reading the file itself; nothing here touches the store.
 
 pub mod roster;
+pub mod summary;

@@ -3,6 +3,7 @@
 //! leave register.
 
 pub mod forms;
+pub mod import;
 pub mod render;
 
 use super::picker::{Picked, Picker};
@@ -56,6 +57,8 @@ pub enum Mode {
     History { changes: Vec<MarkChange>, scroll: u16 },
     /// Recording a return from leave or through the gate.
     ConfirmReturn { id: String, name: String, gate: bool },
+    /// Importing the roster (admins).
+    Import(Box<import::ImportFlow>),
 }
 
 pub struct RollcallPane {
@@ -157,8 +160,16 @@ impl RollcallPane {
     pub fn in_text(&self) -> bool {
         matches!(
             self.mode,
-            Mode::Late { .. } | Mode::ForceClose { .. } | Mode::Pick { .. } | Mode::Form { .. }
+            Mode::Late { .. } | Mode::ForceClose { .. } | Mode::Pick { .. } | Mode::Form { .. } | Mode::Import(_)
         )
+    }
+
+    /// Checks on background work (the roster import); true to redraw.
+    pub fn poll(&mut self) -> bool {
+        match &mut self.mode {
+            Mode::Import(flow) => flow.poll(),
+            _ => false,
+        }
     }
 
     pub fn has_unsaved(&self) -> bool {
@@ -275,6 +286,13 @@ impl RollcallPane {
                 }
                 KeyCode::Esc | KeyCode::Enter => (Mode::Browse, Handled::Yes),
                 _ => (Mode::History { changes, scroll }, Handled::No),
+            },
+            Mode::Import(flow) => match flow.handle_key(key, ctx) {
+                Some(next) => (Mode::Import(Box::new(next)), Handled::Yes),
+                None => {
+                    self.after_write(ctx);
+                    (Mode::Browse, Handled::Yes)
+                }
             },
             Mode::ConfirmReturn { id, name, gate } => match key.code {
                 KeyCode::Enter | KeyCode::Char('y') => {
@@ -467,6 +485,15 @@ impl RollcallPane {
                 }
             }
             Action::Open => self.open(ctx),
+            Action::Import => {
+                if !crate::domain::role::allows(ctx.actor.role, crate::domain::role::Permission::ManageRoster) {
+                    ctx.err(tr("err.forbidden"));
+                } else if ctx.store.path().as_os_str() == ":memory:" {
+                    ctx.err(tr("roster.import_needs_file"));
+                } else {
+                    self.mode = Mode::Import(Box::new(import::ImportFlow::start()));
+                }
+            }
             Action::New => match self.view {
                 View::Sick => {
                     self.mode = Mode::Pick {

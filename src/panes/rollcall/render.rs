@@ -132,6 +132,7 @@ impl RollcallPane {
                     .scroll((*scroll, 0))
                     .render(r, buf);
             }
+            Mode::Import(flow) => cursor = flow.render(area, buf),
             Mode::ConfirmReturn { name, .. } => {
                 dialog(
                     area,

@@ -1,0 +1,209 @@
+//! Importing the roster from the TUI (admins): the file is read and compared
+//! on a worker thread with its own connection, so a large Excel file never
+//! freezes the screen; the preview shows what would change, Enter applies.
+
+use super::super::{PaneCtx, error_text};
+use crate::import::summary::{default_building, import_error_text, row_errors, summary};
+use crate::domain::role::Actor;
+use crate::domain::time::SystemClock;
+use crate::i18n::{tr, trf};
+use crate::import::roster::{ParsedRoster, parse_file};
+use crate::store::Store;
+use crate::ui::text_input::TextInput;
+use crate::ui::{dialog, theme};
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Gauge, Widget};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+
+/// What the worker reports.
+pub enum Progress {
+    Reading,
+    Comparing(usize),
+    Done(Result<Preview, String>),
+}
+
+/// The worker's result: the parsed file and what importing it would do.
+pub struct Preview {
+    file: String,
+    parsed: ParsedRoster,
+    lines: Vec<String>,
+    errors: Vec<String>,
+    changes: usize,
+}
+
+pub enum ImportFlow {
+    /// Typing the file's path (with the last problem, if any).
+    Path(TextInput, Option<String>),
+    /// The worker is reading and comparing.
+    Working { rx: Receiver<Progress>, step: u16, rows: usize },
+    /// What would change; Enter applies (errors: only with "skip invalid").
+    Preview(Preview, bool),
+}
+
+fn worker(db: PathBuf, file: PathBuf, actor: Actor) -> Receiver<Progress> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(Progress::Reading);
+        let result = (|| {
+            let mut parsed = parse_file(&file).map_err(|e| import_error_text(&e))?;
+            default_building(&mut parsed);
+            let _ = tx.send(Progress::Comparing(parsed.rows.len()));
+            let mut store = Store::open(&db, Arc::new(SystemClock)).map_err(|e| error_text(&e))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let out = store.import_roster(&actor, &name, &parsed, true, true).map_err(|e| error_text(&e))?;
+            let changes = out.diff.new.len() + out.diff.moved.len() + out.diff.left.len() + out.diff.changed.len() + out.diff.guardians_changed.len();
+            let lines = summary(&parsed, &out.diff);
+            let errors = row_errors(&parsed);
+            Ok(Preview {
+                file: name,
+                parsed,
+                lines,
+                errors,
+                changes,
+            })
+        })();
+        let _ = tx.send(Progress::Done(result));
+    });
+    rx
+}
+
+impl ImportFlow {
+    pub fn start() -> ImportFlow {
+        let dir = crate::panes::visitors::export::default_dir();
+        ImportFlow::Path(TextInput::new(&format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR)), None)
+    }
+
+    /// Picks up the worker's news; true when the screen should change.
+    pub fn poll(&mut self) -> bool {
+        let ImportFlow::Working { rx, step, rows } = self else { return false };
+        let mut changed = false;
+        let mut done = None;
+        while let Ok(p) = rx.try_recv() {
+            changed = true;
+            match p {
+                Progress::Reading => *step = 1,
+                Progress::Comparing(n) => {
+                    *step = 2;
+                    *rows = n;
+                }
+                Progress::Done(r) => done = Some(r),
+            }
+        }
+        if let Some(r) = done {
+            *self = match r {
+                Ok(p) => ImportFlow::Preview(p, false),
+                Err(msg) => ImportFlow::Path(TextInput::new(""), Some(msg)),
+            };
+        }
+        changed
+    }
+
+    /// Returns the next state (None: finished or cancelled).
+    pub fn handle_key(self, key: KeyEvent, ctx: &mut PaneCtx) -> Option<ImportFlow> {
+        match self {
+            ImportFlow::Path(mut t, err) => match key.code {
+                KeyCode::Esc => None,
+                KeyCode::Enter => {
+                    let file = PathBuf::from(t.value().trim());
+                    if !file.is_file() {
+                        let msg = trf("import.err.io", &[("detail", file.display().to_string())]);
+                        return Some(ImportFlow::Path(t, Some(msg)));
+                    }
+                    let db = ctx.store.path().to_path_buf();
+                    let rx = worker(db, file, ctx.actor.clone());
+                    Some(ImportFlow::Working { rx, step: 0, rows: 0 })
+                }
+                _ => {
+                    let edited = t.handle_key(key);
+                    Some(ImportFlow::Path(t, if edited { None } else { err }))
+                }
+            },
+            ImportFlow::Working { .. } => {
+                if key.code == KeyCode::Esc {
+                    // The worker only reads; leaving it to finish is harmless.
+                    return None;
+                }
+                Some(self)
+            }
+            ImportFlow::Preview(p, skip) => match key.code {
+                KeyCode::Esc => None,
+                KeyCode::Char('s') if !p.errors.is_empty() => Some(ImportFlow::Preview(p, !skip)),
+                KeyCode::Enter => {
+                    if !p.errors.is_empty() && !skip {
+                        ctx.err(trf("roster.refused", &[("n", p.errors.len().to_string())]));
+                        return Some(ImportFlow::Preview(p, skip));
+                    }
+                    match ctx.store.import_roster(ctx.actor, &p.file, &p.parsed, skip, false) {
+                        Ok(o) if o.events == 0 => ctx.ok(tr("roster.no_changes")),
+                        Ok(o) => ctx.ok(trf("roster.applied", &[("n", o.events.to_string())])),
+                        Err(e) => ctx.err(error_text(&e)),
+                    }
+                    None
+                }
+                _ => Some(ImportFlow::Preview(p, skip)),
+            },
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer) -> Option<Position> {
+        match self {
+            ImportFlow::Path(t, err) => {
+                let inner = dialog(
+                    area,
+                    buf,
+                    &tr("roster.import_title"),
+                    vec![
+                        Line::from(tr("roster.import_prompt")),
+                        Line::from(""),
+                        Line::from(Span::styled(err.clone().unwrap_or_default(), theme::error())),
+                        Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
+                    ],
+                    72,
+                    4,
+                );
+                let field = Rect::new(inner.x, inner.y + 1, inner.width, 1);
+                buf.set_style(field, theme::focus());
+                let (s, c) = t.visible(field.width as usize, false);
+                Span::styled(s, theme::focus()).render(field, buf);
+                Some(Position::new(field.x + c as u16, field.y))
+            }
+            ImportFlow::Working { step, rows, .. } => {
+                let label = match step {
+                    0 | 1 => tr("roster.reading"),
+                    _ => trf("roster.comparing", &[("n", rows.to_string())]),
+                };
+                let inner = dialog(area, buf, &tr("roster.import_title"), vec![Line::from(label)], 60, 3);
+                Gauge::default()
+                    .gauge_style(theme::focus())
+                    .ratio(f64::from(*step) / 3.0)
+                    .render(Rect::new(inner.x, inner.y + 2, inner.width, 1), buf);
+                None
+            }
+            ImportFlow::Preview(Preview { lines, errors, changes, .. }, skip) => {
+                let mut text: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
+                if !errors.is_empty() {
+                    text.push(Line::from(Span::styled(trf("roster.errors_n", &[("n", errors.len().to_string())]), theme::error())));
+                    for e in errors.iter().take(8) {
+                        text.push(Line::from(Span::styled(format!("  {e}"), theme::error())));
+                    }
+                    let mark = if *skip { "[x]" } else { "[ ]" };
+                    text.push(Line::from(format!("{mark} {}", tr("roster.skip_invalid"))));
+                }
+                let keys = if *changes == 0 { tr("roster.no_changes") } else { tr("roster.preview_keys") };
+                text.push(Line::from(Span::styled(keys, theme::muted())));
+                let w = area.width.min(100);
+                // Long lists wrap: count the rows they take.
+                let inner_w = usize::from(w.saturating_sub(2).max(1));
+                let rows: usize = text.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
+                let h = (rows as u16).min(area.height.saturating_sub(2));
+                dialog(area, buf, &tr("roster.preview_title"), text, w, h);
+                None
+            }
+        }
+    }
+}
