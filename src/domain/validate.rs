@@ -115,11 +115,29 @@ impl FieldError {
     }
 }
 
-/// Trim and fold full-width ASCII to half-width.
+/// Trim and fold full-width letters and digits to half-width.
 ///
 /// Chinese IMEs often leave full-width mode on, so "１１０１" or "ＡＢ" must
-/// validate the same as their ASCII forms.
+/// validate the same as their ASCII forms. Full-width punctuation (，。：)
+/// is how Chinese is written and stays as typed.
 pub fn normalize_input(s: &str) -> String {
+    let folded: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            _ => c,
+        })
+        .collect();
+    folded.trim().to_string()
+}
+
+/// Trim and fold every full-width ASCII character, punctuation included, so
+/// that office spreadsheets typed in either mode compare equal: 初二（3）班
+/// and 初二(3)班 are one class.
+pub fn fold_full_width(s: &str) -> String {
     let folded: String = s
         .chars()
         .map(|c| match c {

@@ -16,7 +16,7 @@ use calamine::{Data, Reader};
 
 use crate::domain::names::normalize_name;
 use crate::domain::roster::{BedRef, Gender, Guardian, RosterRow, StudentData, Zone};
-use crate::domain::validate::{check_mobile, normalize_input};
+use crate::domain::validate::{check_mobile, fold_full_width};
 
 /// What kind of file the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -580,7 +580,7 @@ fn split_delimited(text: &str) -> Vec<Vec<String>> {
 /// Fold a header cell for matching: half-width, lower case, no spaces or
 /// '-', '_', '.', and without a required marker ("*", "(必填)").
 fn header_key(s: &str) -> String {
-    let mut k: String = normalize_input(s)
+    let mut k: String = fold_full_width(s)
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '.'))
         .flat_map(char::to_lowercase)
@@ -623,7 +623,7 @@ fn field_for(header: &str) -> Option<&'static str> {
     {
         return Some(f);
     }
-    normalize_input(header)
+    fold_full_width(header)
         .split(['/', '\n', '|'])
         .filter(|part| part.trim() != header.trim())
         .find_map(|part| lookup(&header_key(part)))
@@ -790,7 +790,7 @@ impl RowCells<'_> {
 }
 
 fn clean(s: &str) -> String {
-    normalize_input(s)
+    fold_full_width(s)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
