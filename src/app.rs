@@ -520,7 +520,6 @@ impl App {
                 theme::bar(),
             ),
         ]);
-        left.render(status, buf);
         // The shift's start time only where there is room for it.
         let shift = if status.width >= 110 {
             format!(
@@ -574,6 +573,19 @@ impl App {
         let alert = Line::from(alert);
         let aw = (alert.width() as u16).min(status.width);
         alert.render(Rect::new(status.right() - aw, status.y, aw, 1), buf);
+        // Who and where fill what is left, whole parts only: a name cut in
+        // half reads as another name.
+        let room = usize::from(status.width - aw);
+        let mut used = 0;
+        let spans: Vec<Span> = left
+            .spans
+            .into_iter()
+            .take_while(|s| {
+                used += s.width();
+                used <= room
+            })
+            .collect();
+        Line::from(spans).render(Rect::new(status.x, status.y, status.width - aw, 1), buf);
         // Tab bar: only the panes that work.
         let tabs = Rect::new(area.x, area.y + 1, area.width, 1);
         self.tab_rects.clear();

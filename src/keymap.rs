@@ -138,7 +138,7 @@ pub const BINDINGS: &[Binding] = &[
 pub fn works_in_text(code: KeyCode, mods: KeyModifiers) -> bool {
     mods.contains(KeyModifiers::CONTROL)
         || mods.contains(KeyModifiers::ALT)
-        || matches!(code, KeyCode::F(_))
+        || matches!(code, KeyCode::F(_) | KeyCode::Esc)
 }
 
 fn same(b: &Binding, key: &KeyEvent) -> bool {
@@ -254,6 +254,9 @@ mod tests {
         assert_eq!(lookup(&ctxs, &save, true), Some(Action::Save));
         let f1 = KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE);
         assert_eq!(lookup(&ctxs, &f1, true), Some(Action::Help));
+        // Esc is never text: it always leaves the form.
+        let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(lookup(&ctxs, &esc, true), Some(Action::Back));
     }
 
     #[test]

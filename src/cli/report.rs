@@ -3,7 +3,11 @@
 use super::{CliError, name_or_admin, open_existing, read_pin};
 use crate::domain::time::parse_date;
 use crate::i18n::{tr, trf};
+use crate::report::absences::{AbsencesRequest, export_absences};
+use crate::report::rollcall::{RollcallRequest, export_rollcall, parse_month};
+use crate::report::roster::export_roster;
 use crate::report::visitors::{ExportRequest, export_visitors};
+use crate::store::Store;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
@@ -27,10 +31,82 @@ pub enum ReportCmd {
         #[arg(long)]
         pin_file: Option<PathBuf>,
     },
+    /// 住宿学生花名册 — the boarder roster
+    Roster {
+        /// Output file: .xlsx or .csv
+        #[arg(long)]
+        out: PathBuf,
+        /// Operator running the export (default: the first active admin)
+        #[arg(long = "as")]
+        as_operator: Option<String>,
+    },
+    /// 住宿学生点名册 — the monthly roll-call book
+    Rollcall {
+        /// YYYY-MM
+        #[arg(long)]
+        month: String,
+        /// Output file: .xlsx or .csv
+        #[arg(long)]
+        out: PathBuf,
+        /// One building (default: all)
+        #[arg(long)]
+        building: Option<String>,
+        /// Operator running the export (default: the first active admin)
+        #[arg(long = "as")]
+        as_operator: Option<String>,
+    },
+    /// 夜不归宿/晚归统计 — nights out and late returns per boarder and class
+    Absences {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// Output file: .xlsx or .csv
+        #[arg(long)]
+        out: PathBuf,
+        /// Operator running the export (default: the first active admin)
+        #[arg(long = "as")]
+        as_operator: Option<String>,
+    },
+}
+
+/// Refuses an output name the ledger writer cannot write, before any
+/// database is opened.
+fn check_out(out: &Path) -> Result<(), CliError> {
+    crate::report::ledger::Format::from_path(out)
+        .map(|_| ())
+        .map_err(|_| CliError(tr("cli.bad_ext")))
+}
+
+fn date_arg(value: &str) -> Result<chrono::NaiveDate, CliError> {
+    parse_date(value).ok_or_else(|| CliError(trf("cli.bad_date", &[("value", value.to_string())])))
+}
+
+/// The operator who signs the export: `--as NAME`, else the first admin.
+fn signer(
+    store: &Store,
+    as_operator: Option<&str>,
+) -> Result<crate::domain::role::Actor, CliError> {
+    store.require_station()?;
+    let name = name_or_admin(store, as_operator)?;
+    let op = store
+        .find_operator_by_name(&name)?
+        .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", name.clone())])))?;
+    Ok(op.actor())
+}
+
+fn done(key: &str, n: usize, out: &Path) {
+    println!(
+        "{}",
+        trf(
+            key,
+            &[("n", n.to_string()), ("path", out.display().to_string())]
+        )
+    );
 }
 
 pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
-match which {
+    match which {
         ReportCmd::Visitors {
             from,
             to,
@@ -48,7 +124,7 @@ match which {
             }
             crate::report::ledger::Format::from_path(&out)
                 .map_err(|_| CliError(tr("cli.bad_ext")))?;
-            let store = open_existing(&path)?;
+            let store = open_existing(path)?;
             store.require_station()?;
             // Exports are signed by an operator; full IDs need an admin's PIN.
             let name = name_or_admin(&store, as_operator.as_deref())?;
@@ -77,6 +153,72 @@ match which {
                     &[("n", n.to_string()), ("path", out.display().to_string())]
                 )
             );
+            Ok(())
+        }
+        ReportCmd::Roster { out, as_operator } => {
+            check_out(&out)?;
+            let store = open_existing(path)?;
+            let actor = signer(&store, as_operator.as_deref())?;
+            let n = export_roster(&store, &actor, &out)?;
+            done("report.roster.done", n, &out);
+            Ok(())
+        }
+        ReportCmd::Rollcall {
+            month,
+            out,
+            building,
+            as_operator,
+        } => {
+            let month_first = parse_month(&month)
+                .ok_or_else(|| CliError(trf("cli.bad_month", &[("value", month.clone())])))?;
+            check_out(&out)?;
+            let store = open_existing(path)?;
+            let actor = signer(&store, as_operator.as_deref())?;
+            if let Some(b) = &building {
+                let known = store.buildings()?;
+                if !known.contains(b) {
+                    return Err(CliError(trf(
+                        "report.err.no_building",
+                        &[("name", b.clone()), ("known", known.join(", "))],
+                    )));
+                }
+            }
+            let n = export_rollcall(
+                &store,
+                &actor,
+                &RollcallRequest {
+                    month: month_first,
+                    building,
+                    path: out.clone(),
+                },
+            )?;
+            done("report.rollcall.done", n, &out);
+            Ok(())
+        }
+        ReportCmd::Absences {
+            from,
+            to,
+            out,
+            as_operator,
+        } => {
+            let from = date_arg(&from)?;
+            let to = date_arg(&to)?;
+            if to < from {
+                return Err(CliError(tr("err.date_order")));
+            }
+            check_out(&out)?;
+            let store = open_existing(path)?;
+            let actor = signer(&store, as_operator.as_deref())?;
+            let n = export_absences(
+                &store,
+                &actor,
+                &AbsencesRequest {
+                    from,
+                    to,
+                    path: out.clone(),
+                },
+            )?;
+            done("report.absences.done", n, &out);
             Ok(())
         }
     }

@@ -176,19 +176,15 @@ pub struct RoundStarted {
     pub night: String,
 }
 
+/// One mark for one or more boarders: "the rest of room 305 are present"
+/// is one act of the teacher, so it is one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoundMarked {
     pub round_id: String,
-    pub student_id: String,
+    pub student_ids: Vec<String>,
     pub mark: Mark,
     pub late_at_ms: Option<i64>,
     pub note: String,
-}
-
-impl RoundMarked {
-    fn key(&self) -> String {
-        format!("{}/{}", self.round_id, self.student_id)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -352,7 +348,7 @@ kinds! {
     BedAdded => "bed.added", [key], "bed";
     RosterImported => "roster.imported", import_id, "import";
     RoundStarted => "round.started", round_id, "round";
-    RoundMarked => "round.marked", [key], "mark";
+    RoundMarked => "round.marked", round_id, "round";
     RoundClosed => "round.closed", round_id, "round";
     AbsenceFollowup => "absence.followup", student_id, "student";
     SickRecorded => "sick.recorded", sick_id, "sick";

@@ -23,7 +23,7 @@ pub struct Picker {
 pub enum Picked {
     /// Still choosing (key used).
     Busy,
-    Chosen(Student),
+    Chosen(Box<Student>),
     /// Not a picker key.
     Pass,
 }
@@ -35,7 +35,7 @@ impl Picker {
             KeyCode::Down => self.sel = (self.sel + 1).min(self.results.len().saturating_sub(1)),
             KeyCode::Enter => {
                 return match self.results.get(self.sel) {
-                    Some(s) => Picked::Chosen(s.clone()),
+                    Some(s) => Picked::Chosen(Box::new(s.clone())),
                     None => Picked::Busy,
                 };
             }

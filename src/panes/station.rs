@@ -15,7 +15,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Widget};
+use ratatui::widgets::Widget;
 
 pub const ROLE_KEYS: [&str; 4] = [
     "role.guard",
@@ -300,7 +300,7 @@ impl StationScreen {
     }
 
     pub fn render(&mut self, area: Rect, buf: &mut Buffer, offset_min: i32) -> Option<Position> {
-        Clear.render(area, buf);
+        crate::ui::clear(area, buf);
         let mut y = area.y;
         let tabs = Line::from(vec![
             Span::styled(
@@ -390,7 +390,7 @@ impl StationScreen {
             Edit::Setting { key, form } => (tr(&format!("setting.{key}")), form),
         };
         let rect = crate::ui::centered(area, 64, form.fields.len() as u16 + 4);
-        Clear.render(rect, buf);
+        crate::ui::clear(rect, buf);
         let block = ratatui::widgets::Block::bordered()
             .title(Span::styled(format!(" {title} "), theme::title()));
         let inner = block.inner(rect);

@@ -1,4 +1,7 @@
 //! Ledgers in the layout of the paper forms, as .xlsx or .csv.
 
+pub mod absences;
 pub mod ledger;
+pub mod rollcall;
+pub mod roster;
 pub mod visitors;

@@ -162,7 +162,8 @@ CREATE TABLE marks (
 CREATE TABLE mark_history (
     event_id TEXT PRIMARY KEY,
     round_id TEXT NOT NULL,
-    student_id TEXT NOT NULL,
+    student_ids TEXT NOT NULL,
+    n INTEGER NOT NULL,
     mark TEXT NOT NULL,
     late_at INTEGER,
     note TEXT NOT NULL,

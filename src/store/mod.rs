@@ -10,6 +10,7 @@ pub mod migrate;
 pub mod operators;
 pub mod project;
 pub mod project_roster;
+pub mod reports;
 pub mod rollcall;
 pub mod roster;
 pub mod settings;

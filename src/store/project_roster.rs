@@ -105,16 +105,28 @@ pub fn apply(conn: &Connection, rec: &EventRecord, ev: &Event) -> Result<(), Sto
             )?;
         }
         Event::RoundMarked(b) => {
-            conn.prepare_cached(
+            let mut upsert = conn.prepare_cached(
                 "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)
                  ON CONFLICT (round_id, student_id) DO UPDATE SET mark = excluded.mark, late_at = excluded.late_at,
                  note = excluded.note, at_ms = excluded.at_ms, by = excluded.by, changes = changes + 1",
-            )?
-            .execute(params![b.round_id, b.student_id, b.mark.key(), b.late_at_ms, b.note, at, rec.actor])?;
+            )?;
+            for id in &b.student_ids {
+                upsert.execute(params![b.round_id, id, b.mark.key(), b.late_at_ms, b.note, at, rec.actor])?;
+            }
             conn.prepare_cached(
-                "INSERT OR REPLACE INTO mark_history (event_id, round_id, student_id, mark, late_at, note, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT OR REPLACE INTO mark_history (event_id, round_id, student_ids, n, mark, late_at, note, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
-            .execute(params![rec.id, b.round_id, b.student_id, b.mark.key(), b.late_at_ms, b.note, at, rec.actor])?;
+            .execute(params![
+                rec.id,
+                b.round_id,
+                serde_json::to_string(&b.student_ids).unwrap_or_default(),
+                b.student_ids.len() as i64,
+                b.mark.key(),
+                b.late_at_ms,
+                b.note,
+                at,
+                rec.actor
+            ])?;
         }
         Event::RoundClosed(b) => {
             // The first close counts; a second one (after sync) stays in the log.
@@ -182,7 +194,8 @@ pub fn apply(conn: &Connection, rec: &EventRecord, ev: &Event) -> Result<(), Sto
 
 pub fn student_bed(conn: &Connection, id: &str) -> Result<Option<BedRef>, StoreError> {
     use rusqlite::OptionalExtension;
-    let r: Option<(Option<String>, Option<i32>, Option<String>, Option<String>)> = conn
+    type Place = (Option<String>, Option<i32>, Option<String>, Option<String>);
+    let r: Option<Place> = conn
         .query_row(
             "SELECT building, floor, room, bed FROM students WHERE id = ?1",
             [id],

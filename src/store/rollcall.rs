@@ -53,7 +53,8 @@ pub struct BedCell {
 pub struct MarkChange {
     pub at_ms: i64,
     pub by: String,
-    pub student: String,
+    /// Who the mark was for (one, or a room or floor at once).
+    pub students: Vec<String>,
     pub mark: Mark,
     pub late_at: Option<i64>,
     pub note: String,
@@ -347,28 +348,40 @@ impl Store {
         Ok(v)
     }
 
-    /// Every mark set in a round, in order, with who set it.
+    /// Every mark set in a round, in order, with who set it and for whom.
     pub fn mark_history(&self, round_id: &str) -> Result<Vec<MarkChange>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT h.at_ms, h.by, COALESCE(s.name, h.student_id), h.mark, h.late_at, h.note
-             FROM mark_history h LEFT JOIN students s ON s.id = h.student_id
-             WHERE h.round_id = ?1 ORDER BY h.at_ms, h.event_id",
+            "SELECT at_ms, by, student_ids, mark, late_at, note FROM mark_history WHERE round_id = ?1 ORDER BY at_ms, event_id",
         )?;
         let rows = stmt.query_map([round_id], |r| {
-            Ok(MarkChange {
-                at_ms: r.get(0)?,
-                by: r.get(1)?,
-                student: r.get(2)?,
-                mark: Mark::parse(&r.get::<_, String>(3)?).unwrap_or(Mark::Present),
-                late_at: r.get(4)?,
-                note: r.get(5)?,
-            })
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, String>(5)?,
+            ))
         })?;
-        let mut v: Vec<MarkChange> = rows.collect::<Result<_, _>>()?;
-        for c in &mut v {
-            c.by = self.operator_name(&c.by);
+        let mut name = self.conn.prepare_cached("SELECT name FROM students WHERE id = ?1")?;
+        let mut out = vec![];
+        for row in rows {
+            let (at_ms, by, ids, mark, late_at, note) = row?;
+            let ids: Vec<String> = serde_json::from_str(&ids).unwrap_or_default();
+            let students = ids
+                .iter()
+                .map(|id| name.query_row([id], |r| r.get::<_, String>(0)).unwrap_or_else(|_| id.clone()))
+                .collect();
+            out.push(MarkChange {
+                at_ms,
+                by: self.operator_name(&by),
+                students,
+                mark: Mark::parse(&mark).unwrap_or(Mark::Present),
+                late_at,
+                note,
+            });
         }
-        Ok(v)
+        Ok(out)
     }
 
     pub fn followups(&self, round_id: &str, student_id: &str) -> Result<Vec<FollowupRow>, StoreError> {
@@ -543,7 +556,7 @@ impl Store {
                 if let Some(note) = s.away_note(&st.id, now)? {
                     events.push(Event::RoundMarked(RoundMarked {
                         round_id: round_id.clone(),
-                        student_id: st.id,
+                        student_ids: vec![st.id],
                         mark: Mark::Leave,
                         late_at_ms: None,
                         note,
@@ -586,19 +599,19 @@ impl Store {
         self.write(actor, |s| {
             let r = s.open_round_checked(round_id)?;
             rollcall::decide_mark(&a, r.closed_ms.is_some(), mark, late_at_ms)?;
-            let events = students
-                .iter()
-                .map(|id| {
-                    Event::RoundMarked(RoundMarked {
-                        round_id: round_id.to_string(),
-                        student_id: id.clone(),
-                        mark,
-                        late_at_ms,
-                        note: note.clone(),
-                    })
-                })
-                .collect();
-            Ok((events, ()))
+            if students.is_empty() {
+                return Ok((vec![], ()));
+            }
+            Ok((
+                vec![Event::RoundMarked(RoundMarked {
+                    round_id: round_id.to_string(),
+                    student_ids: students.to_vec(),
+                    mark,
+                    late_at_ms,
+                    note: note.clone(),
+                })],
+                (),
+            ))
         })
     }
 
@@ -901,7 +914,7 @@ mod tests {
                 bed: bed.into(),
             })
         };
-        let mut v = vec![b("305", "10"), b("305", "2"), b("1204", "1"), b("99", "1")];
+        let mut v = [b("305", "10"), b("305", "2"), b("1204", "1"), b("99", "1")];
         v.sort_by_key(bed_order);
         let labels: Vec<_> = v.iter().map(bed_label).collect();
         assert_eq!(labels, vec!["99-1", "305-2", "305-10", "1204-1"]);

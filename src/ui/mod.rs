@@ -61,21 +61,41 @@ pub fn hints(
         Span::styled(format!(" {prefix}{text}"), style).render(area, buf);
         return;
     }
+    // Help is always offered, at the right end; the context's keys fill
+    // the rest, whole hints only (a cut-off hint reads as another key).
+    let help = keymap::BINDINGS.iter().find(|b| b.action == crate::action::Action::Help && b.hint);
+    let help_spans: Vec<Span> = help
+        .map(|b| {
+            vec![
+                Span::styled(format!(" {} ", keymap::keys_label(b)), theme::key()),
+                Span::styled(format!(" {} ", tr(b.desc)), theme::bar()),
+            ]
+        })
+        .unwrap_or_default();
+    let help_w: usize = help_spans.iter().map(|s| s.width()).sum();
+    let room = (area.width as usize).saturating_sub(help_w);
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
     let shown = keymap::bindings_for(ctxs).into_iter().filter(|b| {
-        b.hint && (!in_text || keymap::works_in_text(b.code, b.mods) || b.ctx == Ctx::Form)
+        b.hint
+            && b.action != crate::action::Action::Help
+            && (!in_text || keymap::works_in_text(b.code, b.mods) || b.ctx == Ctx::Form)
     });
     for b in shown {
         let k = Span::styled(format!(" {} ", keymap::keys_label(b)), theme::key());
         let d = Span::styled(format!(" {}  ", tr(b.desc)), theme::bar());
-        // Whole hints only: a cut-off hint reads as a different key.
         used += k.width() + d.width();
-        if used > area.width as usize {
+        if used > room {
             break;
         }
         spans.push(k);
         spans.push(d);
+    }
+    if help_w <= area.width as usize {
+        Line::from(help_spans).render(
+            Rect::new(area.right() - help_w as u16, area.y, help_w as u16, 1),
+            buf,
+        );
     }
     Line::from(spans).render(area, buf);
 }
@@ -111,7 +131,7 @@ pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) 
     }
     for (k, d) in extra {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<11}", k), Style::new().fg(theme::ACCENT)),
+            Span::styled(format!("  {:<12}", k), Style::new().fg(theme::ACCENT)),
             Span::raw(tr(d)),
         ]));
     }
@@ -125,7 +145,7 @@ pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) 
     };
     let h = (per_col as u16 + 2).min(area.height);
     let rect = centered(area, if fits { 64 } else { area.width.min(100) }, h);
-    Clear.render(rect, buf);
+    clear(rect, buf);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(
@@ -143,9 +163,27 @@ pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) 
 }
 
 /// A bordered box centred in `area`; returns its inner area.
+/// Blanks `area` for an overlay. A double-width character whose left half
+/// sits just outside would otherwise cover the overlay's left border.
+pub fn clear(area: Rect, buf: &mut Buffer) {
+    let a = area.intersection(buf.area);
+    if a.is_empty() {
+        return;
+    }
+    if a.x > buf.area.x {
+        for y in a.top()..a.bottom() {
+            let cell = &mut buf[(a.x - 1, y)];
+            if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+    Clear.render(a, buf);
+}
+
 pub fn dialog(area: Rect, buf: &mut Buffer, title: &str, text: Vec<Line>, w: u16, h: u16) -> Rect {
     let r = centered(area, w, h + 2);
-    Clear.render(r, buf);
+    clear(r, buf);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(format!(" {title} "), theme::title()));
@@ -158,7 +196,7 @@ pub fn dialog(area: Rect, buf: &mut Buffer, title: &str, text: Vec<Line>, w: u16
 }
 
 pub fn form_screen(f: &mut Form, title: &str, area: Rect, buf: &mut Buffer) -> Option<Position> {
-    Clear.render(area, buf);
+    clear(area, buf);
     let title_line = Line::from(vec![
         Span::styled(title.to_string(), theme::title()),
         Span::styled(format!("  {}", tr("form.required_note")), theme::muted()),

@@ -60,7 +60,7 @@ pub fn build(kind: FormKind, ctx: &PaneCtx) -> Form {
                 && let Some(g) = s.data.guardians.first()
             {
                 let phone = g.phone.clone().unwrap_or_default();
-                f.set("contact_name", &format!("{} {} {phone}", g.name, g.relation).trim().to_string());
+                f.set("contact_name", format!("{} {} {phone}", g.name, g.relation).trim());
             }
             f.set("found_at", &now);
             f.focus_on("finding");

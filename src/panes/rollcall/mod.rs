@@ -19,7 +19,7 @@ use crate::store::rollcall::{LeaveRow, MarkChange, OpenAbsence, RoundRow, SheetR
 use crate::ui::form::{Form, FormKey};
 use crate::ui::text_input::TextInput;
 use forms::FormKind;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -433,13 +433,11 @@ impl RollcallPane {
                 self.view = View::ALL[if a == Action::NextView { (i + 1) % n } else { (i + n - 1) % n }];
                 self.list_sel = 0;
             }
-            Action::NextBuilding => {
-                if !self.buildings.is_empty() {
-                    self.building = (self.building + 1) % self.buildings.len();
-                    self.sel = 0;
-                    self.map_floor = 0;
-                    self.after_write(ctx);
-                }
+            Action::NextBuilding if !self.buildings.is_empty() => {
+                self.building = (self.building + 1) % self.buildings.len();
+                self.sel = 0;
+                self.map_floor = 0;
+                self.after_write(ctx);
             }
             Action::Up => self.move_sel(-1),
             Action::Down => self.move_sel(1),
@@ -606,9 +604,4 @@ impl RollcallPane {
             }
         }
     }
-}
-
-/// True for keys that must reach the app even in dialogs.
-pub fn is_global(key: &KeyEvent) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL) || matches!(key.code, KeyCode::F(_))
 }

@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 /// Colours of the marks, shared by the roll, the bed map and its legend.
 pub fn mark_style(m: Option<Mark>) -> Style {
@@ -100,7 +100,7 @@ impl RollcallPane {
             }
             Mode::Pick { picker, then } => {
                 let r = centered(area, 60, 12);
-                Clear.render(r, buf);
+                crate::ui::clear(r, buf);
                 let block = Block::default().borders(Borders::ALL).title(Span::styled(format!(" {} ", then.title().replace("：", "")), theme::title()));
                 let inner = block.inner(r);
                 block.render(r, buf);
@@ -114,14 +114,14 @@ impl RollcallPane {
                         let late = c.late_at.map(|t| format!(" {}", time::fmt_local(t, rc.offset_min, "%H:%M"))).unwrap_or_default();
                         Line::from(vec![
                             Span::styled(format!("{} ", time::fmt_local(c.at_ms, rc.offset_min, "%H:%M:%S")), theme::muted()),
-                            Span::raw(format!("{} ", c.student)),
+                            Span::raw(format!("{} ", who(&c.students))),
                             Span::styled(format!("{}{late}", mark_label(Some(c.mark))), mark_style(Some(c.mark))),
                             Span::styled(format!("  {} {}", c.by, c.note), theme::muted()),
                         ])
                     })
                     .collect();
                 let r = centered(area, 76, area.height.saturating_sub(2).max(3));
-                Clear.render(r, buf);
+                crate::ui::clear(r, buf);
                 Paragraph::new(lines)
                     .block(
                         Block::default()
@@ -460,4 +460,13 @@ fn text_line(x: u16, y: u16, w: u16, t: &crate::ui::text_input::TextInput, buf: 
     let (s, c) = t.visible(w as usize, false);
     Span::styled(s, theme::focus()).render(field, buf);
     Some(Position::new(x + c as u16, y))
+}
+
+/// "王一" or "王一、王二…等 11 人" for a mark given to many at once.
+fn who(names: &[String]) -> String {
+    match names.len() {
+        0 => String::new(),
+        1..=3 => names.join("、"),
+        n => trf("roll.history_many", &[("names", names[..3].join("、")), ("n", n.to_string())]),
+    }
 }

@@ -21,7 +21,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::{Block, Borders, Widget};
 
 pub enum GateFlow {
     Pick(Picker),
@@ -78,7 +78,7 @@ impl GateFlow {
                 match p.handle_key(key, ctx) {
                     Picked::Chosen(s) => {
                         let form = departure_form(&s);
-                        (Some(GateFlow::Form { student: s, form }), Handled::Yes)
+                        (Some(GateFlow::Form { student: *s, form }), Handled::Yes)
                     }
                     Picked::Busy => (Some(GateFlow::Pick(p)), Handled::Yes),
                     Picked::Pass => (Some(GateFlow::Pick(p)), Handled::No),
@@ -160,7 +160,7 @@ impl GateFlow {
         match self {
             GateFlow::Pick(p) => {
                 let r = centered(area, 60, 12);
-                Clear.render(r, buf);
+                crate::ui::clear(r, buf);
                 let block = Block::default()
                     .borders(Borders::ALL)
                     .title(Span::styled(format!(" {} ", tr("gate.title")), theme::title()));
@@ -169,7 +169,7 @@ impl GateFlow {
                 p.render(inner, buf, &tr("roll.pick_student"))
             }
             GateFlow::Form { student, form } | GateFlow::Approve { student, form, .. } => {
-                Clear.render(area, buf);
+                crate::ui::clear(area, buf);
                 let title = trf(
                     "gate.form_title",
                     &[("name", student.data.name.clone()), ("class", student.data.class.clone())],

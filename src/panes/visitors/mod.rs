@@ -21,7 +21,7 @@ use crate::store::watchlist::WatchRow;
 use crate::ui::form::{Field, Form, FormKey};
 use crate::ui::text_input::TextInput;
 use history::HistoryWindow;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use register::{DecisionState, RegisterState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,8 +187,8 @@ impl VisitorsPane {
                     (Mode::Browse, Handled::Yes)
                 }
                 KeyCode::Esc | KeyCode::Char('n') => (Mode::Browse, Handled::Yes),
-                _ if is_global(&key) => (Mode::ConfirmSignOut { id, name }, Handled::No),
-                _ => (Mode::ConfirmSignOut { id, name }, Handled::Yes),
+                // Anything else (q, ?, F1 …) keeps the question and goes on.
+                _ => (Mode::ConfirmSignOut { id, name }, Handled::No),
             },
             Mode::WatchAdd(f) => self.watch_add_key(f, key, ctx),
             Mode::WatchRemove {
@@ -752,10 +752,6 @@ impl Default for VisitorsPane {
     fn default() -> Self {
         VisitorsPane::new()
     }
-}
-
-fn is_global(key: &KeyEvent) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL) || matches!(key.code, KeyCode::F(_))
 }
 
 /// Field errors go beside their fields; anything else to the hint bar.

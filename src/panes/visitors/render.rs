@@ -15,7 +15,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 pub struct RenderCtx {
     pub role: Role,
@@ -175,7 +175,7 @@ impl VisitorsPane {
             col(tr("visit.col.type"), 8),
             col(tr("visit.col.stay"), 14),
             col(tr("visit.col.purpose"), 14),
-            col(tr("visit.col.host"), 10),
+            col(tr("visit.col.host"), 16),
             col(tr("visit.col.phone"), 11),
             col(tr("visit.col.plate"), 9),
             col(tr("visit.col.badge"), 6),
@@ -244,7 +244,7 @@ impl VisitorsPane {
             col(tr("visit.col.phone"), 11),
             col(tr("visit.col.id_no"), 18),
             col(tr("visit.col.plate"), 9),
-            col(tr("visit.col.host"), 10),
+            col(tr("visit.col.host"), 16),
         ];
         let rows = self.history.rows[top..]
             .iter()
@@ -386,7 +386,7 @@ fn render_register(r: &mut RegisterState, area: Rect, buf: &mut Buffer) -> Optio
         let w = area.right().saturating_sub(x).min(60);
         if h >= 3 && w > 10 {
             let rect = Rect::new(x, c.y + 1, w, h);
-            Clear.render(rect, buf);
+            crate::ui::clear(rect, buf);
             let block = Block::default()
                 .borders(Borders::ALL)
                 .title(Span::styled(tr("visit.suggest_title"), theme::title()));
@@ -566,7 +566,7 @@ fn render_detail(d: &Detail, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         }
     }
     let rect = centered(area, 76, area.height.saturating_sub(2).max(3));
-    Clear.render(rect, buf);
+    crate::ui::clear(rect, buf);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(
