@@ -11,8 +11,8 @@ use crate::domain::settings::LOCK_MINUTES;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
 use crate::keymap::{self, Ctx};
-use crate::panes::station::StationScreen;
 use crate::panes::rollcall::RollcallPane;
+use crate::panes::station::StationScreen;
 use crate::panes::visitors::VisitorsPane;
 use crate::panes::visitors::render::RenderCtx;
 use crate::panes::{Handled, PaneCtx, Toast, error_text};
@@ -39,7 +39,10 @@ pub enum PaneId {
 }
 
 /// The panes that work, in tab order. Only built panes are listed.
-pub const PANES: &[(&str, PaneId)] = &[("pane.visitors", PaneId::Visitors), ("pane.rollcall", PaneId::Rollcall)];
+pub const PANES: &[(&str, PaneId)] = &[
+    ("pane.visitors", PaneId::Visitors),
+    ("pane.rollcall", PaneId::Rollcall),
+];
 
 pub struct App {
     pub store: Store,
@@ -262,7 +265,7 @@ impl App {
                 PaneId::Visitors => v.handle_key(key, ctx),
                 PaneId::Rollcall => r.handle_key(key, ctx),
             })
-                .unwrap_or(Handled::No)
+            .unwrap_or(Handled::No)
         };
         if handled == Handled::Yes {
             return;
@@ -513,10 +516,13 @@ impl App {
             ),
             Span::styled(
                 format!(
-                    "│ {} · {} ",
-                    st.as_ref().map(|s| s.school.as_str()).unwrap_or(""),
-                    st.as_ref().map(|s| s.name.as_str()).unwrap_or("")
+                    "│ {} ",
+                    st.as_ref().map(|s| s.school.as_str()).unwrap_or("")
                 ),
+                theme::bar(),
+            ),
+            Span::styled(
+                format!("· {} ", st.as_ref().map(|s| s.name.as_str()).unwrap_or("")),
                 theme::bar(),
             ),
         ]);
@@ -558,7 +564,10 @@ impl App {
             (leave_overdue, "status.leave_overdue"),
         ] {
             if n > 0 {
-                alert.push(Span::styled(format!(" {} ", trf(key, &[("n", n.to_string())])), red));
+                alert.push(Span::styled(
+                    format!(" {} ", trf(key, &[("n", n.to_string())])),
+                    red,
+                ));
             }
         }
         if over > 0 {

@@ -132,7 +132,6 @@ pub const BINDINGS: &[Binding] = &[
     b(KeyCode::Char('c'), C, Action::ForceQuit, Ctx::Global, "key.force_quit", false),
 ];
 
-
 /// Keys that still work while a text field has focus (it gets first say,
 /// and these are never text).
 pub fn works_in_text(code: KeyCode, mods: KeyModifiers) -> bool {

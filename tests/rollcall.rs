@@ -52,10 +52,25 @@ fn student(name: &str) -> StudentData {
 fn world() -> World {
     let clock = FixedClock::new(NOW + 13 * 3_600_000);
     let mut store = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
-    let admin = store.setup("测试中学", "1号楼值班室", StationKind::Dorm, 480, "管理员", "9999").unwrap();
-    let teacher = store.add_operator(&admin, "李老师", Role::DormTeacher, "2222").unwrap();
-    let leader = store.add_operator(&admin, "刘主任", Role::DutyLeader, "3333").unwrap();
-    let guard = store.add_operator(&admin, "张师傅", Role::Guard, "1111").unwrap();
+    let admin = store
+        .setup(
+            "测试中学",
+            "1号楼值班室",
+            StationKind::Dorm,
+            480,
+            "管理员",
+            "9999",
+        )
+        .unwrap();
+    let teacher = store
+        .add_operator(&admin, "李老师", Role::DormTeacher, "2222")
+        .unwrap();
+    let leader = store
+        .add_operator(&admin, "刘主任", Role::DutyLeader, "3333")
+        .unwrap();
+    let guard = store
+        .add_operator(&admin, "张师傅", Role::Guard, "1111")
+        .unwrap();
     let mut students = vec![];
     for (i, n) in ["王一", "王二", "王三", "王四"].iter().enumerate() {
         let bed = BedRef {
@@ -64,7 +79,11 @@ fn world() -> World {
             room: "101".into(),
             bed: (i + 1).to_string(),
         };
-        students.push(store.enroll_student(&admin, student(n), Some(bed), Some(Zone::Boys)).unwrap());
+        students.push(
+            store
+                .enroll_student(&admin, student(n), Some(bed), Some(Zone::Boys))
+                .unwrap(),
+        );
     }
     World {
         store,
@@ -79,55 +98,103 @@ fn world() -> World {
 
 fn events(s: &Store, kind: &str) -> i64 {
     s.conn()
-        .query_row("SELECT COUNT(*) FROM events WHERE kind = ?1", [kind], |r| r.get(0))
+        .query_row("SELECT COUNT(*) FROM events WHERE kind = ?1", [kind], |r| {
+            r.get(0)
+        })
         .unwrap()
 }
 
 fn mark_of(s: &Store, round: &str, student: &str) -> Option<Mark> {
-    s.round_sheet(round).unwrap().into_iter().find(|r| r.student.id == student).and_then(|r| r.mark)
+    s.round_sheet(round)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.student.id == student)
+        .and_then(|r| r.mark)
 }
 
 #[test]
 fn a_round_cannot_close_with_an_unaccounted_boarder() {
     let mut w = world();
-    let r = w.store.start_round(&w.teacher, RoundKind::LightsOut, "1号楼").unwrap();
+    let r = w
+        .store
+        .start_round(&w.teacher, RoundKind::LightsOut, "1号楼")
+        .unwrap();
     let three = w.students[..3].to_vec();
-    w.store.mark_many(&w.teacher, &r, &three, Mark::Present, None, "").unwrap();
+    w.store
+        .mark_many(&w.teacher, &r, &three, Mark::Present, None, "")
+        .unwrap();
     let err = w.store.close_round(&w.teacher, &r, None).unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::Unaccounted(1))), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Domain(DomainError::Unaccounted(1))),
+        "{err:?}"
+    );
     // An absence without a follow-up is still unaccounted.
-    w.store.mark(&w.teacher, &r, &w.students[3], Mark::Absent, None, "").unwrap();
+    w.store
+        .mark(&w.teacher, &r, &w.students[3], Mark::Absent, None, "")
+        .unwrap();
     assert!(w.store.close_round(&w.teacher, &r, None).is_err());
     assert_eq!(events(&w.store, "round.closed"), 0);
     // Found by a follow-up: now the round may close.
     w.clock.advance_min(10);
     w.store
-        .record_followup(&w.teacher, &r, &w.students[3], "guardian", "王四妈妈", "在同学寝室", Some(NOW))
+        .record_followup(
+            &w.teacher,
+            &r,
+            &w.students[3],
+            "guardian",
+            "王四妈妈",
+            "在同学寝室",
+            Some(NOW),
+        )
         .unwrap();
     w.store.close_round(&w.teacher, &r, None).unwrap();
     assert!(w.store.round(&r).unwrap().unwrap().closed_ms.is_some());
     // Closed rounds take no more marks.
-    let err = w.store.mark(&w.teacher, &r, &w.students[0], Mark::Sick, None, "").unwrap_err();
+    let err = w
+        .store
+        .mark(&w.teacher, &r, &w.students[0], Mark::Sick, None, "")
+        .unwrap_err();
     assert!(matches!(err, StoreError::Domain(DomainError::RoundClosed)));
 }
 
 #[test]
 fn a_forced_close_records_who_and_why_and_a_guard_cannot_force() {
     let mut w = world();
-    let r = w.store.start_round(&w.teacher, RoundKind::LightsOut, "1号楼").unwrap();
+    let r = w
+        .store
+        .start_round(&w.teacher, RoundKind::LightsOut, "1号楼")
+        .unwrap();
     let err = w.store.close_round(&w.guard, &r, Some("x")).unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::Forbidden(Permission::RunRollCall))));
-    let err = w.store.close_round(&w.teacher, &r, Some("人都在")).unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::Forbidden(Permission::ForceCloseRound))));
+    assert!(matches!(
+        err,
+        StoreError::Domain(DomainError::Forbidden(Permission::RunRollCall))
+    ));
+    let err = w
+        .store
+        .close_round(&w.teacher, &r, Some("人都在"))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Domain(DomainError::Forbidden(Permission::ForceCloseRound))
+    ));
     let err = w.store.close_round(&w.leader, &r, Some("  ")).unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::ReasonRequired)));
-    w.store.close_round(&w.leader, &r, Some("停电，次日补点")).unwrap();
+    assert!(matches!(
+        err,
+        StoreError::Domain(DomainError::ReasonRequired)
+    ));
+    w.store
+        .close_round(&w.leader, &r, Some("停电，次日补点"))
+        .unwrap();
     let round = w.store.round(&r).unwrap().unwrap();
     assert_eq!(round.forced_reason.as_deref(), Some("停电，次日补点"));
     let (actor, body): (String, String) = w
         .store
         .conn()
-        .query_row("SELECT actor, body FROM events WHERE kind = 'round.closed'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT actor, body FROM events WHERE kind = 'round.closed'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!(actor, w.leader.id);
     assert!(body.contains("停电"));
@@ -141,28 +208,55 @@ fn leave_and_gate_departures_mark_a_boarder_out_tonight() {
     let mut w = world();
     let (a, b) = (w.students[0].clone(), w.students[1].clone());
     w.store
-        .grant_leave(&w.teacher, &a, NOW, NOW + 2 * 86_400_000, "回家看病", "周老师", "县城家中")
+        .grant_leave(
+            &w.teacher,
+            &a,
+            NOW,
+            NOW + 2 * 86_400_000,
+            "回家看病",
+            "周老师",
+            "县城家中",
+        )
         .unwrap();
     // With the mother (on the list): no approval needed.
     w.store
         .gate_depart(&w.guard, &b, "王二妈妈", "母亲", "", None, "", None)
         .unwrap();
-    let r = w.store.start_round(&w.teacher, RoundKind::LightsOut, "1号楼").unwrap();
+    let r = w
+        .store
+        .start_round(&w.teacher, RoundKind::LightsOut, "1号楼")
+        .unwrap();
     let sheet = w.store.round_sheet(&r).unwrap();
     let row = |id: &str| sheet.iter().find(|x| x.student.id == id).unwrap().clone();
     assert_eq!(row(&a).mark, Some(Mark::Leave));
-    assert!(row(&a).note.contains("县城家中") || row(&a).note.contains("周老师"), "{}", row(&a).note);
+    assert!(
+        row(&a).note.contains("县城家中") || row(&a).note.contains("周老师"),
+        "{}",
+        row(&a).note
+    );
     assert_eq!(row(&b).mark, Some(Mark::Leave));
     assert!(row(&b).note.contains("王二妈妈"));
     assert_eq!(row(&w.students[2]).mark, None);
     // Back through the gate: the next round no longer pre-fills.
-    let dep: String = w.store.conn().query_row("SELECT id FROM departures", [], |r| r.get(0)).unwrap();
+    let dep: String = w
+        .store
+        .conn()
+        .query_row("SELECT id FROM departures", [], |r| r.get(0))
+        .unwrap();
     w.store.record_return(&w.guard, &dep, true).unwrap();
-    assert!(w.store.record_return(&w.guard, &dep, true).is_err(), "a return is recorded once");
+    assert!(
+        w.store.record_return(&w.guard, &dep, true).is_err(),
+        "a return is recorded once"
+    );
     let all: Vec<String> = w.students.clone();
-    w.store.mark_many(&w.teacher, &r, &all, Mark::Present, None, "").unwrap();
+    w.store
+        .mark_many(&w.teacher, &r, &all, Mark::Present, None, "")
+        .unwrap();
     w.store.close_round(&w.teacher, &r, None).unwrap();
-    let r2 = w.store.start_round(&w.teacher, RoundKind::BedCheck, "1号楼").unwrap();
+    let r2 = w
+        .store
+        .start_round(&w.teacher, RoundKind::BedCheck, "1号楼")
+        .unwrap();
     assert_eq!(mark_of(&w.store, &r2, &b), None);
     assert_eq!(mark_of(&w.store, &r2, &a), Some(Mark::Leave));
 }
@@ -171,26 +265,64 @@ fn leave_and_gate_departures_mark_a_boarder_out_tonight() {
 fn someone_off_the_pickup_list_needs_a_duty_leaders_pin() {
     let mut w = world();
     let s = w.students[0].clone();
-    let err = w.store.gate_depart(&w.guard, &s, "王一叔叔", "叔叔", "", None, "", None).unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::NotAuthorisedPickup)), "{err:?}");
     let err = w
         .store
-        .gate_depart(&w.guard, &s, "王一叔叔", "叔叔", "", None, "", Some((&w.teacher.id, "2222")))
+        .gate_depart(&w.guard, &s, "王一叔叔", "叔叔", "", None, "", None)
         .unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::Forbidden(Permission::ApproveGateException))));
+    assert!(
+        matches!(err, StoreError::Domain(DomainError::NotAuthorisedPickup)),
+        "{err:?}"
+    );
     let err = w
         .store
-        .gate_depart(&w.guard, &s, "王一叔叔", "叔叔", "", None, "", Some((&w.leader.id, "0000")))
+        .gate_depart(
+            &w.guard,
+            &s,
+            "王一叔叔",
+            "叔叔",
+            "",
+            None,
+            "",
+            Some((&w.teacher.id, "2222")),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Domain(DomainError::Forbidden(Permission::ApproveGateException))
+    ));
+    let err = w
+        .store
+        .gate_depart(
+            &w.guard,
+            &s,
+            "王一叔叔",
+            "叔叔",
+            "",
+            None,
+            "",
+            Some((&w.leader.id, "0000")),
+        )
         .unwrap_err();
     assert!(matches!(err, StoreError::Domain(DomainError::WrongPin)));
     assert_eq!(events(&w.store, "gate.departed"), 0);
     w.store
-        .gate_depart(&w.guard, &s, "王一叔叔", "叔叔", "", None, "", Some((&w.leader.id, "3333")))
+        .gate_depart(
+            &w.guard,
+            &s,
+            "王一叔叔",
+            "叔叔",
+            "",
+            None,
+            "",
+            Some((&w.leader.id, "3333")),
+        )
         .unwrap();
     let (authorised, by): (bool, String) = w
         .store
         .conn()
-        .query_row("SELECT authorised, approved_by FROM departures", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT authorised, approved_by FROM departures", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .unwrap();
     assert!(!authorised);
     assert_eq!(by, w.leader.id);
@@ -199,15 +331,34 @@ fn someone_off_the_pickup_list_needs_a_duty_leaders_pin() {
 #[test]
 fn a_later_mark_supersedes_but_keeps_the_earlier() {
     let mut w = world();
-    let r = w.store.start_round(&w.teacher, RoundKind::LightsOut, "1号楼").unwrap();
+    let r = w
+        .store
+        .start_round(&w.teacher, RoundKind::LightsOut, "1号楼")
+        .unwrap();
     let s = w.students[2].clone();
-    w.store.mark(&w.teacher, &r, &s, Mark::Absent, None, "").unwrap();
+    w.store
+        .mark(&w.teacher, &r, &s, Mark::Absent, None, "")
+        .unwrap();
     w.clock.advance_min(3);
-    w.store.mark(&w.teacher, &r, &s, Mark::Present, None, "厕所回来").unwrap();
-    let row = w.store.round_sheet(&r).unwrap().into_iter().find(|x| x.student.id == s).unwrap();
+    w.store
+        .mark(&w.teacher, &r, &s, Mark::Present, None, "厕所回来")
+        .unwrap();
+    let row = w
+        .store
+        .round_sheet(&r)
+        .unwrap()
+        .into_iter()
+        .find(|x| x.student.id == s)
+        .unwrap();
     assert_eq!(row.mark, Some(Mark::Present));
     assert_eq!(row.changes, 1);
-    let hist: Vec<Mark> = w.store.mark_history(&r).unwrap().into_iter().map(|c| c.mark).collect();
+    let hist: Vec<Mark> = w
+        .store
+        .mark_history(&r)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.mark)
+        .collect();
     assert_eq!(hist, vec![Mark::Absent, Mark::Present]);
     assert_eq!(events(&w.store, "round.marked"), 2);
     // The projections are exactly what the log says.
@@ -219,10 +370,21 @@ fn a_later_mark_supersedes_but_keeps_the_earlier() {
 #[test]
 fn one_open_round_per_building_and_guards_do_not_call_the_roll() {
     let mut w = world();
-    let err = w.store.start_round(&w.guard, RoundKind::LightsOut, "1号楼").unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::Forbidden(Permission::RunRollCall))));
-    w.store.start_round(&w.teacher, RoundKind::LightsOut, "1号楼").unwrap();
-    let err = w.store.start_round(&w.teacher, RoundKind::BedCheck, "1号楼").unwrap_err();
+    let err = w
+        .store
+        .start_round(&w.guard, RoundKind::LightsOut, "1号楼")
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Domain(DomainError::Forbidden(Permission::RunRollCall))
+    ));
+    w.store
+        .start_round(&w.teacher, RoundKind::LightsOut, "1号楼")
+        .unwrap();
+    let err = w
+        .store
+        .start_round(&w.teacher, RoundKind::BedCheck, "1号楼")
+        .unwrap_err();
     assert!(matches!(err, StoreError::Domain(DomainError::RoundOpen)));
 }
 
@@ -230,11 +392,30 @@ fn one_open_round_per_building_and_guards_do_not_call_the_roll() {
 fn sick_log_validates_and_follows_up() {
     let mut w = world();
     let s = w.students[0].clone();
-    let err = w.store.record_sick(&w.teacher, &s, "", "385", "", "", false, false).unwrap_err();
-    let StoreError::Domain(DomainError::Invalid(e)) = err else { panic!() };
+    let err = w
+        .store
+        .record_sick(&w.teacher, &s, "", "385", "", "", false, false)
+        .unwrap_err();
+    let StoreError::Domain(DomainError::Invalid(e)) = err else {
+        panic!()
+    };
     assert_eq!(e.len(), 2, "symptoms and temperature");
-    let id = w.store.record_sick(&w.teacher, &s, "发烧", "38.6℃", "布洛芬", "温水", false, true).unwrap();
-    w.store.sick_followup(&w.teacher, &id, "已退烧", "37.2", true).unwrap();
+    let id = w
+        .store
+        .record_sick(
+            &w.teacher,
+            &s,
+            "发烧",
+            "38.6℃",
+            "布洛芬",
+            "温水",
+            false,
+            true,
+        )
+        .unwrap();
+    w.store
+        .sick_followup(&w.teacher, &id, "已退烧", "37.2", true)
+        .unwrap();
     let log = w.store.sick_log(0).unwrap();
     assert_eq!(log[0].temperature.as_deref(), Some("38.6"));
     assert!(log[0].closed_ms.is_some());
@@ -242,32 +423,59 @@ fn sick_log_validates_and_follows_up() {
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/roster")
+        .join(name)
 }
 
 #[test]
 fn roster_import_dry_run_apply_repeat_and_refusal() {
     let mut w = world();
-    let count = |s: &Store| -> i64 { s.conn().query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap() };
+    let count = |s: &Store| -> i64 {
+        s.conn()
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+            .unwrap()
+    };
     let v1 = parse_file(&fixture("utf8.csv")).unwrap();
     let n0 = count(&w.store);
-    let dry = w.store.import_roster(&w.admin, "utf8.csv", &v1, false, true).unwrap();
+    let dry = w
+        .store
+        .import_roster(&w.admin, "utf8.csv", &v1, false, true)
+        .unwrap();
     assert_eq!(dry.events, 0);
     assert_eq!(dry.diff.new.len(), 12);
     assert_eq!(count(&w.store), n0, "a dry run changes nothing");
     // Guards and teachers do not edit the roster.
-    assert!(w.store.import_roster(&w.teacher, "utf8.csv", &v1, false, false).is_err());
-    let applied = w.store.import_roster(&w.admin, "utf8.csv", &v1, false, false).unwrap();
+    assert!(
+        w.store
+            .import_roster(&w.teacher, "utf8.csv", &v1, false, false)
+            .is_err()
+    );
+    let applied = w
+        .store
+        .import_roster(&w.admin, "utf8.csv", &v1, false, false)
+        .unwrap();
     assert!(applied.events > 12);
     let n1 = count(&w.store);
-    let again = w.store.import_roster(&w.admin, "utf8.csv", &v1, false, false).unwrap();
+    let again = w
+        .store
+        .import_roster(&w.admin, "utf8.csv", &v1, false, false)
+        .unwrap();
     assert!(again.diff.is_empty());
     assert_eq!(count(&w.store), n1, "the same file twice changes nothing");
     // The changed roster: exactly one new, one moved, one left, one guardian.
     let v2 = parse_file(&fixture("roster_v2.csv")).unwrap();
-    let out = w.store.import_roster(&w.admin, "roster_v2.csv", &v2, false, false).unwrap();
+    let out = w
+        .store
+        .import_roster(&w.admin, "roster_v2.csv", &v2, false, false)
+        .unwrap();
     assert_eq!(
-        (out.diff.new.len(), out.diff.moved.len(), out.diff.left.len(), out.diff.guardians_changed.len()),
+        (
+            out.diff.new.len(),
+            out.diff.moved.len(),
+            out.diff.left.len(),
+            out.diff.guardians_changed.len()
+        ),
         (1, 1, 1, 1)
     );
     // The four boarders enrolled by hand left with the first import.
@@ -276,7 +484,10 @@ fn roster_import_dry_run_apply_repeat_and_refusal() {
     let bad = parse_file(&fixture("bad_rows.csv")).unwrap();
     assert!(!bad.errors.is_empty());
     let n2 = count(&w.store);
-    let out = w.store.import_roster(&w.admin, "bad_rows.csv", &bad, false, false).unwrap();
+    let out = w
+        .store
+        .import_roster(&w.admin, "bad_rows.csv", &bad, false, false)
+        .unwrap();
     assert_eq!(out.events, 0);
     assert_eq!(count(&w.store), n2, "nothing applied");
 }

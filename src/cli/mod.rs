@@ -79,7 +79,6 @@ pub enum Cmd {
     },
 }
 
-
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum KindArg {
     Gate,
@@ -132,7 +131,13 @@ fn read_pin(file: &Option<PathBuf>) -> Result<String, CliError> {
         }
     }
     // Notepad on older Windows starts files with a byte-order mark.
-    let pin = s.trim_start_matches('\u{feff}').lines().next().unwrap_or("").trim().to_string();
+    let pin = s
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     if pin.is_empty() {
         return Err(CliError(tr("cli.pin_missing")));
     }

@@ -37,7 +37,10 @@ pub fn run(path: &Path, which: RosterCmd) -> Result<(), CliError> {
                 .find_operator_by_name(&admin)?
                 .ok_or_else(|| CliError(tr("cli.not_set_up")))?
                 .actor();
-            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             let outcome = store.import_roster(&actor, &name, &parsed, skip_invalid, dry_run)?;
             for line in summary(&parsed, &outcome.diff) {
                 println!("{line}");
@@ -49,7 +52,10 @@ pub fn run(path: &Path, which: RosterCmd) -> Result<(), CliError> {
                 }
                 if !skip_invalid {
                     // The one-line reason goes to stderr like every refusal.
-                    return Err(CliError(trf("roster.refused", &[("n", errors.len().to_string())])));
+                    return Err(CliError(trf(
+                        "roster.refused",
+                        &[("n", errors.len().to_string())],
+                    )));
                 }
             }
             let msg = if dry_run {

@@ -14,7 +14,13 @@ use rand::Rng;
 use rand::rngs::StdRng;
 
 const HEAD_TEACHERS: &[&str] = &["周老师", "吴老师", "郑老师", "孙老师", "马老师", "朱老师"];
-const CARE: &[&str] = &["哮喘，备有喷雾", "花生过敏", "夜里怕黑，需留小灯", "近视，上铺不宜", "父母离异，由外婆照顾"];
+const CARE: &[&str] = &[
+    "哮喘，备有喷雾",
+    "花生过敏",
+    "夜里怕黑，需留小灯",
+    "近视，上铺不宜",
+    "父母离异，由外婆照顾",
+];
 
 struct Layout {
     buildings: Vec<(String, Zone)>,
@@ -36,7 +42,12 @@ fn layout(scale: Scale) -> Layout {
         },
         Scale::SchoolYear => Layout {
             buildings: (1..=6)
-                .map(|i| (format!("{i}号楼"), if i <= 3 { Zone::Boys } else { Zone::Girls }))
+                .map(|i| {
+                    (
+                        format!("{i}号楼"),
+                        if i <= 3 { Zone::Boys } else { Zone::Girls },
+                    )
+                })
                 .collect(),
             floors: 5,
             rooms: 10,
@@ -47,7 +58,11 @@ fn layout(scale: Scale) -> Layout {
 }
 
 fn phone(rng: &mut StdRng) -> String {
-    format!("1{}{:09}", rng.random_range(3..=9), rng.random_range(0..1_000_000_000u64))
+    format!(
+        "1{}{:09}",
+        rng.random_range(3..=9),
+        rng.random_range(0..1_000_000_000u64)
+    )
 }
 
 fn student(rng: &mut StdRng, zone: Zone, no: usize) -> StudentData {
@@ -56,8 +71,16 @@ fn student(rng: &mut StdRng, zone: Zone, no: usize) -> StudentData {
     let left_behind = rng.random_range(0..100) < 60;
     let mut guardians = vec![];
     if left_behind {
-        let (rel, g) = if rng.random_bool(0.5) { ("奶奶", "秀英") } else { ("外婆", "桂英") };
-        let sur = if rel == "奶奶" { surname } else { SURNAMES[rng.random_range(0..SURNAMES.len())] };
+        let (rel, g) = if rng.random_bool(0.5) {
+            ("奶奶", "秀英")
+        } else {
+            ("外婆", "桂英")
+        };
+        let sur = if rel == "奶奶" {
+            surname
+        } else {
+            SURNAMES[rng.random_range(0..SURNAMES.len())]
+        };
         guardians.push(Guardian {
             name: format!("{sur}{g}"),
             relation: rel.into(),
@@ -83,12 +106,20 @@ fn student(rng: &mut StdRng, zone: Zone, no: usize) -> StudentData {
     StudentData {
         student_no: Some(format!("2026{no:04}")),
         name,
-        gender: Some(if zone == Zone::Boys { Gender::Male } else { Gender::Female }),
+        gender: Some(if zone == Zone::Boys {
+            Gender::Male
+        } else {
+            Gender::Female
+        }),
         class: CLASSES[rng.random_range(0..CLASSES.len())].into(),
         head_teacher: HEAD_TEACHERS[rng.random_range(0..HEAD_TEACHERS.len())].into(),
         guardians,
         left_behind,
-        care_notes: if rng.random_range(0..12) == 0 { CARE[rng.random_range(0..CARE.len())].into() } else { String::new() },
+        care_notes: if rng.random_range(0..12) == 0 {
+            CARE[rng.random_range(0..CARE.len())].into()
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -117,7 +148,12 @@ pub(super) fn enroll(
                     };
                     if rng.random_range(0..100) < l.fill {
                         no += 1;
-                        s.enroll_student(admin, student(rng, *zone, no), Some(bed_ref), Some(*zone))?;
+                        s.enroll_student(
+                            admin,
+                            student(rng, *zone, no),
+                            Some(bed_ref),
+                            Some(*zone),
+                        )?;
                         stats.boarders += 1;
                     } else {
                         // An empty bed still belongs on the bed map.
@@ -163,12 +199,21 @@ pub(super) fn night(
         s.mark_many(teacher, &round, &present, Mark::Present, None, "")?;
         if let Some(who) = &odd {
             if rng.random_bool(0.5) {
-                clock.set(at(21 * 60 + 50));
-                s.mark(teacher, &round, who, Mark::Late, Some(at(21 * 60 + 48)), "")?;
+                let back = 21 * 60 + 40 + rng.random_range(0..40);
+                clock.set(at(back + 1));
+                s.mark(teacher, &round, who, Mark::Late, Some(at(back)), "")?;
             } else {
                 s.mark(teacher, &round, who, Mark::Absent, None, "")?;
                 clock.set(at(22 * 60 + 5));
-                s.record_followup(teacher, &round, who, "guardian", "", "在同学寝室，已带回", Some(at(22 * 60)))?;
+                s.record_followup(
+                    teacher,
+                    &round,
+                    who,
+                    "guardian",
+                    "",
+                    "在同学寝室，已带回",
+                    Some(at(22 * 60)),
+                )?;
             }
         }
         clock.set(at(22 * 60 + 10));
@@ -205,7 +250,16 @@ pub(super) fn tonight_early(
     clock.set(min(200));
     let g = students[7].data.guardians.first().cloned();
     if let Some(g) = g {
-        s.gate_depart(guard, &students[7].id, &g.name, &g.relation, g.phone.as_deref().unwrap_or(""), None, "家中有事", None)?;
+        s.gate_depart(
+            guard,
+            &students[7].id,
+            &g.name,
+            &g.relation,
+            g.phone.as_deref().unwrap_or(""),
+            None,
+            "家中有事",
+            None,
+        )?;
     }
     Ok(())
 }
@@ -237,20 +291,45 @@ pub(super) fn tonight(
     clock.set(min(20));
     let absent = half.get(5).cloned();
     let sick = half.get(9).cloned();
-    let present: Vec<String> = half.iter().filter(|id| Some(*id) != absent.as_ref() && Some(*id) != sick.as_ref()).cloned().collect();
+    let present: Vec<String> = half
+        .iter()
+        .filter(|id| Some(*id) != absent.as_ref() && Some(*id) != sick.as_ref())
+        .cloned()
+        .collect();
     s.mark_many(teacher, &round, &present, Mark::Present, None, "")?;
     if let Some(a) = &absent {
         s.mark(teacher, &round, a, Mark::Absent, None, "")?;
         clock.set(min(12));
         let st = s.student(a)?;
-        let g = st.as_ref().and_then(|st| st.data.guardians.first().cloned());
-        let who = g.map(|g| format!("{} {} {}", g.name, g.relation, g.phone.unwrap_or_default())).unwrap_or_default();
-        s.record_followup(teacher, &round, a, "guardian", &who, "电话未接通，已通知班主任", None)?;
+        let g = st
+            .as_ref()
+            .and_then(|st| st.data.guardians.first().cloned());
+        let who = g
+            .map(|g| format!("{} {} {}", g.name, g.relation, g.phone.unwrap_or_default()))
+            .unwrap_or_default();
+        s.record_followup(
+            teacher,
+            &round,
+            a,
+            "guardian",
+            &who,
+            "电话未接通，已通知班主任",
+            None,
+        )?;
     }
     if let Some(k) = &sick {
         clock.set(min(15));
         s.mark(teacher, &round, k, Mark::Sick, None, "发烧")?;
-        let id = s.record_sick(teacher, k, "发烧、头痛", "38.5", "布洛芬一片", "已喝温水", false, true)?;
+        let id = s.record_sick(
+            teacher,
+            k,
+            "发烧、头痛",
+            "38.5",
+            "布洛芬一片",
+            "已喝温水",
+            false,
+            true,
+        )?;
         clock.set(min(5));
         clock.set(min(8));
         s.sick_followup(teacher, &id, "体温下降，已入睡", "37.9", false)?;

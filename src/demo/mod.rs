@@ -196,7 +196,9 @@ pub fn generate(
 ) -> Result<GenStats, StoreError> {
     // Mixing in the events already present makes a second run on the same
     // database (same seed) produce new ids, and is still deterministic.
-    let existing: i64 = store.conn().query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
+    let existing: i64 = store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
     let seed = seed ^ (existing as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut rng = StdRng::seed_from_u64(seed);
     store.set_ids(IdGen::seeded(seed));
@@ -260,7 +262,13 @@ pub fn generate(
             .find(|o| o.role == Role::DormTeacher)
             .cloned()
             .unwrap_or_else(|| admin.clone());
-        let buildings = boarders::enroll(s, clock, &mut rng, scale, &admin, start_day, &mut stats)?;
+        // Boarders belong to the school once: a second run on the same
+        // database (another station's records) adds visits, not a roster.
+        let buildings = if s.students(None)?.is_empty() {
+            boarders::enroll(s, clock, &mut rng, scale, &admin, start_day, &mut stats)?
+        } else {
+            vec![]
+        };
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
             let base = day_start_ms(day, offset);
@@ -269,9 +277,19 @@ pub fn generate(
             // the night's roll-call — so every event is recorded when it
             // happened.
             let mut day_events: Vec<(i64, DayEvent)> = (0..n)
-                .map(|_| (base + rng.random_range(7 * 60..21 * 60) as i64 * 60_000, DayEvent::Arrive))
+                .map(|_| {
+                    (
+                        base + rng.random_range(7 * 60..21 * 60) as i64 * 60_000,
+                        DayEvent::Arrive,
+                    )
+                })
                 .collect();
-            day_events.push((base + (21 * 60 + 30) * 60_000, DayEvent::Night));
+            // Tonight's roll is made separately (half done); before noon
+            // "tonight" is still yesterday evening's night.
+            let tonight = crate::domain::rollcall::night_of(now_ms, offset);
+            if !(scale == Scale::Small && day == tonight) {
+                day_events.push((base + (21 * 60 + 30) * 60_000, DayEvent::Night));
+            }
             day_events.sort_by_key(|e| e.0);
             let mut k = 0;
             while k < day_events.len() {
@@ -279,14 +297,17 @@ pub fn generate(
                 k += 1;
                 clock.set(t);
                 match ev {
-                    DayEvent::Night => boarders::night(s, clock, &mut rng, &teacher, &buildings, base, &mut stats)?,
+                    DayEvent::Night => {
+                        boarders::night(s, clock, &mut rng, &teacher, &buildings, base, &mut stats)?
+                    }
                     DayEvent::Leave(id, actor) => {
                         s.sign_out(&ops[actor], &id)?;
                     }
                     DayEvent::Arrive => {
                         let actor = rng.random_range(0..ops.len());
                         // Most visitors come back: pick from the pool, skewed.
-                        let i = (rng.random_range(0.0f64..1.0).powi(3) * pool.len() as f64) as usize;
+                        let i =
+                            (rng.random_range(0.0f64..1.0).powi(3) * pool.len() as f64) as usize;
                         let p = &pool[i.min(pool.len() - 1)];
                         let form = form_for(p, &mut rng);
                         let mut outcome = s.register_visit(&ops[actor], &form, None)?;
@@ -329,12 +350,12 @@ pub fn generate(
         }
         // Today, in time order: a boarder on leave and one taken home; a few
         // visitors on site now (one overstaying); the roll half called.
-        if scale == Scale::Small {
+        if scale == Scale::Small && !buildings.is_empty() {
             boarders::tonight_early(s, clock, &teacher, &guard, &buildings[0], now_ms)?;
         }
         let present: [(i64, usize); 5] = [(190, 0), (45, 1), (30, 2), (28, 3), (5, 4)];
         for (mins_ago, k) in present {
-            if mins_ago == 5 && scale == Scale::Small {
+            if mins_ago == 5 && scale == Scale::Small && !buildings.is_empty() {
                 boarders::tonight(s, clock, &teacher, &buildings[0], now_ms, &mut stats)?;
             }
             let p = &pool[k];

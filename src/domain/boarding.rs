@@ -9,7 +9,9 @@ use super::validate::{FieldError, check_mobile, normalize_input};
 /// A temperature as typed ("38.5", "38,5", "38.5℃"), checked to be a
 /// body temperature.
 pub fn check_temperature(s: &str) -> Result<Option<String>, FieldError> {
-    let t = normalize_input(s).replace(',', ".").replace(['℃', 'C', 'c', '°'], "");
+    let t = normalize_input(s)
+        .replace(',', ".")
+        .replace(['℃', 'C', 'c', '°'], "");
     let t = t.trim();
     if t.is_empty() {
         return Ok(None);
@@ -22,7 +24,12 @@ pub fn check_temperature(s: &str) -> Result<Option<String>, FieldError> {
 }
 
 /// Leave needs a reason, an approver and a return after the start.
-pub fn check_leave(from_ms: i64, due_ms: i64, reason: &str, approved_by: &str) -> Result<(), DomainError> {
+pub fn check_leave(
+    from_ms: i64,
+    due_ms: i64,
+    reason: &str,
+    approved_by: &str,
+) -> Result<(), DomainError> {
     let mut errs = vec![];
     if normalize_input(reason).is_empty() {
         errs.push(("reason", FieldError::Required));
@@ -33,7 +40,11 @@ pub fn check_leave(from_ms: i64, due_ms: i64, reason: &str, approved_by: &str) -
     if due_ms <= from_ms {
         errs.push(("due", FieldError::DateOrder));
     }
-    if errs.is_empty() { Ok(()) } else { Err(DomainError::Invalid(errs)) }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errs))
+    }
 }
 
 /// Is the person taking the boarder out on the roster's pick-up list?
@@ -42,7 +53,8 @@ pub fn authorised_pickup(guardians: &[Guardian], name: &str, phone: Option<&str>
     let name = normalize_name(&normalize_input(name));
     let phone = phone.and_then(|p| check_mobile(p).ok());
     guardians.iter().filter(|g| g.may_pick_up).any(|g| {
-        (!name.is_empty() && normalize_name(&g.name) == name) || (phone.is_some() && g.phone == phone)
+        (!name.is_empty() && normalize_name(&g.name) == name)
+            || (phone.is_some() && g.phone == phone)
     })
 }
 
@@ -56,7 +68,10 @@ pub fn decide_departure(
 ) -> Result<Option<String>, DomainError> {
     require(actor.role, Permission::RegisterVisit)?;
     if normalize_input(with_name).is_empty() {
-        return Err(DomainError::Invalid(vec![("with_name", FieldError::Required)]));
+        return Err(DomainError::Invalid(vec![(
+            "with_name",
+            FieldError::Required,
+        )]));
     }
     if on_list {
         return Ok(None);
@@ -103,7 +118,10 @@ mod tests {
 
     #[test]
     fn pickup_list_by_name_or_phone_only_when_allowed() {
-        let gs = vec![g("王芳", "13800138000", true), g("王强", "13900139000", false)];
+        let gs = vec![
+            g("王芳", "13800138000", true),
+            g("王强", "13900139000", false),
+        ];
         assert!(authorised_pickup(&gs, " 王芳 ", None));
         assert!(authorised_pickup(&gs, "陌生人", Some("138 0013 8000")));
         assert!(!authorised_pickup(&gs, "王强", None));
@@ -114,7 +132,10 @@ mod tests {
     fn departure_off_list_needs_a_leader() {
         let guard = a(Role::Guard);
         assert_eq!(decide_departure(&guard, true, None, "王芳"), Ok(None));
-        assert_eq!(decide_departure(&guard, false, None, "李四"), Err(DomainError::NotAuthorisedPickup));
+        assert_eq!(
+            decide_departure(&guard, false, None, "李四"),
+            Err(DomainError::NotAuthorisedPickup)
+        );
         assert_eq!(
             decide_departure(&guard, false, Some(&a(Role::DormTeacher)), "李四"),
             Err(DomainError::Forbidden(Permission::ApproveGateException))

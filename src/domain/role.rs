@@ -59,7 +59,9 @@ pub fn allows(role: Role, p: Permission) -> bool {
     match p {
         RegisterVisit | SignOutVisit | CorrectVisit => true,
         ExportReports => matches!(role, Role::Admin | Role::DutyLeader),
-        ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster => role == Role::Admin,
+        ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster => {
+            role == Role::Admin
+        }
         RunRollCall => role != Role::Guard,
         ForceCloseRound | ApproveGateException => matches!(role, Role::DutyLeader | Role::Admin),
     }

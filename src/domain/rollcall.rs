@@ -44,7 +44,13 @@ pub enum Mark {
 }
 
 impl Mark {
-    pub const ALL: [Mark; 5] = [Mark::Present, Mark::Absent, Mark::Leave, Mark::Sick, Mark::Late];
+    pub const ALL: [Mark; 5] = [
+        Mark::Present,
+        Mark::Absent,
+        Mark::Leave,
+        Mark::Sick,
+        Mark::Late,
+    ];
     pub fn key(self) -> &'static str {
         match self {
             Mark::Present => "present",
@@ -124,7 +130,12 @@ pub fn decide_close(
 }
 
 /// Marks may change while the round is open; each change is a new event.
-pub fn decide_mark(actor: &Actor, closed: bool, mark: Mark, late_at_ms: Option<i64>) -> Result<(), DomainError> {
+pub fn decide_mark(
+    actor: &Actor,
+    closed: bool,
+    mark: Mark,
+    late_at_ms: Option<i64>,
+) -> Result<(), DomainError> {
     require_rollcall(actor)?;
     if closed {
         return Err(DomainError::RoundClosed);
@@ -192,9 +203,15 @@ mod tests {
     #[test]
     fn a_round_cannot_close_with_an_unaccounted_boarder() {
         let t = actor(Role::DormTeacher);
-        assert_eq!(decide_close(&t, false, &["b".into()], None), Err(DomainError::Unaccounted(1)));
+        assert_eq!(
+            decide_close(&t, false, &["b".into()], None),
+            Err(DomainError::Unaccounted(1))
+        );
         assert_eq!(decide_close(&t, false, &[], None), Ok(None));
-        assert_eq!(decide_close(&t, true, &[], None), Err(DomainError::RoundClosed));
+        assert_eq!(
+            decide_close(&t, true, &[], None),
+            Err(DomainError::RoundClosed)
+        );
     }
 
     #[test]
@@ -209,7 +226,10 @@ mod tests {
             Err(DomainError::Forbidden(Permission::RunRollCall))
         );
         let l = actor(Role::DutyLeader);
-        assert_eq!(decide_close(&l, false, &un, Some("  ")), Err(DomainError::ReasonRequired));
+        assert_eq!(
+            decide_close(&l, false, &un, Some("  ")),
+            Err(DomainError::ReasonRequired)
+        );
         assert_eq!(
             decide_close(&l, false, &un, Some("家长电话确认在家")),
             Ok(Some("家长电话确认在家".into()))
@@ -220,7 +240,10 @@ mod tests {
     fn marks_need_an_open_round_and_late_needs_a_time() {
         let t = actor(Role::DormTeacher);
         assert!(decide_mark(&t, false, Mark::Present, None).is_ok());
-        assert_eq!(decide_mark(&t, true, Mark::Present, None), Err(DomainError::RoundClosed));
+        assert_eq!(
+            decide_mark(&t, true, Mark::Present, None),
+            Err(DomainError::RoundClosed)
+        );
         assert!(decide_mark(&t, false, Mark::Late, None).is_err());
         assert!(decide_mark(&t, false, Mark::Late, Some(5)).is_ok());
     }
@@ -234,7 +257,13 @@ mod tests {
             .unwrap()
             .and_utc()
             .timestamp_millis();
-        assert_eq!(night_of(ms, 480), chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
-        assert_eq!(night_of(ms + 12 * 3_600_000, 480), chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(
+            night_of(ms, 480),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+        );
+        assert_eq!(
+            night_of(ms + 12 * 3_600_000, 480),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
     }
 }

@@ -144,7 +144,8 @@ mod datetime_tests {
 
     #[test]
     fn local_datetimes_parse() {
-        let now = day_start_ms(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), 480) + 10 * 3_600_000;
+        let now =
+            day_start_ms(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), 480) + 10 * 3_600_000;
         let t = parse_local_datetime("18:30", now, 480).unwrap();
         assert_eq!(fmt_local(t, 480, "%Y-%m-%d %H:%M"), "2026-11-22 18:30");
         let t = parse_local_datetime("11-24 07:00", now, 480).unwrap();

@@ -12,7 +12,11 @@ pub fn import_error_text(e: &ImportError) -> String {
             ("unknown", unknown.join("、")),
             (
                 "missing",
-                missing.iter().map(|m| tr(&format!("import.field.{m}"))).collect::<Vec<_>>().join("、"),
+                missing
+                    .iter()
+                    .map(|m| tr(&format!("import.field.{m}")))
+                    .collect::<Vec<_>>()
+                    .join("、"),
             ),
         ],
         other => other.args(),
@@ -30,11 +34,17 @@ pub fn default_building(parsed: &mut ParsedRoster) {
 }
 
 /// The lines the dry run and the import print: counts, then who.
-pub fn summary(parsed: &ParsedRoster, diff: &crate::domain::roster_diff::RosterDiff) -> Vec<String> {
+pub fn summary(
+    parsed: &ParsedRoster,
+    diff: &crate::domain::roster_diff::RosterDiff,
+) -> Vec<String> {
     let mut out = vec![trf(
         "roster.summary_file",
         &[
-            ("rows", (parsed.rows.len() + parsed.rejected.len()).to_string()),
+            (
+                "rows",
+                (parsed.rows.len() + parsed.rejected.len()).to_string(),
+            ),
             ("encoding", parsed.encoding.to_string()),
             ("header", parsed.header_line.to_string()),
         ],
@@ -46,7 +56,17 @@ pub fn summary(parsed: &ParsedRoster, diff: &crate::domain::roster_diff::RosterD
             ("n", diff.new.len().to_string()),
             (
                 "who",
-                names(diff.new.iter().map(|r| format!("{}({} {}-{})", r.data.name, r.bed.building, r.bed.room, r.bed.bed)).collect()),
+                names(
+                    diff.new
+                        .iter()
+                        .map(|r| {
+                            format!(
+                                "{}({} {}-{})",
+                                r.data.name, r.bed.building, r.bed.room, r.bed.bed
+                            )
+                        })
+                        .collect(),
+                ),
             ),
         ],
     ));
@@ -59,7 +79,15 @@ pub fn summary(parsed: &ParsedRoster, diff: &crate::domain::roster_diff::RosterD
                 names(
                     diff.moved
                         .iter()
-                        .map(|(s, b)| format!("{} {} → {}-{}", s.data.name, bed_label(&s.bed), b.room, b.bed))
+                        .map(|(s, b)| {
+                            format!(
+                                "{} {} → {}-{}",
+                                s.data.name,
+                                bed_label(&s.bed),
+                                b.room,
+                                b.bed
+                            )
+                        })
                         .collect(),
                 ),
             ),
@@ -67,23 +95,48 @@ pub fn summary(parsed: &ParsedRoster, diff: &crate::domain::roster_diff::RosterD
     ));
     out.push(trf(
         "roster.summary_left",
-        &[("n", diff.left.len().to_string()), ("who", names(diff.left.iter().map(|s| s.data.name.clone()).collect()))],
+        &[
+            ("n", diff.left.len().to_string()),
+            (
+                "who",
+                names(diff.left.iter().map(|s| s.data.name.clone()).collect()),
+            ),
+        ],
     ));
     out.push(trf(
         "roster.summary_guardians",
         &[
             ("n", diff.guardians_changed.len().to_string()),
-            ("who", names(diff.guardians_changed.iter().map(|(s, _)| s.data.name.clone()).collect())),
+            (
+                "who",
+                names(
+                    diff.guardians_changed
+                        .iter()
+                        .map(|(s, _)| s.data.name.clone())
+                        .collect(),
+                ),
+            ),
         ],
     ));
     out.push(trf(
         "roster.summary_changed",
         &[
             ("n", diff.changed.len().to_string()),
-            ("who", names(diff.changed.iter().map(|(s, _)| s.data.name.clone()).collect())),
+            (
+                "who",
+                names(
+                    diff.changed
+                        .iter()
+                        .map(|(s, _)| s.data.name.clone())
+                        .collect(),
+                ),
+            ),
         ],
     ));
-    out.push(trf("roster.summary_unchanged", &[("n", diff.unchanged.to_string())]));
+    out.push(trf(
+        "roster.summary_unchanged",
+        &[("n", diff.unchanged.to_string())],
+    ));
     // "Moved bed: 0" reads better without an empty list after it.
     out.into_iter()
         .map(|l| l.trim_end().trim_end_matches(['：', ':']).to_string())
@@ -106,4 +159,3 @@ pub fn row_errors(parsed: &ParsedRoster) -> Vec<String> {
         })
         .collect()
 }
-

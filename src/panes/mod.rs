@@ -39,7 +39,10 @@ pub fn error_text(e: &StoreError) -> String {
         StoreError::Domain(d) => tr(d.key()),
         StoreError::NewerSchema { found, supported } => trf(
             "cli.newer_schema",
-            &[("found", found.to_string()), ("supported", supported.to_string())],
+            &[
+                ("found", found.to_string()),
+                ("supported", supported.to_string()),
+            ],
         ),
         StoreError::NotSetUp => tr("cli.not_set_up"),
         StoreError::AlreadySetUp => tr("err.already_set_up"),

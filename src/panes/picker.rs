@@ -45,7 +45,10 @@ impl Picker {
                     return Picked::Pass;
                 }
                 if self.input.value() != before {
-                    self.results = ctx.store.find_students(&self.input.value(), 8).unwrap_or_default();
+                    self.results = ctx
+                        .store
+                        .find_students(&self.input.value(), 8)
+                        .unwrap_or_default();
                     self.sel = 0;
                 }
             }
@@ -59,15 +62,38 @@ impl Picker {
             return None;
         }
         let lw = unicode_width::UnicodeWidthStr::width(label) as u16 + 1;
-        Span::styled(label.to_string(), theme::title()).render(Rect::new(area.x, area.y, lw, 1), buf);
-        let field = Rect::new(area.x + lw, area.y, area.width.saturating_sub(lw).min(30), 1);
+        Span::styled(label.to_string(), theme::title())
+            .render(Rect::new(area.x, area.y, lw, 1), buf);
+        let field = Rect::new(
+            area.x + lw,
+            area.y,
+            area.width.saturating_sub(lw).min(30),
+            1,
+        );
         buf.set_style(field, theme::focus());
         let (t, c) = self.input.visible(field.width as usize, false);
         Span::styled(t, theme::focus()).render(field, buf);
-        for (i, s) in self.results.iter().enumerate().take(area.height.saturating_sub(1) as usize) {
+        for (i, s) in self
+            .results
+            .iter()
+            .enumerate()
+            .take(area.height.saturating_sub(1) as usize)
+        {
             let line = format!("{}  {}  {}", s.data.name, s.data.class, bed_label(&s.bed));
-            let style = if i == self.sel { theme::selected() } else { Style::new() };
-            Span::styled(line, style).render(Rect::new(area.x + lw, area.y + 1 + i as u16, area.width.saturating_sub(lw), 1), buf);
+            let style = if i == self.sel {
+                theme::selected()
+            } else {
+                Style::new()
+            };
+            Span::styled(line, style).render(
+                Rect::new(
+                    area.x + lw,
+                    area.y + 1 + i as u16,
+                    area.width.saturating_sub(lw),
+                    1,
+                ),
+                buf,
+            );
         }
         Some(Position::new(field.x + c as u16, field.y))
     }

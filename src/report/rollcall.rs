@@ -234,7 +234,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
                         "report.rollcall.month",
                         &[
                             ("year", first.year().to_string()),
-                            ("month", first.month().to_string()),
+                            ("month", format!("{:02}", first.month())),
                         ],
                     ),
                 ),

@@ -163,7 +163,10 @@ pub fn export_visitors(
             crate::report::ledger::LedgerError::Io(io) => io.to_string(),
             other => other.to_string(),
         };
-        StoreError::Io(std::io::Error::other(format!("{}: {detail}", req.path.display())))
+        StoreError::Io(std::io::Error::other(format!(
+            "{}: {detail}",
+            req.path.display()
+        )))
     })?;
     Ok(n)
 }

@@ -169,7 +169,8 @@ impl Store {
         let found = migrate::version(&conn)?;
         if found == 0 {
             // Never adopt someone else's SQLite file by adding our tables.
-            let tables: i64 = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))?;
+            let tables: i64 =
+                conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))?;
             if tables > 0 {
                 return Err(StoreError::Foreign);
             }

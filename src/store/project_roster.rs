@@ -111,7 +111,15 @@ pub fn apply(conn: &Connection, rec: &EventRecord, ev: &Event) -> Result<(), Sto
                  note = excluded.note, at_ms = excluded.at_ms, by = excluded.by, changes = changes + 1",
             )?;
             for id in &b.student_ids {
-                upsert.execute(params![b.round_id, id, b.mark.key(), b.late_at_ms, b.note, at, rec.actor])?;
+                upsert.execute(params![
+                    b.round_id,
+                    id,
+                    b.mark.key(),
+                    b.late_at_ms,
+                    b.note,
+                    at,
+                    rec.actor
+                ])?;
             }
             conn.prepare_cached(
                 "INSERT OR REPLACE INTO mark_history (event_id, round_id, student_ids, n, mark, late_at, note, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -159,7 +167,10 @@ pub fn apply(conn: &Connection, rec: &EventRecord, ev: &Event) -> Result<(), Sto
                 params![rec.id, b.sick_id, b.note, b.temperature, at, rec.actor],
             )?;
             if b.closed {
-                conn.execute("UPDATE sick SET closed_ms = ?2 WHERE id = ?1 AND closed_ms IS NULL", params![b.sick_id, at])?;
+                conn.execute(
+                    "UPDATE sick SET closed_ms = ?2 WHERE id = ?1 AND closed_ms IS NULL",
+                    params![b.sick_id, at],
+                )?;
             }
         }
         Event::LeaveGranted(b) => {

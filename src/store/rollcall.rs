@@ -5,8 +5,8 @@ use super::{Store, StoreError};
 use crate::domain::boarding;
 use crate::domain::error::DomainError;
 use crate::domain::event::{
-    AbsenceFollowup, Event, GateDeparted, GateReturned, LeaveGranted, LeaveReturned, RoundClosed, RoundMarked,
-    RoundStarted, SickFollowup, SickRecorded,
+    AbsenceFollowup, Event, GateDeparted, GateReturned, LeaveGranted, LeaveReturned, RoundClosed,
+    RoundMarked, RoundStarted, SickFollowup, SickRecorded,
 };
 use crate::domain::role::{Actor, Permission, require};
 use crate::domain::rollcall::{self, Mark, RoundKind, Standing};
@@ -130,8 +130,9 @@ pub fn read_student(r: &rusqlite::Row) -> rusqlite::Result<Student> {
     let bed: Option<String> = r.get(5)?;
     Ok(Student {
         id: r.get(0)?,
-        data: serde_json::from_str::<StudentData>(&data)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?,
+        data: serde_json::from_str::<StudentData>(&data).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         bed: match (building, floor, room, bed) {
             (Some(building), Some(floor), Some(room), Some(bed)) => Some(BedRef {
                 building,
@@ -157,7 +158,8 @@ fn read_round(r: &rusqlite::Row) -> rusqlite::Result<RoundRow> {
     })
 }
 
-const ROUND_COLS: &str = "id, kind, building, night, started_ms, started_by, closed_ms, forced_reason";
+const ROUND_COLS: &str =
+    "id, kind, building, night, started_ms, started_by, closed_ms, forced_reason";
 
 /// Beds sort as people read them: room 305 before 1204, bed 2 before 10.
 fn bed_order(b: &Option<BedRef>) -> (String, i32, i64, String, i64, String) {
@@ -170,7 +172,14 @@ fn bed_order(b: &Option<BedRef>) -> (String, i32, i64, String, i64, String) {
             b.bed.parse::<i64>().unwrap_or(i64::MAX),
             b.bed.clone(),
         ),
-        None => (String::new(), i32::MAX, i64::MAX, String::new(), i64::MAX, String::new()),
+        None => (
+            String::new(),
+            i32::MAX,
+            i64::MAX,
+            String::new(),
+            i64::MAX,
+            String::new(),
+        ),
     }
 }
 
@@ -198,7 +207,9 @@ impl Store {
     pub fn student(&self, id: &str) -> Result<Option<Student>, StoreError> {
         Ok(self
             .conn
-            .prepare_cached(&format!("SELECT {STUDENT_COLS} FROM students WHERE id = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {STUDENT_COLS} FROM students WHERE id = ?1"
+            ))?
             .query_row([id], read_student)
             .optional()?)
     }
@@ -212,7 +223,10 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {STUDENT_COLS} FROM students WHERE active = 1 AND search LIKE ?1 ESCAPE '\\' ORDER BY name LIMIT ?2"
         ))?;
-        let rows = stmt.query_map(params![super::visits::like_pattern(&q), limit as i64], read_student)?;
+        let rows = stmt.query_map(
+            params![super::visits::like_pattern(&q), limit as i64],
+            read_student,
+        )?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -225,7 +239,11 @@ impl Store {
     }
 
     /// Tonight's rounds of a building, newest first.
-    pub fn rounds_of_night(&self, night: &str, building: &str) -> Result<Vec<RoundRow>, StoreError> {
+    pub fn rounds_of_night(
+        &self,
+        night: &str,
+        building: &str,
+    ) -> Result<Vec<RoundRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ROUND_COLS} FROM rounds WHERE night = ?1 AND building = ?2 ORDER BY started_ms DESC, id DESC"
         ))?;
@@ -234,7 +252,11 @@ impl Store {
     }
 
     /// Rounds in a date range (inclusive), for reports.
-    pub fn rounds_between(&self, from_night: &str, to_night: &str) -> Result<Vec<RoundRow>, StoreError> {
+    pub fn rounds_between(
+        &self,
+        from_night: &str,
+        to_night: &str,
+    ) -> Result<Vec<RoundRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ROUND_COLS} FROM rounds WHERE night >= ?1 AND night <= ?2 ORDER BY night, started_ms, id"
         ))?;
@@ -319,7 +341,11 @@ impl Store {
     }
 
     /// Every bed of a building with its boarder and mark in `round_id`.
-    pub fn bed_map(&self, building: &str, round_id: Option<&str>) -> Result<Vec<BedCell>, StoreError> {
+    pub fn bed_map(
+        &self,
+        building: &str,
+        round_id: Option<&str>,
+    ) -> Result<Vec<BedCell>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT b.building, b.floor, b.room, b.bed, b.zone, s.id, s.name, m.mark
              FROM beds b
@@ -338,7 +364,11 @@ impl Store {
                     room: r.get(2)?,
                     bed: r.get(3)?,
                 },
-                zone: if r.get::<_, String>(4)? == "girls" { Zone::Girls } else { Zone::Boys },
+                zone: if r.get::<_, String>(4)? == "girls" {
+                    Zone::Girls
+                } else {
+                    Zone::Boys
+                },
                 student: id.zip(name),
                 mark: mark.as_deref().and_then(Mark::parse),
             })
@@ -363,14 +393,19 @@ impl Store {
                 r.get::<_, String>(5)?,
             ))
         })?;
-        let mut name = self.conn.prepare_cached("SELECT name FROM students WHERE id = ?1")?;
+        let mut name = self
+            .conn
+            .prepare_cached("SELECT name FROM students WHERE id = ?1")?;
         let mut out = vec![];
         for row in rows {
             let (at_ms, by, ids, mark, late_at, note) = row?;
             let ids: Vec<String> = serde_json::from_str(&ids).unwrap_or_default();
             let students = ids
                 .iter()
-                .map(|id| name.query_row([id], |r| r.get::<_, String>(0)).unwrap_or_else(|_| id.clone()))
+                .map(|id| {
+                    name.query_row([id], |r| r.get::<_, String>(0))
+                        .unwrap_or_else(|_| id.clone())
+                })
                 .collect();
             out.push(MarkChange {
                 at_ms,
@@ -384,7 +419,11 @@ impl Store {
         Ok(out)
     }
 
-    pub fn followups(&self, round_id: &str, student_id: &str) -> Result<Vec<FollowupRow>, StoreError> {
+    pub fn followups(
+        &self,
+        round_id: &str,
+        student_id: &str,
+    ) -> Result<Vec<FollowupRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT at_ms, by, contacted, contact_name, finding, found_at FROM followups WHERE round_id = ?1 AND student_id = ?2 ORDER BY at_ms, id",
         )?;
@@ -514,7 +553,11 @@ impl Store {
         if let Some((dest, by, due)) = leave {
             return Ok(Some(crate::i18n::trf(
                 "roll.note.leave",
-                &[("where", dest), ("by", by), ("due", time::fmt_local(due, off, "%m-%d %H:%M"))],
+                &[
+                    ("where", dest),
+                    ("by", by),
+                    ("due", time::fmt_local(due, off, "%m-%d %H:%M")),
+                ],
             )));
         }
         let gate: Option<(String, String, i64)> = self
@@ -528,14 +571,23 @@ impl Store {
         Ok(gate.map(|(with, rel, at)| {
             crate::i18n::trf(
                 "roll.note.gate",
-                &[("with", with), ("relation", rel), ("at", time::fmt_local(at, off, "%H:%M"))],
+                &[
+                    ("with", with),
+                    ("relation", rel),
+                    ("at", time::fmt_local(at, off, "%H:%M")),
+                ],
             )
         }))
     }
 
     /// Starts a round for a building. Boarders on approved leave or out
     /// through the gate are marked on leave at once, with where and who.
-    pub fn start_round(&mut self, actor: &Actor, kind: RoundKind, building: &str) -> Result<String, StoreError> {
+    pub fn start_round(
+        &mut self,
+        actor: &Actor,
+        kind: RoundKind,
+        building: &str,
+    ) -> Result<String, StoreError> {
         let a = actor.clone();
         let building = building.to_string();
         self.write(actor, |s| {
@@ -544,7 +596,9 @@ impl Store {
                 return Err(DomainError::RoundOpen.into());
             }
             let now = s.now_ms();
-            let night = rollcall::night_of(now, s.offset_min()).format("%Y-%m-%d").to_string();
+            let night = rollcall::night_of(now, s.offset_min())
+                .format("%Y-%m-%d")
+                .to_string();
             let round_id = s.new_id();
             let mut events = vec![Event::RoundStarted(RoundStarted {
                 round_id: round_id.clone(),
@@ -568,7 +622,8 @@ impl Store {
     }
 
     fn open_round_checked(&self, round_id: &str) -> Result<RoundRow, StoreError> {
-        self.round(round_id)?.ok_or_else(|| DomainError::NotFound.into())
+        self.round(round_id)?
+            .ok_or_else(|| DomainError::NotFound.into())
     }
 
     pub fn mark(
@@ -580,7 +635,14 @@ impl Store {
         late_at_ms: Option<i64>,
         note: &str,
     ) -> Result<(), StoreError> {
-        self.mark_many(actor, round_id, &[student_id.to_string()], mark, late_at_ms, note)
+        self.mark_many(
+            actor,
+            round_id,
+            &[student_id.to_string()],
+            mark,
+            late_at_ms,
+            note,
+        )
     }
 
     /// The same mark for several boarders in one transaction ("everyone not
@@ -617,7 +679,12 @@ impl Store {
 
     /// Closes a round; refused while anyone is unaccounted unless a duty
     /// leader forces it with a reason.
-    pub fn close_round(&mut self, actor: &Actor, round_id: &str, force_reason: Option<&str>) -> Result<(), StoreError> {
+    pub fn close_round(
+        &mut self,
+        actor: &Actor,
+        round_id: &str,
+        force_reason: Option<&str>,
+    ) -> Result<(), StoreError> {
         let a = actor.clone();
         self.write(actor, |s| {
             let r = s.open_round_checked(round_id)?;
@@ -730,8 +797,8 @@ impl Store {
         let a = actor.clone();
         self.write(actor, |_| {
             require(a.role, Permission::RunRollCall)?;
-            let temperature =
-                boarding::check_temperature(temperature).map_err(|e| DomainError::Invalid(vec![("temperature", e)]))?;
+            let temperature = boarding::check_temperature(temperature)
+                .map_err(|e| DomainError::Invalid(vec![("temperature", e)]))?;
             let note = normalize_input(note);
             if note.is_empty() && temperature.is_none() && !closed {
                 return Err(DomainError::Invalid(vec![("note", FieldError::Required)]).into());
@@ -805,7 +872,11 @@ impl Store {
             };
             let returned: Option<Option<i64>> = s
                 .conn
-                .query_row(&format!("SELECT returned_ms FROM {table} WHERE id = ?1"), [id], |r| r.get(0))
+                .query_row(
+                    &format!("SELECT returned_ms FROM {table} WHERE id = ?1"),
+                    [id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             match returned {
                 None => Err(DomainError::NotFound.into()),
@@ -843,8 +914,10 @@ impl Store {
                         .map_err(|e| DomainError::Invalid(vec![("phone", e)]))?,
                 ),
             };
-            let on_list = boarding::authorised_pickup(&st.data.guardians, with_name, phone_n.as_deref());
-            let approved_by = boarding::decide_departure(&a, on_list, approver.as_ref(), with_name)?;
+            let on_list =
+                boarding::authorised_pickup(&st.data.guardians, with_name, phone_n.as_deref());
+            let approved_by =
+                boarding::decide_departure(&a, on_list, approver.as_ref(), with_name)?;
             let id = s.new_id();
             // Without an agreed return, the boarder is due back by the
             // building's curfew (tonight's, or tomorrow's if already past).
@@ -887,7 +960,12 @@ impl Store {
     pub fn boarder_alerts(&self, now_ms: i64) -> Result<(i64, i64, i64), StoreError> {
         let absent = self.open_absences()?.len() as i64;
         let leaves = self.leaves(now_ms)?;
-        let overdue = |gate: bool| leaves.iter().filter(|l| l.gate == gate && l.overdue(now_ms)).count() as i64;
+        let overdue = |gate: bool| {
+            leaves
+                .iter()
+                .filter(|l| l.gate == gate && l.overdue(now_ms))
+                .count() as i64
+        };
         Ok((absent, overdue(false), overdue(true)))
     }
 }

@@ -3,24 +3,36 @@
 
 use super::{Store, StoreError};
 use crate::domain::error::DomainError;
-use crate::domain::event::{BedAdded, Event, StudentEnrolled, StudentLeft, StudentMoved, StudentUpdated};
+use crate::domain::event::{
+    BedAdded, Event, StudentEnrolled, StudentLeft, StudentMoved, StudentUpdated,
+};
 use crate::domain::role::{Actor, Permission, require};
 use crate::domain::roster::{BedRef, StudentData, Zone};
 
 impl Store {
     fn bed_exists(&self, bed: &BedRef) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT EXISTS(SELECT 1 FROM beds WHERE key = ?1)", [bed.key()], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM beds WHERE key = ?1)",
+            [bed.key()],
+            |r| r.get(0),
+        )?)
     }
 
     /// Events for a bed the roster has not seen yet (none if known).
-    pub(crate) fn bed_events(&self, bed: &BedRef, zone: Zone, seen: &mut Vec<String>) -> Result<Vec<Event>, StoreError> {
+    pub(crate) fn bed_events(
+        &self,
+        bed: &BedRef,
+        zone: Zone,
+        seen: &mut Vec<String>,
+    ) -> Result<Vec<Event>, StoreError> {
         if seen.contains(&bed.key()) || self.bed_exists(bed)? {
             return Ok(vec![]);
         }
         seen.push(bed.key());
-        Ok(vec![Event::BedAdded(BedAdded { bed: bed.clone(), zone })])
+        Ok(vec![Event::BedAdded(BedAdded {
+            bed: bed.clone(),
+            zone,
+        })])
     }
 
     /// Enrols one boarder (and their bed, if new). Admins only.
@@ -35,12 +47,18 @@ impl Store {
         self.write(actor, |s| {
             require(a.role, Permission::ManageRoster)?;
             if data.name.trim().is_empty() {
-                return Err(DomainError::Invalid(vec![("name", crate::domain::validate::FieldError::Required)]).into());
+                return Err(DomainError::Invalid(vec![(
+                    "name",
+                    crate::domain::validate::FieldError::Required,
+                )])
+                .into());
             }
             let id = s.new_id();
             let mut events = vec![];
             if let Some(b) = &bed {
-                let zone = zone.or(data.gender.map(Zone::for_gender)).unwrap_or(Zone::Boys);
+                let zone = zone
+                    .or(data.gender.map(Zone::for_gender))
+                    .unwrap_or(Zone::Boys);
                 events.extend(s.bed_events(b, zone, &mut vec![])?);
             }
             events.push(Event::StudentEnrolled(StudentEnrolled {
@@ -52,7 +70,13 @@ impl Store {
         })
     }
 
-    pub fn move_student(&mut self, actor: &Actor, id: &str, bed: Option<BedRef>, zone: Zone) -> Result<(), StoreError> {
+    pub fn move_student(
+        &mut self,
+        actor: &Actor,
+        id: &str,
+        bed: Option<BedRef>,
+        zone: Zone,
+    ) -> Result<(), StoreError> {
         let a = actor.clone();
         self.write(actor, |s| {
             require(a.role, Permission::ManageRoster)?;
@@ -69,7 +93,12 @@ impl Store {
         })
     }
 
-    pub fn update_student(&mut self, actor: &Actor, id: &str, data: StudentData) -> Result<(), StoreError> {
+    pub fn update_student(
+        &mut self,
+        actor: &Actor,
+        id: &str,
+        data: StudentData,
+    ) -> Result<(), StoreError> {
         let a = actor.clone();
         self.write(actor, |s| {
             require(a.role, Permission::ManageRoster)?;
@@ -87,7 +116,12 @@ impl Store {
         })
     }
 
-    pub fn student_left(&mut self, actor: &Actor, id: &str, reason: &str) -> Result<(), StoreError> {
+    pub fn student_left(
+        &mut self,
+        actor: &Actor,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let a = actor.clone();
         let reason = crate::domain::validate::normalize_input(reason);
         self.write(actor, |s| {
@@ -145,7 +179,10 @@ impl Store {
             let mut events = vec![];
             let mut seen = vec![];
             for row in &diff.new {
-                let zone = row.zone.or(row.data.gender.map(Zone::for_gender)).unwrap_or(Zone::Boys);
+                let zone = row
+                    .zone
+                    .or(row.data.gender.map(Zone::for_gender))
+                    .unwrap_or(Zone::Boys);
                 events.extend(s.bed_events(&row.bed, zone, &mut seen)?);
                 events.push(Event::StudentEnrolled(StudentEnrolled {
                     student_id: s.new_id(),
@@ -162,7 +199,11 @@ impl Store {
                 }));
             }
             // One update per student carrying the whole new record.
-            let mut updates: Vec<(String, StudentData)> = diff.changed.iter().map(|(st, d)| (st.id.clone(), d.clone())).collect();
+            let mut updates: Vec<(String, StudentData)> = diff
+                .changed
+                .iter()
+                .map(|(st, d)| (st.id.clone(), d.clone()))
+                .collect();
             for (st, guardians) in &diff.guardians_changed {
                 if !updates.iter().any(|(id, _)| *id == st.id) {
                     let mut d = st.data.clone();
@@ -171,7 +212,10 @@ impl Store {
                 }
             }
             for (id, data) in updates {
-                events.push(Event::StudentUpdated(StudentUpdated { student_id: id, data }));
+                events.push(Event::StudentUpdated(StudentUpdated {
+                    student_id: id,
+                    data,
+                }));
             }
             for st in &diff.left {
                 events.push(Event::StudentLeft(StudentLeft {

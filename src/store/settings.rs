@@ -25,7 +25,11 @@ impl Store {
     /// True when the setting was ever set (rather than defaulted).
     pub fn has_setting(&self, key: &str) -> bool {
         self.conn
-            .query_row("SELECT EXISTS(SELECT 1 FROM settings WHERE key = ?1)", [key], |r| r.get(0))
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM settings WHERE key = ?1)",
+                [key],
+                |r| r.get(0),
+            )
             .unwrap_or(false)
     }
 

@@ -7,8 +7,8 @@ pub mod theme;
 
 use crate::i18n::tr;
 use crate::keymap::{self, Ctx};
-use ratatui::buffer::Buffer;
 use form::Form;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -63,7 +63,9 @@ pub fn hints(
     }
     // Help is always offered, at the right end; the context's keys fill
     // the rest, whole hints only (a cut-off hint reads as another key).
-    let help = keymap::BINDINGS.iter().find(|b| b.action == crate::action::Action::Help && b.hint);
+    let help = keymap::BINDINGS
+        .iter()
+        .find(|b| b.action == crate::action::Action::Help && b.hint);
     let help_spans: Vec<Span> = help
         .map(|b| {
             vec![
@@ -210,4 +212,3 @@ pub fn form_screen(f: &mut Form, title: &str, area: Rect, buf: &mut Buffer) -> O
     );
     f.render(body, buf, true)
 }
-

@@ -78,7 +78,12 @@ pub fn open_copy(src: &Path, dir: &Path, name: &str) -> (Store, FixedClock) {
 pub fn demo_logins() -> Vec<(String, String)> {
     demo::OPERATORS
         .iter()
-        .map(|(n, r, p)| (format!("{n}({})", tr(&format!("role.{}", r.key()))), p.to_string()))
+        .map(|(n, r, p)| {
+            (
+                format!("{n}({})", tr(&format!("role.{}", r.key()))),
+                p.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -125,10 +130,13 @@ pub fn draw(app: &mut App, w: u16, h: u16) -> Buffer {
     terminal.backend().buffer().clone()
 }
 
+/// (column, symbol) pairs of one row.
+type Cells = Vec<(u16, String)>;
+
 /// One row as (column, symbol) pairs, skipping the cells a wide symbol
 /// covers, plus any non-blank symbol found in such a covered cell (a glyph
 /// drawn over half of a CJK character).
-fn row_cells(buf: &Buffer, y: u16) -> (Vec<(u16, String)>, Vec<(u16, String)>) {
+fn row_cells(buf: &Buffer, y: u16) -> (Cells, Cells) {
     let mut shown = vec![];
     let mut hidden = vec![];
     let mut skip = 0usize;
@@ -158,7 +166,10 @@ pub fn buffer_text(buf: &Buffer) -> String {
         glitches.extend(hidden.into_iter().map(|(x, s)| format!("({x},{y}) {s:?}")));
     }
     if !glitches.is_empty() {
-        out.push_str(&format!("-- hidden under wide characters: {}\n", glitches.join(", ")));
+        out.push_str(&format!(
+            "-- hidden under wide characters: {}\n",
+            glitches.join(", ")
+        ));
     }
     out
 }

@@ -13,10 +13,23 @@ use crate::ui::form::{Field, Form};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormKind {
-    Followup { round_id: String, student_id: String, name: String },
-    Sick { student_id: String, name: String },
-    SickNote { sick_id: String, name: String },
-    Leave { student_id: String, name: String },
+    Followup {
+        round_id: String,
+        student_id: String,
+        name: String,
+    },
+    Sick {
+        student_id: String,
+        name: String,
+    },
+    SickNote {
+        sick_id: String,
+        name: String,
+    },
+    Leave {
+        student_id: String,
+        name: String,
+    },
 }
 
 pub const CONTACTED_KEYS: [&str; 3] = ["contact.guardian", "contact.head_teacher", "contact.other"];
@@ -36,9 +49,13 @@ impl FormKind {
 
     pub fn title(&self) -> String {
         match self {
-            FormKind::Followup { name, .. } => trf("roll.followup_title", &[("name", name.clone())]),
+            FormKind::Followup { name, .. } => {
+                trf("roll.followup_title", &[("name", name.clone())])
+            }
             FormKind::Sick { name, .. } => trf("roll.sick_title", &[("name", name.clone())]),
-            FormKind::SickNote { name, .. } => trf("roll.sick_note_title", &[("name", name.clone())]),
+            FormKind::SickNote { name, .. } => {
+                trf("roll.sick_note_title", &[("name", name.clone())])
+            }
             FormKind::Leave { name, .. } => trf("roll.leave_title", &[("name", name.clone())]),
         }
     }
@@ -50,17 +67,27 @@ pub fn build(kind: FormKind, ctx: &PaneCtx) -> Form {
         FormKind::Followup { student_id, .. } => {
             let mut f = Form::new(vec![
                 Field::text("contacted", "roll.f.contacted").choice(CONTACTED_KEYS.to_vec()),
-                Field::text("contact_name", "roll.f.contact_name").max(40).hint("roll.hint.contact_name"),
-                Field::text("finding", "roll.f.finding").required().max(200).hint("roll.hint.finding"),
+                Field::text("contact_name", "roll.f.contact_name")
+                    .max(40)
+                    .hint("roll.hint.contact_name"),
+                Field::text("finding", "roll.f.finding")
+                    .required()
+                    .max(200)
+                    .hint("roll.hint.finding"),
                 Field::text("found", "roll.f.found").choice(NO_YES.to_vec()),
-                Field::text("found_at", "roll.f.found_at").max(5).hint("roll.hint.found_at"),
+                Field::text("found_at", "roll.f.found_at")
+                    .max(5)
+                    .hint("roll.hint.found_at"),
             ]);
             // The first guardian, with the number to call, is the usual first call.
             if let Ok(Some(s)) = ctx.store.student(&student_id)
                 && let Some(g) = s.data.guardians.first()
             {
                 let phone = g.phone.clone().unwrap_or_default();
-                f.set("contact_name", format!("{} {} {phone}", g.name, g.relation).trim());
+                f.set(
+                    "contact_name",
+                    format!("{} {} {phone}", g.name, g.relation).trim(),
+                );
             }
             f.set("found_at", &now);
             f.focus_on("finding");
@@ -68,8 +95,12 @@ pub fn build(kind: FormKind, ctx: &PaneCtx) -> Form {
             f
         }
         FormKind::Sick { .. } => Form::new(vec![
-            Field::text("symptoms", "roll.f.symptoms").required().max(100),
-            Field::text("temperature", "roll.f.temperature").max(6).hint("roll.hint.temperature"),
+            Field::text("symptoms", "roll.f.symptoms")
+                .required()
+                .max(100),
+            Field::text("temperature", "roll.f.temperature")
+                .max(6)
+                .hint("roll.hint.temperature"),
             Field::text("medicine", "roll.f.medicine").max(100),
             Field::text("water", "roll.f.water").max(60),
             Field::text("clinic", "roll.f.clinic").choice(NO_YES.to_vec()),
@@ -77,15 +108,27 @@ pub fn build(kind: FormKind, ctx: &PaneCtx) -> Form {
         ]),
         FormKind::SickNote { .. } => Form::new(vec![
             Field::text("note", "roll.f.note").max(200),
-            Field::text("temperature", "roll.f.temperature").max(6).hint("roll.hint.temperature"),
+            Field::text("temperature", "roll.f.temperature")
+                .max(6)
+                .hint("roll.hint.temperature"),
             Field::text("closed", "roll.f.sick_closed").choice(NO_YES.to_vec()),
         ]),
         FormKind::Leave { .. } => {
             let mut f = Form::new(vec![
-                Field::text("from", "roll.f.leave_from").required().max(16).hint("roll.hint.datetime"),
-                Field::text("due", "roll.f.leave_due").required().max(16).hint("roll.hint.datetime"),
-                Field::text("reason", "roll.f.leave_reason").required().max(100),
-                Field::text("approved_by", "roll.f.approved_by").required().max(20),
+                Field::text("from", "roll.f.leave_from")
+                    .required()
+                    .max(16)
+                    .hint("roll.hint.datetime"),
+                Field::text("due", "roll.f.leave_due")
+                    .required()
+                    .max(16)
+                    .hint("roll.hint.datetime"),
+                Field::text("reason", "roll.f.leave_reason")
+                    .required()
+                    .max(100),
+                Field::text("approved_by", "roll.f.approved_by")
+                    .required()
+                    .max(20),
                 Field::text("destination", "roll.f.destination").max(60),
             ]);
             f.set(
@@ -114,8 +157,9 @@ pub fn save(kind: &FormKind, f: &mut Form, ctx: &mut PaneCtx) -> Result<String, 
         } => {
             let found = f.choice("found") == 1;
             let found_at = if found {
-                let m = time::parse_hhmm(&f.value("found_at"))
-                    .ok_or(DomainError::Invalid(vec![("found_at", FieldError::TimeFormat)]))?;
+                let m = time::parse_hhmm(&f.value("found_at")).ok_or(DomainError::Invalid(
+                    vec![("found_at", FieldError::TimeFormat)],
+                ))?;
                 Some(time::today_at(ctx.now_ms, ctx.store.offset_min(), m).min(ctx.now_ms))
             } else {
                 None
@@ -129,7 +173,14 @@ pub fn save(kind: &FormKind, f: &mut Form, ctx: &mut PaneCtx) -> Result<String, 
                 &f.value("finding"),
                 found_at,
             )?;
-            Ok(trf(if found { "roll.found" } else { "roll.followup_saved" }, &[("name", name.clone())]))
+            Ok(trf(
+                if found {
+                    "roll.found"
+                } else {
+                    "roll.followup_saved"
+                },
+                &[("name", name.clone())],
+            ))
         }
         FormKind::Sick { student_id, name } => {
             ctx.store.record_sick(
@@ -177,9 +228,22 @@ pub fn describe(r: &SheetRow) -> String {
     let guardians: Vec<String> = d
         .guardians
         .iter()
-        .map(|g| format!("{}{} {}", g.relation, g.name, g.phone.clone().unwrap_or_default()))
+        .map(|g| {
+            format!(
+                "{}{} {}",
+                g.relation,
+                g.name,
+                g.phone.clone().unwrap_or_default()
+            )
+        })
         .collect();
-    let mut s = format!("{} {} {} · {}", d.name, d.class, bed_label(&r.student.bed), guardians.join("；"));
+    let mut s = format!(
+        "{} {} {} · {}",
+        d.name,
+        d.class,
+        bed_label(&r.student.bed),
+        guardians.join("；")
+    );
     if d.left_behind {
         s.push_str(&format!(" · {}", tr("roll.left_behind")));
     }

@@ -3,11 +3,11 @@
 //! freezes the screen; the preview shows what would change, Enter applies.
 
 use super::super::{PaneCtx, error_text};
-use crate::import::summary::{default_building, import_error_text, row_errors, summary};
 use crate::domain::role::Actor;
 use crate::domain::time::SystemClock;
 use crate::i18n::{tr, trf};
 use crate::import::roster::{ParsedRoster, parse_file};
+use crate::import::summary::{default_building, import_error_text, row_errors, summary};
 use crate::store::Store;
 use crate::ui::text_input::TextInput;
 use crate::ui::{dialog, theme};
@@ -40,7 +40,11 @@ pub enum ImportFlow {
     /// Typing the file's path (with the last problem, if any).
     Path(TextInput, Option<String>),
     /// The worker is reading and comparing.
-    Working { rx: Receiver<Progress>, step: u16, rows: usize },
+    Working {
+        rx: Receiver<Progress>,
+        step: u16,
+        rows: usize,
+    },
     /// What would change; Enter applies (errors: only with "skip invalid").
     Preview(Preview, bool),
 }
@@ -54,9 +58,18 @@ fn worker(db: PathBuf, file: PathBuf, actor: Actor) -> Receiver<Progress> {
             default_building(&mut parsed);
             let _ = tx.send(Progress::Comparing(parsed.rows.len()));
             let mut store = Store::open(&db, Arc::new(SystemClock)).map_err(|e| error_text(&e))?;
-            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let out = store.import_roster(&actor, &name, &parsed, true, true).map_err(|e| error_text(&e))?;
-            let changes = out.diff.new.len() + out.diff.moved.len() + out.diff.left.len() + out.diff.changed.len() + out.diff.guardians_changed.len();
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let out = store
+                .import_roster(&actor, &name, &parsed, true, true)
+                .map_err(|e| error_text(&e))?;
+            let changes = out.diff.new.len()
+                + out.diff.moved.len()
+                + out.diff.left.len()
+                + out.diff.changed.len()
+                + out.diff.guardians_changed.len();
             let lines = summary(&parsed, &out.diff);
             let errors = row_errors(&parsed);
             Ok(Preview {
@@ -75,12 +88,17 @@ fn worker(db: PathBuf, file: PathBuf, actor: Actor) -> Receiver<Progress> {
 impl ImportFlow {
     pub fn start() -> ImportFlow {
         let dir = crate::panes::visitors::export::default_dir();
-        ImportFlow::Path(TextInput::new(&format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR)), None)
+        ImportFlow::Path(
+            TextInput::new(&format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR)),
+            None,
+        )
     }
 
     /// Picks up the worker's news; true when the screen should change.
     pub fn poll(&mut self) -> bool {
-        let ImportFlow::Working { rx, step, rows } = self else { return false };
+        let ImportFlow::Working { rx, step, rows } = self else {
+            return false;
+        };
         let mut changed = false;
         let mut done = None;
         while let Ok(p) = rx.try_recv() {
@@ -116,7 +134,11 @@ impl ImportFlow {
                     }
                     let db = ctx.store.path().to_path_buf();
                     let rx = worker(db, file, ctx.actor.clone());
-                    Some(ImportFlow::Working { rx, step: 0, rows: 0 })
+                    Some(ImportFlow::Working {
+                        rx,
+                        step: 0,
+                        rows: 0,
+                    })
                 }
                 _ => {
                     let edited = t.handle_key(key);
@@ -138,7 +160,10 @@ impl ImportFlow {
                         ctx.err(trf("roster.refused", &[("n", p.errors.len().to_string())]));
                         return Some(ImportFlow::Preview(p, skip));
                     }
-                    match ctx.store.import_roster(ctx.actor, &p.file, &p.parsed, skip, false) {
+                    match ctx
+                        .store
+                        .import_roster(ctx.actor, &p.file, &p.parsed, skip, false)
+                    {
                         Ok(o) if o.events == 0 => ctx.ok(tr("roster.no_changes")),
                         Ok(o) => ctx.ok(trf("roster.applied", &[("n", o.events.to_string())])),
                         Err(e) => ctx.err(error_text(&e)),
@@ -160,7 +185,10 @@ impl ImportFlow {
                     vec![
                         Line::from(tr("roster.import_prompt")),
                         Line::from(""),
-                        Line::from(Span::styled(err.clone().unwrap_or_default(), theme::error())),
+                        Line::from(Span::styled(
+                            err.clone().unwrap_or_default(),
+                            theme::error(),
+                        )),
                         Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
                     ],
                     72,
@@ -177,29 +205,54 @@ impl ImportFlow {
                     0 | 1 => tr("roster.reading"),
                     _ => trf("roster.comparing", &[("n", rows.to_string())]),
                 };
-                let inner = dialog(area, buf, &tr("roster.import_title"), vec![Line::from(label)], 60, 3);
+                let inner = dialog(
+                    area,
+                    buf,
+                    &tr("roster.import_title"),
+                    vec![Line::from(label)],
+                    60,
+                    3,
+                );
                 Gauge::default()
                     .gauge_style(theme::focus())
                     .ratio(f64::from(*step) / 3.0)
                     .render(Rect::new(inner.x, inner.y + 2, inner.width, 1), buf);
                 None
             }
-            ImportFlow::Preview(Preview { lines, errors, changes, .. }, skip) => {
+            ImportFlow::Preview(
+                Preview {
+                    lines,
+                    errors,
+                    changes,
+                    ..
+                },
+                skip,
+            ) => {
                 let mut text: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
                 if !errors.is_empty() {
-                    text.push(Line::from(Span::styled(trf("roster.errors_n", &[("n", errors.len().to_string())]), theme::error())));
+                    text.push(Line::from(Span::styled(
+                        trf("roster.errors_n", &[("n", errors.len().to_string())]),
+                        theme::error(),
+                    )));
                     for e in errors.iter().take(8) {
                         text.push(Line::from(Span::styled(format!("  {e}"), theme::error())));
                     }
                     let mark = if *skip { "[x]" } else { "[ ]" };
                     text.push(Line::from(format!("{mark} {}", tr("roster.skip_invalid"))));
                 }
-                let keys = if *changes == 0 { tr("roster.no_changes") } else { tr("roster.preview_keys") };
+                let keys = if *changes == 0 {
+                    tr("roster.no_changes")
+                } else {
+                    tr("roster.preview_keys")
+                };
                 text.push(Line::from(Span::styled(keys, theme::muted())));
                 let w = area.width.min(100);
                 // Long lists wrap: count the rows they take.
                 let inner_w = usize::from(w.saturating_sub(2).max(1));
-                let rows: usize = text.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
+                let rows: usize = text
+                    .iter()
+                    .map(|l| l.width().max(1).div_ceil(inner_w))
+                    .sum();
                 let h = (rows as u16).min(area.height.saturating_sub(2));
                 dialog(area, buf, &tr("roster.preview_title"), text, w, h);
                 None

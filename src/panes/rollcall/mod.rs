@@ -31,7 +31,13 @@ pub enum View {
 }
 
 impl View {
-    pub const ALL: [View; 5] = [View::Roll, View::BedMap, View::Absences, View::Sick, View::Leave];
+    pub const ALL: [View; 5] = [
+        View::Roll,
+        View::BedMap,
+        View::Absences,
+        View::Sick,
+        View::Leave,
+    ];
     pub fn label(self) -> &'static str {
         match self {
             View::Roll => "roll.view.roll",
@@ -46,17 +52,38 @@ impl View {
 pub enum Mode {
     Browse,
     /// Choosing the kind of a new round.
-    StartRound { kind: RoundKind },
+    StartRound {
+        kind: RoundKind,
+    },
     /// The time a late boarder came back.
-    Late { student_id: String, time: TextInput },
+    Late {
+        student_id: String,
+        time: TextInput,
+    },
     /// A duty leader closing with boarders unaccounted: the reason.
-    ForceClose { reason: TextInput, unaccounted: usize },
+    ForceClose {
+        reason: TextInput,
+        unaccounted: usize,
+    },
     /// Picking a boarder for a new sick record or leave.
-    Pick { picker: Picker, then: FormKind },
-    Form { kind: FormKind, form: Form },
-    History { changes: Vec<MarkChange>, scroll: u16 },
+    Pick {
+        picker: Picker,
+        then: FormKind,
+    },
+    Form {
+        kind: FormKind,
+        form: Form,
+    },
+    History {
+        changes: Vec<MarkChange>,
+        scroll: u16,
+    },
     /// Recording a return from leave or through the gate.
-    ConfirmReturn { id: String, name: String, gate: bool },
+    ConfirmReturn {
+        id: String,
+        name: String,
+        gate: bool,
+    },
     /// Importing the roster (admins).
     Import(Box<import::ImportFlow>),
 }
@@ -112,14 +139,19 @@ impl RollcallPane {
     }
 
     pub fn building_name(&self) -> &str {
-        self.buildings.get(self.building).map(|s| s.as_str()).unwrap_or("")
+        self.buildings
+            .get(self.building)
+            .map(|s| s.as_str())
+            .unwrap_or("")
     }
 
     pub fn reload(&mut self, ctx: &PaneCtx) -> Result<(), StoreError> {
         self.buildings = ctx.store.buildings()?;
         self.building = self.building.min(self.buildings.len().saturating_sub(1));
         let b = self.building_name().to_string();
-        let night = rollcall::night_of(ctx.now_ms, ctx.store.offset_min()).format("%Y-%m-%d").to_string();
+        let night = rollcall::night_of(ctx.now_ms, ctx.store.offset_min())
+            .format("%Y-%m-%d")
+            .to_string();
         self.round = match ctx.store.open_round(&b)? {
             Some(r) => Some(r),
             None => ctx.store.rounds_of_night(&night, &b)?.into_iter().next(),
@@ -129,7 +161,9 @@ impl RollcallPane {
             None => vec![],
         };
         self.sel = self.sel.min(self.sheet.len().saturating_sub(1));
-        self.bed_map = ctx.store.bed_map(&b, self.round.as_ref().map(|r| r.id.as_str()))?;
+        self.bed_map = ctx
+            .store
+            .bed_map(&b, self.round.as_ref().map(|r| r.id.as_str()))?;
         self.absences = ctx.store.open_absences()?;
         let since = ctx.now_ms - 86_400_000;
         self.sick = ctx.store.sick_log(since)?;
@@ -160,7 +194,11 @@ impl RollcallPane {
     pub fn in_text(&self) -> bool {
         matches!(
             self.mode,
-            Mode::Late { .. } | Mode::ForceClose { .. } | Mode::Pick { .. } | Mode::Form { .. } | Mode::Import(_)
+            Mode::Late { .. }
+                | Mode::ForceClose { .. }
+                | Mode::Pick { .. }
+                | Mode::Form { .. }
+                | Mode::Import(_)
         )
     }
 
@@ -192,14 +230,24 @@ impl RollcallPane {
             Mode::Browse => (Mode::Browse, self.browse_key(key, ctx)),
             Mode::StartRound { mut kind } => match key.code {
                 KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') => {
-                    kind = if kind == RoundKind::LightsOut { RoundKind::BedCheck } else { RoundKind::LightsOut };
+                    kind = if kind == RoundKind::LightsOut {
+                        RoundKind::BedCheck
+                    } else {
+                        RoundKind::LightsOut
+                    };
                     (Mode::StartRound { kind }, Handled::Yes)
                 }
                 KeyCode::Enter => {
                     let b = self.building_name().to_string();
                     match ctx.store.start_round(ctx.actor, kind, &b) {
                         Ok(_) => {
-                            ctx.ok(trf("roll.started", &[("kind", tr(&format!("round.{}", kind.key()))), ("building", b)]));
+                            ctx.ok(trf(
+                                "roll.started",
+                                &[
+                                    ("kind", tr(&format!("round.{}", kind.key()))),
+                                    ("building", b),
+                                ],
+                            ));
                             self.sel = 0;
                             self.after_write(ctx);
                         }
@@ -210,10 +258,14 @@ impl RollcallPane {
                 KeyCode::Esc => (Mode::Browse, Handled::Yes),
                 _ => (Mode::StartRound { kind }, Handled::No),
             },
-            Mode::Late { student_id, mut time } => match key.code {
+            Mode::Late {
+                student_id,
+                mut time,
+            } => match key.code {
                 KeyCode::Enter => match time::parse_hhmm(&time.value()) {
                     Some(min) => {
-                        let at = time::today_at(ctx.now_ms, ctx.store.offset_min(), min).min(ctx.now_ms);
+                        let at =
+                            time::today_at(ctx.now_ms, ctx.store.offset_min(), min).min(ctx.now_ms);
                         self.set_mark(&student_id, Mark::Late, Some(at), ctx);
                         (Mode::Browse, Handled::Yes)
                     }
@@ -224,13 +276,24 @@ impl RollcallPane {
                 },
                 KeyCode::Esc => (Mode::Browse, Handled::Yes),
                 _ => {
-                    let h = if time.handle_key(key) { Handled::Yes } else { Handled::No };
+                    let h = if time.handle_key(key) {
+                        Handled::Yes
+                    } else {
+                        Handled::No
+                    };
                     (Mode::Late { student_id, time }, h)
                 }
             },
-            Mode::ForceClose { mut reason, unaccounted } => match key.code {
+            Mode::ForceClose {
+                mut reason,
+                unaccounted,
+            } => match key.code {
                 KeyCode::Enter => {
-                    let id = self.round.as_ref().map(|r| r.id.clone()).unwrap_or_default();
+                    let id = self
+                        .round
+                        .as_ref()
+                        .map(|r| r.id.clone())
+                        .unwrap_or_default();
                     match ctx.store.close_round(ctx.actor, &id, Some(&reason.value())) {
                         Ok(()) => {
                             ctx.ok(tr("roll.closed_forced"));
@@ -239,14 +302,30 @@ impl RollcallPane {
                         }
                         Err(e) => {
                             ctx.err(error_text(&e));
-                            (Mode::ForceClose { reason, unaccounted }, Handled::Yes)
+                            (
+                                Mode::ForceClose {
+                                    reason,
+                                    unaccounted,
+                                },
+                                Handled::Yes,
+                            )
                         }
                     }
                 }
                 KeyCode::Esc => (Mode::Browse, Handled::Yes),
                 _ => {
-                    let h = if reason.handle_key(key) { Handled::Yes } else { Handled::No };
-                    (Mode::ForceClose { reason, unaccounted }, h)
+                    let h = if reason.handle_key(key) {
+                        Handled::Yes
+                    } else {
+                        Handled::No
+                    };
+                    (
+                        Mode::ForceClose {
+                            reason,
+                            unaccounted,
+                        },
+                        h,
+                    )
                 }
             },
             Mode::Pick { mut picker, then } => {
@@ -275,7 +354,10 @@ impl RollcallPane {
                 },
                 _ => (Mode::Form { kind, form }, Handled::Yes),
             },
-            Mode::History { changes, mut scroll } => match key.code {
+            Mode::History {
+                changes,
+                mut scroll,
+            } => match key.code {
                 KeyCode::Up => {
                     scroll = scroll.saturating_sub(1);
                     (Mode::History { changes, scroll }, Handled::Yes)
@@ -396,10 +478,13 @@ impl RollcallPane {
             return;
         };
         let same = |s: &SheetRow| {
-            s.student
-                .bed
-                .as_ref()
-                .is_some_and(|b| if floor { b.floor == cur.floor } else { b.room == cur.room && b.floor == cur.floor })
+            s.student.bed.as_ref().is_some_and(|b| {
+                if floor {
+                    b.floor == cur.floor
+                } else {
+                    b.room == cur.room && b.floor == cur.floor
+                }
+            })
         };
         let ids: Vec<String> = self
             .sheet
@@ -412,7 +497,10 @@ impl RollcallPane {
             return;
         }
         let n = ids.len();
-        match ctx.store.mark_many(ctx.actor, &r, &ids, Mark::Present, None, "") {
+        match ctx
+            .store
+            .mark_many(ctx.actor, &r, &ids, Mark::Present, None, "")
+        {
             Ok(()) => {
                 ctx.ok(trf("roll.marked_rest", &[("n", n.to_string())]));
                 self.after_write(ctx);
@@ -430,7 +518,11 @@ impl RollcallPane {
             Action::NextView | Action::PrevView => {
                 let i = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
                 let n = View::ALL.len();
-                self.view = View::ALL[if a == Action::NextView { (i + 1) % n } else { (i + n - 1) % n }];
+                self.view = View::ALL[if a == Action::NextView {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }];
                 self.list_sel = 0;
             }
             Action::NextBuilding if !self.buildings.is_empty() => {
@@ -453,7 +545,11 @@ impl RollcallPane {
                 } else if self.open_round().is_some() {
                     ctx.err(tr("err.round_open"));
                 } else {
-                    let kind = if self.round.is_some() { RoundKind::BedCheck } else { RoundKind::LightsOut };
+                    let kind = if self.round.is_some() {
+                        RoundKind::BedCheck
+                    } else {
+                        RoundKind::LightsOut
+                    };
                     self.mode = Mode::StartRound { kind };
                 }
             }
@@ -463,7 +559,11 @@ impl RollcallPane {
             Action::MarkSick => self.mark_selected(Mark::Sick, ctx),
             Action::MarkLate => {
                 if let Some(s) = self.selected() {
-                    let mut t = TextInput::new(&time::fmt_local(ctx.now_ms, ctx.store.offset_min(), "%H:%M"));
+                    let mut t = TextInput::new(&time::fmt_local(
+                        ctx.now_ms,
+                        ctx.store.offset_min(),
+                        "%H:%M",
+                    ));
                     t.max_chars = Some(5);
                     self.mode = Mode::Late {
                         student_id: s.student.id.clone(),
@@ -484,7 +584,10 @@ impl RollcallPane {
             }
             Action::Open => self.open(ctx),
             Action::Import => {
-                if !crate::domain::role::allows(ctx.actor.role, crate::domain::role::Permission::ManageRoster) {
+                if !crate::domain::role::allows(
+                    ctx.actor.role,
+                    crate::domain::role::Permission::ManageRoster,
+                ) {
                     ctx.err(tr("err.forbidden"));
                 } else if ctx.store.path().as_os_str() == ":memory:" {
                     ctx.err(tr("roster.import_needs_file"));
@@ -496,13 +599,19 @@ impl RollcallPane {
                 View::Sick => {
                     self.mode = Mode::Pick {
                         picker: Picker::default(),
-                        then: FormKind::Sick { student_id: String::new(), name: String::new() },
+                        then: FormKind::Sick {
+                            student_id: String::new(),
+                            name: String::new(),
+                        },
                     }
                 }
                 View::Leave => {
                     self.mode = Mode::Pick {
                         picker: Picker::default(),
-                        then: FormKind::Leave { student_id: String::new(), name: String::new() },
+                        then: FormKind::Leave {
+                            student_id: String::new(),
+                            name: String::new(),
+                        },
                     }
                 }
                 _ => {}
@@ -518,8 +627,16 @@ impl RollcallPane {
     }
 
     fn move_sel(&mut self, delta: isize) {
-        let len = if matches!(self.view, View::Roll) { self.sheet.len() } else { self.list_len() };
-        let cur = if matches!(self.view, View::Roll) { self.sel } else { self.list_sel };
+        let len = if matches!(self.view, View::Roll) {
+            self.sheet.len()
+        } else {
+            self.list_len()
+        };
+        let cur = if matches!(self.view, View::Roll) {
+            self.sel
+        } else {
+            self.list_sel
+        };
         let n = (cur as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize;
         if matches!(self.view, View::Roll) {
             self.sel = n;
@@ -547,11 +664,9 @@ impl RollcallPane {
                 } else {
                     ctx.err(trf("roll.cannot_close", &[("n", n.to_string())]));
                     // Show the first boarder still unaccounted.
-                    if let Some(i) = self
-                        .sheet
-                        .iter()
-                        .position(|s| s.mark.is_none() || (s.mark == Some(Mark::Absent) && !s.found))
-                    {
+                    if let Some(i) = self.sheet.iter().position(|s| {
+                        s.mark.is_none() || (s.mark == Some(Mark::Absent) && !s.found)
+                    }) {
                         self.sel = i;
                     }
                 }
@@ -572,7 +687,10 @@ impl RollcallPane {
                         student_id: s.student.id.clone(),
                         name: s.student.data.name.clone(),
                     };
-                    self.mode = Mode::Form { form: forms::build(kind.clone(), ctx), kind };
+                    self.mode = Mode::Form {
+                        form: forms::build(kind.clone(), ctx),
+                        kind,
+                    };
                 } else {
                     ctx.ok(forms::describe(s));
                 }
@@ -584,17 +702,34 @@ impl RollcallPane {
                         student_id: a.student_id.clone(),
                         name: a.name.clone(),
                     };
-                    self.mode = Mode::Form { form: forms::build(kind.clone(), ctx), kind };
+                    self.mode = Mode::Form {
+                        form: forms::build(kind.clone(), ctx),
+                        kind,
+                    };
                 }
             }
             View::Sick => {
-                if let Some(s) = self.sick.get(self.list_sel).filter(|s| s.closed_ms.is_none()) {
-                    let kind = FormKind::SickNote { sick_id: s.id.clone(), name: s.name.clone() };
-                    self.mode = Mode::Form { form: forms::build(kind.clone(), ctx), kind };
+                if let Some(s) = self
+                    .sick
+                    .get(self.list_sel)
+                    .filter(|s| s.closed_ms.is_none())
+                {
+                    let kind = FormKind::SickNote {
+                        sick_id: s.id.clone(),
+                        name: s.name.clone(),
+                    };
+                    self.mode = Mode::Form {
+                        form: forms::build(kind.clone(), ctx),
+                        kind,
+                    };
                 }
             }
             View::Leave => {
-                if let Some(l) = self.leaves.get(self.list_sel).filter(|l| l.returned_ms.is_none()) {
+                if let Some(l) = self
+                    .leaves
+                    .get(self.list_sel)
+                    .filter(|l| l.returned_ms.is_none())
+                {
                     self.mode = Mode::ConfirmReturn {
                         id: l.id.clone(),
                         name: l.name.clone(),

@@ -20,7 +20,10 @@ pub fn mark_style(m: Option<Mark>) -> Style {
     match m {
         None => theme::muted(),
         Some(Mark::Present) => Style::new().fg(Color::Green),
-        Some(Mark::Absent) => Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD),
+        Some(Mark::Absent) => Style::new()
+            .fg(Color::White)
+            .bg(Color::Red)
+            .add_modifier(Modifier::BOLD),
         Some(Mark::Leave) => Style::new().fg(Color::LightBlue),
         Some(Mark::Sick) => Style::new().fg(Color::Yellow),
         Some(Mark::Late) => Style::new().fg(Color::Magenta),
@@ -59,7 +62,16 @@ impl RollcallPane {
                     (theme::muted(), theme::focus())
                 };
                 let lines = vec![
-                    Line::from(trf("roll.start_for", &[("building", self.buildings.get(self.building).cloned().unwrap_or_default())])),
+                    Line::from(trf(
+                        "roll.start_for",
+                        &[(
+                            "building",
+                            self.buildings
+                                .get(self.building)
+                                .cloned()
+                                .unwrap_or_default(),
+                        )],
+                    )),
                     Line::from(""),
                     Line::from(vec![
                         Span::styled(format!(" {} ", tr("round.lights_out")), a),
@@ -76,19 +88,29 @@ impl RollcallPane {
                     area,
                     buf,
                     &tr("roll.late_title"),
-                    vec![Line::from(tr("roll.late_prompt")), Line::from(""), Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted()))],
+                    vec![
+                        Line::from(tr("roll.late_prompt")),
+                        Line::from(""),
+                        Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
+                    ],
                     40,
                     3,
                 );
                 cursor = text_line(inner.x, inner.y + 1, 8, time, buf);
             }
-            Mode::ForceClose { reason, unaccounted } => {
+            Mode::ForceClose {
+                reason,
+                unaccounted,
+            } => {
                 let inner = dialog(
                     area,
                     buf,
                     &tr("roll.force_title"),
                     vec![
-                        Line::from(Span::styled(trf("roll.force_warn", &[("n", unaccounted.to_string())]), theme::error())),
+                        Line::from(Span::styled(
+                            trf("roll.force_warn", &[("n", unaccounted.to_string())]),
+                            theme::error(),
+                        )),
                         Line::from(tr("roll.force_reason")),
                         Line::from(""),
                         Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
@@ -101,7 +123,10 @@ impl RollcallPane {
             Mode::Pick { picker, then } => {
                 let r = centered(area, 60, 12);
                 crate::ui::clear(r, buf);
-                let block = Block::default().borders(Borders::ALL).title(Span::styled(format!(" {} ", then.title().replace("：", "")), theme::title()));
+                let block = Block::default().borders(Borders::ALL).title(Span::styled(
+                    format!(" {} ", then.title().replace("：", "")),
+                    theme::title(),
+                ));
                 let inner = block.inner(r);
                 block.render(r, buf);
                 cursor = picker.render(inner, buf, &tr("roll.pick_student"));
@@ -111,11 +136,20 @@ impl RollcallPane {
                 let lines: Vec<Line> = changes
                     .iter()
                     .map(|c| {
-                        let late = c.late_at.map(|t| format!(" {}", time::fmt_local(t, rc.offset_min, "%H:%M"))).unwrap_or_default();
+                        let late = c
+                            .late_at
+                            .map(|t| format!(" {}", time::fmt_local(t, rc.offset_min, "%H:%M")))
+                            .unwrap_or_default();
                         Line::from(vec![
-                            Span::styled(format!("{} ", time::fmt_local(c.at_ms, rc.offset_min, "%H:%M:%S")), theme::muted()),
+                            Span::styled(
+                                format!("{} ", time::fmt_local(c.at_ms, rc.offset_min, "%H:%M:%S")),
+                                theme::muted(),
+                            ),
                             Span::raw(format!("{} ", who(&c.students))),
-                            Span::styled(format!("{}{late}", mark_label(Some(c.mark))), mark_style(Some(c.mark))),
+                            Span::styled(
+                                format!("{}{late}", mark_label(Some(c.mark))),
+                                mark_style(Some(c.mark)),
+                            ),
                             Span::styled(format!("  {} {}", c.by, c.note), theme::muted()),
                         ])
                     })
@@ -126,7 +160,10 @@ impl RollcallPane {
                     .block(
                         Block::default()
                             .borders(Borders::ALL)
-                            .title(Span::styled(format!(" {} ", tr("roll.history_title")), theme::title()))
+                            .title(Span::styled(
+                                format!(" {} ", tr("roll.history_title")),
+                                theme::title(),
+                            ))
                             .title_bottom(Span::styled(tr("roll.history_hint"), theme::muted())),
                     )
                     .scroll((*scroll, 0))
@@ -138,7 +175,11 @@ impl RollcallPane {
                     area,
                     buf,
                     &tr("roll.return_title"),
-                    vec![Line::from(trf("roll.confirm_return", &[("name", name.clone())])), Line::from(""), Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted()))],
+                    vec![
+                        Line::from(trf("roll.confirm_return", &[("name", name.clone())])),
+                        Line::from(""),
+                        Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
+                    ],
                     44,
                     3,
                 );
@@ -154,34 +195,60 @@ impl RollcallPane {
             let n = match v {
                 View::Absences => self.absences.len(),
                 View::Sick => self.sick.iter().filter(|s| s.closed_ms.is_none()).count(),
-                View::Leave => self.leaves.iter().filter(|l| l.returned_ms.is_none()).count(),
+                View::Leave => self
+                    .leaves
+                    .iter()
+                    .filter(|l| l.returned_ms.is_none())
+                    .count(),
                 _ => 0,
             };
             if n > 0 {
                 label = format!("{label}({n})");
             }
-            spans.push(Span::styled(format!(" {label} "), if v == self.view { theme::focus() } else { theme::muted() }));
+            spans.push(Span::styled(
+                format!(" {label} "),
+                if v == self.view {
+                    theme::focus()
+                } else {
+                    theme::muted()
+                },
+            ));
             spans.push(Span::raw(" "));
         }
         Line::from(spans).render(Rect::new(area.x, area.y, area.width, 1), buf);
         // Second line: building and the round's progress.
-        let b = self.buildings.get(self.building).cloned().unwrap_or_else(|| tr("roll.no_building"));
+        let b = self
+            .buildings
+            .get(self.building)
+            .cloned()
+            .unwrap_or_else(|| tr("roll.no_building"));
         let mut spans = vec![Span::styled(format!(" {b} "), theme::title())];
         if self.buildings.len() > 1 {
             spans.push(Span::styled(tr("roll.building_hint"), theme::muted()));
         }
         match &self.round {
-            None => spans.push(Span::styled(format!(" │ {}", tr("roll.no_round")), theme::muted())),
+            None => spans.push(Span::styled(
+                format!(" │ {}", tr("roll.no_round")),
+                theme::muted(),
+            )),
             Some(r) => {
                 let total = self.sheet.len();
                 let count = |m: Mark| self.sheet.iter().filter(|s| s.mark == Some(m)).count();
                 let unmarked = self.sheet.iter().filter(|s| s.mark.is_none()).count();
                 let state = if r.closed_ms.is_some() {
-                    if r.forced_reason.is_some() { tr("roll.state.forced") } else { tr("roll.state.closed") }
+                    if r.forced_reason.is_some() {
+                        tr("roll.state.forced")
+                    } else {
+                        tr("roll.state.closed")
+                    }
                 } else {
                     tr("roll.state.open")
                 };
-                spans.push(Span::raw(format!(" │ {} {} │ ", tr(&format!("round.{}", r.kind.key())), state)));
+                spans.push(Span::raw(format!(
+                    " │ {} {} │ ",
+                    tr(&format!("round.{}", r.kind.key())),
+                    state
+                )));
                 spans.push(Span::raw(trf(
                     "roll.progress",
                     &[
@@ -195,7 +262,10 @@ impl RollcallPane {
                 )));
                 let absent = count(Mark::Absent);
                 if absent > 0 {
-                    spans.push(Span::styled(format!(" {} ", trf("roll.absent_n", &[("n", absent.to_string())])), mark_style(Some(Mark::Absent))));
+                    spans.push(Span::styled(
+                        format!(" {} ", trf("roll.absent_n", &[("n", absent.to_string())])),
+                        mark_style(Some(Mark::Absent)),
+                    ));
                 }
             }
         }
@@ -207,7 +277,11 @@ impl RollcallPane {
 
     fn render_roll(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         if self.sheet.is_empty() {
-            let key = if self.buildings.is_empty() { "roll.empty_roster" } else { "roll.empty_round" };
+            let key = if self.buildings.is_empty() {
+                "roll.empty_roster"
+            } else {
+                "roll.empty_round"
+            };
             Paragraph::new(vec![Line::from(""), Line::from(tr(key))])
                 .wrap(Wrap { trim: false })
                 .style(theme::muted())
@@ -232,8 +306,14 @@ impl RollcallPane {
             .take(h)
             .map(|s| {
                 let mark = match (s.mark, s.late_at) {
-                    (Some(Mark::Late), Some(t)) => format!("{} {}", mark_label(s.mark), time::fmt_local(t, rc.offset_min, "%H:%M")),
-                    (Some(Mark::Absent), _) if s.found => format!("{}→{}", mark_label(s.mark), tr("roll.found_mark")),
+                    (Some(Mark::Late), Some(t)) => format!(
+                        "{} {}",
+                        mark_label(s.mark),
+                        time::fmt_local(t, rc.offset_min, "%H:%M")
+                    ),
+                    (Some(Mark::Absent), _) if s.found => {
+                        format!("{}→{}", mark_label(s.mark), tr("roll.found_mark"))
+                    }
                     _ => mark_label(s.mark),
                 };
                 let mut note = s.note.clone();
@@ -241,14 +321,27 @@ impl RollcallPane {
                     note = trf("roll.followups_n", &[("n", s.followups.to_string())]);
                 }
                 if s.changes > 0 {
-                    note = format!("{note} {}", trf("roll.changed_n", &[("n", s.changes.to_string())]));
+                    note = format!(
+                        "{note} {}",
+                        trf("roll.changed_n", &[("n", s.changes.to_string())])
+                    );
                 }
                 if s.student.data.left_behind {
                     note = format!("★{note}");
                 }
-                let name_style = if s.mark == Some(Mark::Absent) && s.found { Style::new().fg(Color::Yellow) } else { mark_style(s.mark) };
+                let name_style = if s.mark == Some(Mark::Absent) && s.found {
+                    Style::new().fg(Color::Yellow)
+                } else {
+                    mark_style(s.mark)
+                };
                 (
-                    vec![bed_label(&s.student.bed), s.student.data.name.clone(), mark, s.student.data.class.clone(), note],
+                    vec![
+                        bed_label(&s.student.bed),
+                        s.student.data.name.clone(),
+                        mark,
+                        s.student.data.class.clone(),
+                        note,
+                    ],
                     name_style,
                 )
             })
@@ -267,12 +360,18 @@ impl RollcallPane {
     fn render_map(&mut self, area: Rect, buf: &mut Buffer) {
         let floors = self.floors();
         if floors.is_empty() {
-            Paragraph::new(tr("roll.empty_roster")).style(theme::muted()).render(area, buf);
+            Paragraph::new(tr("roll.empty_roster"))
+                .style(theme::muted())
+                .render(area, buf);
             return;
         }
         self.map_floor = self.map_floor.min(floors.len() - 1);
         let floor = floors[self.map_floor];
-        let cells: Vec<&BedCell> = self.bed_map.iter().filter(|c| c.bed.floor == floor).collect();
+        let cells: Vec<&BedCell> = self
+            .bed_map
+            .iter()
+            .filter(|c| c.bed.floor == floor)
+            .collect();
         // Rooms in order, each a box of its beds.
         let mut rooms: Vec<(String, Zone, Vec<&BedCell>)> = vec![];
         for c in cells {
@@ -282,7 +381,16 @@ impl RollcallPane {
             }
         }
         let title = Line::from(vec![
-            Span::styled(trf("roll.map_floor", &[("floor", floor.to_string()), ("n", floors.len().to_string())]), theme::title()),
+            Span::styled(
+                trf(
+                    "roll.map_floor",
+                    &[
+                        ("floor", floor.to_string()),
+                        ("n", floors.len().to_string()),
+                    ],
+                ),
+                theme::title(),
+            ),
             Span::styled(format!("  {}", tr("roll.map_hint")), theme::muted()),
         ]);
         title.render(Rect::new(area.x, area.y, area.width, 1), buf);
@@ -294,27 +402,48 @@ impl RollcallPane {
         let legend_y = area.bottom().saturating_sub(1);
         for chunk in rooms.chunks(per_row) {
             if y + box_h > legend_y {
-                Span::styled(tr("roll.map_more"), theme::muted()).render(Rect::new(area.x, y.min(legend_y - 1), area.width, 1), buf);
+                Span::styled(tr("roll.map_more"), theme::muted())
+                    .render(Rect::new(area.x, y.min(legend_y - 1), area.width, 1), buf);
                 break;
             }
             for (i, (room, zone, beds)) in chunk.iter().enumerate() {
                 let r = Rect::new(area.x + i as u16 * box_w, y, box_w - 1, box_h);
-                let zone_tag = if *zone == Zone::Girls { tr("zone.girls_short") } else { tr("zone.boys_short") };
+                let zone_tag = if *zone == Zone::Girls {
+                    tr("zone.girls_short")
+                } else {
+                    tr("zone.boys_short")
+                };
                 let block = Block::default()
                     .borders(Borders::ALL)
                     .title(Span::styled(format!("{room} {zone_tag}"), theme::title()));
                 let inner = block.inner(r);
                 block.render(r, buf);
                 for (j, c) in beds.iter().enumerate().take(inner.height as usize) {
-                    let name = c.student.as_ref().map(|(_, n)| n.clone()).unwrap_or_else(|| tr("roll.empty_bed"));
-                    let style = if c.student.is_some() { mark_style(c.mark) } else { theme::muted() };
+                    let name = c
+                        .student
+                        .as_ref()
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or_else(|| tr("roll.empty_bed"));
+                    let style = if c.student.is_some() {
+                        mark_style(c.mark)
+                    } else {
+                        theme::muted()
+                    };
                     let selected = self
                         .sheet
                         .get(self.sel)
                         .zip(c.student.as_ref())
                         .is_some_and(|(s, (id, _))| s.student.id == *id);
-                    let style = if selected { style.add_modifier(Modifier::REVERSED) } else { style };
-                    let mark = if c.student.is_some() { c.mark.map(|m| m.paper()).unwrap_or("·") } else { " " };
+                    let style = if selected {
+                        style.add_modifier(Modifier::REVERSED)
+                    } else {
+                        style
+                    };
+                    let mark = if c.student.is_some() {
+                        c.mark.map(|m| m.paper()).unwrap_or("·")
+                    } else {
+                        " "
+                    };
                     Span::styled(format!("{:>2} {mark} {name}", c.bed.bed), style)
                         .render(Rect::new(inner.x, inner.y + j as u16, inner.width, 1), buf);
                 }
@@ -323,9 +452,19 @@ impl RollcallPane {
         }
         // The legend, in the same colours.
         let mut legend = vec![];
-        for m in [None, Some(Mark::Present), Some(Mark::Absent), Some(Mark::Leave), Some(Mark::Sick), Some(Mark::Late)] {
+        for m in [
+            None,
+            Some(Mark::Present),
+            Some(Mark::Absent),
+            Some(Mark::Leave),
+            Some(Mark::Sick),
+            Some(Mark::Late),
+        ] {
             let sym = m.map(|m| m.paper()).unwrap_or("·");
-            legend.push(Span::styled(format!(" {sym} {} ", mark_label(m)), mark_style(m)));
+            legend.push(Span::styled(
+                format!(" {sym} {} ", mark_label(m)),
+                mark_style(m),
+            ));
             legend.push(Span::raw(" "));
         }
         Line::from(legend).render(Rect::new(area.x, legend_y, area.width, 1), buf);
@@ -333,7 +472,9 @@ impl RollcallPane {
 
     fn render_absences(&mut self, area: Rect, buf: &mut Buffer) {
         if self.absences.is_empty() {
-            Paragraph::new(tr("roll.no_absences")).style(theme::muted()).render(area, buf);
+            Paragraph::new(tr("roll.no_absences"))
+                .style(theme::muted())
+                .render(area, buf);
             return;
         }
         let cols = [
@@ -350,7 +491,13 @@ impl RollcallPane {
             .take(h)
             .map(|a| {
                 (
-                    vec![a.night.clone(), a.building.clone(), a.name.clone(), a.class.clone(), trf("roll.followups_n", &[("n", a.followups.to_string())])],
+                    vec![
+                        a.night.clone(),
+                        a.building.clone(),
+                        a.name.clone(),
+                        a.class.clone(),
+                        trf("roll.followups_n", &[("n", a.followups.to_string())]),
+                    ],
                     theme::error(),
                 )
             })
@@ -360,7 +507,9 @@ impl RollcallPane {
 
     fn render_sick(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         if self.sick.is_empty() {
-            Paragraph::new(tr("roll.no_sick")).style(theme::muted()).render(area, buf);
+            Paragraph::new(tr("roll.no_sick"))
+                .style(theme::muted())
+                .render(area, buf);
             return;
         }
         let cols = [
@@ -377,7 +526,13 @@ impl RollcallPane {
             .iter()
             .take(h)
             .map(|s| {
-                let temp = s.notes.iter().rev().find_map(|n| n.2.clone()).or_else(|| s.temperature.clone()).unwrap_or_default();
+                let temp = s
+                    .notes
+                    .iter()
+                    .rev()
+                    .find_map(|n| n.2.clone())
+                    .or_else(|| s.temperature.clone())
+                    .unwrap_or_default();
                 let mut care = vec![];
                 if !s.medicine.is_empty() {
                     care.push(s.medicine.clone());
@@ -388,15 +543,35 @@ impl RollcallPane {
                 if s.clinic {
                     care.push(tr("roll.clinic_yes"));
                 }
-                care.push(tr(if s.guardian_told { "roll.guardian_told_yes" } else { "roll.guardian_told_no" }));
+                care.push(tr(if s.guardian_told {
+                    "roll.guardian_told_yes"
+                } else {
+                    "roll.guardian_told_no"
+                }));
                 let latest = match (s.closed_ms, s.notes.last()) {
-                    (Some(t), _) => trf("roll.sick_closed_at", &[("t", time::fmt_local(t, rc.offset_min, "%H:%M"))]),
-                    (None, Some((t, n, _))) => format!("{} {n}", time::fmt_local(*t, rc.offset_min, "%H:%M")),
+                    (Some(t), _) => trf(
+                        "roll.sick_closed_at",
+                        &[("t", time::fmt_local(t, rc.offset_min, "%H:%M"))],
+                    ),
+                    (None, Some((t, n, _))) => {
+                        format!("{} {n}", time::fmt_local(*t, rc.offset_min, "%H:%M"))
+                    }
                     _ => String::new(),
                 };
                 (
-                    vec![time::fmt_local(s.at_ms, rc.offset_min, "%m-%d %H:%M"), s.name.clone(), s.symptoms.clone(), temp, care.join("、"), latest],
-                    if s.closed_ms.is_some() { theme::muted() } else { Style::new().fg(Color::Yellow) },
+                    vec![
+                        time::fmt_local(s.at_ms, rc.offset_min, "%m-%d %H:%M"),
+                        s.name.clone(),
+                        s.symptoms.clone(),
+                        temp,
+                        care.join("、"),
+                        latest,
+                    ],
+                    if s.closed_ms.is_some() {
+                        theme::muted()
+                    } else {
+                        Style::new().fg(Color::Yellow)
+                    },
                 )
             })
             .collect();
@@ -405,7 +580,9 @@ impl RollcallPane {
 
     fn render_leave(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         if self.leaves.is_empty() {
-            Paragraph::new(tr("roll.no_leave")).style(theme::muted()).render(area, buf);
+            Paragraph::new(tr("roll.no_leave"))
+                .style(theme::muted())
+                .render(area, buf);
             return;
         }
         let cols = [
@@ -423,12 +600,24 @@ impl RollcallPane {
             .take(h)
             .map(|l| {
                 let (state, style) = match l.returned_ms {
-                    Some(t) => (trf("roll.back_at", &[("t", time::fmt_local(t, rc.offset_min, "%H:%M"))]), theme::muted()),
+                    Some(t) => (
+                        trf(
+                            "roll.back_at",
+                            &[("t", time::fmt_local(t, rc.offset_min, "%H:%M"))],
+                        ),
+                        theme::muted(),
+                    ),
                     None if l.overdue(rc.now_ms) => (tr("roll.overdue"), theme::overstay()),
                     None => (tr("roll.away"), Style::new().fg(Color::LightBlue)),
                 };
                 let detail = if l.gate {
-                    let mut d = trf("roll.gate_detail", &[("with", l.destination.clone()), ("relation", l.reason.clone())]);
+                    let mut d = trf(
+                        "roll.gate_detail",
+                        &[
+                            ("with", l.destination.clone()),
+                            ("relation", l.reason.clone()),
+                        ],
+                    );
                     if !l.approved_by.is_empty() {
                         d.push_str(&trf("roll.gate_approved", &[("by", l.approved_by.clone())]));
                     }
@@ -439,7 +628,11 @@ impl RollcallPane {
                 (
                     vec![
                         l.name.clone(),
-                        tr(if l.gate { "roll.kind.gate" } else { "roll.kind.leave" }),
+                        tr(if l.gate {
+                            "roll.kind.gate"
+                        } else {
+                            "roll.kind.leave"
+                        }),
                         time::fmt_local(l.from_ms, rc.offset_min, "%m-%d %H:%M"),
                         time::fmt_local(l.due_ms, rc.offset_min, "%m-%d %H:%M"),
                         state,
@@ -454,7 +647,13 @@ impl RollcallPane {
 }
 
 /// A one-line text field at (x, y); returns where the cursor goes.
-fn text_line(x: u16, y: u16, w: u16, t: &crate::ui::text_input::TextInput, buf: &mut Buffer) -> Option<Position> {
+fn text_line(
+    x: u16,
+    y: u16,
+    w: u16,
+    t: &crate::ui::text_input::TextInput,
+    buf: &mut Buffer,
+) -> Option<Position> {
     let field = Rect::new(x, y, w, 1);
     buf.set_style(field, theme::focus());
     let (s, c) = t.visible(w as usize, false);
@@ -467,6 +666,9 @@ fn who(names: &[String]) -> String {
     match names.len() {
         0 => String::new(),
         1..=3 => names.join("、"),
-        n => trf("roll.history_many", &[("names", names[..3].join("、")), ("n", n.to_string())]),
+        n => trf(
+            "roll.history_many",
+            &[("names", names[..3].join("、")), ("n", n.to_string())],
+        ),
     }
 }

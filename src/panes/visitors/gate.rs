@@ -25,18 +25,34 @@ use ratatui::widgets::{Block, Borders, Widget};
 
 pub enum GateFlow {
     Pick(Picker),
-    Form { student: Student, form: Form },
+    Form {
+        student: Student,
+        form: Form,
+    },
     /// Not on the pick-up list: a duty leader approves with their PIN.
-    Approve { student: Student, form: Form, leaders: Vec<Operator>, sel: usize, pin: TextInput },
-    Return { id: String, name: String },
+    Approve {
+        student: Student,
+        form: Form,
+        leaders: Vec<Operator>,
+        sel: usize,
+        pin: TextInput,
+    },
+    Return {
+        id: String,
+        name: String,
+    },
 }
 
 fn departure_form(s: &Student) -> Form {
     let mut f = Form::new(vec![
-        Field::text("with_name", "gate.f.with_name").required().max(20),
+        Field::text("with_name", "gate.f.with_name")
+            .required()
+            .max(20),
         Field::text("relation", "gate.f.relation").max(10),
         Field::text("phone", "gate.f.phone").max(20),
-        Field::text("due", "gate.f.due").max(16).hint("gate.hint.due"),
+        Field::text("due", "gate.f.due")
+            .max(16)
+            .hint("gate.hint.due"),
         Field::text("note", "gate.f.note").max(100),
     ]);
     // The usual case: the first guardian allowed to pick up.
@@ -51,12 +67,28 @@ fn departure_form(s: &Student) -> Form {
 
 /// (name, relation, phone, may pick up) lines for the form's side panel.
 fn guardian_lines(s: &Student) -> Vec<Line<'static>> {
-    let mut v = vec![Line::from(Span::styled(tr("gate.list_title"), theme::title()))];
+    let mut v = vec![Line::from(Span::styled(
+        tr("gate.list_title"),
+        theme::title(),
+    ))];
     for g in &s.data.guardians {
-        let ok = if g.may_pick_up { tr("gate.may") } else { tr("gate.may_not") };
-        let style = if g.may_pick_up { Style::new().fg(theme::OK) } else { theme::error() };
+        let ok = if g.may_pick_up {
+            tr("gate.may")
+        } else {
+            tr("gate.may_not")
+        };
+        let style = if g.may_pick_up {
+            Style::new().fg(theme::OK)
+        } else {
+            theme::error()
+        };
         v.push(Line::from(vec![
-            Span::raw(format!("{} {} {} ", g.relation, g.name, g.phone.clone().unwrap_or_default())),
+            Span::raw(format!(
+                "{} {} {} ",
+                g.relation,
+                g.name,
+                g.phone.clone().unwrap_or_default()
+            )),
             Span::styled(ok, style),
         ]));
     }
@@ -105,12 +137,23 @@ impl GateFlow {
                             .operators()
                             .unwrap_or_default()
                             .into_iter()
-                            .filter(|o| o.active && allows(o.role, Permission::ApproveGateException))
+                            .filter(|o| {
+                                o.active && allows(o.role, Permission::ApproveGateException)
+                            })
                             .collect();
                         ctx.err(tr("err.not_authorised_pickup"));
                         let mut pin = TextInput::default();
                         pin.max_chars = Some(8);
-                        (Some(GateFlow::Approve { student, form, leaders, sel: 0, pin }), Handled::Yes)
+                        (
+                            Some(GateFlow::Approve {
+                                student,
+                                form,
+                                leaders,
+                                sel: 0,
+                                pin,
+                            }),
+                            Handled::Yes,
+                        )
                     }
                     Err(e) => {
                         super::show_error(&mut form, &e, ctx);
@@ -118,7 +161,13 @@ impl GateFlow {
                     }
                 }
             }
-            GateFlow::Approve { student, mut form, leaders, mut sel, mut pin } => {
+            GateFlow::Approve {
+                student,
+                mut form,
+                leaders,
+                mut sel,
+                mut pin,
+            } => {
                 match key.code {
                     KeyCode::Esc => return (Some(GateFlow::Form { student, form }), Handled::Yes),
                     KeyCode::Up => sel = sel.saturating_sub(1),
@@ -136,11 +185,29 @@ impl GateFlow {
                     }
                     _ => {
                         if !pin.handle_key(key) {
-                            return (Some(GateFlow::Approve { student, form, leaders, sel, pin }), Handled::No);
+                            return (
+                                Some(GateFlow::Approve {
+                                    student,
+                                    form,
+                                    leaders,
+                                    sel,
+                                    pin,
+                                }),
+                                Handled::No,
+                            );
                         }
                     }
                 }
-                (Some(GateFlow::Approve { student, form, leaders, sel, pin }), Handled::Yes)
+                (
+                    Some(GateFlow::Approve {
+                        student,
+                        form,
+                        leaders,
+                        sel,
+                        pin,
+                    }),
+                    Handled::Yes,
+                )
             }
             GateFlow::Return { id, name } => match key.code {
                 KeyCode::Enter | KeyCode::Char('y') => {
@@ -161,9 +228,10 @@ impl GateFlow {
             GateFlow::Pick(p) => {
                 let r = centered(area, 60, 12);
                 crate::ui::clear(r, buf);
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .title(Span::styled(format!(" {} ", tr("gate.title")), theme::title()));
+                let block = Block::default().borders(Borders::ALL).title(Span::styled(
+                    format!(" {} ", tr("gate.title")),
+                    theme::title(),
+                ));
                 let inner = block.inner(r);
                 block.render(r, buf);
                 p.render(inner, buf, &tr("roll.pick_student"))
@@ -172,27 +240,55 @@ impl GateFlow {
                 crate::ui::clear(area, buf);
                 let title = trf(
                     "gate.form_title",
-                    &[("name", student.data.name.clone()), ("class", student.data.class.clone())],
+                    &[
+                        ("name", student.data.name.clone()),
+                        ("class", student.data.class.clone()),
+                    ],
                 );
                 let h = form.fields.len() as u16 + 2;
-                let cursor = form_screen(form, &title, Rect::new(area.x, area.y, area.width, h.min(area.height)), buf);
-                let list = Rect::new(area.x, area.y + h + 1, area.width, area.height.saturating_sub(h + 1));
+                let cursor = form_screen(
+                    form,
+                    &title,
+                    Rect::new(area.x, area.y, area.width, h.min(area.height)),
+                    buf,
+                );
+                let list = Rect::new(
+                    area.x,
+                    area.y + h + 1,
+                    area.width,
+                    area.height.saturating_sub(h + 1),
+                );
                 ratatui::widgets::Paragraph::new(guardian_lines(student)).render(list, buf);
-                if let GateFlow::Approve { leaders, sel, pin, .. } = self {
-                    let mut lines = vec![Line::from(Span::styled(tr("gate.approve_prompt"), theme::error()))];
+                if let GateFlow::Approve {
+                    leaders, sel, pin, ..
+                } = self
+                {
+                    let mut lines = vec![Line::from(Span::styled(
+                        tr("gate.approve_prompt"),
+                        theme::error(),
+                    ))];
                     for (i, l) in leaders.iter().enumerate() {
-                        let style = if i == *sel { theme::selected() } else { Style::new() };
+                        let style = if i == *sel {
+                            theme::selected()
+                        } else {
+                            Style::new()
+                        };
                         lines.push(Line::from(Span::styled(
                             format!("  {} ({})", l.name, tr(&format!("role.{}", l.role.key()))),
                             style,
                         )));
                     }
                     lines.push(Line::from(tr("login.pin")));
-                    lines.push(Line::from(Span::styled(tr("gate.approve_keys"), theme::muted())));
+                    lines.push(Line::from(Span::styled(
+                        tr("gate.approve_keys"),
+                        theme::muted(),
+                    )));
                     let n = lines.len() as u16;
                     let inner = dialog(area, buf, &tr("gate.approve_title"), lines, 56, n);
                     let y = inner.y + n - 2;
-                    let x = inner.x + unicode_width::UnicodeWidthStr::width(tr("login.pin").as_str()) as u16 + 1;
+                    let x = inner.x
+                        + unicode_width::UnicodeWidthStr::width(tr("login.pin").as_str()) as u16
+                        + 1;
                     let field = Rect::new(x, y, 10, 1);
                     buf.set_style(field, theme::focus());
                     let (t, c) = pin.visible(10, true);
@@ -220,12 +316,21 @@ impl GateFlow {
     }
 }
 
-fn save(student: &Student, f: &mut Form, approver: Option<(&str, &str)>, ctx: &mut PaneCtx) -> Result<(), StoreError> {
+fn save(
+    student: &Student,
+    f: &mut Form,
+    approver: Option<(&str, &str)>,
+    ctx: &mut PaneCtx,
+) -> Result<(), StoreError> {
     let due = match f.value("due").trim() {
         "" => None,
         s => Some(
-            time::parse_local_datetime(s, ctx.now_ms, ctx.store.offset_min())
-                .ok_or(DomainError::Invalid(vec![("due", crate::domain::validate::FieldError::TimeFormat)]))?,
+            time::parse_local_datetime(s, ctx.now_ms, ctx.store.offset_min()).ok_or(
+                DomainError::Invalid(vec![(
+                    "due",
+                    crate::domain::validate::FieldError::TimeFormat,
+                )]),
+            )?,
         ),
     };
     ctx.store.gate_depart(
@@ -238,6 +343,12 @@ fn save(student: &Student, f: &mut Form, approver: Option<(&str, &str)>, ctx: &m
         &f.value("note"),
         approver,
     )?;
-    ctx.ok(trf("gate.departed", &[("name", student.data.name.clone()), ("with", f.value("with_name"))]));
+    ctx.ok(trf(
+        "gate.departed",
+        &[
+            ("name", student.data.name.clone()),
+            ("with", f.value("with_name")),
+        ],
+    ));
     Ok(())
 }

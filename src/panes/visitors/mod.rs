@@ -146,7 +146,9 @@ impl VisitorsPane {
             Mode::Register(r) => r.form.is_dirty(),
             Mode::WatchAdd(f) => f.is_dirty(),
             Mode::WatchRemove { reason, .. } => !reason.is_empty(),
-            Mode::Gate(g) => matches!(g.as_ref(), gate::GateFlow::Form { form, .. } if form.is_dirty()),
+            Mode::Gate(g) => {
+                matches!(g.as_ref(), gate::GateFlow::Form { form, .. } if form.is_dirty())
+            }
             _ => false,
         }
     }
@@ -158,7 +160,9 @@ impl VisitorsPane {
             Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_) | Mode::WatchRemove { .. } => {
                 vec![Ctx::Form]
             }
-            Mode::Gate(ref g) if matches!(g.as_ref(), gate::GateFlow::Form { .. }) => vec![Ctx::Form],
+            Mode::Gate(ref g) if matches!(g.as_ref(), gate::GateFlow::Form { .. }) => {
+                vec![Ctx::Form]
+            }
             _ => vec![],
         }
     }
@@ -297,7 +301,9 @@ impl VisitorsPane {
     pub fn action(&mut self, a: Action, ctx: &mut PaneCtx) {
         let role = ctx.actor.role;
         match a {
-            Action::New if self.view == View::Out => self.mode = Mode::Gate(Box::new(gate::GateFlow::start())),
+            Action::New if self.view == View::Out => {
+                self.mode = Mode::Gate(Box::new(gate::GateFlow::start()))
+            }
             Action::New if self.view == View::Watchlist => {
                 if allows(role, Permission::ManageWatchlist) {
                     self.mode = Mode::WatchAdd(watch_form());
@@ -323,7 +329,11 @@ impl VisitorsPane {
             },
             Action::GateOut => self.mode = Mode::Gate(Box::new(gate::GateFlow::start())),
             Action::Open if self.view == View::Out => {
-                if let Some(l) = self.out.get(self.out_sel).filter(|l| l.returned_ms.is_none()) {
+                if let Some(l) = self
+                    .out
+                    .get(self.out_sel)
+                    .filter(|l| l.returned_ms.is_none())
+                {
                     self.mode = Mode::Gate(Box::new(gate::GateFlow::Return {
                         id: l.id.clone(),
                         name: l.name.clone(),

@@ -64,7 +64,9 @@ impl VisitorsPane {
         match &mut self.mode {
             Mode::Browse => {}
             Mode::Register(r) => cursor = render_register(r, area, buf),
-            Mode::WatchAdd(f) => cursor = crate::ui::form_screen(f, &tr("watch.add_title"), area, buf),
+            Mode::WatchAdd(f) => {
+                cursor = crate::ui::form_screen(f, &tr("watch.add_title"), area, buf)
+            }
             Mode::Export(f) => cursor = crate::ui::form_screen(f, &tr("export.title"), area, buf),
             Mode::Detail(d) => render_detail(d, area, buf, rc),
             Mode::Gate(g) => cursor = g.render(area, buf),
@@ -306,7 +308,13 @@ impl VisitorsPane {
             .take(h)
             .map(|l| {
                 let (state, style) = match l.returned_ms {
-                    Some(r) => (trf("roll.back_at", &[("t", time::fmt_local(r, rc.offset_min, "%H:%M"))]), theme::muted()),
+                    Some(r) => (
+                        trf(
+                            "roll.back_at",
+                            &[("t", time::fmt_local(r, rc.offset_min, "%H:%M"))],
+                        ),
+                        theme::muted(),
+                    ),
                     None if l.overdue(rc.now_ms) => (tr("roll.overdue"), theme::overstay()),
                     None => (tr("roll.away"), Style::new().fg(theme::ACCENT)),
                 };
@@ -314,7 +322,17 @@ impl VisitorsPane {
                 if !l.approved_by.is_empty() {
                     with.push_str(&trf("roll.gate_approved", &[("by", l.approved_by.clone())]));
                 }
-                (vec![l.name.clone(), l.class.clone(), with, t(l.from_ms), t(l.due_ms), state], style)
+                (
+                    vec![
+                        l.name.clone(),
+                        l.class.clone(),
+                        with,
+                        t(l.from_ms),
+                        t(l.due_ms),
+                        state,
+                    ],
+                    style,
+                )
             })
             .collect();
         table::draw(area, buf, &cols, rows, Some(self.out_sel - top));
