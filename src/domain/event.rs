@@ -3,7 +3,7 @@
 
 use super::role::Role;
 use super::rollcall::{Mark, RoundKind};
-use super::roster::{BedRef, StudentData, Zone};
+use super::roster::{BedRef, StaffMember, StudentData, Zone};
 use super::visit::{VisitDetails, WatchCheck};
 use super::watchlist::WatchEntryData;
 use serde::{Deserialize, Serialize};
@@ -156,6 +156,13 @@ impl BedAdded {
     }
 }
 
+/// A staff member's whole record (added, or changed later).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffSet {
+    pub staff_id: String,
+    pub staff: StaffMember,
+}
+
 /// An audit note: which file brought which changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RosterImported {
@@ -301,6 +308,7 @@ pub enum Event {
     LeaveReturned(LeaveReturned),
     GateDeparted(GateDeparted),
     GateReturned(GateReturned),
+    StaffSet(StaffSet),
 }
 
 macro_rules! kinds {
@@ -357,6 +365,7 @@ kinds! {
     LeaveReturned => "leave.returned", leave_id, "leave";
     GateDeparted => "gate.departed", departure_id, "departure";
     GateReturned => "gate.returned", departure_id, "departure";
+    StaffSet => "staff.set", staff_id, "staff";
 }
 
 #[cfg(test)]

@@ -109,3 +109,38 @@ pub struct RosterRow {
     /// From a zone column, else from gender.
     pub zone: Option<Zone>,
 }
+
+/// Staff the duty room calls: head teachers (班主任), dorm teachers, others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffKind {
+    HeadTeacher,
+    DormTeacher,
+    Other,
+}
+
+impl StaffKind {
+    pub const ALL: [StaffKind; 3] = [
+        StaffKind::HeadTeacher,
+        StaffKind::DormTeacher,
+        StaffKind::Other,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            StaffKind::HeadTeacher => "head_teacher",
+            StaffKind::DormTeacher => "dorm_teacher",
+            StaffKind::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<StaffKind> {
+        StaffKind::ALL.into_iter().find(|k| k.key() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub name: String,
+    pub kind: StaffKind,
+    pub phone: Option<String>,
+    pub active: bool,
+}

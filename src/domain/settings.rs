@@ -6,6 +6,10 @@ pub const LOCK_MINUTES: &str = "lock_minutes";
 /// Minutes after midnight by which boarders out through the gate are due
 /// back (a building's own curfew overrides it).
 pub const CURFEW_MINUTES: &str = "curfew_minutes";
+/// Lights-out roll-call time (minutes after midnight).
+pub const LIGHTS_OUT_MINUTES: &str = "lights_out_minutes";
+/// Minutes between bed checks through the night.
+pub const BED_CHECK_EVERY: &str = "bed_check_every_minutes";
 /// 1 while a special period (exams) is in force: pass holders only.
 pub const SPECIAL_PERIOD: &str = "special_period";
 pub const DEFAULT_LOCK_MINUTES: i64 = 10;
@@ -43,8 +47,11 @@ pub fn known(key: &str) -> Option<(i64, i64)> {
     if key == SPECIAL_PERIOD {
         return Some((0, 1));
     }
-    if key == CURFEW_MINUTES {
+    if key == CURFEW_MINUTES || key == LIGHTS_OUT_MINUTES {
         return Some((17 * 60, 24 * 60 - 1));
+    }
+    if key == BED_CHECK_EVERY {
+        return Some((30, 600));
     }
     VisitorType::ALL
         .iter()
@@ -57,6 +64,8 @@ pub fn all_keys() -> Vec<String> {
         LOCK_MINUTES.to_string(),
         SPECIAL_PERIOD.to_string(),
         CURFEW_MINUTES.to_string(),
+        LIGHTS_OUT_MINUTES.to_string(),
+        BED_CHECK_EVERY.to_string(),
     ];
     v.extend(VisitorType::ALL.iter().map(|t| expected_key(*t)));
     v
@@ -72,8 +81,40 @@ pub fn default_value(key: &str) -> Option<i64> {
     if key == CURFEW_MINUTES {
         return Some(21 * 60 + 30);
     }
+    if key == LIGHTS_OUT_MINUTES {
+        return Some(21 * 60 + 40);
+    }
+    if key == BED_CHECK_EVERY {
+        return Some(120);
+    }
     VisitorType::ALL
         .iter()
         .find(|t| expected_key(**t) == key)
         .map(|t| default_expected_minutes(*t))
+}
+
+/// Settings that hold a clock time (minutes after midnight), shown and
+/// typed as HH:MM.
+pub fn is_time(key: &str) -> bool {
+    key == LIGHTS_OUT_MINUTES
+        || key == CURFEW_MINUTES
+        || key.starts_with(&format!("{CURFEW_MINUTES}."))
+}
+
+/// A setting's value as a person reads it.
+pub fn show(key: &str, v: i64) -> String {
+    if is_time(key) {
+        format!("{:02}:{:02}", v / 60, v % 60)
+    } else {
+        v.to_string()
+    }
+}
+
+/// A typed value: HH:MM for times, a whole number otherwise.
+pub fn parse(key: &str, s: &str) -> Option<i64> {
+    if is_time(key) {
+        super::time::parse_hhmm(s).map(i64::from)
+    } else {
+        s.trim().parse().ok()
+    }
 }

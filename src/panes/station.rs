@@ -3,6 +3,7 @@
 use super::{Handled, PaneCtx, error_text};
 use crate::action::Action;
 use crate::domain::role::Role;
+use crate::domain::roster::{StaffKind, StaffMember};
 use crate::domain::settings;
 use crate::domain::validate::FieldError;
 use crate::i18n::{tr, trf};
@@ -27,14 +28,26 @@ pub const ROLE_KEYS: [&str; 4] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Operators,
+    Staff,
     Settings,
 }
 
 pub enum Edit {
     None,
     AddOperator(Form),
-    ResetPin { id: String, form: Form },
-    Setting { key: String, form: Form },
+    ResetPin {
+        id: String,
+        form: Form,
+    },
+    Setting {
+        key: String,
+        form: Form,
+    },
+    /// Adding (None) or changing a staff member.
+    Staff {
+        id: Option<String>,
+        form: Form,
+    },
 }
 
 pub struct StationScreen {
@@ -43,6 +56,8 @@ pub struct StationScreen {
     pub op_sel: usize,
     pub settings: Vec<(String, i64)>,
     pub set_sel: usize,
+    pub staff: Vec<(String, crate::domain::roster::StaffMember)>,
+    pub staff_sel: usize,
     pub edit: Edit,
 }
 
@@ -78,6 +93,8 @@ impl StationScreen {
             op_sel: 0,
             settings: vec![],
             set_sel: 0,
+            staff: vec![],
+            staff_sel: 0,
             edit: Edit::None,
         };
         s.reload(ctx)?;
@@ -87,10 +104,26 @@ impl StationScreen {
     fn reload(&mut self, ctx: &PaneCtx) -> Result<(), crate::store::StoreError> {
         self.operators = ctx.store.operators()?;
         self.op_sel = self.op_sel.min(self.operators.len().saturating_sub(1));
-        self.settings = settings::all_keys()
+        self.staff = ctx.store.staff()?;
+        self.staff_sel = self.staff_sel.min(self.staff.len().saturating_sub(1));
+        let mut keys = settings::all_keys();
+        // Each dorm building may keep its own curfew.
+        keys.extend(
+            ctx.store
+                .buildings()?
+                .iter()
+                .map(|b| settings::curfew_key(b)),
+        );
+        self.settings = keys
             .into_iter()
             .map(|k| {
-                let v = ctx.store.setting(&k);
+                let v = if k.starts_with(&format!("{}.", settings::CURFEW_MINUTES))
+                    && !ctx.store.has_setting(&k)
+                {
+                    ctx.store.setting(settings::CURFEW_MINUTES)
+                } else {
+                    ctx.store.setting(&k)
+                };
                 (k, v)
             })
             .collect();
@@ -155,11 +188,46 @@ impl StationScreen {
                 self.edit = Edit::ResetPin { id, form };
                 return (Handled::No, false);
             }
+            Edit::Staff { id, mut form } => {
+                let idc = id.clone();
+                if let Some(done) = self.form_key(&mut form, key, ctx, |f, ctx| {
+                    let kind = StaffKind::ALL[f.choice("kind").min(2)];
+                    match ctx.store.set_staff(
+                        ctx.actor,
+                        idc.as_deref(),
+                        &f.value("name"),
+                        kind,
+                        &f.value("phone"),
+                        true,
+                    ) {
+                        Ok(_) => {
+                            ctx.ok(tr("station.staff_saved"));
+                            Some(())
+                        }
+                        Err(e) => {
+                            super::visitors::show_error(f, &e, ctx);
+                            None
+                        }
+                    }
+                }) {
+                    if !done {
+                        self.edit = Edit::Staff { id, form };
+                    }
+                    return (Handled::Yes, false);
+                }
+                self.edit = Edit::Staff { id, form };
+                return (Handled::No, false);
+            }
             Edit::Setting { key: k, mut form } => {
                 let kc = k.clone();
                 if let Some(done) = self.form_key(&mut form, key, ctx, |f, ctx| {
-                    let Ok(v) = f.value("value").trim().parse::<i64>() else {
-                        f.set_errors(&[("value", FieldError::NotANumber)]);
+                    let Some(v) = settings::parse(&kc, &f.value("value")) else {
+                        let e = if settings::is_time(&kc) {
+                            FieldError::TimeFormat
+                        } else {
+                            FieldError::NotANumber
+                        };
+                        f.set_errors(&[("value", e)]);
                         return None;
                     };
                     match ctx.store.set_setting(ctx.actor, &kc, v) {
@@ -188,10 +256,45 @@ impl StationScreen {
         match (a, self.section) {
             (Action::Back, _) => return (Handled::Yes, true),
             (Action::NextView, s) => {
-                self.section = if s == Section::Operators {
-                    Section::Settings
-                } else {
-                    Section::Operators
+                self.section = match s {
+                    Section::Operators => Section::Staff,
+                    Section::Staff => Section::Settings,
+                    Section::Settings => Section::Operators,
+                }
+            }
+            (Action::Up, Section::Staff) => self.staff_sel = self.staff_sel.saturating_sub(1),
+            (Action::Down, Section::Staff) => {
+                self.staff_sel = (self.staff_sel + 1).min(self.staff.len().saturating_sub(1))
+            }
+            (Action::New, Section::Staff) => {
+                self.edit = Edit::Staff {
+                    id: None,
+                    form: staff_form(None),
+                }
+            }
+            (Action::Open, Section::Staff) => {
+                if let Some((id, m)) = self.staff.get(self.staff_sel) {
+                    self.edit = Edit::Staff {
+                        id: Some(id.clone()),
+                        form: staff_form(Some(m)),
+                    };
+                }
+            }
+            (Action::ToggleActive, Section::Staff) => {
+                if let Some((id, m)) = self.staff.get(self.staff_sel).cloned() {
+                    let phone = m.phone.clone().unwrap_or_default();
+                    match ctx.store.set_staff(
+                        ctx.actor,
+                        Some(&id),
+                        &m.name,
+                        m.kind,
+                        &phone,
+                        !m.active,
+                    ) {
+                        Ok(_) => ctx.ok(tr("station.staff_saved")),
+                        Err(e) => ctx.err(error_text(&e)),
+                    }
+                    let _ = self.reload(ctx);
                 }
             }
             (Action::Up, Section::Operators) => self.op_sel = self.op_sel.saturating_sub(1),
@@ -203,6 +306,7 @@ impl StationScreen {
                 self.set_sel = (self.set_sel + 1).min(self.settings.len().saturating_sub(1))
             }
             (Action::New, _) => {
+                self.section = Section::Operators;
                 let mut fields = vec![
                     Field::text("name", "station.f.name").required().max(20),
                     Field::text("role", "station.f.role").choice(ROLE_KEYS.to_vec()),
@@ -262,7 +366,7 @@ impl StationScreen {
                     let mut f = Form::new(vec![
                         Field::text("value", "station.f.value").required().max(5),
                     ]);
-                    f.set("value", &v.to_string());
+                    f.set("value", &settings::show(k, *v));
                     self.edit = Edit::Setting {
                         key: k.clone(),
                         form: f,
@@ -306,6 +410,15 @@ impl StationScreen {
             Span::styled(
                 format!(" {} ", tr("station.operators")),
                 if self.section == Section::Operators {
+                    theme::focus()
+                } else {
+                    theme::muted()
+                },
+            ),
+            Span::raw(" "),
+            Span::styled(
+                format!(" {} ", tr("station.staff")),
+                if self.section == Section::Staff {
                     theme::focus()
                 } else {
                     theme::muted()
@@ -365,6 +478,38 @@ impl StationScreen {
                     .collect();
                 table::draw(body, buf, &cols, rows, Some(self.op_sel));
             }
+            Section::Staff => {
+                let cols = [
+                    table::col(tr("station.col.name"), 12),
+                    table::col(tr("station.col.kind"), 10),
+                    table::col(tr("station.col.phone"), 12),
+                    table::col(tr("station.col.status"), 6),
+                ];
+                let rows = self
+                    .staff
+                    .iter()
+                    .map(|(_, m)| {
+                        (
+                            vec![
+                                m.name.clone(),
+                                tr(&format!("staff.{}", m.kind.key())),
+                                m.phone.clone().unwrap_or_default(),
+                                tr(if m.active {
+                                    "station.active"
+                                } else {
+                                    "station.inactive"
+                                }),
+                            ],
+                            if m.active {
+                                Style::new()
+                            } else {
+                                theme::muted()
+                            },
+                        )
+                    })
+                    .collect();
+                table::draw(body, buf, &cols, rows, Some(self.staff_sel));
+            }
             Section::Settings => {
                 let cols = [
                     table::col(tr("station.col.setting"), 30),
@@ -373,12 +518,7 @@ impl StationScreen {
                 let rows = self
                     .settings
                     .iter()
-                    .map(|(k, v)| {
-                        (
-                            vec![tr(&format!("setting.{k}")), v.to_string()],
-                            Style::new(),
-                        )
-                    })
+                    .map(|(k, v)| (vec![setting_label(k), settings::show(k, *v)], Style::new()))
                     .collect();
                 table::draw(body, buf, &cols, rows, Some(self.set_sel));
             }
@@ -387,7 +527,8 @@ impl StationScreen {
             Edit::None => return None,
             Edit::AddOperator(f) => (tr("station.add_title"), f),
             Edit::ResetPin { form, .. } => (tr("station.pin_title"), form),
-            Edit::Setting { key, form } => (tr(&format!("setting.{key}")), form),
+            Edit::Setting { key, form } => (setting_label(key), form),
+            Edit::Staff { form, .. } => (tr("station.staff_title"), form),
         };
         let rect = crate::ui::centered(area, 64, form.fields.len() as u16 + 4);
         crate::ui::clear(rect, buf);
@@ -397,4 +538,35 @@ impl StationScreen {
         block.render(rect, buf);
         form.render(inner, buf, true)
     }
+}
+
+/// A setting's name; per-building curfews name their building.
+fn setting_label(key: &str) -> String {
+    match key.strip_prefix(&format!("{}.", settings::CURFEW_MINUTES)) {
+        Some(b) => trf("setting.curfew_building", &[("building", b.to_string())]),
+        None => tr(&format!("setting.{key}")),
+    }
+}
+
+const STAFF_KINDS: [&str; 3] = ["staff.head_teacher", "staff.dorm_teacher", "staff.other"];
+
+fn staff_form(m: Option<&StaffMember>) -> Form {
+    let mut f = Form::new(vec![
+        Field::text("name", "station.f.name").required().max(20),
+        Field::text("kind", "station.f.kind").choice(STAFF_KINDS.to_vec()),
+        Field::text("phone", "station.f.phone").max(20),
+    ]);
+    if let Some(m) = m {
+        f.set("name", &m.name);
+        f.set_choice(
+            "kind",
+            StaffKind::ALL
+                .iter()
+                .position(|k| *k == m.kind)
+                .unwrap_or(0),
+        );
+        f.set("phone", m.phone.as_deref().unwrap_or(""));
+        f.mark_pristine();
+    }
+    f
 }

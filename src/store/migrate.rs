@@ -232,6 +232,14 @@ CREATE TABLE departures (
     returned_ms INTEGER
 ) STRICT;
 CREATE INDEX departures_student ON departures(student_id, at_ms);
+CREATE TABLE staff (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    phone TEXT,
+    active INTEGER NOT NULL
+) STRICT;
+CREATE INDEX staff_name ON staff(name);
 ";
 
 pub const MIGRATIONS: &[&str] = &[V1, V2, V3];

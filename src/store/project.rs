@@ -29,6 +29,7 @@ pub const TABLES: &[&str] = &[
     "sick_notes",
     "leaves",
     "departures",
+    "staff",
 ];
 
 /// Lower-case text a search box is matched against with `LIKE '%q%'`:

@@ -197,6 +197,12 @@ pub fn apply(conn: &Connection, rec: &EventRecord, ev: &Event) -> Result<(), Sto
                 params![b.departure_id, b.at_ms],
             )?;
         }
+        Event::StaffSet(b) => {
+            conn.execute(
+                "INSERT OR REPLACE INTO staff (id, name, kind, phone, active) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![b.staff_id, b.staff.name, b.staff.kind.key(), b.staff.phone, b.staff.active],
+            )?;
+        }
         // Kinds handled by project::apply.
         _ => {}
     }

@@ -223,6 +223,24 @@ impl Store {
                     reason: crate::i18n::trf("roster.left_reason", &[("file", file.clone())]),
                 }));
             }
+            // Head teachers named in the file join the staff list, so the
+            // duty room can find whom to call.
+            let mut known: Vec<String> = s.staff()?.into_iter().map(|(_, m)| m.name).collect();
+            for row in &parsed.rows {
+                let name = row.data.head_teacher.trim();
+                if !name.is_empty() && !known.iter().any(|k| k == name) {
+                    known.push(name.to_string());
+                    events.push(Event::StaffSet(crate::domain::event::StaffSet {
+                        staff_id: s.new_id(),
+                        staff: crate::domain::roster::StaffMember {
+                            name: name.to_string(),
+                            kind: crate::domain::roster::StaffKind::HeadTeacher,
+                            phone: None,
+                            active: true,
+                        },
+                    }));
+                }
+            }
             events.push(Event::RosterImported(RosterImported {
                 import_id: s.new_id(),
                 file: file.clone(),
@@ -234,5 +252,90 @@ impl Store {
             let n = events.len();
             Ok((events, ImportOutcome { diff, events: n }))
         })
+    }
+}
+
+impl Store {
+    /// The staff list, active first, by name.
+    pub fn staff(&self) -> Result<Vec<(String, crate::domain::roster::StaffMember)>, StoreError> {
+        use crate::domain::roster::{StaffKind, StaffMember};
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, kind, phone, active FROM staff ORDER BY active DESC, name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                StaffMember {
+                    name: r.get(1)?,
+                    kind: StaffKind::parse(&r.get::<_, String>(2)?).unwrap_or(StaffKind::Other),
+                    phone: r.get(3)?,
+                    active: r.get(4)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds (id None) or changes a staff member. Admins only.
+    pub fn set_staff(
+        &mut self,
+        actor: &Actor,
+        id: Option<&str>,
+        name: &str,
+        kind: crate::domain::roster::StaffKind,
+        phone: &str,
+        active: bool,
+    ) -> Result<String, StoreError> {
+        use crate::domain::validate::{FieldError, check_mobile, normalize_input};
+        let a = actor.clone();
+        let name = crate::domain::names::normalize_name(&normalize_input(name));
+        let phone = normalize_input(phone);
+        self.write(actor, |s| {
+            require(a.role, Permission::ManageRoster)?;
+            let mut errs = vec![];
+            if name.is_empty() {
+                errs.push(("name", FieldError::Required));
+            }
+            let phone = match phone.as_str() {
+                "" => None,
+                p => match check_mobile(p) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        errs.push(("phone", e));
+                        None
+                    }
+                },
+            };
+            if !errs.is_empty() {
+                return Err(DomainError::Invalid(errs).into());
+            }
+            let id = id.map(str::to_string).unwrap_or_else(|| s.new_id());
+            Ok((
+                vec![Event::StaffSet(crate::domain::event::StaffSet {
+                    staff_id: id.clone(),
+                    staff: crate::domain::roster::StaffMember {
+                        name,
+                        kind,
+                        phone,
+                        active,
+                    },
+                })],
+                id,
+            ))
+        })
+    }
+
+    /// A head teacher's phone from the staff list, by name.
+    pub fn staff_phone(&self, name: &str) -> Option<String> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row(
+                "SELECT phone FROM staff WHERE name = ?1 AND active = 1 AND phone IS NOT NULL LIMIT 1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()
+            .flatten()
     }
 }

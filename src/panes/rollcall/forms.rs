@@ -17,6 +17,8 @@ pub enum FormKind {
         round_id: String,
         student_id: String,
         name: String,
+        /// "(head teacher 周老师 138…)": whom else to call.
+        head: String,
     },
     Sick {
         student_id: String,
@@ -49,8 +51,11 @@ impl FormKind {
 
     pub fn title(&self) -> String {
         match self {
-            FormKind::Followup { name, .. } => {
-                trf("roll.followup_title", &[("name", name.clone())])
+            FormKind::Followup { name, head, .. } => {
+                format!(
+                    "{}{head}",
+                    trf("roll.followup_title", &[("name", name.clone())])
+                )
             }
             FormKind::Sick { name, .. } => trf("roll.sick_title", &[("name", name.clone())]),
             FormKind::SickNote { name, .. } => {
@@ -154,6 +159,7 @@ pub fn save(kind: &FormKind, f: &mut Form, ctx: &mut PaneCtx) -> Result<String, 
             round_id,
             student_id,
             name,
+            ..
         } => {
             let found = f.choice("found") == 1;
             let found_at = if found {
@@ -254,4 +260,17 @@ pub fn describe(r: &SheetRow) -> String {
         s.push_str(&format!(" · {}", r.note));
     }
     s
+}
+
+/// "(head teacher 周老师 13800000000)" from the roster and the staff list.
+pub fn head_teacher_line(ctx: &PaneCtx, student_id: &str) -> String {
+    let Ok(Some(s)) = ctx.store.student(student_id) else {
+        return String::new();
+    };
+    let name = s.data.head_teacher.trim().to_string();
+    if name.is_empty() {
+        return String::new();
+    }
+    let phone = ctx.store.staff_phone(&name).unwrap_or_default();
+    trf("roll.followup_head", &[("name", name), ("phone", phone)])
 }

@@ -108,6 +108,8 @@ pub struct RollcallPane {
     pub map_floor: usize,
     pub bed_map: Vec<crate::store::rollcall::BedCell>,
     pub list_height: usize,
+    /// The next round the configured times call for: kind and when.
+    pub next_round: Option<(RoundKind, i64)>,
 }
 
 impl Default for RollcallPane {
@@ -135,6 +137,7 @@ impl RollcallPane {
             map_floor: 0,
             bed_map: vec![],
             list_height: 10,
+            next_round: None,
         }
     }
 
@@ -152,9 +155,28 @@ impl RollcallPane {
         let night = rollcall::night_of(ctx.now_ms, ctx.store.offset_min())
             .format("%Y-%m-%d")
             .to_string();
+        let tonight = ctx.store.rounds_of_night(&night, &b)?;
         self.round = match ctx.store.open_round(&b)? {
             Some(r) => Some(r),
-            None => ctx.store.rounds_of_night(&night, &b)?.into_iter().next(),
+            None => tonight.first().cloned(),
+        };
+        // Times from the station's settings: the lights-out roll, then a bed
+        // check every so often after the last round.
+        self.next_round = if b.is_empty() || self.open_round().is_some() {
+            None
+        } else if !tonight.iter().any(|r| r.kind == RoundKind::LightsOut) {
+            let date = rollcall::night_of(ctx.now_ms, ctx.store.offset_min());
+            let at = time::day_start_ms(date, ctx.store.offset_min())
+                + ctx
+                    .store
+                    .setting(crate::domain::settings::LIGHTS_OUT_MINUTES)
+                    * 60_000;
+            Some((RoundKind::LightsOut, at))
+        } else {
+            let every = ctx.store.setting(crate::domain::settings::BED_CHECK_EVERY) * 60_000;
+            tonight
+                .first()
+                .map(|r| (RoundKind::BedCheck, r.started_ms + every))
         };
         self.sheet = match &self.round {
             Some(r) => ctx.store.round_sheet(&r.id)?,
@@ -545,11 +567,10 @@ impl RollcallPane {
                 } else if self.open_round().is_some() {
                     ctx.err(tr("err.round_open"));
                 } else {
-                    let kind = if self.round.is_some() {
-                        RoundKind::BedCheck
-                    } else {
-                        RoundKind::LightsOut
-                    };
+                    let kind = self
+                        .next_round
+                        .map(|(k, _)| k)
+                        .unwrap_or(RoundKind::BedCheck);
                     self.mode = Mode::StartRound { kind };
                 }
             }
@@ -686,6 +707,7 @@ impl RollcallPane {
                         round_id: r.id.clone(),
                         student_id: s.student.id.clone(),
                         name: s.student.data.name.clone(),
+                        head: forms::head_teacher_line(ctx, &s.student.id),
                     };
                     self.mode = Mode::Form {
                         form: forms::build(kind.clone(), ctx),
@@ -701,6 +723,7 @@ impl RollcallPane {
                         round_id: a.round_id.clone(),
                         student_id: a.student_id.clone(),
                         name: a.name.clone(),
+                        head: forms::head_teacher_line(ctx, &a.student_id),
                     };
                     self.mode = Mode::Form {
                         form: forms::build(kind.clone(), ctx),

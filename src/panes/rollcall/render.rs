@@ -42,7 +42,7 @@ impl RollcallPane {
         if area.height < 4 {
             return None;
         }
-        self.render_header(area, buf);
+        self.render_header(area, buf, rc);
         let body = Rect::new(area.x, area.y + 2, area.width, area.height - 2);
         self.list_height = body.height.saturating_sub(1) as usize;
         match self.view {
@@ -188,7 +188,7 @@ impl RollcallPane {
         cursor
     }
 
-    fn render_header(&self, area: Rect, buf: &mut Buffer) {
+    fn render_header(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         let mut spans = vec![];
         for v in View::ALL {
             let mut label = tr(v.label());
@@ -268,6 +268,28 @@ impl RollcallPane {
                     ));
                 }
             }
+        }
+        if let Some((kind, at)) = self.next_round {
+            let due = at <= rc.now_ms;
+            let text = trf(
+                if due {
+                    "roll.round_due"
+                } else {
+                    "roll.round_next"
+                },
+                &[
+                    ("kind", tr(&format!("round.{}", kind.key()))),
+                    ("t", time::fmt_local(at, rc.offset_min, "%H:%M")),
+                ],
+            );
+            spans.push(Span::styled(
+                format!(" │ {text}"),
+                if due {
+                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+                } else {
+                    theme::muted()
+                },
+            ));
         }
         if !self.jump.is_empty() {
             spans.push(Span::styled(format!(" → {}", self.jump), theme::title()));
