@@ -135,6 +135,11 @@ pub(super) fn enroll(
 ) -> Result<Vec<String>, StoreError> {
     let l = layout(scale);
     clock.set(day_start_ms(start_day, s.offset_min()) + 8 * 3_600_000);
+    // The head teachers, with the numbers the duty room calls at night.
+    for t in HEAD_TEACHERS {
+        let p = phone(rng);
+        s.set_staff(admin, None, t, crate::domain::roster::StaffKind::HeadTeacher, &p, true)?;
+    }
     let mut no = s.students(None)?.len();
     for (b, zone) in &l.buildings {
         for floor in 1..=l.floors {

@@ -271,6 +271,8 @@ pub fn head_teacher_line(ctx: &PaneCtx, student_id: &str) -> String {
     if name.is_empty() {
         return String::new();
     }
-    let phone = ctx.store.staff_phone(&name).unwrap_or_default();
-    trf("roll.followup_head", &[("name", name), ("phone", phone)])
+    match ctx.store.staff_phone(&name) {
+        Some(phone) => trf("roll.followup_head", &[("name", name), ("phone", phone)]),
+        None => trf("roll.followup_head_name", &[("name", name)]),
+    }
 }
