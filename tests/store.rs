@@ -302,7 +302,9 @@ fn every_confirmed_record_survives_reopening() {
     let before = dump(store.conn()).unwrap();
     let n_events = event_count(&store);
     // Every projection got something, so the comparison below covers them all.
-    for t in TABLES {
+    // Conflicts and decisions on them only arise between stations; the
+    // sync tests cover them.
+    for t in TABLES.iter().filter(|t| !["conflicts", "resolutions"].contains(t)) {
         assert!(
             rows_in(store.conn(), t) > 0,
             "{t} is empty before reopening"
@@ -408,7 +410,9 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
     store
         .import_roster(&admin, "utf8.csv", &roster, false, false)
         .unwrap();
-    for t in TABLES {
+    // Conflicts and decisions on them only arise between stations; the
+    // sync tests cover them.
+    for t in TABLES.iter().filter(|t| !["conflicts", "resolutions"].contains(t)) {
         assert!(
             rows_in(store.conn(), t) > 0,
             "{t} is empty: the comparison would not cover it"

@@ -163,6 +163,17 @@ pub struct StaffSet {
     pub staff: StaffMember,
 }
 
+/// A duty leader's decision on a contradiction between stations: which of
+/// the competing events stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictResolved {
+    /// "visit:<id>/sign_out", "round:<id>/<student>", "round:<id>/close".
+    pub key: String,
+    /// The event id chosen.
+    pub chosen: String,
+    pub note: String,
+}
+
 /// An audit note: which file brought which changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RosterImported {
@@ -309,6 +320,7 @@ pub enum Event {
     GateDeparted(GateDeparted),
     GateReturned(GateReturned),
     StaffSet(StaffSet),
+    ConflictResolved(ConflictResolved),
 }
 
 macro_rules! kinds {
@@ -366,6 +378,7 @@ kinds! {
     GateDeparted => "gate.departed", departure_id, "departure";
     GateReturned => "gate.returned", departure_id, "departure";
     StaffSet => "staff.set", staff_id, "staff";
+    ConflictResolved => "conflict.resolved", key, "conflict";
 }
 
 #[cfg(test)]

@@ -242,7 +242,37 @@ CREATE TABLE staff (
 CREATE INDEX staff_name ON staff(name);
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+/// Schema 4: sync between stations — contradictions for review, the
+/// decisions on them, and this station's own log of imported bundles.
+const V4: &str = "
+CREATE TABLE conflicts (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    events TEXT NOT NULL,
+    provisional TEXT NOT NULL
+) STRICT;
+CREATE TABLE resolutions (
+    key TEXT PRIMARY KEY,
+    chosen TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    note TEXT NOT NULL
+) STRICT;
+CREATE TABLE import_log (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    from_station TEXT,
+    new INTEGER NOT NULL,
+    known INTEGER NOT NULL,
+    rejected INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL
+) STRICT;
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

@@ -1,0 +1,166 @@
+//! The night's projections — rounds with their marks and history, the sick
+//! log, leave and gate departures — each recomputed from its own events.
+
+use super::StoreError;
+use super::log::EventRecord;
+use super::project::{resolution, set_conflict};
+use crate::domain::event::Event;
+use std::collections::BTreeMap;
+use rusqlite::{Connection, params};
+
+pub fn round(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM rounds WHERE id = ?1", [id])?;
+    conn.execute("DELETE FROM marks WHERE round_id = ?1", [id])?;
+    conn.execute("DELETE FROM mark_history WHERE round_id = ?1", [id])?;
+    let Some((srec, started)) = events.iter().find_map(|(r, e)| match e {
+        Event::RoundStarted(b) => Some((r, b)),
+        _ => None,
+    }) else {
+        return Ok(());
+    };
+    // Every mark, per boarder, in log order.
+    let mut per_student: BTreeMap<&str, Vec<(&EventRecord, &crate::domain::event::RoundMarked)>> = BTreeMap::new();
+    let mut history = conn.prepare_cached(
+        "INSERT INTO mark_history (event_id, round_id, student_ids, n, mark, late_at, note, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (r, e) in events {
+        if let Event::RoundMarked(m) = e {
+            history.execute(params![
+                r.id,
+                id,
+                serde_json::to_string(&m.student_ids).unwrap_or_default(),
+                m.student_ids.len() as i64,
+                m.mark.key(),
+                m.late_at_ms,
+                m.note,
+                r.hlc.ms,
+                r.actor
+            ])?;
+            for s in &m.student_ids {
+                per_student.entry(s.as_str()).or_default().push((r, m));
+            }
+        }
+    }
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (student, marks) in &per_student {
+        // Two stations marking one boarder differently is a contradiction
+        // to review; the latest mark shows meanwhile.
+        let key = format!("round:{id}/{student}");
+        let first = marks[0];
+        let disagree = marks
+            .iter()
+            .any(|(r, m)| r.origin != first.0.origin && m.mark != first.1.mark);
+        let chosen = resolution(conn, &key)?;
+        let (r, m) = chosen
+            .as_deref()
+            .and_then(|c| marks.iter().find(|(r, _)| r.id == c))
+            .or(marks.last())
+            .copied()
+            .unwrap_or(first);
+        let recs: Vec<&EventRecord> = if disagree { marks.iter().map(|(r, _)| *r).collect() } else { vec![] };
+        set_conflict(conn, &key, "mark", &format!("round:{id}"), &recs, &r.id)?;
+        insert.execute(params![id, student, m.mark.key(), m.late_at_ms, m.note, r.hlc.ms, r.actor, marks.len() as i64 - 1])?;
+    }
+    // Closing: the earliest close counts; a second one from another station
+    // is listed for review.
+    let closes: Vec<(&EventRecord, &crate::domain::event::RoundClosed)> = events
+        .iter()
+        .filter_map(|(r, e)| match e {
+            Event::RoundClosed(c) => Some((r, c)),
+            _ => None,
+        })
+        .collect();
+    let key = format!("round:{id}/close");
+    let chosen = resolution(conn, &key)?;
+    let close = chosen
+        .as_deref()
+        .and_then(|c| closes.iter().find(|(r, _)| r.id == c))
+        .or(closes.first())
+        .copied();
+    let recs: Vec<&EventRecord> = closes.iter().map(|(r, _)| *r).collect();
+    set_conflict(conn, &key, "close", &format!("round:{id}"), &recs, close.map(|(r, _)| r.id.as_str()).unwrap_or(""))?;
+    conn.execute(
+        "INSERT INTO rounds (id, kind, building, night, started_ms, started_by, closed_ms, closed_by, forced_reason, unaccounted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            id,
+            started.kind.key(),
+            started.building,
+            started.night,
+            srec.hlc.ms,
+            srec.actor,
+            close.map(|(r, _)| r.hlc.ms),
+            close.map(|(r, _)| r.actor.clone()),
+            close.and_then(|(_, c)| c.forced_reason.clone()),
+            close.map(|(_, c)| serde_json::to_string(&c.unaccounted).unwrap_or_default())
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn sick(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM sick WHERE id = ?1", [id])?;
+    conn.execute("DELETE FROM sick_notes WHERE sick_id = ?1", [id])?;
+    let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
+        Event::SickRecorded(b) => Some((r, b)),
+        _ => None,
+    }) else {
+        return Ok(());
+    };
+    let mut closed = None;
+    for (n, e) in events {
+        if let Event::SickFollowup(f) = e {
+            conn.execute(
+                "INSERT INTO sick_notes (event_id, sick_id, note, temperature, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![n.id, id, f.note, f.temperature, n.hlc.ms, n.actor],
+            )?;
+            if f.closed && closed.is_none() {
+                closed = Some(n.hlc.ms);
+            }
+        }
+    }
+    conn.execute(
+        "INSERT INTO sick (id, student_id, symptoms, temperature, medicine, water, clinic, guardian_told, at_ms, by, closed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![id, b.student_id, b.symptoms, b.temperature, b.medicine, b.water, b.clinic, b.guardian_told, r.hlc.ms, r.actor, closed],
+    )?;
+    Ok(())
+}
+
+/// The earliest recorded return: a boarder comes back once.
+fn first_return(events: &[(EventRecord, Event)]) -> Option<i64> {
+    events.iter().find_map(|(_, e)| match e {
+        Event::LeaveReturned(b) => Some(b.at_ms),
+        Event::GateReturned(b) => Some(b.at_ms),
+        _ => None,
+    })
+}
+
+pub fn leave(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM leaves WHERE id = ?1", [id])?;
+    if let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
+        Event::LeaveGranted(b) => Some((r, b)),
+        _ => None,
+    }) {
+        conn.execute(
+            "INSERT INTO leaves (id, student_id, from_ms, due_ms, reason, approved_by, destination, returned_ms, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![id, b.student_id, b.from_ms, b.due_ms, b.reason, b.approved_by, b.destination, first_return(events), r.hlc.ms, r.actor],
+        )?;
+    }
+    Ok(())
+}
+
+pub fn departure(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM departures WHERE id = ?1", [id])?;
+    if let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
+        Event::GateDeparted(b) => Some((r, b)),
+        _ => None,
+    }) {
+        conn.execute(
+            "INSERT INTO departures (id, student_id, with_name, relation, phone, authorised, approved_by, due_ms, note, at_ms, by, returned_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![id, b.student_id, b.with_name, b.relation, b.phone, b.authorised, b.approved_by, b.due_ms, b.note, r.hlc.ms, r.actor, first_return(events)],
+        )?;
+    }
+    Ok(())
+}
