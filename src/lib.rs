@@ -15,4 +15,5 @@ pub mod panes;
 pub mod report;
 pub mod screens;
 pub mod store;
+pub mod sync;
 pub mod ui;

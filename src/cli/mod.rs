@@ -3,6 +3,7 @@
 
 mod report;
 mod roster;
+mod sync;
 
 use crate::app::{self, App};
 use crate::demo::{self, Scale};
@@ -39,8 +40,9 @@ pub struct Cli {
 pub enum Cmd {
     /// Set up a new station database without the TUI (PIN from stdin or --pin-file)
     Init {
+        /// The school's name (not needed when joining: the join file has it)
         #[arg(long)]
-        school: String,
+        school: Option<String>,
         #[arg(long)]
         station: String,
         #[arg(long, value_enum)]
@@ -48,9 +50,15 @@ pub enum Cmd {
         /// Name of the first admin
         #[arg(long)]
         admin: String,
-        /// File holding the admin's PIN (otherwise read from stdin)
+        /// File holding the admin's PIN (otherwise the first line of stdin)
         #[arg(long)]
         pin_file: Option<PathBuf>,
+        /// Join an existing school with a join file made by `dutydesk sync invite`
+        #[arg(long)]
+        join: Option<PathBuf>,
+        /// File holding the join code (otherwise the second line of stdin)
+        #[arg(long)]
+        code_file: Option<PathBuf>,
     },
     /// Fill a database with generated data (deterministic)
     DemoData {
@@ -68,6 +76,11 @@ pub enum Cmd {
     Roster {
         #[command(subcommand)]
         which: roster::RosterCmd,
+    },
+    /// Exchange records with the school's other stations by bundle files
+    Sync {
+        #[command(subcommand)]
+        which: sync::SyncCmd,
     },
     /// Check the database: SQLite integrity and the event log's hash chains
     Check,
@@ -117,31 +130,53 @@ pub fn default_db() -> Result<PathBuf, CliError> {
     Ok(dir.join("dutydesk.db"))
 }
 
-fn read_pin(file: &Option<PathBuf>) -> Result<String, CliError> {
-    let mut s = String::new();
-    match file {
-        Some(p) => {
-            s = std::fs::read_to_string(p)
-                .map_err(|e| CliError(trf("cli.pin_file", &[("detail", e.to_string())])))?
-        }
-        None => {
+fn read_file_line(p: &Path, key: &str) -> Result<String, CliError> {
+    let s = std::fs::read_to_string(p).map_err(|e| CliError(trf(key, &[("detail", e.to_string())])))?;
+    Ok(first_line(&s))
+}
+
+/// The first line, trimmed, without a byte-order mark (Notepad on older
+/// Windows starts files with one).
+fn first_line(s: &str) -> String {
+    s.trim_start_matches('\u{feff}').lines().next().unwrap_or("").trim().to_string()
+}
+
+/// The PIN (and a join code) from files or standard input — never argv,
+/// where other users of the PC could read them.
+fn read_secrets(pin_file: &Option<PathBuf>, code_file: &Option<PathBuf>, want_code: bool) -> Result<(String, Option<String>), CliError> {
+    let mut stdin_lines: Option<Vec<String>> = None;
+    let mut stdin = |i: usize| -> Result<String, CliError> {
+        if stdin_lines.is_none() {
+            let mut s = String::new();
             std::io::stdin()
                 .read_to_string(&mut s)
                 .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+            stdin_lines = Some(s.trim_start_matches('\u{feff}').lines().map(|l| l.trim().to_string()).collect());
         }
-    }
-    // Notepad on older Windows starts files with a byte-order mark.
-    let pin = s
-        .trim_start_matches('\u{feff}')
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string();
+        Ok(stdin_lines.as_ref().and_then(|l| l.get(i).cloned()).unwrap_or_default())
+    };
+    let pin = match pin_file {
+        Some(p) => read_file_line(p, "cli.pin_file")?,
+        None => stdin(0)?,
+    };
     if pin.is_empty() {
         return Err(CliError(tr("cli.pin_missing")));
     }
-    Ok(pin)
+    if !want_code {
+        return Ok((pin, None));
+    }
+    let code = match code_file {
+        Some(p) => read_file_line(p, "cli.pin_file")?,
+        None => stdin(if pin_file.is_some() { 0 } else { 1 })?,
+    };
+    if code.is_empty() {
+        return Err(CliError(tr("cli.code_missing")));
+    }
+    Ok((pin, Some(code)))
+}
+
+fn read_pin(file: &Option<PathBuf>) -> Result<String, CliError> {
+    Ok(read_secrets(file, &None, false)?.0)
 }
 
 /// Opens an existing database: a missing file is an error here, never
@@ -181,12 +216,27 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             kind,
             admin,
             pin_file,
+            join,
+            code_file,
         }) => {
             let path = match cli.db {
                 Some(p) => p,
                 None => default_db()?,
             };
-            let pin = read_pin(&pin_file)?;
+            let (pin, code) = read_secrets(&pin_file, &code_file, join.is_some())?;
+            // Read the join file before creating anything: a wrong code
+            // leaves no database behind.
+            let joined = match (&join, code) {
+                (Some(f), Some(code)) => {
+                    Some(crate::sync::join_info(f, &code).map_err(|e| CliError(sync::error_text(&e)))?)
+                }
+                _ => None,
+            };
+            let school = match (&joined, school) {
+                (Some(j), _) => j.school_name.clone(),
+                (None, Some(s)) => s,
+                (None, None) => return Err(CliError(tr("cli.school_required"))),
+            };
             let existed = path.exists();
             let mut store = Store::open(&path, Arc::new(SystemClock))?;
             let kind = match kind {
@@ -194,12 +244,24 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 KindArg::Dorm => StationKind::Dorm,
                 KindArg::Office => StationKind::Office,
             };
-            match store.setup(&school, &station, kind, machine_offset_min(), &admin, &pin) {
-                Ok(_) => {
+            let done = match &joined {
+                Some(j) => crate::sync::join(&mut store, j, &station, kind, machine_offset_min(), &admin, &pin)
+                    .map_err(|e| CliError(sync::error_text(&e))),
+                None => store
+                    .setup(&school, &station, kind, machine_offset_min(), &admin, &pin)
+                    .map(|_| ())
+                    .map_err(CliError::from),
+            };
+            match done {
+                Ok(()) => {
                     println!(
                         "{}",
                         trf("cli.init_done", &[("path", path.display().to_string())])
                     );
+                    if joined.is_some() {
+                        let fp = crate::sync::identity(&mut store).map(|i| i.key.fingerprint()).unwrap_or_default();
+                        println!("{}", trf("sync.fingerprint", &[("fp", fp)]));
+                    }
                     Ok(())
                 }
                 Err(e) => {
@@ -207,7 +269,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     if !existed {
                         remove_db(&path);
                     }
-                    Err(e.into())
+                    Err(e)
                 }
             }
         }
@@ -250,6 +312,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 None => default_db()?,
             };
             report::run(&path, which)
+        }
+        Some(Cmd::Sync { which }) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            sync::run(&path, which)
         }
         Some(Cmd::Roster { which }) => {
             let path = match cli.db {

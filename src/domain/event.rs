@@ -36,6 +36,9 @@ impl StationKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StationCreated {
     pub station_id: String,
+    /// The school all of its stations share (empty in early logs).
+    #[serde(default)]
+    pub school_id: String,
     pub school: String,
     pub name: String,
     pub kind: StationKind,

@@ -52,6 +52,10 @@ pub enum Permission {
     ApproveGateException,
     /// Edit the roster (import, moves, leavers).
     ManageRoster,
+    /// Decide contradictions between stations.
+    ResolveConflicts,
+    /// Export, import and join: the school's key is involved.
+    Sync,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
@@ -63,7 +67,10 @@ pub fn allows(role: Role, p: Permission) -> bool {
             role == Role::Admin
         }
         RunRollCall => role != Role::Guard,
-        ForceCloseRound | ApproveGateException => matches!(role, Role::DutyLeader | Role::Admin),
+        ForceCloseRound | ApproveGateException | ResolveConflicts => {
+            matches!(role, Role::DutyLeader | Role::Admin)
+        }
+        Sync => role == Role::Admin,
     }
 }
 

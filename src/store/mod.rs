@@ -5,6 +5,7 @@
 //! projections, so there is never a record without its event or the reverse.
 
 pub mod backup;
+pub mod conflicts;
 pub mod log;
 pub mod migrate;
 pub mod operators;
@@ -258,6 +259,15 @@ impl Store {
         self.clock.clone()
     }
 
+    /// Moves this station's clock past events imported from others, so its
+    /// next events order after everything it has seen.
+    pub fn observe_hlc(&mut self, remote: Hlc) {
+        let now = self.clock.now_ms();
+        if remote > self.last_hlc {
+            self.last_hlc = self.last_hlc.observe(remote, now);
+        }
+    }
+
     pub fn set_ids(&mut self, ids: IdGen) {
         self.ids = ids;
     }
@@ -353,6 +363,23 @@ impl Store {
         admin_name: &str,
         pin: &str,
     ) -> Result<Actor, StoreError> {
+        let school_id = self.new_id();
+        self.setup_in_school(&school_id, school, name, kind, utc_offset_min, admin_name, pin)
+    }
+
+    /// Creates a station of an existing school (joining with a join file):
+    /// same school id, its own station id and first admin.
+    #[allow(clippy::too_many_arguments)]
+    pub fn setup_in_school(
+        &mut self,
+        school_id: &str,
+        school: &str,
+        name: &str,
+        kind: StationKind,
+        utc_offset_min: i32,
+        admin_name: &str,
+        pin: &str,
+    ) -> Result<Actor, StoreError> {
         if self.station.is_some() {
             return Err(StoreError::AlreadySetUp);
         }
@@ -378,6 +405,7 @@ impl Store {
         };
         let created = Event::StationCreated(crate::domain::event::StationCreated {
             station_id: station_id.clone(),
+            school_id: school_id.to_string(),
             school,
             name,
             kind,
@@ -386,8 +414,8 @@ impl Store {
         let prev = self.station.replace(station);
         let res = self.batch(|s| {
             s.conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('station_id', ?1)",
-                [&station_id],
+                "INSERT INTO meta (key, value) VALUES ('station_id', ?1), ('school_id', ?2)",
+                [&station_id, school_id],
             )?;
             s.append(&Actor::system(), &[created])?;
             operators::add_in_tx(
@@ -402,6 +430,23 @@ impl Store {
             self.station = prev;
         }
         res
+    }
+
+    /// Station-local configuration that never travels (the school key, the
+    /// sync folder): `meta`, not the event log.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            [key, value],
+        )?;
+        Ok(())
     }
 
     /// `PRAGMA quick_check`: None when healthy, else the first problem.

@@ -1,0 +1,203 @@
+//! `dutydesk sync …`: bundles, the sync folder, joining, contradictions.
+
+use super::{CliError, open_existing, read_pin};
+use crate::i18n::{tr, trf};
+use crate::sync::{self as s, ImportReport, SyncError};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+
+pub use crate::sync::error_text;
+
+#[derive(Subcommand, Debug)]
+pub enum SyncCmd {
+    /// Write a bundle of every event this station knows into a folder
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Import bundles from other stations (all or nothing per bundle)
+    Import {
+        files: Vec<PathBuf>,
+        /// Show what would be imported; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export this station's bundle into a shared folder and import the others found there
+    Folder { dir: PathBuf },
+    /// Make a join file for a new station of this school; prints its one-time code
+    Invite {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The school's fingerprint, the stations seen, recent imports, open contradictions
+    Status,
+    /// Decide a contradiction between stations (duty leader or admin; PIN on stdin)
+    Resolve {
+        /// The contradiction's key, as `sync status` lists it
+        key: String,
+        /// The event id that stands
+        #[arg(long)]
+        choose: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long = "as")]
+        as_operator: String,
+        #[arg(long)]
+        pin_file: Option<PathBuf>,
+    },
+}
+
+fn err(e: SyncError) -> CliError {
+    CliError(error_text(&e))
+}
+
+/// One line per bundle: what it brought, or why it was refused.
+pub fn report_line(r: &ImportReport) -> String {
+    let mut line = match r.refused {
+        Some(key) => trf("sync.refused", &[("file", r.file.clone()), ("reason", tr(key))]),
+        None => trf(
+            if r.dry_run { "sync.imported_dry" } else { "sync.imported" },
+            &[
+                ("file", r.file.clone()),
+                ("from", r.from_station.clone()),
+                ("new", r.new.to_string()),
+                ("known", r.known.to_string()),
+                ("rejected", r.rejected.to_string()),
+            ],
+        ),
+    };
+    if r.future > 0 {
+        line.push_str(&trf("sync.flag_future", &[("n", r.future.to_string())]));
+    }
+    if !r.clock_behind.is_empty() {
+        line.push_str(&tr("sync.flag_clock"));
+    }
+    line
+}
+
+fn admin_actor(store: &crate::store::Store) -> Result<crate::domain::role::Actor, CliError> {
+    let name = super::name_or_admin(store, None)?;
+    Ok(store
+        .find_operator_by_name(&name)?
+        .ok_or_else(|| CliError(tr("cli.not_set_up")))?
+        .actor())
+}
+
+pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
+    let mut store = open_existing(path)?;
+    store.require_station()?;
+    match which {
+        SyncCmd::Export { out } => {
+            let r = s::export(&mut store, &out).map_err(err)?;
+            println!(
+                "{}",
+                trf(
+                    "sync.exported",
+                    &[("n", r.events.to_string()), ("path", r.path.display().to_string()), ("kb", (r.bytes / 1024).to_string())]
+                )
+            );
+            Ok(())
+        }
+        SyncCmd::Import { files, dry_run } => {
+            if files.is_empty() {
+                return Err(CliError(tr("sync.no_files")));
+            }
+            let mut refused = 0;
+            for f in &files {
+                let r = s::import_file(&mut store, f, dry_run).map_err(err)?;
+                if r.refused.is_some() {
+                    refused += 1;
+                }
+                println!("{}", report_line(&r));
+            }
+            if refused > 0 {
+                return Err(CliError(trf("sync.some_refused", &[("n", refused.to_string())])));
+            }
+            Ok(())
+        }
+        SyncCmd::Folder { dir } => {
+            let (exp, reports) = s::folder(&mut store, &dir).map_err(err)?;
+            println!(
+                "{}",
+                trf(
+                    "sync.exported",
+                    &[("n", exp.events.to_string()), ("path", exp.path.display().to_string()), ("kb", (exp.bytes / 1024).to_string())]
+                )
+            );
+            for r in &reports {
+                println!("{}", report_line(r));
+            }
+            let refused = reports.iter().filter(|r| r.refused.is_some()).count();
+            if refused > 0 {
+                return Err(CliError(trf("sync.some_refused", &[("n", refused.to_string())])));
+            }
+            Ok(())
+        }
+        SyncCmd::Invite { out } => {
+            let (code, fp) = s::invite(&mut store, &out).map_err(err)?;
+            println!("{}", trf("sync.invite_done", &[("path", out.display().to_string())]));
+            println!("{}", trf("sync.invite_code", &[("code", code)]));
+            println!("{}", trf("sync.fingerprint", &[("fp", fp)]));
+            Ok(())
+        }
+        SyncCmd::Status => {
+            let id = s::identity(&mut store).map_err(err)?;
+            println!("{}", trf("sync.fingerprint", &[("fp", id.key.fingerprint())]));
+            for (name, n) in stations(&store)? {
+                println!("{}", trf("sync.station_line", &[("name", name), ("n", n.to_string())]));
+            }
+            for c in store.conflicts()? {
+                let state = match &c.decided {
+                    Some((_, by, _, note)) => trf("sync.conflict_decided", &[("by", by.clone()), ("note", note.clone())]),
+                    None => tr("sync.conflict_open"),
+                };
+                println!("{}", trf("sync.conflict_line", &[("key", c.key.clone()), ("kind", tr(&format!("conflict.{}", c.kind))), ("state", state)]));
+                for e in &c.events {
+                    println!(
+                        "    {} {} {}",
+                        e.id,
+                        station_name(&store, &e.origin),
+                        crate::domain::time::fmt_local(e.hlc.ms, store.offset_min(), "%m-%d %H:%M")
+                    );
+                }
+            }
+            let _ = admin_actor(&store);
+            Ok(())
+        }
+        SyncCmd::Resolve {
+            key,
+            choose,
+            note,
+            as_operator,
+            pin_file,
+        } => {
+            let op = store
+                .find_operator_by_name(&as_operator)?
+                .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", as_operator.clone())])))?;
+            let pin = read_pin(&pin_file)?;
+            let actor = store.verify_pin(&op.id, &pin)?.actor();
+            store.resolve_conflict(&actor, &key, &choose, &note)?;
+            println!("{}", tr("sync.resolved"));
+            Ok(())
+        }
+    }
+}
+
+/// Stations this database knows, with how many of their events it holds.
+fn stations(store: &crate::store::Store) -> Result<Vec<(String, i64)>, CliError> {
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT COALESCE(s.name, e.origin), COUNT(*) FROM events e LEFT JOIN stations s ON s.id = e.origin GROUP BY e.origin ORDER BY 1")
+        .map_err(|e| CliError(e.to_string()))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(|e| CliError(e.to_string()))?;
+    rows.collect::<Result<_, _>>().map_err(|e| CliError(e.to_string()))
+}
+
+fn station_name(store: &crate::store::Store, origin: &str) -> String {
+    store
+        .conn()
+        .query_row("SELECT name FROM stations WHERE id = ?1", [origin], |r| r.get(0))
+        .unwrap_or_else(|_| origin.chars().take(8).collect())
+}

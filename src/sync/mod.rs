@@ -1,0 +1,519 @@
+//! Stations stay in step by bundle files: no server, no network. A bundle
+//! holds every event its station knows (its own and those relayed from
+//! others), encrypted to the school's key and authenticated. Importing is
+//! idempotent and order-independent: known events are skipped, new ones
+//! appended, a known (origin, seq) with different content is tampering and
+//! refuses the whole bundle. Projections are recomputed per record, so any
+//! order of any bundles ends in the same state.
+
+pub mod crypto;
+
+use crate::domain::event::Event;
+use crate::domain::hlc::Hlc;
+use crate::store::log::EventRecord;
+use crate::store::{Store, StoreError, project};
+use crypto::{BundleHeader, SchoolKey, SyncCryptoError};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+pub const BUNDLE_EXT: &str = "ddbundle";
+pub const JOIN_EXT: &str = "ddjoin";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Crypto(#[from] SyncCryptoError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// An event already known here arrived with different content.
+    #[error("event {origin}#{seq} was replayed with different content")]
+    Replayed { origin: String, seq: i64 },
+    /// An event whose hash does not match its content, or a line that is
+    /// not an event.
+    #[error("an event in the bundle is damaged")]
+    BadEvent,
+}
+
+impl SyncError {
+    /// Catalog key of the one-line reason.
+    pub fn key(&self) -> &'static str {
+        match self {
+            SyncError::Crypto(c) => c.key(),
+            SyncError::Store(_) => "sync.err.store",
+            SyncError::Io(_) => "sync.err.io",
+            SyncError::Replayed { .. } => "sync.err.replayed",
+            SyncError::BadEvent => "sync.err.bad_event",
+        }
+    }
+}
+
+/// The school this station belongs to and its key. The key lives in this
+/// station's `meta` only; it never enters the event log or a bundle.
+pub struct Identity {
+    pub school_id: String,
+    pub key: SchoolKey,
+}
+
+/// This station's school identity; the first station of a school makes its
+/// key the first time it is needed.
+pub fn identity(store: &mut Store) -> Result<Identity, SyncError> {
+    store.require_station()?;
+    let school_id = match store.meta("school_id")? {
+        Some(id) => id,
+        None => {
+            // Stations set up before sync existed: adopt an id now.
+            let id = store.new_id();
+            store.set_meta("school_id", &id)?;
+            id
+        }
+    };
+    let key = match store.meta("school_key")? {
+        Some(s) => SchoolKey::from_secret(&s)?,
+        None => {
+            let k = SchoolKey::generate();
+            store.set_meta("school_key", &k.secret())?;
+            k
+        }
+    };
+    Ok(Identity { school_id, key })
+}
+
+/// One event as it travels: every envelope field, hashes in hex.
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    o: String,
+    s: i64,
+    i: String,
+    hm: i64,
+    hc: u32,
+    k: String,
+    e: String,
+    v: i64,
+    a: String,
+    b: String,
+    p: String,
+    h: String,
+}
+
+fn hex(b: &[u8; 32]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn to_wire(e: &EventRecord) -> Wire {
+    Wire {
+        o: e.origin.clone(),
+        s: e.seq,
+        i: e.id.clone(),
+        hm: e.hlc.ms,
+        hc: e.hlc.c,
+        k: e.kind.clone(),
+        e: e.entity.clone(),
+        v: e.schema,
+        a: e.actor.clone(),
+        b: e.body.clone(),
+        p: hex(&e.prev_hash),
+        h: hex(&e.hash),
+    }
+}
+
+fn from_wire(w: Wire) -> Option<EventRecord> {
+    Some(EventRecord {
+        origin: w.o,
+        seq: w.s,
+        id: w.i,
+        hlc: Hlc { ms: w.hm, c: w.hc },
+        kind: w.k,
+        entity: w.e,
+        schema: w.v,
+        actor: w.a,
+        body: w.b,
+        prev_hash: unhex(&w.p)?,
+        hash: unhex(&w.h)?,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReport {
+    pub path: PathBuf,
+    pub events: u64,
+    pub bytes: u64,
+}
+
+/// A file name people can read: station, date and time.
+fn bundle_name(store: &Store) -> String {
+    let st = store.station().map(|s| s.name.clone()).unwrap_or_default();
+    let safe: String = st
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' })
+        .collect();
+    let at = crate::domain::time::fmt_local(store.now_ms(), store.offset_min(), "%Y%m%d-%H%M%S");
+    format!("{safe}-{at}.{BUNDLE_EXT}")
+}
+
+/// Writes every event this station knows into a new bundle in `dir`.
+pub fn export(store: &mut Store, dir: &Path) -> Result<ExportReport, SyncError> {
+    if !dir.is_dir() {
+        return Err(SyncError::Io(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{} is not a folder", dir.display()),
+        )));
+    }
+    let path = dir.join(bundle_name(store));
+    export_to(store, &path)
+}
+
+/// Writes the bundle to `path` atomically: a temporary file, synced, then
+/// renamed — a USB stick pulled out half way leaves no half bundle.
+pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncError> {
+    let id = identity(store)?;
+    let st = store.require_station()?.clone();
+    let events: u64 = store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
+        .map_err(StoreError::from)? as u64;
+    let header = BundleHeader {
+        format: 1,
+        school_id: id.school_id.clone(),
+        station_id: st.id.clone(),
+        station_name: st.name.clone(),
+        created_ms: store.now_ms(),
+        events,
+    };
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let result = (|| -> Result<u64, SyncError> {
+        let file = std::fs::File::create(&tmp)?;
+        let mut out = std::io::BufWriter::new(file);
+        let conn = store.conn();
+        let mut body = |w: &mut dyn Write| -> std::io::Result<()> {
+            let mut stmt = conn
+                .prepare("SELECT origin, seq, id, hlc_ms, hlc_c, kind, entity, schema, actor, body, prev_hash, hash FROM events ORDER BY origin, seq")
+                .map_err(std::io::Error::other)?;
+            let mut rows = stmt.query([]).map_err(std::io::Error::other)?;
+            while let Some(r) = rows.next().map_err(std::io::Error::other)? {
+                let blob = |i: usize| -> std::io::Result<[u8; 32]> {
+                    let v: Vec<u8> = r.get(i).map_err(std::io::Error::other)?;
+                    v.try_into().map_err(|_| std::io::Error::other("bad hash"))
+                };
+                let rec = EventRecord {
+                    origin: r.get(0).map_err(std::io::Error::other)?,
+                    seq: r.get(1).map_err(std::io::Error::other)?,
+                    id: r.get(2).map_err(std::io::Error::other)?,
+                    hlc: Hlc {
+                        ms: r.get(3).map_err(std::io::Error::other)?,
+                        c: r.get(4).map_err(std::io::Error::other)?,
+                    },
+                    kind: r.get(5).map_err(std::io::Error::other)?,
+                    entity: r.get(6).map_err(std::io::Error::other)?,
+                    schema: r.get(7).map_err(std::io::Error::other)?,
+                    actor: r.get(8).map_err(std::io::Error::other)?,
+                    body: r.get(9).map_err(std::io::Error::other)?,
+                    prev_hash: blob(10)?,
+                    hash: blob(11)?,
+                };
+                serde_json::to_writer(&mut *w, &to_wire(&rec)).map_err(std::io::Error::other)?;
+                w.write_all(b"\n")?;
+            }
+            Ok(())
+        };
+        crypto::write_bundle(&mut out, &id.key, &header, &mut body)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)?;
+        Ok(std::fs::metadata(path)?.len())
+    })();
+    match result {
+        Ok(bytes) => Ok(ExportReport {
+            path: path.to_path_buf(),
+            events,
+            bytes,
+        }),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImportReport {
+    pub file: String,
+    pub from_station: String,
+    pub new: u64,
+    pub known: u64,
+    /// Events that cannot be placed yet (their predecessor is missing).
+    pub rejected: u64,
+    /// New events timed more than 10 minutes after this station's clock.
+    pub future: u64,
+    /// Stations whose clock ran behind (their events piled up on one
+    /// logical tick).
+    pub clock_behind: Vec<String>,
+    /// Why the whole bundle was refused (catalog key), if it was.
+    pub refused: Option<&'static str>,
+    pub dry_run: bool,
+}
+
+/// Imports one bundle, all or nothing. Refusals (wrong school, tampering,
+/// truncation) come back in the report, with nothing applied, and are
+/// written to the import log.
+pub fn import_file(store: &mut Store, path: &Path, dry_run: bool) -> Result<ImportReport, SyncError> {
+    let mut report = ImportReport {
+        file: path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+        dry_run,
+        ..ImportReport::default()
+    };
+    let outcome = import_inner(store, path, dry_run, &mut report);
+    let (label, detail) = match &outcome {
+        Ok(()) if dry_run => ("dry_run", String::new()),
+        Ok(()) => ("ok", String::new()),
+        Err(e) => {
+            report.refused = Some(e.key());
+            report.new = 0;
+            ("refused", e.to_string())
+        }
+    };
+    log_import(store, &report, label, &detail)?;
+    match outcome {
+        // I/O on our own database is an error; a bad bundle is a report.
+        Err(SyncError::Store(e)) => Err(SyncError::Store(e)),
+        _ => Ok(report),
+    }
+}
+
+fn import_inner(store: &mut Store, path: &Path, dry_run: bool, report: &mut ImportReport) -> Result<(), SyncError> {
+    let id = identity(store)?;
+    let file = std::fs::File::open(path)?;
+    let reader: Box<dyn BufRead> = Box::new(BufReader::new(file));
+    let (header, body) = crypto::open_bundle(reader, &id.key, &id.school_id)?;
+    report.from_station = header.station_name.clone();
+    let now = store.now_ms();
+    let mut failure: Option<SyncError> = None;
+    let mut rolled_back_dry = false;
+    let mut body = Some(body);
+    // One transaction: every event of the bundle, or none. The MAC and the
+    // end of the stream are checked after the last line and before commit.
+    let res = store.batch(|s| {
+        let mut touched: Vec<EventRecord> = Vec::new();
+        let mut max_hlc = Hlc::default();
+        let run = (|| -> Result<(), SyncError> {
+            let mut body = body.take().ok_or(SyncError::BadEvent)?;
+            while let Some(line) = body.next_line()? {
+                let wire: Wire = serde_json::from_str(&line).map_err(|_| SyncError::BadEvent)?;
+                let rec = from_wire(wire).ok_or(SyncError::BadEvent)?;
+                if rec.compute_hash() != rec.hash {
+                    return Err(SyncError::BadEvent);
+                }
+                match event_hash(s, &rec.origin, rec.seq)? {
+                    Some(h) if h == rec.hash => report.known += 1,
+                    Some(_) => {
+                        return Err(SyncError::Replayed {
+                            origin: rec.origin.clone(),
+                            seq: rec.seq,
+                        });
+                    }
+                    None => {
+                        let linked = if rec.seq == 1 {
+                            rec.prev_hash == [0; 32]
+                        } else {
+                            event_hash(s, &rec.origin, rec.seq - 1)? == Some(rec.prev_hash)
+                        };
+                        if !linked {
+                            report.rejected += 1;
+                            continue;
+                        }
+                        if id_taken(s, &rec.id)? {
+                            return Err(SyncError::BadEvent);
+                        }
+                        crate::store::log::insert(s.conn(), &rec)?;
+                        report.new += 1;
+                        if rec.hlc.ms > now + 10 * 60_000 {
+                            report.future += 1;
+                        }
+                        if rec.hlc.c >= 1000 && !report.clock_behind.contains(&rec.origin) {
+                            report.clock_behind.push(rec.origin.clone());
+                        }
+                        max_hlc = max_hlc.max(rec.hlc);
+                        touched.push(rec);
+                    }
+                }
+            }
+            body.finish()?;
+            Ok(())
+        })();
+        if let Err(e) = run {
+            failure = Some(e);
+            return Err(StoreError::Io(std::io::Error::other("bundle refused")));
+        }
+        apply_imported(s.conn(), &touched)?;
+        if dry_run {
+            rolled_back_dry = true;
+            return Err(StoreError::Io(std::io::Error::other("dry run")));
+        }
+        s.observe_hlc(max_hlc);
+        Ok(())
+    });
+    match (res, failure) {
+        (_, Some(e)) => Err(e),
+        (Err(_), None) if rolled_back_dry => Ok(()),
+        (Err(e), None) => Err(SyncError::Store(e)),
+        (Ok(()), None) => Ok(()),
+    }
+}
+
+fn event_hash(s: &Store, origin: &str, seq: i64) -> Result<Option<[u8; 32]>, SyncError> {
+    let v: Option<Vec<u8>> = s
+        .conn()
+        .prepare_cached("SELECT hash FROM events WHERE origin = ?1 AND seq = ?2")
+        .map_err(StoreError::from)?
+        .query_row(rusqlite::params![origin, seq], |r| r.get(0))
+        .optional()
+        .map_err(StoreError::from)?;
+    Ok(v.and_then(|v| v.try_into().ok()))
+}
+
+fn id_taken(s: &Store, id: &str) -> Result<bool, SyncError> {
+    Ok(s
+        .conn()
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM events WHERE id = ?1)")
+        .map_err(StoreError::from)?
+        .query_row([id], |r| r.get(0))
+        .map_err(StoreError::from)?)
+}
+
+/// Projects newly imported events: facts that are simply added first, then
+/// each touched record recomputed once from all of its events.
+fn apply_imported(conn: &rusqlite::Connection, recs: &[EventRecord]) -> Result<(), StoreError> {
+    let mut entities: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for rec in recs {
+        match Event::parse(&rec.kind, &rec.body) {
+            Some(Ok(ev @ (Event::StationCreated(_) | Event::RosterImported(_) | Event::AbsenceFollowup(_) | Event::ConflictResolved(_)))) => {
+                project::apply(conn, rec, &ev)?;
+            }
+            Some(Ok(_)) => {
+                if seen.insert(rec.entity.as_str()) {
+                    entities.push(rec.entity.as_str());
+                }
+            }
+            // Kinds from newer versions stay in the log, unprojected.
+            _ => {}
+        }
+    }
+    for e in entities {
+        project::recompute(conn, e)?;
+    }
+    Ok(())
+}
+
+fn log_import(store: &mut Store, r: &ImportReport, outcome: &str, detail: &str) -> Result<(), SyncError> {
+    let now = store.now_ms();
+    store.conn().execute(
+        "INSERT INTO import_log (at_ms, file, from_station, new, known, rejected, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        rusqlite::params![now, r.file, r.from_station, r.new as i64, r.known as i64, r.rejected as i64, outcome, detail],
+    ).map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// A sync folder (USB stick, network share, file-sync tool): write this
+/// station's bundle there under a fixed name (replacing the last one), then
+/// import every other station's bundle found there.
+pub fn folder(store: &mut Store, dir: &Path) -> Result<(ExportReport, Vec<ImportReport>), SyncError> {
+    let own = store.require_station()?.id.clone();
+    let mine = dir.join(format!("{own}.{BUNDLE_EXT}"));
+    let exported = export_to(store, &mine)?;
+    let mut reports = vec![];
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == BUNDLE_EXT) && *p != mine)
+        .collect();
+    files.sort();
+    for f in files {
+        reports.push(import_file(store, &f, false)?);
+    }
+    Ok((exported, reports))
+}
+
+/// A join file for a new station of this school, and the one-time code
+/// that opens it (shown on screen, never stored).
+pub fn invite(store: &mut Store, path: &Path) -> Result<(String, String), SyncError> {
+    let id = identity(store)?;
+    let st = store.require_station()?.clone();
+    let code = crypto::new_join_code();
+    let info = crypto::JoinInfo {
+        school_id: id.school_id.clone(),
+        school_name: st.school.clone(),
+        secret: id.key.secret(),
+        made_by_station: st.name.clone(),
+        made_ms: store.now_ms(),
+    };
+    let bytes = crypto::seal_join(&code, &info)?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let written = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok((code, id.key.fingerprint()))
+}
+
+/// Opens a join file with its code.
+pub fn join_info(path: &Path, code: &str) -> Result<crypto::JoinInfo, SyncError> {
+    let bytes = std::fs::read(path)?;
+    Ok(crypto::open_join(code, &bytes)?)
+}
+
+/// Sets up this (new) station as part of the school in the join file.
+#[allow(clippy::too_many_arguments)]
+pub fn join(
+    store: &mut Store,
+    info: &crypto::JoinInfo,
+    station: &str,
+    kind: crate::domain::event::StationKind,
+    utc_offset_min: i32,
+    admin: &str,
+    pin: &str,
+) -> Result<(), SyncError> {
+    // Check the key before anything is written.
+    SchoolKey::from_secret(&info.secret)?;
+    store.setup_in_school(&info.school_id, &info.school_name, station, kind, utc_offset_min, admin, pin)?;
+    store.set_meta("school_key", &info.secret)?;
+    Ok(())
+}
+
+/// A sync error as one line in the current language.
+pub fn error_text(e: &SyncError) -> String {
+    match e {
+        SyncError::Store(s) => crate::panes::error_text(s),
+        SyncError::Io(io) => crate::i18n::trf("sync.err.io", &[("detail", io.to_string())]),
+        SyncError::Replayed { origin, seq } => crate::i18n::trf(
+            "sync.err.replayed",
+            &[("origin", origin.chars().take(8).collect()), ("seq", seq.to_string())],
+        ),
+        SyncError::Crypto(SyncCryptoError::OtherSchool { .. }) => crate::i18n::tr("sync.err.other_school"),
+        other => crate::i18n::tr(other.key()),
+    }
+}
