@@ -48,4 +48,8 @@ pub enum Action {
     History,
     GateOut,
     Import,
+    SyncNow,
+    Invite,
+    Conflicts,
+    Choose,
 }

@@ -53,6 +53,10 @@ pub struct App {
     pub visitors: VisitorsPane,
     pub rollcall: RollcallPane,
     pub station: Option<StationScreen>,
+    /// F8: contradictions between stations.
+    pub conflicts: Option<crate::panes::conflicts::ConflictsScreen>,
+    /// A sync with the shared folder running on a worker thread.
+    pub sync_job: Option<crate::panes::sync_job::SyncJob>,
     pub help: bool,
     pub confirm_quit: bool,
     pub quit: bool,
@@ -85,6 +89,8 @@ impl App {
             visitors: VisitorsPane::new(),
             rollcall: RollcallPane::new(),
             station: None,
+            conflicts: None,
+            sync_job: None,
             help: false,
             confirm_quit: false,
             quit: false,
@@ -143,6 +149,7 @@ impl App {
         match &self.screen {
             Screen::Main => {
                 self.station.as_ref().map(|s| s.in_form()).unwrap_or(false)
+                    || self.conflicts.as_ref().is_some_and(|c| c.in_text())
                     || match self.pane {
                         PaneId::Visitors => self.visitors.in_text(),
                         PaneId::Rollcall => self.rollcall.in_text(),
@@ -233,30 +240,27 @@ impl App {
             self.toast = None;
         }
         // The focused pane (and its text field) gets the key first.
-        let handled = if self.station.is_some() {
-            let actor = self.actor.clone();
-            let mut toast = None;
-            let st = self.station.as_mut();
-            let (h, close) = match (st, actor) {
-                (Some(st), Some(actor)) => {
-                    let now = self.store.now_ms();
-                    let mut ctx = PaneCtx {
-                        store: &mut self.store,
-                        actor: &actor,
-                        now_ms: now,
-                        toast: &mut toast,
-                    };
-                    st.handle_key(key, &mut ctx)
-                }
-                _ => (Handled::No, true),
-            };
-            if close {
-                self.station = None;
-                self.reload_panes();
+        let handled = if let Some(mut st) = self.station.take() {
+            let (h, close) = self
+                .with_ctx(|_, _, ctx| st.handle_key(key, ctx))
+                .unwrap_or((Handled::No, true));
+            if let Some(dir) = st.sync_request.take() {
+                self.start_sync(dir);
             }
-            if toast.is_some() {
-                self.toast = toast;
-                self.toast_until = self.store.now_ms() + 6_000;
+            if close {
+                self.reload_panes();
+            } else {
+                self.station = Some(st);
+            }
+            h
+        } else if let Some(mut cf) = self.conflicts.take() {
+            let (h, close) = self
+                .with_ctx(|_, _, ctx| cf.handle_key(key, ctx))
+                .unwrap_or((Handled::No, true));
+            if close {
+                self.reload_panes();
+            } else {
+                self.conflicts = Some(cf);
             }
             h
         } else {
@@ -311,13 +315,89 @@ impl App {
                     self.set_toast(tr("err.forbidden"), true);
                 } else if let Some(s) = self.with_ctx(|_, _, ctx| StationScreen::open(ctx)) {
                     match s {
-                        Ok(s) => self.station = Some(s),
+                        Ok(s) => {
+                            self.conflicts = None;
+                            self.station = Some(s)
+                        }
+                        Err(e) => self.set_toast(error_text(&e), true),
+                    }
+                }
+            }
+            Action::Conflicts => {
+                let role = self.actor.as_ref().map(|a| a.role).unwrap_or(Role::Guard);
+                if !allows(role, Permission::ResolveConflicts) {
+                    self.set_toast(tr("err.forbidden"), true);
+                } else if let Some(c) =
+                    self.with_ctx(|_, _, ctx| crate::panes::conflicts::ConflictsScreen::open(ctx))
+                {
+                    match c {
+                        Ok(c) => {
+                            self.station = None;
+                            self.conflicts = Some(c)
+                        }
                         Err(e) => self.set_toast(error_text(&e), true),
                     }
                 }
             }
             _ => {}
         }
+    }
+
+    /// Starts a sync with `dir` on a worker thread (one at a time).
+    pub fn start_sync(&mut self, dir: std::path::PathBuf) {
+        if self.sync_job.is_some() {
+            return;
+        }
+        let db = self.store.path().to_path_buf();
+        if db.as_os_str() == ":memory:" {
+            self.set_toast(tr("roster.import_needs_file"), true);
+            return;
+        }
+        self.sync_job = Some(crate::panes::sync_job::SyncJob::start(db, dir));
+        self.set_toast(tr("sync.started"), false);
+    }
+
+    /// The sync worker's news, and the timer that starts it.
+    fn tick_sync(&mut self, now: i64) -> bool {
+        if let Some(job) = &mut self.sync_job {
+            let (changed, done) = job.poll();
+            if let Some(result) = done {
+                self.sync_job = None;
+                match result {
+                    Ok((lines, refused)) => {
+                        let text = lines.last().cloned().unwrap_or_default();
+                        self.set_toast(trf("sync.done", &[("summary", text)]), refused);
+                    }
+                    Err(e) => self.set_toast(e, true),
+                }
+                // Other stations' records are in: show them.
+                self.reload_panes();
+                if let Some(mut st) = self.station.take() {
+                    let _ = self.with_ctx(|_, _, ctx| st.refresh(ctx));
+                    self.station = Some(st);
+                }
+                return true;
+            }
+            return changed;
+        }
+        if self.actor.is_none() {
+            return false;
+        }
+        let meta = |k: &str| self.store.meta(k).ok().flatten();
+        let every: i64 = meta("sync_every").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let folder = meta("sync_folder").filter(|f| !f.is_empty());
+        let last: i64 = meta("last_sync_ms")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if let (true, Some(folder)) = (every > 0, folder)
+            && now - last >= every * 60_000
+        {
+            // Mark the attempt now so a failing folder is not retried every second.
+            let _ = self.store.set_meta("last_sync_ms", &now.to_string());
+            self.start_sync(std::path::PathBuf::from(folder));
+            return true;
+        }
+        false
     }
 
     fn set_toast(&mut self, text: String, error: bool) {
@@ -396,6 +476,15 @@ impl App {
             absent,
             leave_overdue,
             not_back,
+            conflicts: self
+                .store
+                .conn()
+                .query_row(
+                    "SELECT COUNT(*) FROM conflicts c WHERE NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.key = c.key)",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap_or(0),
         }
     }
 
@@ -412,6 +501,9 @@ impl App {
             }
         }
         if self.rollcall.poll() {
+            dirty = true;
+        }
+        if self.tick_sync(now) {
             dirty = true;
         }
         if self.toast.is_some() && now >= self.toast_until {
@@ -482,6 +574,7 @@ impl App {
             absent,
             leave_overdue,
             not_back,
+            conflicts,
             ..
         } = self.shown;
         let status = Rect::new(area.x, area.y, area.width, 1);
@@ -558,6 +651,31 @@ impl App {
             .bg(theme::ERROR)
             .fg(ratatui::style::Color::White)
             .add_modifier(ratatui::style::Modifier::BOLD);
+        if let Some(job) = &self.sync_job {
+            let pct = job
+                .progress
+                .as_ref()
+                .filter(|p| p.total > 0)
+                .map(|p| p.done * 100 / p.total)
+                .unwrap_or(0);
+            alert.push(Span::styled(
+                format!(" {} ", trf("status.syncing", &[("pct", pct.to_string())])),
+                ratatui::style::Style::new()
+                    .bg(theme::ACCENT)
+                    .fg(ratatui::style::Color::Black),
+            ));
+        }
+        if conflicts > 0 {
+            alert.push(Span::styled(
+                format!(
+                    " {} ",
+                    trf("status.conflicts", &[("n", conflicts.to_string())])
+                ),
+                ratatui::style::Style::new()
+                    .bg(theme::WARN)
+                    .fg(ratatui::style::Color::Black),
+            ));
+        }
         for (n, key) in [
             (absent, "status.absent"),
             (not_back, "status.not_back"),
@@ -625,6 +743,10 @@ impl App {
             offset_min: off,
         };
         let cursor = match (&mut self.station, self.pane) {
+            _ if self.conflicts.is_some() => self
+                .conflicts
+                .as_ref()
+                .and_then(|c| c.render(body, buf, off)),
             (Some(s), _) => s.render(body, buf, off),
             (None, PaneId::Visitors) => self.visitors.render(body, buf, &rc),
             (None, PaneId::Rollcall) => self.rollcall.render(body, buf, &rc),
@@ -655,6 +777,8 @@ pub struct Status {
     pub leave_overdue: i64,
     /// Out through the gate and past their return time (curfew).
     pub not_back: i64,
+    /// Contradictions between stations nobody has decided yet.
+    pub conflicts: i64,
 }
 
 /// Messages into the loop.

@@ -131,19 +131,29 @@ pub fn default_db() -> Result<PathBuf, CliError> {
 }
 
 fn read_file_line(p: &Path, key: &str) -> Result<String, CliError> {
-    let s = std::fs::read_to_string(p).map_err(|e| CliError(trf(key, &[("detail", e.to_string())])))?;
+    let s =
+        std::fs::read_to_string(p).map_err(|e| CliError(trf(key, &[("detail", e.to_string())])))?;
     Ok(first_line(&s))
 }
 
 /// The first line, trimmed, without a byte-order mark (Notepad on older
 /// Windows starts files with one).
 fn first_line(s: &str) -> String {
-    s.trim_start_matches('\u{feff}').lines().next().unwrap_or("").trim().to_string()
+    s.trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 /// The PIN (and a join code) from files or standard input — never argv,
 /// where other users of the PC could read them.
-fn read_secrets(pin_file: &Option<PathBuf>, code_file: &Option<PathBuf>, want_code: bool) -> Result<(String, Option<String>), CliError> {
+fn read_secrets(
+    pin_file: &Option<PathBuf>,
+    code_file: &Option<PathBuf>,
+    want_code: bool,
+) -> Result<(String, Option<String>), CliError> {
     let mut stdin_lines: Option<Vec<String>> = None;
     let mut stdin = |i: usize| -> Result<String, CliError> {
         if stdin_lines.is_none() {
@@ -151,9 +161,17 @@ fn read_secrets(pin_file: &Option<PathBuf>, code_file: &Option<PathBuf>, want_co
             std::io::stdin()
                 .read_to_string(&mut s)
                 .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
-            stdin_lines = Some(s.trim_start_matches('\u{feff}').lines().map(|l| l.trim().to_string()).collect());
+            stdin_lines = Some(
+                s.trim_start_matches('\u{feff}')
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .collect(),
+            );
         }
-        Ok(stdin_lines.as_ref().and_then(|l| l.get(i).cloned()).unwrap_or_default())
+        Ok(stdin_lines
+            .as_ref()
+            .and_then(|l| l.get(i).cloned())
+            .unwrap_or_default())
     };
     let pin = match pin_file {
         Some(p) => read_file_line(p, "cli.pin_file")?,
@@ -227,9 +245,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             // Read the join file before creating anything: a wrong code
             // leaves no database behind.
             let joined = match (&join, code) {
-                (Some(f), Some(code)) => {
-                    Some(crate::sync::join_info(f, &code).map_err(|e| CliError(sync::error_text(&e)))?)
-                }
+                (Some(f), Some(code)) => Some(
+                    crate::sync::join_info(f, &code).map_err(|e| CliError(sync::error_text(&e)))?,
+                ),
                 _ => None,
             };
             let school = match (&joined, school) {
@@ -245,8 +263,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 KindArg::Office => StationKind::Office,
             };
             let done = match &joined {
-                Some(j) => crate::sync::join(&mut store, j, &station, kind, machine_offset_min(), &admin, &pin)
-                    .map_err(|e| CliError(sync::error_text(&e))),
+                Some(j) => crate::sync::join(
+                    &mut store,
+                    j,
+                    &station,
+                    kind,
+                    machine_offset_min(),
+                    &admin,
+                    &pin,
+                )
+                .map_err(|e| CliError(sync::error_text(&e))),
                 None => store
                     .setup(&school, &station, kind, machine_offset_min(), &admin, &pin)
                     .map(|_| ())
@@ -259,7 +285,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                         trf("cli.init_done", &[("path", path.display().to_string())])
                     );
                     if joined.is_some() {
-                        let fp = crate::sync::identity(&mut store).map(|i| i.key.fingerprint()).unwrap_or_default();
+                        let fp = crate::sync::identity(&mut store)
+                            .map(|i| i.key.fingerprint())
+                            .unwrap_or_default();
                         println!("{}", trf("sync.fingerprint", &[("fp", fp)]));
                     }
                     Ok(())

@@ -2,7 +2,7 @@
 
 use super::{CliError, open_existing, read_pin};
 use crate::i18n::{tr, trf};
-use crate::sync::{self as s, ImportReport, SyncError};
+use crate::sync::{self as s, SyncError, report_line};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
@@ -51,30 +51,6 @@ fn err(e: SyncError) -> CliError {
     CliError(error_text(&e))
 }
 
-/// One line per bundle: what it brought, or why it was refused.
-pub fn report_line(r: &ImportReport) -> String {
-    let mut line = match r.refused {
-        Some(key) => trf("sync.refused", &[("file", r.file.clone()), ("reason", tr(key))]),
-        None => trf(
-            if r.dry_run { "sync.imported_dry" } else { "sync.imported" },
-            &[
-                ("file", r.file.clone()),
-                ("from", r.from_station.clone()),
-                ("new", r.new.to_string()),
-                ("known", r.known.to_string()),
-                ("rejected", r.rejected.to_string()),
-            ],
-        ),
-    };
-    if r.future > 0 {
-        line.push_str(&trf("sync.flag_future", &[("n", r.future.to_string())]));
-    }
-    if !r.clock_behind.is_empty() {
-        line.push_str(&tr("sync.flag_clock"));
-    }
-    line
-}
-
 fn admin_actor(store: &crate::store::Store) -> Result<crate::domain::role::Actor, CliError> {
     let name = super::name_or_admin(store, None)?;
     Ok(store
@@ -93,7 +69,11 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                 "{}",
                 trf(
                     "sync.exported",
-                    &[("n", r.events.to_string()), ("path", r.path.display().to_string()), ("kb", (r.bytes / 1024).to_string())]
+                    &[
+                        ("n", r.events.to_string()),
+                        ("path", r.path.display().to_string()),
+                        ("kb", (r.bytes / 1024).to_string())
+                    ]
                 )
             );
             Ok(())
@@ -111,7 +91,10 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                 println!("{}", report_line(&r));
             }
             if refused > 0 {
-                return Err(CliError(trf("sync.some_refused", &[("n", refused.to_string())])));
+                return Err(CliError(trf(
+                    "sync.some_refused",
+                    &[("n", refused.to_string())],
+                )));
             }
             Ok(())
         }
@@ -121,7 +104,11 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                 "{}",
                 trf(
                     "sync.exported",
-                    &[("n", exp.events.to_string()), ("path", exp.path.display().to_string()), ("kb", (exp.bytes / 1024).to_string())]
+                    &[
+                        ("n", exp.events.to_string()),
+                        ("path", exp.path.display().to_string()),
+                        ("kb", (exp.bytes / 1024).to_string())
+                    ]
                 )
             );
             for r in &reports {
@@ -129,29 +116,54 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             }
             let refused = reports.iter().filter(|r| r.refused.is_some()).count();
             if refused > 0 {
-                return Err(CliError(trf("sync.some_refused", &[("n", refused.to_string())])));
+                return Err(CliError(trf(
+                    "sync.some_refused",
+                    &[("n", refused.to_string())],
+                )));
             }
             Ok(())
         }
         SyncCmd::Invite { out } => {
             let (code, fp) = s::invite(&mut store, &out).map_err(err)?;
-            println!("{}", trf("sync.invite_done", &[("path", out.display().to_string())]));
+            println!(
+                "{}",
+                trf("sync.invite_done", &[("path", out.display().to_string())])
+            );
             println!("{}", trf("sync.invite_code", &[("code", code)]));
             println!("{}", trf("sync.fingerprint", &[("fp", fp)]));
             Ok(())
         }
         SyncCmd::Status => {
             let id = s::identity(&mut store).map_err(err)?;
-            println!("{}", trf("sync.fingerprint", &[("fp", id.key.fingerprint())]));
+            println!(
+                "{}",
+                trf("sync.fingerprint", &[("fp", id.key.fingerprint())])
+            );
             for (name, n) in stations(&store)? {
-                println!("{}", trf("sync.station_line", &[("name", name), ("n", n.to_string())]));
+                println!(
+                    "{}",
+                    trf("sync.station_line", &[("name", name), ("n", n.to_string())])
+                );
             }
             for c in store.conflicts()? {
                 let state = match &c.decided {
-                    Some((_, by, _, note)) => trf("sync.conflict_decided", &[("by", by.clone()), ("note", note.clone())]),
+                    Some((_, by, _, note)) => trf(
+                        "sync.conflict_decided",
+                        &[("by", by.clone()), ("note", note.clone())],
+                    ),
                     None => tr("sync.conflict_open"),
                 };
-                println!("{}", trf("sync.conflict_line", &[("key", c.key.clone()), ("kind", tr(&format!("conflict.{}", c.kind))), ("state", state)]));
+                println!(
+                    "{}",
+                    trf(
+                        "sync.conflict_line",
+                        &[
+                            ("key", c.key.clone()),
+                            ("kind", tr(&format!("conflict.{}", c.kind))),
+                            ("state", state)
+                        ]
+                    )
+                );
                 for e in &c.events {
                     println!(
                         "    {} {} {}",
@@ -171,9 +183,9 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             as_operator,
             pin_file,
         } => {
-            let op = store
-                .find_operator_by_name(&as_operator)?
-                .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", as_operator.clone())])))?;
+            let op = store.find_operator_by_name(&as_operator)?.ok_or_else(|| {
+                CliError(trf("cli.no_operator", &[("name", as_operator.clone())]))
+            })?;
             let pin = read_pin(&pin_file)?;
             let actor = store.verify_pin(&op.id, &pin)?.actor();
             store.resolve_conflict(&actor, &key, &choose, &note)?;
@@ -192,12 +204,15 @@ fn stations(store: &crate::store::Store) -> Result<Vec<(String, i64)>, CliError>
     let rows = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .map_err(|e| CliError(e.to_string()))?;
-    rows.collect::<Result<_, _>>().map_err(|e| CliError(e.to_string()))
+    rows.collect::<Result<_, _>>()
+        .map_err(|e| CliError(e.to_string()))
 }
 
 fn station_name(store: &crate::store::Store, origin: &str) -> String {
     store
         .conn()
-        .query_row("SELECT name FROM stations WHERE id = ?1", [origin], |r| r.get(0))
+        .query_row("SELECT name FROM stations WHERE id = ?1", [origin], |r| {
+            r.get(0)
+        })
         .unwrap_or_else(|_| origin.chars().take(8).collect())
 }

@@ -138,7 +138,14 @@ pub(super) fn enroll(
     // The head teachers, with the numbers the duty room calls at night.
     for t in HEAD_TEACHERS {
         let p = phone(rng);
-        s.set_staff(admin, None, t, crate::domain::roster::StaffKind::HeadTeacher, &p, true)?;
+        s.set_staff(
+            admin,
+            None,
+            t,
+            crate::domain::roster::StaffKind::HeadTeacher,
+            &p,
+            true,
+        )?;
     }
     let mut no = s.students(None)?.len();
     for (b, zone) in &l.buildings {

@@ -76,6 +76,8 @@ pub enum FieldError {
     DateOrder,
     /// Two entries that must match do not (PIN and its repeat).
     Mismatch,
+    /// A folder path that does not exist.
+    NoSuchFolder,
 }
 
 impl FieldError {
@@ -99,6 +101,7 @@ impl FieldError {
             FieldError::DateFormat => "err.date_format",
             FieldError::DateOrder => "err.date_order",
             FieldError::Mismatch => "err.mismatch",
+            FieldError::NoSuchFolder => "err.no_such_folder",
         }
     }
 

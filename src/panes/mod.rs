@@ -1,8 +1,10 @@
 //! Panes: each turns keys into actions on its own state, and draws itself.
 
+pub mod conflicts;
 pub mod picker;
 pub mod rollcall;
 pub mod station;
+pub mod sync_job;
 pub mod visitors;
 
 use crate::domain::role::Actor;

@@ -30,6 +30,7 @@ pub enum Section {
     Operators,
     Staff,
     Settings,
+    Sync,
 }
 
 pub enum Edit {
@@ -48,6 +49,37 @@ pub enum Edit {
         id: Option<String>,
         form: Form,
     },
+    /// The sync folder and how often to sync.
+    SyncConfig(Form),
+    /// Where to write a join file for a new station.
+    Invite(Form),
+    /// The join code to read out, shown once.
+    Code {
+        code: String,
+        fingerprint: String,
+        path: String,
+    },
+}
+
+/// What the sync section shows.
+#[derive(Default)]
+pub struct SyncInfo {
+    pub fingerprint: Option<String>,
+    pub folder: Option<String>,
+    pub every: i64,
+    pub last_ms: Option<i64>,
+    pub log: Vec<ImportLogRow>,
+}
+
+/// One line of this station's import log.
+pub struct ImportLogRow {
+    pub at_ms: i64,
+    pub file: String,
+    pub from: String,
+    pub new: i64,
+    pub known: i64,
+    pub rejected: i64,
+    pub outcome: String,
 }
 
 pub struct StationScreen {
@@ -58,6 +90,9 @@ pub struct StationScreen {
     pub set_sel: usize,
     pub staff: Vec<(String, crate::domain::roster::StaffMember)>,
     pub staff_sel: usize,
+    pub sync: SyncInfo,
+    /// Set when the admin asked to sync now; the app runs it.
+    pub sync_request: Option<std::path::PathBuf>,
     pub edit: Edit,
 }
 
@@ -95,6 +130,8 @@ impl StationScreen {
             set_sel: 0,
             staff: vec![],
             staff_sel: 0,
+            sync: SyncInfo::default(),
+            sync_request: None,
             edit: Edit::None,
         };
         s.reload(ctx)?;
@@ -104,6 +141,7 @@ impl StationScreen {
     fn reload(&mut self, ctx: &PaneCtx) -> Result<(), crate::store::StoreError> {
         self.operators = ctx.store.operators()?;
         self.op_sel = self.op_sel.min(self.operators.len().saturating_sub(1));
+        self.sync = sync_info(ctx)?;
         self.staff = ctx.store.staff()?;
         self.staff_sel = self.staff_sel.min(self.staff.len().saturating_sub(1));
         let mut keys = settings::all_keys();
@@ -128,6 +166,11 @@ impl StationScreen {
             })
             .collect();
         Ok(())
+    }
+
+    /// Re-reads everything shown (after a sync brought new records).
+    pub fn refresh(&mut self, ctx: &PaneCtx) -> Result<(), crate::store::StoreError> {
+        self.reload(ctx)
     }
 
     pub fn in_form(&self) -> bool {
@@ -218,6 +261,74 @@ impl StationScreen {
                 self.edit = Edit::Staff { id, form };
                 return (Handled::No, false);
             }
+            Edit::Code { .. } => return (Handled::Yes, false),
+            Edit::SyncConfig(mut form) => {
+                if let Some(done) = self.form_key(&mut form, key, ctx, |f, ctx| {
+                    let Ok(every) = f.value("every").trim().parse::<i64>() else {
+                        f.set_errors(&[("every", FieldError::NotANumber)]);
+                        return None;
+                    };
+                    if !(0..=1440).contains(&every) {
+                        f.set_errors(&[("every", FieldError::OutOfRange { min: 0, max: 1440 })]);
+                        return None;
+                    }
+                    let folder = f.value("folder").trim().to_string();
+                    if !folder.is_empty() && !std::path::Path::new(&folder).is_dir() {
+                        f.set_errors(&[("folder", FieldError::NoSuchFolder)]);
+                        return None;
+                    }
+                    let saved = ctx
+                        .store
+                        .set_meta("sync_folder", &folder)
+                        .and_then(|_| ctx.store.set_meta("sync_every", &every.to_string()));
+                    match saved {
+                        Ok(()) => {
+                            ctx.ok(tr("station.setting_saved"));
+                            Some(())
+                        }
+                        Err(e) => {
+                            ctx.err(error_text(&e));
+                            None
+                        }
+                    }
+                }) {
+                    if !done {
+                        self.edit = Edit::SyncConfig(form);
+                    }
+                    return (Handled::Yes, false);
+                }
+                self.edit = Edit::SyncConfig(form);
+                return (Handled::No, false);
+            }
+            Edit::Invite(mut form) => {
+                let mut shown = None;
+                if let Some(done) = self.form_key(&mut form, key, ctx, |f, ctx| {
+                    let path = std::path::PathBuf::from(f.value("path").trim());
+                    match crate::sync::invite(ctx.store, &path) {
+                        Ok((code, fingerprint)) => {
+                            shown = Some(Edit::Code {
+                                code,
+                                fingerprint,
+                                path: path.display().to_string(),
+                            });
+                            Some(())
+                        }
+                        Err(e) => {
+                            ctx.err(crate::sync::error_text(&e));
+                            None
+                        }
+                    }
+                }) {
+                    if let Some(code) = shown {
+                        self.edit = code;
+                    } else if !done {
+                        self.edit = Edit::Invite(form);
+                    }
+                    return (Handled::Yes, false);
+                }
+                self.edit = Edit::Invite(form);
+                return (Handled::No, false);
+            }
             Edit::Setting { key: k, mut form } => {
                 let kc = k.clone();
                 if let Some(done) = self.form_key(&mut form, key, ctx, |f, ctx| {
@@ -259,12 +370,51 @@ impl StationScreen {
                 self.section = match s {
                     Section::Operators => Section::Staff,
                     Section::Staff => Section::Settings,
-                    Section::Settings => Section::Operators,
+                    Section::Settings => Section::Sync,
+                    Section::Sync => Section::Operators,
                 }
             }
             (Action::Up, Section::Staff) => self.staff_sel = self.staff_sel.saturating_sub(1),
             (Action::Down, Section::Staff) => {
                 self.staff_sel = (self.staff_sel + 1).min(self.staff.len().saturating_sub(1))
+            }
+            (Action::Open, Section::Sync) => {
+                let mut f = Form::new(vec![
+                    Field::text("folder", "station.f.sync_folder")
+                        .max(200)
+                        .hint("station.hint.sync_folder"),
+                    Field::text("every", "station.f.sync_every")
+                        .max(4)
+                        .hint("station.hint.sync_every"),
+                ]);
+                f.set("folder", self.sync.folder.as_deref().unwrap_or(""));
+                f.set("every", &self.sync.every.to_string());
+                f.mark_pristine();
+                self.edit = Edit::SyncConfig(f);
+            }
+            (Action::SyncNow, _) => match &self.sync.folder {
+                Some(f) if !f.is_empty() => self.sync_request = Some(std::path::PathBuf::from(f)),
+                _ => ctx.err(tr("station.no_folder")),
+            },
+            (Action::Invite, _) => {
+                let mut f = Form::new(vec![
+                    Field::text("path", "station.f.join_path")
+                        .required()
+                        .max(200),
+                ]);
+                let dir = self
+                    .sync
+                    .folder
+                    .clone()
+                    .filter(|d| !d.is_empty())
+                    .map(std::path::PathBuf::from)
+                    .unwrap_or_else(super::visitors::export::default_dir);
+                f.set(
+                    "path",
+                    &dir.join(format!("join.{}", crate::sync::JOIN_EXT))
+                        .to_string_lossy(),
+                );
+                self.edit = Edit::Invite(f);
             }
             (Action::New, Section::Staff) => {
                 self.edit = Edit::Staff {
@@ -406,38 +556,27 @@ impl StationScreen {
     pub fn render(&mut self, area: Rect, buf: &mut Buffer, offset_min: i32) -> Option<Position> {
         crate::ui::clear(area, buf);
         let mut y = area.y;
-        let tabs = Line::from(vec![
-            Span::styled(
-                format!(" {} ", tr("station.operators")),
-                if self.section == Section::Operators {
-                    theme::focus()
-                } else {
-                    theme::muted()
-                },
-            ),
-            Span::raw(" "),
-            Span::styled(
-                format!(" {} ", tr("station.staff")),
-                if self.section == Section::Staff {
-                    theme::focus()
-                } else {
-                    theme::muted()
-                },
-            ),
-            Span::raw(" "),
-            Span::styled(
-                format!(" {} ", tr("station.settings")),
-                if self.section == Section::Settings {
-                    theme::focus()
-                } else {
-                    theme::muted()
-                },
-            ),
-        ]);
+        let mut spans = vec![];
+        for (sec, key) in [
+            (Section::Operators, "station.operators"),
+            (Section::Staff, "station.staff"),
+            (Section::Settings, "station.settings"),
+            (Section::Sync, "station.sync"),
+        ] {
+            let style = if self.section == sec {
+                theme::focus()
+            } else {
+                theme::muted()
+            };
+            spans.push(Span::styled(format!(" {} ", tr(key)), style));
+            spans.push(Span::raw(" "));
+        }
+        let tabs = Line::from(spans);
         tabs.render(Rect::new(area.x, y, area.width, 1), buf);
         y += 1;
         let body = Rect::new(area.x, y, area.width, area.bottom().saturating_sub(y));
         match self.section {
+            Section::Sync => self.render_sync(body, buf, offset_min),
             Section::Operators => {
                 let cols = [
                     table::col(tr("station.col.name"), 12),
@@ -525,6 +664,27 @@ impl StationScreen {
         }
         let (title, form) = match &mut self.edit {
             Edit::None => return None,
+            Edit::Code {
+                code,
+                fingerprint,
+                path,
+            } => {
+                let lines = vec![
+                    Line::from(trf("sync.invite_done", &[("path", path.clone())])),
+                    Line::from(""),
+                    Line::from(Span::styled(
+                        trf("sync.invite_code", &[("code", code.clone())]),
+                        theme::title(),
+                    )),
+                    Line::from(trf("sync.fingerprint", &[("fp", fingerprint.clone())])),
+                    Line::from(""),
+                    Line::from(Span::styled(tr("help.close"), theme::muted())),
+                ];
+                crate::ui::dialog(area, buf, &tr("station.invite_title"), lines, 72, 7);
+                return None;
+            }
+            Edit::SyncConfig(f) => (tr("station.sync_title"), f),
+            Edit::Invite(f) => (tr("station.invite_title"), f),
             Edit::AddOperator(f) => (tr("station.add_title"), f),
             Edit::ResetPin { form, .. } => (tr("station.pin_title"), form),
             Edit::Setting { key, form } => (setting_label(key), form),
@@ -569,4 +729,124 @@ fn staff_form(m: Option<&StaffMember>) -> Form {
         f.mark_pristine();
     }
     f
+}
+
+impl StationScreen {
+    fn render_sync(&self, area: Rect, buf: &mut Buffer, offset_min: i32) {
+        let t = |ms: i64| crate::domain::time::fmt_local(ms, offset_min, "%m-%d %H:%M");
+        let none = tr("station.sync_none");
+        let info = &self.sync;
+        let lines = vec![
+            Line::from(trf(
+                "station.sync_fp",
+                &[(
+                    "fp",
+                    info.fingerprint
+                        .clone()
+                        .unwrap_or_else(|| tr("station.sync_no_key")),
+                )],
+            )),
+            Line::from(trf(
+                "station.sync_folder",
+                &[(
+                    "folder",
+                    info.folder.clone().unwrap_or_else(|| none.clone()),
+                )],
+            )),
+            Line::from(if info.every > 0 {
+                trf("station.sync_every", &[("n", info.every.to_string())])
+            } else {
+                tr("station.sync_manual")
+            }),
+            Line::from(trf(
+                "station.sync_last",
+                &[("t", info.last_ms.map(t).unwrap_or_else(|| none.clone()))],
+            )),
+            Line::from(Span::styled(tr("station.sync_keys"), theme::muted())),
+        ];
+        let head = lines.len() as u16;
+        ratatui::widgets::Paragraph::new(lines).render(
+            Rect::new(area.x, area.y, area.width, head.min(area.height)),
+            buf,
+        );
+        let rest = Rect::new(
+            area.x,
+            area.y + head + 1,
+            area.width,
+            area.height.saturating_sub(head + 1),
+        );
+        let cols = [
+            table::col(tr("station.col.when"), 11),
+            table::col(tr("station.col.from"), 10),
+            table::col(tr("station.col.outcome"), 8),
+            table::col(tr("station.col.counts"), 18),
+            table::col(tr("station.col.file"), 20),
+        ];
+        let rows = info
+            .log
+            .iter()
+            .map(|l| {
+                let style = if l.outcome == "refused" {
+                    theme::error()
+                } else {
+                    Style::new()
+                };
+                (
+                    vec![
+                        t(l.at_ms),
+                        l.from.clone(),
+                        tr(&format!("station.outcome.{}", l.outcome)),
+                        trf(
+                            "station.counts",
+                            &[
+                                ("new", l.new.to_string()),
+                                ("known", l.known.to_string()),
+                                ("rejected", l.rejected.to_string()),
+                            ],
+                        ),
+                        l.file.clone(),
+                    ],
+                    style,
+                )
+            })
+            .collect();
+        table::draw(rest, buf, &cols, rows, None);
+    }
+}
+
+/// The sync section's facts: fingerprint (once a key exists), folder,
+/// interval, last sync and the import log.
+fn sync_info(ctx: &PaneCtx) -> Result<SyncInfo, crate::store::StoreError> {
+    let fingerprint = ctx
+        .store
+        .meta("school_key")?
+        .and_then(|s| crate::sync::crypto::SchoolKey::from_secret(&s).ok())
+        .map(|k| k.fingerprint());
+    let mut stmt = ctx.store.conn().prepare(
+        "SELECT at_ms, file, COALESCE(from_station, ''), new, known, rejected, outcome FROM import_log ORDER BY id DESC LIMIT 50",
+    )?;
+    let log = stmt
+        .query_map([], |r| {
+            Ok(ImportLogRow {
+                at_ms: r.get(0)?,
+                file: r.get(1)?,
+                from: r.get(2)?,
+                new: r.get(3)?,
+                known: r.get(4)?,
+                rejected: r.get(5)?,
+                outcome: r.get(6)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(SyncInfo {
+        fingerprint,
+        folder: ctx.store.meta("sync_folder")?.filter(|f| !f.is_empty()),
+        every: ctx
+            .store
+            .meta("sync_every")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        last_ms: ctx.store.meta("last_sync_ms")?.and_then(|v| v.parse().ok()),
+        log,
+    })
 }

@@ -25,7 +25,10 @@ impl SetupScreen {
     pub fn new() -> SetupScreen {
         SetupScreen {
             form: Form::new(vec![
-                Field::text("school", "setup.f.school").required().max(40),
+                Field::text("school", "setup.f.school")
+                    .required()
+                    .max(40)
+                    .hint("setup.hint.school"),
                 Field::text("station", "setup.f.station")
                     .required()
                     .max(20)
@@ -45,6 +48,10 @@ impl SetupScreen {
                     .secret()
                     .required()
                     .max(8),
+                Field::text("join", "setup.f.join")
+                    .max(200)
+                    .hint("setup.hint.join"),
+                Field::text("code", "setup.f.code").max(24),
             ]),
             error: None,
         }
@@ -69,6 +76,40 @@ impl SetupScreen {
             return None;
         }
         let kind = StationKind::ALL[self.form.choice("kind").min(2)].clone();
+        let join = self.form.value("join");
+        if !join.trim().is_empty() {
+            // Joining an existing school: its name and key come from the file.
+            let joined =
+                crate::sync::join_info(std::path::Path::new(join.trim()), &self.form.value("code"))
+                    .and_then(|info| {
+                        crate::sync::join(
+                            store,
+                            &info,
+                            &self.form.value("station"),
+                            kind,
+                            machine_offset_min(),
+                            &self.form.value("operator"),
+                            &pin,
+                        )
+                    });
+            return match joined {
+                Ok(()) => store
+                    .find_operator_by_name(&self.form.value("operator"))
+                    .ok()
+                    .flatten()
+                    .map(|o| o.actor()),
+                Err(crate::sync::SyncError::Store(StoreError::Domain(DomainError::Invalid(
+                    errs,
+                )))) => {
+                    self.form.set_errors(&errs);
+                    None
+                }
+                Err(e) => {
+                    self.error = Some(crate::sync::error_text(&e));
+                    None
+                }
+            };
+        }
         match store.setup(
             &self.form.value("school"),
             &self.form.value("station"),
@@ -90,7 +131,7 @@ impl SetupScreen {
     }
 
     pub fn render(&mut self, area: Rect, buf: &mut Buffer) -> Option<Position> {
-        let rect = crate::ui::centered(area, 76, 14);
+        let rect = crate::ui::centered(area, 76, 16);
         let block = Block::bordered().title(Span::styled(
             format!(" {} ", tr("setup.title")),
             theme::title(),
@@ -98,9 +139,9 @@ impl SetupScreen {
         let inner = block.inner(rect);
         block.render(rect, buf);
         Line::from(tr("setup.intro")).render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
-        let form_area = Rect::new(inner.x, inner.y + 2, inner.width, 6);
+        let form_area = Rect::new(inner.x, inner.y + 2, inner.width, 8);
         let cursor = self.form.render(form_area, buf, true);
-        let y = inner.y + 9;
+        let y = inner.y + 11;
         if let Some(e) = &self.error {
             Span::styled(e.clone(), theme::error())
                 .render(Rect::new(inner.x, y, inner.width, 1), buf);

@@ -54,14 +54,27 @@ impl Store {
                 entity,
                 events,
                 provisional,
-                decided: chosen.map(|c| (c, by.map(|b| self.operator_name(&b)).unwrap_or_default(), at.unwrap_or(0), note.unwrap_or_default())),
+                decided: chosen.map(|c| {
+                    (
+                        c,
+                        by.map(|b| self.operator_name(&b)).unwrap_or_default(),
+                        at.unwrap_or(0),
+                        note.unwrap_or_default(),
+                    )
+                }),
             });
         }
         Ok(out)
     }
 
     /// Records which competing event stands, with a note.
-    pub fn resolve_conflict(&mut self, actor: &Actor, key: &str, chosen: &str, note: &str) -> Result<(), StoreError> {
+    pub fn resolve_conflict(
+        &mut self,
+        actor: &Actor,
+        key: &str,
+        chosen: &str,
+        note: &str,
+    ) -> Result<(), StoreError> {
         require(actor.role, Permission::ResolveConflicts)?;
         let c = self
             .conflicts()?
@@ -78,7 +91,11 @@ impl Store {
         let (key, chosen) = (key.to_string(), chosen.to_string());
         self.write(actor, |_| {
             Ok((
-                vec![Event::ConflictResolved(ConflictResolved { key, chosen, note })],
+                vec![Event::ConflictResolved(ConflictResolved {
+                    key,
+                    chosen,
+                    note,
+                })],
                 (),
             ))
         })

@@ -364,7 +364,15 @@ impl Store {
         pin: &str,
     ) -> Result<Actor, StoreError> {
         let school_id = self.new_id();
-        self.setup_in_school(&school_id, school, name, kind, utc_offset_min, admin_name, pin)
+        self.setup_in_school(
+            &school_id,
+            school,
+            name,
+            kind,
+            utc_offset_min,
+            admin_name,
+            pin,
+        )
     }
 
     /// Creates a station of an existing school (joining with a join file):

@@ -128,7 +128,7 @@ impl Store {
 
     pub fn operators(&self) -> Result<Vec<Operator>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, name, role, active, last_login_ms FROM operators ORDER BY active DESC, created_ms, id",
+            "SELECT id, name, role, active, last_login_ms FROM operators ORDER BY active DESC, CASE role WHEN 'guard' THEN 0 WHEN 'dorm_teacher' THEN 1 WHEN 'duty_leader' THEN 2 ELSE 3 END, name",
         )?;
         let rows = stmt.query_map([], read)?;
         Ok(rows.collect::<Result<_, _>>()?)

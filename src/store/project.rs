@@ -44,7 +44,10 @@ pub const TABLES: &[&str] = &[
 
 /// An entity's events, parsed, in log order. Kinds this version does not
 /// know are skipped (they stay in the log and travel on).
-pub(super) fn entity_events(conn: &Connection, entity: &str) -> Result<Vec<(EventRecord, Event)>, StoreError> {
+pub(super) fn entity_events(
+    conn: &Connection,
+    entity: &str,
+) -> Result<Vec<(EventRecord, Event)>, StoreError> {
     Ok(log::for_entity(conn, entity)?
         .into_iter()
         .filter_map(|r| match Event::parse(&r.kind, &r.body) {
@@ -80,7 +83,11 @@ pub(super) fn set_conflict(
 pub(super) fn resolution(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
     use rusqlite::OptionalExtension;
     Ok(conn
-        .query_row("SELECT chosen FROM resolutions WHERE key = ?1", [key], |r| r.get(0))
+        .query_row(
+            "SELECT chosen FROM resolutions WHERE key = ?1",
+            [key],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 

@@ -5,10 +5,14 @@ use super::StoreError;
 use super::log::EventRecord;
 use super::project::{resolution, set_conflict};
 use crate::domain::event::Event;
-use std::collections::BTreeMap;
 use rusqlite::{Connection, params};
+use std::collections::BTreeMap;
 
-pub fn round(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn round(
+    conn: &Connection,
+    id: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM rounds WHERE id = ?1", [id])?;
     conn.execute("DELETE FROM marks WHERE round_id = ?1", [id])?;
     conn.execute("DELETE FROM mark_history WHERE round_id = ?1", [id])?;
@@ -19,7 +23,8 @@ pub fn round(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Re
         return Ok(());
     };
     // Every mark, per boarder, in log order.
-    let mut per_student: BTreeMap<&str, Vec<(&EventRecord, &crate::domain::event::RoundMarked)>> = BTreeMap::new();
+    let mut per_student: BTreeMap<&str, Vec<(&EventRecord, &crate::domain::event::RoundMarked)>> =
+        BTreeMap::new();
     let mut history = conn.prepare_cached(
         "INSERT INTO mark_history (event_id, round_id, student_ids, n, mark, late_at, note, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
@@ -59,9 +64,22 @@ pub fn round(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Re
             .or(marks.last())
             .copied()
             .unwrap_or(first);
-        let recs: Vec<&EventRecord> = if disagree { marks.iter().map(|(r, _)| *r).collect() } else { vec![] };
+        let recs: Vec<&EventRecord> = if disagree {
+            marks.iter().map(|(r, _)| *r).collect()
+        } else {
+            vec![]
+        };
         set_conflict(conn, &key, "mark", &format!("round:{id}"), &recs, &r.id)?;
-        insert.execute(params![id, student, m.mark.key(), m.late_at_ms, m.note, r.hlc.ms, r.actor, marks.len() as i64 - 1])?;
+        insert.execute(params![
+            id,
+            student,
+            m.mark.key(),
+            m.late_at_ms,
+            m.note,
+            r.hlc.ms,
+            r.actor,
+            marks.len() as i64 - 1
+        ])?;
     }
     // Closing: the earliest close counts; a second one from another station
     // is listed for review.
@@ -80,7 +98,14 @@ pub fn round(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Re
         .or(closes.first())
         .copied();
     let recs: Vec<&EventRecord> = closes.iter().map(|(r, _)| *r).collect();
-    set_conflict(conn, &key, "close", &format!("round:{id}"), &recs, close.map(|(r, _)| r.id.as_str()).unwrap_or(""))?;
+    set_conflict(
+        conn,
+        &key,
+        "close",
+        &format!("round:{id}"),
+        &recs,
+        close.map(|(r, _)| r.id.as_str()).unwrap_or(""),
+    )?;
     conn.execute(
         "INSERT INTO rounds (id, kind, building, night, started_ms, started_by, closed_ms, closed_by, forced_reason, unaccounted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -100,7 +125,11 @@ pub fn round(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Re
     Ok(())
 }
 
-pub fn sick(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn sick(
+    conn: &Connection,
+    id: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM sick WHERE id = ?1", [id])?;
     conn.execute("DELETE FROM sick_notes WHERE sick_id = ?1", [id])?;
     let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
@@ -137,7 +166,11 @@ fn first_return(events: &[(EventRecord, Event)]) -> Option<i64> {
     })
 }
 
-pub fn leave(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn leave(
+    conn: &Connection,
+    id: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM leaves WHERE id = ?1", [id])?;
     if let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
         Event::LeaveGranted(b) => Some((r, b)),
@@ -151,7 +184,11 @@ pub fn leave(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Re
     Ok(())
 }
 
-pub fn departure(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn departure(
+    conn: &Connection,
+    id: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM departures WHERE id = ?1", [id])?;
     if let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
         Event::GateDeparted(b) => Some((r, b)),

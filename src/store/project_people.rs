@@ -6,7 +6,11 @@ use super::log::EventRecord;
 use crate::domain::event::Event;
 use rusqlite::{Connection, params};
 
-pub fn operator(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn operator(
+    conn: &Connection,
+    id: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM operators WHERE id = ?1", [id])?;
     let Some((base_rec, base)) = events.iter().find_map(|(r, e)| match e {
         Event::OperatorAdded(b) => Some((r, b)),
@@ -34,7 +38,11 @@ pub fn operator(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) ->
     Ok(())
 }
 
-pub fn setting(conn: &Connection, key: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn setting(
+    conn: &Connection,
+    key: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
     if let Some((r, v)) = events.iter().rev().find_map(|(r, e)| match e {
         Event::SettingChanged(b) => Some((r, b.value)),
@@ -48,7 +56,11 @@ pub fn setting(conn: &Connection, key: &str, events: &[(EventRecord, Event)]) ->
     Ok(())
 }
 
-pub fn watch(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn watch(
+    conn: &Connection,
+    id: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM watchlist WHERE id = ?1", [id])?;
     let Some((r, added)) = events.iter().find_map(|(r, e)| match e {
         Event::WatchlistAdded(b) => Some((r, b)),

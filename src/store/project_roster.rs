@@ -31,7 +31,11 @@ pub fn student_search(d: &StudentData, bed: Option<&BedRef>) -> String {
     s
 }
 
-pub fn student(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn student(
+    conn: &Connection,
+    id: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM students WHERE id = ?1", [id])?;
     let Some(base) = events.iter().find_map(|(_, e)| match e {
         Event::StudentEnrolled(b) => Some(b),
@@ -77,7 +81,11 @@ pub fn student(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> 
     Ok(())
 }
 
-pub fn bed(conn: &Connection, key: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn bed(
+    conn: &Connection,
+    key: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM beds WHERE key = ?1", [key])?;
     if let Some(b) = events.iter().rev().find_map(|(_, e)| match e {
         Event::BedAdded(b) => Some(b),
@@ -91,7 +99,11 @@ pub fn bed(conn: &Connection, key: &str, events: &[(EventRecord, Event)]) -> Res
     Ok(())
 }
 
-pub fn staff(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn staff(
+    conn: &Connection,
+    id: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM staff WHERE id = ?1", [id])?;
     if let Some(b) = events.iter().rev().find_map(|(_, e)| match e {
         Event::StaffSet(b) => Some(b),
@@ -99,7 +111,13 @@ pub fn staff(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Re
     }) {
         conn.execute(
             "INSERT INTO staff (id, name, kind, phone, active) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, b.staff.name, b.staff.kind.key(), b.staff.phone, b.staff.active],
+            params![
+                id,
+                b.staff.name,
+                b.staff.kind.key(),
+                b.staff.phone,
+                b.staff.active
+            ],
         )?;
     }
     Ok(())

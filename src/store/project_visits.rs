@@ -25,15 +25,37 @@ pub fn visit_search(d: &VisitDetails) -> String {
     s
 }
 
-pub fn visit(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Result<(), StoreError> {
+pub fn visit(
+    conn: &Connection,
+    id: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
     let old_key: Option<String> = conn
-        .query_row("SELECT person_key FROM visits WHERE id = ?1", [id], |r| r.get(0))
+        .query_row("SELECT person_key FROM visits WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
         .optional()?;
     conn.execute("DELETE FROM visits WHERE id = ?1", [id])?;
     conn.execute("DELETE FROM visit_changes WHERE visit_id = ?1", [id])?;
     let base = events.iter().find_map(|(r, e)| match e {
-        Event::VisitRegistered(b) => Some((r, "on_site", b.time_in_ms, &b.details, b.time_in_reason.clone(), b.watch.as_ref().map(|w| serde_json::to_string(w).unwrap_or_default()))),
-        Event::VisitDenied(b) => Some((r, "denied", b.at_ms, &b.details, None, Some(serde_json::to_string(&b.watch).unwrap_or_default()))),
+        Event::VisitRegistered(b) => Some((
+            r,
+            "on_site",
+            b.time_in_ms,
+            &b.details,
+            b.time_in_reason.clone(),
+            b.watch
+                .as_ref()
+                .map(|w| serde_json::to_string(w).unwrap_or_default()),
+        )),
+        Event::VisitDenied(b) => Some((
+            r,
+            "denied",
+            b.at_ms,
+            &b.details,
+            None,
+            Some(serde_json::to_string(&b.watch).unwrap_or_default()),
+        )),
         _ => None,
     });
     // A correction or sign-out can arrive before the registration it is
@@ -74,7 +96,14 @@ pub fn visit(conn: &Connection, id: &str, events: &[(EventRecord, Event)]) -> Re
         .or(outs.first())
         .copied();
     let recs: Vec<&EventRecord> = outs.iter().map(|(r, _)| *r).collect();
-    set_conflict(conn, &key, "sign_out", &format!("visit:{id}"), &recs, winner.map(|(r, _)| r.id.as_str()).unwrap_or(""))?;
+    set_conflict(
+        conn,
+        &key,
+        "sign_out",
+        &format!("visit:{id}"),
+        &recs,
+        winner.map(|(r, _)| r.id.as_str()).unwrap_or(""),
+    )?;
     let (status, time_out, out_by) = match (base_status, winner) {
         ("on_site", Some((r, at))) => ("out", Some(at), Some(r.actor.clone())),
         (s, _) => (s, None, None),

@@ -358,10 +358,12 @@ impl Store {
         if q.is_empty() {
             return Ok(vec![]);
         }
+        // Fetch a few more than shown, then rank: what the guard most likely
+        // means comes first.
         let mut stmt = self.conn.prepare_cached(
             "SELECT key, name, last_ms, visits, details FROM persons WHERE search LIKE ?1 ESCAPE '\\' ORDER BY last_ms DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(rusqlite::params![like_pattern(&q), limit as i64], |r| {
+        let rows = stmt.query_map(rusqlite::params![like_pattern(&q), (limit * 8) as i64], |r| {
             let d: String = r.get(4)?;
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, d))
         })?;
@@ -378,6 +380,38 @@ impl Store {
                 });
             }
         }
+        let on_site: std::collections::HashSet<String> = self
+            .conn
+            .prepare_cached("SELECT person_key FROM visits WHERE status = 'on_site'")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        // Stable sort keeps "most recent first" within each rank.
+        out.sort_by_key(|p| suggestion_rank(p, &q, on_site.contains(&p.key)));
+        out.truncate(limit);
         Ok(out)
     }
+}
+
+/// How well a returning person matches what was typed: the name or its
+/// initials/pinyin starting with it first, phone/ID next, anything inside a
+/// reading last — and people already on site after everyone else (they are
+/// rarely arriving again).
+fn suggestion_rank(p: &PersonSuggestion, q: &str, on_site: bool) -> (bool, u8) {
+    let keys = crate::domain::names::name_keys(&p.name);
+    let name = p.name.to_lowercase();
+    let rank = if keys.all_initials.iter().any(|i| i == q) || name == q {
+        0
+    } else if name.starts_with(q)
+        || keys.all_initials.iter().any(|i| i.starts_with(q))
+        || keys.all_full.iter().any(|f| f.starts_with(q))
+    {
+        1
+    } else if p.details.phone.as_deref().is_some_and(|x| x.starts_with(q))
+        || p.details.id_no.as_deref().is_some_and(|x| x.to_lowercase().ends_with(q))
+    {
+        2
+    } else {
+        3
+    };
+    (on_site, rank)
 }

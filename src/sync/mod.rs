@@ -159,7 +159,13 @@ fn bundle_name(store: &Store) -> String {
     let st = store.station().map(|s| s.name.clone()).unwrap_or_default();
     let safe: String = st
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let at = crate::domain::time::fmt_local(store.now_ms(), store.offset_min(), "%Y%m%d-%H%M%S");
     format!("{safe}-{at}.{BUNDLE_EXT}")
@@ -273,13 +279,38 @@ pub struct ImportReport {
 /// Imports one bundle, all or nothing. Refusals (wrong school, tampering,
 /// truncation) come back in the report, with nothing applied, and are
 /// written to the import log.
-pub fn import_file(store: &mut Store, path: &Path, dry_run: bool) -> Result<ImportReport, SyncError> {
+pub fn import_file(
+    store: &mut Store,
+    path: &Path,
+    dry_run: bool,
+) -> Result<ImportReport, SyncError> {
+    import_file_with(store, path, dry_run, &mut |_| {})
+}
+
+/// How far an import has read: the bundle's bytes, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub file: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// `import_file`, reporting progress every few thousand events.
+pub fn import_file_with(
+    store: &mut Store,
+    path: &Path,
+    dry_run: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport, SyncError> {
     let mut report = ImportReport {
-        file: path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+        file: path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default(),
         dry_run,
         ..ImportReport::default()
     };
-    let outcome = import_inner(store, path, dry_run, &mut report);
+    let outcome = import_inner(store, path, dry_run, &mut report, progress);
     let (label, detail) = match &outcome {
         Ok(()) if dry_run => ("dry_run", String::new()),
         Ok(()) => ("ok", String::new()),
@@ -297,9 +328,17 @@ pub fn import_file(store: &mut Store, path: &Path, dry_run: bool) -> Result<Impo
     }
 }
 
-fn import_inner(store: &mut Store, path: &Path, dry_run: bool, report: &mut ImportReport) -> Result<(), SyncError> {
+fn import_inner(
+    store: &mut Store,
+    path: &Path,
+    dry_run: bool,
+    report: &mut ImportReport,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), SyncError> {
     let id = identity(store)?;
     let file = std::fs::File::open(path)?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let name = report.file.clone();
     let reader: Box<dyn BufRead> = Box::new(BufReader::new(file));
     let (header, body) = crypto::open_bundle(reader, &id.key, &id.school_id)?;
     report.from_station = header.station_name.clone();
@@ -314,7 +353,16 @@ fn import_inner(store: &mut Store, path: &Path, dry_run: bool, report: &mut Impo
         let mut max_hlc = Hlc::default();
         let run = (|| -> Result<(), SyncError> {
             let mut body = body.take().ok_or(SyncError::BadEvent)?;
+            let mut lines = 0u64;
             while let Some(line) = body.next_line()? {
+                lines += 1;
+                if lines % 5000 == 0 {
+                    progress(Progress {
+                        file: name.clone(),
+                        done: body.bytes_read(),
+                        total,
+                    });
+                }
                 let wire: Wire = serde_json::from_str(&line).map_err(|_| SyncError::BadEvent)?;
                 let rec = from_wire(wire).ok_or(SyncError::BadEvent)?;
                 if rec.compute_hash() != rec.hash {
@@ -389,8 +437,7 @@ fn event_hash(s: &Store, origin: &str, seq: i64) -> Result<Option<[u8; 32]>, Syn
 }
 
 fn id_taken(s: &Store, id: &str) -> Result<bool, SyncError> {
-    Ok(s
-        .conn()
+    Ok(s.conn()
         .prepare_cached("SELECT EXISTS(SELECT 1 FROM events WHERE id = ?1)")
         .map_err(StoreError::from)?
         .query_row([id], |r| r.get(0))
@@ -404,7 +451,12 @@ fn apply_imported(conn: &rusqlite::Connection, recs: &[EventRecord]) -> Result<(
     let mut seen = std::collections::HashSet::new();
     for rec in recs {
         match Event::parse(&rec.kind, &rec.body) {
-            Some(Ok(ev @ (Event::StationCreated(_) | Event::RosterImported(_) | Event::AbsenceFollowup(_) | Event::ConflictResolved(_)))) => {
+            Some(Ok(
+                ev @ (Event::StationCreated(_)
+                | Event::RosterImported(_)
+                | Event::AbsenceFollowup(_)
+                | Event::ConflictResolved(_)),
+            )) => {
                 project::apply(conn, rec, &ev)?;
             }
             Some(Ok(_)) => {
@@ -422,7 +474,12 @@ fn apply_imported(conn: &rusqlite::Connection, recs: &[EventRecord]) -> Result<(
     Ok(())
 }
 
-fn log_import(store: &mut Store, r: &ImportReport, outcome: &str, detail: &str) -> Result<(), SyncError> {
+fn log_import(
+    store: &mut Store,
+    r: &ImportReport,
+    outcome: &str,
+    detail: &str,
+) -> Result<(), SyncError> {
     let now = store.now_ms();
     store.conn().execute(
         "INSERT INTO import_log (at_ms, file, from_station, new, known, rejected, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -434,7 +491,19 @@ fn log_import(store: &mut Store, r: &ImportReport, outcome: &str, detail: &str) 
 /// A sync folder (USB stick, network share, file-sync tool): write this
 /// station's bundle there under a fixed name (replacing the last one), then
 /// import every other station's bundle found there.
-pub fn folder(store: &mut Store, dir: &Path) -> Result<(ExportReport, Vec<ImportReport>), SyncError> {
+pub fn folder(
+    store: &mut Store,
+    dir: &Path,
+) -> Result<(ExportReport, Vec<ImportReport>), SyncError> {
+    folder_with(store, dir, &mut |_| {})
+}
+
+/// `folder`, reporting progress while importing.
+pub fn folder_with(
+    store: &mut Store,
+    dir: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(ExportReport, Vec<ImportReport>), SyncError> {
     let own = store.require_station()?.id.clone();
     let mine = dir.join(format!("{own}.{BUNDLE_EXT}"));
     let exported = export_to(store, &mine)?;
@@ -445,7 +514,7 @@ pub fn folder(store: &mut Store, dir: &Path) -> Result<(ExportReport, Vec<Import
         .collect();
     files.sort();
     for f in files {
-        reports.push(import_file(store, &f, false)?);
+        reports.push(import_file_with(store, &f, false, progress)?);
     }
     Ok((exported, reports))
 }
@@ -499,7 +568,15 @@ pub fn join(
 ) -> Result<(), SyncError> {
     // Check the key before anything is written.
     SchoolKey::from_secret(&info.secret)?;
-    store.setup_in_school(&info.school_id, &info.school_name, station, kind, utc_offset_min, admin, pin)?;
+    store.setup_in_school(
+        &info.school_id,
+        &info.school_name,
+        station,
+        kind,
+        utc_offset_min,
+        admin,
+        pin,
+    )?;
     store.set_meta("school_key", &info.secret)?;
     Ok(())
 }
@@ -511,9 +588,46 @@ pub fn error_text(e: &SyncError) -> String {
         SyncError::Io(io) => crate::i18n::trf("sync.err.io", &[("detail", io.to_string())]),
         SyncError::Replayed { origin, seq } => crate::i18n::trf(
             "sync.err.replayed",
-            &[("origin", origin.chars().take(8).collect()), ("seq", seq.to_string())],
+            &[
+                ("origin", origin.chars().take(8).collect()),
+                ("seq", seq.to_string()),
+            ],
         ),
-        SyncError::Crypto(SyncCryptoError::OtherSchool { .. }) => crate::i18n::tr("sync.err.other_school"),
+        SyncError::Crypto(SyncCryptoError::OtherSchool { .. }) => {
+            crate::i18n::tr("sync.err.other_school")
+        }
         other => crate::i18n::tr(other.key()),
     }
+}
+
+/// One line per bundle: what it brought, or why it was refused.
+pub fn report_line(r: &ImportReport) -> String {
+    use crate::i18n::{tr, trf};
+    let mut line = match r.refused {
+        Some(key) => trf(
+            "sync.refused",
+            &[("file", r.file.clone()), ("reason", tr(key))],
+        ),
+        None => trf(
+            if r.dry_run {
+                "sync.imported_dry"
+            } else {
+                "sync.imported"
+            },
+            &[
+                ("file", r.file.clone()),
+                ("from", r.from_station.clone()),
+                ("new", r.new.to_string()),
+                ("known", r.known.to_string()),
+                ("rejected", r.rejected.to_string()),
+            ],
+        ),
+    };
+    if r.future > 0 {
+        line.push_str(&trf("sync.flag_future", &[("n", r.future.to_string())]));
+    }
+    if !r.clock_behind.is_empty() {
+        line.push_str(&tr("sync.flag_clock"));
+    }
+    line
 }
