@@ -363,10 +363,13 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT key, name, last_ms, visits, details FROM persons WHERE search LIKE ?1 ESCAPE '\\' ORDER BY last_ms DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(rusqlite::params![like_pattern(&q), (limit * 8) as i64], |r| {
-            let d: String = r.get(4)?;
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, d))
-        })?;
+        let rows = stmt.query_map(
+            rusqlite::params![like_pattern(&q), (limit * 8) as i64],
+            |r| {
+                let d: String = r.get(4)?;
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, d))
+            },
+        )?;
         let mut out = Vec::new();
         for row in rows {
             let (key, name, last_ms, visits, d): (String, String, i64, i64, String) = row?;
@@ -407,7 +410,10 @@ fn suggestion_rank(p: &PersonSuggestion, q: &str, on_site: bool) -> (bool, u8) {
     {
         1
     } else if p.details.phone.as_deref().is_some_and(|x| x.starts_with(q))
-        || p.details.id_no.as_deref().is_some_and(|x| x.to_lowercase().ends_with(q))
+        || p.details
+            .id_no
+            .as_deref()
+            .is_some_and(|x| x.to_lowercase().ends_with(q))
     {
         2
     } else {

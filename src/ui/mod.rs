@@ -212,3 +212,27 @@ pub fn form_screen(f: &mut Form, title: &str, area: Rect, buf: &mut Buffer) -> O
     );
     f.render(body, buf, true)
 }
+
+/// A yes/no question: the text, then "Enter confirm · Esc cancel".
+pub fn confirm(area: Rect, buf: &mut Buffer, title: &str, question: String, w: u16) {
+    dialog(
+        area,
+        buf,
+        title,
+        vec![
+            Line::from(question),
+            Line::from(""),
+            Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
+        ],
+        w,
+        3,
+    );
+}
+
+/// What an empty list says instead, a line below its header.
+pub fn empty_note(area: Rect, buf: &mut Buffer, key: &str) {
+    Paragraph::new(vec![Line::from(""), Line::from(tr(key))])
+        .wrap(Wrap { trim: false })
+        .style(theme::muted())
+        .render(area, buf);
+}

@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 /// Colours of the marks, shared by the roll, the bed map and its legend.
 pub fn mark_style(m: Option<Mark>) -> Style {
@@ -170,20 +170,13 @@ impl RollcallPane {
                     .render(r, buf);
             }
             Mode::Import(flow) => cursor = flow.render(area, buf),
-            Mode::ConfirmReturn { name, .. } => {
-                dialog(
-                    area,
-                    buf,
-                    &tr("roll.return_title"),
-                    vec![
-                        Line::from(trf("roll.confirm_return", &[("name", name.clone())])),
-                        Line::from(""),
-                        Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
-                    ],
-                    44,
-                    3,
-                );
-            }
+            Mode::ConfirmReturn { name, .. } => crate::ui::confirm(
+                area,
+                buf,
+                &tr("roll.return_title"),
+                trf("roll.confirm_return", &[("name", name.clone())]),
+                44,
+            ),
         }
         cursor
     }
@@ -304,10 +297,7 @@ impl RollcallPane {
             } else {
                 "roll.empty_round"
             };
-            Paragraph::new(vec![Line::from(""), Line::from(tr(key))])
-                .wrap(Wrap { trim: false })
-                .style(theme::muted())
-                .render(area, buf);
+            crate::ui::empty_note(area, buf, key);
             return;
         }
         let h = self.list_height.max(1);
@@ -621,17 +611,7 @@ impl RollcallPane {
             .iter()
             .take(h)
             .map(|l| {
-                let (state, style) = match l.returned_ms {
-                    Some(t) => (
-                        trf(
-                            "roll.back_at",
-                            &[("t", time::fmt_local(t, rc.offset_min, "%H:%M"))],
-                        ),
-                        theme::muted(),
-                    ),
-                    None if l.overdue(rc.now_ms) => (tr("roll.overdue"), theme::overstay()),
-                    None => (tr("roll.away"), Style::new().fg(Color::LightBlue)),
-                };
+                let (state, style) = away_state(l, rc);
                 let detail = if l.gate {
                     let mut d = trf(
                         "roll.gate_detail",
@@ -692,5 +672,20 @@ fn who(names: &[String]) -> String {
             "roll.history_many",
             &[("names", names[..3].join("、")), ("n", n.to_string())],
         ),
+    }
+}
+
+/// "away" / "OVERDUE" / "back 21:05" for leave and gate departures.
+pub fn away_state(l: &crate::store::rollcall::LeaveRow, rc: &RenderCtx) -> (String, Style) {
+    match l.returned_ms {
+        Some(t) => (
+            trf(
+                "roll.back_at",
+                &[("t", time::fmt_local(t, rc.offset_min, "%H:%M"))],
+            ),
+            theme::muted(),
+        ),
+        None if l.overdue(rc.now_ms) => (tr("roll.overdue"), theme::overstay()),
+        None => (tr("roll.away"), Style::new().fg(Color::LightBlue)),
     }
 }

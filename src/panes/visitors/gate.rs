@@ -298,17 +298,12 @@ impl GateFlow {
                 cursor
             }
             GateFlow::Return { name, .. } => {
-                dialog(
+                crate::ui::confirm(
                     area,
                     buf,
                     &tr("roll.return_title"),
-                    vec![
-                        Line::from(trf("roll.confirm_return", &[("name", name.clone())])),
-                        Line::from(""),
-                        Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
-                    ],
+                    trf("roll.confirm_return", &[("name", name.clone())]),
                     44,
-                    3,
                 );
                 None
             }

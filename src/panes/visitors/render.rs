@@ -160,9 +160,7 @@ impl VisitorsPane {
 
     fn render_on_site(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         if self.on_site.is_empty() {
-            let p = Paragraph::new(vec![Line::from(""), Line::from(tr("visit.empty_on_site"))])
-                .style(theme::muted());
-            p.render(area, buf);
+            crate::ui::empty_note(area, buf, "visit.empty_on_site");
             return;
         }
         let h = self.list_height.max(1);
@@ -230,9 +228,7 @@ impl VisitorsPane {
             } else {
                 "visit.no_match"
             };
-            Paragraph::new(vec![Line::from(""), Line::from(tr(key))])
-                .style(theme::muted())
-                .render(area, buf);
+            crate::ui::empty_note(area, buf, key);
             return;
         }
         self.history.scroll_into_view(self.list_height);
@@ -287,9 +283,7 @@ impl VisitorsPane {
 
     fn render_out(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         if self.out.is_empty() {
-            Paragraph::new(vec![Line::from(""), Line::from(tr("gate.empty"))])
-                .style(theme::muted())
-                .render(area, buf);
+            crate::ui::empty_note(area, buf, "gate.empty");
             return;
         }
         let h = self.list_height.max(1);
@@ -307,17 +301,7 @@ impl VisitorsPane {
             .iter()
             .take(h)
             .map(|l| {
-                let (state, style) = match l.returned_ms {
-                    Some(r) => (
-                        trf(
-                            "roll.back_at",
-                            &[("t", time::fmt_local(r, rc.offset_min, "%H:%M"))],
-                        ),
-                        theme::muted(),
-                    ),
-                    None if l.overdue(rc.now_ms) => (tr("roll.overdue"), theme::overstay()),
-                    None => (tr("roll.away"), Style::new().fg(theme::ACCENT)),
-                };
+                let (state, style) = crate::panes::rollcall::render::away_state(l, rc);
                 let mut with = format!("{}（{}）", l.destination, l.reason);
                 if !l.approved_by.is_empty() {
                     with.push_str(&trf("roll.gate_approved", &[("by", l.approved_by.clone())]));
@@ -340,9 +324,7 @@ impl VisitorsPane {
 
     fn render_watch(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
         if self.watch.is_empty() {
-            Paragraph::new(vec![Line::from(""), Line::from(tr("watch.empty"))])
-                .style(theme::muted())
-                .render(area, buf);
+            crate::ui::empty_note(area, buf, "watch.empty");
             return;
         }
         let h = self.list_height.max(1);
