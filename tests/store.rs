@@ -304,7 +304,10 @@ fn every_confirmed_record_survives_reopening() {
     // Every projection got something, so the comparison below covers them all.
     // Conflicts and decisions on them only arise between stations; the
     // sync tests cover them.
-    for t in TABLES.iter().filter(|t| !["conflicts", "resolutions"].contains(t)) {
+    for t in TABLES
+        .iter()
+        .filter(|t| !["conflicts", "resolutions"].contains(t))
+    {
         assert!(
             rows_in(store.conn(), t) > 0,
             "{t} is empty before reopening"
@@ -412,7 +415,10 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
         .unwrap();
     // Conflicts and decisions on them only arise between stations; the
     // sync tests cover them.
-    for t in TABLES.iter().filter(|t| !["conflicts", "resolutions"].contains(t)) {
+    for t in TABLES
+        .iter()
+        .filter(|t| !["conflicts", "resolutions"].contains(t))
+    {
         assert!(
             rows_in(store.conn(), t) > 0,
             "{t} is empty: the comparison would not cover it"
