@@ -819,9 +819,9 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
         std::thread::spawn(move || {
             let problem = match Store::quick_check(&path) {
                 Ok(None) => {
-                    // Healthy: keep a daily copy (7 days) beside the database.
+                    // Healthy: keep a daily copy (3 days) beside the database.
                     let day = chrono::Local::now().format("%Y%m%d").to_string();
-                    if let Err(e) = crate::store::backup::daily(&path, &day, 7) {
+                    if let Err(e) = crate::store::backup::daily(&path, &day, 3) {
                         let _ = check_tx.send(Msg::Warn(trf(
                             "ui.backup_failed",
                             &[("detail", e.to_string())],

@@ -252,9 +252,7 @@ impl ConflictsScreen {
             Some(self.sel),
         );
         // The competing records of the selected one.
-        let Some(item) = self.items.get(self.sel) else {
-            return None;
-        };
+        let item = self.items.get(self.sel)?;
         let mut lines = vec![Line::from(Span::styled(
             tr("conflicts.records"),
             theme::title(),

@@ -10,10 +10,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 
+/// One line per bundle and whether any was refused; or why it failed.
+pub type JobResult = Result<(Vec<String>, bool), String>;
+
 pub enum JobMsg {
     Progress(Progress),
     /// One line per bundle, and whether any was refused.
-    Done(Result<(Vec<String>, bool), String>),
+    Done(JobResult),
 }
 
 pub struct SyncJob {
@@ -52,7 +55,7 @@ impl SyncJob {
     }
 
     /// Takes what the worker sent; `Some` when it has finished.
-    pub fn poll(&mut self) -> (bool, Option<Result<(Vec<String>, bool), String>>) {
+    pub fn poll(&mut self) -> (bool, Option<JobResult>) {
         let mut changed = false;
         while let Ok(m) = self.rx.try_recv() {
             changed = true;

@@ -268,6 +268,7 @@ impl Store {
     ) -> Result<Vec<VisitRow>, StoreError> {
         let mut wh: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
+        let mut from = "visits".to_string();
         match filter {
             HistoryFilter::All => {}
             HistoryFilter::Day { from_ms, to_ms } => {
@@ -276,8 +277,35 @@ impl Store {
                 args.push(Value::Integer(*to_ms));
             }
             HistoryFilter::Text(q) => {
-                wh.push("search LIKE ? ESCAPE '\\'".into());
-                args.push(Value::Text(like_pattern(q)));
+                // A name few people have would scan the whole history; find
+                // those people in the (much smaller) persons table first and
+                // read their visits by index. Denied attempts are not
+                // persons, so they are matched on their own small index.
+                let pattern = like_pattern(q);
+                let keys: Vec<String> = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT key FROM persons WHERE search LIKE ?1 ESCAPE '\\' LIMIT 201",
+                    )?
+                    .query_map([&pattern], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                if keys.len() <= 200 {
+                    // Two index searches, not one scan: an OR here would make
+                    // SQLite walk the whole history in time order.
+                    let marks = vec!["?"; keys.len().max(1)].join(", ");
+                    from = format!(
+                        "(SELECT * FROM visits WHERE person_key IN ({marks}) UNION ALL \
+                         SELECT * FROM visits WHERE status = 'denied' AND search LIKE ? ESCAPE '\\')"
+                    );
+                    if keys.is_empty() {
+                        args.push(Value::Null);
+                    }
+                    args.extend(keys.into_iter().map(Value::Text));
+                    args.push(Value::Text(pattern));
+                } else {
+                    wh.push("search LIKE ? ESCAPE '\\'".into());
+                    args.push(Value::Text(pattern));
+                }
             }
         }
         let (cmp, order) = match page {
@@ -296,7 +324,7 @@ impl Store {
         };
         args.push(Value::Integer(limit as i64));
         let sql = format!(
-            "SELECT {ROW_COLS} FROM visits {where_sql} ORDER BY time_in {order}, id {order} LIMIT ?"
+            "SELECT {ROW_COLS} FROM {from} {where_sql} ORDER BY time_in {order}, id {order} LIMIT ?"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), read_row)?;

@@ -356,7 +356,7 @@ fn import_inner(
             let mut lines = 0u64;
             while let Some(line) = body.next_line()? {
                 lines += 1;
-                if lines % 5000 == 0 {
+                if lines.is_multiple_of(5000) {
                     progress(Progress {
                         file: name.clone(),
                         done: body.bytes_read(),
@@ -459,11 +459,7 @@ fn apply_imported(conn: &rusqlite::Connection, recs: &[EventRecord]) -> Result<(
             )) => {
                 project::apply(conn, rec, &ev)?;
             }
-            Some(Ok(_)) => {
-                if seen.insert(rec.entity.as_str()) {
-                    entities.push(rec.entity.as_str());
-                }
-            }
+            Some(Ok(_)) if seen.insert(rec.entity.as_str()) => entities.push(rec.entity.as_str()),
             // Kinds from newer versions stay in the log, unprojected.
             _ => {}
         }
