@@ -36,6 +36,9 @@ pub enum SyncError {
     /// not an event.
     #[error("an event in the bundle is damaged")]
     BadEvent,
+    /// A joined station without its school key (the database was altered).
+    #[error("this station has lost the school key")]
+    KeyMissing,
 }
 
 impl SyncError {
@@ -47,6 +50,7 @@ impl SyncError {
             SyncError::Io(_) => "sync.err.io",
             SyncError::Replayed { .. } => "sync.err.replayed",
             SyncError::BadEvent => "sync.err.bad_event",
+            SyncError::KeyMissing => "sync.err.key_missing",
         }
     }
 }
@@ -73,6 +77,7 @@ pub fn identity(store: &mut Store) -> Result<Identity, SyncError> {
     };
     let key = match store.meta("school_key")? {
         Some(s) => SchoolKey::from_secret(&s)?,
+        None if store.meta("joined")?.is_some() => return Err(SyncError::KeyMissing),
         None => {
             let k = SchoolKey::generate();
             store.set_meta("school_key", &k.secret())?;
@@ -273,6 +278,8 @@ pub struct ImportReport {
     pub clock_behind: Vec<String>,
     /// Why the whole bundle was refused (catalog key), if it was.
     pub refused: Option<&'static str>,
+    /// The same reason as one line in the current language, details filled in.
+    pub refused_text: Option<String>,
     pub dry_run: bool,
 }
 
@@ -316,6 +323,7 @@ pub fn import_file_with(
         Ok(()) => ("ok", String::new()),
         Err(e) => {
             report.refused = Some(e.key());
+            report.refused_text = Some(error_text(e));
             report.new = 0;
             ("refused", e.to_string())
         }
@@ -509,7 +517,17 @@ pub fn folder_with(
         .filter(|p| p.extension().is_some_and(|x| x == BUNDLE_EXT) && *p != mine)
         .collect();
     files.sort();
+    let school = identity(store)?.school_id;
     for f in files {
+        // A shared folder may hold another school's bundles too: not ours to
+        // import, and no reason to fail.
+        let other = std::fs::File::open(&f)
+            .ok()
+            .and_then(|file| crypto::peek_header(&mut BufReader::new(file)).ok())
+            .is_some_and(|h| h.school_id != school);
+        if other {
+            continue;
+        }
         reports.push(import_file_with(store, &f, false, progress)?);
     }
     Ok((exported, reports))
@@ -564,16 +582,21 @@ pub fn join(
 ) -> Result<(), SyncError> {
     // Check the key before anything is written.
     SchoolKey::from_secret(&info.secret)?;
-    store.setup_in_school(
-        &info.school_id,
-        &info.school_name,
-        station,
-        kind,
-        utc_offset_min,
-        admin,
-        pin,
-    )?;
-    store.set_meta("school_key", &info.secret)?;
+    // The station and its key are written together: a joined station must
+    // never end up making a key of its own.
+    store.batch(|s| {
+        s.setup_in_school(
+            &info.school_id,
+            &info.school_name,
+            station,
+            kind,
+            utc_offset_min,
+            admin,
+            pin,
+        )?;
+        s.set_meta("school_key", &info.secret)?;
+        s.set_meta("joined", "1")
+    })?;
     Ok(())
 }
 
@@ -592,6 +615,12 @@ pub fn error_text(e: &SyncError) -> String {
         SyncError::Crypto(SyncCryptoError::OtherSchool { .. }) => {
             crate::i18n::tr("sync.err.other_school")
         }
+        SyncError::Crypto(SyncCryptoError::NewerFormat { found }) => {
+            crate::i18n::trf("sync.err.newer_format", &[("found", found.to_string())])
+        }
+        SyncError::Crypto(SyncCryptoError::Io(io)) => {
+            crate::i18n::trf("sync.err.io", &[("detail", io.to_string())])
+        }
         other => crate::i18n::tr(other.key()),
     }
 }
@@ -599,10 +628,10 @@ pub fn error_text(e: &SyncError) -> String {
 /// One line per bundle: what it brought, or why it was refused.
 pub fn report_line(r: &ImportReport) -> String {
     use crate::i18n::{tr, trf};
-    let mut line = match r.refused {
-        Some(key) => trf(
+    let mut line = match &r.refused_text {
+        Some(reason) => trf(
             "sync.refused",
-            &[("file", r.file.clone()), ("reason", tr(key))],
+            &[("file", r.file.clone()), ("reason", reason.clone())],
         ),
         None => trf(
             if r.dry_run {
