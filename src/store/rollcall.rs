@@ -349,7 +349,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT b.building, b.floor, b.room, b.bed, b.zone, s.id, s.name, m.mark
              FROM beds b
-             LEFT JOIN students s ON s.active = 1 AND s.building = b.building AND s.room = b.room AND s.bed = b.bed
+             LEFT JOIN students s ON s.active = 1 AND s.building = b.building AND s.floor = b.floor AND s.room = b.room AND s.bed = b.bed
              LEFT JOIN marks m ON m.round_id = ?2 AND m.student_id = s.id
              WHERE b.building = ?1",
         )?;
