@@ -491,3 +491,65 @@ fn roster_import_dry_run_apply_repeat_and_refusal() {
     assert_eq!(out.events, 0);
     assert_eq!(count(&w.store), n2, "nothing applied");
 }
+
+#[test]
+fn a_version_5_file_migrates_marks_without_losing_any() {
+    // A night's roll in a current store, its log written into a file at
+    // schema 5 (marks with a rowid table), then opened: schema 6 rebuilds.
+    let mut w = world();
+    let r = w
+        .store
+        .start_round(&w.teacher, RoundKind::LightsOut, "1号楼")
+        .unwrap();
+    let (s0, s1) = (w.students[0].clone(), w.students[1].clone());
+    w.store
+        .mark(&w.teacher, &r, &s0, Mark::Present, None, "")
+        .unwrap();
+    w.store
+        .mark(&w.teacher, &r, &s1, Mark::Absent, None, "")
+        .unwrap();
+    let expected = project::dump(w.store.conn()).unwrap();
+    let station = w.store.station().unwrap().id.clone();
+    let mut recs = vec![];
+    dutydesk::store::log::for_each(w.store.conn(), |e| {
+        recs.push(e);
+        Ok(())
+    })
+    .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        dutydesk::store::migrate::migrate_to(&mut conn, 5).unwrap();
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('station_id', ?1)",
+            [&station],
+        )
+        .unwrap();
+        // As a schema-5 station held them: the log and its projections.
+        for rec in &recs {
+            dutydesk::store::log::insert(&conn, rec).unwrap();
+            if let Some(Ok(ev)) = dutydesk::domain::event::Event::parse(&rec.kind, &rec.body) {
+                project::apply(&conn, rec, &ev).unwrap();
+            }
+        }
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM marks", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 2);
+    }
+    let store = Store::open(&path, Arc::new(w.clock.clone())).unwrap();
+    let sql: String = store
+        .conn()
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'marks'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sql.contains("WITHOUT ROWID"), "{sql}");
+    assert_eq!(project::dump(store.conn()).unwrap(), expected);
+    assert_eq!(mark_of(&store, &r, &s1), Some(Mark::Absent));
+    assert_eq!(mark_of(&store, &r, &s0), Some(Mark::Present));
+}

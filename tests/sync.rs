@@ -641,6 +641,20 @@ fn a_visit_signed_out_at_two_stations_is_kept_listed_and_resolved() {
             (other.id.as_str(), "刘主任", "看了监控")
         );
     }
+    // A station joining later gets the visit, both sign-outs and the
+    // decision in one bundle: the decided value shows there too.
+    let (info, _) = invite(&mut c, dir.path());
+    let mut d = joiner(
+        dir.path(),
+        &info,
+        "late.db",
+        "2号楼值班室",
+        StationKind::Dorm,
+        T0 + 3_600_000,
+    );
+    assert!(import(&mut d, &pc).new > 0);
+    assert_eq!(time_out(&d), chosen_at(&d));
+    assert_eq!(d.store.conflicts().unwrap(), c.store.conflicts().unwrap());
 }
 
 #[test]

@@ -5,7 +5,7 @@ use super::StoreError;
 use crate::domain::hlc::Hlc;
 use rusqlite::{Connection, OptionalExtension, params};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventRecord {
     pub origin: String,
     pub seq: i64,
@@ -132,6 +132,62 @@ pub fn for_each(
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         f(read(r)?)?;
+    }
+    Ok(())
+}
+
+/// Every event by origin and sequence: each chain from its start, the order
+/// bundles carry them in.
+pub fn for_each_in_chains(
+    conn: &Connection,
+    mut f: impl FnMut(EventRecord) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLS} FROM events ORDER BY origin, seq"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        f(read(r)?)?;
+    }
+    Ok(())
+}
+
+/// The events of the given kinds in replay order.
+pub fn for_each_of_kinds(
+    conn: &Connection,
+    kinds: &[&str],
+    mut f: impl FnMut(EventRecord) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let marks = vec!["?"; kinds.len().max(1)].join(", ");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLS} FROM events WHERE kind IN ({marks}) ORDER BY hlc_ms, hlc_c, origin, seq"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(kinds))?;
+    while let Some(r) = rows.next()? {
+        f(read(r)?)?;
+    }
+    Ok(())
+}
+
+/// Every record's events together, each record's in replay order: one pass
+/// over the log sorted by record. The `+` keeps SQLite from walking the
+/// entity index, which would fetch rows from all over the file one by one.
+pub fn for_each_entity(
+    conn: &Connection,
+    mut f: impl FnMut(Vec<EventRecord>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLS} FROM events ORDER BY +entity, hlc_ms, hlc_c, origin, seq"
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut group: Vec<EventRecord> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let rec = read(r)?;
+        if group.first().is_some_and(|g| g.entity != rec.entity) {
+            f(std::mem::take(&mut group))?;
+        }
+        group.push(rec);
+    }
+    if !group.is_empty() {
+        f(group)?;
     }
     Ok(())
 }

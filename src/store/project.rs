@@ -13,6 +13,7 @@ use super::log::{self, EventRecord};
 use super::{project_night, project_people, project_roster, project_visits};
 use crate::domain::event::Event;
 use rusqlite::{Connection, params};
+use std::collections::{HashMap, HashSet};
 
 pub use project_visits::visit_search;
 
@@ -42,24 +43,45 @@ pub const TABLES: &[&str] = &[
     "resolutions",
 ];
 
-/// An entity's events, parsed, in log order. Kinds this version does not
-/// know are skipped (they stay in the log and travel on).
-pub(super) fn entity_events(
+/// An entity's events, parsed, in log order.
+pub fn entity_events(
     conn: &Connection,
     entity: &str,
 ) -> Result<Vec<(EventRecord, Event)>, StoreError> {
-    Ok(log::for_entity(conn, entity)?
-        .into_iter()
-        .filter_map(|r| match Event::parse(&r.kind, &r.body) {
-            Some(Ok(ev)) => Some((r, ev)),
-            _ => None,
-        })
-        .collect())
+    Ok(parsed(log::for_entity(conn, entity)?))
 }
 
-/// Records (or clears) a contradiction between stations about one fact.
-/// `events` are the ids of the competing events; fewer than two clears it.
-pub(super) fn set_conflict(
+/// Runs a statement through the connection's cache: projections run the
+/// same few statements hundreds of thousands of times in a big import.
+pub(super) fn exec(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<usize, StoreError> {
+    Ok(conn.prepare_cached(sql)?.execute(params)?)
+}
+
+/// `[lo, hi)` bounds of the keys "<entity>/…": conflicts and decisions
+/// about one record are keyed that way, so one range query finds them.
+fn key_range(entity: &str) -> (String, String) {
+    (format!("{entity}/"), format!("{entity}0"))
+}
+
+/// Clears the contradictions listed for one record; its projection lists
+/// those that still hold again.
+pub(super) fn clear_conflicts(conn: &Connection, entity: &str) -> Result<(), StoreError> {
+    let (lo, hi) = key_range(entity);
+    exec(
+        conn,
+        "DELETE FROM conflicts WHERE key >= ?1 AND key < ?2",
+        params![lo, hi],
+    )?;
+    Ok(())
+}
+
+/// Lists a contradiction between stations about one fact. `events` are the
+/// ids of the competing events; fewer than two is no contradiction.
+pub(super) fn add_conflict(
     conn: &Connection,
     key: &str,
     kind: &str,
@@ -68,97 +90,221 @@ pub(super) fn set_conflict(
     provisional: &str,
 ) -> Result<(), StoreError> {
     if events.len() < 2 {
-        conn.execute("DELETE FROM conflicts WHERE key = ?1", [key])?;
         return Ok(());
     }
     let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
-    conn.execute(
+    exec(
+        conn,
         "INSERT OR REPLACE INTO conflicts (key, kind, entity, events, provisional) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![key, kind, entity, serde_json::to_string(&ids).unwrap_or_default(), provisional],
+        params![
+            key,
+            kind,
+            entity,
+            serde_json::to_string(&ids).unwrap_or_default(),
+            provisional
+        ],
     )?;
     Ok(())
 }
 
-/// The event a duty leader chose for a conflict, if any.
-pub(super) fn resolution(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .query_row(
-            "SELECT chosen FROM resolutions WHERE key = ?1",
-            [key],
-            |r| r.get(0),
-        )
-        .optional()?)
+/// The events a duty leader chose for one record's conflicts, by key.
+pub(super) fn resolutions(
+    conn: &Connection,
+    entity: &str,
+) -> Result<HashMap<String, String>, StoreError> {
+    let (lo, hi) = key_range(entity);
+    let mut stmt =
+        conn.prepare_cached("SELECT key, chosen FROM resolutions WHERE key >= ?1 AND key < ?2")?;
+    let rows = stmt.query_map(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Work a projection leaves for the end of a batch: returning-visitor rows,
+/// refreshed once per person after every visit of a big import is in.
+#[derive(Debug, Default)]
+pub struct Pending {
+    persons: HashSet<String>,
+}
+
+impl Pending {
+    pub(super) fn person(&mut self, key: String) {
+        self.persons.insert(key);
+    }
+
+    pub fn finish(self, conn: &Connection) -> Result<(), StoreError> {
+        // In key order: the rows land in `persons` in index order.
+        let mut keys: Vec<String> = self.persons.into_iter().collect();
+        keys.sort_unstable();
+        for key in &keys {
+            project_visits::refresh_person(conn, key)?;
+        }
+        Ok(())
+    }
+}
+
+/// Projects one event just appended to the log.
 pub fn apply(conn: &Connection, rec: &EventRecord, ev: &Event) -> Result<(), StoreError> {
+    if FACT_KINDS.contains(&ev.kind()) {
+        if let Some(entity) = apply_fact(conn, rec, ev)? {
+            recompute(conn, &entity)?;
+        }
+        Ok(())
+    } else {
+        recompute(conn, &rec.entity)
+    }
+}
+
+/// Projects a simple fact (`FACT_KINDS`). A conflict decision returns the
+/// record whose shown value it changes: the caller recomputes it (a batch
+/// does so once, after all of the batch's facts).
+pub fn apply_fact(
+    conn: &Connection,
+    rec: &EventRecord,
+    ev: &Event,
+) -> Result<Option<String>, StoreError> {
     let at = rec.hlc.ms;
     match ev {
         // Facts that are simply added: order cannot matter.
         Event::StationCreated(b) => {
-            conn.execute(
+            exec(
+                conn,
                 "INSERT OR REPLACE INTO stations (id, school, name, kind, utc_offset_min, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![b.station_id, b.school, b.name, b.kind.key(), b.utc_offset_min, at],
+                params![
+                    b.station_id,
+                    b.school,
+                    b.name,
+                    b.kind.key(),
+                    b.utc_offset_min,
+                    at
+                ],
             )?;
         }
         Event::RosterImported(b) => {
-            conn.execute(
+            exec(
+                conn,
                 "INSERT OR REPLACE INTO roster_imports (id, file, at_ms, by, new, moved, left_count, changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![b.import_id, b.file, at, rec.actor, b.new as i64, b.moved as i64, b.left as i64, b.changed as i64],
+                params![
+                    b.import_id,
+                    b.file,
+                    at,
+                    rec.actor,
+                    b.new as i64,
+                    b.moved as i64,
+                    b.left as i64,
+                    b.changed as i64
+                ],
             )?;
         }
         Event::AbsenceFollowup(b) => {
-            conn.execute(
+            exec(
+                conn,
                 "INSERT OR REPLACE INTO followups (id, round_id, student_id, contacted, contact_name, finding, found_at, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![b.followup_id, b.round_id, b.student_id, b.contacted, b.contact_name, b.finding, b.found_at_ms, at, rec.actor],
+                params![
+                    b.followup_id,
+                    b.round_id,
+                    b.student_id,
+                    b.contacted,
+                    b.contact_name,
+                    b.finding,
+                    b.found_at_ms,
+                    at,
+                    rec.actor
+                ],
             )?;
         }
         Event::ConflictResolved(b) => {
             project_people::resolution(conn, &rec.entity)?;
             // The chosen value now shows on the record itself.
-            if let Some((entity, _)) = b.key.rsplit_once('/') {
-                recompute(conn, entity)?;
-            }
+            return Ok(b.key.rsplit_once('/').map(|(entity, _)| entity.to_string()));
         }
-        // Everything else: recompute the record from its events.
-        _ => recompute(conn, &rec.entity)?,
+        _ => {}
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Rebuilds one record's projection rows from all of its events.
 pub fn recompute(conn: &Connection, entity: &str) -> Result<(), StoreError> {
+    let mut pending = Pending::default();
+    project_entity(
+        conn,
+        entity,
+        &entity_events(conn, entity)?,
+        false,
+        &mut pending,
+    )?;
+    pending.finish(conn)
+}
+
+/// Rebuilds one record's projection rows from `events`, which must be all
+/// of its events in log order (the caller may hold them already). `fresh`:
+/// the record had no events before these, so it has no rows to clear.
+pub fn project_entity(
+    conn: &Connection,
+    entity: &str,
+    events: &[(EventRecord, Event)],
+    fresh: bool,
+    pending: &mut Pending,
+) -> Result<(), StoreError> {
     let Some((prefix, id)) = entity.split_once(':') else {
         return Ok(());
     };
-    let events = entity_events(conn, entity)?;
     match prefix {
-        "visit" => project_visits::visit(conn, id, &events),
-        "operator" => project_people::operator(conn, id, &events),
-        "setting" => project_people::setting(conn, id, &events),
-        "watch" => project_people::watch(conn, id, &events),
-        "student" => project_roster::student(conn, id, &events),
-        "bed" => project_roster::bed(conn, id, &events),
-        "staff" => project_roster::staff(conn, id, &events),
-        "round" => project_night::round(conn, id, &events),
-        "sick" => project_night::sick(conn, id, &events),
-        "leave" => project_night::leave(conn, id, &events),
-        "departure" => project_night::departure(conn, id, &events),
+        "visit" => project_visits::visit(conn, id, events, fresh, pending),
+        "operator" => project_people::operator(conn, id, events),
+        "setting" => project_people::setting(conn, id, events),
+        "watch" => project_people::watch(conn, id, events),
+        "student" => project_roster::student(conn, id, events),
+        "bed" => project_roster::bed(conn, id, events),
+        "staff" => project_roster::staff(conn, id, events),
+        "round" => project_night::round(conn, id, events, fresh),
+        "sick" => project_night::sick(conn, id, events),
+        "leave" => project_night::leave(conn, id, events),
+        "departure" => project_night::departure(conn, id, events),
         _ => Ok(()),
     }
 }
 
-/// Empties every projection and replays the whole log into them.
+/// Kinds that are projected as simple facts (added, never recomputed), so
+/// a batch applies them before recomputing records.
+pub const FACT_KINDS: &[&str] = &[
+    "station.created",
+    "roster.imported",
+    "absence.followup",
+    "conflict.resolved",
+];
+
+/// Empties every projection and replays the whole log into them: simple
+/// facts in log order, then each record once from all of its events, read
+/// in one pass sorted by record — so a school year's log rebuilds in one
+/// sort, with memory bounded by the largest record.
 pub fn rebuild(conn: &Connection) -> Result<(), StoreError> {
     for t in TABLES {
         conn.execute(&format!("DELETE FROM {t}"), [])?;
     }
-    log::for_each(conn, |rec| {
+    // Every record is projected below, after all decisions are in.
+    log::for_each_of_kinds(conn, FACT_KINDS, |rec| {
         if let Some(Ok(ev)) = Event::parse(&rec.kind, &rec.body) {
-            apply(conn, &rec, &ev)?;
+            apply_fact(conn, &rec, &ev)?;
         }
         Ok(())
-    })
+    })?;
+    let mut pending = Pending::default();
+    log::for_each_entity(conn, |recs| {
+        let entity = recs[0].entity.clone();
+        project_entity(conn, &entity, &parsed(recs), true, &mut pending)
+    })?;
+    pending.finish(conn)
+}
+
+/// Events parsed, in the order given; kinds this version does not know are
+/// skipped (they stay in the log and travel on).
+pub fn parsed(recs: Vec<EventRecord>) -> Vec<(EventRecord, Event)> {
+    recs.into_iter()
+        .filter_map(|r| match Event::parse(&r.kind, &r.body) {
+            Some(Ok(ev)) => Some((r, ev)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Every projection row, in a stable order — for comparing two databases.
@@ -178,4 +324,16 @@ pub fn dump(conn: &Connection) -> Result<Vec<String>, StoreError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fact_kinds_are_kinds() {
+        for k in FACT_KINDS {
+            assert!(Event::KINDS.contains(k), "{k}");
+        }
+    }
 }

@@ -3,28 +3,34 @@
 
 use super::StoreError;
 use super::log::EventRecord;
-use super::project::{resolution, set_conflict};
+use super::project::{add_conflict, clear_conflicts, exec, resolutions};
 use crate::domain::event::Event;
 use rusqlite::{Connection, params};
-use std::collections::BTreeMap;
 
 pub fn round(
     conn: &Connection,
     id: &str,
     events: &[(EventRecord, Event)],
+    fresh: bool,
 ) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM rounds WHERE id = ?1", [id])?;
-    conn.execute("DELETE FROM marks WHERE round_id = ?1", [id])?;
-    conn.execute("DELETE FROM mark_history WHERE round_id = ?1", [id])?;
+    let entity = format!("round:{id}");
+    if !fresh {
+        exec(conn, "DELETE FROM rounds WHERE id = ?1", [id])?;
+        exec(conn, "DELETE FROM marks WHERE round_id = ?1", [id])?;
+        exec(conn, "DELETE FROM mark_history WHERE round_id = ?1", [id])?;
+        clear_conflicts(conn, &entity)?;
+    }
     let Some((srec, started)) = events.iter().find_map(|(r, e)| match e {
         Event::RoundStarted(b) => Some((r, b)),
         _ => None,
     }) else {
         return Ok(());
     };
-    // Every mark, per boarder, in log order.
-    let mut per_student: BTreeMap<&str, Vec<(&EventRecord, &crate::domain::event::RoundMarked)>> =
-        BTreeMap::new();
+    // Every mark, per boarder, in log order: (boarder, mark) pairs sorted
+    // stably by boarder. A whole floor marked at once is one event.
+    type Marked<'a> = (&'a EventRecord, &'a crate::domain::event::RoundMarked);
+    let mut chosen = resolutions(conn, &entity)?;
+    let mut per_student: Vec<(&str, Marked)> = Vec::new();
     let mut history = conn.prepare_cached(
         "INSERT INTO mark_history (event_id, round_id, student_ids, n, mark, late_at, note, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
@@ -41,35 +47,33 @@ pub fn round(
                 r.hlc.ms,
                 r.actor
             ])?;
-            for s in &m.student_ids {
-                per_student.entry(s.as_str()).or_default().push((r, m));
-            }
+            per_student.extend(m.student_ids.iter().map(|s| (s.as_str(), (r, m))));
         }
     }
+    per_student.sort_by_key(|(s, _)| *s);
     let mut insert = conn.prepare_cached(
         "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    for (student, marks) in &per_student {
+    for group in per_student.chunk_by(|a, b| a.0 == b.0) {
+        let student = group[0].0;
+        let first = group[0].1;
         // Two stations marking one boarder differently is a contradiction
         // to review; the latest mark shows meanwhile.
-        let key = format!("round:{id}/{student}");
-        let first = marks[0];
-        let disagree = marks
+        let disagree = group
             .iter()
-            .any(|(r, m)| r.origin != first.0.origin && m.mark != first.1.mark);
-        let chosen = resolution(conn, &key)?;
-        let (r, m) = chosen
-            .as_deref()
-            .and_then(|c| marks.iter().find(|(r, _)| r.id == c))
-            .or(marks.last())
-            .copied()
+            .any(|(_, (r, m))| r.origin != first.0.origin && m.mark != first.1.mark);
+        let key = (disagree || !chosen.is_empty()).then(|| format!("{entity}/{student}"));
+        let (r, m) = key
+            .as_ref()
+            .and_then(|k| chosen.remove(k))
+            .and_then(|c| group.iter().find(|(_, (r, _))| r.id == c))
+            .or(group.last())
+            .map(|(_, marked)| *marked)
             .unwrap_or(first);
-        let recs: Vec<&EventRecord> = if disagree {
-            marks.iter().map(|(r, _)| *r).collect()
-        } else {
-            vec![]
-        };
-        set_conflict(conn, &key, "mark", &format!("round:{id}"), &recs, &r.id)?;
+        if let Some(key) = key.filter(|_| disagree) {
+            let recs: Vec<&EventRecord> = group.iter().map(|(_, (r, _))| *r).collect();
+            add_conflict(conn, &key, "mark", &entity, &recs, &r.id)?;
+        }
         insert.execute(params![
             id,
             student,
@@ -78,7 +82,7 @@ pub fn round(
             m.note,
             r.hlc.ms,
             r.actor,
-            marks.len() as i64 - 1
+            group.len() as i64 - 1
         ])?;
     }
     // Closing: the earliest close counts; a second one from another station
@@ -91,22 +95,23 @@ pub fn round(
         })
         .collect();
     let key = format!("round:{id}/close");
-    let chosen = resolution(conn, &key)?;
     let close = chosen
+        .remove(&key)
         .as_deref()
         .and_then(|c| closes.iter().find(|(r, _)| r.id == c))
         .or(closes.first())
         .copied();
     let recs: Vec<&EventRecord> = closes.iter().map(|(r, _)| *r).collect();
-    set_conflict(
+    add_conflict(
         conn,
         &key,
         "close",
-        &format!("round:{id}"),
+        &entity,
         &recs,
         close.map(|(r, _)| r.id.as_str()).unwrap_or(""),
     )?;
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO rounds (id, kind, building, night, started_ms, started_by, closed_ms, closed_by, forced_reason, unaccounted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
@@ -130,8 +135,8 @@ pub fn sick(
     id: &str,
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM sick WHERE id = ?1", [id])?;
-    conn.execute("DELETE FROM sick_notes WHERE sick_id = ?1", [id])?;
+    exec(conn, "DELETE FROM sick WHERE id = ?1", [id])?;
+    exec(conn, "DELETE FROM sick_notes WHERE sick_id = ?1", [id])?;
     let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
         Event::SickRecorded(b) => Some((r, b)),
         _ => None,
@@ -141,7 +146,8 @@ pub fn sick(
     let mut closed = None;
     for (n, e) in events {
         if let Event::SickFollowup(f) = e {
-            conn.execute(
+            exec(
+                conn,
                 "INSERT INTO sick_notes (event_id, sick_id, note, temperature, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![n.id, id, f.note, f.temperature, n.hlc.ms, n.actor],
             )?;
@@ -150,9 +156,22 @@ pub fn sick(
             }
         }
     }
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO sick (id, student_id, symptoms, temperature, medicine, water, clinic, guardian_told, at_ms, by, closed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![id, b.student_id, b.symptoms, b.temperature, b.medicine, b.water, b.clinic, b.guardian_told, r.hlc.ms, r.actor, closed],
+        params![
+            id,
+            b.student_id,
+            b.symptoms,
+            b.temperature,
+            b.medicine,
+            b.water,
+            b.clinic,
+            b.guardian_told,
+            r.hlc.ms,
+            r.actor,
+            closed
+        ],
     )?;
     Ok(())
 }
@@ -171,14 +190,26 @@ pub fn leave(
     id: &str,
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM leaves WHERE id = ?1", [id])?;
+    exec(conn, "DELETE FROM leaves WHERE id = ?1", [id])?;
     if let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
         Event::LeaveGranted(b) => Some((r, b)),
         _ => None,
     }) {
-        conn.execute(
+        exec(
+            conn,
             "INSERT INTO leaves (id, student_id, from_ms, due_ms, reason, approved_by, destination, returned_ms, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![id, b.student_id, b.from_ms, b.due_ms, b.reason, b.approved_by, b.destination, first_return(events), r.hlc.ms, r.actor],
+            params![
+                id,
+                b.student_id,
+                b.from_ms,
+                b.due_ms,
+                b.reason,
+                b.approved_by,
+                b.destination,
+                first_return(events),
+                r.hlc.ms,
+                r.actor
+            ],
         )?;
     }
     Ok(())
@@ -189,14 +220,28 @@ pub fn departure(
     id: &str,
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM departures WHERE id = ?1", [id])?;
+    exec(conn, "DELETE FROM departures WHERE id = ?1", [id])?;
     if let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
         Event::GateDeparted(b) => Some((r, b)),
         _ => None,
     }) {
-        conn.execute(
+        exec(
+            conn,
             "INSERT INTO departures (id, student_id, with_name, relation, phone, authorised, approved_by, due_ms, note, at_ms, by, returned_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![id, b.student_id, b.with_name, b.relation, b.phone, b.authorised, b.approved_by, b.due_ms, b.note, r.hlc.ms, r.actor, first_return(events)],
+            params![
+                id,
+                b.student_id,
+                b.with_name,
+                b.relation,
+                b.phone,
+                b.authorised,
+                b.approved_by,
+                b.due_ms,
+                b.note,
+                r.hlc.ms,
+                r.actor,
+                first_return(events)
+            ],
         )?;
     }
     Ok(())

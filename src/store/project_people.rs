@@ -3,6 +3,7 @@
 
 use super::StoreError;
 use super::log::EventRecord;
+use super::project::exec;
 use crate::domain::event::Event;
 use rusqlite::{Connection, params};
 
@@ -11,7 +12,7 @@ pub fn operator(
     id: &str,
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM operators WHERE id = ?1", [id])?;
+    exec(conn, "DELETE FROM operators WHERE id = ?1", [id])?;
     let Some((base_rec, base)) = events.iter().find_map(|(r, e)| match e {
         Event::OperatorAdded(b) => Some((r, b)),
         _ => None,
@@ -31,9 +32,18 @@ pub fn operator(
             _ => {}
         }
     }
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO operators (id, name, role, pin_hash, active, created_ms, last_login_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![id, base.name, role.key(), pin, active, base_rec.hlc.ms, last_login],
+        params![
+            id,
+            base.name,
+            role.key(),
+            pin,
+            active,
+            base_rec.hlc.ms,
+            last_login
+        ],
     )?;
     Ok(())
 }
@@ -43,12 +53,13 @@ pub fn setting(
     key: &str,
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    exec(conn, "DELETE FROM settings WHERE key = ?1", [key])?;
     if let Some((r, v)) = events.iter().rev().find_map(|(r, e)| match e {
         Event::SettingChanged(b) => Some((r, b.value)),
         _ => None,
     }) {
-        conn.execute(
+        exec(
+            conn,
             "INSERT INTO settings (key, value, changed_ms, changed_by) VALUES (?1, ?2, ?3, ?4)",
             params![key, v, r.hlc.ms, r.actor],
         )?;
@@ -61,7 +72,7 @@ pub fn watch(
     id: &str,
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM watchlist WHERE id = ?1", [id])?;
+    exec(conn, "DELETE FROM watchlist WHERE id = ?1", [id])?;
     let Some((r, added)) = events.iter().find_map(|(r, e)| match e {
         Event::WatchlistAdded(b) => Some((r, b)),
         _ => None,
@@ -73,7 +84,8 @@ pub fn watch(
         Event::WatchlistRemoved(b) => Some(b.reason.clone()),
         _ => None,
     });
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO watchlist (id, name, entry, active, added_by, added_ms, removed_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             id,
@@ -94,12 +106,13 @@ pub fn resolution(conn: &Connection, entity: &str) -> Result<(), StoreError> {
     let Some(key) = entity.strip_prefix("conflict:") else {
         return Ok(());
     };
-    conn.execute("DELETE FROM resolutions WHERE key = ?1", [key])?;
+    exec(conn, "DELETE FROM resolutions WHERE key = ?1", [key])?;
     if let Some((r, b)) = events.iter().rev().find_map(|(r, e)| match e {
         Event::ConflictResolved(b) => Some((r, b)),
         _ => None,
     }) {
-        conn.execute(
+        exec(
+            conn,
             "INSERT INTO resolutions (key, chosen, by, at_ms, note) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![key, b.chosen, r.actor, r.hlc.ms, b.note],
         )?;

@@ -3,6 +3,7 @@
 
 use super::StoreError;
 use super::log::EventRecord;
+use super::project::exec;
 use crate::domain::event::Event;
 use crate::domain::names;
 use crate::domain::roster::{BedRef, StudentData};
@@ -36,7 +37,7 @@ pub fn student(
     id: &str,
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM students WHERE id = ?1", [id])?;
+    exec(conn, "DELETE FROM students WHERE id = ?1", [id])?;
     let Some(base) = events.iter().find_map(|(_, e)| match e {
         Event::StudentEnrolled(b) => Some(b),
         _ => None,
@@ -86,14 +87,22 @@ pub fn bed(
     key: &str,
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM beds WHERE key = ?1", [key])?;
+    exec(conn, "DELETE FROM beds WHERE key = ?1", [key])?;
     if let Some(b) = events.iter().rev().find_map(|(_, e)| match e {
         Event::BedAdded(b) => Some(b),
         _ => None,
     }) {
-        conn.execute(
+        exec(
+            conn,
             "INSERT INTO beds (key, building, floor, room, bed, zone) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![key, b.bed.building, b.bed.floor, b.bed.room, b.bed.bed, b.zone.key()],
+            params![
+                key,
+                b.bed.building,
+                b.bed.floor,
+                b.bed.room,
+                b.bed.bed,
+                b.zone.key()
+            ],
         )?;
     }
     Ok(())
@@ -104,12 +113,13 @@ pub fn staff(
     id: &str,
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM staff WHERE id = ?1", [id])?;
+    exec(conn, "DELETE FROM staff WHERE id = ?1", [id])?;
     if let Some(b) = events.iter().rev().find_map(|(_, e)| match e {
         Event::StaffSet(b) => Some(b),
         _ => None,
     }) {
-        conn.execute(
+        exec(
+            conn,
             "INSERT INTO staff (id, name, kind, phone, active) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 id,

@@ -3,7 +3,7 @@
 
 use super::StoreError;
 use super::log::EventRecord;
-use super::project::{resolution, set_conflict};
+use super::project::{Pending, add_conflict, clear_conflicts, exec, resolutions};
 use crate::domain::event::Event;
 use crate::domain::names;
 use crate::domain::validate::id_tail;
@@ -29,14 +29,20 @@ pub fn visit(
     conn: &Connection,
     id: &str,
     events: &[(EventRecord, Event)],
+    fresh: bool,
+    pending: &mut Pending,
 ) -> Result<(), StoreError> {
-    let old_key: Option<String> = conn
-        .query_row("SELECT person_key FROM visits WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    conn.execute("DELETE FROM visits WHERE id = ?1", [id])?;
-    conn.execute("DELETE FROM visit_changes WHERE visit_id = ?1", [id])?;
+    let entity = format!("visit:{id}");
+    let mut old_key: Option<String> = None;
+    if !fresh {
+        old_key = conn
+            .prepare_cached("SELECT person_key FROM visits WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        exec(conn, "DELETE FROM visits WHERE id = ?1", [id])?;
+        exec(conn, "DELETE FROM visit_changes WHERE visit_id = ?1", [id])?;
+        clear_conflicts(conn, &entity)?;
+    }
     let base = events.iter().find_map(|(r, e)| match e {
         Event::VisitRegistered(b) => Some((
             r,
@@ -62,7 +68,7 @@ pub fn visit(
     // about (another station's bundle); it shows once the registration does.
     let Some((brec, base_status, time_in, base_details, reason, watch)) = base else {
         if let Some(k) = old_key {
-            refresh_person(conn, &k)?;
+            pending.person(k);
         }
         return Ok(());
     };
@@ -88,19 +94,19 @@ pub fn visit(
             _ => None,
         })
         .collect();
-    let key = format!("visit:{id}/sign_out");
-    let chosen = resolution(conn, &key)?;
+    let key = format!("{entity}/sign_out");
+    let chosen = resolutions(conn, &entity)?.remove(&key);
     let winner = chosen
         .as_deref()
         .and_then(|c| outs.iter().find(|(r, _)| r.id == c))
         .or(outs.first())
         .copied();
     let recs: Vec<&EventRecord> = outs.iter().map(|(r, _)| *r).collect();
-    set_conflict(
+    add_conflict(
         conn,
         &key,
         "sign_out",
-        &format!("visit:{id}"),
+        &entity,
         &recs,
         winner.map(|(r, _)| r.id.as_str()).unwrap_or(""),
     )?;
@@ -130,14 +136,15 @@ pub fn visit(
     ])?;
     let new_key = person_key(&details);
     if let Some(k) = old_key.filter(|k| *k != new_key) {
-        refresh_person(conn, &k)?;
+        pending.person(k);
     }
-    refresh_person(conn, &new_key)
+    pending.person(new_key);
+    Ok(())
 }
 
 /// Recomputes one returning-visitor suggestion from the person's visits, so
 /// corrections that change an ID or phone move the suggestion with them.
-fn refresh_person(conn: &Connection, key: &str) -> Result<(), StoreError> {
+pub(super) fn refresh_person(conn: &Connection, key: &str) -> Result<(), StoreError> {
     let last: Option<(String, i64, String, i64)> = conn
         .prepare_cached(
             "SELECT details, time_in, name, (SELECT COUNT(*) FROM visits WHERE person_key = ?1 AND status != 'denied')
@@ -147,7 +154,7 @@ fn refresh_person(conn: &Connection, key: &str) -> Result<(), StoreError> {
         .optional()?;
     match last {
         None => {
-            conn.execute("DELETE FROM persons WHERE key = ?1", [key])?;
+            exec(conn, "DELETE FROM persons WHERE key = ?1", [key])?;
         }
         Some((details, last_ms, name, n)) => {
             let d: Option<VisitDetails> = serde_json::from_str(&details).ok();

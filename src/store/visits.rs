@@ -291,10 +291,11 @@ impl Store {
                     .collect::<Result<_, _>>()?;
                 if keys.len() <= 200 {
                     // Two index searches, not one scan: an OR here would make
-                    // SQLite walk the whole history in time order.
+                    // SQLite walk the whole history in time order. Denials
+                    // are in the second only (`persons` counts no denials).
                     let marks = vec!["?"; keys.len().max(1)].join(", ");
                     from = format!(
-                        "(SELECT * FROM visits WHERE person_key IN ({marks}) UNION ALL \
+                        "(SELECT * FROM visits WHERE person_key IN ({marks}) AND status != 'denied' UNION ALL \
                          SELECT * FROM visits WHERE status = 'denied' AND search LIKE ? ESCAPE '\\')"
                     );
                     if keys.is_empty() {

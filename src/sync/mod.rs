@@ -7,19 +7,28 @@
 //! order of any bundles ends in the same state.
 
 pub mod crypto;
+mod intake;
+mod reader;
 
-use crate::domain::event::Event;
 use crate::domain::hlc::Hlc;
-use crate::store::log::EventRecord;
-use crate::store::{Store, StoreError, project};
+use crate::store::log::{self, EventRecord};
+use crate::store::{Store, StoreError};
 use crypto::{BundleHeader, SchoolKey, SyncCryptoError};
-use rusqlite::OptionalExtension;
+use intake::{Intake, Verdict};
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
 pub const BUNDLE_EXT: &str = "ddbundle";
 pub const JOIN_EXT: &str = "ddjoin";
+
+/// Bundles above this size are imported with a larger page cache
+/// (`IMPORT_CACHE_KIB`, negative: in KiB), given back afterwards.
+const BIG_BUNDLE_BYTES: u64 = 4 << 20;
+const IMPORT_CACHE_KIB: i64 = -65_536;
+/// Events per message from the reading to the writing thread of an export.
+const EXPORT_CHUNK: usize = 2048;
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -88,7 +97,7 @@ pub fn identity(store: &mut Store) -> Result<Identity, SyncError> {
 }
 
 /// One event as it travels: every envelope field, hashes in hex.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Wire {
     o: String,
     s: i64,
@@ -104,36 +113,73 @@ struct Wire {
     h: String,
 }
 
-fn hex(b: &[u8; 32]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+/// `Wire` as written: the same fields, borrowed from the record, so an
+/// export copies no strings.
+#[derive(Serialize)]
+struct WireOut<'a> {
+    o: &'a str,
+    s: i64,
+    i: &'a str,
+    hm: i64,
+    hc: u32,
+    k: &'a str,
+    e: &'a str,
+    v: i64,
+    a: &'a str,
+    b: &'a str,
+    p: &'a str,
+    h: &'a str,
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Lower-case hex into `out` (64 bytes).
+fn hex_into<'o>(b: &[u8; 32], out: &'o mut [u8; 64]) -> &'o str {
+    for (i, x) in b.iter().enumerate() {
+        out[2 * i] = HEX[(x >> 4) as usize];
+        out[2 * i + 1] = HEX[(x & 15) as usize];
+    }
+    std::str::from_utf8(out).expect("hex digits are ASCII")
 }
 
 fn unhex(s: &str) -> Option<[u8; 32]> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let s = s.as_bytes();
     if s.len() != 64 {
         return None;
     }
     let mut out = [0u8; 32];
     for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+        *o = nibble(s[2 * i])? << 4 | nibble(s[2 * i + 1])?;
     }
     Some(out)
 }
 
-fn to_wire(e: &EventRecord) -> Wire {
-    Wire {
-        o: e.origin.clone(),
+/// Writes one event as a bundle line.
+fn write_wire(w: &mut dyn Write, e: &EventRecord) -> std::io::Result<()> {
+    let (mut p, mut h) = ([0u8; 64], [0u8; 64]);
+    let out = WireOut {
+        o: &e.origin,
         s: e.seq,
-        i: e.id.clone(),
+        i: &e.id,
         hm: e.hlc.ms,
         hc: e.hlc.c,
-        k: e.kind.clone(),
-        e: e.entity.clone(),
+        k: &e.kind,
+        e: &e.entity,
         v: e.schema,
-        a: e.actor.clone(),
-        b: e.body.clone(),
-        p: hex(&e.prev_hash),
-        h: hex(&e.hash),
-    }
+        a: &e.actor,
+        b: &e.body,
+        p: hex_into(&e.prev_hash, &mut p),
+        h: hex_into(&e.hash, &mut h),
+    };
+    serde_json::to_writer(&mut *w, &out).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
 }
 
 fn from_wire(w: Wire) -> Option<EventRecord> {
@@ -211,39 +257,50 @@ pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncErr
     let result = (|| -> Result<u64, SyncError> {
         let file = std::fs::File::create(&tmp)?;
         let mut out = std::io::BufWriter::new(file);
+        // The log is read here while a second thread encodes, compresses,
+        // encrypts and writes: the two halves of an export take about as
+        // long as each other.
+        let (key, header) = (&id.key, &header);
         let conn = store.conn();
-        let mut body = |w: &mut dyn Write| -> std::io::Result<()> {
-            let mut stmt = conn
-                .prepare("SELECT origin, seq, id, hlc_ms, hlc_c, kind, entity, schema, actor, body, prev_hash, hash FROM events ORDER BY origin, seq")
-                .map_err(std::io::Error::other)?;
-            let mut rows = stmt.query([]).map_err(std::io::Error::other)?;
-            while let Some(r) = rows.next().map_err(std::io::Error::other)? {
-                let blob = |i: usize| -> std::io::Result<[u8; 32]> {
-                    let v: Vec<u8> = r.get(i).map_err(std::io::Error::other)?;
-                    v.try_into().map_err(|_| std::io::Error::other("bad hash"))
+        std::thread::scope(|scope| -> Result<(), SyncError> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Option<Vec<EventRecord>>>(8);
+            let out = &mut out;
+            let writer = scope.spawn(move || {
+                let mut body = |w: &mut dyn Write| -> std::io::Result<()> {
+                    for chunk in rx.iter() {
+                        let Some(chunk) = chunk else { return Ok(()) };
+                        for rec in &chunk {
+                            write_wire(w, rec)?;
+                        }
+                    }
+                    Err(std::io::Error::other("export interrupted"))
                 };
-                let rec = EventRecord {
-                    origin: r.get(0).map_err(std::io::Error::other)?,
-                    seq: r.get(1).map_err(std::io::Error::other)?,
-                    id: r.get(2).map_err(std::io::Error::other)?,
-                    hlc: Hlc {
-                        ms: r.get(3).map_err(std::io::Error::other)?,
-                        c: r.get(4).map_err(std::io::Error::other)?,
-                    },
-                    kind: r.get(5).map_err(std::io::Error::other)?,
-                    entity: r.get(6).map_err(std::io::Error::other)?,
-                    schema: r.get(7).map_err(std::io::Error::other)?,
-                    actor: r.get(8).map_err(std::io::Error::other)?,
-                    body: r.get(9).map_err(std::io::Error::other)?,
-                    prev_hash: blob(10)?,
-                    hash: blob(11)?,
-                };
-                serde_json::to_writer(&mut *w, &to_wire(&rec)).map_err(std::io::Error::other)?;
-                w.write_all(b"\n")?;
+                crypto::write_bundle(out, key, header, &mut body)
+            });
+            let mut chunk = Vec::with_capacity(EXPORT_CHUNK);
+            let read = log::for_each_in_chains(conn, |rec| {
+                chunk.push(rec);
+                if chunk.len() == EXPORT_CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(EXPORT_CHUNK));
+                    if tx.send(Some(full)).is_err() {
+                        // The writer failed: stop; its error is reported.
+                        return Err(StoreError::Io(std::io::Error::other("writer stopped")));
+                    }
+                }
+                Ok(())
+            });
+            if read.is_ok() {
+                let _ = tx.send(Some(chunk));
+                let _ = tx.send(None);
             }
+            drop(tx);
+            let written = writer
+                .join()
+                .map_err(|_| std::io::Error::other("export writer"))?;
+            written?;
+            read?;
             Ok(())
-        };
-        crypto::write_bundle(&mut out, &id.key, &header, &mut body)?;
+        })?;
         let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         drop(file);
@@ -344,80 +401,80 @@ fn import_inner(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(), SyncError> {
     let id = identity(store)?;
-    let file = std::fs::File::open(path)?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let name = report.file.clone();
-    let reader: Box<dyn BufRead> = Box::new(BufReader::new(file));
-    let (header, body) = crypto::open_bundle(reader, &id.key, &id.school_id)?;
-    report.from_station = header.station_name.clone();
+    let total = std::fs::metadata(path)?.len();
+    std::thread::scope(|scope| {
+        let events = reader::spawn(scope, path, &id.key, &id.school_id);
+        let header = match events.recv() {
+            Ok(reader::Msg::Header(h)) => h,
+            Ok(reader::Msg::Failed(e)) => return Err(e),
+            _ => return Err(SyncError::BadEvent),
+        };
+        report.from_station = header.station_name.clone();
+        let cache = if total > BIG_BUNDLE_BYTES {
+            Some(big_import_begin(store)?)
+        } else {
+            None
+        };
+        let out = import_events(store, &events, total, dry_run, report, progress);
+        if let Some(cache) = cache {
+            big_import_end(store, cache)?;
+        }
+        out
+    })
+}
+
+/// The events of an opened bundle, in one transaction: every event or
+/// none. The MAC and the end of the file are checked before commit.
+fn import_events(
+    store: &mut Store,
+    events: &std::sync::mpsc::Receiver<reader::Msg>,
+    total: u64,
+    dry_run: bool,
+    report: &mut ImportReport,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), SyncError> {
     let now = store.now_ms();
     let mut failure: Option<SyncError> = None;
     let mut rolled_back_dry = false;
-    let mut body = Some(body);
-    // One transaction: every event of the bundle, or none. The MAC and the
-    // end of the stream are checked after the last line and before commit.
     let res = store.batch(|s| {
-        let mut touched: Vec<EventRecord> = Vec::new();
-        let mut max_hlc = Hlc::default();
+        let mut intake = Intake::default();
         let run = (|| -> Result<(), SyncError> {
-            let mut body = body.take().ok_or(SyncError::BadEvent)?;
-            let mut lines = 0u64;
-            while let Some(line) = body.next_line()? {
-                lines += 1;
-                if lines.is_multiple_of(5000) {
-                    progress(Progress {
-                        file: name.clone(),
-                        done: body.bytes_read(),
-                        total,
-                    });
-                }
-                let wire: Wire = serde_json::from_str(&line).map_err(|_| SyncError::BadEvent)?;
-                let rec = from_wire(wire).ok_or(SyncError::BadEvent)?;
-                if rec.compute_hash() != rec.hash {
-                    return Err(SyncError::BadEvent);
-                }
-                match event_hash(s, &rec.origin, rec.seq)? {
-                    Some(h) if h == rec.hash => report.known += 1,
-                    Some(_) => {
-                        return Err(SyncError::Replayed {
-                            origin: rec.origin.clone(),
-                            seq: rec.seq,
-                        });
-                    }
-                    None => {
-                        let linked = if rec.seq == 1 {
-                            rec.prev_hash == [0; 32]
-                        } else {
-                            event_hash(s, &rec.origin, rec.seq - 1)? == Some(rec.prev_hash)
-                        };
-                        if !linked {
-                            report.rejected += 1;
-                            continue;
+            loop {
+                let (recs, done) = match events.recv() {
+                    Ok(reader::Msg::Events(recs, done)) => (recs, done),
+                    Ok(reader::Msg::Verified) => return Ok(()),
+                    Ok(reader::Msg::Failed(e)) => return Err(e),
+                    Ok(reader::Msg::Header(_)) | Err(_) => return Err(SyncError::BadEvent),
+                };
+                for (rec, ev) in recs {
+                    let (hlc, origin) = (rec.hlc, rec.origin.clone());
+                    match intake.take(s.conn(), rec, ev)? {
+                        Verdict::Known => report.known += 1,
+                        Verdict::Unlinked => report.rejected += 1,
+                        Verdict::New => {
+                            report.new += 1;
+                            if hlc.ms > now + 10 * 60_000 {
+                                report.future += 1;
+                            }
+                            if hlc.c >= 1000 && !report.clock_behind.contains(&origin) {
+                                report.clock_behind.push(origin);
+                            }
                         }
-                        if id_taken(s, &rec.id)? {
-                            return Err(SyncError::BadEvent);
-                        }
-                        crate::store::log::insert(s.conn(), &rec)?;
-                        report.new += 1;
-                        if rec.hlc.ms > now + 10 * 60_000 {
-                            report.future += 1;
-                        }
-                        if rec.hlc.c >= 1000 && !report.clock_behind.contains(&rec.origin) {
-                            report.clock_behind.push(rec.origin.clone());
-                        }
-                        max_hlc = max_hlc.max(rec.hlc);
-                        touched.push(rec);
                     }
                 }
+                progress(Progress {
+                    file: report.file.clone(),
+                    done,
+                    total,
+                });
             }
-            body.finish()?;
-            Ok(())
         })();
         if let Err(e) = run {
             failure = Some(e);
             return Err(StoreError::Io(std::io::Error::other("bundle refused")));
         }
-        apply_imported(s.conn(), &touched)?;
+        let max_hlc = intake.max_hlc();
+        intake.project(s.conn())?;
         if dry_run {
             rolled_back_dry = true;
             return Err(StoreError::Io(std::io::Error::other("dry run")));
@@ -433,48 +490,29 @@ fn import_inner(
     }
 }
 
-fn event_hash(s: &Store, origin: &str, seq: i64) -> Result<Option<[u8; 32]>, SyncError> {
-    let v: Option<Vec<u8>> = s
-        .conn()
-        .prepare_cached("SELECT hash FROM events WHERE origin = ?1 AND seq = ?2")
-        .map_err(StoreError::from)?
-        .query_row(rusqlite::params![origin, seq], |r| r.get(0))
-        .optional()
-        .map_err(StoreError::from)?;
-    Ok(v.and_then(|v| v.try_into().ok()))
+/// Prepares a station for a big import: a larger page cache, and — when
+/// this is the database's only connection — a rollback journal for the one
+/// big transaction. SQLite's WAL documentation: "for transactions larger
+/// than about 100 megabytes, traditional rollback journal modes will likely
+/// be faster"; a WAL would write every page twice (log, then checkpoint).
+/// Returns the cache size to give back.
+fn big_import_begin(store: &mut Store) -> Result<i64, StoreError> {
+    let conn = store.conn();
+    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+    // With the TUI's own connection open the switch is refused at once;
+    // the import then runs in the WAL, only slower.
+    conn.busy_timeout(std::time::Duration::ZERO)?;
+    let _ = conn.pragma_update(None, "journal_mode", "TRUNCATE");
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(cache)
 }
 
-fn id_taken(s: &Store, id: &str) -> Result<bool, SyncError> {
-    Ok(s.conn()
-        .prepare_cached("SELECT EXISTS(SELECT 1 FROM events WHERE id = ?1)")
-        .map_err(StoreError::from)?
-        .query_row([id], |r| r.get(0))
-        .map_err(StoreError::from)?)
-}
-
-/// Projects newly imported events: facts that are simply added first, then
-/// each touched record recomputed once from all of its events.
-fn apply_imported(conn: &rusqlite::Connection, recs: &[EventRecord]) -> Result<(), StoreError> {
-    let mut entities: Vec<&str> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for rec in recs {
-        match Event::parse(&rec.kind, &rec.body) {
-            Some(Ok(
-                ev @ (Event::StationCreated(_)
-                | Event::RosterImported(_)
-                | Event::AbsenceFollowup(_)
-                | Event::ConflictResolved(_)),
-            )) => {
-                project::apply(conn, rec, &ev)?;
-            }
-            Some(Ok(_)) if seen.insert(rec.entity.as_str()) => entities.push(rec.entity.as_str()),
-            // Kinds from newer versions stay in the log, unprojected.
-            _ => {}
-        }
-    }
-    for e in entities {
-        project::recompute(conn, e)?;
-    }
+/// Gives back what `big_import_begin` changed.
+fn big_import_end(store: &mut Store, cache: i64) -> Result<(), StoreError> {
+    let conn = store.conn();
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "cache_size", cache)?;
     Ok(())
 }
 
@@ -655,4 +693,24 @@ pub fn report_line(r: &ImportReport) -> String {
         line.push_str(&tr("sync.flag_clock"));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_travel_as_lower_case_hex_and_back() {
+        let mut b = [0u8; 32];
+        for (i, x) in b.iter_mut().enumerate() {
+            *x = (i as u8).wrapping_mul(37);
+        }
+        let mut buf = [0u8; 64];
+        let s = hex_into(&b, &mut buf).to_string();
+        assert_eq!(&s[..6], "00254a");
+        assert_eq!(unhex(&s), Some(b));
+        assert_eq!(unhex(&s.to_uppercase()), None, "only what we write");
+        assert_eq!(unhex(&s[..62]), None);
+        assert_eq!(unhex(&format!("{}zz", &s[..62])), None);
+    }
 }

@@ -1,0 +1,312 @@
+//! Taking a bundle's events into this station's log: each one is new, known,
+//! a replay with different content, or not linked to its chain; the new ones
+//! are appended, then projected. Built so a first sync of a whole school
+//! year (a million events) costs little more than writing them: chain heads
+//! are tracked in memory instead of looked up per event, and a record this
+//! station had never seen is projected from the events in hand instead of
+//! being read back from the log.
+
+use super::SyncError;
+use crate::domain::event::Event;
+use crate::store::StoreError;
+use crate::store::log::{self, EventRecord};
+use crate::store::project::{self, FACT_KINDS, Pending};
+use rusqlite::{Connection, OptionalExtension};
+use std::collections::HashMap;
+
+/// What became of one event of a bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Verdict {
+    New,
+    Known,
+    /// Its chain has a gap here (an earlier event of its origin is missing):
+    /// skipped, to arrive again in a later bundle.
+    Unlinked,
+}
+
+/// A chain as this import sees it: its length here before the bundle, and
+/// its head as extended by the bundle so far.
+struct Head {
+    seq: i64,
+    hash: [u8; 32],
+}
+
+/// The new events of one record.
+struct Group {
+    entity: String,
+    /// The record had no events here before this bundle: all of its events
+    /// are in `events`, so it is projected from them without reading back.
+    fresh: bool,
+    /// Some event changes the record's row (not only a simple fact).
+    recompute: bool,
+    events: Vec<usize>,
+}
+
+#[derive(Default)]
+pub(super) struct Intake {
+    heads: HashMap<String, Head>,
+    /// New events, parsed (`None`: a kind this version does not know); the
+    /// bodies are in the log already, so they are not kept here.
+    new: Vec<(EventRecord, Option<Event>)>,
+    groups: Vec<Group>,
+    by_entity: HashMap<String, usize>,
+}
+
+impl Intake {
+    /// Checks one event against this station's log and appends it if new.
+    /// Its hash must already have been checked against its content; `ev` is
+    /// its body parsed.
+    pub(super) fn take(
+        &mut self,
+        conn: &Connection,
+        mut rec: EventRecord,
+        ev: Option<Event>,
+    ) -> Result<Verdict, SyncError> {
+        if !self.heads.contains_key(&rec.origin) {
+            let (seq, hash) = log::head(conn, &rec.origin)?;
+            self.heads.insert(rec.origin.clone(), Head { seq, hash });
+        }
+        let head = self.heads.get_mut(&rec.origin).expect("inserted above");
+        if rec.seq <= head.seq {
+            // Held here already (from before, or earlier in this bundle).
+            return match event_hash(conn, &rec.origin, rec.seq)? {
+                Some(h) if h == rec.hash => Ok(Verdict::Known),
+                Some(_) => Err(SyncError::Replayed {
+                    origin: rec.origin,
+                    seq: rec.seq,
+                }),
+                None => Ok(Verdict::Unlinked),
+            };
+        }
+        if rec.seq != head.seq + 1 || rec.prev_hash != head.hash {
+            return Ok(Verdict::Unlinked);
+        }
+        let group = match self.by_entity.get(&rec.entity) {
+            Some(&g) => g,
+            None => {
+                let fresh = !entity_known(conn, &rec.entity)?;
+                self.by_entity.insert(rec.entity.clone(), self.groups.len());
+                self.groups.push(Group {
+                    entity: rec.entity.clone(),
+                    fresh,
+                    recompute: false,
+                    events: Vec::new(),
+                });
+                self.groups.len() - 1
+            }
+        };
+        match log::insert(conn, &rec) {
+            Ok(()) => {}
+            // An event id that another event already has: forged.
+            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                return Err(SyncError::BadEvent);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        head.seq = rec.seq;
+        head.hash = rec.hash;
+        let g = &mut self.groups[group];
+        g.recompute |=
+            Event::KINDS.contains(&rec.kind.as_str()) && !FACT_KINDS.contains(&rec.kind.as_str());
+        g.events.push(self.new.len());
+        rec.body = String::new();
+        self.new.push((rec, ev));
+        Ok(Verdict::New)
+    }
+
+    /// Projects the new events: simple facts first, then every record they
+    /// change, once, from all of its events in log order; returning-visitor
+    /// rows last, once per person.
+    pub(super) fn project(mut self, conn: &Connection) -> Result<(), StoreError> {
+        // Records whose shown value a decision changed, and which are not
+        // recomputed below anyway.
+        let mut decided: Vec<String> = Vec::new();
+        for (rec, ev) in &self.new {
+            if FACT_KINDS.contains(&rec.kind.as_str())
+                && let Some(ev) = ev
+                && let Some(entity) = project::apply_fact(conn, rec, ev)?
+                && !self
+                    .by_entity
+                    .get(&entity)
+                    .is_some_and(|&g| self.groups[g].recompute)
+            {
+                decided.push(entity);
+            }
+        }
+        let mut pending = Pending::default();
+        for entity in &decided {
+            let events = project::entity_events(conn, entity)?;
+            project::project_entity(conn, entity, &events, false, &mut pending)?;
+        }
+        for g in std::mem::take(&mut self.groups)
+            .iter()
+            .filter(|g| g.recompute)
+        {
+            let events = if g.fresh {
+                // Each new event belongs to one group: move it out.
+                let mut events: Vec<(EventRecord, Event)> = g
+                    .events
+                    .iter()
+                    .filter_map(|&i| match std::mem::take(&mut self.new[i]) {
+                        (r, Some(ev)) => Some((r, ev)),
+                        (_, None) => None,
+                    })
+                    .collect();
+                events.sort_by(|(a, _), (b, _)| {
+                    (a.hlc, &a.origin, a.seq).cmp(&(b.hlc, &b.origin, b.seq))
+                });
+                events
+            } else {
+                project::entity_events(conn, &g.entity)?
+            };
+            project::project_entity(conn, &g.entity, &events, g.fresh, &mut pending)?;
+        }
+        pending.finish(conn)
+    }
+
+    /// The newest HLC among the new events.
+    pub(super) fn max_hlc(&self) -> crate::domain::hlc::Hlc {
+        self.new
+            .iter()
+            .map(|(r, _)| r.hlc)
+            .max()
+            .unwrap_or_default()
+    }
+}
+
+fn event_hash(conn: &Connection, origin: &str, seq: i64) -> Result<Option<[u8; 32]>, StoreError> {
+    let v: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT hash FROM events WHERE origin = ?1 AND seq = ?2")?
+        .query_row(rusqlite::params![origin, seq], |r| r.get(0))
+        .optional()?;
+    Ok(v.and_then(|v| v.try_into().ok()))
+}
+
+fn entity_known(conn: &Connection, entity: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM events WHERE entity = ?1)")?
+        .query_row([entity], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::StationKind;
+    use crate::domain::hlc::Hlc;
+    use crate::domain::time::FixedClock;
+    use crate::store::Store;
+    use std::sync::Arc;
+
+    fn station() -> Store {
+        let mut s = Store::open_in_memory(Arc::new(FixedClock::new(1_795_000_000_000))).unwrap();
+        s.setup(
+            "测试中学",
+            "门卫室",
+            StationKind::Gate,
+            480,
+            "管理员",
+            "9999",
+        )
+        .unwrap();
+        s
+    }
+
+    fn parse(r: &EventRecord) -> Option<Event> {
+        Event::parse(&r.kind, &r.body).and_then(Result::ok)
+    }
+
+    /// A chain of `n` settings changes from another station.
+    fn chain(n: i64) -> Vec<EventRecord> {
+        let mut prev = [0u8; 32];
+        (1..=n)
+            .map(|seq| {
+                let mut r = EventRecord {
+                    origin: "other".into(),
+                    seq,
+                    id: format!("id-{seq}"),
+                    hlc: Hlc {
+                        ms: 1_795_000_000_000 + seq,
+                        c: 0,
+                    },
+                    kind: "setting.changed".into(),
+                    entity: "setting:idle_lock_min".into(),
+                    schema: 1,
+                    actor: "a".into(),
+                    body: format!(r#"{{"key":"idle_lock_min","value":{}}}"#, 10 + seq),
+                    prev_hash: prev,
+                    hash: [0; 32],
+                };
+                r.hash = r.compute_hash();
+                prev = r.hash;
+                r
+            })
+            .collect()
+    }
+
+    #[test]
+    fn new_known_gap_and_replay() {
+        let s = station();
+        let c = chain(3);
+        let mut intake = Intake::default();
+        let take = |i: &mut Intake, r: &EventRecord| i.take(s.conn(), r.clone(), parse(r));
+        assert_eq!(take(&mut intake, &c[0]).unwrap(), Verdict::New);
+        // Its successor's predecessor missing: skipped, not applied.
+        assert_eq!(take(&mut intake, &c[2]).unwrap(), Verdict::Unlinked);
+        assert_eq!(take(&mut intake, &c[0]).unwrap(), Verdict::Known);
+        assert_eq!(take(&mut intake, &c[1]).unwrap(), Verdict::New);
+        assert_eq!(take(&mut intake, &c[2]).unwrap(), Verdict::New);
+        // A held (origin, seq) with other content, hashed to match itself.
+        let mut forged = c[1].clone();
+        forged.body = r#"{"key":"idle_lock_min","value":99}"#.into();
+        forged.hash = forged.compute_hash();
+        assert!(matches!(
+            take(&mut intake, &forged),
+            Err(SyncError::Replayed { seq: 2, .. })
+        ));
+        intake.project(s.conn()).unwrap();
+        let v: i64 = s
+            .conn()
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'idle_lock_min'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(v, 13, "the latest change in log order");
+    }
+
+    #[test]
+    fn an_id_already_taken_is_refused() {
+        let s = station();
+        let taken: String = s
+            .conn()
+            .query_row("SELECT id FROM events LIMIT 1", [], |r| r.get(0))
+            .unwrap();
+        let mut c = chain(1);
+        c[0].id = taken;
+        c[0].hash = c[0].compute_hash();
+        let mut intake = Intake::default();
+        assert!(matches!(
+            intake.take(s.conn(), c[0].clone(), parse(&c[0])),
+            Err(SyncError::BadEvent)
+        ));
+    }
+
+    #[test]
+    fn a_record_known_before_is_recomputed_from_the_log() {
+        let s = station();
+        let c = chain(2);
+        let mut first = Intake::default();
+        first.take(s.conn(), c[0].clone(), parse(&c[0])).unwrap();
+        first.project(s.conn()).unwrap();
+        let mut second = Intake::default();
+        second.take(s.conn(), c[1].clone(), parse(&c[1])).unwrap();
+        assert!(!second.groups[0].fresh);
+        second.project(s.conn()).unwrap();
+        let before = project::dump(s.conn()).unwrap();
+        project::rebuild(s.conn()).unwrap();
+        assert_eq!(before, project::dump(s.conn()).unwrap());
+    }
+}

@@ -1,0 +1,89 @@
+//! Reading a bundle on a second thread: decrypting, decompressing, parsing
+//! and hash-checking each event is half the work of an import, and it can
+//! run beside the database writes on the other core. Events arrive in file
+//! order, in chunks; the first failure ends the stream in its place, so the
+//! importer meets problems in the same order as if it read the file itself.
+
+use super::{SyncError, Wire, crypto, from_wire};
+use crate::domain::event::Event;
+use crate::store::log::EventRecord;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+/// Events per message: large enough that the channel costs nothing, small
+/// enough to report progress often.
+const CHUNK: usize = 2048;
+/// Chunks read ahead of the importer.
+const AHEAD: usize = 8;
+
+pub(super) enum Msg {
+    Header(crypto::BundleHeader),
+    /// Events with their bodies parsed (`None`: a kind this version does
+    /// not know), and how many bytes of the file have been read so far.
+    Events(Vec<(EventRecord, Option<Event>)>, u64),
+    Failed(SyncError),
+    /// Every line read, the MAC and the end of the file checked.
+    Verified,
+}
+
+/// Starts reading `path` on a thread of `scope`. The first message is the
+/// header or a failure; then events, ending with `Verified` or `Failed`.
+/// Dropping the receiver stops the thread.
+pub(super) fn spawn<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    path: &'scope Path,
+    key: &'scope crypto::SchoolKey,
+    school_id: &'scope str,
+) -> Receiver<Msg> {
+    let (tx, rx) = sync_channel(AHEAD);
+    scope.spawn(move || {
+        if let Err(e) = read(path, key, school_id, &tx) {
+            let _ = tx.send(Msg::Failed(e));
+        }
+    });
+    rx
+}
+
+/// `Err` for a failure to report; `Ok` when done or when the importer
+/// stopped listening.
+fn read(
+    path: &Path,
+    key: &crypto::SchoolKey,
+    school_id: &str,
+    tx: &SyncSender<Msg>,
+) -> Result<(), SyncError> {
+    let file = std::fs::File::open(path)?;
+    let reader: Box<dyn BufRead> = Box::new(BufReader::new(file));
+    let (header, mut body) = crypto::open_bundle(reader, key, school_id)?;
+    if tx.send(Msg::Header(header)).is_err() {
+        return Ok(());
+    }
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let outcome = (|| -> Result<(), SyncError> {
+        while let Some(line) = body.next_line()? {
+            let wire: Wire = serde_json::from_str(&line).map_err(|_| SyncError::BadEvent)?;
+            let rec = from_wire(wire).ok_or(SyncError::BadEvent)?;
+            if rec.compute_hash() != rec.hash {
+                return Err(SyncError::BadEvent);
+            }
+            let ev = Event::parse(&rec.kind, &rec.body).and_then(Result::ok);
+            chunk.push((rec, ev));
+            if chunk.len() == CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                if tx.send(Msg::Events(full, body.bytes_read())).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    })();
+    // The events read before a failure go first, as if read in one stream.
+    if !chunk.is_empty() && tx.send(Msg::Events(chunk, body.bytes_read())).is_err() {
+        return Ok(());
+    }
+    outcome?;
+    body.finish()?;
+    let _ = tx.send(Msg::Verified);
+    Ok(())
+}
