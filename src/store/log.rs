@@ -120,51 +120,52 @@ pub fn insert(conn: &Connection, e: &EventRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Every event in replay order: by HLC, then origin and sequence, which is
-/// the same order on every station that holds the same events.
-pub fn for_each(
+/// Calls `f` with every event `sql` (a query over `COLS`) selects.
+fn each(
     conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
     mut f: impl FnMut(EventRecord) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLS} FROM events ORDER BY hlc_ms, hlc_c, origin, seq"
-    ))?;
-    let mut rows = stmt.query([])?;
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(params)?;
     while let Some(r) = rows.next()? {
         f(read(r)?)?;
     }
     Ok(())
+}
+
+/// Every event in replay order: by HLC, then origin and sequence, which is
+/// the same order on every station that holds the same events.
+pub fn for_each(
+    conn: &Connection,
+    f: impl FnMut(EventRecord) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let sql = format!("SELECT {COLS} FROM events ORDER BY hlc_ms, hlc_c, origin, seq");
+    each(conn, &sql, [], f)
 }
 
 /// Every event by origin and sequence: each chain from its start, the order
 /// bundles carry them in.
 pub fn for_each_in_chains(
     conn: &Connection,
-    mut f: impl FnMut(EventRecord) -> Result<(), StoreError>,
+    f: impl FnMut(EventRecord) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLS} FROM events ORDER BY origin, seq"))?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        f(read(r)?)?;
-    }
-    Ok(())
+    let sql = format!("SELECT {COLS} FROM events ORDER BY origin, seq");
+    each(conn, &sql, [], f)
 }
 
 /// The events of the given kinds in replay order.
 pub fn for_each_of_kinds(
     conn: &Connection,
     kinds: &[&str],
-    mut f: impl FnMut(EventRecord) -> Result<(), StoreError>,
+    f: impl FnMut(EventRecord) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let marks = vec!["?"; kinds.len().max(1)].join(", ");
-    let mut stmt = conn.prepare(&format!(
+    let sql = format!(
         "SELECT {COLS} FROM events WHERE kind IN ({marks}) ORDER BY hlc_ms, hlc_c, origin, seq"
-    ))?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(kinds))?;
-    while let Some(r) = rows.next()? {
-        f(read(r)?)?;
-    }
-    Ok(())
+    );
+    each(conn, &sql, rusqlite::params_from_iter(kinds), f)
 }
 
 /// Every record's events together, each record's in replay order: one pass

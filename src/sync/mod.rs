@@ -446,9 +446,9 @@ fn import_events(
                     Ok(reader::Msg::Failed(e)) => return Err(e),
                     Ok(reader::Msg::Header(_)) | Err(_) => return Err(SyncError::BadEvent),
                 };
-                for (rec, ev) in recs {
+                for rec in recs {
                     let (hlc, origin) = (rec.hlc, rec.origin.clone());
-                    match intake.take(s.conn(), rec, ev)? {
+                    match intake.take(s.conn(), rec)? {
                         Verdict::Known => report.known += 1,
                         Verdict::Unlinked => report.rejected += 1,
                         Verdict::New => {
@@ -698,6 +698,44 @@ pub fn report_line(r: &ImportReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::time::FixedClock;
+    use std::sync::Arc;
+
+    fn journal(store: &Store) -> String {
+        store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_big_import_uses_a_rollback_journal_only_when_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut s = Store::open(&path, Arc::new(FixedClock::new(1_795_000_000_000))).unwrap();
+        assert_eq!(journal(&s), "wal");
+        let cache = big_import_begin(&mut s).unwrap();
+        assert_eq!(journal(&s), "truncate");
+        big_import_end(&mut s, cache).unwrap();
+        assert_eq!(journal(&s), "wal");
+
+        // Another connection (the TUI's own) keeps the WAL, without waiting.
+        let other = rusqlite::Connection::open(&path).unwrap();
+        let _: i64 = other
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+            .unwrap();
+        let t = std::time::Instant::now();
+        let cache = big_import_begin(&mut s).unwrap();
+        assert_eq!(journal(&s), "wal");
+        assert!(t.elapsed() < std::time::Duration::from_secs(1));
+        big_import_end(&mut s, cache).unwrap();
+        assert_eq!(journal(&s), "wal");
+        let size: i64 = s
+            .conn()
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(size, cache, "the page cache is given back");
+    }
 
     #[test]
     fn hashes_travel_as_lower_case_hex_and_back() {

@@ -5,7 +5,6 @@
 //! importer meets problems in the same order as if it read the file itself.
 
 use super::{SyncError, Wire, crypto, from_wire};
-use crate::domain::event::Event;
 use crate::store::log::EventRecord;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -19,9 +18,8 @@ const AHEAD: usize = 8;
 
 pub(super) enum Msg {
     Header(crypto::BundleHeader),
-    /// Events with their bodies parsed (`None`: a kind this version does
-    /// not know), and how many bytes of the file have been read so far.
-    Events(Vec<(EventRecord, Option<Event>)>, u64),
+    /// Events, and how many bytes of the file have been read so far.
+    Events(Vec<EventRecord>, u64),
     Failed(SyncError),
     /// Every line read, the MAC and the end of the file checked.
     Verified,
@@ -67,8 +65,7 @@ fn read(
             if rec.compute_hash() != rec.hash {
                 return Err(SyncError::BadEvent);
             }
-            let ev = Event::parse(&rec.kind, &rec.body).and_then(Result::ok);
-            chunk.push((rec, ev));
+            chunk.push(rec);
             if chunk.len() == CHUNK {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
                 if tx.send(Msg::Events(full, body.bytes_read())).is_err() {
