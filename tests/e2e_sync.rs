@@ -7,16 +7,14 @@
 //! emulated screen with backoff up to a deadline; nothing sleeps for a
 //! fixed time.
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-const COLS: u16 = 100;
-const ROWS: u16 = 30;
-const TIMEOUT: Duration = Duration::from_secs(10);
+mod pty;
+
+use pty::*;
 
 const SCHOOL: &str = "青山县第一中学";
 const GATE: &str = "门卫室";
@@ -26,182 +24,7 @@ const DORM_ADMIN: (&str, &str) = ("王老师", "8888");
 const VISITOR: &str = "赵六";
 const PURPOSE: &str = "送作业本";
 
-const ENTER: &str = "\r";
-const ESC: &str = "\x1b";
-const TAB: &str = "\t";
-const DOWN: &str = "\x1b[B";
-const CTRL_S: &str = "\x13";
-const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
-const ENTER_ALT_SCREEN: &[u8] = b"\x1b[?1049h";
-/// The app wraps each frame in a synchronized update; between these two the
-/// emulated screen is half drawn.
-const FRAME_BEGIN: &[u8] = b"\x1b[?2026h";
-const FRAME_END: &[u8] = b"\x1b[?2026l";
-
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
-}
-
-// ───────────────────────────── the TUI in a pty ─────────────────────────────
-
-/// One run of the TUI in a pty, with a vt100 emulator fed from its output.
-struct Tui {
-    child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    rx: Receiver<Vec<u8>>,
-    parser: vt100::Parser,
-    /// Everything the program wrote, for escape sequences.
-    raw: Vec<u8>,
-    eof: bool,
-}
-
 impl Tui {
-    fn start(db: &Path, dir: &Path) -> Tui {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_dutydesk"));
-        cmd.args(["--lang", "zh-CN", "--db"]);
-        cmd.arg(db);
-        cmd.cwd(dir);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", dir);
-        let child = pty.slave.spawn_command(cmd).expect("spawn dutydesk");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().expect("pty reader");
-        let writer = pty.master.take_writer().expect("pty writer");
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            // Keeps the master open until the child is gone.
-            let _master = pty.master;
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        if tx.send(buf[..n].to_vec()).is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
-        });
-        Tui {
-            child,
-            writer,
-            rx,
-            parser: vt100::Parser::new(ROWS, COLS, 0),
-            raw: vec![],
-            eof: false,
-        }
-    }
-
-    fn send(&mut self, s: &str) {
-        self.writer.write_all(s.as_bytes()).expect("write to pty");
-        self.writer.flush().expect("flush pty");
-    }
-
-    fn screen(&self) -> String {
-        self.parser.screen().contents()
-    }
-
-    /// Takes what has arrived, waiting at most `wait` for the first chunk.
-    fn pump(&mut self, wait: Duration) {
-        match self.rx.recv_timeout(wait) {
-            Ok(bytes) => self.feed(bytes),
-            Err(RecvTimeoutError::Timeout) => return,
-            Err(RecvTimeoutError::Disconnected) => {
-                self.eof = true;
-                return;
-            }
-        }
-        while let Ok(bytes) = self.rx.try_recv() {
-            self.feed(bytes);
-        }
-    }
-
-    fn feed(&mut self, bytes: Vec<u8>) {
-        self.parser.process(&bytes);
-        self.raw.extend_from_slice(&bytes);
-    }
-
-    /// True while a frame has begun and not yet ended.
-    fn mid_frame(&self) -> bool {
-        match (rfind(&self.raw, FRAME_BEGIN), rfind(&self.raw, FRAME_END)) {
-            (Some(b), Some(e)) => b > e,
-            (Some(_), None) => true,
-            _ => false,
-        }
-    }
-
-    /// Polls with backoff until a whole frame is on screen and satisfies
-    /// `ok`, or fails the test with the screen as it was.
-    fn wait_until(&mut self, what: &str, ok: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
-        let mut backoff = Duration::from_millis(5);
-        loop {
-            if !self.mid_frame() && ok(&self.screen()) {
-                return;
-            }
-            let now = Instant::now();
-            if now >= deadline || self.eof {
-                panic!("timed out waiting for {what}; screen:\n{}", self.screen());
-            }
-            self.pump(backoff.min(deadline - now));
-            backoff = (backoff * 2).min(Duration::from_millis(250));
-        }
-    }
-
-    fn wait_for(&mut self, text: &str) {
-        self.wait_until(&format!("{text:?}"), |s| s.contains(text));
-    }
-
-    /// Waits for the process to end (reading its last output) and returns
-    /// whether it exited 0.
-    fn wait_exit(&mut self) -> bool {
-        let deadline = Instant::now() + TIMEOUT;
-        let mut backoff = Duration::from_millis(5);
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                break status;
-            }
-            let now = Instant::now();
-            assert!(
-                now < deadline,
-                "dutydesk did not exit; screen:\n{}",
-                self.screen()
-            );
-            // Keep draining output so the child never blocks on a full pty.
-            self.pump(backoff.min(deadline - now));
-            backoff = (backoff * 2).min(Duration::from_millis(250));
-        };
-        // Read what it wrote last (restoring the terminal) until EOF.
-        while !self.eof && Instant::now() < deadline {
-            self.pump(Duration::from_millis(100));
-        }
-        status.success()
-    }
-
-    /// The last thing done to the alternate screen was leaving it.
-    fn assert_restored(&self) {
-        let entered =
-            rfind(&self.raw, ENTER_ALT_SCREEN).expect("the TUI used the alternate screen");
-        let left = rfind(&self.raw, LEAVE_ALT_SCREEN);
-        assert!(
-            left.is_some_and(|l| l > entered),
-            "the alternate screen was not left on exit (ESC[?1049l missing)"
-        );
-        assert!(
-            !self.parser.screen().alternate_screen(),
-            "vt100 still on the alternate screen"
-        );
-    }
-
     /// Logs in as `name`: the login list may hold other stations' operators
     /// too (they travel with the events), so the row is found on screen and
     /// reached with ↓ from the first one.
@@ -223,22 +46,6 @@ impl Tui {
         self.send(ENTER);
         self.wait_for("在校访客(");
     }
-}
-
-impl Drop for Tui {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn screen_row_with(screen: &str, all: &[&str]) -> Option<String> {
-    screen
-        .lines()
-        .find(|l| all.iter().all(|t| l.contains(t)))
-        .map(str::to_string)
 }
 
 // ───────────────────────────── the command line ─────────────────────────────
