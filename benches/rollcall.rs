@@ -27,7 +27,7 @@ use dutydesk::domain::time::FixedClock;
 use dutydesk::i18n::{self, Lang, tr};
 use dutydesk::import::roster::parse_file;
 use dutydesk::panes::PaneCtx;
-use dutydesk::panes::rollcall::View;
+use dutydesk::panes::rollcall::{RollcallPane, View};
 use dutydesk::panes::rollcall::render::{mark_label, mark_style};
 use dutydesk::store::rollcall::{BedCell, SheetRow, bed_label};
 use dutydesk::store::{Store, migrate};
@@ -307,17 +307,17 @@ fn teacher_on_the_roll(db: &Path) -> Result<(App, Terminal<TestBackend>)> {
     login(&mut app, TEACHER.0, TEACHER.1)?;
     press(&mut app, KeyCode::Char('2'));
     ensure!(
-        app.rollcall.building_name() == BUILDING,
+        app.rollcall().building_name() == BUILDING,
         "not on {BUILDING}"
     );
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Enter);
-    let round = app.rollcall.open_round().context("no round open")?;
+    let round = app.rollcall().open_round().context("no round open")?;
     ensure!(round.kind == RoundKind::LightsOut, "not a lights-out round");
     ensure!(
-        app.rollcall.sheet.len() == 500,
+        app.rollcall().sheet.len() == 500,
         "{BUILDING} has {} boarders",
-        app.rollcall.sheet.len()
+        app.rollcall().sheet.len()
     );
     let mut term = Terminal::new(TestBackend::new(120, 40))?;
     draw(&mut term, &mut app)?;
@@ -346,7 +346,7 @@ fn sample(n: usize, mut f: impl FnMut() -> Result<()>) -> Result<Stats> {
 /// Medians of the store queries behind a key press on the roll, so a slow
 /// figure can be traced to its query.
 fn probe(app: &mut App) -> Result<Vec<(String, Stats)>> {
-    let round = app.rollcall.open_round().context("no round")?.id.clone();
+    let round = app.rollcall().open_round().context("no round")?.id.clone();
     let now = now_ms();
     let since = now - 86_400_000;
     let mut out = vec![];
@@ -396,17 +396,20 @@ fn probe(app: &mut App) -> Result<Vec<(String, Stats)>> {
     // The pane's reload after every mark: all of the above it needs.
     let actor = app.actor.clone().context("logged in")?;
     let mut toast = None;
+    let mut panes = std::mem::take(&mut app.panes);
     let ctx = PaneCtx {
         store: &mut app.store,
         actor: &actor,
         now_ms: now,
         toast: &mut toast,
     };
-    let pane = &mut app.rollcall;
-    out.push((
-        "RollcallPane::reload (after every mark)".into(),
-        sample(PROBE_RUNS, || Ok(pane.reload(&ctx)?))?,
-    ));
+    let pane = panes
+        .iter_mut()
+        .find_map(|p| p.as_any_mut().downcast_mut::<RollcallPane>())
+        .context("roll-call pane")?;
+    let reload = sample(PROBE_RUNS, || Ok(pane.reload(&ctx)?));
+    app.panes = panes;
+    out.push(("RollcallPane::reload (after every mark)".into(), reload?));
     Ok(out)
 }
 
@@ -427,7 +430,7 @@ fn scroll_run(
     term: &mut Terminal<TestBackend>,
     budget: Duration,
 ) -> Result<ScrollRun> {
-    let last = app.rollcall.sheet.len() - 1;
+    let last = app.rollcall().sheet.len() - 1;
     let mut down = true;
     let mut run = ScrollRun {
         total: vec![],
@@ -440,7 +443,7 @@ fn scroll_run(
         if started.elapsed() > budget {
             break;
         }
-        let sel = app.rollcall.sel;
+        let sel = app.rollcall().roll.sel;
         if sel == last {
             down = false;
         } else if sel == 0 {
@@ -460,10 +463,10 @@ fn scroll_run(
         run.handle.push(t1 - t0);
         run.draw.push(t2 - t1);
         run.total.push(t2 - t0);
-        run.sels.push(app.rollcall.sel);
+        run.sels.push(app.rollcall().roll.sel);
     }
     ensure!(
-        matches!(app.rollcall.view, View::Roll),
+        matches!(app.rollcall().view, View::Roll),
         "left the roll while scrolling"
     );
     Ok(run)
@@ -563,13 +566,14 @@ fn mark_run(app: &mut App, term: &mut Terminal<TestBackend>, budget: Duration) -
         if started.elapsed() > budget {
             break;
         }
-        let sel = app.rollcall.sel;
+        let sel = app.rollcall().roll.sel;
         let t = Instant::now();
         press(app, KeyCode::Char(' '));
         draw(term, app)?;
         run.app.push(t.elapsed());
         ensure!(
-            app.rollcall.sheet[sel].mark == Some(Mark::Present) && app.rollcall.sel == sel + 1,
+            app.rollcall().sheet[sel].mark == Some(Mark::Present)
+                && app.rollcall().roll.sel == sel + 1,
             "Space did not mark and advance at boarder {i}"
         );
         let (r, dt) = time(|| {
@@ -635,15 +639,15 @@ struct MapRun {
 /// Frames of the bed map (the whole screen, as the app draws it), floor by
 /// floor; baseline: the same cells as plain spans at the same places.
 fn map_run(app: &mut App, w: u16, h: u16) -> Result<MapRun> {
-    ensure!(app.rollcall.view == View::BedMap, "not on the bed map");
-    let mut floors: Vec<i32> = app.rollcall.bed_map.iter().map(|c| c.bed.floor).collect();
+    ensure!(app.rollcall().view == View::BedMap, "not on the bed map");
+    let mut floors: Vec<i32> = app.rollcall().bed_map.iter().map(|c| c.bed.floor).collect();
     floors.sort();
     floors.dedup();
     let per_floor: Vec<Vec<(u16, u16, u16, String)>> = floors
         .iter()
         .map(|f| {
             let cells: Vec<&BedCell> = app
-                .rollcall
+                .rollcall()
                 .bed_map
                 .iter()
                 .filter(|c| c.bed.floor == *f)
@@ -662,7 +666,7 @@ fn map_run(app: &mut App, w: u16, h: u16) -> Result<MapRun> {
         }
         // A different floor each frame, so every frame really draws.
         fl = i % floors.len();
-        app.rollcall.map_floor = fl;
+        app.rollcall_mut().map_floor = fl;
         let (r, dt) = time(|| draw(&mut term, app));
         r?;
         a.push(dt);
@@ -964,9 +968,9 @@ fn session(
     }
     let (mut app, mut term) = teacher_on_the_roll(&work.0)?;
     let probes = probe(&mut app)?;
-    let rows = prebuilt_rows(&app.rollcall.sheet);
+    let rows = prebuilt_rows(&app.rollcall().sheet);
     let run = scroll_run(&mut app, &mut term, budgets.0)?;
-    let base = baseline_scroll(&rows, &run.sels, app.rollcall.list_height)?;
+    let base = baseline_scroll(&rows, &run.sels, app.rollcall().roll.height())?;
     let marks = mark_run(&mut app, &mut term, budgets.1)?;
     Ok((
         Session {

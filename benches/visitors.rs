@@ -154,7 +154,7 @@ fn run() -> Result<()> {
         &format!("key → frame while scrolling the history (≤{SCROLL_KEYS} keys per run)"),
         since,
     );
-    let h = app.visitors.list_height;
+    let h = app.visitors().list_height();
     let baseline_rows = app
         .store
         .history_page(&HistoryFilter::All, None, Page::Older, 5_000)?;
@@ -458,12 +458,12 @@ fn logged_in_history(db: &Path, clock: &FixedClock) -> Result<(App, Terminal<Tes
     let mut app = App::new(store, vec![]);
     login(&mut app, GUARD.0, GUARD.1)?;
     press(&mut app, KeyCode::Tab);
-    if app.visitors.view != View::History {
+    if app.visitors().view != View::History {
         bail!("Tab did not open the history list");
     }
     let mut term = Terminal::new(TestBackend::new(120, 40))?;
     draw(&mut term, &mut app)?;
-    if app.visitors.history.rows.is_empty() {
+    if app.visitors().history.rows.is_empty() {
         bail!("the history is empty");
     }
     Ok((app, term))
@@ -593,7 +593,7 @@ fn scroll_run(
         bail!("expected one frame per key");
     }
     let sel = app
-        .visitors
+        .visitors()
         .history
         .selected()
         .context("no selection after scrolling")?;
@@ -718,7 +718,7 @@ fn search_run(
         for (qi, q) in QUERIES.iter().enumerate() {
             press(app, KeyCode::Char('/'));
             draw(term, app)?;
-            if !app.visitors.searching {
+            if !app.visitors().searching {
                 bail!("/ did not open the search");
             }
             let mut prefix = String::new();
@@ -729,7 +729,7 @@ fn search_run(
                 let handle = t.elapsed();
                 term.draw(|f| app.render(f))?;
                 let app_t = t.elapsed();
-                let rows = app.visitors.history.rows.len();
+                let rows = app.visitors().history.rows.len();
                 let t = Instant::now();
                 let raw_rows = raw_like(app.store.conn(), &prefix)?;
                 let raw_t = t.elapsed();
@@ -796,7 +796,7 @@ fn idle_ticks(db: &Path, budget: Duration) -> Result<IdleResult> {
     // A whole minute in which no visitor starts overstaying (that alert is
     // a legitimate redraw, not idle noise).
     let bounds: Vec<i64> = app
-        .visitors
+        .visitors()
         .on_site
         .iter()
         .map(|r| r.time_in + r.details.expected_minutes * 60_000)

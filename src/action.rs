@@ -9,7 +9,6 @@ pub enum Action {
     Quit,
     ForceQuit,
     Help,
-    GotoVisitors,
     Lock,
     Station,
     New,
@@ -32,7 +31,6 @@ pub enum Action {
     ResetPin,
     ToggleActive,
     ChangeRole,
-    GotoRollcall,
     NextBuilding,
     PrevFloor,
     NextFloor,
@@ -52,4 +50,32 @@ pub enum Action {
     Invite,
     Conflicts,
     Choose,
+    /// Yes / go ahead, in a question or a one-line dialog.
+    Confirm,
+    /// Flip a two-way choice (admit/deny, lights-out/bed check).
+    Toggle,
+    NextField,
+    PrevField,
+    /// Import anyway, leaving out the rows in error.
+    SkipErrors,
+    /// Switch to the pane in this place of the tab list.
+    Pane1,
+    Pane2,
+    Pane3,
+    Pane4,
+    Pane5,
+}
+
+impl Action {
+    /// The pane a `PaneN` action switches to (0-based).
+    pub fn pane_index(self) -> Option<usize> {
+        match self {
+            Action::Pane1 => Some(0),
+            Action::Pane2 => Some(1),
+            Action::Pane3 => Some(2),
+            Action::Pane4 => Some(3),
+            Action::Pane5 => Some(4),
+            _ => None,
+        }
+    }
 }

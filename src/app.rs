@@ -14,8 +14,7 @@ use crate::keymap::{self, Ctx};
 use crate::panes::rollcall::RollcallPane;
 use crate::panes::station::StationScreen;
 use crate::panes::visitors::VisitorsPane;
-use crate::panes::visitors::render::RenderCtx;
-use crate::panes::{Handled, PaneCtx, Toast, error_text};
+use crate::panes::{Handled, Pane, PaneCtx, RenderCtx, Toast, error_text};
 use crate::screens::login::LoginScreen;
 use crate::screens::setup::SetupScreen;
 use crate::store::Store;
@@ -32,33 +31,35 @@ pub enum Screen {
     Main,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaneId {
-    Visitors,
-    Rollcall,
+/// The panes of the tab bar, in order; `1`…`N` switch to them. A pane that
+/// is not built is not listed. Adding a pane is one line here.
+pub fn pane_list() -> Vec<Box<dyn Pane>> {
+    vec![Box::new(VisitorsPane::new()), Box::new(RollcallPane::new())]
 }
 
-/// The panes that work, in tab order. Only built panes are listed.
-pub const PANES: &[(&str, PaneId)] = &[
-    ("pane.visitors", PaneId::Visitors),
-    ("pane.rollcall", PaneId::Rollcall),
-];
+/// A question the app asks before doing something that cannot be undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// Quitting would lose typed input.
+    QuitUnsaved,
+    /// Quitting the demo deletes the demo school.
+    QuitDemo,
+}
 
 pub struct App {
     pub store: Store,
     pub screen: Screen,
     pub actor: Option<Actor>,
     pub login_ms: i64,
-    pub pane: PaneId,
-    pub visitors: VisitorsPane,
-    pub rollcall: RollcallPane,
-    pub station: Option<StationScreen>,
-    /// F8: contradictions between stations.
-    pub conflicts: Option<crate::panes::conflicts::ConflictsScreen>,
+    pub panes: Vec<Box<dyn Pane>>,
+    /// Index of the pane in front.
+    pub focus: usize,
+    /// F8 or F9, drawn over the panes until closed.
+    pub overlay: Option<Box<dyn Pane>>,
     /// A sync with the shared folder running on a worker thread.
     pub sync_job: Option<crate::panes::sync_job::SyncJob>,
     pub help: bool,
-    pub confirm_quit: bool,
+    pub ask: Option<Ask>,
     pub quit: bool,
     pub toast: Option<Toast>,
     toast_until: i64,
@@ -68,8 +69,12 @@ pub struct App {
     pub demo_logins: Vec<(String, String)>,
     /// Frames drawn (the idle benchmark reads it).
     pub draws: u64,
+    /// Whether the last key did anything (tests walk the keymap with it).
+    pub handled: bool,
     tab_rects: Vec<Rect>,
-    list_area: Rect,
+    body_area: Rect,
+    /// The terminal's size at the last draw: too small means keys are ignored.
+    size: Rect,
 }
 
 impl App {
@@ -85,14 +90,12 @@ impl App {
             screen,
             actor: None,
             login_ms: now,
-            pane: PaneId::Visitors,
-            visitors: VisitorsPane::new(),
-            rollcall: RollcallPane::new(),
-            station: None,
-            conflicts: None,
+            panes: pane_list(),
+            focus: 0,
+            overlay: None,
             sync_job: None,
             help: false,
-            confirm_quit: false,
+            ask: None,
             quit: false,
             toast: None,
             toast_until: 0,
@@ -100,12 +103,54 @@ impl App {
             shown: Status::default(),
             demo_logins,
             draws: 0,
+            handled: false,
             tab_rects: vec![],
-            list_area: Rect::default(),
+            body_area: Rect::default(),
+            size: Rect::new(0, 0, ui::MIN_W, ui::MIN_H),
         }
     }
 
-    fn logged_in(&mut self, actor: Actor) {
+    /// The pane of type `T` (tests and benchmarks look inside panes).
+    pub fn pane<T: Pane>(&self) -> &T {
+        self.panes
+            .iter()
+            .find_map(|p| p.as_any().downcast_ref::<T>())
+            .expect("pane in the list")
+    }
+
+    pub fn pane_mut<T: Pane>(&mut self) -> &mut T {
+        self.panes
+            .iter_mut()
+            .find_map(|p| p.as_any_mut().downcast_mut::<T>())
+            .expect("pane in the list")
+    }
+
+    pub fn visitors(&self) -> &VisitorsPane {
+        self.pane()
+    }
+    pub fn visitors_mut(&mut self) -> &mut VisitorsPane {
+        self.pane_mut()
+    }
+    pub fn rollcall(&self) -> &RollcallPane {
+        self.pane()
+    }
+    pub fn rollcall_mut(&mut self) -> &mut RollcallPane {
+        self.pane_mut()
+    }
+
+    /// The overlay of type `T`, if that one is open.
+    pub fn overlay_as<T: Pane>(&self) -> Option<&T> {
+        self.overlay.as_ref()?.as_any().downcast_ref::<T>()
+    }
+
+    /// True when this session is the throwaway demo school.
+    pub fn is_demo(&self) -> bool {
+        !self.demo_logins.is_empty()
+    }
+
+    /// Starts the session of `actor`, whose PIN the login screen checked
+    /// (tests start sessions this way to skip the deliberately slow hash).
+    pub fn logged_in(&mut self, actor: Actor) {
         self.login_ms = self.store.now_ms();
         self.actor = Some(actor);
         self.screen = Screen::Main;
@@ -113,20 +158,21 @@ impl App {
         self.shown = self.status_key();
     }
 
-    /// Re-reads both panes' lists (login, after the station screen).
+    /// Re-reads every pane's lists (login, after F8/F9, after a sync).
     fn reload_panes(&mut self) {
-        self.with_ctx(|v, r, ctx| {
-            if let Err(e) = v.reload(ctx).and_then(|_| r.reload(ctx)) {
-                ctx.err(error_text(&e));
+        let mut panes = std::mem::take(&mut self.panes);
+        self.with_ctx(|ctx| {
+            for p in panes.iter_mut() {
+                if let Err(e) = p.reload(ctx) {
+                    ctx.err(error_text(&e));
+                }
             }
         });
+        self.panes = panes;
     }
 
-    /// Runs `f` on the visitors pane with a context borrowing the store.
-    fn with_ctx<T>(
-        &mut self,
-        f: impl FnOnce(&mut VisitorsPane, &mut RollcallPane, &mut PaneCtx) -> T,
-    ) -> Option<T> {
+    /// Runs `f` with a context borrowing the store, for the logged-in actor.
+    fn with_ctx<T>(&mut self, f: impl FnOnce(&mut PaneCtx) -> T) -> Option<T> {
         let actor = self.actor.clone()?;
         let now = self.store.now_ms();
         let mut toast = self.toast.take();
@@ -137,7 +183,7 @@ impl App {
             now_ms: now,
             toast: &mut toast,
         };
-        let out = f(&mut self.visitors, &mut self.rollcall, &mut ctx);
+        let out = f(&mut ctx);
         if toast != before {
             self.toast_until = now + 6_000;
         }
@@ -145,30 +191,32 @@ impl App {
         Some(out)
     }
 
+    /// The pane keys go to: the overlay if one is open, else the focused one.
+    fn front(&self) -> &dyn Pane {
+        match &self.overlay {
+            Some(o) => o.as_ref(),
+            None => self.panes[self.focus].as_ref(),
+        }
+    }
+
     fn in_text(&self) -> bool {
         match &self.screen {
-            Screen::Main => {
-                self.station.as_ref().map(|s| s.in_form()).unwrap_or(false)
-                    || self.conflicts.as_ref().is_some_and(|c| c.in_text())
-                    || match self.pane {
-                        PaneId::Visitors => self.visitors.in_text(),
-                        PaneId::Rollcall => self.rollcall.in_text(),
-                    }
-            }
+            Screen::Main => self.front().in_text(),
             _ => true,
         }
     }
 
+    fn has_unsaved(&self) -> bool {
+        self.panes.iter().any(|p| p.has_unsaved())
+            || self.overlay.as_ref().is_some_and(|o| o.has_unsaved())
+    }
+
     /// Contexts for help and hints, innermost first.
     pub fn contexts(&self) -> Vec<Ctx> {
-        let mut c = match &self.station {
-            Some(s) if s.in_form() => vec![Ctx::Form],
-            Some(_) => vec![Ctx::Station],
-            None => match self.pane {
-                PaneId::Visitors => self.visitors.contexts(),
-                PaneId::Rollcall => self.rollcall.contexts(),
-            },
-        };
+        if self.ask.is_some() {
+            return vec![Ctx::Confirm];
+        }
+        let mut c = self.front().contexts();
         c.push(Ctx::Global);
         c
     }
@@ -181,35 +229,55 @@ impl App {
                 self.handle_key(k);
                 true
             }
-            Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+            Event::Mouse(m) => {
                 self.last_input_ms = self.store.now_ms();
-                self.click(m.column, m.row)
+                match m.kind {
+                    MouseEventKind::Down(MouseButton::Left) => self.click(m.column, m.row),
+                    MouseEventKind::ScrollUp => self.wheel(Action::Up),
+                    MouseEventKind::ScrollDown => self.wheel(Action::Down),
+                    _ => false,
+                }
             }
-            Event::Resize(..) => true,
+            Event::Resize(w, h) => {
+                self.size = Rect::new(0, 0, w, h);
+                true
+            }
             _ => false,
         }
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {
-        self.route_key(key);
+        self.handled = self.route_key(key);
         // A key may have changed the counts (a sign-out, a setting).
         if matches!(self.screen, Screen::Main) {
             self.shown = self.status_key();
         }
     }
 
-    fn route_key(&mut self, key: KeyEvent) {
+    /// Sends one key where it belongs; true when something used it.
+    fn route_key(&mut self, key: KeyEvent) -> bool {
         if self.help {
             self.help = false;
-            return;
+            return true;
         }
-        if self.confirm_quit {
-            match key.code {
-                ratatui::crossterm::event::KeyCode::Char('y')
-                | ratatui::crossterm::event::KeyCode::Enter => self.quit = true,
-                _ => self.confirm_quit = false,
+        // Behind the "terminal too small" screen nothing acts but Ctrl+C.
+        let small = self.size.width < ui::MIN_W || self.size.height < ui::MIN_H;
+        if small && keymap::lookup(&[Ctx::Global], &key, true) != Some(Action::ForceQuit) {
+            return false;
+        }
+        if let Some(ask) = self.ask {
+            match keymap::lookup(&[Ctx::Confirm], &key, false) {
+                Some(Action::Confirm) => {
+                    self.ask = None;
+                    match ask {
+                        Ask::QuitUnsaved | Ask::QuitDemo => self.quit = true,
+                    }
+                }
+                Some(Action::Back) => self.ask = None,
+                // Any other key keeps the question up.
+                _ => return false,
             }
-            return;
+            return true;
         }
         match &mut self.screen {
             Screen::Setup(s) => {
@@ -218,7 +286,7 @@ impl App {
                 } else if let Some(a) = s.handle_key(key, &mut self.store) {
                     self.logged_in(a);
                 }
-                return;
+                return true;
             }
             Screen::Login(l) => {
                 match keymap::lookup(&[Ctx::Global], &key, true) {
@@ -232,115 +300,142 @@ impl App {
                         }
                     }
                 }
-                return;
+                return true;
             }
             Screen::Main => {}
         }
         if self.toast.is_some() {
             self.toast = None;
         }
-        // The focused pane (and its text field) gets the key first.
-        let handled = if let Some(mut st) = self.station.take() {
-            let (h, close) = self
-                .with_ctx(|_, _, ctx| st.handle_key(key, ctx))
-                .unwrap_or((Handled::No, true));
-            if let Some(dir) = st.sync_request.take() {
+        // The pane in front (and its text field) gets the key first; then
+        // the keymap under its contexts; then the global keys.
+        let in_text = self.in_text();
+        let ctxs = self.front().contexts();
+        let mut overlay = self.overlay.take();
+        let mut panes = std::mem::take(&mut self.panes);
+        let focus = self.focus;
+        let handled = self
+            .with_ctx(|ctx| {
+                let pane: &mut dyn Pane = match overlay.as_mut() {
+                    Some(o) => o.as_mut(),
+                    None => panes[focus].as_mut(),
+                };
+                let mut h = pane.key(key, ctx);
+                if h == Handled::No
+                    && let Some(a) = keymap::lookup(&ctxs, &key, in_text)
+                {
+                    h = pane.update(a, ctx);
+                }
+                h
+            })
+            .unwrap_or(Handled::No);
+        self.panes = panes;
+        if let Some(mut o) = overlay {
+            if let Some(dir) = o.take_sync_request() {
                 self.start_sync(dir);
             }
-            if close {
+            if o.closed() {
                 self.reload_panes();
             } else {
-                self.station = Some(st);
+                self.overlay = Some(o);
             }
-            h
-        } else if let Some(mut cf) = self.conflicts.take() {
-            let (h, close) = self
-                .with_ctx(|_, _, ctx| cf.handle_key(key, ctx))
-                .unwrap_or((Handled::No, true));
-            if close {
-                self.reload_panes();
-            } else {
-                self.conflicts = Some(cf);
-            }
-            h
-        } else {
-            let pane = self.pane;
-            self.with_ctx(|v, r, ctx| match pane {
-                PaneId::Visitors => v.handle_key(key, ctx),
-                PaneId::Rollcall => r.handle_key(key, ctx),
-            })
-            .unwrap_or(Handled::No)
-        };
-        if handled == Handled::Yes {
-            return;
         }
-        let in_text = self.in_text();
-        if let Some(a) = keymap::lookup(&[Ctx::Global], &key, in_text) {
-            self.global(a);
+        if handled == Handled::Yes {
+            return true;
+        }
+        match keymap::lookup(&[Ctx::Global], &key, in_text) {
+            Some(a) => self.global(a),
+            None => false,
         }
     }
 
-    fn global(&mut self, a: Action) {
+    /// Whether a hint for `a` would do something now: global keys by role,
+    /// the rest as the pane in front says.
+    pub fn offers(&self, front: &dyn Pane, a: Action, role: Role) -> bool {
+        match a {
+            Action::Station => allows(role, Permission::ManageOperators),
+            Action::Conflicts => allows(role, Permission::ResolveConflicts),
+            a if a.pane_index().is_some() => a.pane_index() != Some(self.focus),
+            a => front.offers(a, role),
+        }
+    }
+
+    /// The hints the bar shows now (tests walk them).
+    pub fn hint_actions(&self) -> Vec<&'static keymap::Binding> {
+        let role = self.role();
+        let front = self.front();
+        ui::hint_bindings(&self.contexts(), self.in_text(), &|a| {
+            self.offers(front, a, role)
+        })
+    }
+
+    fn role(&self) -> Role {
+        self.actor.as_ref().map(|a| a.role).unwrap_or(Role::Guard)
+    }
+
+    fn global(&mut self, a: Action) -> bool {
         match a {
             Action::Quit | Action::ForceQuit => {
-                if a == Action::Quit
-                    && (self.visitors.has_unsaved()
-                        || self.rollcall.has_unsaved()
-                        || self.station.as_ref().is_some_and(|s| s.in_form()))
-                {
-                    self.confirm_quit = true;
+                if self.has_unsaved() {
+                    self.ask = Some(Ask::QuitUnsaved);
+                } else if self.is_demo() && a == Action::Quit {
+                    self.ask = Some(Ask::QuitDemo);
                 } else {
                     self.quit = true;
                 }
             }
             Action::Help => self.help = true,
-            Action::GotoVisitors => {
-                self.station = None;
-                self.pane = PaneId::Visitors;
-            }
-            Action::GotoRollcall => {
-                self.station = None;
-                self.pane = PaneId::Rollcall;
-                // The night moves on: marks may have come from elsewhere.
-                self.with_ctx(|_, r, ctx| {
-                    if let Err(e) = r.reload(ctx) {
-                        ctx.err(error_text(&e));
-                    }
-                });
-            }
             Action::Lock => self.lock(),
             Action::Station => {
-                let role = self.actor.as_ref().map(|a| a.role).unwrap_or(Role::Guard);
-                if !allows(role, Permission::ManageOperators) {
+                if !allows(self.role(), Permission::ManageOperators) {
                     self.set_toast(tr("err.forbidden"), true);
-                } else if let Some(s) = self.with_ctx(|_, _, ctx| StationScreen::open(ctx)) {
+                } else if let Some(s) = self.with_ctx(|ctx| StationScreen::open(ctx)) {
                     match s {
-                        Ok(s) => {
-                            self.conflicts = None;
-                            self.station = Some(s)
-                        }
+                        Ok(s) => self.open_overlay(Box::new(s)),
                         Err(e) => self.set_toast(error_text(&e), true),
                     }
                 }
             }
             Action::Conflicts => {
-                let role = self.actor.as_ref().map(|a| a.role).unwrap_or(Role::Guard);
-                if !allows(role, Permission::ResolveConflicts) {
+                if !allows(self.role(), Permission::ResolveConflicts) {
                     self.set_toast(tr("err.forbidden"), true);
                 } else if let Some(c) =
-                    self.with_ctx(|_, _, ctx| crate::panes::conflicts::ConflictsScreen::open(ctx))
+                    self.with_ctx(|ctx| crate::panes::conflicts::ConflictsScreen::open(ctx))
                 {
                     match c {
-                        Ok(c) => {
-                            self.station = None;
-                            self.conflicts = Some(c)
-                        }
+                        Ok(c) => self.open_overlay(Box::new(c)),
                         Err(e) => self.set_toast(error_text(&e), true),
                     }
                 }
             }
-            _ => {}
+            a => match a.pane_index() {
+                Some(i) if i < self.panes.len() => self.switch_to(i),
+                _ => return false,
+            },
         }
+        true
+    }
+
+    /// F8/F9 over the panes; one at a time, and not over typed input.
+    fn open_overlay(&mut self, p: Box<dyn Pane>) {
+        if self.overlay.as_ref().is_some_and(|o| o.has_unsaved()) {
+            self.set_toast(tr("ui.finish_form_first"), true);
+            return;
+        }
+        self.overlay = Some(p);
+    }
+
+    /// Brings pane `i` to the front; it re-reads what may have changed.
+    fn switch_to(&mut self, i: usize) {
+        if self.overlay.as_ref().is_some_and(|o| o.has_unsaved()) {
+            self.set_toast(tr("ui.finish_form_first"), true);
+            return;
+        }
+        self.overlay = None;
+        self.focus = i;
+        let mut panes = std::mem::take(&mut self.panes);
+        self.with_ctx(|ctx| panes[i].focus(ctx));
+        self.panes = panes;
     }
 
     /// Starts a sync with `dir` on a worker thread (one at a time).
@@ -372,9 +467,9 @@ impl App {
                 }
                 // Other stations' records are in: show them.
                 self.reload_panes();
-                if let Some(mut st) = self.station.take() {
-                    let _ = self.with_ctx(|_, _, ctx| st.refresh(ctx));
-                    self.station = Some(st);
+                if let Some(mut o) = self.overlay.take() {
+                    self.with_ctx(|ctx| o.reload(ctx));
+                    self.overlay = Some(o);
                 }
                 return true;
             }
@@ -416,45 +511,49 @@ impl App {
     }
 
     fn click(&mut self, x: u16, y: u16) -> bool {
-        if !matches!(self.screen, Screen::Main) || self.help {
+        if !matches!(self.screen, Screen::Main) || self.help || self.ask.is_some() {
             return false;
         }
         let p = Position::new(x, y);
         if let Some(i) = self.tab_rects.iter().position(|r| r.contains(p)) {
-            self.station = None;
-            self.pane = PANES[i].1;
+            self.switch_to(i);
             return true;
         }
-        let a = self.list_area;
-        // Row 0 of the list area holds the sub-view tabs, row 1 the header.
-        if a.contains(p)
-            && self.station.is_none()
-            && self.pane == PaneId::Visitors
-            && matches!(self.visitors.mode, crate::panes::visitors::Mode::Browse)
+        let area = self.body_area;
+        let mut overlay = self.overlay.take();
+        let mut panes = std::mem::take(&mut self.panes);
+        let focus = self.focus;
+        let used = self
+            .with_ctx(|ctx| match overlay.as_mut() {
+                Some(o) => o.click(x, y, area, ctx),
+                None => panes[focus].click(x, y, area, ctx),
+            })
+            .unwrap_or(false);
+        self.panes = panes;
+        self.overlay = overlay;
+        used
+    }
+
+    /// The wheel moves the selection, as ↑/↓ do, where the pane has a list.
+    fn wheel(&mut self, a: Action) -> bool {
+        if !matches!(self.screen, Screen::Main) || self.help || self.ask.is_some() || self.in_text()
         {
-            if y == a.y {
-                self.with_ctx(|v, _, ctx| v.action(Action::NextView, ctx));
-                return true;
-            }
-            if y >= a.y + 2 {
-                let row = (y - a.y - 2) as isize;
-                self.with_ctx(|v, _, ctx| {
-                    let (sel, top) = match v.view {
-                        crate::panes::visitors::View::OnSite => (v.on_site_sel, v.on_site_top),
-                        crate::panes::visitors::View::History => (v.history.sel, v.history.top),
-                        crate::panes::visitors::View::Watchlist => (v.watch_sel, 0),
-                        crate::panes::visitors::View::Out => (v.out_sel, 0),
-                    };
-                    let delta = top as isize + row - sel as isize;
-                    v.action(if delta >= 0 { Action::Down } else { Action::Up }, ctx);
-                    for _ in 1..delta.unsigned_abs() {
-                        v.action(if delta >= 0 { Action::Down } else { Action::Up }, ctx);
-                    }
-                });
-                return true;
-            }
+            return false;
         }
-        false
+        let ctxs = self.front().contexts();
+        if !keymap::bindings_for(&ctxs).iter().any(|b| b.action == a) {
+            return false;
+        }
+        let mut overlay = self.overlay.take();
+        let mut panes = std::mem::take(&mut self.panes);
+        let focus = self.focus;
+        let h = self.with_ctx(|ctx| match overlay.as_mut() {
+            Some(o) => o.update(a, ctx),
+            None => panes[focus].update(a, ctx),
+        });
+        self.panes = panes;
+        self.overlay = overlay;
+        h == Some(Handled::Yes)
     }
 
     /// What the status bar depends on besides input: minute and alerts.
@@ -500,9 +599,11 @@ impl App {
                 dirty = true;
             }
         }
-        if self.rollcall.poll() {
+        let mut panes = std::mem::take(&mut self.panes);
+        if self.with_ctx(|ctx| panes.iter_mut().fold(false, |d, p| p.poll(ctx) | d)) == Some(true) {
             dirty = true;
         }
+        self.panes = panes;
         if self.tick_sync(now) {
             dirty = true;
         }
@@ -521,6 +622,7 @@ impl App {
     pub fn render(&mut self, f: &mut Frame) {
         self.draws += 1;
         let area = f.area();
+        self.size = area;
         let buf = f.buffer_mut();
         if area.width < ui::MIN_W || area.height < ui::MIN_H {
             ui::too_small(area, buf);
@@ -536,26 +638,26 @@ impl App {
             Screen::Login(l) => l.render(area, buf, &school),
             Screen::Main => self.render_main(area, buf),
         };
-        if self.confirm_quit {
+        if let Some(ask) = self.ask {
+            let text = match ask {
+                Ask::QuitUnsaved => tr("quit.unsaved"),
+                Ask::QuitDemo => tr("quit.demo"),
+            };
             crate::ui::dialog(
                 area,
                 f.buffer_mut(),
                 &tr("quit.title"),
                 vec![
-                    Line::from(tr("quit.unsaved")),
+                    Line::from(text),
+                    Line::from(""),
                     Line::from(Span::styled(tr("quit.keys"), theme::muted())),
                 ],
-                44,
-                3,
+                50,
+                4,
             );
         } else if self.help {
             let ctxs = self.contexts();
-            ui::help(
-                area,
-                f.buffer_mut(),
-                &ctxs,
-                &[("Ctrl+U", "key.clear_field")],
-            );
+            ui::help(area, f.buffer_mut(), &ctxs);
         } else if let Some(c) = cursor {
             f.set_cursor_position(c);
         }
@@ -713,14 +815,14 @@ impl App {
             })
             .collect();
         Line::from(spans).render(Rect::new(status.x, status.y, status.width - aw, 1), buf);
-        // Tab bar: only the panes that work.
+        // Tab bar: the panes in the list, then the overlay's title.
         let tabs = Rect::new(area.x, area.y + 1, area.width, 1);
         self.tab_rects.clear();
         let mut x = tabs.x;
-        for (i, (key, _)) in PANES.iter().enumerate() {
-            let label = format!(" {} {} ", i + 1, tr(key));
+        for (i, p) in self.panes.iter().enumerate() {
+            let label = format!(" {} {} ", i + 1, tr(p.title()));
             let w = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
-            let style = if self.station.is_none() && self.pane == PANES[i].1 {
+            let style = if self.overlay.is_none() && self.focus == i {
                 theme::focus()
             } else {
                 theme::muted()
@@ -730,36 +832,36 @@ impl App {
             self.tab_rects.push(r);
             x += w + 1;
         }
-        if self.station.is_some() {
-            Span::styled(format!(" F9 {} ", tr("station.title")), theme::focus())
+        if let Some(o) = &self.overlay {
+            let key = if o.as_any().is::<StationScreen>() {
+                "F9"
+            } else {
+                "F8"
+            };
+            Span::styled(format!(" {key} {} ", tr(o.title())), theme::focus())
                 .render(Rect::new(x, tabs.y, tabs.right().saturating_sub(x), 1), buf);
         }
         let body = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
-        self.list_area = body;
+        self.body_area = body;
         let role = actor.as_ref().map(|a| a.role).unwrap_or(Role::Guard);
         let rc = RenderCtx {
             role,
             now_ms: now,
             offset_min: off,
         };
-        let cursor = match (&mut self.station, self.pane) {
-            _ if self.conflicts.is_some() => self
-                .conflicts
-                .as_ref()
-                .and_then(|c| c.render(body, buf, off)),
-            (Some(s), _) => s.render(body, buf, off),
-            (None, PaneId::Visitors) => self.visitors.render(body, buf, &rc),
-            (None, PaneId::Rollcall) => self.rollcall.render(body, buf, &rc),
-        };
+        let cursor = self.front().render(body, buf, &rc);
         let hints = Rect::new(area.x, area.bottom() - 1, area.width, 1);
         let ctxs = self.contexts();
         let in_text = self.in_text();
+        let front = self.front();
+        let offers = |a: Action| self.offers(front, a, role);
         ui::hints(
             hints,
             buf,
             &ctxs,
             in_text,
             self.toast.as_ref().map(|t| (t.text.as_str(), t.error)),
+            &offers,
         );
         cursor
     }

@@ -3,17 +3,44 @@
 
 use crate::action::Action;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::OnceLock;
 
 /// Where a binding applies. The innermost context is looked up first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Ctx {
     Global,
-    /// Browsing a list (on site, history, watchlist).
+    /// Browsing a list (on site, history, watchlist, leave).
     List,
+    /// Typing a history search: arrows still move the list.
+    Search,
     /// Editing a form: only non-text keys reach the keymap.
     Form,
-    /// The station/operators screen.
-    Station,
+    /// Returning visitors offered under the registration form.
+    Suggest,
+    /// A yes/no question.
+    Confirm,
+    /// A one-line dialog (a time, a reason): Enter confirms.
+    Dialog,
+    /// A two-way choice with a note (admit/deny at a watchlist match).
+    Choice,
+    /// A read-only page (details, a round's history).
+    Viewer,
+    /// One visit's details: correct or sign out from there.
+    Detail,
+    /// Picking a boarder or a duty leader from a list.
+    Picker,
+    /// A roster file read and compared, waiting for Enter.
+    ImportPreview,
+    /// The station screen (F9), by section.
+    Operators,
+    Staff,
+    Settings,
+    Sync,
+    /// The contradictions list (F8).
+    Review,
     /// Calling the roll: one key per mark.
     Roll,
     /// The bed map (falls back to the roll's keys).
@@ -22,7 +49,35 @@ pub enum Ctx {
     RollList,
 }
 
-#[derive(Debug, Clone, Copy)]
+impl Ctx {
+    /// Catalog key of the heading in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Ctx::Global => "help.global",
+            Ctx::List => "help.list",
+            Ctx::Search => "help.search",
+            Ctx::Form => "help.form",
+            Ctx::Suggest => "help.suggest",
+            Ctx::Confirm => "help.confirm",
+            Ctx::Dialog => "help.dialog",
+            Ctx::Choice => "help.choice",
+            Ctx::Viewer => "help.viewer",
+            Ctx::Detail => "help.detail",
+            Ctx::Picker => "help.picker",
+            Ctx::ImportPreview => "help.import_preview",
+            Ctx::Operators => "help.operators",
+            Ctx::Staff => "help.staff",
+            Ctx::Settings => "help.settings",
+            Ctx::Sync => "help.sync",
+            Ctx::Review => "help.review",
+            Ctx::Roll => "help.roll",
+            Ctx::RollMap => "help.roll_map",
+            Ctx::RollList => "help.roll_list",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding {
     pub code: KeyCode,
     pub mods: KeyModifiers,
@@ -30,8 +85,8 @@ pub struct Binding {
     pub ctx: Ctx,
     /// Catalog key of the description.
     pub desc: &'static str,
-    /// Shown in the hint bar (otherwise only in help).
-    pub hint: bool,
+    /// Shown in the hint bar (otherwise only in help), lower first.
+    pub hint: Option<u8>,
 }
 
 const fn b(
@@ -40,7 +95,7 @@ const fn b(
     action: Action,
     ctx: Ctx,
     desc: &'static str,
-    hint: bool,
+    hint: Option<u8>,
 ) -> Binding {
     Binding {
         code,
@@ -55,92 +110,357 @@ const fn b(
 const N: KeyModifiers = KeyModifiers::NONE;
 const C: KeyModifiers = KeyModifiers::CONTROL;
 const A: KeyModifiers = KeyModifiers::ALT;
+const S: KeyModifiers = KeyModifiers::SHIFT;
+const H: Option<u8> = None;
+const fn h(rank: u8) -> Option<u8> {
+    Some(rank)
+}
+
+/// How many panes the tab bar lists; `1`…`N` switch to them.
+pub const PANE_COUNT: usize = 2;
 
 // One binding per line reads as a table; keep rustfmt from unfolding it.
+// The number after the description is its place in the hint bar (lower
+// first when space is short); H means help only.
 #[rustfmt::skip]
-pub const BINDINGS: &[Binding] = &[
-    b(KeyCode::Char('n'), N, Action::New, Ctx::List, "key.new", true),
-    b(KeyCode::Char('o'), N, Action::SignOut, Ctx::List, "key.sign_out", true),
-    b(KeyCode::Enter, N, Action::Open, Ctx::List, "key.open", true),
-    b(KeyCode::Char('e'), N, Action::Correct, Ctx::List, "key.correct", true),
-    b(KeyCode::Char('/'), N, Action::Search, Ctx::List, "key.search", true),
-    b(KeyCode::Tab, N, Action::NextView, Ctx::List, "key.next_view", true),
-    b(KeyCode::BackTab, KeyModifiers::SHIFT, Action::PrevView, Ctx::List, "key.prev_view", false),
-    b(KeyCode::Char('g'), N, Action::GateOut, Ctx::List, "key.gate_out", false),
-    b(KeyCode::Char('x'), N, Action::Export, Ctx::List, "key.export", false),
-    b(KeyCode::Char('d'), N, Action::Remove, Ctx::List, "key.remove_watch", false),
-    b(KeyCode::Up, N, Action::Up, Ctx::List, "key.up", false),
-    b(KeyCode::Char('k'), N, Action::Up, Ctx::List, "key.up", false),
-    b(KeyCode::Down, N, Action::Down, Ctx::List, "key.down", false),
-    b(KeyCode::Char('j'), N, Action::Down, Ctx::List, "key.down", false),
-    b(KeyCode::PageUp, N, Action::PageUp, Ctx::List, "key.page_up", false),
-    b(KeyCode::PageDown, N, Action::PageDown, Ctx::List, "key.page_down", false),
-    b(KeyCode::Home, N, Action::Home, Ctx::List, "key.home", false),
-    b(KeyCode::End, N, Action::End, Ctx::List, "key.end", false),
-    b(KeyCode::Char(' '), N, Action::MarkPresent, Ctx::Roll, "key.mark_present", true),
-    b(KeyCode::Char('p'), N, Action::MarkPresent, Ctx::Roll, "key.mark_present", true),
-    b(KeyCode::Char('a'), N, Action::MarkAbsent, Ctx::Roll, "key.mark_absent", true),
-    b(KeyCode::Char('l'), N, Action::MarkLeave, Ctx::Roll, "key.mark_leave", false),
-    b(KeyCode::Char('s'), N, Action::MarkSick, Ctx::Roll, "key.mark_sick", false),
-    b(KeyCode::Char('t'), N, Action::MarkLate, Ctx::Roll, "key.mark_late", false),
-    b(KeyCode::Char('r'), N, Action::RoomPresent, Ctx::Roll, "key.room_present", true),
-    b(KeyCode::Char('f'), N, Action::FloorPresent, Ctx::Roll, "key.floor_present", true),
-    b(KeyCode::Char('c'), N, Action::CloseRound, Ctx::Roll, "key.close_round", true),
-    b(KeyCode::Char('n'), N, Action::NewRound, Ctx::Roll, "key.new_round", true),
-    b(KeyCode::Enter, N, Action::Open, Ctx::Roll, "key.followup", false),
-    b(KeyCode::Char('h'), N, Action::History, Ctx::Roll, "key.round_history", false),
-    b(KeyCode::Char('b'), N, Action::NextBuilding, Ctx::Roll, "key.next_building", false),
-    b(KeyCode::Tab, N, Action::NextView, Ctx::Roll, "key.next_view", false),
-    b(KeyCode::BackTab, KeyModifiers::SHIFT, Action::PrevView, Ctx::Roll, "key.prev_view", false),
-    b(KeyCode::Up, N, Action::Up, Ctx::Roll, "key.up", false),
-    b(KeyCode::Down, N, Action::Down, Ctx::Roll, "key.down", false),
-    b(KeyCode::PageUp, N, Action::PageUp, Ctx::Roll, "key.page_up", false),
-    b(KeyCode::PageDown, N, Action::PageDown, Ctx::Roll, "key.page_down", false),
-    b(KeyCode::Home, N, Action::Home, Ctx::Roll, "key.first", false),
-    b(KeyCode::End, N, Action::End, Ctx::Roll, "key.last", false),
-    b(KeyCode::Left, N, Action::PrevFloor, Ctx::RollMap, "key.prev_floor", true),
-    b(KeyCode::Right, N, Action::NextFloor, Ctx::RollMap, "key.next_floor", true),
-    b(KeyCode::Char('n'), N, Action::New, Ctx::RollList, "key.new_record", true),
-    b(KeyCode::Enter, N, Action::Open, Ctx::RollList, "key.open_record", true),
-    b(KeyCode::Tab, N, Action::NextView, Ctx::RollList, "key.next_view", true),
-    b(KeyCode::BackTab, KeyModifiers::SHIFT, Action::PrevView, Ctx::RollList, "key.prev_view", false),
-    b(KeyCode::Char('b'), N, Action::NextBuilding, Ctx::RollList, "key.next_building", false),
-    b(KeyCode::Char('i'), N, Action::Import, Ctx::RollList, "key.import_roster", false),
-    b(KeyCode::Char('i'), N, Action::Import, Ctx::Roll, "key.import_roster", false),
-    b(KeyCode::Up, N, Action::Up, Ctx::RollList, "key.up", false),
-    b(KeyCode::Down, N, Action::Down, Ctx::RollList, "key.down", false),
-    b(KeyCode::Char('s'), C, Action::Save, Ctx::Form, "key.save", true),
-    b(KeyCode::Esc, N, Action::Back, Ctx::Form, "key.cancel", true),
-    b(KeyCode::Char('n'), N, Action::New, Ctx::Station, "key.add_operator", true),
-    b(KeyCode::Char('p'), N, Action::ResetPin, Ctx::Station, "key.reset_pin", true),
-    b(KeyCode::Char('d'), N, Action::ToggleActive, Ctx::Station, "key.toggle_active", true),
-    b(KeyCode::Char('r'), N, Action::ChangeRole, Ctx::Station, "key.change_role", true),
-    b(KeyCode::Enter, N, Action::Open, Ctx::Station, "key.edit_setting", true),
-    b(KeyCode::Char('s'), N, Action::SyncNow, Ctx::Station, "key.sync_now", true),
-    b(KeyCode::Char('i'), N, Action::Invite, Ctx::Station, "key.invite", false),
-    b(KeyCode::Tab, N, Action::NextView, Ctx::Station, "key.next_section", false),
-    b(KeyCode::Up, N, Action::Up, Ctx::Station, "key.up", false),
-    b(KeyCode::Down, N, Action::Down, Ctx::Station, "key.down", false),
-    b(KeyCode::Esc, N, Action::Back, Ctx::Station, "key.back", true),
-    b(KeyCode::Char('1'), N, Action::GotoVisitors, Ctx::Global, "key.goto_visitors", false),
-    b(KeyCode::Char('1'), A, Action::GotoVisitors, Ctx::Global, "key.goto_visitors", false),
-    b(KeyCode::Char('2'), N, Action::GotoRollcall, Ctx::Global, "key.goto_rollcall", false),
-    b(KeyCode::Char('2'), A, Action::GotoRollcall, Ctx::Global, "key.goto_rollcall", false),
-    b(KeyCode::Char('?'), N, Action::Help, Ctx::Global, "key.help", true),
-    b(KeyCode::F(1), N, Action::Help, Ctx::Global, "key.help", false),
-    b(KeyCode::F(9), N, Action::Station, Ctx::Global, "key.station", false),
-    b(KeyCode::F(8), N, Action::Conflicts, Ctx::Global, "key.conflicts", false),
-    b(KeyCode::Char('l'), C, Action::Lock, Ctx::Global, "key.lock", false),
-    b(KeyCode::Char('q'), N, Action::Quit, Ctx::Global, "key.quit", true),
-    b(KeyCode::Char('c'), C, Action::ForceQuit, Ctx::Global, "key.force_quit", false),
+pub const DEFAULTS: &[Binding] = &[
+    b(KeyCode::Char('n'), N, Action::New, Ctx::List, "key.new", h(1)),
+    b(KeyCode::Char('o'), N, Action::SignOut, Ctx::List, "key.sign_out", h(2)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::List, "key.open", h(3)),
+    b(KeyCode::Char('/'), N, Action::Search, Ctx::List, "key.search", h(4)),
+    b(KeyCode::Char('e'), N, Action::Correct, Ctx::List, "key.correct", h(5)),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::List, "key.next_view", h(6)),
+    b(KeyCode::BackTab, S, Action::PrevView, Ctx::List, "key.prev_view", H),
+    b(KeyCode::Char('g'), N, Action::GateOut, Ctx::List, "key.gate_out", h(7)),
+    b(KeyCode::Char('x'), N, Action::Export, Ctx::List, "key.export", h(8)),
+    b(KeyCode::Char('d'), N, Action::Remove, Ctx::List, "key.remove_watch", h(8)),
+    b(KeyCode::Up, N, Action::Up, Ctx::List, "key.up", H),
+    b(KeyCode::Char('k'), N, Action::Up, Ctx::List, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::List, "key.down", H),
+    b(KeyCode::Char('j'), N, Action::Down, Ctx::List, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::List, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::List, "key.page_down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::List, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::List, "key.last", H),
+    b(KeyCode::Enter, N, Action::Confirm, Ctx::Search, "key.search_done", h(1)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Search, "key.search_clear", h(2)),
+    b(KeyCode::Up, N, Action::Up, Ctx::Search, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Search, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::Search, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::Search, "key.page_down", H),
+    b(KeyCode::Char('s'), C, Action::Save, Ctx::Form, "key.save", h(1)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Form, "key.cancel", h(2)),
+    b(KeyCode::Tab, N, Action::NextField, Ctx::Form, "key.next_field", h(3)),
+    b(KeyCode::Down, N, Action::NextField, Ctx::Form, "key.next_field", H),
+    b(KeyCode::Enter, N, Action::NextField, Ctx::Form, "key.enter_field", H),
+    b(KeyCode::BackTab, S, Action::PrevField, Ctx::Form, "key.prev_field", H),
+    b(KeyCode::Up, N, Action::PrevField, Ctx::Form, "key.prev_field", H),
+    b(KeyCode::Enter, N, Action::Choose, Ctx::Suggest, "key.fill_suggestion", h(1)),
+    b(KeyCode::Up, N, Action::Up, Ctx::Suggest, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Suggest, "key.down", H),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Suggest, "key.hide_suggestions", h(2)),
+    b(KeyCode::Enter, N, Action::Confirm, Ctx::Confirm, "key.yes", h(1)),
+    b(KeyCode::Char('y'), N, Action::Confirm, Ctx::Confirm, "key.yes", H),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Confirm, "key.no", h(2)),
+    b(KeyCode::Char('n'), N, Action::Back, Ctx::Confirm, "key.no", H),
+    b(KeyCode::Enter, N, Action::Confirm, Ctx::Dialog, "key.ok", h(1)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Dialog, "key.cancel", h(2)),
+    b(KeyCode::Left, N, Action::Toggle, Ctx::Choice, "key.toggle", h(1)),
+    b(KeyCode::Right, N, Action::Toggle, Ctx::Choice, "key.toggle", H),
+    b(KeyCode::Enter, N, Action::Confirm, Ctx::Choice, "key.ok", h(2)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Choice, "key.cancel", h(3)),
+    b(KeyCode::Up, N, Action::Up, Ctx::Viewer, "key.scroll_up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Viewer, "key.scroll_down", H),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Viewer, "key.close", h(9)),
+    b(KeyCode::Enter, N, Action::Back, Ctx::Viewer, "key.close", H),
+    b(KeyCode::Char('e'), N, Action::Correct, Ctx::Detail, "key.correct", h(1)),
+    b(KeyCode::Char('o'), N, Action::SignOut, Ctx::Detail, "key.sign_out", h(2)),
+    b(KeyCode::Enter, N, Action::Choose, Ctx::Picker, "key.choose", h(1)),
+    b(KeyCode::Up, N, Action::Up, Ctx::Picker, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Picker, "key.down", H),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Picker, "key.cancel", h(2)),
+    b(KeyCode::Enter, N, Action::Confirm, Ctx::ImportPreview, "key.apply_import", h(1)),
+    b(KeyCode::Char('s'), N, Action::SkipErrors, Ctx::ImportPreview, "key.skip_errors", h(2)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::ImportPreview, "key.cancel", h(3)),
+    b(KeyCode::Char('n'), N, Action::New, Ctx::Operators, "key.add_operator", h(1)),
+    b(KeyCode::Char('p'), N, Action::ResetPin, Ctx::Operators, "key.reset_pin", h(2)),
+    b(KeyCode::Char('d'), N, Action::ToggleActive, Ctx::Operators, "key.toggle_active", h(3)),
+    b(KeyCode::Char('r'), N, Action::ChangeRole, Ctx::Operators, "key.change_role", h(4)),
+    b(KeyCode::Char('n'), N, Action::New, Ctx::Staff, "key.add_staff", h(1)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::Staff, "key.edit_staff", h(2)),
+    b(KeyCode::Char('d'), N, Action::ToggleActive, Ctx::Staff, "key.toggle_active", h(3)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::Settings, "key.edit_setting", h(1)),
+    b(KeyCode::Char('s'), N, Action::SyncNow, Ctx::Sync, "key.sync_now", h(1)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::Sync, "key.sync_settings", h(2)),
+    b(KeyCode::Char('i'), N, Action::Invite, Ctx::Sync, "key.invite", h(3)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::Review, "key.decide", h(1)),
+    b(KeyCode::Up, N, Action::Up, Ctx::Review, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Review, "key.down", H),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Review, "key.back", h(9)),
+    b(KeyCode::Char(' '), N, Action::MarkPresent, Ctx::Roll, "key.mark_present", h(1)),
+    b(KeyCode::Char('p'), N, Action::MarkPresent, Ctx::Roll, "key.mark_present", H),
+    b(KeyCode::Char('a'), N, Action::MarkAbsent, Ctx::Roll, "key.mark_absent", h(2)),
+    b(KeyCode::Char('r'), N, Action::RoomPresent, Ctx::Roll, "key.room_present", h(3)),
+    b(KeyCode::Char('f'), N, Action::FloorPresent, Ctx::Roll, "key.floor_present", h(4)),
+    b(KeyCode::Char('n'), N, Action::NewRound, Ctx::Roll, "key.new_round", h(5)),
+    b(KeyCode::Char('c'), N, Action::CloseRound, Ctx::Roll, "key.close_round", h(6)),
+    b(KeyCode::Char('l'), N, Action::MarkLeave, Ctx::Roll, "key.mark_leave", h(7)),
+    b(KeyCode::Char('s'), N, Action::MarkSick, Ctx::Roll, "key.mark_sick", h(7)),
+    b(KeyCode::Char('t'), N, Action::MarkLate, Ctx::Roll, "key.mark_late", h(7)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::Roll, "key.followup", h(8)),
+    b(KeyCode::Char('h'), N, Action::History, Ctx::Roll, "key.round_history", H),
+    b(KeyCode::Char('b'), N, Action::NextBuilding, Ctx::Roll, "key.next_building", h(9)),
+    b(KeyCode::Char('i'), N, Action::Import, Ctx::Roll, "key.import_roster", H),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::Roll, "key.next_view", h(9)),
+    b(KeyCode::BackTab, S, Action::PrevView, Ctx::Roll, "key.prev_view", H),
+    b(KeyCode::Up, N, Action::Up, Ctx::Roll, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Roll, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::Roll, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::Roll, "key.page_down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::Roll, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::Roll, "key.last", H),
+    b(KeyCode::Left, N, Action::PrevFloor, Ctx::RollMap, "key.prev_floor", h(1)),
+    b(KeyCode::Right, N, Action::NextFloor, Ctx::RollMap, "key.next_floor", h(1)),
+    b(KeyCode::Char('n'), N, Action::New, Ctx::RollList, "key.new_record", h(1)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::RollList, "key.open_record", h(2)),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::RollList, "key.next_view", h(3)),
+    b(KeyCode::BackTab, S, Action::PrevView, Ctx::RollList, "key.prev_view", H),
+    b(KeyCode::Char('b'), N, Action::NextBuilding, Ctx::RollList, "key.next_building", h(4)),
+    b(KeyCode::Char('i'), N, Action::Import, Ctx::RollList, "key.import_roster", H),
+    b(KeyCode::Up, N, Action::Up, Ctx::RollList, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::RollList, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::RollList, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::RollList, "key.page_down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::RollList, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::RollList, "key.last", H),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::Operators, "key.next_section", h(8)),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::Staff, "key.next_section", h(8)),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::Settings, "key.next_section", h(8)),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::Sync, "key.next_section", h(8)),
+    b(KeyCode::Up, N, Action::Up, Ctx::Operators, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Operators, "key.down", H),
+    b(KeyCode::Up, N, Action::Up, Ctx::Staff, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Staff, "key.down", H),
+    b(KeyCode::Up, N, Action::Up, Ctx::Settings, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Settings, "key.down", H),
+    b(KeyCode::Up, N, Action::Up, Ctx::Sync, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Sync, "key.down", H),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Operators, "key.back", h(9)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Staff, "key.back", h(9)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Settings, "key.back", h(9)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Sync, "key.back", h(9)),
+    b(KeyCode::Char('1'), N, Action::Pane1, Ctx::Global, "key.pane1", H),
+    b(KeyCode::Char('1'), A, Action::Pane1, Ctx::Global, "key.pane1", H),
+    b(KeyCode::Char('2'), N, Action::Pane2, Ctx::Global, "key.pane2", H),
+    b(KeyCode::Char('2'), A, Action::Pane2, Ctx::Global, "key.pane2", H),
+    b(KeyCode::Char('3'), N, Action::Pane3, Ctx::Global, "key.pane3", H),
+    b(KeyCode::Char('3'), A, Action::Pane3, Ctx::Global, "key.pane3", H),
+    b(KeyCode::Char('4'), N, Action::Pane4, Ctx::Global, "key.pane4", H),
+    b(KeyCode::Char('4'), A, Action::Pane4, Ctx::Global, "key.pane4", H),
+    b(KeyCode::Char('5'), N, Action::Pane5, Ctx::Global, "key.pane5", H),
+    b(KeyCode::Char('5'), A, Action::Pane5, Ctx::Global, "key.pane5", H),
+    b(KeyCode::Char('?'), N, Action::Help, Ctx::Global, "key.help", h(0)),
+    b(KeyCode::F(1), N, Action::Help, Ctx::Global, "key.help", H),
+    b(KeyCode::F(9), N, Action::Station, Ctx::Global, "key.station", H),
+    b(KeyCode::F(8), N, Action::Conflicts, Ctx::Global, "key.conflicts", H),
+    b(KeyCode::Char('l'), C, Action::Lock, Ctx::Global, "key.lock", H),
+    b(KeyCode::Char('q'), N, Action::Quit, Ctx::Global, "key.quit", h(20)),
+    b(KeyCode::Char('c'), C, Action::ForceQuit, Ctx::Global, "key.force_quit", H),
 ];
+
+/// Keys a pane reads itself rather than through the table (typed digits,
+/// text editing): listed in help so every key that does something is there.
+pub struct DocKey {
+    pub label: &'static str,
+    pub ctx: Ctx,
+    pub desc: &'static str,
+}
+
+pub const DOC_KEYS: &[DocKey] = &[
+    DocKey {
+        label: "0-9",
+        ctx: Ctx::Roll,
+        desc: "key.jump_bed",
+    },
+    DocKey {
+        label: "Backspace",
+        ctx: Ctx::Roll,
+        desc: "key.jump_back",
+    },
+    DocKey {
+        label: "Ctrl+U",
+        ctx: Ctx::Form,
+        desc: "key.clear_field",
+    },
+    DocKey {
+        label: "← →",
+        ctx: Ctx::Form,
+        desc: "key.choice_cycle",
+    },
+];
+
+static TABLE: OnceLock<Vec<Binding>> = OnceLock::new();
+
+/// The bindings in force: the defaults, with the user's keymap file on top
+/// when `install` was called. Panes beyond the tab list have no keys.
+pub fn bindings() -> &'static [Binding] {
+    TABLE.get_or_init(|| defaults_for(PANE_COUNT))
+}
+
+fn defaults_for(panes: usize) -> Vec<Binding> {
+    DEFAULTS
+        .iter()
+        .filter(|b| b.action.pane_index().is_none_or(|i| i < panes))
+        .copied()
+        .collect()
+}
+
+/// Loads the user's keymap file (if it exists) over the defaults. A file
+/// that cannot be used leaves the defaults in force and says why in one
+/// line (path and problem), for the caller to show.
+pub fn install(path: &Path) -> Result<(), String> {
+    let table = match std::fs::read_to_string(path) {
+        Ok(text) => match overrides(&text, defaults_for(PANE_COUNT)) {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = TABLE.set(defaults_for(PANE_COUNT));
+                return Err(crate::i18n::trf(
+                    "keymap.bad_file",
+                    &[("path", path.display().to_string()), ("detail", e)],
+                ));
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => defaults_for(PANE_COUNT),
+        Err(e) => {
+            let _ = TABLE.set(defaults_for(PANE_COUNT));
+            return Err(crate::i18n::trf(
+                "keymap.bad_file",
+                &[
+                    ("path", path.display().to_string()),
+                    ("detail", e.to_string()),
+                ],
+            ));
+        }
+    };
+    let _ = TABLE.set(table);
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserFile {
+    #[serde(default)]
+    bind: Vec<UserBinding>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserBinding {
+    key: String,
+    action: Action,
+    context: Ctx,
+}
+
+/// The defaults with the file's bindings applied: a user binding replaces
+/// every default key for that action in that context (so the old key is
+/// free), and takes its description from the default it replaces.
+fn overrides(text: &str, mut table: Vec<Binding>) -> Result<Vec<Binding>, String> {
+    let file: UserFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    for (i, u) in file.bind.iter().enumerate() {
+        let (code, mods) = parse_key(&u.key).ok_or_else(|| {
+            crate::i18n::trf(
+                "keymap.bad_key",
+                &[("key", u.key.clone()), ("n", (i + 1).to_string())],
+            )
+        })?;
+        let Some(template) = table
+            .iter()
+            .find(|b| b.ctx == u.context && b.action == u.action)
+            .copied()
+        else {
+            return Err(crate::i18n::trf(
+                "keymap.not_in_context",
+                &[("n", (i + 1).to_string())],
+            ));
+        };
+        table.retain(|b| !(b.ctx == u.context && b.action == u.action));
+        // The new key must not shadow another action in the same context.
+        table.retain(|b| !(b.ctx == u.context && b.code == code && b.mods == mods));
+        table.push(Binding {
+            code,
+            mods,
+            ..template
+        });
+    }
+    Ok(table)
+}
+
+/// "Ctrl+S", "Alt+1", "F9", "Enter", "Shift+Tab", "x" → a key.
+pub fn parse_key(s: &str) -> Option<(KeyCode, KeyModifiers)> {
+    let mut mods = KeyModifiers::NONE;
+    let mut rest = s.trim();
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        if let Some(r) = lower.strip_prefix("ctrl+") {
+            mods |= KeyModifiers::CONTROL;
+            rest = &rest[rest.len() - r.len()..];
+        } else if let Some(r) = lower.strip_prefix("alt+") {
+            mods |= KeyModifiers::ALT;
+            rest = &rest[rest.len() - r.len()..];
+        } else if let Some(r) = lower.strip_prefix("shift+") {
+            mods |= KeyModifiers::SHIFT;
+            rest = &rest[rest.len() - r.len()..];
+        } else {
+            break;
+        }
+    }
+    let lower = rest.to_ascii_lowercase();
+    let code = match lower.as_str() {
+        "enter" => KeyCode::Enter,
+        "esc" => KeyCode::Esc,
+        "tab" if mods.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+        "tab" => KeyCode::Tab,
+        "space" => KeyCode::Char(' '),
+        "up" | "↑" => KeyCode::Up,
+        "down" | "↓" => KeyCode::Down,
+        "left" | "←" => KeyCode::Left,
+        "right" | "→" => KeyCode::Right,
+        "pgup" | "pageup" => KeyCode::PageUp,
+        "pgdn" | "pagedown" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "backspace" => KeyCode::Backspace,
+        f if f.len() > 1
+            && f.starts_with('f')
+            && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+        {
+            KeyCode::F(f[1..].parse().ok()?)
+        }
+        _ => {
+            let mut chars = rest.chars();
+            let c = chars.next()?;
+            if chars.next().is_some() || c.is_control() {
+                return None;
+            }
+            KeyCode::Char(if mods.is_empty() {
+                c
+            } else {
+                c.to_ascii_lowercase()
+            })
+        }
+    };
+    Some((code, mods))
+}
 
 /// Keys that still work while a text field has focus (it gets first say,
 /// and these are never text).
+/// Everything but a plain character: a focused field has already passed on
+/// the editing keys it uses, so Tab, Enter, arrows, Esc, F-keys and Ctrl/Alt
+/// chords may still mean something; a typed letter never does.
 pub fn works_in_text(code: KeyCode, mods: KeyModifiers) -> bool {
     mods.contains(KeyModifiers::CONTROL)
         || mods.contains(KeyModifiers::ALT)
-        || matches!(code, KeyCode::F(_) | KeyCode::Esc)
+        || !matches!(code, KeyCode::Char(_))
 }
 
 fn same(b: &Binding, key: &KeyEvent) -> bool {
@@ -165,18 +485,29 @@ pub fn lookup(ctxs: &[Ctx], key: &KeyEvent, in_text: bool) -> Option<Action> {
         return None;
     }
     ctxs.iter().find_map(|c| {
-        BINDINGS
+        bindings()
             .iter()
             .find(|b| b.ctx == *c && same(b, key))
             .map(|b| b.action)
     })
 }
 
-/// Bindings to list for these contexts (help), one per action+desc.
+/// Bindings to list for these contexts (help), one per action+desc, leaving
+/// out any whose key an inner context has taken for something else.
 pub fn bindings_for(ctxs: &[Ctx]) -> Vec<&'static Binding> {
     let mut out: Vec<&'static Binding> = Vec::new();
     for c in ctxs {
-        for b in BINDINGS.iter().filter(|b| b.ctx == *c) {
+        for b in bindings().iter().filter(|b| b.ctx == *c) {
+            let key = KeyEvent::new(b.code, b.mods);
+            let wins = ctxs.iter().find_map(|c| {
+                bindings()
+                    .iter()
+                    .find(|o| o.ctx == *c && same(o, &key))
+                    .map(|o| o.action)
+            });
+            if wins != Some(b.action) {
+                continue;
+            }
             if !out
                 .iter()
                 .any(|o| o.action == b.action && o.desc == b.desc && o.ctx == b.ctx)
@@ -191,7 +522,7 @@ pub fn bindings_for(ctxs: &[Ctx]) -> Vec<&'static Binding> {
 /// Every key that triggers the same action as `b` in its context, joined
 /// ("↑/k"), for help and hints.
 pub fn keys_label(b: &Binding) -> String {
-    BINDINGS
+    bindings()
         .iter()
         .filter(|o| o.ctx == b.ctx && o.action == b.action && o.desc == b.desc)
         .map(|o| key_label(o.code, o.mods))
@@ -208,7 +539,8 @@ pub fn key_label(code: KeyCode, mods: KeyModifiers) -> String {
         KeyCode::Enter => "Enter".into(),
         KeyCode::Esc => "Esc".into(),
         KeyCode::Tab => "Tab".into(),
-        KeyCode::BackTab => "Shift+Tab".into(),
+        KeyCode::BackTab => return "Shift+Tab".into(),
+        KeyCode::Backspace => "Backspace".into(),
         KeyCode::Up => "↑".into(),
         KeyCode::Down => "↓".into(),
         KeyCode::Left => "←".into(),
@@ -239,7 +571,7 @@ mod tests {
     fn every_binding_is_described_in_both_languages() {
         let zh = parse_catalog(ZH_CN_SRC);
         let en = parse_catalog(EN_SRC);
-        for b in BINDINGS {
+        for b in DEFAULTS {
             assert!(zh.contains_key(b.desc), "zh-CN lacks {}", b.desc);
             assert!(en.contains_key(b.desc), "en lacks {}", b.desc);
         }

@@ -103,7 +103,7 @@ impl Desk {
         self.send(KeyCode::Enter, KeyModifiers::NONE);
         assert!(matches!(self.app.screen, Screen::Main), "login as {name}");
         assert_eq!(
-            self.app.visitors.view,
+            self.app.visitors().view,
             View::OnSite,
             "the visitors pane opens on the on-site list"
         );
@@ -136,7 +136,7 @@ fn registering_a_returning_visitor_takes_at_most_4_keys_beyond_the_text() {
         .collect();
     let on_site_names: Vec<String> = d
         .app
-        .visitors
+        .visitors()
         .on_site
         .iter()
         .map(|v| v.details.name.clone())
@@ -186,11 +186,11 @@ fn registering_a_returning_visitor_takes_at_most_4_keys_beyond_the_text() {
 
     d.key(KeyCode::Char('n'), KeyModifiers::NONE, "n");
     assert!(
-        matches!(d.app.visitors.mode, Mode::Register(_)),
+        matches!(d.app.visitors().mode, Mode::Register(_)),
         "n opens the form"
     );
     d.type_text(&initials);
-    let Mode::Register(r) = &d.app.visitors.mode else {
+    let Mode::Register(r) = &d.app.visitors().mode else {
         panic!("the form closed while typing");
     };
     let pos = r
@@ -207,7 +207,7 @@ fn registering_a_returning_visitor_takes_at_most_4_keys_beyond_the_text() {
         d.key(KeyCode::Down, KeyModifiers::NONE, "↓");
     }
     d.key(KeyCode::Enter, KeyModifiers::NONE, "Enter");
-    let Mode::Register(r) = &d.app.visitors.mode else {
+    let Mode::Register(r) = &d.app.visitors().mode else {
         panic!("Enter on a suggestion closed the form");
     };
     assert_eq!(
@@ -222,7 +222,7 @@ fn registering_a_returning_visitor_takes_at_most_4_keys_beyond_the_text() {
     d.key(KeyCode::Char('s'), KeyModifiers::CONTROL, "Ctrl+S");
 
     assert!(
-        matches!(d.app.visitors.mode, Mode::Browse),
+        matches!(d.app.visitors().mode, Mode::Browse),
         "the form closed after saving"
     );
     let after = d.on_site_ids();
@@ -288,12 +288,12 @@ fn signing_out_a_visitor_from_the_on_site_list_takes_at_most_3_keys() {
     let mut d = Desk::new();
     let before = d.on_site_ids();
     assert!(before.len() >= 2, "the demo has visitors on site");
-    let target = d.app.visitors.on_site[1].clone();
+    let target = d.app.visitors().on_site[1].clone();
 
     d.key(KeyCode::Down, KeyModifiers::NONE, "↓");
     d.key(KeyCode::Char('o'), KeyModifiers::NONE, "o");
     assert!(
-        matches!(d.app.visitors.mode, Mode::ConfirmSignOut { .. }),
+        matches!(d.app.visitors().mode, Mode::ConfirmSignOut { .. }),
         "o asks to confirm"
     );
     d.key(KeyCode::Enter, KeyModifiers::NONE, "Enter");
@@ -316,7 +316,7 @@ fn signing_out_a_visitor_from_the_on_site_list_takes_at_most_3_keys() {
     assert!(d.other.len() <= 3, "{} keys: {:?}", d.other.len(), d.other);
 
     // The first row needs no ↓: two keys.
-    let first = d.app.visitors.on_site[d.app.visitors.on_site_sel]
+    let first = d.app.visitors().on_site[d.app.visitors().on_site_list.sel]
         .id
         .clone();
     d.other.clear();

@@ -99,7 +99,7 @@ fn floor_of_40() -> App {
     app.handle_key(key(KeyCode::Char('2')));
     app.handle_key(key(KeyCode::Char('n')));
     app.handle_key(key(KeyCode::Enter));
-    let pane = &app.rollcall;
+    let pane = app.rollcall();
     assert!(pane.open_round().is_some(), "the round started");
     assert_eq!(pane.sheet.len(), 40, "one floor of 40 boarders");
     assert!(pane.sheet.iter().all(|r| r.mark.is_none()));
@@ -128,7 +128,7 @@ fn type_text(app: &mut App, c: &mut Count, s: &str) {
 }
 
 fn selected_bed(app: &App) -> String {
-    let b = app.rollcall.sheet[app.rollcall.sel]
+    let b = app.rollcall().sheet[app.rollcall().roll.sel]
         .student
         .bed
         .as_ref()
@@ -137,7 +137,7 @@ fn selected_bed(app: &App) -> String {
 }
 
 fn round_id(app: &App) -> String {
-    app.rollcall.round.as_ref().expect("a round").id.clone()
+    app.rollcall().round.as_ref().expect("a round").id.clone()
 }
 
 fn closed(app: &App, round: &str) -> bool {
@@ -157,7 +157,7 @@ fn a_floor_of_40_all_present_takes_two_keys() {
     // The cursor starts on 301-1, on the floor being called.
     press(&mut app, &mut c.marking, key(KeyCode::Char('f')));
     assert!(
-        app.rollcall
+        app.rollcall()
             .sheet
             .iter()
             .all(|r| r.mark == Some(Mark::Present)),
@@ -182,11 +182,16 @@ fn a_floor_of_40_with_two_absent_takes_five_keys_plus_two_followups() {
     for bed in absent {
         type_text(&mut app, &mut c, bed);
         assert_eq!(selected_bed(&app).replace('-', ""), bed, "digits jump");
-        ids.push(app.rollcall.sheet[app.rollcall.sel].student.id.clone());
+        ids.push(
+            app.rollcall().sheet[app.rollcall().roll.sel]
+                .student
+                .id
+                .clone(),
+        );
         press(&mut app, &mut c.marking, key(KeyCode::Char('a')));
     }
     press(&mut app, &mut c.marking, key(KeyCode::Char('f')));
-    let sheet = &app.rollcall.sheet;
+    let sheet = &app.rollcall().sheet;
     assert_eq!(
         sheet
             .iter()
@@ -219,22 +224,25 @@ fn a_floor_of_40_with_two_absent_takes_five_keys_plus_two_followups() {
         if i > 0 {
             type_text(&mut app, &mut c, absent[i]);
         }
-        assert_eq!(app.rollcall.sheet[app.rollcall.sel].student.id, ids[i]);
+        assert_eq!(
+            app.rollcall().sheet[app.rollcall().roll.sel].student.id,
+            ids[i]
+        );
         press(&mut app, &mut c.followup, key(KeyCode::Enter));
-        match &app.rollcall.mode {
+        match &app.rollcall().mode {
             Mode::Form { form, .. } => assert_eq!(form.focused_id(), "finding"),
             _ => panic!("Enter on an absent boarder opens the follow-up"),
         }
         type_text(&mut app, &mut c, finding);
         press(&mut app, &mut c.followup, key(KeyCode::Tab));
-        match &app.rollcall.mode {
+        match &app.rollcall().mode {
             Mode::Form { form, .. } => assert_eq!(form.focused_id(), "found"),
             _ => panic!("still in the form"),
         }
         press(&mut app, &mut c.followup, key(KeyCode::Right));
         press(&mut app, &mut c.followup, ctrl('s'));
         assert!(
-            matches!(app.rollcall.mode, Mode::Browse),
+            matches!(app.rollcall().mode, Mode::Browse),
             "Ctrl+S saved the follow-up: {:?}",
             app.toast.as_ref().map(|t| &t.text)
         );

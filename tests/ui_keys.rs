@@ -51,7 +51,7 @@ fn k(code: KeyCode) -> KeyEvent {
 }
 
 fn bound_keys() -> Vec<KeyEvent> {
-    let mut keys: Vec<KeyEvent> = keymap::BINDINGS
+    let mut keys: Vec<KeyEvent> = keymap::bindings()
         .iter()
         .filter(|b| b.action != Action::ForceQuit)
         .map(|b| KeyEvent::new(b.code, b.mods))
@@ -197,7 +197,7 @@ fn run_case(
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).expect("terminal");
     terminal.draw(|f| app.render(f)).expect("first draw");
     for step in steps {
-        if let Mode::Export(f) = &mut app.visitors.mode {
+        if let Mode::Export(f) = &mut app.visitors_mut().mode {
             f.set("path", &export_to.to_string_lossy());
         }
         match *step {
@@ -247,7 +247,7 @@ fn open_watch_decision(app: &mut App) {
     }
     type_str(app, "看望孩子");
     app.handle_key(ctrl('s'));
-    match &app.visitors.mode {
+    match &app.visitors().mode {
         Mode::Register(r) => assert!(r.decision.is_some(), "the watchlist dialog opened"),
         _ => panic!("the registration form closed"),
     }

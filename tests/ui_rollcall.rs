@@ -47,12 +47,12 @@ fn rollcall_screens() {
             let mut app = App::new(store, vec![]);
             login(&mut app, TEACHER, TEACHER_PIN);
             press(&mut app, KeyCode::Char('2'));
-            assert_eq!(app.rollcall.view, View::Roll);
+            assert_eq!(app.rollcall().view, View::Roll);
 
             // 1. Tonight's round, half called: one absent, one sick, two on leave.
             let buf = snap(&mut app, "roll_mid_round", lang, w, h);
             let absent = app
-                .rollcall
+                .rollcall()
                 .sheet
                 .iter()
                 .find(|r| r.mark == Some(Mark::Absent))
@@ -71,7 +71,7 @@ fn rollcall_screens() {
 
             // 2. The bed map of the same building.
             press(&mut app, KeyCode::Tab);
-            assert_eq!(app.rollcall.view, View::BedMap);
+            assert_eq!(app.rollcall().view, View::BedMap);
             let buf = snap(&mut app, "roll_bed_map", lang, w, h);
             let cross = find_all(&buf, "×");
             assert!(!cross.is_empty(), "the absent bed shows ×");
@@ -79,22 +79,22 @@ fn rollcall_screens() {
 
             // 3. The absence follow-up form (from the absences list).
             press(&mut app, KeyCode::Tab);
-            assert_eq!(app.rollcall.view, View::Absences);
+            assert_eq!(app.rollcall().view, View::Absences);
             press(&mut app, KeyCode::Enter);
             assert!(
-                matches!(app.rollcall.mode, Mode::Form { .. }),
+                matches!(app.rollcall().mode, Mode::Form { .. }),
                 "Enter opens the follow-up"
             );
             snap(&mut app, "roll_followup_form", lang, w, h);
             press(&mut app, KeyCode::Esc);
             assert!(
-                matches!(app.rollcall.mode, Mode::Browse),
+                matches!(app.rollcall().mode, Mode::Browse),
                 "Esc leaves an untouched form"
             );
 
             // 4. The sick log.
             press(&mut app, KeyCode::Tab);
-            assert_eq!(app.rollcall.view, View::Sick);
+            assert_eq!(app.rollcall().view, View::Sick);
             let buf = snap(&mut app, "roll_sick_log", lang, w, h);
             assert!(
                 find_text(&buf, "38.5").is_some() || find_text(&buf, "37.9").is_some(),

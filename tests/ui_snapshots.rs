@@ -113,7 +113,7 @@ fn screens() {
             set_lang(lang.0);
             let mut app = fresh_app();
             registration_with_errors(&mut app);
-            match &app.visitors.mode {
+            match &app.visitors().mode {
                 Mode::Register(r) => {
                     assert!(r.form.error_count() >= 3, "phone, ID and purpose are wrong");
                     assert_eq!(r.form.value("name"), "王五");
@@ -189,12 +189,12 @@ fn command_keys_type_into_the_name_field() {
     set_lang(Lang::ZhCn);
     let mut app = fresh_app();
     press(&mut app, KeyCode::Char('n'));
-    assert!(matches!(app.visitors.mode, Mode::Register(_)));
+    assert!(matches!(app.visitors().mode, Mode::Register(_)));
     type_str(&mut app, "q1?");
     assert!(!app.quit, "q quit the app from a text field");
-    assert!(!app.confirm_quit, "q asked to quit from a text field");
+    assert!(app.ask.is_none(), "q asked to quit from a text field");
     assert!(!app.help, "? opened help from a text field");
-    match &app.visitors.mode {
+    match &app.visitors().mode {
         Mode::Register(r) => {
             assert_eq!(r.form.focused_id(), "name");
             assert_eq!(r.form.value("name"), "q1?");
@@ -225,19 +225,19 @@ fn esc_leaves_the_registration_form() {
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Esc);
     assert!(
-        matches!(app.visitors.mode, Mode::Browse),
+        matches!(app.visitors().mode, Mode::Browse),
         "Esc on an empty form leaves it"
     );
     press(&mut app, KeyCode::Char('n'));
     type_str(&mut app, "王五");
     press(&mut app, KeyCode::Esc);
     assert!(
-        matches!(app.visitors.mode, Mode::Register(_)),
+        matches!(app.visitors().mode, Mode::Register(_)),
         "one Esc keeps typed input"
     );
     press(&mut app, KeyCode::Esc);
     assert!(
-        matches!(app.visitors.mode, Mode::Browse),
+        matches!(app.visitors().mode, Mode::Browse),
         "a second Esc discards it"
     );
     press(&mut app, KeyCode::Char('q'));

@@ -2,16 +2,19 @@
 //! shows the competing records, which station made each and when; the
 //! decision is recorded as an event and travels to every station.
 
-use super::{Handled, PaneCtx, error_text};
+use super::{Handled, Input, Pane, PaneCtx, RenderCtx, error_text};
+use crate::action::Action;
 use crate::domain::event::Event;
 use crate::domain::role::{Permission, allows};
 use crate::domain::time;
 use crate::i18n::{tr, trf};
+use crate::keymap::Ctx;
 use crate::store::conflicts::Conflict;
-use crate::ui::text_input::TextInput;
+use crate::ui::form::FormStep;
+use crate::ui::prompt::Prompt;
 use crate::ui::{table, theme};
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -29,7 +32,9 @@ pub struct ConflictsScreen {
     pub items: Vec<Shown>,
     pub sel: usize,
     /// Deciding the selected one: which option, and the note.
-    pub deciding: Option<(usize, TextInput)>,
+    pub deciding: Option<(usize, Prompt)>,
+    /// Esc on the list: back to the panes.
+    pub done: bool,
 }
 
 fn station(ctx: &PaneCtx, origin: &str) -> String {
@@ -130,6 +135,7 @@ impl ConflictsScreen {
             items,
             sel: 0,
             deciding: None,
+            done: false,
         })
     }
 
@@ -137,8 +143,7 @@ impl ConflictsScreen {
         self.deciding.is_some()
     }
 
-    /// Returns (handled, close).
-    pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> (Handled, bool) {
+    pub fn handle(&mut self, input: Input, ctx: &mut PaneCtx) -> Handled {
         if let Some((choice, note)) = &mut self.deciding {
             let n = self
                 .items
@@ -146,13 +151,17 @@ impl ConflictsScreen {
                 .map(|s| s.options.len())
                 .unwrap_or(1)
                 .max(1);
-            match key.code {
-                KeyCode::Esc => self.deciding = None,
-                KeyCode::Up => *choice = (*choice + n - 1) % n,
-                KeyCode::Down => *choice = (*choice + 1) % n,
-                KeyCode::Enter => {
+            match input {
+                Input::Key(k) => return Handled::from(note.key(k)),
+                Input::Act(Action::Back) => match note.update(Action::Back) {
+                    FormStep::Armed => ctx.err(tr("form.esc_again")),
+                    _ => self.deciding = None,
+                },
+                Input::Act(Action::Up) => *choice = (*choice + n - 1) % n,
+                Input::Act(Action::Down) => *choice = (*choice + 1) % n,
+                Input::Act(Action::Choose) => {
                     let Some(item) = self.items.get(self.sel) else {
-                        return (Handled::Yes, false);
+                        return Handled::Yes;
                     };
                     let chosen = item.options[(*choice).min(item.options.len() - 1)]
                         .0
@@ -173,28 +182,26 @@ impl ConflictsScreen {
                         Err(e) => ctx.err(error_text(&e)),
                     }
                 }
-                _ => {
-                    if !note.handle_key(key) {
-                        return (Handled::No, false);
-                    }
-                }
+                Input::Act(_) => return Handled::No,
             }
-            return (Handled::Yes, false);
+            return Handled::Yes;
         }
-        match key.code {
-            KeyCode::Esc => return (Handled::Yes, true),
-            KeyCode::Up => self.sel = self.sel.saturating_sub(1),
-            KeyCode::Down => self.sel = (self.sel + 1).min(self.items.len().saturating_sub(1)),
-            KeyCode::Enter => {
+        match input.action() {
+            Some(Action::Back) => self.done = true,
+            Some(Action::Up) => self.sel = self.sel.saturating_sub(1),
+            Some(Action::Down) => self.sel = (self.sel + 1).min(self.items.len().saturating_sub(1)),
+            Some(Action::Open) => {
                 if !allows(ctx.actor.role, Permission::ResolveConflicts) {
                     ctx.err(tr("err.forbidden"));
-                } else if !self.items.is_empty() {
-                    self.deciding = Some((0, TextInput::default()));
+                } else if self.items.is_empty() {
+                    ctx.err(tr("conflicts.none"));
+                } else {
+                    self.deciding = Some((0, Prompt::new("", 100)));
                 }
             }
-            _ => return (Handled::No, false),
+            _ => return Handled::No,
         }
-        (Handled::Yes, false)
+        Handled::Yes
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, offset_min: i32) -> Option<Position> {
@@ -290,11 +297,48 @@ impl ConflictsScreen {
                     1,
                 );
                 buf.set_style(field, theme::focus());
-                let (t, c) = note.visible(field.width as usize, false);
+                let (t, c) = note.input.visible(field.width as usize, false);
                 Span::styled(t, theme::focus()).render(field, buf);
                 return Some(Position::new(field.x + c as u16, ny));
             }
         }
         None
     }
+}
+
+impl Pane for ConflictsScreen {
+    fn title(&self) -> &'static str {
+        "conflicts.title"
+    }
+    fn reload(&mut self, ctx: &mut PaneCtx) -> Result<(), crate::store::StoreError> {
+        self.items = ConflictsScreen::open(ctx)?.items;
+        self.sel = self.sel.min(self.items.len().saturating_sub(1));
+        Ok(())
+    }
+    fn contexts(&self) -> Vec<Ctx> {
+        if self.deciding.is_some() {
+            vec![Ctx::Picker]
+        } else {
+            vec![Ctx::Review]
+        }
+    }
+    fn in_text(&self) -> bool {
+        ConflictsScreen::in_text(self)
+    }
+    fn has_unsaved(&self) -> bool {
+        self.deciding.as_ref().is_some_and(|(_, n)| n.is_dirty())
+    }
+    fn key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Handled {
+        self.handle(Input::Key(key), ctx)
+    }
+    fn update(&mut self, a: Action, ctx: &mut PaneCtx) -> Handled {
+        self.handle(Input::Act(a), ctx)
+    }
+    fn render(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
+        ConflictsScreen::render(self, area, buf, rc.offset_min)
+    }
+    fn closed(&self) -> bool {
+        self.done
+    }
+    crate::pane_any!();
 }

@@ -1,13 +1,14 @@
 //! Picking a boarder by typing: name, pinyin initials, class, bed (305-2)
 //! or a guardian's phone. Used by the roll-call forms and the gate.
 
-use super::PaneCtx;
+use super::{Input, PaneCtx};
+use crate::action::Action;
 use crate::domain::roster::Student;
+use crate::i18n::tr;
 use crate::store::rollcall::bed_label;
 use crate::ui::text_input::TextInput;
 use crate::ui::theme;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::Span;
@@ -29,17 +30,27 @@ pub enum Picked {
 }
 
 impl Picker {
-    pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Picked {
-        match key.code {
-            KeyCode::Up => self.sel = self.sel.saturating_sub(1),
-            KeyCode::Down => self.sel = (self.sel + 1).min(self.results.len().saturating_sub(1)),
-            KeyCode::Enter => {
+    /// Typing narrows the matches; ↑/↓ and Enter (the keymap's Picker
+    /// context) choose. An empty result says so instead of staying blank.
+    pub fn handle(&mut self, input: Input, ctx: &mut PaneCtx) -> Picked {
+        match input {
+            Input::Act(Action::Up) => self.sel = self.sel.saturating_sub(1),
+            Input::Act(Action::Down) => {
+                self.sel = (self.sel + 1).min(self.results.len().saturating_sub(1))
+            }
+            Input::Act(Action::Choose) => {
                 return match self.results.get(self.sel) {
                     Some(s) => Picked::Chosen(Box::new(s.clone())),
-                    None => Picked::Busy,
+                    None => {
+                        if !self.input.is_empty() {
+                            ctx.err(tr("picker.none_found"));
+                        }
+                        Picked::Busy
+                    }
                 };
             }
-            _ => {
+            Input::Act(_) => return Picked::Pass,
+            Input::Key(key) => {
                 let before = self.input.value();
                 if !self.input.handle_key(key) {
                     return Picked::Pass;
@@ -79,7 +90,14 @@ impl Picker {
             .enumerate()
             .take(area.height.saturating_sub(1) as usize)
         {
-            let line = format!("{}  {}  {}", s.data.name, s.data.class, bed_label(&s.bed));
+            let building = s.bed.as_ref().map(|b| b.building.as_str()).unwrap_or("");
+            let line = format!(
+                "{}  {}  {} {}",
+                s.data.name,
+                s.data.class,
+                building,
+                bed_label(&s.bed)
+            );
             let style = if i == self.sel {
                 theme::selected()
             } else {

@@ -1,15 +1,16 @@
 //! Station screen (F9, admins): operators and settings.
 
-use super::{Handled, PaneCtx, error_text};
+use super::{Handled, Input, Pane, PaneCtx, RenderCtx, error_text, form_key, form_step};
 use crate::action::Action;
 use crate::domain::role::Role;
 use crate::domain::roster::{StaffKind, StaffMember};
 use crate::domain::settings;
 use crate::domain::validate::FieldError;
 use crate::i18n::{tr, trf};
-use crate::keymap::{self, Ctx};
+use crate::keymap::Ctx;
 use crate::store::operators::Operator;
-use crate::ui::form::{Field, Form, FormKey};
+use crate::ui::form::{Field, Form, FormStep};
+use crate::ui::list::ListState;
 use crate::ui::{table, theme};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyEvent;
@@ -53,6 +54,10 @@ pub enum Edit {
     SyncConfig(Form),
     /// Where to write a join file for a new station.
     Invite(Form),
+    /// "Deactivate this operator?" — asked before anyone loses access.
+    ConfirmToggle {
+        id: String,
+    },
     /// The join code to read out, shown once.
     Code {
         code: String,
@@ -85,15 +90,18 @@ pub struct ImportLogRow {
 pub struct StationScreen {
     pub section: Section,
     pub operators: Vec<Operator>,
-    pub op_sel: usize,
+    pub op_list: ListState,
     pub settings: Vec<(String, i64)>,
-    pub set_sel: usize,
+    pub set_list: ListState,
     pub staff: Vec<(String, crate::domain::roster::StaffMember)>,
-    pub staff_sel: usize,
+    pub staff_list: ListState,
     pub sync: SyncInfo,
+    pub log_list: ListState,
     /// Set when the admin asked to sync now; the app runs it.
     pub sync_request: Option<std::path::PathBuf>,
     pub edit: Edit,
+    /// Esc on the section list: back to the panes.
+    pub done: bool,
 }
 
 fn pin_fields() -> Vec<Field> {
@@ -125,25 +133,32 @@ impl StationScreen {
         let mut s = StationScreen {
             section: Section::Operators,
             operators: vec![],
-            op_sel: 0,
+            op_list: ListState::default(),
             settings: vec![],
-            set_sel: 0,
+            set_list: ListState::default(),
             staff: vec![],
-            staff_sel: 0,
+            staff_list: ListState::default(),
             sync: SyncInfo::default(),
+            log_list: ListState::default(),
             sync_request: None,
             edit: Edit::None,
+            done: false,
         };
         s.reload(ctx)?;
         Ok(s)
     }
 
     fn reload(&mut self, ctx: &PaneCtx) -> Result<(), crate::store::StoreError> {
+        let was = self.operators.get(self.op_list.sel).map(|o| o.id.clone());
         self.operators = ctx.store.operators()?;
-        self.op_sel = self.op_sel.min(self.operators.len().saturating_sub(1));
+        self.op_list
+            .follow(&self.operators, was.as_deref(), |o| o.id.as_str());
         self.sync = sync_info(ctx)?;
+        self.log_list.clamp(self.sync.log.len());
+        let was = self.staff.get(self.staff_list.sel).map(|m| m.0.clone());
         self.staff = ctx.store.staff()?;
-        self.staff_sel = self.staff_sel.min(self.staff.len().saturating_sub(1));
+        self.staff_list
+            .follow(&self.staff, was.as_deref(), |m| m.0.as_str());
         let mut keys = settings::all_keys();
         // Each dorm building may keep its own curfew.
         keys.extend(
@@ -165,6 +180,7 @@ impl StationScreen {
                 (k, v)
             })
             .collect();
+        self.set_list.clamp(self.settings.len());
         Ok(())
     }
 
@@ -174,198 +190,219 @@ impl StationScreen {
     }
 
     pub fn in_form(&self) -> bool {
-        !matches!(self.edit, Edit::None)
+        !matches!(
+            self.edit,
+            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. }
+        )
     }
 
-    /// Returns (handled, close).
-    pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> (Handled, bool) {
-        let edit = std::mem::replace(&mut self.edit, Edit::None);
+    pub fn contexts(&self) -> Vec<Ctx> {
+        match self.edit {
+            Edit::None => vec![match self.section {
+                Section::Operators => Ctx::Operators,
+                Section::Staff => Ctx::Staff,
+                Section::Settings => Ctx::Settings,
+                Section::Sync => Ctx::Sync,
+            }],
+            Edit::Code { .. } => vec![Ctx::Viewer],
+            Edit::ConfirmToggle { .. } => vec![Ctx::Confirm],
+            _ => vec![Ctx::Form],
+        }
+    }
+
+    fn form_mut(edit: &mut Edit) -> Option<&mut Form> {
         match edit {
-            Edit::None => {}
-            Edit::AddOperator(mut f) => {
-                if let Some(done) = self.form_key(&mut f, key, ctx, |f, ctx| {
-                    let pin = pins(f)?;
-                    let role = Role::ALL[f.choice("role").min(3)];
-                    match ctx
-                        .store
-                        .add_operator(ctx.actor, &f.value("name"), role, &pin)
-                    {
-                        Ok(a) => {
-                            ctx.ok(trf("station.added", &[("name", a.name)]));
-                            Some(())
-                        }
-                        Err(e) => {
-                            super::visitors::show_error(f, &e, ctx);
-                            None
-                        }
-                    }
-                }) {
-                    if !done {
-                        self.edit = Edit::AddOperator(f);
-                    }
-                    return (Handled::Yes, false);
-                }
-                self.edit = Edit::AddOperator(f);
-                return (Handled::No, false);
+            Edit::AddOperator(f) | Edit::SyncConfig(f) | Edit::Invite(f) => Some(f),
+            Edit::ResetPin { form, .. } | Edit::Setting { form, .. } | Edit::Staff { form, .. } => {
+                Some(form)
             }
-            Edit::ResetPin { id, mut form } => {
-                let idc = id.clone();
-                if let Some(done) = self.form_key(&mut form, key, ctx, |f, ctx| {
-                    let pin = pins(f)?;
-                    match ctx.store.set_pin(ctx.actor, &idc, &pin) {
-                        Ok(()) => {
-                            ctx.ok(tr("station.pin_set"));
-                            Some(())
-                        }
-                        Err(e) => {
-                            super::visitors::show_error(f, &e, ctx);
-                            None
-                        }
-                    }
-                }) {
-                    if !done {
-                        self.edit = Edit::ResetPin { id, form };
-                    }
-                    return (Handled::Yes, false);
-                }
-                self.edit = Edit::ResetPin { id, form };
-                return (Handled::No, false);
+            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } => None,
+        }
+    }
+
+    /// One key or action: the open form or question first, then the
+    /// section's own keys.
+    pub fn handle(&mut self, input: Input, ctx: &mut PaneCtx) -> Handled {
+        let mut edit = std::mem::replace(&mut self.edit, Edit::None);
+        match (&mut edit, input) {
+            (Edit::None, Input::Key(_)) => return Handled::No,
+            (Edit::None, Input::Act(a)) => return self.section_action(a, ctx),
+            (Edit::Code { .. }, Input::Act(Action::Back)) => return Handled::Yes,
+            (Edit::Code { .. }, _) => {
+                self.edit = edit;
+                return Handled::No;
             }
-            Edit::Staff { id, mut form } => {
-                let idc = id.clone();
-                if let Some(done) = self.form_key(&mut form, key, ctx, |f, ctx| {
-                    let kind = StaffKind::ALL[f.choice("kind").min(2)];
-                    match ctx.store.set_staff(
-                        ctx.actor,
-                        idc.as_deref(),
-                        &f.value("name"),
-                        kind,
-                        &f.value("phone"),
-                        true,
-                    ) {
-                        Ok(_) => {
-                            ctx.ok(tr("station.staff_saved"));
-                            Some(())
-                        }
-                        Err(e) => {
-                            super::visitors::show_error(f, &e, ctx);
-                            None
-                        }
-                    }
-                }) {
-                    if !done {
-                        self.edit = Edit::Staff { id, form };
-                    }
-                    return (Handled::Yes, false);
-                }
-                self.edit = Edit::Staff { id, form };
-                return (Handled::No, false);
+            (Edit::ConfirmToggle { id }, Input::Act(Action::Confirm)) => {
+                let id = id.clone();
+                self.toggle_operator(&id, ctx);
+                return Handled::Yes;
             }
-            Edit::Code { .. } => return (Handled::Yes, false),
-            Edit::SyncConfig(mut form) => {
-                if let Some(done) = self.form_key(&mut form, key, ctx, |f, ctx| {
-                    let Ok(every) = f.value("every").trim().parse::<i64>() else {
-                        f.set_errors(&[("every", FieldError::NotANumber)]);
-                        return None;
-                    };
-                    if !(0..=1440).contains(&every) {
-                        f.set_errors(&[("every", FieldError::OutOfRange { min: 0, max: 1440 })]);
-                        return None;
-                    }
-                    let folder = f.value("folder").trim().to_string();
-                    if !folder.is_empty() && !std::path::Path::new(&folder).is_dir() {
-                        f.set_errors(&[("folder", FieldError::NoSuchFolder)]);
-                        return None;
-                    }
-                    let saved = ctx
-                        .store
-                        .set_meta("sync_folder", &folder)
-                        .and_then(|_| ctx.store.set_meta("sync_every", &every.to_string()));
-                    match saved {
-                        Ok(()) => {
-                            ctx.ok(tr("station.setting_saved"));
-                            Some(())
-                        }
-                        Err(e) => {
-                            ctx.err(error_text(&e));
-                            None
-                        }
-                    }
-                }) {
-                    if !done {
-                        self.edit = Edit::SyncConfig(form);
-                    }
-                    return (Handled::Yes, false);
-                }
-                self.edit = Edit::SyncConfig(form);
-                return (Handled::No, false);
+            (Edit::ConfirmToggle { .. }, Input::Act(Action::Back)) => return Handled::Yes,
+            (Edit::ConfirmToggle { .. }, _) => {
+                self.edit = edit;
+                return Handled::No;
             }
-            Edit::Invite(mut form) => {
-                let mut shown = None;
-                if let Some(done) = self.form_key(&mut form, key, ctx, |f, ctx| {
-                    let path = std::path::PathBuf::from(f.value("path").trim());
-                    match crate::sync::invite(ctx.store, &path) {
-                        Ok((code, fingerprint)) => {
-                            shown = Some(Edit::Code {
-                                code,
-                                fingerprint,
-                                path: path.display().to_string(),
-                            });
-                            Some(())
-                        }
-                        Err(e) => {
-                            ctx.err(crate::sync::error_text(&e));
-                            None
-                        }
-                    }
-                }) {
-                    if let Some(code) = shown {
-                        self.edit = code;
-                    } else if !done {
-                        self.edit = Edit::Invite(form);
-                    }
-                    return (Handled::Yes, false);
-                }
-                self.edit = Edit::Invite(form);
-                return (Handled::No, false);
+            _ => {}
+        }
+        let Some(form) = Self::form_mut(&mut edit) else {
+            return Handled::No;
+        };
+        let a = match input {
+            Input::Key(k) => {
+                let h = Handled::from(form_key(form, k));
+                self.edit = edit;
+                return h;
             }
-            Edit::Setting { key: k, mut form } => {
-                let kc = k.clone();
-                if let Some(done) = self.form_key(&mut form, key, ctx, |f, ctx| {
-                    let Some(v) = settings::parse(&kc, &f.value("value")) else {
-                        let e = if settings::is_time(&kc) {
-                            FieldError::TimeFormat
-                        } else {
-                            FieldError::NotANumber
-                        };
-                        f.set_errors(&[("value", e)]);
-                        return None;
-                    };
-                    match ctx.store.set_setting(ctx.actor, &kc, v) {
-                        Ok(()) => {
-                            ctx.ok(tr("station.setting_saved"));
-                            Some(())
-                        }
-                        Err(e) => {
-                            super::visitors::show_error(f, &e, ctx);
-                            None
-                        }
-                    }
-                }) {
-                    if !done {
-                        self.edit = Edit::Setting { key: k, form };
-                    }
-                    return (Handled::Yes, false);
+            Input::Act(a) => a,
+        };
+        match form_step(form, a, ctx) {
+            FormStep::Save => {
+                if let Some(next) = self.save_edit(edit, ctx) {
+                    self.edit = next;
+                } else {
+                    let _ = self.reload(ctx);
                 }
-                self.edit = Edit::Setting { key: k, form };
-                return (Handled::No, false);
+                Handled::Yes
+            }
+            FormStep::Close => Handled::Yes,
+            FormStep::Pass => {
+                self.edit = edit;
+                Handled::No
+            }
+            FormStep::Stay | FormStep::Armed => {
+                self.edit = edit;
+                Handled::Yes
             }
         }
-        let Some(a) = keymap::lookup(&[Ctx::Station], &key, false) else {
-            return (Handled::No, false);
+    }
+
+    /// Saves the open form. Returns what stays open: the same form with its
+    /// errors, the join code to read out, or None when done.
+    fn save_edit(&mut self, mut edit: Edit, ctx: &mut PaneCtx) -> Option<Edit> {
+        let saved = match &mut edit {
+            Edit::AddOperator(f) => (|| {
+                let pin = pins(f)?;
+                let role = Role::ALL[f.choice("role").min(3)];
+                match ctx
+                    .store
+                    .add_operator(ctx.actor, &f.value("name"), role, &pin)
+                {
+                    Ok(a) => {
+                        ctx.ok(trf("station.added", &[("name", a.name)]));
+                        Some(())
+                    }
+                    Err(e) => {
+                        super::visitors::show_error(f, &e, ctx);
+                        None
+                    }
+                }
+            })(),
+            Edit::ResetPin { id, form } => (|| {
+                let pin = pins(form)?;
+                match ctx.store.set_pin(ctx.actor, id, &pin) {
+                    Ok(()) => {
+                        ctx.ok(tr("station.pin_set"));
+                        Some(())
+                    }
+                    Err(e) => {
+                        super::visitors::show_error(form, &e, ctx);
+                        None
+                    }
+                }
+            })(),
+            Edit::Staff { id, form } => {
+                let kind = StaffKind::ALL[form.choice("kind").min(2)];
+                match ctx.store.set_staff(
+                    ctx.actor,
+                    id.as_deref(),
+                    &form.value("name"),
+                    kind,
+                    &form.value("phone"),
+                    true,
+                ) {
+                    Ok(_) => {
+                        ctx.ok(tr("station.staff_saved"));
+                        Some(())
+                    }
+                    Err(e) => {
+                        super::visitors::show_error(form, &e, ctx);
+                        None
+                    }
+                }
+            }
+            Edit::SyncConfig(f) => save_sync_config(f, ctx),
+            Edit::Invite(f) => {
+                let path = std::path::PathBuf::from(f.value("path").trim());
+                match crate::sync::invite(ctx.store, &path) {
+                    Ok((code, fingerprint)) => {
+                        return Some(Edit::Code {
+                            code,
+                            fingerprint,
+                            path: path.display().to_string(),
+                        });
+                    }
+                    Err(e) => {
+                        ctx.err(crate::sync::error_text(&e));
+                        None
+                    }
+                }
+            }
+            Edit::Setting { key, form } => (|| {
+                let Some(v) = settings::parse(key, &form.value("value")) else {
+                    let e = if settings::is_time(key) {
+                        FieldError::TimeFormat
+                    } else {
+                        FieldError::NotANumber
+                    };
+                    form.set_errors(&[("value", e)]);
+                    return None;
+                };
+                match ctx.store.set_setting(ctx.actor, key, v) {
+                    Ok(()) => {
+                        ctx.ok(tr("station.setting_saved"));
+                        Some(())
+                    }
+                    Err(e) => {
+                        super::visitors::show_error(form, &e, ctx);
+                        None
+                    }
+                }
+            })(),
+            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } => Some(()),
         };
+        match saved {
+            Some(()) => None,
+            None => Some(edit),
+        }
+    }
+
+    /// Deactivates or reactivates an operator (after the question), and
+    /// keeps the selection on them.
+    fn toggle_operator(&mut self, id: &str, ctx: &mut PaneCtx) {
+        let Some(op) = self.operators.iter().find(|o| o.id == id).cloned() else {
+            return;
+        };
+        match ctx
+            .store
+            .change_operator(ctx.actor, &op.id, op.role, !op.active)
+        {
+            Ok(()) => ctx.ok(trf(
+                if op.active {
+                    "station.deactivated"
+                } else {
+                    "station.activated"
+                },
+                &[("name", op.name)],
+            )),
+            Err(e) => ctx.err(error_text(&e)),
+        }
+        let _ = self.reload(ctx);
+    }
+
+    fn section_action(&mut self, a: Action, ctx: &mut PaneCtx) -> Handled {
+        let nav = |l: &mut ListState, len: usize| Handled::from(l.navigate(a, len));
         match (a, self.section) {
-            (Action::Back, _) => return (Handled::Yes, true),
+            (Action::Back, _) => self.done = true,
             (Action::NextView, s) => {
                 self.section = match s {
                     Section::Operators => Section::Staff,
@@ -374,9 +411,17 @@ impl StationScreen {
                     Section::Sync => Section::Operators,
                 }
             }
-            (Action::Up, Section::Staff) => self.staff_sel = self.staff_sel.saturating_sub(1),
-            (Action::Down, Section::Staff) => {
-                self.staff_sel = (self.staff_sel + 1).min(self.staff.len().saturating_sub(1))
+            (Action::Up | Action::Down, Section::Staff) => {
+                return nav(&mut self.staff_list, self.staff.len());
+            }
+            (Action::Up | Action::Down, Section::Operators) => {
+                return nav(&mut self.op_list, self.operators.len());
+            }
+            (Action::Up | Action::Down, Section::Settings) => {
+                return nav(&mut self.set_list, self.settings.len());
+            }
+            (Action::Up | Action::Down, Section::Sync) => {
+                return nav(&mut self.log_list, self.sync.log.len());
             }
             (Action::Open, Section::Sync) => {
                 let mut f = Form::new(vec![
@@ -392,11 +437,11 @@ impl StationScreen {
                 f.mark_pristine();
                 self.edit = Edit::SyncConfig(f);
             }
-            (Action::SyncNow, _) => match &self.sync.folder {
+            (Action::SyncNow, Section::Sync) => match &self.sync.folder {
                 Some(f) if !f.is_empty() => self.sync_request = Some(std::path::PathBuf::from(f)),
                 _ => ctx.err(tr("station.no_folder")),
             },
-            (Action::Invite, _) => {
+            (Action::Invite, Section::Sync) => {
                 let mut f = Form::new(vec![
                     Field::text("path", "station.f.join_path")
                         .required()
@@ -414,6 +459,7 @@ impl StationScreen {
                     &dir.join(format!("join.{}", crate::sync::JOIN_EXT))
                         .to_string_lossy(),
                 );
+                f.mark_pristine();
                 self.edit = Edit::Invite(f);
             }
             (Action::New, Section::Staff) => {
@@ -423,7 +469,7 @@ impl StationScreen {
                 }
             }
             (Action::Open, Section::Staff) => {
-                if let Some((id, m)) = self.staff.get(self.staff_sel) {
+                if let Some((id, m)) = self.staff.get(self.staff_list.sel) {
                     self.edit = Edit::Staff {
                         id: Some(id.clone()),
                         form: staff_form(Some(m)),
@@ -431,7 +477,7 @@ impl StationScreen {
                 }
             }
             (Action::ToggleActive, Section::Staff) => {
-                if let Some((id, m)) = self.staff.get(self.staff_sel).cloned() {
+                if let Some((id, m)) = self.staff.get(self.staff_list.sel).cloned() {
                     let phone = m.phone.clone().unwrap_or_default();
                     match ctx.store.set_staff(
                         ctx.actor,
@@ -447,16 +493,7 @@ impl StationScreen {
                     let _ = self.reload(ctx);
                 }
             }
-            (Action::Up, Section::Operators) => self.op_sel = self.op_sel.saturating_sub(1),
-            (Action::Down, Section::Operators) => {
-                self.op_sel = (self.op_sel + 1).min(self.operators.len().saturating_sub(1))
-            }
-            (Action::Up, Section::Settings) => self.set_sel = self.set_sel.saturating_sub(1),
-            (Action::Down, Section::Settings) => {
-                self.set_sel = (self.set_sel + 1).min(self.settings.len().saturating_sub(1))
-            }
-            (Action::New, _) => {
-                self.section = Section::Operators;
+            (Action::New, Section::Operators) => {
                 let mut fields = vec![
                     Field::text("name", "station.f.name").required().max(20),
                     Field::text("role", "station.f.role").choice(ROLE_KEYS.to_vec()),
@@ -465,7 +502,7 @@ impl StationScreen {
                 self.edit = Edit::AddOperator(Form::new(fields));
             }
             (Action::ResetPin, Section::Operators) => {
-                if let Some(op) = self.operators.get(self.op_sel) {
+                if let Some(op) = self.operators.get(self.op_list.sel) {
                     self.edit = Edit::ResetPin {
                         id: op.id.clone(),
                         form: Form::new(pin_fields()),
@@ -473,26 +510,18 @@ impl StationScreen {
                 }
             }
             (Action::ToggleActive, Section::Operators) => {
-                if let Some(op) = self.operators.get(self.op_sel).cloned() {
-                    match ctx
-                        .store
-                        .change_operator(ctx.actor, &op.id, op.role, !op.active)
-                    {
-                        Ok(()) => ctx.ok(trf(
-                            if op.active {
-                                "station.deactivated"
-                            } else {
-                                "station.activated"
-                            },
-                            &[("name", op.name)],
-                        )),
-                        Err(e) => ctx.err(error_text(&e)),
+                if let Some(op) = self.operators.get(self.op_list.sel) {
+                    if op.active {
+                        // Taking someone's access away is asked first.
+                        self.edit = Edit::ConfirmToggle { id: op.id.clone() };
+                    } else {
+                        let id = op.id.clone();
+                        self.toggle_operator(&id, ctx);
                     }
-                    let _ = self.reload(ctx);
                 }
             }
             (Action::ChangeRole, Section::Operators) => {
-                if let Some(op) = self.operators.get(self.op_sel).cloned() {
+                if let Some(op) = self.operators.get(self.op_list.sel).cloned() {
                     let i = Role::ALL.iter().position(|r| *r == op.role).unwrap_or(0);
                     let role = Role::ALL[(i + 1) % Role::ALL.len()];
                     match ctx
@@ -512,48 +541,24 @@ impl StationScreen {
                 }
             }
             (Action::Open, Section::Settings) => {
-                if let Some((k, v)) = self.settings.get(self.set_sel) {
+                if let Some((k, v)) = self.settings.get(self.set_list.sel) {
                     let mut f = Form::new(vec![
                         Field::text("value", "station.f.value").required().max(5),
                     ]);
                     f.set("value", &settings::show(k, *v));
+                    f.mark_pristine();
                     self.edit = Edit::Setting {
                         key: k.clone(),
                         form: f,
                     };
                 }
             }
-            _ => {}
+            _ => return Handled::No,
         }
-        (Handled::Yes, false)
+        Handled::Yes
     }
 
-    /// Common form handling: Some(true) saved, Some(false) consumed and
-    /// still open, None not a form key.
-    fn form_key(
-        &mut self,
-        f: &mut Form,
-        key: KeyEvent,
-        ctx: &mut PaneCtx,
-        save: impl FnOnce(&mut Form, &mut PaneCtx) -> Option<()>,
-    ) -> Option<bool> {
-        let go = match f.handle_key(key) {
-            FormKey::Submit => true,
-            FormKey::Unhandled => match keymap::lookup(&[Ctx::Form], &key, true) {
-                Some(Action::Save) => true,
-                Some(Action::Back) => return Some(true),
-                _ => return None,
-            },
-            _ => false,
-        };
-        if go && save(f, ctx).is_some() {
-            let _ = self.reload(ctx);
-            return Some(true);
-        }
-        Some(false)
-    }
-
-    pub fn render(&mut self, area: Rect, buf: &mut Buffer, offset_min: i32) -> Option<Position> {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, offset_min: i32) -> Option<Position> {
         crate::ui::clear(area, buf);
         let mut y = area.y;
         let mut spans = vec![];
@@ -575,6 +580,7 @@ impl StationScreen {
         tabs.render(Rect::new(area.x, y, area.width, 1), buf);
         y += 1;
         let body = Rect::new(area.x, y, area.width, area.bottom().saturating_sub(y));
+        let list_h = body.height.saturating_sub(1) as usize;
         match self.section {
             Section::Sync => self.render_sync(body, buf, offset_min),
             Section::Operators => {
@@ -614,8 +620,10 @@ impl StationScreen {
                             },
                         )
                     })
-                    .collect();
-                table::draw(body, buf, &cols, rows, Some(self.op_sel));
+                    .collect::<Vec<_>>();
+                let w = self.op_list.window(rows.len(), list_h);
+                let sel = self.op_list.sel_in_window();
+                table::draw(body, buf, &cols, rows[w].to_vec(), sel);
             }
             Section::Staff => {
                 let cols = [
@@ -646,8 +654,10 @@ impl StationScreen {
                             },
                         )
                     })
-                    .collect();
-                table::draw(body, buf, &cols, rows, Some(self.staff_sel));
+                    .collect::<Vec<_>>();
+                let w = self.staff_list.window(rows.len(), list_h);
+                let sel = self.staff_list.sel_in_window();
+                table::draw(body, buf, &cols, rows[w].to_vec(), sel);
             }
             Section::Settings => {
                 let cols = [
@@ -658,12 +668,30 @@ impl StationScreen {
                     .settings
                     .iter()
                     .map(|(k, v)| (vec![setting_label(k), settings::show(k, *v)], Style::new()))
-                    .collect();
-                table::draw(body, buf, &cols, rows, Some(self.set_sel));
+                    .collect::<Vec<_>>();
+                let w = self.set_list.window(rows.len(), list_h);
+                let sel = self.set_list.sel_in_window();
+                table::draw(body, buf, &cols, rows[w].to_vec(), sel);
             }
         }
-        let (title, form) = match &mut self.edit {
+        let (title, form) = match &self.edit {
             Edit::None => return None,
+            Edit::ConfirmToggle { id } => {
+                let name = self
+                    .operators
+                    .iter()
+                    .find(|o| &o.id == id)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default();
+                crate::ui::confirm(
+                    area,
+                    buf,
+                    &tr("station.deactivate_title"),
+                    trf("station.confirm_deactivate", &[("name", name)]),
+                    56,
+                );
+                return None;
+            }
             Edit::Code {
                 code,
                 fingerprint,
@@ -697,6 +725,77 @@ impl StationScreen {
         let inner = block.inner(rect);
         block.render(rect, buf);
         form.render(inner, buf, true)
+    }
+}
+
+impl Pane for StationScreen {
+    fn title(&self) -> &'static str {
+        "station.title"
+    }
+    fn reload(&mut self, ctx: &mut PaneCtx) -> Result<(), crate::store::StoreError> {
+        StationScreen::reload(self, ctx)
+    }
+    fn contexts(&self) -> Vec<Ctx> {
+        StationScreen::contexts(self)
+    }
+    fn in_text(&self) -> bool {
+        self.in_form()
+    }
+    fn has_unsaved(&self) -> bool {
+        match &self.edit {
+            Edit::AddOperator(f) | Edit::SyncConfig(f) | Edit::Invite(f) => f.is_dirty(),
+            Edit::ResetPin { form, .. } | Edit::Setting { form, .. } | Edit::Staff { form, .. } => {
+                form.is_dirty()
+            }
+            _ => false,
+        }
+    }
+    fn key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Handled {
+        self.handle(Input::Key(key), ctx)
+    }
+    fn update(&mut self, a: Action, ctx: &mut PaneCtx) -> Handled {
+        self.handle(Input::Act(a), ctx)
+    }
+    fn render(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
+        StationScreen::render(self, area, buf, rc.offset_min)
+    }
+    fn closed(&self) -> bool {
+        self.done
+    }
+    fn take_sync_request(&mut self) -> Option<std::path::PathBuf> {
+        self.sync_request.take()
+    }
+    crate::pane_any!();
+}
+
+/// The sync folder and how often: checked before anything is written.
+fn save_sync_config(f: &mut Form, ctx: &mut PaneCtx) -> Option<()> {
+    let Ok(every) = f.value("every").trim().parse::<i64>() else {
+        f.set_errors(&[("every", FieldError::NotANumber)]);
+        return None;
+    };
+    if !(0..=1440).contains(&every) {
+        f.set_errors(&[("every", FieldError::OutOfRange { min: 0, max: 1440 })]);
+        return None;
+    }
+    let folder = f.value("folder").trim().to_string();
+    if !folder.is_empty() && !std::path::Path::new(&folder).is_dir() {
+        f.set_errors(&[("folder", FieldError::NoSuchFolder)]);
+        return None;
+    }
+    let saved = ctx
+        .store
+        .set_meta("sync_folder", &folder)
+        .and_then(|_| ctx.store.set_meta("sync_every", &every.to_string()));
+    match saved {
+        Ok(()) => {
+            ctx.ok(tr("station.setting_saved"));
+            Some(())
+        }
+        Err(e) => {
+            ctx.err(error_text(&e));
+            None
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::text_input::TextInput;
 use super::theme;
+use crate::action::Action;
 use crate::domain::validate::FieldError;
 use crate::i18n::{tr, trf};
 use ratatui::buffer::Buffer;
@@ -11,6 +12,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+use std::cell::Cell;
 use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,9 +89,26 @@ pub enum FormKey {
 pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
-    scroll: usize,
+    scroll: Cell<usize>,
     /// Values when the form was opened or filled, to tell edits from defaults.
     pristine: Vec<(String, usize)>,
+    /// Esc was pressed once with input in the form: the next Esc discards.
+    armed: bool,
+}
+
+/// What a form action asks of the pane that owns the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormStep {
+    /// Moved or nothing to do: the form stays.
+    Stay,
+    /// Save it (Ctrl+S, or Enter on the last field).
+    Save,
+    /// Leave without saving (Esc on a clean form, or the second Esc).
+    Close,
+    /// Esc with input typed: warn, and close on the next Esc.
+    Armed,
+    /// Not a form action.
+    Pass,
 }
 
 impl Form {
@@ -97,8 +116,9 @@ impl Form {
         let mut f = Form {
             fields,
             focus: 0,
-            scroll: 0,
+            scroll: Cell::new(0),
             pristine: vec![],
+            armed: false,
         };
         f.mark_pristine();
         f
@@ -183,29 +203,53 @@ impl Form {
         self.fields.iter().filter(|f| f.error.is_some()).count()
     }
 
+    /// The form's share of the keymap: moving between fields, saving,
+    /// leaving. Esc leaves at once when nothing was typed, and otherwise
+    /// asks for a second Esc so a slip of the finger loses nothing.
+    pub fn update(&mut self, a: Action) -> FormStep {
+        let n = self.fields.len();
+        if a != Action::Back {
+            self.armed = false;
+        }
+        match a {
+            Action::NextField if n > 0 => self.focus = (self.focus + 1) % n,
+            Action::PrevField if n > 0 => self.focus = (self.focus + n - 1) % n,
+            Action::Confirm if self.focus + 1 >= n => return FormStep::Save,
+            Action::Confirm => self.focus += 1,
+            Action::Save => return FormStep::Save,
+            Action::Back if !self.is_dirty() || self.armed => {
+                self.armed = false;
+                return FormStep::Close;
+            }
+            Action::Back => {
+                self.armed = true;
+                return FormStep::Armed;
+            }
+            _ => return FormStep::Pass,
+        }
+        FormStep::Stay
+    }
+
+    /// Typing into the focused field (and ←/→ on a choice). Keys that are
+    /// not editing come back `Unhandled` for the keymap.
     pub fn handle_key(&mut self, key: KeyEvent) -> FormKey {
         let n = self.fields.len();
         if n == 0 {
             return FormKey::Unhandled;
         }
-        match key.code {
-            KeyCode::Tab | KeyCode::Down => {
-                self.focus = (self.focus + 1) % n;
-                return FormKey::Moved;
-            }
-            KeyCode::BackTab | KeyCode::Up => {
-                self.focus = (self.focus + n - 1) % n;
-                return FormKey::Moved;
-            }
-            KeyCode::Enter if key.modifiers.is_empty() => {
-                if self.focus + 1 == n {
-                    return FormKey::Submit;
-                }
-                self.focus += 1;
-                return FormKey::Moved;
-            }
-            _ => {}
+        // Enter is "next field / save", Tab and arrows move: the keymap's.
+        if matches!(
+            key.code,
+            KeyCode::Tab
+                | KeyCode::BackTab
+                | KeyCode::Up
+                | KeyCode::Down
+                | KeyCode::Enter
+                | KeyCode::Esc
+        ) {
+            return FormKey::Unhandled;
         }
+        self.armed = false;
         let f = &mut self.fields[self.focus];
         match &f.kind {
             FieldKind::Choice(opts) => {
@@ -249,23 +293,25 @@ impl Form {
 
     /// Draws the fields into `area`, scrolling to keep the focus visible, and
     /// returns where the terminal cursor belongs (the focused text field).
-    pub fn render(&mut self, area: Rect, buf: &mut Buffer, focused: bool) -> Option<Position> {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, focused: bool) -> Option<Position> {
         if area.height == 0 || area.width < 4 {
             return None;
         }
         let rows = area.height as usize;
-        if self.focus < self.scroll {
-            self.scroll = self.focus;
-        } else if self.focus >= self.scroll + rows {
-            self.scroll = self.focus + 1 - rows;
+        let mut scroll = self.scroll.get();
+        if self.focus < scroll {
+            scroll = self.focus;
+        } else if self.focus >= scroll + rows {
+            scroll = self.focus + 1 - rows;
         }
+        self.scroll.set(scroll);
         // Labels, then the input, then room for the inline error.
         let label_w = self.label_width().min(area.width / 4).max(6);
         let input_w =
             ((area.width.saturating_sub(label_w) as usize) * 45 / 100).clamp(4, 36) as u16;
         let mut cursor = None;
-        for (i, f) in self.fields.iter().enumerate().skip(self.scroll).take(rows) {
-            let y = area.y + (i - self.scroll) as u16;
+        for (i, f) in self.fields.iter().enumerate().skip(scroll).take(rows) {
+            let y = area.y + (i - scroll) as u16;
             let is_focus = focused && i == self.focus;
             let mark = if f.required { "*" } else { " " };
             let label = Line::from(vec![
@@ -338,9 +384,23 @@ mod tests {
             f.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
             FormKey::Unhandled
         );
-        assert_eq!(f.handle_key(k(KeyCode::Enter)), FormKey::Moved);
+        assert_eq!(f.handle_key(k(KeyCode::Enter)), FormKey::Unhandled);
+        assert_eq!(f.update(Action::Confirm), FormStep::Stay);
         assert_eq!(f.focused_id(), "b");
-        assert_eq!(f.handle_key(k(KeyCode::Enter)), FormKey::Submit);
+        assert_eq!(f.update(Action::Confirm), FormStep::Save);
+    }
+
+    #[test]
+    fn esc_twice_when_something_was_typed() {
+        let mut f = Form::new(vec![Field::text("name", "visit.f.name")]);
+        assert_eq!(f.update(Action::Back), FormStep::Close, "clean: one Esc");
+        f.handle_key(k(KeyCode::Char('x')));
+        assert_eq!(f.update(Action::Back), FormStep::Armed);
+        // Typing again disarms: the next Esc warns again.
+        f.handle_key(k(KeyCode::Char('y')));
+        assert_eq!(f.update(Action::Back), FormStep::Armed);
+        assert_eq!(f.update(Action::Back), FormStep::Close);
+        assert_eq!(f.value("name"), "xy");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Widgets and the frame around the panes: status bar, tabs, hints, help.
 
 pub mod form;
+pub mod list;
+pub mod prompt;
 pub mod table;
 pub mod text_input;
 pub mod theme;
@@ -41,6 +43,26 @@ pub fn too_small(area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
+/// What the hint bar offers for these contexts, most important first: only
+/// keys that work right now (a text field has focus: no plain letters).
+pub fn hint_bindings(
+    ctxs: &[Ctx],
+    in_text: bool,
+    offers: &dyn Fn(crate::action::Action) -> bool,
+) -> Vec<&'static keymap::Binding> {
+    let mut shown: Vec<_> = keymap::bindings_for(ctxs)
+        .into_iter()
+        .filter(|b| {
+            b.hint.is_some()
+                && b.action != crate::action::Action::Help
+                && (!in_text || keymap::works_in_text(b.code, b.mods))
+                && offers(b.action)
+        })
+        .collect();
+    shown.sort_by_key(|b| b.hint);
+    shown
+}
+
 /// The hint bar: the focused context's hinted keys, or a message.
 /// `in_text`: a text field has focus, so only keys that work there are hinted.
 pub fn hints(
@@ -49,6 +71,7 @@ pub fn hints(
     ctxs: &[Ctx],
     in_text: bool,
     toast: Option<(&str, bool)>,
+    offers: &dyn Fn(crate::action::Action) -> bool,
 ) {
     buf.set_style(area, theme::bar());
     if let Some((text, err)) = toast {
@@ -63,9 +86,9 @@ pub fn hints(
     }
     // Help is always offered, at the right end; the context's keys fill
     // the rest, whole hints only (a cut-off hint reads as another key).
-    let help = keymap::BINDINGS
+    let help = keymap::bindings()
         .iter()
-        .find(|b| b.action == crate::action::Action::Help && b.hint);
+        .find(|b| b.action == crate::action::Action::Help && b.hint.is_some());
     let help_spans: Vec<Span> = help
         .map(|b| {
             vec![
@@ -78,18 +101,15 @@ pub fn hints(
     let room = (area.width as usize).saturating_sub(help_w);
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    let shown = keymap::bindings_for(ctxs).into_iter().filter(|b| {
-        b.hint
-            && b.action != crate::action::Action::Help
-            && (!in_text || keymap::works_in_text(b.code, b.mods) || b.ctx == Ctx::Form)
-    });
-    for b in shown {
+    for b in hint_bindings(ctxs, in_text, offers) {
         let k = Span::styled(format!(" {} ", keymap::keys_label(b)), theme::key());
         let d = Span::styled(format!(" {}  ", tr(b.desc)), theme::bar());
-        used += k.width() + d.width();
-        if used > room {
-            break;
+        let w = k.width() + d.width();
+        // Skip one that does not fit; a shorter, less important one may.
+        if used + w > room {
+            continue;
         }
+        used += w;
         spans.push(k);
         spans.push(d);
     }
@@ -102,40 +122,38 @@ pub fn hints(
     Line::from(spans).render(area, buf);
 }
 
-/// The `?`/F1 overlay, generated from the same keymap as the hints.
-pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx], extra: &[(&str, &str)]) {
+/// The `?`/F1 overlay, generated from the same keymap as the hints, with
+/// the keys panes read themselves (digits, text editing) under their context.
+pub fn help(area: Rect, buf: &mut Buffer, ctxs: &[Ctx]) {
     let mut lines = vec![];
-    let mut last_ctx = None;
-    for b in keymap::bindings_for(ctxs) {
-        if last_ctx != Some(b.ctx) {
-            if last_ctx.is_some() {
-                lines.push(Line::from(""));
-            }
-            let title = match b.ctx {
-                Ctx::Global => "help.global",
-                Ctx::List => "help.list",
-                Ctx::Form => "help.form",
-                Ctx::Station => "help.station",
-                Ctx::Roll => "help.roll",
-                Ctx::RollMap => "help.roll_map",
-                Ctx::RollList => "help.roll_list",
-            };
-            lines.push(Line::from(Span::styled(tr(title), theme::title())));
-            last_ctx = Some(b.ctx);
-        }
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("  {:<12}", keymap::keys_label(b)),
-                Style::new().fg(theme::ACCENT),
-            ),
-            Span::raw(tr(b.desc)),
-        ]));
-    }
-    for (k, d) in extra {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<12}", k), Style::new().fg(theme::ACCENT)),
+    let key_style = Style::new().fg(theme::ACCENT);
+    let entry = |k: String, d: &str| {
+        let pad = 12usize.saturating_sub(unicode_width::UnicodeWidthStr::width(k.as_str()));
+        Line::from(vec![
+            Span::styled(format!("  {k}{}", " ".repeat(pad)), key_style),
             Span::raw(tr(d)),
-        ]));
+        ])
+    };
+    for c in ctxs {
+        let mut group: Vec<Line> = keymap::bindings_for(&[*c])
+            .into_iter()
+            .filter(|b| keymap::bindings_for(ctxs).contains(b))
+            .map(|b| entry(keymap::keys_label(b), b.desc))
+            .collect();
+        group.extend(
+            keymap::DOC_KEYS
+                .iter()
+                .filter(|d| d.ctx == *c)
+                .map(|d| entry(d.label.to_string(), d.desc)),
+        );
+        if group.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(Span::styled(tr(c.title()), theme::title())));
+        lines.extend(group);
     }
     // One column when it fits, otherwise two side by side (80×24 included).
     let fits = lines.len() as u16 + 2 <= area.height;
@@ -197,7 +215,7 @@ pub fn dialog(area: Rect, buf: &mut Buffer, title: &str, text: Vec<Line>, w: u16
     inner
 }
 
-pub fn form_screen(f: &mut Form, title: &str, area: Rect, buf: &mut Buffer) -> Option<Position> {
+pub fn form_screen(f: &Form, title: &str, area: Rect, buf: &mut Buffer) -> Option<Position> {
     clear(area, buf);
     let title_line = Line::from(vec![
         Span::styled(title.to_string(), theme::title()),

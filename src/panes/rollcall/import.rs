@@ -2,17 +2,18 @@
 //! on a worker thread with its own connection, so a large Excel file never
 //! freezes the screen; the preview shows what would change, Enter applies.
 
-use super::super::{PaneCtx, error_text};
+use super::super::{Handled, Input, PaneCtx, error_text};
+use crate::action::Action;
 use crate::domain::role::Actor;
 use crate::domain::time::SystemClock;
 use crate::i18n::{tr, trf};
 use crate::import::roster::{ParsedRoster, parse_file};
 use crate::import::summary::{default_building, import_error_text, row_errors, summary};
+use crate::keymap::Ctx;
 use crate::store::Store;
 use crate::ui::text_input::TextInput;
 use crate::ui::{dialog, theme};
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Widget};
@@ -121,57 +122,71 @@ impl ImportFlow {
         changed
     }
 
-    /// Returns the next state (None: finished or cancelled).
-    pub fn handle_key(self, key: KeyEvent, ctx: &mut PaneCtx) -> Option<ImportFlow> {
+    pub fn contexts(&self) -> Vec<Ctx> {
         match self {
-            ImportFlow::Path(mut t, err) => match key.code {
-                KeyCode::Esc => None,
-                KeyCode::Enter => {
-                    let file = PathBuf::from(t.value().trim());
-                    if !file.is_file() {
-                        let msg = trf("import.err.io", &[("detail", file.display().to_string())]);
-                        return Some(ImportFlow::Path(t, Some(msg)));
-                    }
-                    let db = ctx.store.path().to_path_buf();
-                    let rx = worker(db, file, ctx.actor.clone());
+            ImportFlow::Path(..) | ImportFlow::Working { .. } => vec![Ctx::Dialog],
+            ImportFlow::Preview(..) => vec![Ctx::ImportPreview],
+        }
+    }
+
+    pub fn in_text(&self) -> bool {
+        matches!(self, ImportFlow::Path(..))
+    }
+
+    /// Returns the next state (None: finished or cancelled) and whether the
+    /// input was used.
+    pub fn handle(self, input: Input, ctx: &mut PaneCtx) -> (Option<ImportFlow>, Handled) {
+        match (self, input) {
+            (ImportFlow::Path(mut t, err), Input::Key(k)) => {
+                let before = t.value();
+                let used = t.handle_key(k);
+                let err = if t.value() != before { None } else { err };
+                (Some(ImportFlow::Path(t, err)), Handled::from(used))
+            }
+            (ImportFlow::Path(..), Input::Act(Action::Back)) => (None, Handled::Yes),
+            (ImportFlow::Path(t, _), Input::Act(Action::Confirm)) => {
+                let file = PathBuf::from(t.value().trim());
+                if !file.is_file() {
+                    let msg = trf("import.err.io", &[("detail", file.display().to_string())]);
+                    return (Some(ImportFlow::Path(t, Some(msg))), Handled::Yes);
+                }
+                let db = ctx.store.path().to_path_buf();
+                let rx = worker(db, file, ctx.actor.clone());
+                (
                     Some(ImportFlow::Working {
                         rx,
                         step: 0,
                         rows: 0,
-                    })
-                }
-                _ => {
-                    let edited = t.handle_key(key);
-                    Some(ImportFlow::Path(t, if edited { None } else { err }))
-                }
-            },
-            ImportFlow::Working { .. } => {
-                if key.code == KeyCode::Esc {
-                    // The worker only reads; leaving it to finish is harmless.
-                    return None;
-                }
-                Some(self)
+                    }),
+                    Handled::Yes,
+                )
             }
-            ImportFlow::Preview(p, skip) => match key.code {
-                KeyCode::Esc => None,
-                KeyCode::Char('s') if !p.errors.is_empty() => Some(ImportFlow::Preview(p, !skip)),
-                KeyCode::Enter => {
-                    if !p.errors.is_empty() && !skip {
-                        ctx.err(trf("roster.refused", &[("n", p.errors.len().to_string())]));
-                        return Some(ImportFlow::Preview(p, skip));
-                    }
-                    match ctx
-                        .store
-                        .import_roster(ctx.actor, &p.file, &p.parsed, skip, false)
-                    {
-                        Ok(o) if o.events == 0 => ctx.ok(tr("roster.no_changes")),
-                        Ok(o) => ctx.ok(trf("roster.applied", &[("n", o.events.to_string())])),
-                        Err(e) => ctx.err(error_text(&e)),
-                    }
-                    None
+            // The worker only reads; leaving it to finish is harmless.
+            (ImportFlow::Working { .. }, Input::Act(Action::Back)) => (None, Handled::Yes),
+            (ImportFlow::Preview(..), Input::Act(Action::Back)) => (None, Handled::Yes),
+            (ImportFlow::Preview(p, skip), Input::Act(Action::SkipErrors)) => {
+                if p.errors.is_empty() {
+                    ctx.err(tr("roster.no_errors_to_skip"));
+                    return (Some(ImportFlow::Preview(p, skip)), Handled::Yes);
                 }
-                _ => Some(ImportFlow::Preview(p, skip)),
-            },
+                (Some(ImportFlow::Preview(p, !skip)), Handled::Yes)
+            }
+            (ImportFlow::Preview(p, skip), Input::Act(Action::Confirm)) => {
+                if !p.errors.is_empty() && !skip {
+                    ctx.err(trf("roster.refused", &[("n", p.errors.len().to_string())]));
+                    return (Some(ImportFlow::Preview(p, skip)), Handled::Yes);
+                }
+                match ctx
+                    .store
+                    .import_roster(ctx.actor, &p.file, &p.parsed, skip, false)
+                {
+                    Ok(o) if o.events == 0 => ctx.ok(tr("roster.no_changes")),
+                    Ok(o) => ctx.ok(trf("roster.applied", &[("n", o.events.to_string())])),
+                    Err(e) => ctx.err(error_text(&e)),
+                }
+                (None, Handled::Yes)
+            }
+            (flow, _) => (Some(flow), Handled::No),
         }
     }
 

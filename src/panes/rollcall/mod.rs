@@ -7,19 +7,22 @@ pub mod import;
 pub mod render;
 
 use super::picker::{Picked, Picker};
-use super::{Handled, PaneCtx, error_text};
+use super::{Handled, Input, Pane, PaneCtx, RenderCtx, error_text, form_key, form_step};
 use crate::action::Action;
 use crate::domain::error::DomainError;
 use crate::domain::rollcall::{self, Mark, RoundKind};
 use crate::domain::time;
 use crate::i18n::{tr, trf};
-use crate::keymap::{self, Ctx};
+use crate::keymap::Ctx;
 use crate::store::StoreError;
 use crate::store::rollcall::{LeaveRow, MarkChange, OpenAbsence, RoundRow, SheetRow, SickRow};
-use crate::ui::form::{Form, FormKey};
-use crate::ui::text_input::TextInput;
+use crate::ui::form::{Form, FormStep};
+use crate::ui::list::ListState;
+use crate::ui::prompt::Prompt;
 use forms::FormKind;
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Position, Rect};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -58,11 +61,12 @@ pub enum Mode {
     /// The time a late boarder came back.
     Late {
         student_id: String,
-        time: TextInput,
+        name: String,
+        time: Prompt,
     },
     /// A duty leader closing with boarders unaccounted: the reason.
     ForceClose {
-        reason: TextInput,
+        reason: Prompt,
         unaccounted: usize,
     },
     /// Picking a boarder for a new sick record or leave.
@@ -96,18 +100,18 @@ pub struct RollcallPane {
     /// The open round of the building, else tonight's latest.
     pub round: Option<RoundRow>,
     pub sheet: Vec<SheetRow>,
-    pub sel: usize,
-    pub top: usize,
+    /// The selection on the roll (and the bed map).
+    pub roll: ListState,
     /// Digits typed to jump to a room/bed ("3052" → room 305 bed 2).
     pub jump: String,
     pub absences: Vec<OpenAbsence>,
     pub sick: Vec<SickRow>,
     pub leaves: Vec<LeaveRow>,
-    pub list_sel: usize,
+    /// The selection on the absences, sick and leave lists.
+    pub list: ListState,
     /// Floor shown on the bed map.
     pub map_floor: usize,
     pub bed_map: Vec<crate::store::rollcall::BedCell>,
-    pub list_height: usize,
     /// The next round the configured times call for: kind and when.
     pub next_round: Option<(RoundKind, i64)>,
 }
@@ -127,16 +131,14 @@ impl RollcallPane {
             building: 0,
             round: None,
             sheet: vec![],
-            sel: 0,
-            top: 0,
+            roll: ListState::default(),
             jump: String::new(),
             absences: vec![],
             sick: vec![],
             leaves: vec![],
-            list_sel: 0,
+            list: ListState::default(),
             map_floor: 0,
             bed_map: vec![],
-            list_height: 10,
             next_round: None,
         }
     }
@@ -182,7 +184,7 @@ impl RollcallPane {
             Some(r) => ctx.store.round_sheet(&r.id)?,
             None => vec![],
         };
-        self.sel = self.sel.min(self.sheet.len().saturating_sub(1));
+        self.roll.clamp(self.sheet.len());
         self.bed_map = ctx
             .store
             .bed_map(&b, self.round.as_ref().map(|r| r.id.as_str()))?;
@@ -190,7 +192,7 @@ impl RollcallPane {
         let since = ctx.now_ms - 86_400_000;
         self.sick = ctx.store.sick_log(since)?;
         self.leaves = ctx.store.leaves(since)?;
-        self.list_sel = self.list_sel.min(self.list_len().saturating_sub(1));
+        self.list.clamp(self.list_len());
         Ok(())
     }
 
@@ -214,14 +216,13 @@ impl RollcallPane {
     }
 
     pub fn in_text(&self) -> bool {
-        matches!(
-            self.mode,
-            Mode::Late { .. }
-                | Mode::ForceClose { .. }
-                | Mode::Pick { .. }
-                | Mode::Form { .. }
-                | Mode::Import(_)
-        )
+        match &self.mode {
+            Mode::Late { .. } | Mode::ForceClose { .. } | Mode::Pick { .. } | Mode::Form { .. } => {
+                true
+            }
+            Mode::Import(flow) => flow.in_text(),
+            _ => false,
+        }
     }
 
     /// Checks on background work (the roster import); true to redraw.
@@ -233,7 +234,12 @@ impl RollcallPane {
     }
 
     pub fn has_unsaved(&self) -> bool {
-        matches!(&self.mode, Mode::Form { form, .. } if form.is_dirty())
+        match &self.mode {
+            Mode::Form { form, .. } => form.is_dirty(),
+            Mode::Late { time, .. } => time.is_dirty(),
+            Mode::ForceClose { reason, .. } => reason.is_dirty(),
+            _ => false,
+        }
     }
 
     pub fn contexts(&self) -> Vec<Ctx> {
@@ -241,17 +247,24 @@ impl RollcallPane {
             (Mode::Browse, View::Roll) => vec![Ctx::Roll],
             (Mode::Browse, View::BedMap) => vec![Ctx::RollMap, Ctx::Roll],
             (Mode::Browse, _) => vec![Ctx::RollList],
+            (Mode::StartRound { .. }, _) => vec![Ctx::Choice],
+            (Mode::Late { .. } | Mode::ForceClose { .. }, _) => vec![Ctx::Dialog],
+            (Mode::Pick { .. }, _) => vec![Ctx::Picker],
             (Mode::Form { .. }, _) => vec![Ctx::Form],
-            _ => vec![],
+            (Mode::History { .. }, _) => vec![Ctx::Viewer],
+            (Mode::ConfirmReturn { .. }, _) => vec![Ctx::Confirm],
+            (Mode::Import(flow), _) => flow.contexts(),
         }
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Handled {
+    /// One key or action for the current mode.
+    pub fn handle(&mut self, input: Input, ctx: &mut PaneCtx) -> Handled {
         let mode = std::mem::replace(&mut self.mode, Mode::Browse);
+        let act = input.action();
         let (mode, h) = match mode {
-            Mode::Browse => (Mode::Browse, self.browse_key(key, ctx)),
-            Mode::StartRound { mut kind } => match key.code {
-                KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') => {
+            Mode::Browse => (Mode::Browse, self.browse(input, ctx)),
+            Mode::StartRound { mut kind } => match act {
+                Some(Action::Toggle) => {
                     kind = if kind == RoundKind::LightsOut {
                         RoundKind::BedCheck
                     } else {
@@ -259,7 +272,7 @@ impl RollcallPane {
                     };
                     (Mode::StartRound { kind }, Handled::Yes)
                 }
-                KeyCode::Enter => {
+                Some(Action::Confirm) => {
                     let b = self.building_name().to_string();
                     match ctx.store.start_round(ctx.actor, kind, &b) {
                         Ok(_) => {
@@ -270,91 +283,121 @@ impl RollcallPane {
                                     ("building", b),
                                 ],
                             ));
-                            self.sel = 0;
+                            self.roll.sel = 0;
                             self.after_write(ctx);
                         }
                         Err(e) => ctx.err(error_text(&e)),
                     }
                     (Mode::Browse, Handled::Yes)
                 }
-                KeyCode::Esc => (Mode::Browse, Handled::Yes),
+                Some(Action::Back) => (Mode::Browse, Handled::Yes),
                 _ => (Mode::StartRound { kind }, Handled::No),
             },
             Mode::Late {
                 student_id,
+                name,
                 mut time,
-            } => match key.code {
-                KeyCode::Enter => match time::parse_hhmm(&time.value()) {
-                    Some(min) => {
-                        let at =
-                            time::today_at(ctx.now_ms, ctx.store.offset_min(), min).min(ctx.now_ms);
-                        self.set_mark(&student_id, Mark::Late, Some(at), ctx);
-                        (Mode::Browse, Handled::Yes)
+            } => {
+                let step = match input {
+                    Input::Key(k) => {
+                        let h = Handled::from(time.key(k));
+                        return self.put_back(
+                            Mode::Late {
+                                student_id,
+                                name,
+                                time,
+                            },
+                            h,
+                        );
                     }
-                    None => {
-                        ctx.err(tr("err.time_format"));
-                        (Mode::Late { student_id, time }, Handled::Yes)
-                    }
-                },
-                KeyCode::Esc => (Mode::Browse, Handled::Yes),
-                _ => {
-                    let h = if time.handle_key(key) {
-                        Handled::Yes
-                    } else {
-                        Handled::No
-                    };
-                    (Mode::Late { student_id, time }, h)
-                }
-            },
-            Mode::ForceClose {
-                mut reason,
-                unaccounted,
-            } => match key.code {
-                KeyCode::Enter => {
-                    let id = self
-                        .round
-                        .as_ref()
-                        .map(|r| r.id.clone())
-                        .unwrap_or_default();
-                    match ctx.store.close_round(ctx.actor, &id, Some(&reason.value())) {
-                        Ok(()) => {
-                            ctx.ok(tr("roll.closed_forced"));
-                            self.after_write(ctx);
+                    Input::Act(a) => prompt_step(&mut time, a, ctx),
+                };
+                match step {
+                    FormStep::Save => match late_time(&time.value(), ctx) {
+                        Ok(at) => {
+                            self.set_mark(&student_id, Mark::Late, Some(at), ctx);
                             (Mode::Browse, Handled::Yes)
                         }
-                        Err(e) => {
-                            ctx.err(error_text(&e));
+                        Err(key) => {
+                            ctx.err(tr(key));
                             (
-                                Mode::ForceClose {
-                                    reason,
-                                    unaccounted,
+                                Mode::Late {
+                                    student_id,
+                                    name,
+                                    time,
                                 },
                                 Handled::Yes,
                             )
                         }
-                    }
+                    },
+                    FormStep::Close => (Mode::Browse, Handled::Yes),
+                    step => (
+                        Mode::Late {
+                            student_id,
+                            name,
+                            time,
+                        },
+                        Handled::from(step != FormStep::Pass),
+                    ),
                 }
-                KeyCode::Esc => (Mode::Browse, Handled::Yes),
-                _ => {
-                    let h = if reason.handle_key(key) {
-                        Handled::Yes
-                    } else {
-                        Handled::No
-                    };
-                    (
+            }
+            Mode::ForceClose {
+                mut reason,
+                unaccounted,
+            } => {
+                let step = match input {
+                    Input::Key(k) => {
+                        let h = Handled::from(reason.key(k));
+                        return self.put_back(
+                            Mode::ForceClose {
+                                reason,
+                                unaccounted,
+                            },
+                            h,
+                        );
+                    }
+                    Input::Act(a) => prompt_step(&mut reason, a, ctx),
+                };
+                match step {
+                    FormStep::Save => {
+                        let id = self
+                            .round
+                            .as_ref()
+                            .map(|r| r.id.clone())
+                            .unwrap_or_default();
+                        match ctx.store.close_round(ctx.actor, &id, Some(&reason.value())) {
+                            Ok(()) => {
+                                ctx.ok(tr("roll.closed_forced"));
+                                self.after_write(ctx);
+                                (Mode::Browse, Handled::Yes)
+                            }
+                            Err(e) => {
+                                ctx.err(error_text(&e));
+                                (
+                                    Mode::ForceClose {
+                                        reason,
+                                        unaccounted,
+                                    },
+                                    Handled::Yes,
+                                )
+                            }
+                        }
+                    }
+                    FormStep::Close => (Mode::Browse, Handled::Yes),
+                    step => (
                         Mode::ForceClose {
                             reason,
                             unaccounted,
                         },
-                        h,
-                    )
+                        Handled::from(step != FormStep::Pass),
+                    ),
                 }
-            },
+            }
             Mode::Pick { mut picker, then } => {
-                if key.code == KeyCode::Esc {
+                if act == Some(Action::Back) {
                     (Mode::Browse, Handled::Yes)
                 } else {
-                    match picker.handle_key(key, ctx) {
+                    match picker.handle(input, ctx) {
                         Picked::Chosen(s) => (
                             Mode::Form {
                                 form: forms::build(then.with_student(&s), ctx),
@@ -367,39 +410,42 @@ impl RollcallPane {
                     }
                 }
             }
-            Mode::Form { kind, mut form } => match form.handle_key(key) {
-                FormKey::Submit => self.save_form(kind, form, ctx),
-                FormKey::Unhandled => match keymap::lookup(&[Ctx::Form], &key, true) {
-                    Some(Action::Save) => self.save_form(kind, form, ctx),
-                    Some(Action::Back) => (Mode::Browse, Handled::Yes),
-                    _ => (Mode::Form { kind, form }, Handled::No),
+            Mode::Form { kind, mut form } => match input {
+                Input::Key(k) => {
+                    let h = Handled::from(form_key(&mut form, k));
+                    (Mode::Form { kind, form }, h)
+                }
+                Input::Act(a) => match form_step(&mut form, a, ctx) {
+                    FormStep::Save => self.save_form(kind, form, ctx),
+                    FormStep::Close => (Mode::Browse, Handled::Yes),
+                    FormStep::Pass => (Mode::Form { kind, form }, Handled::No),
+                    FormStep::Stay | FormStep::Armed => (Mode::Form { kind, form }, Handled::Yes),
                 },
-                _ => (Mode::Form { kind, form }, Handled::Yes),
             },
             Mode::History {
                 changes,
                 mut scroll,
-            } => match key.code {
-                KeyCode::Up => {
+            } => match act {
+                Some(Action::Up) => {
                     scroll = scroll.saturating_sub(1);
                     (Mode::History { changes, scroll }, Handled::Yes)
                 }
-                KeyCode::Down => {
+                Some(Action::Down) => {
                     scroll = scroll.saturating_add(1);
                     (Mode::History { changes, scroll }, Handled::Yes)
                 }
-                KeyCode::Esc | KeyCode::Enter => (Mode::Browse, Handled::Yes),
+                Some(Action::Back) => (Mode::Browse, Handled::Yes),
                 _ => (Mode::History { changes, scroll }, Handled::No),
             },
-            Mode::Import(flow) => match flow.handle_key(key, ctx) {
-                Some(next) => (Mode::Import(Box::new(next)), Handled::Yes),
-                None => {
+            Mode::Import(flow) => match flow.handle(input, ctx) {
+                (Some(next), h) => (Mode::Import(Box::new(next)), h),
+                (None, h) => {
                     self.after_write(ctx);
-                    (Mode::Browse, Handled::Yes)
+                    (Mode::Browse, h)
                 }
             },
-            Mode::ConfirmReturn { id, name, gate } => match key.code {
-                KeyCode::Enter | KeyCode::Char('y') => {
+            Mode::ConfirmReturn { id, name, gate } => match act {
+                Some(Action::Confirm) => {
                     match ctx.store.record_return(ctx.actor, &id, gate) {
                         Ok(()) => ctx.ok(trf("roll.returned", &[("name", name)])),
                         Err(e) => ctx.err(error_text(&e)),
@@ -407,10 +453,15 @@ impl RollcallPane {
                     self.after_write(ctx);
                     (Mode::Browse, Handled::Yes)
                 }
-                KeyCode::Esc | KeyCode::Char('n') => (Mode::Browse, Handled::Yes),
+                Some(Action::Back) => (Mode::Browse, Handled::Yes),
                 _ => (Mode::ConfirmReturn { id, name, gate }, Handled::No),
             },
         };
+        self.put_back(mode, h)
+    }
+
+    /// A mode set by an action (e.g. NewRound) wins over the one put back.
+    fn put_back(&mut self, mode: Mode, h: Handled) -> Handled {
         if matches!(self.mode, Mode::Browse) {
             self.mode = mode;
         }
@@ -431,46 +482,61 @@ impl RollcallPane {
         }
     }
 
-    fn browse_key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Handled {
-        // Digits jump to a room and bed on the roll.
+    fn browse(&mut self, input: Input, ctx: &mut PaneCtx) -> Handled {
+        let key = match input {
+            Input::Act(a) => {
+                self.jump.clear();
+                return self.action(a, ctx);
+            }
+            Input::Key(k) => k,
+        };
+        // Digits jump to a room and bed on the roll ("3052": room 305 bed 2).
         if self.view == View::Roll
             && let KeyCode::Char(c) = key.code
             && c.is_ascii_digit()
             && key.modifiers.is_empty()
         {
             self.jump.push(c);
-            self.jump_to();
+            if !self.jump_to() {
+                // A new number typed after a finished one starts afresh.
+                self.jump = c.to_string();
+                if !self.jump_to() {
+                    ctx.err(trf("roll.jump_none", &[("q", self.jump.clone())]));
+                }
+            }
             return Handled::Yes;
         }
-        if key.code == KeyCode::Backspace && !self.jump.is_empty() {
+        if self.view == View::Roll && key.code == KeyCode::Backspace && !self.jump.is_empty() {
             self.jump.pop();
             self.jump_to();
             return Handled::Yes;
         }
-        self.jump.clear();
-        let ctxs = self.contexts();
-        let Some(a) = keymap::lookup(&ctxs, &key, false) else {
-            return Handled::No;
-        };
-        self.action(a, ctx);
-        Handled::Yes
+        Handled::No
     }
 
-    /// Moves to the first bed whose "room + bed" starts with the digits.
-    fn jump_to(&mut self) {
+    /// Moves to the first bed whose "room + bed" starts with the digits;
+    /// false when none does.
+    fn jump_to(&mut self) -> bool {
+        if self.jump.is_empty() {
+            return true;
+        }
         let q = self.jump.clone();
-        if let Some(i) = self.sheet.iter().position(|r| {
+        match self.sheet.iter().position(|r| {
             r.student
                 .bed
                 .as_ref()
                 .is_some_and(|b| format!("{}{}", b.room, b.bed).starts_with(&q) || b.room == q)
         }) {
-            self.sel = i;
+            Some(i) => {
+                self.roll.sel = i;
+                true
+            }
+            None => false,
         }
     }
 
     fn selected(&self) -> Option<&SheetRow> {
-        self.sheet.get(self.sel)
+        self.sheet.get(self.roll.sel)
     }
 
     fn set_mark(&mut self, student_id: &str, mark: Mark, late: Option<i64>, ctx: &mut PaneCtx) {
@@ -482,8 +548,8 @@ impl RollcallPane {
             Ok(()) => {
                 // Auto-advance to the next boarder.
                 self.after_write(ctx);
-                if self.sel + 1 < self.sheet.len() {
-                    self.sel += 1;
+                if self.roll.sel + 1 < self.sheet.len() {
+                    self.roll.sel += 1;
                 }
             }
             Err(e) => ctx.err(error_text(&e)),
@@ -528,14 +594,14 @@ impl RollcallPane {
                 self.after_write(ctx);
                 // Move past the group just called.
                 if let Some(i) = self.sheet.iter().rposition(same) {
-                    self.sel = (i + 1).min(self.sheet.len().saturating_sub(1));
+                    self.roll.sel = (i + 1).min(self.sheet.len().saturating_sub(1));
                 }
             }
             Err(e) => ctx.err(error_text(&e)),
         }
     }
 
-    pub fn action(&mut self, a: Action, ctx: &mut PaneCtx) {
+    pub fn action(&mut self, a: Action, ctx: &mut PaneCtx) -> Handled {
         match a {
             Action::NextView | Action::PrevView => {
                 let i = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
@@ -545,22 +611,35 @@ impl RollcallPane {
                 } else {
                     (i + n - 1) % n
                 }];
-                self.list_sel = 0;
+                self.list.sel = 0;
             }
-            Action::NextBuilding if !self.buildings.is_empty() => {
-                self.building = (self.building + 1) % self.buildings.len();
-                self.sel = 0;
-                self.map_floor = 0;
-                self.after_write(ctx);
+            Action::NextBuilding => {
+                if self.buildings.len() < 2 {
+                    ctx.err(tr("roll.one_building"));
+                } else {
+                    self.building = (self.building + 1) % self.buildings.len();
+                    self.roll.sel = 0;
+                    self.map_floor = 0;
+                    self.after_write(ctx);
+                }
             }
-            Action::Up => self.move_sel(-1),
-            Action::Down => self.move_sel(1),
-            Action::PageUp => self.move_sel(-(self.list_height.max(1) as isize)),
-            Action::PageDown => self.move_sel(self.list_height.max(1) as isize),
-            Action::Home => self.move_sel(-1_000_000),
-            Action::End => self.move_sel(1_000_000),
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End => {
+                if matches!(self.view, View::Roll | View::BedMap) {
+                    self.roll.navigate(a, self.sheet.len());
+                } else {
+                    let len = self.list_len();
+                    self.list.navigate(a, len);
+                }
+            }
             Action::PrevFloor => self.map_floor = self.map_floor.saturating_sub(1),
-            Action::NextFloor => self.map_floor += 1,
+            Action::NextFloor => {
+                self.map_floor = (self.map_floor + 1).min(self.floors().len().saturating_sub(1))
+            }
             Action::NewRound => {
                 if self.buildings.is_empty() {
                     ctx.err(tr("roll.no_roster"));
@@ -576,19 +655,17 @@ impl RollcallPane {
             }
             Action::MarkPresent => self.mark_selected(Mark::Present, ctx),
             Action::MarkAbsent => self.mark_selected(Mark::Absent, ctx),
-            Action::MarkLeave => self.mark_selected(Mark::Leave, ctx),
-            Action::MarkSick => self.mark_selected(Mark::Sick, ctx),
+            // Sick and leave marks open their register entry at once (the
+            // mark stays even if the entry is left for later).
+            Action::MarkLeave => self.mark_and_record(Mark::Leave, ctx),
+            Action::MarkSick => self.mark_and_record(Mark::Sick, ctx),
             Action::MarkLate => {
                 if let Some(s) = self.selected() {
-                    let mut t = TextInput::new(&time::fmt_local(
-                        ctx.now_ms,
-                        ctx.store.offset_min(),
-                        "%H:%M",
-                    ));
-                    t.max_chars = Some(5);
+                    let now = time::fmt_local(ctx.now_ms, ctx.store.offset_min(), "%H:%M");
                     self.mode = Mode::Late {
                         student_id: s.student.id.clone(),
-                        time: t,
+                        name: s.student.data.name.clone(),
+                        time: Prompt::new(&now, 8),
                     };
                 }
             }
@@ -635,10 +712,11 @@ impl RollcallPane {
                         },
                     }
                 }
-                _ => {}
+                _ => return Handled::No,
             },
-            _ => {}
+            _ => return Handled::No,
         }
+        Handled::Yes
     }
 
     fn mark_selected(&mut self, m: Mark, ctx: &mut PaneCtx) {
@@ -647,23 +725,35 @@ impl RollcallPane {
         }
     }
 
-    fn move_sel(&mut self, delta: isize) {
-        let len = if matches!(self.view, View::Roll) {
-            self.sheet.len()
-        } else {
-            self.list_len()
+    /// Marks sick or on leave, then opens the sick-log or leave entry for
+    /// the same boarder so the symptoms or the approver are not forgotten.
+    fn mark_and_record(&mut self, m: Mark, ctx: &mut PaneCtx) {
+        let Some((id, name)) = self
+            .selected()
+            .map(|s| (s.student.id.clone(), s.student.data.name.clone()))
+        else {
+            return;
         };
-        let cur = if matches!(self.view, View::Roll) {
-            self.sel
-        } else {
-            self.list_sel
-        };
-        let n = (cur as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize;
-        if matches!(self.view, View::Roll) {
-            self.sel = n;
-        } else {
-            self.list_sel = n;
+        if self.open_round().is_none() {
+            ctx.err(tr("roll.no_open_round"));
+            return;
         }
+        self.set_mark(&id, m, None, ctx);
+        let kind = if m == Mark::Sick {
+            FormKind::Sick {
+                student_id: id,
+                name,
+            }
+        } else {
+            FormKind::Leave {
+                student_id: id,
+                name,
+            }
+        };
+        self.mode = Mode::Form {
+            form: forms::build(kind.clone(), ctx),
+            kind,
+        };
     }
 
     fn close(&mut self, ctx: &mut PaneCtx) {
@@ -679,7 +769,7 @@ impl RollcallPane {
             Err(StoreError::Domain(DomainError::Unaccounted(n))) => {
                 if rollcall::can_force(ctx.actor.role) {
                     self.mode = Mode::ForceClose {
-                        reason: TextInput::default(),
+                        reason: Prompt::new("", 60),
                         unaccounted: n,
                     };
                 } else {
@@ -688,7 +778,7 @@ impl RollcallPane {
                     if let Some(i) = self.sheet.iter().position(|s| {
                         s.mark.is_none() || (s.mark == Some(Mark::Absent) && !s.found)
                     }) {
-                        self.sel = i;
+                        self.roll.sel = i;
                     }
                 }
             }
@@ -718,7 +808,7 @@ impl RollcallPane {
                 }
             }
             View::Absences => {
-                if let Some(a) = self.absences.get(self.list_sel) {
+                if let Some(a) = self.absences.get(self.list.sel) {
                     let kind = FormKind::Followup {
                         round_id: a.round_id.clone(),
                         student_id: a.student_id.clone(),
@@ -734,7 +824,7 @@ impl RollcallPane {
             View::Sick => {
                 if let Some(s) = self
                     .sick
-                    .get(self.list_sel)
+                    .get(self.list.sel)
                     .filter(|s| s.closed_ms.is_none())
                 {
                     let kind = FormKind::SickNote {
@@ -750,7 +840,7 @@ impl RollcallPane {
             View::Leave => {
                 if let Some(l) = self
                     .leaves
-                    .get(self.list_sel)
+                    .get(self.list.sel)
                     .filter(|l| l.returned_ms.is_none())
                 {
                     self.mode = Mode::ConfirmReturn {
@@ -762,4 +852,113 @@ impl RollcallPane {
             }
         }
     }
+}
+
+/// A prompt's share of an action, with the "Esc again" warning shown.
+fn prompt_step(p: &mut Prompt, a: Action, ctx: &mut PaneCtx) -> FormStep {
+    let step = p.update(a);
+    if step == FormStep::Armed {
+        ctx.err(tr("form.esc_again"));
+    }
+    step
+}
+
+/// When a late boarder came back, from "HH:MM": the latest such moment not
+/// after now (23:50 typed at 00:10 is last night, not tonight).
+fn late_time(text: &str, ctx: &PaneCtx) -> Result<i64, &'static str> {
+    let min = time::parse_hhmm(text).ok_or("err.time_format")?;
+    let off = ctx.store.offset_min();
+    let mut at = time::today_at(ctx.now_ms, off, min);
+    if at > ctx.now_ms {
+        at -= 86_400_000;
+    }
+    if ctx.now_ms - at > 12 * 3_600_000 {
+        return Err("roll.late_too_old");
+    }
+    Ok(at)
+}
+
+impl Pane for RollcallPane {
+    fn title(&self) -> &'static str {
+        "pane.rollcall"
+    }
+    fn reload(&mut self, ctx: &mut PaneCtx) -> Result<(), StoreError> {
+        RollcallPane::reload(self, ctx)
+    }
+    fn contexts(&self) -> Vec<Ctx> {
+        RollcallPane::contexts(self)
+    }
+    fn in_text(&self) -> bool {
+        RollcallPane::in_text(self)
+    }
+    fn has_unsaved(&self) -> bool {
+        RollcallPane::has_unsaved(self)
+    }
+    fn key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Handled {
+        self.handle(Input::Key(key), ctx)
+    }
+    fn update(&mut self, a: Action, ctx: &mut PaneCtx) -> Handled {
+        self.handle(Input::Act(a), ctx)
+    }
+    fn render(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
+        RollcallPane::render(self, area, buf, rc)
+    }
+    fn click(&mut self, x: u16, y: u16, area: Rect, _ctx: &mut PaneCtx) -> bool {
+        // The list starts under the header (2 lines) and its column titles.
+        if !matches!(self.mode, Mode::Browse)
+            || !area.contains(Position::new(x, y))
+            || y < area.y + 3
+        {
+            return false;
+        }
+        let row = (y - area.y - 3) as usize;
+        match self.view {
+            View::Roll => self.roll.click(row, self.sheet.len()).is_some(),
+            View::BedMap => false,
+            _ => {
+                let len = self.list_len();
+                self.list.click(row, len).is_some()
+            }
+        }
+    }
+    fn poll(&mut self, _ctx: &mut PaneCtx) -> bool {
+        RollcallPane::poll(self)
+    }
+    fn offers(&self, a: Action, role: crate::domain::role::Role) -> bool {
+        if !matches!(self.mode, Mode::Browse) {
+            return true;
+        }
+        let open = self.open_round().is_some();
+        match a {
+            Action::MarkPresent
+            | Action::MarkAbsent
+            | Action::MarkLeave
+            | Action::MarkSick
+            | Action::MarkLate
+            | Action::RoomPresent
+            | Action::FloorPresent
+            | Action::CloseRound => open && !self.sheet.is_empty(),
+            Action::NewRound => !open && !self.buildings.is_empty(),
+            Action::History => self.round.is_some(),
+            Action::NextBuilding => self.buildings.len() > 1,
+            Action::Import => {
+                crate::domain::role::allows(role, crate::domain::role::Permission::ManageRoster)
+            }
+            Action::New => matches!(self.view, View::Sick | View::Leave),
+            Action::Open => match self.view {
+                View::Roll | View::BedMap => self.selected().is_some(),
+                View::Absences => !self.absences.is_empty(),
+                View::Sick => self
+                    .sick
+                    .get(self.list.sel)
+                    .is_some_and(|s| s.closed_ms.is_none()),
+                View::Leave => self
+                    .leaves
+                    .get(self.list.sel)
+                    .is_some_and(|l| l.returned_ms.is_none()),
+            },
+            _ => true,
+        }
+    }
+    crate::pane_any!();
 }

@@ -38,22 +38,22 @@ pub fn mark_label(m: Option<Mark>) -> String {
 }
 
 impl RollcallPane {
-    pub fn render(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
         if area.height < 4 {
             return None;
         }
         self.render_header(area, buf, rc);
         let body = Rect::new(area.x, area.y + 2, area.width, area.height - 2);
-        self.list_height = body.height.saturating_sub(1) as usize;
+        let list_height = body.height.saturating_sub(1) as usize;
         match self.view {
-            View::Roll => self.render_roll(body, buf, rc),
+            View::Roll => self.render_roll(body, buf, rc, list_height),
             View::BedMap => self.render_map(body, buf),
-            View::Absences => self.render_absences(body, buf),
-            View::Sick => self.render_sick(body, buf, rc),
-            View::Leave => self.render_leave(body, buf, rc),
+            View::Absences => self.render_absences(body, buf, list_height),
+            View::Sick => self.render_sick(body, buf, rc, list_height),
+            View::Leave => self.render_leave(body, buf, rc, list_height),
         }
         let mut cursor = None;
-        match &mut self.mode {
+        match &self.mode {
             Mode::Browse => {}
             Mode::StartRound { kind } => {
                 let (a, b) = if *kind == RoundKind::LightsOut {
@@ -83,20 +83,20 @@ impl RollcallPane {
                 ];
                 dialog(area, buf, &tr("roll.start_title"), lines, 50, 5);
             }
-            Mode::Late { time, .. } => {
+            Mode::Late { time, name, .. } => {
                 let inner = dialog(
                     area,
                     buf,
                     &tr("roll.late_title"),
                     vec![
-                        Line::from(tr("roll.late_prompt")),
+                        Line::from(trf("roll.late_prompt_for", &[("name", name.clone())])),
                         Line::from(""),
                         Line::from(Span::styled(tr("dialog.enter_esc"), theme::muted())),
                     ],
                     40,
                     3,
                 );
-                cursor = text_line(inner.x, inner.y + 1, 8, time, buf);
+                cursor = text_line(inner.x, inner.y + 1, 8, &time.input, buf);
             }
             Mode::ForceClose {
                 reason,
@@ -118,7 +118,7 @@ impl RollcallPane {
                     64,
                     4,
                 );
-                cursor = text_line(inner.x, inner.y + 2, inner.width, reason, buf);
+                cursor = text_line(inner.x, inner.y + 2, inner.width, &reason.input, buf);
             }
             Mode::Pick { picker, then } => {
                 let r = centered(area, 60, 12);
@@ -290,7 +290,7 @@ impl RollcallPane {
         Line::from(spans).render(Rect::new(area.x, area.y + 1, area.width, 1), buf);
     }
 
-    fn render_roll(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+    fn render_roll(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx, list_height: usize) {
         if self.sheet.is_empty() {
             let key = if self.buildings.is_empty() {
                 "roll.empty_roster"
@@ -300,12 +300,7 @@ impl RollcallPane {
             crate::ui::empty_note(area, buf, key);
             return;
         }
-        let h = self.list_height.max(1);
-        if self.sel < self.top {
-            self.top = self.sel;
-        } else if self.sel >= self.top + h {
-            self.top = self.sel + 1 - h;
-        }
+        let window = self.roll.window(self.sheet.len(), list_height);
         let cols = [
             col(tr("roll.col.bed"), 8),
             col(tr("roll.col.name"), 10),
@@ -313,9 +308,8 @@ impl RollcallPane {
             col(tr("roll.col.class"), 12),
             col(tr("roll.col.note"), 30),
         ];
-        let rows = self.sheet[self.top..]
+        let rows = self.sheet[window]
             .iter()
-            .take(h)
             .map(|s| {
                 let mark = match (s.mark, s.late_at) {
                     (Some(Mark::Late), Some(t)) => format!(
@@ -358,10 +352,10 @@ impl RollcallPane {
                 )
             })
             .collect();
-        table::draw(area, buf, &cols, rows, Some(self.sel - self.top));
+        table::draw(area, buf, &cols, rows, self.roll.sel_in_window());
     }
 
-    fn floors(&self) -> Vec<i32> {
+    pub(super) fn floors(&self) -> Vec<i32> {
         let mut f: Vec<i32> = self.bed_map.iter().map(|c| c.bed.floor).collect();
         f.dedup();
         f.sort();
@@ -369,7 +363,7 @@ impl RollcallPane {
         f
     }
 
-    fn render_map(&mut self, area: Rect, buf: &mut Buffer) {
+    fn render_map(&self, area: Rect, buf: &mut Buffer) {
         let floors = self.floors();
         if floors.is_empty() {
             Paragraph::new(tr("roll.empty_roster"))
@@ -377,8 +371,7 @@ impl RollcallPane {
                 .render(area, buf);
             return;
         }
-        self.map_floor = self.map_floor.min(floors.len() - 1);
-        let floor = floors[self.map_floor];
+        let floor = floors[self.map_floor.min(floors.len() - 1)];
         let cells: Vec<&BedCell> = self
             .bed_map
             .iter()
@@ -443,7 +436,7 @@ impl RollcallPane {
                     };
                     let selected = self
                         .sheet
-                        .get(self.sel)
+                        .get(self.roll.sel)
                         .zip(c.student.as_ref())
                         .is_some_and(|(s, (id, _))| s.student.id == *id);
                     let style = if selected {
@@ -482,7 +475,7 @@ impl RollcallPane {
         Line::from(legend).render(Rect::new(area.x, legend_y, area.width, 1), buf);
     }
 
-    fn render_absences(&mut self, area: Rect, buf: &mut Buffer) {
+    fn render_absences(&self, area: Rect, buf: &mut Buffer, list_height: usize) {
         if self.absences.is_empty() {
             Paragraph::new(tr("roll.no_absences"))
                 .style(theme::muted())
@@ -496,8 +489,9 @@ impl RollcallPane {
             col(tr("roll.col.class"), 12),
             col(tr("roll.col.followups"), 10),
         ];
-        let h = self.list_height.max(1);
-        let top = self.list_sel.saturating_sub(h - 1);
+        let window = self.list.window(self.list_len(), list_height);
+        let top = window.start;
+        let h = window.len().max(1);
         let rows = self.absences[top..]
             .iter()
             .take(h)
@@ -514,10 +508,10 @@ impl RollcallPane {
                 )
             })
             .collect();
-        table::draw(area, buf, &cols, rows, Some(self.list_sel - top));
+        table::draw(area, buf, &cols, rows, self.list.sel_in_window());
     }
 
-    fn render_sick(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+    fn render_sick(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx, list_height: usize) {
         if self.sick.is_empty() {
             Paragraph::new(tr("roll.no_sick"))
                 .style(theme::muted())
@@ -532,8 +526,9 @@ impl RollcallPane {
             col(tr("roll.col.care"), 24),
             col(tr("roll.col.latest"), 24),
         ];
-        let h = self.list_height.max(1);
-        let top = self.list_sel.saturating_sub(h - 1);
+        let window = self.list.window(self.list_len(), list_height);
+        let top = window.start;
+        let h = window.len().max(1);
         let rows = self.sick[top..]
             .iter()
             .take(h)
@@ -587,10 +582,10 @@ impl RollcallPane {
                 )
             })
             .collect();
-        table::draw(area, buf, &cols, rows, Some(self.list_sel - top));
+        table::draw(area, buf, &cols, rows, self.list.sel_in_window());
     }
 
-    fn render_leave(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+    fn render_leave(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx, list_height: usize) {
         if self.leaves.is_empty() {
             Paragraph::new(tr("roll.no_leave"))
                 .style(theme::muted())
@@ -605,8 +600,9 @@ impl RollcallPane {
             col(tr("roll.col.state"), 10),
             col(tr("roll.col.detail"), 30),
         ];
-        let h = self.list_height.max(1);
-        let top = self.list_sel.saturating_sub(h - 1);
+        let window = self.list.window(self.list_len(), list_height);
+        let top = window.start;
+        let h = window.len().max(1);
         let rows = self.leaves[top..]
             .iter()
             .take(h)
@@ -644,7 +640,7 @@ impl RollcallPane {
                 )
             })
             .collect();
-        table::draw(area, buf, &cols, rows, Some(self.list_sel - top));
+        table::draw(area, buf, &cols, rows, self.list.sel_in_window());
     }
 }
 

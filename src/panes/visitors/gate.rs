@@ -3,21 +3,20 @@
 //! spot, and that approval is recorded. Tonight's roll-call sees both.
 
 use super::super::picker::{Picked, Picker};
-use super::super::{Handled, PaneCtx, error_text};
+use super::super::{Handled, Input, PaneCtx, error_text, form_key, form_step};
 use crate::action::Action;
 use crate::domain::error::DomainError;
 use crate::domain::role::{Permission, allows};
 use crate::domain::roster::Student;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
-use crate::keymap::{self, Ctx};
+use crate::keymap::Ctx;
 use crate::store::StoreError;
 use crate::store::operators::Operator;
-use crate::ui::form::{Field, Form, FormKey};
+use crate::ui::form::{Field, Form, FormStep};
 use crate::ui::text_input::TextInput;
 use crate::ui::{centered, dialog, form_screen, theme};
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -100,14 +99,30 @@ impl GateFlow {
         GateFlow::Pick(Picker::default())
     }
 
+    pub fn in_text(&self) -> bool {
+        !matches!(self, GateFlow::Return { .. })
+    }
+
+    pub fn has_unsaved(&self) -> bool {
+        matches!(self, GateFlow::Form { form, .. } | GateFlow::Approve { form, .. } if form.is_dirty())
+    }
+
+    pub fn contexts(&self) -> Vec<Ctx> {
+        match self {
+            GateFlow::Pick(_) | GateFlow::Approve { .. } => vec![Ctx::Picker],
+            GateFlow::Form { .. } => vec![Ctx::Form],
+            GateFlow::Return { .. } => vec![Ctx::Confirm],
+        }
+    }
+
     /// Returns the next state, or None when the flow is over.
-    pub fn handle_key(self, key: KeyEvent, ctx: &mut PaneCtx) -> (Option<GateFlow>, Handled) {
+    pub fn handle(self, input: Input, ctx: &mut PaneCtx) -> (Option<GateFlow>, Handled) {
         match self {
             GateFlow::Pick(mut p) => {
-                if key.code == KeyCode::Esc {
+                if input.action() == Some(Action::Back) {
                     return (None, Handled::Yes);
                 }
-                match p.handle_key(key, ctx) {
+                match p.handle(input, ctx) {
                     Picked::Chosen(s) => {
                         let form = departure_form(&s);
                         (Some(GateFlow::Form { student: *s, form }), Handled::Yes)
@@ -117,17 +132,20 @@ impl GateFlow {
                 }
             }
             GateFlow::Form { student, mut form } => {
-                let go = match form.handle_key(key) {
-                    FormKey::Submit => true,
-                    FormKey::Unhandled => match keymap::lookup(&[Ctx::Form], &key, true) {
-                        Some(Action::Save) => true,
-                        Some(Action::Back) => return (None, Handled::Yes),
-                        _ => return (Some(GateFlow::Form { student, form }), Handled::No),
-                    },
-                    _ => false,
+                let a = match input {
+                    Input::Key(k) => {
+                        let h = Handled::from(form_key(&mut form, k));
+                        return (Some(GateFlow::Form { student, form }), h);
+                    }
+                    Input::Act(a) => a,
                 };
-                if !go {
-                    return (Some(GateFlow::Form { student, form }), Handled::Yes);
+                match form_step(&mut form, a, ctx) {
+                    FormStep::Save => {}
+                    FormStep::Close => return (None, Handled::Yes),
+                    FormStep::Pass => return (Some(GateFlow::Form { student, form }), Handled::No),
+                    FormStep::Stay | FormStep::Armed => {
+                        return (Some(GateFlow::Form { student, form }), Handled::Yes);
+                    }
                 }
                 match save(&student, &mut form, None, ctx) {
                     Ok(()) => (None, Handled::Yes),
@@ -168,11 +186,16 @@ impl GateFlow {
                 mut sel,
                 mut pin,
             } => {
-                match key.code {
-                    KeyCode::Esc => return (Some(GateFlow::Form { student, form }), Handled::Yes),
-                    KeyCode::Up => sel = sel.saturating_sub(1),
-                    KeyCode::Down => sel = (sel + 1).min(leaders.len().saturating_sub(1)),
-                    KeyCode::Enter => {
+                let mut h = Handled::Yes;
+                match input {
+                    Input::Act(Action::Back) => {
+                        return (Some(GateFlow::Form { student, form }), Handled::Yes);
+                    }
+                    Input::Act(Action::Up) => sel = sel.saturating_sub(1),
+                    Input::Act(Action::Down) => {
+                        sel = (sel + 1).min(leaders.len().saturating_sub(1))
+                    }
+                    Input::Act(Action::Choose) => {
                         if let Some(l) = leaders.get(sel) {
                             match save(&student, &mut form, Some((&l.id, &pin.value())), ctx) {
                                 Ok(()) => return (None, Handled::Yes),
@@ -183,20 +206,8 @@ impl GateFlow {
                             }
                         }
                     }
-                    _ => {
-                        if !pin.handle_key(key) {
-                            return (
-                                Some(GateFlow::Approve {
-                                    student,
-                                    form,
-                                    leaders,
-                                    sel,
-                                    pin,
-                                }),
-                                Handled::No,
-                            );
-                        }
-                    }
+                    Input::Act(_) => h = Handled::No,
+                    Input::Key(k) => h = Handled::from(pin.handle_key(k)),
                 }
                 (
                     Some(GateFlow::Approve {
@@ -206,24 +217,24 @@ impl GateFlow {
                         sel,
                         pin,
                     }),
-                    Handled::Yes,
+                    h,
                 )
             }
-            GateFlow::Return { id, name } => match key.code {
-                KeyCode::Enter | KeyCode::Char('y') => {
+            GateFlow::Return { id, name } => match input.action() {
+                Some(Action::Confirm) => {
                     match ctx.store.record_return(ctx.actor, &id, true) {
                         Ok(()) => ctx.ok(trf("roll.returned", &[("name", name)])),
                         Err(e) => ctx.err(error_text(&e)),
                     }
                     (None, Handled::Yes)
                 }
-                KeyCode::Esc | KeyCode::Char('n') => (None, Handled::Yes),
+                Some(Action::Back) => (None, Handled::Yes),
                 _ => (Some(GateFlow::Return { id, name }), Handled::No),
             },
         }
     }
 
-    pub fn render(&mut self, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    pub fn render(&self, area: Rect, buf: &mut Buffer) -> Option<Position> {
         match self {
             GateFlow::Pick(p) => {
                 let r = centered(area, 60, 12);

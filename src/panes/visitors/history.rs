@@ -11,7 +11,9 @@ const KEEP: usize = 3 * PAGE;
 pub struct HistoryWindow {
     pub rows: Vec<VisitRow>,
     pub sel: usize,
-    pub top: usize,
+    /// First row drawn; kept in a cell so drawing can scroll with `&self`.
+    pub top: std::cell::Cell<usize>,
+    height: std::cell::Cell<usize>,
     pub has_older: bool,
     pub has_newer: bool,
     pub filter: Option<HistoryFilter>,
@@ -28,7 +30,7 @@ impl HistoryWindow {
         self.has_older = self.rows.len() == PAGE;
         self.has_newer = false;
         self.sel = 0;
-        self.top = 0;
+        self.top.set(0);
         self.filter = Some(filter);
         Ok(())
     }
@@ -57,7 +59,7 @@ impl HistoryWindow {
         self.has_newer = self.rows.len() == PAGE;
         self.has_older = false;
         self.sel = self.rows.len().saturating_sub(1);
-        self.top = self.sel;
+        self.top.set(self.sel);
         Ok(())
     }
 
@@ -76,7 +78,7 @@ impl HistoryWindow {
                 let drop = self.rows.len() - KEEP;
                 self.rows.drain(..drop);
                 target -= drop as isize;
-                self.top = self.top.saturating_sub(drop);
+                self.top.set(self.top.get().saturating_sub(drop));
                 self.has_newer = true;
             }
         }
@@ -87,7 +89,7 @@ impl HistoryWindow {
                 let n = more.len();
                 self.rows.splice(0..0, more);
                 target += n as isize;
-                self.top += n;
+                self.top.set(self.top.get() + n);
             }
             if self.rows.len() > KEEP {
                 self.rows.truncate(KEEP);
@@ -99,12 +101,19 @@ impl HistoryWindow {
     }
 
     /// Keeps the selection inside a viewport of `height` rows.
-    pub fn scroll_into_view(&mut self, height: usize) {
+    pub fn scroll_into_view(&self, height: usize) {
         let h = height.max(1);
-        if self.sel < self.top {
-            self.top = self.sel;
-        } else if self.sel >= self.top + h {
-            self.top = self.sel + 1 - h;
+        self.height.set(h);
+        let top = self.top.get();
+        if self.sel < top {
+            self.top.set(self.sel);
+        } else if self.sel >= top + h {
+            self.top.set(self.sel + 1 - h);
         }
+    }
+
+    /// Rows drawn in the last frame (PgUp/PgDn).
+    pub fn height(&self) -> usize {
+        self.height.get().max(1)
     }
 }

@@ -7,21 +7,25 @@ pub mod history;
 pub mod register;
 pub mod render;
 
-use super::{Handled, PaneCtx, error_text};
+use super::{Handled, Input, Pane, PaneCtx, RenderCtx, error_text, form_key, form_step};
 use crate::action::Action;
 use crate::domain::error::DomainError;
 use crate::domain::role::{Permission, allows};
 use crate::domain::visit::{Decision, VisitStatus};
 use crate::domain::watchlist::WatchForm;
 use crate::i18n::{tr, trf};
-use crate::keymap::{self, Ctx};
+use crate::keymap::Ctx;
 use crate::store::StoreError;
 use crate::store::visits::{HistoryFilter, RegisterOutcome, VisitChange, VisitRow};
 use crate::store::watchlist::WatchRow;
-use crate::ui::form::{Field, Form, FormKey};
+use crate::ui::form::{Field, Form, FormKey, FormStep};
+use crate::ui::list::ListState;
+use crate::ui::prompt::Prompt;
 use crate::ui::text_input::TextInput;
 use history::HistoryWindow;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Position, Rect};
 use register::{DecisionState, RegisterState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +71,7 @@ pub enum Mode {
     WatchRemove {
         id: String,
         name: String,
-        reason: TextInput,
+        reason: Prompt,
     },
     Export(Form),
 }
@@ -76,19 +80,14 @@ pub struct VisitorsPane {
     pub view: View,
     pub mode: Mode,
     pub on_site: Vec<VisitRow>,
-    pub on_site_sel: usize,
-    pub on_site_top: usize,
+    pub on_site_list: ListState,
     pub history: HistoryWindow,
     pub searching: bool,
     pub search: TextInput,
     pub watch: Vec<WatchRow>,
-    pub watch_sel: usize,
+    pub watch_list: ListState,
     pub out: Vec<crate::store::rollcall::LeaveRow>,
-    pub out_sel: usize,
-    /// Rows visible in the last drawn list, for PageUp/PageDown.
-    pub list_height: usize,
-    /// Esc pressed once on a form with input: the next Esc discards it.
-    pub discard_armed: bool,
+    pub out_list: ListState,
 }
 
 impl VisitorsPane {
@@ -97,92 +96,111 @@ impl VisitorsPane {
             view: View::OnSite,
             mode: Mode::Browse,
             on_site: vec![],
-            on_site_sel: 0,
-            on_site_top: 0,
+            on_site_list: ListState::default(),
             history: HistoryWindow::default(),
             searching: false,
             search: TextInput::default(),
             watch: vec![],
-            watch_sel: 0,
+            watch_list: ListState::default(),
             out: vec![],
-            out_sel: 0,
-            list_height: 10,
-            discard_armed: false,
+            out_list: ListState::default(),
         }
     }
 
-    /// Re-reads every list from the store (after a write, or at login).
+    /// Rows the current list showed in the last frame (PgUp/PgDn).
+    pub fn list_height(&self) -> usize {
+        match self.view {
+            View::OnSite => self.on_site_list.height(),
+            View::History => self.history.height(),
+            View::Watchlist => self.watch_list.height(),
+            View::Out => self.out_list.height(),
+        }
+    }
+
+    /// Re-reads every list from the store (after a write, or at login),
+    /// keeping each selection on the record it was on.
     pub fn reload(&mut self, ctx: &PaneCtx) -> Result<(), StoreError> {
+        let was = self
+            .on_site
+            .get(self.on_site_list.sel)
+            .map(|v| v.id.clone());
         self.on_site = ctx.store.on_site()?;
-        self.on_site_sel = self.on_site_sel.min(self.on_site.len().saturating_sub(1));
+        self.on_site_list
+            .follow(&self.on_site, was.as_deref(), |v| v.id.as_str());
         if self.history.filter.is_none() {
             self.history.load(ctx.store, HistoryFilter::All)?;
         } else {
             self.history.refresh(ctx.store)?;
         }
+        let was = self.watch.get(self.watch_list.sel).map(|w| w.id.clone());
         self.watch = ctx.store.watch_entries(false)?;
+        self.watch_list
+            .follow(&self.watch, was.as_deref(), |w| w.id.as_str());
+        let was = self.out.get(self.out_list.sel).map(|l| l.id.clone());
         self.out = ctx
             .store
             .leaves(ctx.now_ms - 86_400_000)?
             .into_iter()
             .filter(|l| l.gate)
             .collect();
-        self.out_sel = self.out_sel.min(self.out.len().saturating_sub(1));
-        self.watch_sel = self.watch_sel.min(self.watch.len().saturating_sub(1));
+        self.out_list
+            .follow(&self.out, was.as_deref(), |l| l.id.as_str());
         Ok(())
     }
 
     /// True while a form or text box has focus: plain keys are typing.
     pub fn in_text(&self) -> bool {
-        !matches!(
-            self.mode,
-            Mode::Browse | Mode::Detail(_) | Mode::ConfirmSignOut { .. }
-        ) || self.searching
+        match &self.mode {
+            Mode::Browse => self.searching,
+            Mode::Detail(_) | Mode::ConfirmSignOut { .. } => false,
+            Mode::Gate(g) => g.in_text(),
+            _ => true,
+        }
     }
 
     /// Unsaved input that quitting would lose.
     pub fn has_unsaved(&self) -> bool {
         match &self.mode {
             Mode::Register(r) => r.form.is_dirty(),
-            Mode::WatchAdd(f) => f.is_dirty(),
-            Mode::WatchRemove { reason, .. } => !reason.is_empty(),
-            Mode::Gate(g) => {
-                matches!(g.as_ref(), gate::GateFlow::Form { form, .. } if form.is_dirty())
-            }
+            Mode::WatchAdd(f) | Mode::Export(f) => f.is_dirty(),
+            Mode::WatchRemove { reason, .. } => reason.is_dirty(),
+            Mode::Gate(g) => g.has_unsaved(),
             _ => false,
         }
     }
 
     /// Contexts for help and hints, innermost first.
     pub fn contexts(&self) -> Vec<Ctx> {
-        match self.mode {
+        match &self.mode {
+            Mode::Browse if self.searching => vec![Ctx::Search, Ctx::List],
             Mode::Browse => vec![Ctx::List],
-            Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_) | Mode::WatchRemove { .. } => {
-                vec![Ctx::Form]
-            }
-            Mode::Gate(ref g) if matches!(g.as_ref(), gate::GateFlow::Form { .. }) => {
-                vec![Ctx::Form]
-            }
-            _ => vec![],
+            Mode::Register(r) if r.decision.is_some() => vec![Ctx::Choice],
+            Mode::Register(r) if !r.suggestions.is_empty() => vec![Ctx::Suggest, Ctx::Form],
+            Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_) => vec![Ctx::Form],
+            Mode::WatchRemove { .. } => vec![Ctx::Dialog],
+            Mode::Detail(_) => vec![Ctx::Detail, Ctx::Viewer],
+            Mode::ConfirmSignOut { .. } => vec![Ctx::Confirm],
+            Mode::Gate(g) => g.contexts(),
         }
     }
 
     fn selected_visit(&self) -> Option<&VisitRow> {
         match self.view {
-            View::OnSite => self.on_site.get(self.on_site_sel),
+            View::OnSite => self.on_site.get(self.on_site_list.sel),
             View::History => self.history.selected(),
             View::Watchlist | View::Out => None,
         }
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Handled {
+    /// One key or action for the current mode.
+    pub fn handle(&mut self, input: Input, ctx: &mut PaneCtx) -> Handled {
         let mode = std::mem::replace(&mut self.mode, Mode::Browse);
         let (mode, handled) = match mode {
-            Mode::Browse => (Mode::Browse, self.browse_key(key, ctx)),
-            Mode::Register(r) => self.register_key(r, key, ctx),
-            Mode::Detail(d) => self.detail_key(d, key, ctx),
-            Mode::ConfirmSignOut { id, name } => match key.code {
-                KeyCode::Enter | KeyCode::Char('y') => {
+            Mode::Browse => (Mode::Browse, self.browse(input, ctx)),
+            Mode::Register(r) => self.register_input(r, input, ctx),
+            Mode::Detail(d) => self.detail_input(d, input, ctx),
+            Mode::ConfirmSignOut { id, name } => match input.action() {
+                Some(Action::Confirm) => {
                     match ctx.store.sign_out(ctx.actor, &id) {
                         Ok(()) => ctx.ok(trf("visit.signed_out", &[("name", name)])),
                         Err(e) => ctx.err(error_text(&e)),
@@ -190,39 +208,48 @@ impl VisitorsPane {
                     self.after_write(ctx);
                     (Mode::Browse, Handled::Yes)
                 }
-                KeyCode::Esc | KeyCode::Char('n') => (Mode::Browse, Handled::Yes),
+                Some(Action::Back) => (Mode::Browse, Handled::Yes),
                 // Anything else (q, ?, F1 …) keeps the question and goes on.
                 _ => (Mode::ConfirmSignOut { id, name }, Handled::No),
             },
-            Mode::WatchAdd(f) => self.watch_add_key(f, key, ctx),
+            Mode::WatchAdd(f) => self.watch_add_input(f, input, ctx),
             Mode::WatchRemove {
                 id,
                 name,
                 mut reason,
-            } => match key.code {
-                KeyCode::Enter => match ctx.store.remove_watch(ctx.actor, &id, &reason.value()) {
-                    Ok(()) => {
-                        ctx.ok(trf("watch.removed", &[("name", name)]));
-                        self.after_write(ctx);
-                        (Mode::Browse, Handled::Yes)
+            } => {
+                let step = match input {
+                    Input::Key(k) => {
+                        let h = Handled::from(reason.key(k));
+                        return self.put_back(Mode::WatchRemove { id, name, reason }, h);
                     }
-                    Err(e) => {
-                        ctx.err(error_text(&e));
+                    Input::Act(a) => reason.update(a),
+                };
+                match step {
+                    FormStep::Save => {
+                        match ctx.store.remove_watch(ctx.actor, &id, &reason.value()) {
+                            Ok(()) => {
+                                ctx.ok(trf("watch.removed", &[("name", name)]));
+                                self.after_write(ctx);
+                                (Mode::Browse, Handled::Yes)
+                            }
+                            Err(e) => {
+                                ctx.err(error_text(&e));
+                                (Mode::WatchRemove { id, name, reason }, Handled::Yes)
+                            }
+                        }
+                    }
+                    FormStep::Close => (Mode::Browse, Handled::Yes),
+                    FormStep::Armed => {
+                        ctx.err(tr("form.esc_again"));
                         (Mode::WatchRemove { id, name, reason }, Handled::Yes)
                     }
-                },
-                KeyCode::Esc => (Mode::Browse, Handled::Yes),
-                _ => {
-                    let h = if reason.handle_key(key) {
-                        Handled::Yes
-                    } else {
-                        Handled::No
-                    };
-                    (Mode::WatchRemove { id, name, reason }, h)
+                    FormStep::Stay => (Mode::WatchRemove { id, name, reason }, Handled::Yes),
+                    FormStep::Pass => (Mode::WatchRemove { id, name, reason }, Handled::No),
                 }
-            },
-            Mode::Export(f) => self.export_key(f, key, ctx),
-            Mode::Gate(g) => match g.handle_key(key, ctx) {
+            }
+            Mode::Export(f) => self.export_input(f, input, ctx),
+            Mode::Gate(g) => match g.handle(input, ctx) {
                 (Some(next), h) => (Mode::Gate(Box::new(next)), h),
                 (None, h) => {
                     self.after_write(ctx);
@@ -231,11 +258,15 @@ impl VisitorsPane {
                 }
             },
         };
-        // A mode set by an action (e.g. New) wins over the one we put back.
+        self.put_back(mode, handled)
+    }
+
+    /// A mode set by an action (e.g. New) wins over the one put back.
+    fn put_back(&mut self, mode: Mode, h: Handled) -> Handled {
         if matches!(self.mode, Mode::Browse) {
             self.mode = mode;
         }
-        handled
+        h
     }
 
     fn after_write(&mut self, ctx: &mut PaneCtx) {
@@ -244,50 +275,30 @@ impl VisitorsPane {
         }
     }
 
-    fn browse_key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Handled {
-        if self.searching {
-            match key.code {
-                KeyCode::Enter => {
-                    self.searching = false;
-                    return Handled::Yes;
-                }
-                KeyCode::Esc => {
-                    self.searching = false;
-                    self.search.set("");
-                    self.apply_search(ctx);
-                    return Handled::Yes;
-                }
-                KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {}
-                _ => {
-                    let before = self.search.value();
-                    if self.search.handle_key(key) {
-                        if self.search.value() != before {
-                            self.apply_search(ctx);
-                        }
-                        return Handled::Yes;
-                    }
+    fn browse(&mut self, input: Input, ctx: &mut PaneCtx) -> Handled {
+        match input {
+            Input::Key(key) if self.searching => {
+                let before = self.search.value();
+                if !self.search.handle_key(key) {
                     return Handled::No;
                 }
-            }
-        }
-        let in_text = self.searching;
-        match keymap::lookup(&[Ctx::List], &key, in_text) {
-            Some(a) => {
-                self.action(a, ctx);
+                if self.search.value() != before {
+                    self.apply_search(ctx);
+                }
                 Handled::Yes
             }
-            None if self.searching => {
-                // Arrows while searching move the selection.
-                let a = match key.code {
-                    KeyCode::Up => Action::Up,
-                    KeyCode::Down => Action::Down,
-                    KeyCode::PageUp => Action::PageUp,
-                    _ => Action::PageDown,
-                };
-                self.action(a, ctx);
+            Input::Key(_) => Handled::No,
+            Input::Act(Action::Confirm) if self.searching => {
+                self.searching = false;
                 Handled::Yes
             }
-            None => Handled::No,
+            Input::Act(Action::Back) if self.searching => {
+                self.searching = false;
+                self.search.set("");
+                self.apply_search(ctx);
+                Handled::Yes
+            }
+            Input::Act(a) => self.action(a, ctx),
         }
     }
 
@@ -298,7 +309,7 @@ impl VisitorsPane {
         }
     }
 
-    pub fn action(&mut self, a: Action, ctx: &mut PaneCtx) {
+    pub fn action(&mut self, a: Action, ctx: &mut PaneCtx) -> Handled {
         let role = ctx.actor.role;
         match a {
             Action::New if self.view == View::Out => {
@@ -314,7 +325,6 @@ impl VisitorsPane {
             Action::New => {
                 let special = ctx.store.setting(crate::domain::settings::SPECIAL_PERIOD) == 1;
                 self.mode = Mode::Register(Box::new(RegisterState::new(special)));
-                self.discard_armed = false;
             }
             Action::SignOut => match self.selected_visit() {
                 Some(v) if v.status == VisitStatus::OnSite => {
@@ -331,13 +341,18 @@ impl VisitorsPane {
             Action::Open if self.view == View::Out => {
                 if let Some(l) = self
                     .out
-                    .get(self.out_sel)
+                    .get(self.out_list.sel)
                     .filter(|l| l.returned_ms.is_none())
                 {
                     self.mode = Mode::Gate(Box::new(gate::GateFlow::Return {
                         id: l.id.clone(),
                         name: l.name.clone(),
                     }));
+                }
+            }
+            Action::Open if self.view == View::Watchlist => {
+                if let Some(w) = self.watch.get(self.watch_list.sel) {
+                    ctx.ok(watch_summary(w));
                 }
             }
             Action::Open => {
@@ -355,7 +370,6 @@ impl VisitorsPane {
                         &v.details,
                         allows(role, Permission::ViewFullIds),
                     )));
-                    self.discard_armed = false;
                 }
                 None => ctx.err(tr("visit.none_selected")),
             },
@@ -374,29 +388,12 @@ impl VisitorsPane {
                 self.view = View::ALL[j];
                 self.searching = false;
             }
-            Action::Up => self.move_sel(-1, ctx),
-            Action::Down => self.move_sel(1, ctx),
-            Action::PageUp => self.move_sel(-(self.list_height.max(1) as isize), ctx),
-            Action::PageDown => self.move_sel(self.list_height.max(1) as isize, ctx),
-            Action::Home => match self.view {
-                View::History => {
-                    if let Err(e) = self.history.refresh(ctx.store).and_then(|_| {
-                        let f = self.history.filter.clone().unwrap_or(HistoryFilter::All);
-                        self.history.load(ctx.store, f)
-                    }) {
-                        ctx.err(error_text(&e));
-                    }
-                }
-                _ => self.move_sel(-1_000_000, ctx),
-            },
-            Action::End => match self.view {
-                View::History => {
-                    if let Err(e) = self.history.load_oldest(ctx.store) {
-                        ctx.err(error_text(&e));
-                    }
-                }
-                _ => self.move_sel(1_000_000, ctx),
-            },
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End => self.navigate(a, ctx),
             Action::Export => {
                 if allows(role, Permission::ExportReports) {
                     self.mode =
@@ -408,28 +405,46 @@ impl VisitorsPane {
             Action::Remove if self.view == View::Watchlist => {
                 if !allows(role, Permission::ManageWatchlist) {
                     ctx.err(tr("err.forbidden"));
-                } else if let Some(w) = self.watch.get(self.watch_sel).filter(|w| w.active) {
+                } else if let Some(w) = self.watch.get(self.watch_list.sel).filter(|w| w.active) {
                     self.mode = Mode::WatchRemove {
                         id: w.id.clone(),
                         name: w.data.name.clone(),
-                        reason: TextInput::default(),
+                        reason: Prompt::new("", 60),
                     };
                 }
             }
-            _ => {}
+            _ => return Handled::No,
         }
+        Handled::Yes
     }
 
-    fn move_sel(&mut self, delta: isize, ctx: &mut PaneCtx) {
-        let clamp = |sel: usize, len: usize| {
-            (sel as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize
-        };
+    /// ↑/↓, PgUp/PgDn, Home/End on whichever list is showing. History is
+    /// paged from the store and newest first: Home is the newest there.
+    fn navigate(&mut self, a: Action, ctx: &mut PaneCtx) {
         match self.view {
-            View::OnSite => self.on_site_sel = clamp(self.on_site_sel, self.on_site.len()),
-            View::Watchlist => self.watch_sel = clamp(self.watch_sel, self.watch.len()),
-            View::Out => self.out_sel = clamp(self.out_sel, self.out.len()),
+            View::OnSite => {
+                self.on_site_list.navigate(a, self.on_site.len());
+            }
+            View::Watchlist => {
+                self.watch_list.navigate(a, self.watch.len());
+            }
+            View::Out => {
+                self.out_list.navigate(a, self.out.len());
+            }
             View::History => {
-                if let Err(e) = self.history.move_by(ctx.store, delta) {
+                let h = self.history.height() as isize;
+                let r = match a {
+                    Action::Up => self.history.move_by(ctx.store, -1),
+                    Action::Down => self.history.move_by(ctx.store, 1),
+                    Action::PageUp => self.history.move_by(ctx.store, -h),
+                    Action::PageDown => self.history.move_by(ctx.store, h),
+                    Action::Home => self.history.refresh(ctx.store).and_then(|_| {
+                        let f = self.history.filter.clone().unwrap_or(HistoryFilter::All);
+                        self.history.load(ctx.store, f)
+                    }),
+                    _ => self.history.load_oldest(ctx.store),
+                };
+                if let Err(e) = r {
                     ctx.err(error_text(&e));
                 }
             }
@@ -468,34 +483,31 @@ impl VisitorsPane {
         })
     }
 
-    fn detail_key(
+    fn detail_input(
         &mut self,
         mut d: Box<Detail>,
-        key: KeyEvent,
+        input: Input,
         ctx: &mut PaneCtx,
     ) -> (Mode, Handled) {
-        match key.code {
-            KeyCode::Esc | KeyCode::Enter => (Mode::Browse, Handled::Yes),
-            KeyCode::Up => {
+        match input.action() {
+            Some(Action::Back) => (Mode::Browse, Handled::Yes),
+            Some(Action::Up) => {
                 d.scroll = d.scroll.saturating_sub(1);
                 (Mode::Detail(d), Handled::Yes)
             }
-            KeyCode::Down => {
+            Some(Action::Down) => {
                 d.scroll = d.scroll.saturating_add(1);
                 (Mode::Detail(d), Handled::Yes)
             }
-            KeyCode::Char('e') if key.modifiers.is_empty() => {
-                self.discard_armed = false;
-                (
-                    Mode::Register(Box::new(RegisterState::correcting(
-                        d.row.id.clone(),
-                        &d.row.details,
-                        allows(ctx.actor.role, Permission::ViewFullIds),
-                    ))),
-                    Handled::Yes,
-                )
-            }
-            KeyCode::Char('o') if key.modifiers.is_empty() => {
+            Some(Action::Correct) => (
+                Mode::Register(Box::new(RegisterState::correcting(
+                    d.row.id.clone(),
+                    &d.row.details,
+                    allows(ctx.actor.role, Permission::ViewFullIds),
+                ))),
+                Handled::Yes,
+            ),
+            Some(Action::SignOut) => {
                 if d.row.status == VisitStatus::OnSite {
                     (
                         Mode::ConfirmSignOut {
@@ -513,97 +525,83 @@ impl VisitorsPane {
         }
     }
 
-    /// Esc on a form: leaves at once if nothing was typed, otherwise asks
-    /// for a second Esc so a slip of the finger loses nothing.
-    fn escape(&mut self, dirty: bool, ctx: &mut PaneCtx) -> bool {
-        if !dirty || self.discard_armed {
-            self.discard_armed = false;
-            true
-        } else {
-            self.discard_armed = true;
-            ctx.err(tr("form.esc_again"));
-            false
-        }
-    }
-
-    fn register_key(
+    fn register_input(
         &mut self,
         mut r: Box<RegisterState>,
-        key: KeyEvent,
+        input: Input,
         ctx: &mut PaneCtx,
     ) -> (Mode, Handled) {
+        // A watchlist match: admit or deny, with a note. Every way out of
+        // it is recorded — Esc included counts as "deny".
         if let Some(mut d) = r.decision.take() {
-            match key.code {
-                KeyCode::Left | KeyCode::Right => {
+            let h = match input {
+                Input::Key(k) => Handled::from(d.note.handle_key(k)),
+                Input::Act(Action::Toggle) => {
                     d.choice = if d.choice == Decision::Admit {
                         Decision::Deny
                     } else {
                         Decision::Admit
                     };
+                    Handled::Yes
                 }
-                KeyCode::Esc => return (Mode::Register(r), Handled::Yes),
-                KeyCode::Enter => {
+                Input::Act(Action::Confirm) => {
                     let decision = Some((d.choice, d.note.value()));
                     r.decision = Some(d);
                     return self.save_registration(r, decision, ctx);
                 }
-                _ => {
-                    if !d.note.handle_key(key) {
-                        r.decision = Some(d);
-                        return (Mode::Register(r), Handled::No);
-                    }
+                Input::Act(Action::Back) => {
+                    let decision = Some((Decision::Deny, d.note.value()));
+                    r.decision = Some(d);
+                    return self.save_registration(r, decision, ctx);
                 }
-            }
+                Input::Act(_) => Handled::No,
+            };
             r.decision = Some(d);
-            return (Mode::Register(r), Handled::Yes);
+            return (Mode::Register(r), h);
         }
-        if !r.suggestions.is_empty() {
-            match key.code {
-                KeyCode::Up => {
+        if !r.suggestions.is_empty()
+            && let Input::Act(a) = input
+        {
+            match a {
+                Action::Up => {
                     r.sugg_sel = r.sugg_sel.saturating_sub(1);
                     return (Mode::Register(r), Handled::Yes);
                 }
-                KeyCode::Down => {
+                Action::Down => {
                     r.sugg_sel = (r.sugg_sel + 1).min(r.suggestions.len() - 1);
                     return (Mode::Register(r), Handled::Yes);
                 }
-                KeyCode::Enter => {
+                Action::Choose => {
                     let d = r.suggestions[r.sugg_sel.min(r.suggestions.len() - 1)]
                         .details
                         .clone();
                     r.fill(&d, true, allows(ctx.actor.role, Permission::ViewFullIds));
                     return (Mode::Register(r), Handled::Yes);
                 }
-                KeyCode::Esc => {
+                Action::Back => {
                     r.suggestions.clear();
                     return (Mode::Register(r), Handled::Yes);
                 }
                 _ => {}
             }
         }
-        if key.code != KeyCode::Esc {
-            self.discard_armed = false;
-        }
-        match r.form.handle_key(key) {
-            FormKey::Edited | FormKey::Moved => {
-                r.suggestions = match r.suggest_query() {
-                    Some(q) => ctx.store.suggest_persons(&q, 6).unwrap_or_default(),
-                    None => vec![],
-                };
-                r.sugg_sel = 0;
-                (Mode::Register(r), Handled::Yes)
-            }
-            FormKey::Submit => self.save_registration(r, None, ctx),
-            FormKey::Unhandled => match keymap::lookup(&[Ctx::Form], &key, true) {
-                Some(Action::Save) => self.save_registration(r, None, ctx),
-                Some(Action::Back) => {
-                    if self.escape(r.form.is_dirty(), ctx) {
-                        (Mode::Browse, Handled::Yes)
-                    } else {
-                        (Mode::Register(r), Handled::Yes)
-                    }
+        match input {
+            Input::Key(k) => match r.form.handle_key(k) {
+                FormKey::Unhandled => (Mode::Register(r), Handled::No),
+                _ => {
+                    r.suggestions = match r.suggest_query() {
+                        Some(q) => ctx.store.suggest_persons(&q, 6).unwrap_or_default(),
+                        None => vec![],
+                    };
+                    r.sugg_sel = 0;
+                    (Mode::Register(r), Handled::Yes)
                 }
-                _ => (Mode::Register(r), Handled::No),
+            },
+            Input::Act(a) => match form_step(&mut r.form, a, ctx) {
+                FormStep::Save => self.save_registration(r, None, ctx),
+                FormStep::Close => (Mode::Browse, Handled::Yes),
+                FormStep::Pass => (Mode::Register(r), Handled::No),
+                FormStep::Stay | FormStep::Armed => (Mode::Register(r), Handled::Yes),
             },
         }
     }
@@ -664,7 +662,7 @@ impl VisitorsPane {
                 }
                 self.view = View::OnSite;
                 self.after_write(ctx);
-                self.on_site_sel = self.on_site.len().saturating_sub(1);
+                self.on_site_list.sel = self.on_site.len().saturating_sub(1);
                 (Mode::Browse, Handled::Yes)
             }
             Ok(RegisterOutcome::Denied(_)) => {
@@ -683,79 +681,117 @@ impl VisitorsPane {
         }
     }
 
-    fn watch_add_key(&mut self, mut f: Form, key: KeyEvent, ctx: &mut PaneCtx) -> (Mode, Handled) {
-        let save = |f: &mut Form, ctx: &mut PaneCtx| {
-            let wf = WatchForm {
-                name: f.value("name"),
-                id_no: f.value("id_no"),
-                phone: f.value("phone"),
-                reason: f.value("reason"),
-                note: f.value("note"),
-            };
-            match ctx.store.add_watch(ctx.actor, &wf) {
-                Ok(_) => {
-                    ctx.ok(trf("watch.added", &[("name", wf.name.trim().to_string())]));
-                    true
-                }
-                Err(e) => {
-                    show_error(f, &e, ctx);
-                    false
-                }
+    fn watch_add_input(&mut self, mut f: Form, input: Input, ctx: &mut PaneCtx) -> (Mode, Handled) {
+        let a = match input {
+            Input::Key(k) => {
+                let h = Handled::from(form_key(&mut f, k));
+                return (Mode::WatchAdd(f), h);
             }
+            Input::Act(a) => a,
         };
-        match f.handle_key(key) {
-            FormKey::Submit => {
-                if save(&mut f, ctx) {
-                    self.after_write(ctx);
-                    return (Mode::Browse, Handled::Yes);
-                }
-                (Mode::WatchAdd(f), Handled::Yes)
-            }
-            FormKey::Unhandled => match keymap::lookup(&[Ctx::Form], &key, true) {
-                Some(Action::Save) => {
-                    if save(&mut f, ctx) {
+        match form_step(&mut f, a, ctx) {
+            FormStep::Save => {
+                let wf = WatchForm {
+                    name: f.value("name"),
+                    id_no: f.value("id_no"),
+                    phone: f.value("phone"),
+                    reason: f.value("reason"),
+                    note: f.value("note"),
+                };
+                match ctx.store.add_watch(ctx.actor, &wf) {
+                    Ok(_) => {
+                        ctx.ok(trf("watch.added", &[("name", wf.name.trim().to_string())]));
                         self.after_write(ctx);
-                        return (Mode::Browse, Handled::Yes);
-                    }
-                    (Mode::WatchAdd(f), Handled::Yes)
-                }
-                Some(Action::Back) => {
-                    if self.escape(f.is_dirty(), ctx) {
                         (Mode::Browse, Handled::Yes)
-                    } else {
+                    }
+                    Err(e) => {
+                        show_error(&mut f, &e, ctx);
                         (Mode::WatchAdd(f), Handled::Yes)
                     }
                 }
-                _ => (Mode::WatchAdd(f), Handled::No),
-            },
-            _ => {
-                self.discard_armed = false;
-                (Mode::WatchAdd(f), Handled::Yes)
             }
+            FormStep::Close => (Mode::Browse, Handled::Yes),
+            FormStep::Pass => (Mode::WatchAdd(f), Handled::No),
+            FormStep::Stay | FormStep::Armed => (Mode::WatchAdd(f), Handled::Yes),
         }
     }
 
-    fn export_key(&mut self, mut f: Form, key: KeyEvent, ctx: &mut PaneCtx) -> (Mode, Handled) {
-        let go = match f.handle_key(key) {
-            FormKey::Submit => true,
-            FormKey::Unhandled => match keymap::lookup(&[Ctx::Form], &key, true) {
-                Some(Action::Save) => true,
-                Some(Action::Back) => return (Mode::Browse, Handled::Yes),
-                _ => return (Mode::Export(f), Handled::No),
-            },
-            _ => false,
+    fn export_input(&mut self, mut f: Form, input: Input, ctx: &mut PaneCtx) -> (Mode, Handled) {
+        let a = match input {
+            Input::Key(k) => {
+                let h = Handled::from(form_key(&mut f, k));
+                return (Mode::Export(f), h);
+            }
+            Input::Act(a) => a,
         };
-        if go {
-            match export::run(&mut f, ctx) {
+        match form_step(&mut f, a, ctx) {
+            FormStep::Save => match export::run(&mut f, ctx) {
                 Some(msg) => {
                     ctx.ok(msg);
-                    return (Mode::Browse, Handled::Yes);
+                    (Mode::Browse, Handled::Yes)
                 }
-                None => return (Mode::Export(f), Handled::Yes),
-            }
+                None => (Mode::Export(f), Handled::Yes),
+            },
+            FormStep::Close => (Mode::Browse, Handled::Yes),
+            FormStep::Pass => (Mode::Export(f), Handled::No),
+            FormStep::Stay | FormStep::Armed => (Mode::Export(f), Handled::Yes),
         }
-        (Mode::Export(f), Handled::Yes)
     }
+}
+
+impl Pane for VisitorsPane {
+    fn title(&self) -> &'static str {
+        "pane.visitors"
+    }
+    fn reload(&mut self, ctx: &mut PaneCtx) -> Result<(), StoreError> {
+        VisitorsPane::reload(self, ctx)
+    }
+    fn contexts(&self) -> Vec<Ctx> {
+        VisitorsPane::contexts(self)
+    }
+    fn in_text(&self) -> bool {
+        VisitorsPane::in_text(self)
+    }
+    fn has_unsaved(&self) -> bool {
+        VisitorsPane::has_unsaved(self)
+    }
+    fn key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Handled {
+        self.handle(Input::Key(key), ctx)
+    }
+    fn update(&mut self, a: Action, ctx: &mut PaneCtx) -> Handled {
+        self.handle(Input::Act(a), ctx)
+    }
+    fn render(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
+        VisitorsPane::render(self, area, buf, rc)
+    }
+    fn click(&mut self, x: u16, y: u16, area: Rect, ctx: &mut PaneCtx) -> bool {
+        self.click_at(x, y, area, ctx)
+    }
+    fn offers(&self, a: Action, role: crate::domain::role::Role) -> bool {
+        if !matches!(self.mode, Mode::Browse) {
+            return true;
+        }
+        let visits = matches!(self.view, View::OnSite | View::History);
+        match a {
+            Action::SignOut => self.view == View::OnSite && !self.on_site.is_empty(),
+            Action::Correct | Action::Open if visits => self.selected_visit().is_some(),
+            Action::Open if self.view == View::Out => self
+                .out
+                .get(self.out_list.sel)
+                .is_some_and(|l| l.returned_ms.is_none()),
+            Action::Open => self.view == View::Watchlist && !self.watch.is_empty(),
+            Action::Correct => false,
+            Action::Export => allows(role, Permission::ExportReports),
+            Action::Remove => {
+                self.view == View::Watchlist && allows(role, Permission::ManageWatchlist)
+            }
+            Action::New if self.view == View::Watchlist => {
+                allows(role, Permission::ManageWatchlist)
+            }
+            _ => true,
+        }
+    }
+    crate::pane_any!();
 }
 
 impl Default for VisitorsPane {
@@ -790,4 +826,48 @@ pub fn watch_form() -> Form {
             .hint("watch.hint.reason"),
         Field::text("note", "watch.f.note").max(200),
     ])
+}
+
+/// The watchlist entry's note and reason in one line (Enter on the list).
+fn watch_summary(w: &WatchRow) -> String {
+    trf(
+        "watch.summary",
+        &[
+            ("name", w.data.name.clone()),
+            ("reason", w.data.reason.clone()),
+            ("note", w.data.note.clone()),
+        ],
+    )
+}
+
+impl VisitorsPane {
+    /// A click on the sub-view tabs (the first line) or on a list row
+    /// (under the header line) selects it, as on every list.
+    fn click_at(&mut self, _x: u16, y: u16, area: Rect, ctx: &mut PaneCtx) -> bool {
+        if !matches!(self.mode, Mode::Browse) || !area.contains(Position::new(_x, y)) {
+            return false;
+        }
+        if y == area.y {
+            self.action(Action::NextView, ctx);
+            return true;
+        }
+        if y < area.y + 2 {
+            return false;
+        }
+        let row = (y - area.y - 2) as usize;
+        match self.view {
+            View::OnSite => self.on_site_list.click(row, self.on_site.len()).is_some(),
+            View::Watchlist => self.watch_list.click(row, self.watch.len()).is_some(),
+            View::Out => self.out_list.click(row, self.out.len()).is_some(),
+            View::History => {
+                let i = self.history.top.get() + row;
+                if i < self.history.rows.len() {
+                    self.history.sel = i;
+                    true
+                } else {
+                    false
+                }
+            }
+        }
+    }
 }

@@ -17,11 +17,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-pub struct RenderCtx {
-    pub role: Role,
-    pub now_ms: i64,
-    pub offset_min: i32,
-}
+pub use crate::panes::RenderCtx;
 
 fn show_id(id: &Option<String>, role: Role) -> String {
     match id {
@@ -49,7 +45,7 @@ fn status_label(r: &VisitRow) -> String {
 }
 
 impl VisitorsPane {
-    pub fn render(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
         if area.height < 3 {
             return None;
         }
@@ -61,7 +57,7 @@ impl VisitorsPane {
         if !form_mode {
             cursor = self.render_lists(area, buf, rc);
         }
-        match &mut self.mode {
+        match &self.mode {
             Mode::Browse => {}
             Mode::Register(r) => cursor = render_register(r, area, buf),
             Mode::WatchAdd(f) => {
@@ -94,7 +90,7 @@ impl VisitorsPane {
                 );
                 let field = Rect::new(r.x, r.y + 2, r.width, 1);
                 buf.set_style(field, theme::focus());
-                let (t, c) = reason.visible(field.width as usize, false);
+                let (t, c) = reason.input.visible(field.width as usize, false);
                 Span::styled(t, theme::focus()).render(field, buf);
                 cursor = Some(Position::new(field.x + c as u16, field.y));
             }
@@ -102,7 +98,7 @@ impl VisitorsPane {
         cursor
     }
 
-    fn render_lists(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
+    fn render_lists(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
         // Sub-view tabs and, on history, the search box.
         let mut spans = vec![];
         for v in View::ALL {
@@ -148,27 +144,22 @@ impl VisitorsPane {
             }
         }
         let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
-        self.list_height = body.height.saturating_sub(1) as usize;
+        let list_height = body.height.saturating_sub(1) as usize;
         match self.view {
-            View::OnSite => self.render_on_site(body, buf, rc),
-            View::History => self.render_history(body, buf, rc),
-            View::Watchlist => self.render_watch(body, buf, rc),
-            View::Out => self.render_out(body, buf, rc),
+            View::OnSite => self.render_on_site(body, buf, rc, list_height),
+            View::History => self.render_history(body, buf, rc, list_height),
+            View::Watchlist => self.render_watch(body, buf, rc, list_height),
+            View::Out => self.render_out(body, buf, rc, list_height),
         }
         cursor
     }
 
-    fn render_on_site(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+    fn render_on_site(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx, list_height: usize) {
         if self.on_site.is_empty() {
             crate::ui::empty_note(area, buf, "visit.empty_on_site");
             return;
         }
-        let h = self.list_height.max(1);
-        if self.on_site_sel < self.on_site_top {
-            self.on_site_top = self.on_site_sel;
-        } else if self.on_site_sel >= self.on_site_top + h {
-            self.on_site_top = self.on_site_sel + 1 - h;
-        }
+        let window = self.on_site_list.window(self.on_site.len(), list_height);
         let cols = [
             col(tr("visit.col.time_in"), 11),
             col(tr("visit.col.name"), 10),
@@ -180,9 +171,8 @@ impl VisitorsPane {
             col(tr("visit.col.plate"), 9),
             col(tr("visit.col.badge"), 6),
         ];
-        let rows = self.on_site[self.on_site_top..]
+        let rows = self.on_site[window]
             .iter()
-            .take(h)
             .map(|r| {
                 let over = is_overstay(r.time_in, r.details.expected_minutes, rc.now_ms);
                 let stay = duration(rc.now_ms - r.time_in);
@@ -212,16 +202,10 @@ impl VisitorsPane {
                 )
             })
             .collect();
-        table::draw(
-            area,
-            buf,
-            &cols,
-            rows,
-            Some(self.on_site_sel - self.on_site_top),
-        );
+        table::draw(area, buf, &cols, rows, self.on_site_list.sel_in_window());
     }
 
-    fn render_history(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+    fn render_history(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx, list_height: usize) {
         if self.history.rows.is_empty() {
             let key = if self.search.is_empty() {
                 "visit.empty_history"
@@ -231,8 +215,8 @@ impl VisitorsPane {
             crate::ui::empty_note(area, buf, key);
             return;
         }
-        self.history.scroll_into_view(self.list_height);
-        let top = self.history.top;
+        self.history.scroll_into_view(list_height);
+        let top = self.history.top.get();
         let cols = [
             col(tr("visit.col.time_in"), 11),
             col(tr("visit.col.name"), 10),
@@ -246,7 +230,7 @@ impl VisitorsPane {
         ];
         let rows = self.history.rows[top..]
             .iter()
-            .take(self.list_height.max(1))
+            .take(list_height.max(1))
             .map(|r| {
                 let d = &r.details;
                 let style = match r.status {
@@ -281,13 +265,12 @@ impl VisitorsPane {
         );
     }
 
-    fn render_out(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+    fn render_out(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx, list_height: usize) {
         if self.out.is_empty() {
             crate::ui::empty_note(area, buf, "gate.empty");
             return;
         }
-        let h = self.list_height.max(1);
-        let top = self.out_sel.saturating_sub(h - 1);
+        let window = self.out_list.window(self.out.len(), list_height);
         let cols = [
             col(tr("roll.col.name"), 10),
             col(tr("roll.col.class"), 12),
@@ -297,9 +280,8 @@ impl VisitorsPane {
             col(tr("roll.col.state"), 10),
         ];
         let t = |ms: i64| time::fmt_local(ms, rc.offset_min, "%m-%d %H:%M");
-        let rows = self.out[top..]
+        let rows = self.out[window]
             .iter()
-            .take(h)
             .map(|l| {
                 let (state, style) = crate::panes::rollcall::render::away_state(l, rc);
                 let mut with = format!("{}（{}）", l.destination, l.reason);
@@ -319,16 +301,15 @@ impl VisitorsPane {
                 )
             })
             .collect();
-        table::draw(area, buf, &cols, rows, Some(self.out_sel - top));
+        table::draw(area, buf, &cols, rows, self.out_list.sel_in_window());
     }
 
-    fn render_watch(&mut self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
+    fn render_watch(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx, list_height: usize) {
         if self.watch.is_empty() {
             crate::ui::empty_note(area, buf, "watch.empty");
             return;
         }
-        let h = self.list_height.max(1);
-        let top = self.watch_sel.saturating_sub(h - 1);
+        let window = self.watch_list.window(self.watch.len(), list_height);
         let cols = [
             col(tr("watch.col.name"), 10),
             col(tr("watch.col.reason"), 16),
@@ -338,9 +319,8 @@ impl VisitorsPane {
             col(tr("watch.col.added"), 10),
             col(tr("watch.col.note"), 12),
         ];
-        let rows = self.watch[top..]
+        let rows = self.watch[window]
             .iter()
-            .take(h)
             .map(|w| {
                 (
                     vec![
@@ -366,17 +346,17 @@ impl VisitorsPane {
                 )
             })
             .collect();
-        table::draw(area, buf, &cols, rows, Some(self.watch_sel - top));
+        table::draw(area, buf, &cols, rows, self.watch_list.sel_in_window());
     }
 }
 
-fn render_register(r: &mut RegisterState, area: Rect, buf: &mut Buffer) -> Option<Position> {
+fn render_register(r: &RegisterState, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let title = if r.correcting.is_some() {
         tr("visit.correct_title")
     } else {
         tr("visit.register_title")
     };
-    let cursor = crate::ui::form_screen(&mut r.form, &title, area, buf);
+    let cursor = crate::ui::form_screen(&r.form, &title, area, buf);
     if !r.suggestions.is_empty()
         && let Some(c) = cursor
     {
