@@ -360,3 +360,36 @@ fn each_template_imports_into_a_fresh_station() {
         );
     }
 }
+
+#[test]
+fn required_marks_match_what_the_import_requires() {
+    // Drop one column at a time: the import refuses the file exactly when
+    // the column was marked ＊.
+    for (drop, c) in ROSTER_COLUMNS.iter().enumerate() {
+        let keep = |cells: Vec<String>| -> Vec<String> {
+            cells
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| *i != drop)
+                .map(|(_, s)| s)
+                .collect()
+        };
+        let grid = vec![
+            keep(ROSTER_COLUMNS.iter().map(header_text).collect()),
+            keep(
+                ROSTER_COLUMNS
+                    .iter()
+                    .map(|c| c.example.to_string())
+                    .collect(),
+            ),
+        ];
+        let result = dutydesk::import::roster::parse_grid(grid);
+        match result {
+            Ok(p) => {
+                assert!(!c.required, "{} is marked required", c.header);
+                assert!(p.errors.is_empty(), "{}: {:?}", c.header, p.errors);
+            }
+            Err(e) => assert!(c.required, "{} is not marked required: {e}", c.header),
+        }
+    }
+}
