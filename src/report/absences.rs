@@ -8,7 +8,7 @@ use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::domain::validate::FieldError;
 use crate::i18n::{Lang, lang, tr, trf};
-use crate::report::common::{bed_with_building, columns, write_report};
+use crate::report::common::{bed_with_building, columns, exported_at, write_report};
 use crate::report::ledger::Ledger;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -190,7 +190,7 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
                 ("from", from),
                 ("to", to),
                 ("station", st.name.clone()),
-                ("at", time::fmt_local(store.now_ms(), off, "%Y-%m-%d %H:%M")),
+                ("at", exported_at(store, off)),
                 ("by", actor.name.clone()),
             ],
         ),

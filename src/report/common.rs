@@ -1,12 +1,13 @@
 //! Pieces every ledger builder shares: translated columns, the bed label,
-//! and writing with the file named in any error.
+//! the export time, and writing with the file named in any error.
 
 use std::path::Path;
 
 use crate::domain::roster::BedRef;
+use crate::domain::time;
 use crate::i18n::{tr, trf};
 use crate::report::ledger::{Column, Ledger, LedgerError, write_ledger};
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 
 /// Columns from (catalog key, width) pairs, headers in the caller's language.
 pub(crate) fn columns(spec: &[(&str, f64)]) -> Vec<Column> {
@@ -25,6 +26,11 @@ pub(crate) fn bed_with_building(bed: &Option<BedRef>, active: bool) -> String {
     } else {
         trf("report.boarder_left", &[("bed", label)])
     }
+}
+
+/// When the ledger was made, in the station's time, for its subtitle.
+pub(crate) fn exported_at(store: &Store, utc_offset_min: i32) -> String {
+    time::fmt_local(store.now_ms(), utc_offset_min, "%Y-%m-%d %H:%M")
 }
 
 /// Writes a ledger, naming the file in any error so the CLI and the TUI can

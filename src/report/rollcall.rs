@@ -6,7 +6,7 @@ use crate::domain::rollcall::Mark;
 use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
-use crate::report::common::{bed_with_building, write_report};
+use crate::report::common::{bed_with_building, exported_at, write_report};
 use crate::report::ledger::{Column, Ledger};
 use crate::store::{Store, StoreError};
 use chrono::{Datelike, NaiveDate};
@@ -236,7 +236,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
                     building.map_or_else(|| tr("report.rollcall.all_buildings"), str::to_string),
                 ),
                 ("station", st.name.clone()),
-                ("at", time::fmt_local(store.now_ms(), off, "%Y-%m-%d %H:%M")),
+                ("at", exported_at(store, off)),
                 ("by", actor.name.clone()),
             ],
         ),

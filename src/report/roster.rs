@@ -3,9 +3,8 @@
 
 use crate::domain::role::{Actor, Permission, require};
 use crate::domain::roster::{Gender, Guardian, Student};
-use crate::domain::time;
 use crate::i18n::{tr, trf};
-use crate::report::common::{columns, write_report};
+use crate::report::common::{columns, exported_at, write_report};
 use crate::report::ledger::Ledger;
 use crate::store::{Store, StoreError};
 use std::path::Path;
@@ -93,7 +92,7 @@ pub fn build(store: &Store, actor: &Actor) -> Result<Ledger, StoreError> {
             "report.roster.subtitle",
             &[
                 ("station", st.name.clone()),
-                ("at", time::fmt_local(store.now_ms(), off, "%Y-%m-%d %H:%M")),
+                ("at", exported_at(store, off)),
                 ("by", actor.name.clone()),
             ],
         ),

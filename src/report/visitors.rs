@@ -6,7 +6,7 @@ use crate::domain::time;
 use crate::domain::validate::mask_id;
 use crate::domain::visit::{Decision, VisitStatus};
 use crate::i18n::{tr, trf};
-use crate::report::common::{columns, write_report};
+use crate::report::common::{columns, exported_at, write_report};
 use crate::report::ledger::Ledger;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -129,7 +129,6 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
             notes.join("；"),
         ]);
     }
-    let now = store.now_ms();
     Ok(Ledger {
         title: trf("report.visitors.title", &[("school", st.school.clone())]),
         subtitle: trf(
@@ -138,7 +137,7 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
                 ("from", req.from.format("%Y-%m-%d").to_string()),
                 ("to", req.to.format("%Y-%m-%d").to_string()),
                 ("station", st.name.clone()),
-                ("at", time::fmt_local(now, off, "%Y-%m-%d %H:%M")),
+                ("at", exported_at(store, off)),
                 ("by", actor.name.clone()),
             ],
         ),
