@@ -8,8 +8,8 @@ use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::domain::validate::FieldError;
 use crate::i18n::{Lang, lang, tr, trf};
-use crate::report::ledger::{Column, Ledger};
-use crate::report::roster::write_report;
+use crate::report::common::{bed_with_building, columns, exported_at, write_report};
+use crate::report::ledger::Ledger;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -78,13 +78,7 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
             continue;
         };
         let st = &s.student;
-        let mut bed = match &st.bed {
-            Some(b) => format!("{} {}-{}", b.building, b.room, b.bed),
-            None => "—".to_string(),
-        };
-        if !s.active {
-            bed = trf("report.boarder_left", &[("bed", bed)]);
-        }
+        let bed = bed_with_building(&st.bed, s.active);
         let followup = followups
             .get(&st.id)
             .map(|f| format!("{} {}", f.night.get(5..).unwrap_or(&f.night), f.finding))
@@ -196,11 +190,11 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
                 ("from", from),
                 ("to", to),
                 ("station", st.name.clone()),
-                ("at", time::fmt_local(store.now_ms(), off, "%Y-%m-%d %H:%M")),
+                ("at", exported_at(store, off)),
                 ("by", actor.name.clone()),
             ],
         ),
-        columns: cols.iter().map(|(k, w)| Column::new(tr(k), *w)).collect(),
+        columns: columns(&cols),
         rows,
         footer: vec![
             trf(

@@ -6,8 +6,8 @@ use crate::domain::rollcall::Mark;
 use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
+use crate::report::common::{bed_with_building, exported_at, write_report};
 use crate::report::ledger::{Column, Ledger};
-use crate::report::roster::write_report;
 use crate::store::{Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use std::collections::{HashMap, HashSet};
@@ -128,8 +128,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
     };
     let label = |bed: &Option<BedRef>| match (bed, building) {
         (Some(b), Some(_)) => format!("{}-{}", b.room, b.bed),
-        (Some(b), None) => format!("{} {}-{}", b.building, b.room, b.bed),
-        (None, _) => "—".to_string(),
+        (bed, _) => bed_with_building(bed, true),
     };
     for s in &current {
         rows.push(boarder_row(
@@ -142,13 +141,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
     for s in &others {
         let st = &s.student;
         // Their current bed, with the building: it may not be this one.
-        let mut bed = match &st.bed {
-            Some(b) => format!("{} {}-{}", b.building, b.room, b.bed),
-            None => "—".to_string(),
-        };
-        if !s.active {
-            bed = trf("report.boarder_left", &[("bed", bed)]);
-        }
+        let bed = bed_with_building(&st.bed, s.active);
         rows.push(boarder_row(&st.id, bed, &st.data.name, &st.data.class));
     }
     let boarders = rows.len();
@@ -243,7 +236,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
                     building.map_or_else(|| tr("report.rollcall.all_buildings"), str::to_string),
                 ),
                 ("station", st.name.clone()),
-                ("at", time::fmt_local(store.now_ms(), off, "%Y-%m-%d %H:%M")),
+                ("at", exported_at(store, off)),
                 ("by", actor.name.clone()),
             ],
         ),

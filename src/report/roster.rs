@@ -3,9 +3,9 @@
 
 use crate::domain::role::{Actor, Permission, require};
 use crate::domain::roster::{Gender, Guardian, Student};
-use crate::domain::time;
 use crate::i18n::{tr, trf};
-use crate::report::ledger::{Column, Ledger, LedgerError, write_ledger};
+use crate::report::common::{columns, exported_at, write_report};
+use crate::report::ledger::Ledger;
 use crate::store::{Store, StoreError};
 use std::path::Path;
 
@@ -92,11 +92,11 @@ pub fn build(store: &Store, actor: &Actor) -> Result<Ledger, StoreError> {
             "report.roster.subtitle",
             &[
                 ("station", st.name.clone()),
-                ("at", time::fmt_local(store.now_ms(), off, "%Y-%m-%d %H:%M")),
+                ("at", exported_at(store, off)),
                 ("by", actor.name.clone()),
             ],
         ),
-        columns: cols.iter().map(|(k, w)| Column::new(tr(k), *w)).collect(),
+        columns: columns(&cols),
         rows,
         footer,
     })
@@ -107,21 +107,6 @@ pub fn export_roster(store: &Store, actor: &Actor, path: &Path) -> Result<usize,
     let ledger = build(store, actor)?;
     write_report(&ledger, path)?;
     Ok(ledger.rows.len())
-}
-
-/// Writes a boarder ledger, naming the file in any error (as the visitor
-/// register does), so the CLI can show it as one line.
-pub(crate) fn write_report(ledger: &Ledger, path: &Path) -> Result<(), StoreError> {
-    write_ledger(ledger, path).map_err(|e| {
-        let detail = match e {
-            LedgerError::Io(io) => io.to_string(),
-            other => other.to_string(),
-        };
-        StoreError::Io(std::io::Error::other(format!(
-            "{}: {detail}",
-            path.display()
-        )))
-    })
 }
 
 fn gender_text(g: Gender) -> String {

@@ -6,7 +6,8 @@ use crate::domain::time;
 use crate::domain::validate::mask_id;
 use crate::domain::visit::{Decision, VisitStatus};
 use crate::i18n::{tr, trf};
-use crate::report::ledger::{Column, Ledger, write_ledger};
+use crate::report::common::{columns, exported_at, write_report};
+use crate::report::ledger::Ledger;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -128,7 +129,6 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
             notes.join("；"),
         ]);
     }
-    let now = store.now_ms();
     Ok(Ledger {
         title: trf("report.visitors.title", &[("school", st.school.clone())]),
         subtitle: trf(
@@ -137,11 +137,11 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
                 ("from", req.from.format("%Y-%m-%d").to_string()),
                 ("to", req.to.format("%Y-%m-%d").to_string()),
                 ("station", st.name.clone()),
-                ("at", time::fmt_local(now, off, "%Y-%m-%d %H:%M")),
+                ("at", exported_at(store, off)),
                 ("by", actor.name.clone()),
             ],
         ),
-        columns: cols.iter().map(|(k, w)| Column::new(tr(k), *w)).collect(),
+        columns: columns(&cols),
         footer: vec![
             trf("report.total", &[("n", visits.len().to_string())]),
             tr("report.sign"),
@@ -158,15 +158,6 @@ pub fn export_visitors(
 ) -> Result<usize, StoreError> {
     let ledger = build(store, actor, req)?;
     let n = ledger.rows.len();
-    write_ledger(&ledger, &req.path).map_err(|e| {
-        let detail = match e {
-            crate::report::ledger::LedgerError::Io(io) => io.to_string(),
-            other => other.to_string(),
-        };
-        StoreError::Io(std::io::Error::other(format!(
-            "{}: {detail}",
-            req.path.display()
-        )))
-    })?;
+    write_report(&ledger, &req.path)?;
     Ok(n)
 }

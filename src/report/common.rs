@@ -1,0 +1,81 @@
+//! Pieces every ledger builder shares: translated columns, the bed label,
+//! the export time, and writing with the file named in any error.
+
+use std::path::Path;
+
+use crate::domain::roster::BedRef;
+use crate::domain::time;
+use crate::i18n::{tr, trf};
+use crate::report::ledger::{Column, Ledger, LedgerError, write_ledger};
+use crate::store::{Store, StoreError};
+
+/// Columns from (catalog key, width) pairs, headers in the caller's language.
+pub(crate) fn columns(spec: &[(&str, f64)]) -> Vec<Column> {
+    spec.iter().map(|(k, w)| Column::new(tr(k), *w)).collect()
+}
+
+/// "1号楼 305-2", "—" without a bed, marked when the boarder has left: a
+/// row for someone who may no longer be in the building the ledger covers.
+pub(crate) fn bed_with_building(bed: &Option<BedRef>, active: bool) -> String {
+    let label = match bed {
+        Some(b) => format!("{} {}-{}", b.building, b.room, b.bed),
+        None => "—".to_string(),
+    };
+    if active {
+        label
+    } else {
+        trf("report.boarder_left", &[("bed", label)])
+    }
+}
+
+/// When the ledger was made, in the station's time, for its subtitle.
+pub(crate) fn exported_at(store: &Store, utc_offset_min: i32) -> String {
+    time::fmt_local(store.now_ms(), utc_offset_min, "%Y-%m-%d %H:%M")
+}
+
+/// Writes a ledger, naming the file in any error so the CLI and the TUI can
+/// show it as one line.
+pub(crate) fn write_report(ledger: &Ledger, path: &Path) -> Result<(), StoreError> {
+    write_ledger(ledger, path).map_err(|e| {
+        let detail = match e {
+            LedgerError::Io(io) => io.to_string(),
+            other => other.to_string(),
+        };
+        StoreError::Io(std::io::Error::other(format!(
+            "{}: {detail}",
+            path.display()
+        )))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("no_such_dir").join("out.csv");
+        let err = write_report(&Ledger::default(), &path).unwrap_err();
+        assert!(err.to_string().contains("out.csv"), "{err}");
+        let path = dir.path().join("out.pdf");
+        let err = write_report(&Ledger::default(), &path).unwrap_err();
+        assert!(err.to_string().contains("out.pdf"), "{err}");
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn bed_labels() {
+        let bed = Some(BedRef {
+            building: "1号楼".into(),
+            floor: 3,
+            room: "305".into(),
+            bed: "2".into(),
+        });
+        assert_eq!(bed_with_building(&bed, true), "1号楼 305-2");
+        assert_eq!(bed_with_building(&None, true), "—");
+        let left = bed_with_building(&bed, false);
+        assert_ne!(left, "1号楼 305-2");
+        assert!(left.contains("1号楼 305-2"), "{left}");
+    }
+}

@@ -1,0 +1,218 @@
+//! Paper-form ledgers (visitor register, roll-call book, hazard ledger …)
+//! exported as `.csv` or `.xlsx`.
+//!
+//! The caller has already translated and formatted every string; this module
+//! only lays the cells out the way the paper form does: title, subtitle, a
+//! blank line, the header row, the data rows, a blank line and the footer
+//! lines (totals, signature blanks).
+//!
+//! The two formats have different jobs. The `.xlsx` is the one meant for
+//! Excel and for printing: every cell is stored as text, so 18-digit ID
+//! numbers and phone numbers keep all their digits. The `.csv` is for data
+//! exchange, so cell values are written as they are (no `="..."` or tab
+//! tricks that other tools would read as part of the data), apart from the
+//! formula-injection guard described on [`csv_bytes`]. Excel may show long
+//! digit strings from the CSV as `1.1E+17`; use the `.xlsx` for Excel.
+
+mod atomic;
+mod csv_writer;
+mod layout;
+mod xlsx_writer;
+
+use std::path::Path;
+
+pub use csv_writer::csv_bytes;
+pub use xlsx_writer::xlsx_bytes;
+
+/// One paper-form ledger, ready to be laid out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ledger {
+    /// e.g. "某某中学 家长来访登记表"
+    pub title: String,
+    /// e.g. "2026-11-01 — 2026-11-22 · 门卫室 · 导出 2026-11-22 23:10 由 王老师"
+    pub subtitle: String,
+    pub columns: Vec<Column>,
+    /// Each row should have `columns.len()` cells; shorter rows are padded
+    /// with empty cells. Longer rows are written in full rather than losing
+    /// data, under blank headers.
+    pub rows: Vec<Vec<String>>,
+    /// Lines under the table, e.g. "共 132 条", "值班人签字：________".
+    pub footer: Vec<String>,
+}
+
+/// One column of the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub header: String,
+    /// xlsx column width in characters; non-finite or non-positive widths
+    /// leave Excel's default width.
+    pub width: f64,
+}
+
+impl Column {
+    pub fn new(header: impl Into<String>, width: f64) -> Column {
+        Column {
+            header: header.into(),
+            width,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("unsupported extension")]
+    UnsupportedExtension,
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("xlsx: {0}")]
+    Xlsx(String),
+    #[error("csv: {0}")]
+    Csv(String),
+}
+
+/// Output format, chosen from the file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    /// `.csv` or `.xlsx`, case-insensitive; anything else is
+    /// [`LedgerError::UnsupportedExtension`].
+    pub fn from_path(p: &Path) -> Result<Format, LedgerError> {
+        let ext = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("csv") => Ok(Format::Csv),
+            Some("xlsx") => Ok(Format::Xlsx),
+            _ => Err(LedgerError::UnsupportedExtension),
+        }
+    }
+}
+
+/// Writes the ledger to `path` in the format its extension names.
+///
+/// The file is replaced atomically: the bytes go to a hidden temporary file
+/// in the same directory, which is synced and then renamed over `path`, so a
+/// crash or a full disk never leaves a half-written ledger behind. Missing
+/// directories are not created; they give [`LedgerError::Io`].
+pub fn write_ledger(ledger: &Ledger, path: &Path) -> Result<(), LedgerError> {
+    // Build everything in memory first so a layout error touches no file.
+    let bytes = match Format::from_path(path)? {
+        Format::Csv => csv_bytes(ledger)?,
+        Format::Xlsx => xlsx_bytes(ledger)?,
+    };
+    atomic::write_atomically(path, &bytes)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::path::PathBuf;
+
+    pub(super) const ID_NUMBER: &str = "110105200801011234";
+
+    pub(super) fn visitor_ledger() -> Ledger {
+        Ledger {
+            title: "某某中学 家长来访登记表".to_string(),
+            subtitle: "2026-11-01 — 2026-11-22 · 门卫室 · 导出 2026-11-22 23:10 由 王老师"
+                .to_string(),
+            columns: vec![
+                Column::new("日期", 12.0),
+                Column::new("姓名", 10.0),
+                Column::new("身份证号", 22.0),
+                Column::new("事由", 30.0),
+            ],
+            rows: vec![
+                vec![
+                    "2026-11-01".to_string(),
+                    "张三".to_string(),
+                    ID_NUMBER.to_string(),
+                    "接孩子, 看病".to_string(),
+                ],
+                vec![
+                    "2026-11-02".to_string(),
+                    "李四".to_string(),
+                    "13800138000".to_string(),
+                ],
+            ],
+            footer: vec!["共 2 条".to_string(), "值班人签字：________".to_string()],
+        }
+    }
+
+    pub(super) fn dir_entries(dir: &Path) -> Vec<PathBuf> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    }
+
+    #[test]
+    fn format_from_extension_is_case_insensitive() {
+        assert_eq!(Format::from_path(Path::new("a.csv")).unwrap(), Format::Csv);
+        assert_eq!(Format::from_path(Path::new("a.CSV")).unwrap(), Format::Csv);
+        assert_eq!(
+            Format::from_path(Path::new("a.Xlsx")).unwrap(),
+            Format::Xlsx
+        );
+        for bad in ["a.txt", "a", "a.xls", "csv", "dir/.."] {
+            assert!(
+                matches!(
+                    Format::from_path(Path::new(bad)),
+                    Err(LedgerError::UnsupportedExtension)
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn write_csv_file_and_replace_existing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.CSV");
+        fs::write(&path, "old contents").unwrap();
+        write_ledger(&visitor_ledger(), &path).unwrap();
+        let bytes = fs::read(&path).unwrap();
+        assert_eq!(bytes, csv_bytes(&visitor_ledger()).unwrap());
+        assert_eq!(dir_entries(dir.path()), vec![path]);
+    }
+
+    #[test]
+    fn missing_directory_is_io_error_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["out.csv", "out.xlsx"] {
+            let path = dir.path().join("no_such_dir").join(name);
+            let err = write_ledger(&visitor_ledger(), &path).unwrap_err();
+            assert!(matches!(err, LedgerError::Io(_)), "{err:?}");
+            assert!(!path.exists());
+        }
+        assert!(dir_entries(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn failed_rename_removes_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A non-empty directory where the file should go makes rename fail.
+        let path = dir.path().join("taken.csv");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("keep"), "x").unwrap();
+        let err = write_ledger(&visitor_ledger(), &path).unwrap_err();
+        assert!(matches!(err, LedgerError::Io(_)), "{err:?}");
+        assert_eq!(dir_entries(dir.path()), vec![path]);
+    }
+
+    #[test]
+    fn unsupported_extension_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        let err = write_ledger(&visitor_ledger(), &path).unwrap_err();
+        assert!(matches!(err, LedgerError::UnsupportedExtension));
+        assert_eq!(err.to_string(), "unsupported extension");
+        assert!(dir_entries(dir.path()).is_empty());
+    }
+}

@@ -1,0 +1,390 @@
+//! The .xlsx writer: the sheet laid out and set up for printing like the
+//! paper form.
+
+use rust_xlsxwriter::{
+    ColNum, DocProperties, Format as CellFormat, FormatAlign, FormatBorder, RowNum, Workbook,
+    Worksheet, XlsxError,
+};
+
+use super::layout::{
+    DEFAULT_COLUMN_WIDTH, LINE_HEIGHT, column_width, padded, table_width, wrapped_lines,
+};
+use super::{Ledger, LedgerError};
+
+/// The ledger as an .xlsx workbook laid out like the printed form.
+///
+/// Row 1 holds the title (merged, bold, 16pt), row 2 the subtitle (merged),
+/// row 4 the header (bold, bordered, grey, frozen, with an autofilter), then
+/// the data rows as bordered text cells and, after one empty row, the footer
+/// lines. Printing is set to A4 landscape, one page wide, with the header
+/// row repeated and the title in the page header of every page.
+pub fn xlsx_bytes(ledger: &Ledger) -> Result<Vec<u8>, LedgerError> {
+    let mut workbook = Workbook::new();
+    // 宋体 is what the paper forms use; making it the workbook default also
+    // covers empty cells and the print header. 72 px columns and 18 px rows
+    // are Excel's default metrics for 宋体 11.
+    workbook
+        .set_default_format(&base_format().set_font_size(11), 18, 72)
+        .map_err(xlsx_err)?;
+    workbook.set_properties(&DocProperties::new().set_title(ledger.title.as_str()));
+
+    let sheet = workbook.add_worksheet();
+    sheet
+        .set_name(sheet_name(&ledger.title))
+        .map_err(xlsx_err)?;
+    lay_out_sheet(sheet, ledger).map_err(xlsx_err)?;
+
+    workbook.save_to_buffer().map_err(xlsx_err)
+}
+
+/// 0-based rows of the fixed part of the sheet.
+const TITLE_ROW: RowNum = 0;
+const SUBTITLE_ROW: RowNum = 1;
+const HEADER_ROW: RowNum = 3;
+
+fn lay_out_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> {
+    let width = table_width(ledger).max(1);
+    let last_col = ColNum::try_from(width - 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+
+    let thin = |f: CellFormat| f.set_border(FormatBorder::Thin);
+    let title_fmt = base_format()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let subtitle_fmt = base_format()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let header_fmt = thin(base_format())
+        .set_bold()
+        .set_background_color(0xD9D9D9)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap();
+    // "@" (text) so Excel keeps digit strings as typed even after editing;
+    // wrapping lets long notes grow the row instead of being cut off.
+    let data_fmt = thin(base_format())
+        .set_num_format("@")
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap();
+    let footer_fmt = base_format();
+
+    write_banner(sheet, TITLE_ROW, last_col, &ledger.title, &title_fmt)?;
+    sheet.set_row_height(TITLE_ROW, 27)?;
+    write_banner(
+        sheet,
+        SUBTITLE_ROW,
+        last_col,
+        &ledger.subtitle,
+        &subtitle_fmt,
+    )?;
+
+    let widths: Vec<f64> = (0..width)
+        .map(|i| {
+            ledger
+                .columns
+                .get(i)
+                .and_then(|c| column_width(c.width))
+                .unwrap_or(DEFAULT_COLUMN_WIDTH)
+        })
+        .collect();
+    for (col, column) in (0..=last_col).zip(&ledger.columns) {
+        if let Some(w) = column_width(column.width) {
+            sheet.set_column_width(col, w)?;
+        }
+    }
+
+    let header = padded(ledger.columns.iter().map(|c| c.header.as_str()), width);
+    write_table_row(sheet, HEADER_ROW, header, &widths, &header_fmt)?;
+    let mut row_num = HEADER_ROW;
+    for row in &ledger.rows {
+        row_num = next_row(row_num)?;
+        let cells = padded(row.iter().map(String::as_str), width);
+        write_table_row(sheet, row_num, cells, &widths, &data_fmt)?;
+    }
+    let last_table_row = row_num;
+
+    // One empty row between the table and the footer, as on paper.
+    row_num = next_row(last_table_row)?;
+    for line in &ledger.footer {
+        row_num = next_row(row_num)?;
+        sheet.write_string_with_format(row_num, 0, line, &footer_fmt)?;
+    }
+
+    sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
+    sheet.autofilter(HEADER_ROW, 0, last_table_row, last_col)?;
+
+    sheet.set_paper_size(9); // A4
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0); // one page wide, as many tall as needed
+    sheet.set_print_center_horizontally(true);
+    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    sheet.set_header(page_header(&ledger.title));
+    sheet.set_footer("&C&P / &N");
+    Ok(())
+}
+
+/// Base cell format: every cell uses the paper form's font.
+fn base_format() -> CellFormat {
+    // Charset 134 (GB2312) is what Excel itself records for 宋体.
+    CellFormat::new()
+        .set_font_name("宋体")
+        .set_font_charset(134)
+}
+
+/// One bordered table row. Neither Excel nor LibreOffice grows a row for
+/// wrapped text in a generated file, and overlapping text is unreadable on
+/// the printout, so rows that need several lines get an estimated height.
+fn write_table_row<'a>(
+    sheet: &mut Worksheet,
+    row: RowNum,
+    cells: impl Iterator<Item = &'a str>,
+    widths: &[f64],
+    format: &CellFormat,
+) -> Result<(), XlsxError> {
+    let mut lines = 1;
+    for ((col, cell), width) in (0..).zip(cells).zip(widths) {
+        write_text(sheet, row, col, cell, format)?;
+        lines = lines.max(wrapped_lines(cell, *width));
+    }
+    if lines > 1 {
+        sheet.set_row_height(row, LINE_HEIGHT * f64::from(lines.min(30)))?;
+    }
+    Ok(())
+}
+
+/// A line of text spanning the whole table width.
+fn write_banner(
+    sheet: &mut Worksheet,
+    row: RowNum,
+    last_col: ColNum,
+    text: &str,
+    format: &CellFormat,
+) -> Result<(), XlsxError> {
+    // rust_xlsxwriter rejects a merge of a single cell.
+    if last_col == 0 {
+        write_text(sheet, row, 0, text, format)
+    } else {
+        sheet
+            .merge_range(row, 0, row, last_col, text, format)
+            .map(|_| ())
+    }
+}
+
+/// Writes a cell as a string (never a number) so IDs keep their digits;
+/// empty cells still get the format so the borders stay unbroken.
+fn write_text(
+    sheet: &mut Worksheet,
+    row: RowNum,
+    col: ColNum,
+    text: &str,
+    format: &CellFormat,
+) -> Result<(), XlsxError> {
+    if text.is_empty() {
+        sheet.write_blank(row, col, format)?;
+    } else {
+        sheet.write_string_with_format(row, col, text, format)?;
+    }
+    Ok(())
+}
+
+fn next_row(row: RowNum) -> Result<RowNum, XlsxError> {
+    row.checked_add(1).ok_or(XlsxError::RowColumnLimitError)
+}
+
+/// Excel's page-header limit is 255 UTF-16 units; rust_xlsxwriter silently
+/// drops (and prints to stderr) a longer one, which would garble the TUI.
+const PAGE_HEADER_LIMIT: usize = 255;
+
+/// Page header with the title centred; `&` is the control character there.
+fn page_header(title: &str) -> String {
+    let mut header = String::from("&C");
+    let mut units = header.encode_utf16().count();
+    for c in title.chars().filter(|c| !c.is_control()) {
+        let piece: &str = if c == '&' { "&&" } else { &c.to_string() };
+        let piece_units = piece.encode_utf16().count();
+        if units + piece_units > PAGE_HEADER_LIMIT {
+            break;
+        }
+        units += piece_units;
+        header.push_str(piece);
+    }
+    header
+}
+
+/// Excel sheet-name rules: at most 31 UTF-16 units, none of `[]:*?/\`, no
+/// leading or trailing apostrophe, not blank, not the reserved "History".
+fn sheet_name(title: &str) -> String {
+    const MAX_UNITS: usize = 31;
+    let cleaned: String = title
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') && !c.is_control())
+        .collect();
+    let mut name = String::new();
+    let mut units = 0;
+    for c in cleaned.trim().trim_matches('\'').chars() {
+        units += c.len_utf16();
+        if units > MAX_UNITS {
+            break;
+        }
+        name.push(c);
+    }
+    // Truncation can expose a new trailing apostrophe or space.
+    let name = name.trim_end().trim_end_matches('\'');
+    if name.is_empty() || name.eq_ignore_ascii_case("history") {
+        "Sheet1".to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+fn xlsx_err(e: XlsxError) -> LedgerError {
+    LedgerError::Xlsx(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::ledger::tests::{ID_NUMBER, visitor_ledger};
+    use crate::report::ledger::write_ledger;
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    use std::fs;
+    use std::path::Path;
+
+    fn read_sheet(path: &Path) -> (String, calamine::Range<Data>) {
+        let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+        let name = wb.sheet_names()[0].clone();
+        let range = wb.worksheet_range(&name).unwrap();
+        (name, range)
+    }
+
+    fn cell(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
+        match range.get_value((row, col)) {
+            Some(Data::String(s)) => s.clone(),
+            Some(Data::Empty) | None => String::new(),
+            Some(other) => panic!("cell ({row}, {col}) is not a string: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn xlsx_round_trip_through_calamine() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("来访登记表.xlsx");
+        write_ledger(&visitor_ledger(), &path).unwrap();
+
+        let (name, range) = read_sheet(&path);
+        assert_eq!(name, "某某中学 家长来访登记表");
+        assert_eq!(range.start(), Some((0, 0)));
+        assert_eq!(cell(&range, 0, 0), "某某中学 家长来访登记表");
+        assert!(cell(&range, 1, 0).contains("门卫室"));
+        assert_eq!(cell(&range, 2, 0), "");
+        let headers: Vec<String> = (0..4).map(|c| cell(&range, 3, c)).collect();
+        assert_eq!(headers, ["日期", "姓名", "身份证号", "事由"]);
+        assert_eq!(cell(&range, 4, 1), "张三");
+        assert_eq!(cell(&range, 4, 2), ID_NUMBER);
+        assert_eq!(cell(&range, 4, 3), "接孩子, 看病");
+        // Digits stay a string, not a float.
+        assert_eq!(cell(&range, 5, 2), "13800138000");
+        // Padding of the short row leaves an empty cell.
+        assert_eq!(cell(&range, 5, 3), "");
+        assert_eq!(cell(&range, 6, 0), "");
+        assert_eq!(cell(&range, 7, 0), "共 2 条");
+        assert_eq!(cell(&range, 8, 0), "值班人签字：________");
+        assert_eq!(range.end(), Some((8, 3)));
+    }
+
+    #[test]
+    fn xlsx_sets_layout_and_print_options() {
+        let bytes = xlsx_bytes(&visitor_ledger()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.xlsx");
+        fs::write(&path, &bytes).unwrap();
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let names = wb.sheet_names();
+        wb.load_merged_regions().unwrap();
+        let merged: Vec<_> = wb
+            .merged_regions_by_sheet(&names[0])
+            .into_iter()
+            .map(|(_, _, dims)| (dims.start, dims.end))
+            .collect();
+        assert!(merged.contains(&((0, 0), (0, 3))), "{merged:?}");
+        assert!(merged.contains(&((1, 0), (1, 3))), "{merged:?}");
+        // Repeated header row and autofilter become defined names.
+        let defined: Vec<String> = wb.defined_names().iter().map(|(n, _)| n.clone()).collect();
+        assert!(
+            defined.iter().any(|n| n == "_xlnm.Print_Titles"),
+            "{defined:?}"
+        );
+        assert!(
+            defined.iter().any(|n| n == "_xlnm._FilterDatabase"),
+            "{defined:?}"
+        );
+    }
+
+    #[test]
+    fn xlsx_single_column_and_empty_ledger() {
+        let mut ledger = visitor_ledger();
+        ledger.columns.truncate(1);
+        ledger.rows = vec![vec![ID_NUMBER.to_string()]];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.xlsx");
+        write_ledger(&ledger, &path).unwrap();
+        let (_, range) = read_sheet(&path);
+        assert_eq!(cell(&range, 0, 0), ledger.title);
+        assert_eq!(cell(&range, 4, 0), ID_NUMBER);
+
+        let path = dir.path().join("empty.xlsx");
+        write_ledger(&Ledger::default(), &path).unwrap();
+        let (name, _) = read_sheet(&path);
+        assert_eq!(name, "Sheet1");
+    }
+
+    #[test]
+    fn xlsx_pads_short_rows_with_bordered_blanks() {
+        let mut ledger = visitor_ledger();
+        ledger.rows = vec![vec!["only".to_string()], vec![]];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pad.xlsx");
+        write_ledger(&ledger, &path).unwrap();
+        let (_, range) = read_sheet(&path);
+        assert_eq!(cell(&range, 4, 0), "only");
+        for col in 1..4 {
+            assert_eq!(cell(&range, 4, col), "");
+        }
+        // Footer still lands after one empty row below the last data row.
+        assert_eq!(cell(&range, 7, 0), "共 2 条");
+    }
+
+    #[test]
+    fn sheet_names_follow_excel_rules() {
+        assert_eq!(sheet_name("a[b]c:d*e?f/g\\h"), "abcdefgh");
+        assert_eq!(sheet_name("'quoted'"), "quoted");
+        assert_eq!(sheet_name(""), "Sheet1");
+        assert_eq!(sheet_name("///"), "Sheet1");
+        assert_eq!(sheet_name("History"), "Sheet1");
+        let long = "某".repeat(40);
+        assert_eq!(sheet_name(&long).chars().count(), 31);
+        assert_eq!(sheet_name(&format!("{}'x", "a".repeat(30))), "a".repeat(30));
+        // A supplementary-plane character counts as two UTF-16 units.
+        let name = sheet_name(&"𠀀".repeat(20));
+        assert_eq!(name.encode_utf16().count(), 30);
+        // Every produced name is accepted by rust_xlsxwriter.
+        for title in ["a[b]c", "'x'", "", "History", &long, "x\ny"] {
+            let mut wb = Workbook::new();
+            wb.add_worksheet().set_name(sheet_name(title)).unwrap();
+        }
+    }
+
+    #[test]
+    fn page_header_escapes_ampersand_and_respects_limit() {
+        assert_eq!(page_header("A&B 中学"), "&CA&&B 中学");
+        let long = page_header(&"&".repeat(300));
+        assert!(long.encode_utf16().count() <= PAGE_HEADER_LIMIT);
+        // An escape pair is never split, which would leave a stray control `&`.
+        assert_eq!((long.len() - "&C".len()) % 2, 0);
+        // A header that long is still accepted, not silently dropped.
+        let mut ledger = visitor_ledger();
+        ledger.title = "长".repeat(400);
+        xlsx_bytes(&ledger).unwrap();
+    }
+}
