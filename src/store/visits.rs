@@ -67,10 +67,9 @@ impl HistoryFilter {
             return HistoryFilter::All;
         }
         let date = time::parse_date(&q).or_else(|| {
-            // "11-22" or "11/22": a day of the current year.
-            let year = time::local(now_ms, offset_min).format("%Y").to_string();
-            time::parse_date(&format!("{year}-{}", q.replace('/', "-")))
-                .filter(|_| q.len() <= 5 && q.contains(['-', '/']))
+            // "11-22", "11/22" or "11月22日": a day of the current year.
+            let year = chrono::Datelike::year(&time::local(now_ms, offset_min));
+            time::parse_month_day(&q, year)
         });
         match date {
             Some(d) => {

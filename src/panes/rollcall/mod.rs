@@ -435,7 +435,7 @@ impl RollcallPane {
         // Digits jump to a room and bed on the roll.
         if self.view == View::Roll
             && let KeyCode::Char(c) = key.code
-            && c.is_ascii_digit()
+            && let Some(c) = crate::domain::rollcall::jump_key(&self.jump, c)
             && key.modifiers.is_empty()
         {
             self.jump.push(c);
@@ -458,14 +458,12 @@ impl RollcallPane {
 
     /// Moves to the first bed whose "room + bed" starts with the digits.
     fn jump_to(&mut self) {
-        let q = self.jump.clone();
-        if let Some(i) = self.sheet.iter().position(|r| {
-            r.student
-                .bed
-                .as_ref()
-                .is_some_and(|b| format!("{}{}", b.room, b.bed).starts_with(&q) || b.room == q)
-        }) {
-            self.sel = i;
+        let beds = self.sheet.iter().map(|r| {
+            let b = r.student.bed.as_ref()?;
+            Some((b.room.as_str(), b.bed.as_str()))
+        });
+        if let Some((i, q)) = crate::domain::rollcall::find_bed(&self.jump, beds) {
+            (self.sel, self.jump) = (i, q);
         }
     }
 
