@@ -54,6 +54,7 @@ impl Field {
     }
     pub fn secret(mut self) -> Field {
         self.kind = FieldKind::Secret;
+        self.input.digits_only = true;
         self
     }
     pub fn choice(mut self, options: Vec<&'static str>) -> Field {
