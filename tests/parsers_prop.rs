@@ -23,6 +23,9 @@ use dutydesk::store::operators::check_pin;
 use dutydesk::store::visits::HistoryFilter;
 use dutydesk::sync::crypto::{new_join_code, normalise_code};
 use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+mod common;
 
 /// 2026-11-22 10:00 at UTC+8.
 const NOW: i64 = 1_795_312_800_000;
@@ -473,4 +476,31 @@ fn the_cases_that_crashed_or_confused() {
             bed: "5".into()
         })
     );
+}
+
+/// Search boxes go to SQL: any text must give rows or none, never an error.
+/// One demo school serves every case (building it is the slow part).
+#[test]
+fn searches_of_any_text_run_against_a_real_store() {
+    let (store, _clock) = common::demo_store();
+    let mut runner = TestRunner::new(Config::with_cases(128));
+    runner
+        .run(&text(), |q| {
+            let filter = HistoryFilter::parse(&q, OFFSET, NOW);
+            let page = store.history_page(&filter, None, dutydesk::store::visits::Page::Older, 20);
+            prop_assert!(page.is_ok(), "{q:?}: {page:?}");
+            let people = store.suggest_persons(&q, 8);
+            prop_assert!(people.is_ok(), "{q:?}: {people:?}");
+            let students = store.find_students(&q, 8);
+            prop_assert!(students.is_ok(), "{q:?}: {students:?}");
+            Ok(())
+        })
+        .unwrap();
+    // And a day typed in full-width finds that day's visits.
+    let today = HistoryFilter::parse("２０２６－１１－２２", OFFSET, NOW);
+    let rows = store
+        .history_page(&today, None, dutydesk::store::visits::Page::Older, 50)
+        .unwrap();
+    assert!(!rows.is_empty(), "the demo has visits today");
+    assert!(rows.iter().all(|r| r.time_in >= NOW - 10 * 3_600_000));
 }
