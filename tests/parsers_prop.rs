@@ -214,6 +214,8 @@ proptest! {
     fn history_search_keeps_id_tails_and_phones_as_text(tail in "[0-9]{3}[0-9xX]", phone in "1[3-9][0-9]{9}") {
         prop_assert_eq!(HistoryFilter::parse(&tail, OFFSET, NOW), HistoryFilter::Text(tail.to_lowercase()));
         prop_assert_eq!(HistoryFilter::parse(&phone, OFFSET, NOW), HistoryFilter::Text(phone.clone()));
+        let spaced = format!("+86 {} {} {}", &phone[..3], &phone[3..7], &phone[7..]);
+        prop_assert_eq!(HistoryFilter::parse(&spaced, OFFSET, NOW), HistoryFilter::Text(phone.clone()));
     }
 
     #[test]
@@ -455,6 +457,18 @@ fn the_cases_that_crashed_or_confused() {
     assert_eq!(
         HistoryFilter::parse("1122", OFFSET, NOW),
         HistoryFilter::Text("1122".into())
+    );
+    assert_eq!(
+        HistoryFilter::parse("京a·12345", OFFSET, NOW),
+        HistoryFilter::Text("京a12345".into())
+    );
+    assert_eq!(
+        HistoryFilter::parse("110105 19491231 002X", OFFSET, NOW),
+        HistoryFilter::Text("11010519491231002x".into())
+    );
+    assert_eq!(
+        HistoryFilter::parse("张三", OFFSET, NOW),
+        HistoryFilter::Text("张三".into())
     );
     assert_eq!(
         check_resident_id("１１０１０５１９４９１２３１００２Ｘ").as_deref(),

@@ -79,7 +79,15 @@ impl HistoryFilter {
                     to_ms: from_ms + 86_400_000,
                 }
             }
-            None => HistoryFilter::Text(q),
+            // A phone, ID or plate written the way people write them
+            // ("+86 138 1234 5678", "京a·12345") is searched as it is stored.
+            None => {
+                use crate::domain::validate::{check_mobile, check_plate, check_resident_id};
+                let stored = check_mobile(&q)
+                    .or_else(|_| check_resident_id(&q))
+                    .or_else(|_| check_plate(&q));
+                HistoryFilter::Text(stored.map_or(q, |v| v.to_lowercase()))
+            }
         }
     }
 }
