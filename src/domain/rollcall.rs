@@ -181,15 +181,17 @@ pub fn jump_key(typed: &str, c: char) -> Option<char> {
     }
 }
 
-/// Which bed a typed jump means: "303-5" is room 303 bed 5; digits alone
-/// ("3035", "2011") are a prefix of room then bed ("305" alone a room).
-/// `None` for anything else, including text that is not digits.
+/// Which bed a typed jump means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BedJump {
+    /// "303-5": room 303, bed 5 (leading zeros of the bed dropped).
     RoomBed { room: String, bed: String },
+    /// "3035", "2011": the start of room then bed; "305" alone is the room.
     Prefix(String),
 }
 
+/// Reads a typed jump (full-width digits and dashes too); `None` for
+/// anything else, such as text that is not digits.
 pub fn parse_bed_jump(s: &str) -> Option<BedJump> {
     let s = super::validate::fold_full_width(s);
     let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());

@@ -114,11 +114,11 @@ const MORNING: [&str; 4] = ["上午", "早上", "早晨", "凌晨"];
 pub fn parse_hhmm(s: &str) -> Option<u32> {
     let s: String = fold(s).chars().filter(|c| !c.is_whitespace()).collect();
     let mut rest = s.as_str();
-    let mut pm = false;
+    let (mut pm, mut am) = (false, false);
     if let Some(r) = AFTERNOON.iter().find_map(|p| rest.strip_prefix(p)) {
         (rest, pm) = (r, true);
     } else if let Some(r) = MORNING.iter().find_map(|p| rest.strip_prefix(p)) {
-        rest = r;
+        (rest, am) = (r, true);
     }
     let (h, m) = if let Some((h, m)) = rest.split_once(':') {
         (digits(h, 2)?, digits(m, 2)?)
@@ -139,7 +139,8 @@ pub fn parse_hhmm(s: &str) -> Option<u32> {
     } else {
         h
     };
-    (h < 24 && m < 60).then_some(h * 60 + m)
+    // 上午19点 contradicts itself: ask rather than guess.
+    (h < 24 && m < 60 && !(am && h > 12)).then_some(h * 60 + m)
 }
 
 /// Minutes after midnight as HH:MM, the form [`parse_hhmm`] reads back.
@@ -212,6 +213,7 @@ mod tests {
             "😀",
             "7\u{301}:30",
             "下午",
+            "上午19点",
             "",
         ] {
             assert_eq!(parse_hhmm(bad), None, "{bad}");
