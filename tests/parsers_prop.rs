@@ -15,11 +15,11 @@ use dutydesk::domain::time::{
     day_start_ms, fmt_hhmm, parse_date, parse_hhmm, parse_local_datetime, parse_month_day,
 };
 use dutydesk::domain::validate::{
-    FieldError, IdType, check_document, check_int, check_mobile, check_plate, check_resident_id,
-    check_text, fold_full_width, id_tail, mask_id, normalize_input,
+    FieldError, IdType, check_document, check_int, check_mobile, check_pin, check_plate,
+    check_resident_id, check_text, fold_full_width, id_tail, mask_id, normalize_input,
 };
 use dutydesk::domain::visit::{VisitForm, VisitorType, resolve_time_in, validate};
-use dutydesk::store::operators::check_pin;
+
 use dutydesk::store::visits::HistoryFilter;
 use dutydesk::sync::crypto::{new_join_code, normalise_code};
 use proptest::prelude::*;
