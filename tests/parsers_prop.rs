@@ -19,7 +19,6 @@ use dutydesk::domain::validate::{
     check_resident_id, check_text, fold_full_width, id_tail, mask_id, normalize_input,
 };
 use dutydesk::domain::visit::{VisitForm, VisitorType, resolve_time_in, validate};
-
 use dutydesk::store::visits::HistoryFilter;
 use dutydesk::sync::crypto::{new_join_code, normalise_code};
 use proptest::prelude::*;
