@@ -278,7 +278,7 @@ pub struct DocKey {
 
 pub const DOC_KEYS: &[DocKey] = &[
     DocKey {
-        label: "0-9",
+        label: "0-9 -",
         ctx: Ctx::Roll,
         desc: "key.jump_bed",
     },

@@ -94,7 +94,7 @@ fn tokens(normalized: &str) -> Vec<Token> {
         let initial = if word.starts_with(|c: char| c.is_ascii_digit()) {
             word.clone()
         } else {
-            word[..1].to_string()
+            word.chars().take(1).collect()
         };
         out.push(Token {
             readings: vec![word],
@@ -124,7 +124,8 @@ fn tokens(normalized: &str) -> Vec<Token> {
                 if r.is_empty() {
                     continue;
                 }
-                push_unique(&mut initials, r[..1].to_string());
+                // By char, not byte: a reading is not promised to be ASCII.
+                push_unique(&mut initials, r.chars().take(1).collect());
                 push_unique(&mut readings, r);
             }
             if !readings.is_empty() {
@@ -314,6 +315,21 @@ mod tests {
         assert_eq!(edit_distance("欧阳娜娜", "欧阳娜"), 1);
         assert_eq!(edit_distance("张三", "李四"), 2);
         assert_eq!(edit_distance("flaw", "lawn"), 2);
+    }
+
+    #[test]
+    fn every_cjk_character_indexes_without_panic() {
+        // The pinyin tables are data; check each hanzi once instead of trusting them.
+        for cp in (0x3400..=0x4DBF)
+            .chain(0x4E00..=0x9FFF)
+            .chain(0xF900..=0xFAFF)
+        {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let k = name_keys(&c.to_string());
+            assert!(k.full.is_ascii(), "{c} {k:?}");
+        }
     }
 
     #[test]

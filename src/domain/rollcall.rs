@@ -166,6 +166,84 @@ pub fn can_force(role: Role) -> bool {
     super::role::allows(role, Permission::ForceCloseRound)
 }
 
+/// A key typed on the roll to jump to a bed, as the character to keep:
+/// digits (full-width folded), and a dash once digits are there ("303-5").
+pub fn jump_key(typed: &str, c: char) -> Option<char> {
+    let c = match c {
+        '\u{FF10}'..='\u{FF19}' => char::from_u32(c as u32 - 0xFEE0)?,
+        '\u{FF0D}' | '\u{2010}'..='\u{2015}' => '-',
+        _ => c,
+    };
+    match c {
+        '0'..='9' => Some(c),
+        '-' if !typed.is_empty() && !typed.contains('-') => Some(c),
+        _ => None,
+    }
+}
+
+/// Which bed a typed jump means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BedJump {
+    /// "303-5": room 303, bed 5 (leading zeros of the bed dropped).
+    RoomBed { room: String, bed: String },
+    /// "3035", "2011": the start of room then bed; "305" alone is the room.
+    Prefix(String),
+}
+
+/// Reads a typed jump (full-width digits and dashes too); `None` for
+/// anything else, such as text that is not digits.
+pub fn parse_bed_jump(s: &str) -> Option<BedJump> {
+    let s = super::validate::fold_full_width(s);
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    match s.split_once('-') {
+        Some((room, bed)) if all_digits(room) && all_digits(bed) => Some(BedJump::RoomBed {
+            room: room.to_string(),
+            bed: bed.trim_start_matches('0').to_string(),
+        }),
+        // "303-" while the bed is still being typed: the room.
+        Some((room, "")) if all_digits(room) => Some(BedJump::Prefix(room.to_string())),
+        None if all_digits(&s) => Some(BedJump::Prefix(s)),
+        _ => None,
+    }
+}
+
+impl BedJump {
+    /// Whether a (room, bed) is where this jump points.
+    pub fn matches(&self, room: &str, bed: &str) -> bool {
+        match self {
+            BedJump::RoomBed { room: r, bed: b } => {
+                r == room && bed.trim_start_matches('0') == b.as_str()
+            }
+            BedJump::Prefix(p) => {
+                room == p
+                    || p.strip_prefix(room)
+                        .map_or(room.starts_with(p.as_str()), |rest| bed.starts_with(rest))
+            }
+        }
+    }
+}
+
+/// The first row (in roll order) a typed jump points at; `beds` holds each
+/// row's (room, bed), `None` for a boarder without one. When the digits
+/// together point nowhere, the last one starts a new jump, so "2011" then
+/// "3011" lands on 301-1 instead of staying, unnoticed, on 201-1.
+/// Returns the row and the query that found it, for the caller to keep.
+pub fn find_bed<'a>(
+    typed: &str,
+    beds: impl Iterator<Item = Option<(&'a str, &'a str)>> + Clone,
+) -> Option<(usize, String)> {
+    let find = |q: &str| {
+        let jump = parse_bed_jump(q)?;
+        beds.clone()
+            .position(|b| b.is_some_and(|(room, bed)| jump.matches(room, bed)))
+    };
+    if let Some(i) = find(typed) {
+        return Some((i, typed.to_string()));
+    }
+    let last: String = typed.chars().last()?.to_string();
+    find(&last).map(|i| (i, last))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +324,78 @@ mod tests {
         );
         assert!(decide_mark(&t, false, Mark::Late, None).is_err());
         assert!(decide_mark(&t, false, Mark::Late, Some(5)).is_ok());
+    }
+
+    const BEDS: [Option<(&str, &str)>; 6] = [
+        Some(("201", "1")),
+        Some(("201", "2")),
+        None,
+        Some(("301", "1")),
+        Some(("303", "5")),
+        Some(("303", "12")),
+    ];
+
+    fn jump(typed: &str) -> Option<(usize, String)> {
+        find_bed(typed, BEDS.iter().copied())
+    }
+
+    #[test]
+    fn bed_jumps_parse() {
+        let rb = |r: &str, b: &str| {
+            Some(BedJump::RoomBed {
+                room: r.into(),
+                bed: b.into(),
+            })
+        };
+        assert_eq!(parse_bed_jump("303-5"), rb("303", "5"));
+        assert_eq!(parse_bed_jump("３０３－０５"), rb("303", "5"));
+        assert_eq!(parse_bed_jump("3035"), Some(BedJump::Prefix("3035".into())));
+        assert_eq!(parse_bed_jump("303-"), Some(BedJump::Prefix("303".into())));
+        for bad in [
+            "",
+            "-",
+            "-5",
+            "3-0-5",
+            "30a",
+            "三零三",
+            "3035😀",
+            "3\u{301}",
+        ] {
+            assert_eq!(parse_bed_jump(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn bed_jumps_find_the_bed() {
+        assert_eq!(jump("2011"), Some((0, "2011".into())));
+        assert_eq!(jump("2012"), Some((1, "2012".into())));
+        assert_eq!(jump("3035"), Some((4, "3035".into())));
+        assert_eq!(jump("303-5"), Some((4, "303-5".into())));
+        assert_eq!(jump("303-05"), Some((4, "303-05".into())));
+        assert_eq!(jump("30312"), Some((5, "30312".into())));
+        assert_eq!(jump("303-12"), Some((5, "303-12".into())));
+        assert_eq!(
+            jump("303-1"),
+            None,
+            "303-1 is no bed; 303-12 is not a prefix match"
+        );
+        assert_eq!(jump("30"), Some((3, "30".into())));
+        // A second jump typed straight after the first starts afresh.
+        assert_eq!(jump("20113"), Some((3, "3".into())));
+        assert_eq!(jump("9"), None);
+        assert_eq!(jump(""), None);
+    }
+
+    #[test]
+    fn jump_keys() {
+        assert_eq!(jump_key("", '3'), Some('3'));
+        assert_eq!(jump_key("", '３'), Some('3'));
+        assert_eq!(jump_key("", '-'), None, "a dash alone is not a jump");
+        assert_eq!(jump_key("303", '-'), Some('-'));
+        assert_eq!(jump_key("303", '－'), Some('-'));
+        assert_eq!(jump_key("303-", '-'), None);
+        assert_eq!(jump_key("3", 'a'), None);
+        assert_eq!(jump_key("3", '三'), None);
     }
 
     #[test]

@@ -110,11 +110,45 @@ pub fn show(key: &str, v: i64) -> String {
     }
 }
 
-/// A typed value: HH:MM for times, a whole number otherwise.
+/// A typed value: HH:MM for times (or 21点40), a whole number otherwise;
+/// full-width digits are read as digits.
 pub fn parse(key: &str, s: &str) -> Option<i64> {
     if is_time(key) {
         super::time::parse_hhmm(s).map(i64::from)
     } else {
-        s.trim().parse().ok()
+        let v = super::validate::normalize_input(s);
+        // i64's own parser takes a leading '+', which nobody means here.
+        if v.is_empty()
+            || !v
+                .trim_start_matches('-')
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        v.parse().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_values_parse_or_refuse() {
+        assert_eq!(parse(LIGHTS_OUT_MINUTES, "21:40"), Some(1300));
+        assert_eq!(parse(LIGHTS_OUT_MINUTES, "21点40"), Some(1300));
+        assert_eq!(parse(&curfew_key("1号楼"), "２１：３０"), Some(1290));
+        assert_eq!(parse(LIGHTS_OUT_MINUTES, "9点"), Some(540));
+        assert_eq!(parse(LIGHTS_OUT_MINUTES, "21点99"), None);
+        assert_eq!(parse(LOCK_MINUTES, " １５ "), Some(15));
+        assert_eq!(parse(LOCK_MINUTES, "15分钟"), None);
+        assert_eq!(parse(LOCK_MINUTES, "+15"), None);
+        assert_eq!(parse(LOCK_MINUTES, "-"), None);
+        assert_eq!(parse(LOCK_MINUTES, "99999999999999999999"), None);
+        for k in all_keys() {
+            let v = default_value(&k).unwrap();
+            assert_eq!(parse(&k, &show(&k, v)), Some(v), "{k}");
+        }
     }
 }

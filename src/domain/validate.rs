@@ -366,6 +366,20 @@ pub fn check_int(s: &str, min: i64, max: i64) -> Result<i64, FieldError> {
     }
 }
 
+/// PINs are 4–8 ASCII digits: typed on a numeric pad at 2 a.m., not a
+/// password. Not folded: the hash is of the PIN as given, so the field
+/// (digits only) folds full-width digits before it gets here.
+pub fn check_pin(pin: &str) -> Result<(), FieldError> {
+    let n = pin.chars().count();
+    if n == 0 {
+        Err(FieldError::Required)
+    } else if !(4..=8).contains(&n) || !pin.chars().all(|c| c.is_ascii_digit()) {
+        Err(FieldError::PinFormat)
+    } else {
+        Ok(())
+    }
+}
+
 /// Mask a document number for screens and exports.
 ///
 /// Resident IDs keep region (6) and tail (4) so staff can still tell people
@@ -690,6 +704,24 @@ mod tests {
         assert!(FieldError::Required.args().is_empty());
         assert_eq!(FieldError::TimeFormat.key(), "err.time_format");
         assert_eq!(FieldError::FutureTime.key(), "err.future_time");
+    }
+
+    #[test]
+    fn pins() {
+        assert_eq!(check_pin(""), Err(FieldError::Required));
+        assert_eq!(check_pin("1234"), Ok(()));
+        assert_eq!(check_pin("12345678"), Ok(()));
+        for bad in [
+            "123",
+            "123456789",
+            "12a4",
+            "１２３４",
+            "12 34",
+            "١٢٣٤",
+            "😀😀😀😀",
+        ] {
+            assert_eq!(check_pin(bad), Err(FieldError::PinFormat), "{bad}");
+        }
     }
 
     #[test]

@@ -42,6 +42,7 @@ impl LoginScreen {
             .unwrap_or(0);
         let mut pin = TextInput::default();
         pin.max_chars = Some(8);
+        pin.digits_only = true;
         LoginScreen {
             operators,
             sel,

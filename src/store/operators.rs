@@ -31,17 +31,8 @@ impl Operator {
     }
 }
 
-/// PINs are 4–8 digits: typed on a numeric pad at 2 a.m., not a password.
-pub fn check_pin(pin: &str) -> Result<(), FieldError> {
-    let n = pin.chars().count();
-    if n == 0 {
-        Err(FieldError::Required)
-    } else if !(4..=8).contains(&n) || !pin.chars().all(|c| c.is_ascii_digit()) {
-        Err(FieldError::PinFormat)
-    } else {
-        Ok(())
-    }
-}
+/// The rule lives with the other field checks; kept here for callers.
+pub use crate::domain::validate::check_pin;
 
 pub fn hash_pin(pin: &str) -> String {
     let mut bytes = [0u8; 16];

@@ -67,10 +67,9 @@ impl HistoryFilter {
             return HistoryFilter::All;
         }
         let date = time::parse_date(&q).or_else(|| {
-            // "11-22" or "11/22": a day of the current year.
-            let year = time::local(now_ms, offset_min).format("%Y").to_string();
-            time::parse_date(&format!("{year}-{}", q.replace('/', "-")))
-                .filter(|_| q.len() <= 5 && q.contains(['-', '/']))
+            // "11-22", "11/22" or "11月22日": a day of the current year.
+            let year = chrono::Datelike::year(&time::local(now_ms, offset_min));
+            time::parse_month_day(&q, year)
         });
         match date {
             Some(d) => {
@@ -80,7 +79,15 @@ impl HistoryFilter {
                     to_ms: from_ms + 86_400_000,
                 }
             }
-            None => HistoryFilter::Text(q),
+            // A phone, ID or plate written the way people write them
+            // ("+86 138 1234 5678", "京a·12345") is searched as it is stored.
+            None => {
+                use crate::domain::validate::{check_mobile, check_plate, check_resident_id};
+                let stored = check_mobile(&q)
+                    .or_else(|_| check_resident_id(&q))
+                    .or_else(|_| check_plate(&q));
+                HistoryFilter::Text(stored.map_or(q, |v| v.to_lowercase()))
+            }
         }
     }
 }

@@ -824,7 +824,7 @@ pub fn new_join_code() -> String {
 
 /// Upper-case, without dashes and spaces; full-width forms from a Chinese IME
 /// are folded to ASCII. `None` unless 16 characters of the alphabet remain.
-fn normalise_code(code: &str) -> Option<SecretString> {
+pub fn normalise_code(code: &str) -> Option<SecretString> {
     let mut out = String::with_capacity(16);
     for c in code.chars() {
         let c = match c {

@@ -56,6 +56,7 @@ impl Field {
     }
     pub fn secret(mut self) -> Field {
         self.kind = FieldKind::Secret;
+        self.input.digits_only = true;
         self
     }
     pub fn choice(mut self, options: Vec<&'static str>) -> Field {

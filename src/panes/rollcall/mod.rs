@@ -493,7 +493,7 @@ impl RollcallPane {
         // Digits jump to a room and bed on the roll ("3052": room 305 bed 2).
         if self.view == View::Roll
             && let KeyCode::Char(c) = key.code
-            && c.is_ascii_digit()
+            && let Some(c) = crate::domain::rollcall::jump_key(&self.jump, c)
             && key.modifiers.is_empty()
         {
             self.jump.push(c);
@@ -514,21 +514,20 @@ impl RollcallPane {
         Handled::No
     }
 
-    /// Moves to the first bed whose "room + bed" starts with the digits;
-    /// false when none does.
+    /// Moves to the bed the typed digits point at (the domain's rule: when
+    /// the digits together point nowhere, the last one starts afresh);
+    /// false when nothing matches.
     fn jump_to(&mut self) -> bool {
         if self.jump.is_empty() {
             return true;
         }
-        let q = self.jump.clone();
-        match self.sheet.iter().position(|r| {
-            r.student
-                .bed
-                .as_ref()
-                .is_some_and(|b| format!("{}{}", b.room, b.bed).starts_with(&q) || b.room == q)
-        }) {
-            Some(i) => {
-                self.roll.sel = i;
+        let beds = self.sheet.iter().map(|r| {
+            let b = r.student.bed.as_ref()?;
+            Some((b.room.as_str(), b.bed.as_str()))
+        });
+        match crate::domain::rollcall::find_bed(&self.jump, beds) {
+            Some((i, q)) => {
+                (self.roll.sel, self.jump) = (i, q);
                 true
             }
             None => false,

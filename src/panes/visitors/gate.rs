@@ -162,6 +162,7 @@ impl GateFlow {
                         ctx.err(tr("err.not_authorised_pickup"));
                         let mut pin = TextInput::default();
                         pin.max_chars = Some(8);
+                        pin.digits_only = true;
                         (
                             Some(GateFlow::Approve {
                                 student,
