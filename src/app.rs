@@ -57,7 +57,7 @@ pub struct App {
     /// F8 or F9, drawn over the panes until closed.
     pub overlay: Option<Box<dyn Pane>>,
     /// A sync with the shared folder running on a worker thread.
-    pub sync_job: Option<crate::panes::sync_job::SyncJob>,
+    pub sync_job: Option<crate::panes::job::Job<crate::panes::sync_job::SyncResult>>,
     pub help: bool,
     pub ask: Option<Ask>,
     pub quit: bool,
@@ -448,7 +448,7 @@ impl App {
             self.set_toast(tr("roster.import_needs_file"), true);
             return;
         }
-        self.sync_job = Some(crate::panes::sync_job::SyncJob::start(db, dir));
+        self.sync_job = Some(crate::panes::sync_job::start(db, self.store.clock(), dir));
         self.set_toast(tr("sync.started"), false);
     }
 
@@ -754,12 +754,7 @@ impl App {
             .fg(ratatui::style::Color::White)
             .add_modifier(ratatui::style::Modifier::BOLD);
         if let Some(job) = &self.sync_job {
-            let pct = job
-                .progress
-                .as_ref()
-                .filter(|p| p.total > 0)
-                .map(|p| p.done * 100 / p.total)
-                .unwrap_or(0);
+            let pct = job.percent();
             alert.push(Span::styled(
                 format!(" {} ", trf("status.syncing", &[("pct", pct.to_string())])),
                 ratatui::style::Style::new()

@@ -41,6 +41,8 @@ pub enum Ctx {
     Sync,
     /// The contradictions list (F8).
     Review,
+    /// Long work running with a progress bar.
+    Job,
     /// Calling the roll: one key per mark.
     Roll,
     /// The bed map (falls back to the roll's keys).
@@ -70,6 +72,7 @@ impl Ctx {
             Ctx::Settings => "help.settings",
             Ctx::Sync => "help.sync",
             Ctx::Review => "help.review",
+            Ctx::Job => "help.job",
             Ctx::Roll => "help.roll",
             Ctx::RollMap => "help.roll_map",
             Ctx::RollList => "help.roll_list",
@@ -179,6 +182,7 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Up, N, Action::Up, Ctx::Picker, "key.up", H),
     b(KeyCode::Down, N, Action::Down, Ctx::Picker, "key.down", H),
     b(KeyCode::Esc, N, Action::Back, Ctx::Picker, "key.cancel", h(2)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::Job, "key.cancel_job", h(1)),
     b(KeyCode::Enter, N, Action::Confirm, Ctx::ImportPreview, "key.apply_import", h(1)),
     b(KeyCode::Char('s'), N, Action::SkipErrors, Ctx::ImportPreview, "key.skip_errors", h(2)),
     b(KeyCode::Esc, N, Action::Back, Ctx::ImportPreview, "key.cancel", h(3)),

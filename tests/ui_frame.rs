@@ -416,3 +416,38 @@ fn keys_do_nothing_behind_the_too_small_screen() {
     type_str(&mut app, "n");
     assert_eq!(app.contexts()[0], Ctx::Form);
 }
+
+#[test]
+fn the_register_export_runs_on_a_worker_and_the_screen_stays_live() {
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    set_lang(Lang::ZhCn);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = reach(ADMIN_I, &[k('x')], dir.path());
+    let out = dir.path().join("登记表.xlsx");
+    if let dutydesk::panes::visitors::Mode::Export(f) = &mut app.visitors_mut().mode {
+        f.set("from", "2026-11-01");
+        f.set("path", &out.to_string_lossy());
+    } else {
+        panic!("export form not open");
+    }
+    app.handle_key(ctrl('s'));
+    assert_eq!(
+        app.contexts()[0],
+        Ctx::Job,
+        "the export runs in the background"
+    );
+    // Keys still reach the screen while it runs (help opens and closes).
+    press(&mut app, KeyCode::F(1));
+    assert!(app.help);
+    press(&mut app, KeyCode::Esc);
+    let mut waited = 0;
+    while app.contexts()[0] == Ctx::Job && waited < 3000 {
+        app.tick();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        waited += 1;
+    }
+    assert_eq!(app.contexts()[0], Ctx::List, "the export finished");
+    let toast = app.toast.clone().expect("a message");
+    assert!(!toast.error, "{}", toast.text);
+    assert!(out.is_file(), "the file was written");
+}

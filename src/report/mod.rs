@@ -1,7 +1,7 @@
 //! Ledgers in the layout of the paper forms, as .xlsx or .csv.
 
 pub mod absences;
-mod common;
+pub(crate) mod common;
 pub mod ledger;
 pub mod rollcall;
 pub mod roster;

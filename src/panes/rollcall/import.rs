@@ -5,28 +5,21 @@
 use super::super::{Handled, Input, PaneCtx, error_text};
 use crate::action::Action;
 use crate::domain::role::Actor;
-use crate::domain::time::SystemClock;
+use crate::domain::time::Clock;
 use crate::i18n::{tr, trf};
 use crate::import::roster::{ParsedRoster, parse_file};
 use crate::import::summary::{default_building, import_error_text, row_errors, summary};
 use crate::keymap::Ctx;
+use crate::panes::job::Job;
 use crate::store::Store;
 use crate::ui::text_input::TextInput;
 use crate::ui::{dialog, theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Gauge, Widget};
+use ratatui::widgets::Widget;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
-
-/// What the worker reports.
-pub enum Progress {
-    Reading,
-    Comparing(usize),
-    Done(Result<Preview, String>),
-}
 
 /// The worker's result: the parsed file and what importing it would do.
 pub struct Preview {
@@ -41,49 +34,46 @@ pub enum ImportFlow {
     /// Typing the file's path (with the last problem, if any).
     Path(TextInput, Option<String>),
     /// The worker is reading and comparing.
-    Working {
-        rx: Receiver<Progress>,
-        step: u16,
-        rows: usize,
-    },
+    Working(Job<Preview>),
     /// What would change; Enter applies (errors: only with "skip invalid").
     Preview(Preview, bool),
 }
 
-fn worker(db: PathBuf, file: PathBuf, actor: Actor) -> Receiver<Progress> {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(Progress::Reading);
-        let result = (|| {
-            let mut parsed = parse_file(&file).map_err(|e| import_error_text(&e))?;
-            default_building(&mut parsed);
-            let _ = tx.send(Progress::Comparing(parsed.rows.len()));
-            let mut store = Store::open(&db, Arc::new(SystemClock)).map_err(|e| error_text(&e))?;
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            let out = store
-                .import_roster(&actor, &name, &parsed, true, true)
-                .map_err(|e| error_text(&e))?;
-            let changes = out.diff.new.len()
-                + out.diff.moved.len()
-                + out.diff.left.len()
-                + out.diff.changed.len()
-                + out.diff.guardians_changed.len();
-            let lines = summary(&parsed, &out.diff);
-            let errors = row_errors(&parsed);
-            Ok(Preview {
-                file: name,
-                parsed,
-                lines,
-                errors,
-                changes,
-            })
-        })();
-        let _ = tx.send(Progress::Done(result));
-    });
-    rx
+/// Reads and compares on a worker (1 of 2: reading the file; 2 of 2:
+/// comparing with the roster); the dry run writes nothing.
+fn worker(db: PathBuf, clock: Arc<dyn Clock>, file: PathBuf, actor: Actor) -> Job<Preview> {
+    Job::spawn("roster.import_title", move |h| {
+        h.progress(0, 2);
+        let mut parsed = parse_file(&file).map_err(|e| import_error_text(&e))?;
+        default_building(&mut parsed);
+        if h.cancelled() {
+            return Err(tr("job.cancelled"));
+        }
+        h.progress(1, 2);
+        let mut store = Store::open(&db, clock).map_err(|e| error_text(&e))?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let out = store
+            .import_roster(&actor, &name, &parsed, true, true)
+            .map_err(|e| error_text(&e))?;
+        let changes = out.diff.new.len()
+            + out.diff.moved.len()
+            + out.diff.left.len()
+            + out.diff.changed.len()
+            + out.diff.guardians_changed.len();
+        let lines = summary(&parsed, &out.diff);
+        let errors = row_errors(&parsed);
+        h.progress(2, 2);
+        Ok(Preview {
+            file: name,
+            parsed,
+            lines,
+            errors,
+            changes,
+        })
+    })
 }
 
 impl ImportFlow {
@@ -97,34 +87,21 @@ impl ImportFlow {
 
     /// Picks up the worker's news; true when the screen should change.
     pub fn poll(&mut self) -> bool {
-        let ImportFlow::Working { rx, step, rows } = self else {
+        let ImportFlow::Working(job) = self else {
             return false;
         };
-        let mut changed = false;
-        let mut done = None;
-        while let Ok(p) = rx.try_recv() {
-            changed = true;
-            match p {
-                Progress::Reading => *step = 1,
-                Progress::Comparing(n) => {
-                    *step = 2;
-                    *rows = n;
-                }
-                Progress::Done(r) => done = Some(r),
-            }
+        match job.poll() {
+            (_, Some(Ok(p))) => *self = ImportFlow::Preview(p, false),
+            (_, Some(Err(msg))) => *self = ImportFlow::Path(TextInput::new(""), Some(msg)),
+            (changed, None) => return changed,
         }
-        if let Some(r) = done {
-            *self = match r {
-                Ok(p) => ImportFlow::Preview(p, false),
-                Err(msg) => ImportFlow::Path(TextInput::new(""), Some(msg)),
-            };
-        }
-        changed
+        true
     }
 
     pub fn contexts(&self) -> Vec<Ctx> {
         match self {
-            ImportFlow::Path(..) | ImportFlow::Working { .. } => vec![Ctx::Dialog],
+            ImportFlow::Path(..) => vec![Ctx::Dialog],
+            ImportFlow::Working(_) => vec![Ctx::Job],
             ImportFlow::Preview(..) => vec![Ctx::ImportPreview],
         }
     }
@@ -151,18 +128,14 @@ impl ImportFlow {
                     return (Some(ImportFlow::Path(t, Some(msg))), Handled::Yes);
                 }
                 let db = ctx.store.path().to_path_buf();
-                let rx = worker(db, file, ctx.actor.clone());
-                (
-                    Some(ImportFlow::Working {
-                        rx,
-                        step: 0,
-                        rows: 0,
-                    }),
-                    Handled::Yes,
-                )
+                let job = worker(db, ctx.store.clock(), file, ctx.actor.clone());
+                (Some(ImportFlow::Working(job)), Handled::Yes)
             }
-            // The worker only reads; leaving it to finish is harmless.
-            (ImportFlow::Working { .. }, Input::Act(Action::Back)) => (None, Handled::Yes),
+            // The worker only reads: cancelling leaves nothing behind.
+            (ImportFlow::Working(job), Input::Act(Action::Back)) => {
+                job.cancel();
+                (None, Handled::Yes)
+            }
             (ImportFlow::Preview(..), Input::Act(Action::Back)) => (None, Handled::Yes),
             (ImportFlow::Preview(p, skip), Input::Act(Action::SkipErrors)) => {
                 if p.errors.is_empty() {
@@ -215,23 +188,8 @@ impl ImportFlow {
                 Span::styled(s, theme::focus()).render(field, buf);
                 Some(Position::new(field.x + c as u16, field.y))
             }
-            ImportFlow::Working { step, rows, .. } => {
-                let label = match step {
-                    0 | 1 => tr("roster.reading"),
-                    _ => trf("roster.comparing", &[("n", rows.to_string())]),
-                };
-                let inner = dialog(
-                    area,
-                    buf,
-                    &tr("roster.import_title"),
-                    vec![Line::from(label)],
-                    60,
-                    3,
-                );
-                Gauge::default()
-                    .gauge_style(theme::focus())
-                    .ratio(f64::from(*step) / 3.0)
-                    .render(Rect::new(inner.x, inner.y + 2, inner.width, 1), buf);
+            ImportFlow::Working(job) => {
+                crate::panes::job::render(job, area, buf);
                 None
             }
             ImportFlow::Preview(

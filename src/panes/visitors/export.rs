@@ -1,11 +1,14 @@
 //! The register export from the TUI (admins and duty leaders).
 
+use super::super::job::{Job, JobHandle};
 use super::super::{PaneCtx, error_text};
-use crate::domain::role::{Permission, Role, allows};
+use crate::domain::role::{Actor, Permission, Role, allows};
 use crate::domain::time;
 use crate::domain::validate::FieldError;
-use crate::i18n::trf;
-use crate::report::visitors::{ExportRequest, export_visitors};
+use crate::i18n::{tr, trf};
+use crate::report::common::write_report;
+use crate::report::visitors::{ExportRequest, build};
+use crate::store::Store;
 use crate::ui::form::{Field, Form};
 
 pub fn default_dir() -> std::path::PathBuf {
@@ -50,8 +53,8 @@ pub fn form(now_ms: i64, offset_min: i32, role: Role) -> Form {
 
 use chrono::Datelike;
 
-/// Writes the file; returns the confirmation, or None with errors shown.
-pub fn run(f: &mut Form, ctx: &mut PaneCtx) -> Option<String> {
+/// The form's request, or None with its errors shown beside the fields.
+pub fn request(f: &mut Form) -> Option<ExportRequest> {
     let from = time::parse_date(&f.value("from"));
     let to = time::parse_date(&f.value("to"));
     let mut errs = vec![];
@@ -70,21 +73,48 @@ pub fn run(f: &mut Form, ctx: &mut PaneCtx) -> Option<String> {
         f.set_errors(&errs);
         return None;
     }
-    let path = std::path::PathBuf::from(f.value("path").trim());
-    let req = ExportRequest {
+    Some(ExportRequest {
         from: from?,
         to: to?,
-        path: path.clone(),
+        path: std::path::PathBuf::from(f.value("path").trim()),
         full_ids: f.choice("full_ids") == 1,
-    };
-    match export_visitors(ctx.store, ctx.actor, &req) {
-        Ok(n) => Some(trf(
-            "export.done",
-            &[("n", n.to_string()), ("path", path.display().to_string())],
-        )),
-        Err(e) => {
-            ctx.err(error_text(&e));
-            None
-        }
+    })
+}
+
+/// Starts writing the register on a worker with its own connection, so a
+/// year of visits never freezes the screen. The result is the line to show.
+pub fn start(req: ExportRequest, ctx: &PaneCtx) -> Job<String> {
+    let actor = ctx.actor.clone();
+    let db = ctx.store.path().to_path_buf();
+    if db.as_os_str() == ":memory:" {
+        return Job::inline("export.running", |h| write(ctx.store, &actor, &req, h));
     }
+    let clock = ctx.store.clock();
+    Job::spawn("export.running", move |h| {
+        let store = Store::open(&db, clock).map_err(|e| error_text(&e))?;
+        write(&store, &actor, &req, h)
+    })
+}
+
+fn write(
+    store: &Store,
+    actor: &Actor,
+    req: &ExportRequest,
+    h: &JobHandle,
+) -> Result<String, String> {
+    let ledger = build(store, actor, req).map_err(|e| error_text(&e))?;
+    // Cancelled while the rows were read: nothing is written.
+    if h.cancelled() {
+        return Err(tr("export.cancelled"));
+    }
+    let n = ledger.rows.len();
+    h.progress(n as u64 / 2, n as u64);
+    write_report(&ledger, &req.path).map_err(|e| error_text(&e))?;
+    Ok(trf(
+        "export.done",
+        &[
+            ("n", n.to_string()),
+            ("path", req.path.display().to_string()),
+        ],
+    ))
 }

@@ -7,6 +7,7 @@ pub mod history;
 pub mod register;
 pub mod render;
 
+use super::job::Job;
 use super::{Handled, Input, Pane, PaneCtx, RenderCtx, error_text, form_key, form_step};
 use crate::action::Action;
 use crate::domain::error::DomainError;
@@ -74,6 +75,8 @@ pub enum Mode {
         reason: Prompt,
     },
     Export(Form),
+    /// The register being written on a worker.
+    Exporting(Job<String>),
 }
 
 pub struct VisitorsPane {
@@ -152,7 +155,7 @@ impl VisitorsPane {
     pub fn in_text(&self) -> bool {
         match &self.mode {
             Mode::Browse => self.searching,
-            Mode::Detail(_) | Mode::ConfirmSignOut { .. } => false,
+            Mode::Detail(_) | Mode::ConfirmSignOut { .. } | Mode::Exporting(_) => false,
             Mode::Gate(g) => g.in_text(),
             _ => true,
         }
@@ -181,6 +184,7 @@ impl VisitorsPane {
             Mode::Detail(_) => vec![Ctx::Detail, Ctx::Viewer],
             Mode::ConfirmSignOut { .. } => vec![Ctx::Confirm],
             Mode::Gate(g) => g.contexts(),
+            Mode::Exporting(_) => vec![Ctx::Job],
         }
     }
 
@@ -249,6 +253,13 @@ impl VisitorsPane {
                 }
             }
             Mode::Export(f) => self.export_input(f, input, ctx),
+            Mode::Exporting(job) => match input.action() {
+                Some(Action::Back) => {
+                    job.cancel();
+                    (Mode::Exporting(job), Handled::Yes)
+                }
+                _ => (Mode::Exporting(job), Handled::No),
+            },
             Mode::Gate(g) => match g.handle(input, ctx) {
                 (Some(next), h) => (Mode::Gate(Box::new(next)), h),
                 (None, h) => {
@@ -725,11 +736,8 @@ impl VisitorsPane {
             Input::Act(a) => a,
         };
         match form_step(&mut f, a, ctx) {
-            FormStep::Save => match export::run(&mut f, ctx) {
-                Some(msg) => {
-                    ctx.ok(msg);
-                    (Mode::Browse, Handled::Yes)
-                }
+            FormStep::Save => match export::request(&mut f) {
+                Some(req) => (Mode::Exporting(export::start(req, ctx)), Handled::Yes),
                 None => (Mode::Export(f), Handled::Yes),
             },
             FormStep::Close => (Mode::Browse, Handled::Yes),
@@ -766,6 +774,22 @@ impl Pane for VisitorsPane {
     }
     fn click(&mut self, x: u16, y: u16, area: Rect, ctx: &mut PaneCtx) -> bool {
         self.click_at(x, y, area, ctx)
+    }
+    fn poll(&mut self, ctx: &mut PaneCtx) -> bool {
+        let Mode::Exporting(job) = &mut self.mode else {
+            return false;
+        };
+        match job.poll() {
+            (_, Some(r)) => {
+                match r {
+                    Ok(msg) => ctx.ok(msg),
+                    Err(e) => ctx.err(e),
+                }
+                self.mode = Mode::Browse;
+                true
+            }
+            (changed, None) => changed,
+        }
     }
     fn offers(&self, a: Action, role: crate::domain::role::Role) -> bool {
         if !matches!(self.mode, Mode::Browse) {

@@ -66,6 +66,7 @@ impl VisitorsPane {
             Mode::Export(f) => cursor = crate::ui::form_screen(f, &tr("export.title"), area, buf),
             Mode::Detail(d) => render_detail(d, area, buf, rc),
             Mode::Gate(g) => cursor = g.render(area, buf),
+            Mode::Exporting(job) => crate::panes::job::render(job, area, buf),
             Mode::ConfirmSignOut { name, .. } => {
                 let text = vec![
                     Line::from(trf("visit.confirm_sign_out", &[("name", name.clone())])),
