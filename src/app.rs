@@ -18,6 +18,7 @@ use crate::panes::{Handled, Pane, PaneCtx, RenderCtx, Toast, error_text};
 use crate::screens::login::LoginScreen;
 use crate::screens::setup::SetupScreen;
 use crate::store::Store;
+use crate::ui::status::Alert;
 use crate::ui::{self, theme};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
@@ -666,150 +667,8 @@ impl App {
     fn render_main(&mut self, area: Rect, buf: &mut ratatui::buffer::Buffer) -> Option<Position> {
         let now = self.store.now_ms();
         let off = self.store.offset_min();
-        // Status bar.
-        let st = self.store.station().cloned();
         let actor = self.actor.clone();
-        let Status {
-            on_site: n,
-            overstay: over,
-            special,
-            absent,
-            leave_overdue,
-            not_back,
-            conflicts,
-            ..
-        } = self.shown;
-        let status = Rect::new(area.x, area.y, area.width, 1);
-        buf.set_style(status, theme::bar());
-        let hour = time::local(now, off)
-            .format("%H")
-            .to_string()
-            .parse::<u32>()
-            .unwrap_or(0);
-        let shift = if (7..19).contains(&hour) {
-            tr("shift.day")
-        } else {
-            tr("shift.night")
-        };
-        // Left: who and where. Right (drawn last, never cut): shift, clock,
-        // alerts — a narrow terminal loses the school name first.
-        let left = Line::from(vec![
-            Span::styled(
-                format!(" {} ", tr("app.name")),
-                theme::bar().add_modifier(ratatui::style::Modifier::BOLD),
-            ),
-            Span::styled(
-                format!(
-                    "│ {}({}) ",
-                    actor.as_ref().map(|a| a.name.as_str()).unwrap_or(""),
-                    actor
-                        .as_ref()
-                        .map(|a| tr(&format!("role.{}", a.role.key())))
-                        .unwrap_or_default()
-                ),
-                theme::bar(),
-            ),
-            Span::styled(
-                format!(
-                    "│ {} ",
-                    st.as_ref().map(|s| s.school.as_str()).unwrap_or("")
-                ),
-                theme::bar(),
-            ),
-            Span::styled(
-                format!("· {} ", st.as_ref().map(|s| s.name.as_str()).unwrap_or("")),
-                theme::bar(),
-            ),
-        ]);
-        // The shift's start time only where there is room for it.
-        let shift = if status.width >= 110 {
-            format!(
-                "{shift} {}",
-                trf(
-                    "status.since",
-                    &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))]
-                )
-            )
-        } else {
-            shift
-        };
-        let mut alert = vec![Span::styled(
-            format!("│ {shift} │ {} ", time::fmt_local(now, off, "%m-%d %H:%M")),
-            theme::bar(),
-        )];
-        if special {
-            alert.push(Span::styled(
-                format!(" {} ", tr("status.special")),
-                ratatui::style::Style::new()
-                    .bg(theme::WARN)
-                    .fg(ratatui::style::Color::Black),
-            ));
-        }
-        alert.push(Span::styled(
-            format!("│ {} ", trf("status.on_site", &[("n", n.to_string())])),
-            theme::bar(),
-        ));
-        let red = ratatui::style::Style::new()
-            .bg(theme::ERROR)
-            .fg(ratatui::style::Color::White)
-            .add_modifier(ratatui::style::Modifier::BOLD);
-        if let Some(job) = &self.sync_job {
-            let pct = job.percent();
-            alert.push(Span::styled(
-                format!(" {} ", trf("status.syncing", &[("pct", pct.to_string())])),
-                ratatui::style::Style::new()
-                    .bg(theme::ACCENT)
-                    .fg(ratatui::style::Color::Black),
-            ));
-        }
-        if conflicts > 0 {
-            alert.push(Span::styled(
-                format!(
-                    " {} ",
-                    trf("status.conflicts", &[("n", conflicts.to_string())])
-                ),
-                ratatui::style::Style::new()
-                    .bg(theme::WARN)
-                    .fg(ratatui::style::Color::Black),
-            ));
-        }
-        for (n, key) in [
-            (absent, "status.absent"),
-            (not_back, "status.not_back"),
-            (leave_overdue, "status.leave_overdue"),
-        ] {
-            if n > 0 {
-                alert.push(Span::styled(
-                    format!(" {} ", trf(key, &[("n", n.to_string())])),
-                    red,
-                ));
-            }
-        }
-        if over > 0 {
-            alert.push(Span::styled(
-                format!(" {} ", trf("status.overstay", &[("n", over.to_string())])),
-                ratatui::style::Style::new()
-                    .bg(theme::ERROR)
-                    .fg(ratatui::style::Color::White)
-                    .add_modifier(ratatui::style::Modifier::BOLD),
-            ));
-        }
-        let alert = Line::from(alert);
-        let aw = (alert.width() as u16).min(status.width);
-        alert.render(Rect::new(status.right() - aw, status.y, aw, 1), buf);
-        // Who and where fill what is left, whole parts only: a name cut in
-        // half reads as another name.
-        let room = usize::from(status.width - aw);
-        let mut used = 0;
-        let spans: Vec<Span> = left
-            .spans
-            .into_iter()
-            .take_while(|s| {
-                used += s.width();
-                used <= room
-            })
-            .collect();
-        Line::from(spans).render(Rect::new(status.x, status.y, status.width - aw, 1), buf);
+        self.render_status(Rect::new(area.x, area.y, area.width, 1), buf, now, off);
         // Tab bar: the panes in the list, then the overlay's title.
         let tabs = Rect::new(area.x, area.y + 1, area.width, 1);
         self.tab_rects.clear();
@@ -862,6 +721,83 @@ impl App {
     }
 }
 
+impl App {
+    /// The top line: who and where on the left, the shift, the clock and the
+    /// alerts on the right (`ui::status` decides what gives way).
+    fn render_status(&self, area: Rect, buf: &mut ratatui::buffer::Buffer, now: i64, off: i32) {
+        let st = self.store.station();
+        let s = self.shown;
+        let hour = time::local(now, off)
+            .format("%H")
+            .to_string()
+            .parse::<u32>()
+            .unwrap_or(0);
+        let shift = tr(if (7..19).contains(&hour) {
+            "shift.day"
+        } else {
+            "shift.night"
+        });
+        let shift = if area.width >= 110 {
+            format!(
+                "{shift} {}",
+                trf(
+                    "status.since",
+                    &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))]
+                )
+            )
+        } else {
+            shift
+        };
+        let mut alerts = vec![];
+        if s.special {
+            alerts.push((tr("status.special"), Alert::Warn));
+        }
+        alerts.push((
+            trf("status.on_site", &[("n", s.on_site.to_string())]),
+            Alert::Plain,
+        ));
+        if let Some(job) = &self.sync_job {
+            alerts.push((
+                trf("status.syncing", &[("pct", job.percent().to_string())]),
+                Alert::Busy,
+            ));
+        }
+        if s.conflicts > 0 {
+            alerts.push((
+                trf("status.conflicts", &[("n", s.conflicts.to_string())]),
+                Alert::Warn,
+            ));
+        }
+        for (n, key) in [
+            (s.absent, "status.absent"),
+            (s.not_back, "status.not_back"),
+            (s.leave_overdue, "status.leave_overdue"),
+            (s.overstay, "status.overstay"),
+        ] {
+            if n > 0 {
+                alerts.push((trf(key, &[("n", n.to_string())]), Alert::Urgent));
+            }
+        }
+        let who = self
+            .actor
+            .as_ref()
+            .map(|a| format!("{}({})", a.name, tr(&format!("role.{}", a.role.key()))))
+            .unwrap_or_default();
+        ui::status::draw(
+            area,
+            buf,
+            &ui::status::StatusLine {
+                who,
+                school: st.map(|s| s.school.clone()).unwrap_or_default(),
+                station: st.map(|s| s.name.clone()).unwrap_or_default(),
+                shift,
+                clock: time::fmt_local(now, off, "%m-%d %H:%M"),
+                alerts,
+            },
+        );
+    }
+}
+
 /// Everything the status bar shows besides who and where.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Status {
@@ -891,6 +827,22 @@ pub enum Msg {
 pub fn run(app: &mut App) -> anyhow::Result<()> {
     use ratatui::crossterm::{event, execute, terminal};
     use std::sync::mpsc;
+    // The user's keys, from keymap.toml beside the database; a file that
+    // cannot be used is said on screen and the defaults stay.
+    if let Some(dir) = app.store.path().parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            dir
+        };
+        if let Err(msg) = keymap::install(&dir.join("keymap.toml")) {
+            app.toast = Some(Toast {
+                text: msg,
+                error: true,
+            });
+            app.toast_until = app.store.now_ms() + 600_000;
+        }
+    }
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
     // ratatui's hook restores the screen on panic; mouse reporting too.

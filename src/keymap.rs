@@ -369,7 +369,8 @@ struct UserBinding {
 /// every default key for that action in that context (so the old key is
 /// free), and takes its description from the default it replaces.
 fn overrides(text: &str, mut table: Vec<Binding>) -> Result<Vec<Binding>, String> {
-    let file: UserFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    let file: UserFile = toml::from_str(text)
+        .map_err(|e| e.message().split_whitespace().collect::<Vec<_>>().join(" "))?;
     for (i, u) in file.bind.iter().enumerate() {
         let (code, mods) = parse_key(&u.key).ok_or_else(|| {
             crate::i18n::trf(
@@ -570,6 +571,78 @@ pub fn key_label(code: KeyCode, mods: KeyModifiers) -> String {
 mod tests {
     use super::*;
     use crate::i18n::{EN_SRC, ZH_CN_SRC, parse_catalog};
+
+    #[test]
+    fn key_names_parse_as_shown_in_help() {
+        assert_eq!(parse_key("Ctrl+S"), Some((KeyCode::Char('s'), C)));
+        assert_eq!(parse_key("alt+1"), Some((KeyCode::Char('1'), A)));
+        assert_eq!(parse_key("F9"), Some((KeyCode::F(9), N)));
+        assert_eq!(parse_key("Shift+Tab"), Some((KeyCode::BackTab, S)));
+        assert_eq!(parse_key("Space"), Some((KeyCode::Char(' '), N)));
+        assert_eq!(parse_key("x"), Some((KeyCode::Char('x'), N)));
+        assert_eq!(parse_key("点"), Some((KeyCode::Char('点'), N)));
+        for bad in ["", "Ctrl+", "F99", "xy", "Hyper+x"] {
+            assert_eq!(parse_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_user_file_moves_a_key_and_frees_the_old_one() {
+        let text = "[[bind]]\nkey = \"F2\"\naction = \"new\"\ncontext = \"list\"\n";
+        let t = overrides(text, defaults_for(PANE_COUNT)).expect("valid file");
+        let find = |code| {
+            t.iter()
+                .find(|b| b.ctx == Ctx::List && b.code == code && b.mods == N)
+                .map(|b| b.action)
+        };
+        assert_eq!(find(KeyCode::F(2)), Some(Action::New));
+        assert_eq!(find(KeyCode::Char('n')), None, "n is free in lists now");
+        // Elsewhere n still means what it did.
+        assert!(
+            t.iter()
+                .any(|b| b.ctx == Ctx::Roll && b.code == KeyCode::Char('n'))
+        );
+        // The description came with it: help still explains the key.
+        assert!(
+            t.iter()
+                .any(|b| b.code == KeyCode::F(2) && b.desc == "key.new")
+        );
+    }
+
+    #[test]
+    fn a_bad_user_file_says_what_is_wrong_and_keeps_the_defaults() {
+        for (text, needle) in [
+            (
+                "[[bind]]\nkey = \"Ctrl+\"\naction = \"new\"\ncontext = \"list\"\n",
+                "Ctrl+",
+            ),
+            (
+                "[[bind]]\nkey = \"F2\"\naction = \"no_such\"\ncontext = \"list\"\n",
+                "no_such",
+            ),
+            (
+                "[[bind]]\nkey = \"F2\"\naction = \"mark_present\"\ncontext = \"list\"\n",
+                "1",
+            ),
+            ("this is not toml", ""),
+        ] {
+            let e = overrides(text, defaults_for(PANE_COUNT)).expect_err(text);
+            assert!(e.contains(needle), "{e}");
+            assert!(!e.contains('\n'), "one line: {e}");
+        }
+        let dir = std::env::temp_dir().join(format!("dutydesk-keymap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("keymap.toml");
+        std::fs::write(&f, "nonsense = [").unwrap();
+        let e = install(&f).expect_err("bad file");
+        assert!(e.contains("keymap.toml"), "names the file: {e}");
+        assert!(
+            bindings()
+                .iter()
+                .any(|b| b.action == Action::New && b.code == KeyCode::Char('n'))
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     #[test]
     fn every_binding_is_described_in_both_languages() {

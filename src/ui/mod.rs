@@ -3,6 +3,7 @@
 pub mod form;
 pub mod list;
 pub mod prompt;
+pub mod status;
 pub mod table;
 pub mod text_input;
 pub mod theme;
