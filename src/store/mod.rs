@@ -22,7 +22,7 @@ pub mod visits;
 pub mod watchlist;
 
 use crate::domain::error::DomainError;
-use crate::domain::event::{Event, SCHEMA_VERSION, StationKind};
+use crate::domain::event::{Event, StationKind};
 use crate::domain::hlc::Hlc;
 use crate::domain::role::Actor;
 use crate::domain::time::Clock;
@@ -323,7 +323,7 @@ impl Store {
                 hlc: self.last_hlc,
                 kind: ev.kind().to_string(),
                 entity: ev.entity(),
-                schema: SCHEMA_VERSION,
+                schema: ev.schema(),
                 actor: actor.id.clone(),
                 body: ev.body_json(),
                 prev_hash: prev,

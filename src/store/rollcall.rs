@@ -8,6 +8,7 @@ use crate::domain::event::{
     AbsenceFollowup, Event, GateDeparted, GateReturned, LeaveGranted, LeaveReturned, RoundClosed,
     RoundMarked, RoundStarted, SickFollowup, SickRecorded,
 };
+use crate::domain::fact::Fact;
 use crate::domain::role::{Actor, Permission, require};
 use crate::domain::rollcall::{self, Mark, RoundKind, Standing};
 use crate::domain::roster::{BedRef, Student, StudentData, Zone};
@@ -34,6 +35,8 @@ pub struct SheetRow {
     pub mark: Option<Mark>,
     pub late_at: Option<i64>,
     pub note: String,
+    /// What the system noted with the mark; shown translated, before `note`.
+    pub fact: Option<Fact>,
     /// Times the mark was changed after it was first set.
     pub changes: i64,
     /// An absence follow-up found the student.
@@ -58,6 +61,7 @@ pub struct MarkChange {
     pub mark: Mark,
     pub late_at: Option<i64>,
     pub note: String,
+    pub fact: Option<Fact>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -284,7 +288,8 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT m.student_id, m.mark, m.late_at, m.note, m.changes,
                         (SELECT COUNT(*) FROM followups f WHERE f.round_id = m.round_id AND f.student_id = m.student_id),
-                        (SELECT COUNT(*) FROM followups f WHERE f.round_id = m.round_id AND f.student_id = m.student_id AND f.found_at IS NOT NULL)
+                        (SELECT COUNT(*) FROM followups f WHERE f.round_id = m.round_id AND f.student_id = m.student_id AND f.found_at IS NOT NULL),
+                        m.fact
                  FROM marks m WHERE m.round_id = ?1",
             )?;
             let rows = stmt.query_map([round_id], |r| {
@@ -296,6 +301,7 @@ impl Store {
                     r.get::<_, i64>(4)?,
                     r.get::<_, i64>(5)?,
                     r.get::<_, i64>(6)?,
+                    Fact::from_column(r.get::<_, Option<String>>(7)?.as_deref()),
                 ))
             })?;
             for row in rows {
@@ -306,11 +312,12 @@ impl Store {
         Ok(students
             .into_iter()
             .map(|s| match marks.remove(&s.id) {
-                Some((_, m, late, note, changes, fu, found)) => SheetRow {
+                Some((_, m, late, note, changes, fu, found, fact)) => SheetRow {
                     student: s,
                     mark: Mark::parse(&m),
                     late_at: late,
                     note,
+                    fact,
                     changes,
                     found: found > 0,
                     followups: fu,
@@ -320,6 +327,7 @@ impl Store {
                     mark: None,
                     late_at: None,
                     note: String::new(),
+                    fact: None,
                     changes: 0,
                     found: false,
                     followups: 0,
@@ -381,7 +389,7 @@ impl Store {
     /// Every mark set in a round, in order, with who set it and for whom.
     pub fn mark_history(&self, round_id: &str) -> Result<Vec<MarkChange>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT at_ms, by, student_ids, mark, late_at, note FROM mark_history WHERE round_id = ?1 ORDER BY at_ms, event_id",
+            "SELECT at_ms, by, student_ids, mark, late_at, note, fact FROM mark_history WHERE round_id = ?1 ORDER BY at_ms, event_id",
         )?;
         let rows = stmt.query_map([round_id], |r| {
             Ok((
@@ -391,6 +399,7 @@ impl Store {
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<i64>>(4)?,
                 r.get::<_, String>(5)?,
+                Fact::from_column(r.get::<_, Option<String>>(6)?.as_deref()),
             ))
         })?;
         let mut name = self
@@ -398,7 +407,7 @@ impl Store {
             .prepare_cached("SELECT name FROM students WHERE id = ?1")?;
         let mut out = vec![];
         for row in rows {
-            let (at_ms, by, ids, mark, late_at, note) = row?;
+            let (at_ms, by, ids, mark, late_at, note, fact) = row?;
             let ids: Vec<String> = serde_json::from_str(&ids).unwrap_or_default();
             let students = ids
                 .iter()
@@ -414,6 +423,7 @@ impl Store {
                 mark: Mark::parse(&mark).unwrap_or(Mark::Present),
                 late_at,
                 note,
+                fact,
             });
         }
         Ok(out)
@@ -539,9 +549,8 @@ impl Store {
     }
 
     /// Is the student out tonight (approved leave in force, or through the
-    /// gate and not back)? Returns the note the roll shows.
-    fn away_note(&self, student_id: &str, now_ms: i64) -> Result<Option<String>, StoreError> {
-        let off = self.offset_min();
+    /// gate and not back)? Returns the fact the roll shows.
+    fn away_fact(&self, student_id: &str, now_ms: i64) -> Result<Option<Fact>, StoreError> {
         let leave: Option<(String, String, i64)> = self
             .conn
             .query_row(
@@ -550,15 +559,12 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        if let Some((dest, by, due)) = leave {
-            return Ok(Some(crate::i18n::trf(
-                "roll.note.leave",
-                &[
-                    ("where", dest),
-                    ("by", by),
-                    ("due", time::fmt_local(due, off, "%m-%d %H:%M")),
-                ],
-            )));
+        if let Some((destination, approved_by, due_ms)) = leave {
+            return Ok(Some(Fact::OnLeave {
+                destination,
+                approved_by,
+                due_ms,
+            }));
         }
         let gate: Option<(String, String, i64)> = self
             .conn
@@ -568,16 +574,13 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        Ok(gate.map(|(with, rel, at)| {
-            crate::i18n::trf(
-                "roll.note.gate",
-                &[
-                    ("with", with),
-                    ("relation", rel),
-                    ("at", time::fmt_local(at, off, "%H:%M")),
-                ],
-            )
-        }))
+        Ok(
+            gate.map(|(with_name, relation, at_ms)| Fact::OutThroughGate {
+                with_name,
+                relation,
+                at_ms,
+            }),
+        )
     }
 
     /// Starts a round for a building. Boarders on approved leave or out
@@ -607,13 +610,14 @@ impl Store {
                 night,
             })];
             for st in s.students(Some(&building))? {
-                if let Some(note) = s.away_note(&st.id, now)? {
+                if let Some(fact) = s.away_fact(&st.id, now)? {
                     events.push(Event::RoundMarked(RoundMarked {
                         round_id: round_id.clone(),
                         student_ids: vec![st.id],
                         mark: Mark::Leave,
                         late_at_ms: None,
-                        note,
+                        note: String::new(),
+                        fact: Some(fact),
                     }));
                 }
             }
@@ -671,6 +675,7 @@ impl Store {
                     mark,
                     late_at_ms,
                     note: note.clone(),
+                    fact: None,
                 })],
                 (),
             ))

@@ -6,6 +6,7 @@ use crate::domain::error::DomainError;
 use crate::domain::event::{
     BedAdded, Event, StudentEnrolled, StudentLeft, StudentMoved, StudentUpdated,
 };
+use crate::domain::fact::Fact;
 use crate::domain::role::{Actor, Permission, require};
 use crate::domain::roster::{BedRef, StudentData, Zone};
 
@@ -134,6 +135,7 @@ impl Store {
                 vec![Event::StudentLeft(StudentLeft {
                     student_id: id.to_string(),
                     reason,
+                    fact: None,
                 })],
                 (),
             ))
@@ -220,7 +222,8 @@ impl Store {
             for st in &diff.left {
                 events.push(Event::StudentLeft(StudentLeft {
                     student_id: st.id.clone(),
-                    reason: crate::i18n::trf("roster.left_reason", &[("file", file.clone())]),
+                    reason: String::new(),
+                    fact: Some(Fact::NotInRoster { file: file.clone() }),
                 }));
             }
             // Head teachers named in the file join the staff list, so the
