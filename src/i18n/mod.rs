@@ -4,6 +4,7 @@
 //! needs no resource files next to the executable. `{name}` placeholders are
 //! filled by `trf`.
 
+pub mod errors;
 pub mod facts;
 
 use std::collections::HashMap;
