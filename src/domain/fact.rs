@@ -24,9 +24,9 @@ pub enum Fact {
 }
 
 impl Fact {
-    /// The projection column form (JSON); `None` when there is no fact.
-    pub fn to_column(fact: Option<&Fact>) -> Option<String> {
-        fact.map(|f| serde_json::to_string(f).expect("facts serialize"))
+    /// The projection column form (JSON).
+    pub fn to_column(&self) -> String {
+        serde_json::to_string(self).expect("facts serialize")
     }
 
     /// Reads the projection column back. A code from a newer version reads
@@ -47,12 +47,12 @@ mod tests {
             approved_by: "王老师".into(),
             due_ms: 42,
         };
-        let col = Fact::to_column(Some(&f));
+        let col = f.to_column();
         assert_eq!(
-            col.as_deref(),
-            Some(r#"{"code":"on_leave","destination":"家","approved_by":"王老师","due_ms":42}"#)
+            col,
+            r#"{"code":"on_leave","destination":"家","approved_by":"王老师","due_ms":42}"#
         );
-        assert_eq!(Fact::from_column(col.as_deref()), Some(f));
+        assert_eq!(Fact::from_column(Some(&col)), Some(f));
         assert_eq!(Fact::from_column(Some(r#"{"code":"later_kind"}"#)), None);
         assert_eq!(Fact::from_column(None), None);
     }

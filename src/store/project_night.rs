@@ -5,7 +5,6 @@ use super::StoreError;
 use super::log::EventRecord;
 use super::project::{add_conflict, clear_conflicts, exec, resolutions};
 use crate::domain::event::Event;
-use crate::domain::fact::Fact;
 use rusqlite::{Connection, params};
 
 pub fn round(
@@ -54,7 +53,7 @@ pub fn round(
                 exec(
                     conn,
                     "UPDATE mark_history SET fact = ?1 WHERE event_id = ?2",
-                    params![Fact::to_column(Some(f)), r.id],
+                    params![f.to_column(), r.id],
                 )?;
             }
             per_student.extend(m.student_ids.iter().map(|s| (s.as_str(), (r, m))));
@@ -98,7 +97,7 @@ pub fn round(
             exec(
                 conn,
                 "UPDATE marks SET fact = ?1 WHERE round_id = ?2 AND student_id = ?3",
-                params![Fact::to_column(Some(f)), id, student],
+                params![f.to_column(), id, student],
             )?;
         }
     }

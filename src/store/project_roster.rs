@@ -87,7 +87,7 @@ pub fn student(
         exec(
             conn,
             "UPDATE students SET left_fact = ?1 WHERE id = ?2",
-            params![Fact::to_column(Some(f)), id],
+            params![f.to_column(), id],
         )?;
     }
     Ok(())
