@@ -576,15 +576,7 @@ impl App {
             absent,
             leave_overdue,
             not_back,
-            conflicts: self
-                .store
-                .conn()
-                .query_row(
-                    "SELECT COUNT(*) FROM conflicts c WHERE NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.key = c.key)",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap_or(0),
+            conflicts: self.store.unresolved_conflicts().unwrap_or(0),
         }
     }
 

@@ -7,6 +7,7 @@ use dutydesk::domain::role::{Actor, Permission, Role};
 use dutydesk::domain::rollcall::{Mark, RoundKind};
 use dutydesk::domain::roster::{BedRef, Gender, Guardian, StudentData, Zone};
 use dutydesk::domain::time::FixedClock;
+use dutydesk::i18n::facts::note_text;
 use dutydesk::import::roster::parse_file;
 use dutydesk::store::{Store, StoreError, project};
 use std::sync::Arc;
@@ -228,14 +229,19 @@ fn leave_and_gate_departures_mark_a_boarder_out_tonight() {
         .unwrap();
     let sheet = w.store.round_sheet(&r).unwrap();
     let row = |id: &str| sheet.iter().find(|x| x.student.id == id).unwrap().clone();
+    // The note as the roll shows it: the system's fact, translated.
+    let note = |id: &str| {
+        let r = row(id);
+        note_text(&r.note, r.fact.as_ref(), 480)
+    };
     assert_eq!(row(&a).mark, Some(Mark::Leave));
     assert!(
-        row(&a).note.contains("县城家中") || row(&a).note.contains("周老师"),
+        note(&a).contains("县城家中") || note(&a).contains("周老师"),
         "{}",
-        row(&a).note
+        note(&a)
     );
     assert_eq!(row(&b).mark, Some(Mark::Leave));
-    assert!(row(&b).note.contains("王二妈妈"));
+    assert!(note(&b).contains("王二妈妈"));
     assert_eq!(row(&w.students[2]).mark, None);
     // Back through the gate: the next round no longer pre-fills.
     let dep: String = w
@@ -552,4 +558,197 @@ fn a_version_5_file_migrates_marks_without_losing_any() {
     assert_eq!(project::dump(store.conn()).unwrap(), expected);
     assert_eq!(mark_of(&store, &r, &s1), Some(Mark::Absent));
     assert_eq!(mark_of(&store, &r, &s0), Some(Mark::Present));
+}
+
+/// Appends `body` of `kind` to the station's own chain at schema 1, as the
+/// version before facts wrote it, and projects it the way it did.
+fn append_schema_1(store: &mut Store, kind: &str, entity: &str, body: serde_json::Value) {
+    use dutydesk::domain::event::Event;
+    use dutydesk::store::log::{self, EventRecord};
+    let origin = store.station().unwrap().id.clone();
+    let id = store.new_id();
+    let now = store.now_ms();
+    store
+        .batch(|s| {
+            let (seq, prev) = log::head(s.conn(), &origin)?;
+            let mut rec = EventRecord {
+                origin: origin.clone(),
+                seq: seq + 1,
+                id,
+                hlc: log::max_hlc(s.conn())?.tick(now),
+                kind: kind.into(),
+                entity: entity.into(),
+                schema: 1,
+                actor: "system".into(),
+                body: body.to_string(),
+                prev_hash: prev,
+                hash: [0; 32],
+            };
+            rec.hash = rec.compute_hash();
+            log::insert(s.conn(), &rec)?;
+            let ev = Event::parse(kind, &rec.body).unwrap().unwrap();
+            project::apply(s.conn(), &rec, &ev)
+        })
+        .unwrap();
+}
+
+#[test]
+fn old_notes_keep_their_text_and_rebuild_equals_incremental() {
+    use dutydesk::domain::fact::Fact;
+    use dutydesk::i18n::{Lang, facts::note_text_in};
+    let mut w = world();
+    let (a, b, c) = (
+        w.students[0].clone(),
+        w.students[1].clone(),
+        w.students[2].clone(),
+    );
+    w.store
+        .grant_leave(
+            &w.teacher,
+            &a,
+            NOW,
+            NOW + 86_400_000,
+            "回家",
+            "周老师",
+            "县城家中",
+        )
+        .unwrap();
+    let r = w
+        .store
+        .start_round(&w.teacher, RoundKind::LightsOut, "1号楼")
+        .unwrap();
+    // What the version before facts wrote: the note and the reason already
+    // translated into its operator's language.
+    let old_note = "请假：外婆家，批准人 周老师，11-20 18:00 前返校";
+    append_schema_1(
+        &mut w.store,
+        "round.marked",
+        &format!("round:{r}"),
+        serde_json::json!({"round_id": r, "student_ids": [b], "mark": "leave",
+            "late_at_ms": null, "note": old_note}),
+    );
+    let old_reason = "导入的花名册 旧名单.xlsx 中已无此人";
+    append_schema_1(
+        &mut w.store,
+        "student.left",
+        &format!("student:{c}"),
+        serde_json::json!({"student_id": c, "reason": old_reason}),
+    );
+
+    let sheet = w.store.round_sheet(&r).unwrap();
+    let row = |id: &str| sheet.iter().find(|x| x.student.id == id).unwrap().clone();
+    // Old text shows as written, whatever the language.
+    let old = row(&b);
+    assert_eq!(old.fact, None);
+    for lang in [Lang::ZhCn, Lang::En] {
+        assert_eq!(note_text_in(lang, &old.note, None, 480), old_note);
+    }
+    // New marks hold the fact and show it in the station's language.
+    let new = row(&a);
+    assert!(matches!(new.fact, Some(Fact::OnLeave { .. })), "{new:?}");
+    assert!(new.note.is_empty());
+    assert!(
+        note_text_in(Lang::En, &new.note, new.fact.as_ref(), 480).starts_with("on leave: 县城家中")
+    );
+    assert!(
+        note_text_in(Lang::ZhCn, &new.note, new.fact.as_ref(), 480).starts_with("请假：县城家中")
+    );
+    let history = w.store.mark_history(&r).unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.note == old_note && h.fact.is_none())
+    );
+    assert!(history.iter().any(|h| h.fact == new.fact));
+    assert!(w.store.students(None).unwrap().iter().all(|s| s.id != c));
+
+    // Both shapes in one log: the chain verifies, and a rebuild from it
+    // equals what was projected event by event.
+    let n: i64 = w
+        .store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        dutydesk::store::log::verify(w.store.conn()).unwrap(),
+        Ok(n as u64)
+    );
+    let incremental = project::dump(w.store.conn()).unwrap();
+    w.store.batch(|s| project::rebuild(s.conn())).unwrap();
+    assert_eq!(project::dump(w.store.conn()).unwrap(), incremental);
+}
+
+/// The same acts under either UI language write the same event bodies: the
+/// store writes facts, never text of the catalogs.
+#[test]
+fn system_notes_are_written_as_facts_whatever_the_language() {
+    use dutydesk::i18n::{Lang, set_lang};
+    use dutydesk::store::IdGen;
+    let run = |lang: Lang| -> Vec<(String, i64, String)> {
+        set_lang(lang);
+        let clock = FixedClock::new(NOW + 13 * 3_600_000);
+        let mut store = Store::open_in_memory(Arc::new(clock)).unwrap();
+        store.set_ids(IdGen::seeded(8));
+        let admin = store
+            .setup(
+                "测试中学",
+                "1号楼值班室",
+                StationKind::Dorm,
+                480,
+                "管理员",
+                "9999",
+            )
+            .unwrap();
+        let bed = |n: &str| BedRef {
+            building: "1号楼".into(),
+            floor: 1,
+            room: "101".into(),
+            bed: n.into(),
+        };
+        let a = store
+            .enroll_student(&admin, student("王一"), Some(bed("1")), Some(Zone::Boys))
+            .unwrap();
+        let b = store
+            .enroll_student(&admin, student("王二"), Some(bed("2")), Some(Zone::Boys))
+            .unwrap();
+        store
+            .grant_leave(
+                &admin,
+                &a,
+                NOW,
+                NOW + 86_400_000,
+                "回家",
+                "周老师",
+                "县城家中",
+            )
+            .unwrap();
+        store
+            .gate_depart(&admin, &b, "王二妈妈", "母亲", "", None, "", None)
+            .unwrap();
+        store
+            .start_round(&admin, RoundKind::LightsOut, "1号楼")
+            .unwrap();
+        // The file does not list the two: they leave by the import.
+        let roster = parse_file(&fixture("utf8.csv")).unwrap();
+        store
+            .import_roster(&admin, "utf8.csv", &roster, false, false)
+            .unwrap();
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT kind, schema, body FROM events WHERE kind IN ('round.marked', 'student.left') ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let zh = run(Lang::ZhCn);
+    let en = run(Lang::En);
+    set_lang(Lang::ZhCn);
+    assert_eq!(zh, en);
+    assert_eq!(zh.len(), 4, "{zh:?}");
+    for (kind, schema, body) in &zh {
+        assert_eq!(*schema, 2, "{kind}");
+        assert!(body.contains(r#""fact":{"code":"#), "{body}");
+    }
 }

@@ -1904,3 +1904,101 @@ fn cli_refusal_lines_fill_in_their_details() {
     }
     assert!(disk_state(&b) == before);
 }
+
+// ---------------------------------------------------------------------------
+// Notes written before and after facts
+
+/// A leave mark as the version before facts wrote it: schema 1, the note
+/// already translated. Appended to the station's own chain and projected.
+fn append_schema_1_mark(store: &mut Store, round: &str, student: &str, note: &str) {
+    let origin = store.station().unwrap().id.clone();
+    let id = store.new_id();
+    let now = store.now_ms();
+    let body = serde_json::json!({"round_id": round, "student_ids": [student],
+        "mark": "leave", "late_at_ms": null, "note": note})
+    .to_string();
+    let rec = store
+        .batch(|s| {
+            let (seq, prev) = log::head(s.conn(), &origin)?;
+            let mut rec = EventRecord {
+                origin: origin.clone(),
+                seq: seq + 1,
+                id,
+                hlc: log::max_hlc(s.conn())?.tick(now),
+                kind: "round.marked".into(),
+                entity: format!("round:{round}"),
+                schema: 1,
+                actor: "system".into(),
+                body,
+                prev_hash: prev,
+                hash: [0; 32],
+            };
+            rec.hash = rec.compute_hash();
+            log::insert(s.conn(), &rec)?;
+            let ev = dutydesk::domain::event::Event::parse(&rec.kind, &rec.body)
+                .unwrap()
+                .unwrap();
+            project::apply(s.conn(), &rec, &ev)?;
+            Ok(rec)
+        })
+        .unwrap();
+    store.observe_hlc(rec.hlc);
+}
+
+#[test]
+fn old_text_notes_and_new_fact_notes_sync_and_rebuild_alike() {
+    use dutydesk::domain::fact::Fact;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b, _c) = three(dir.path());
+    let s1 = enroll(&mut b, "王一", "1");
+    let s2 = enroll(&mut b, "王二", "2");
+    let admin = b.admin.clone();
+    b.store
+        .grant_leave(
+            &admin,
+            &s1,
+            T0,
+            T0 + 86_400_000,
+            "回家",
+            "周老师",
+            "县城家中",
+        )
+        .unwrap();
+    b.tick(1);
+    let r = b
+        .store
+        .start_round(&admin, RoundKind::LightsOut, "1号楼")
+        .unwrap();
+    let old_note = "21:05 随 王二妈妈（母亲）离校";
+    append_schema_1_mark(&mut b.store, &r, &s2, old_note);
+    verified(&b.store);
+
+    let p = dir.path().join("dorm.ddbundle");
+    export(&mut b, &p);
+    import(&mut a, &p);
+    type Shown = Vec<(String, Option<Mark>, String, Option<Fact>)>;
+    let sheet = |s: &Store| -> Shown {
+        s.round_sheet(&r)
+            .unwrap()
+            .into_iter()
+            .map(|x| (x.student.id, x.mark, x.note, x.fact))
+            .collect()
+    };
+    let at_gate = sheet(&a.store);
+    assert_eq!(at_gate, sheet(&b.store), "both stations show the same");
+    let row = |id: &str| at_gate.iter().find(|x| x.0 == id).unwrap().clone();
+    assert_eq!(
+        row(&s2),
+        (s2.clone(), Some(Mark::Leave), old_note.into(), None)
+    );
+    assert!(
+        matches!(&row(&s1).3, Some(Fact::OnLeave { destination, .. }) if destination == "县城家中"),
+        "{:?}",
+        row(&s1)
+    );
+    // Rebuilt from the mixed log, the gate shows what it projected.
+    let before = dump(&a.store);
+    a.store.batch(|s| project::rebuild(s.conn())).unwrap();
+    assert_eq!(dump(&a.store), before);
+    verified(&a.store);
+}

@@ -10,7 +10,7 @@ use crate::demo::{self, Scale};
 use crate::domain::event::StationKind;
 use crate::domain::time::{FixedClock, SystemClock, machine_offset_min};
 use crate::i18n::{self, Lang, tr, trf};
-use crate::store::{Store, StoreError, log};
+use crate::store::{Store, StoreError};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -116,7 +116,7 @@ impl From<StoreError> for CliError {
                 .map(|(f, e)| format!("{f}: {}", trf(e.key(), &e.args())))
                 .collect::<Vec<_>>()
                 .join("; "),
-            other => crate::panes::error_text(other),
+            other => crate::i18n::errors::store_error_text(other),
         })
     }
 }
@@ -393,7 +393,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             if let Some(problem) = Store::quick_check(&path)? {
                 return Err(CliError(trf("cli.check_sqlite", &[("detail", problem)])));
             }
-            match log::verify(store.conn())? {
+            match store.verify_log()? {
                 Ok(n) => {
                     println!("{}", trf("cli.check_ok", &[("n", n.to_string())]));
                     Ok(())

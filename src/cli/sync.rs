@@ -197,22 +197,11 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
 
 /// Stations this database knows, with how many of their events it holds.
 fn stations(store: &crate::store::Store) -> Result<Vec<(String, i64)>, CliError> {
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT COALESCE(s.name, e.origin), COUNT(*) FROM events e LEFT JOIN stations s ON s.id = e.origin GROUP BY e.origin ORDER BY 1")
-        .map_err(|e| CliError(e.to_string()))?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(|e| CliError(e.to_string()))?;
-    rows.collect::<Result<_, _>>()
-        .map_err(|e| CliError(e.to_string()))
+    store
+        .stations_in_log()
+        .map_err(|e| CliError(crate::i18n::errors::store_error_text(&e)))
 }
 
 fn station_name(store: &crate::store::Store, origin: &str) -> String {
-    store
-        .conn()
-        .query_row("SELECT name FROM stations WHERE id = ?1", [origin], |r| {
-            r.get(0)
-        })
-        .unwrap_or_else(|_| origin.chars().take(8).collect())
+    store.station_name(origin)
 }

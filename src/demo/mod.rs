@@ -196,10 +196,8 @@ pub fn generate(
 ) -> Result<GenStats, StoreError> {
     // Mixing in the events already present makes a second run on the same
     // database (same seed) produce new ids, and is still deterministic.
-    let existing: i64 = store
-        .conn()
-        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
-    let seed = seed ^ (existing as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let existing = store.event_count()?;
+    let seed = seed ^ existing.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut rng = StdRng::seed_from_u64(seed);
     store.set_ids(IdGen::seeded(seed));
     let days: i64 = match scale {

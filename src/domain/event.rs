@@ -1,6 +1,7 @@
 //! The events of the log. Each kind has a body stored as JSON verbatim; the
 //! envelope (origin, seq, hlc, hash) is the store's business.
 
+use super::fact::Fact;
 use super::role::Role;
 use super::rollcall::{Mark, RoundKind};
 use super::roster::{BedRef, StaffMember, StudentData, Zone};
@@ -8,8 +9,14 @@ use super::visit::{VisitDetails, WatchCheck};
 use super::watchlist::WatchEntryData;
 use serde::{Deserialize, Serialize};
 
-/// Bumped when a body's shape changes incompatibly; readers keep old shapes.
+/// Bumped when a body's shape changes; readers keep old shapes. The version
+/// is per kind (see `Event::schema`): this is the one most kinds are at.
 pub const SCHEMA_VERSION: i64 = 1;
+
+/// `student.left` and `round.marked` from version 2 on carry what the system
+/// wrote as a `Fact`; at version 1 their text was written already translated,
+/// and is shown as it stands.
+pub const FACT_SCHEMA_VERSION: i64 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,7 +151,11 @@ pub struct StudentMoved {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StudentLeft {
     pub student_id: String,
+    /// What a person typed (or, at schema 1, the translated system reason).
     pub reason: String,
+    /// Why the system removed the student, when it was the system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<Fact>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -205,7 +216,11 @@ pub struct RoundMarked {
     pub student_ids: Vec<String>,
     pub mark: Mark,
     pub late_at_ms: Option<i64>,
+    /// What the teacher typed (or, at schema 1, the translated system note).
     pub note: String,
+    /// Why the system marked it, when it was the system (leave, gate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<Fact>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -382,6 +397,16 @@ kinds! {
     GateReturned => "gate.returned", departure_id, "departure";
     StaffSet => "staff.set", staff_id, "staff";
     ConflictResolved => "conflict.resolved", key, "conflict";
+}
+
+impl Event {
+    /// The body schema version this build writes for the event's kind.
+    pub fn schema(&self) -> i64 {
+        match self {
+            Event::StudentLeft(_) | Event::RoundMarked(_) => FACT_SCHEMA_VERSION,
+            _ => SCHEMA_VERSION,
+        }
+    }
 }
 
 #[cfg(test)]

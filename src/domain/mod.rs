@@ -4,6 +4,7 @@
 pub mod boarding;
 pub mod error;
 pub mod event;
+pub mod fact;
 pub mod hlc;
 pub mod names;
 pub mod role;

@@ -110,6 +110,20 @@ pub struct RosterRow {
     pub zone: Option<Zone>,
 }
 
+/// A roster file as the store applies it: the rows to compare with the
+/// current roster, and what to do about rows in error. The import parsers
+/// build it; the store never sees a file format.
+#[derive(Debug, Clone, Copy)]
+pub struct RosterRows<'a> {
+    /// Rows without any problem, in file order.
+    pub rows: &'a [RosterRow],
+    /// Rows in error as far as they could be read: never applied, but with
+    /// `skip_invalid` they keep their students from counting as leavers.
+    pub rejected: &'a [RosterRow],
+    /// Some row has a problem: the file is refused unless `skip_invalid`.
+    pub has_errors: bool,
+}
+
 /// Staff the duty room calls: head teachers (班主任), dorm teachers, others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

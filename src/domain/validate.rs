@@ -1,6 +1,6 @@
 //! Field validation for the forms: identity documents, mobile numbers and
 //! vehicle plates. Everything here is pure so the UI can re-validate on every
-//! keystroke, and errors are i18n keys rather than text so both locales share
+//! keystroke, and errors are catalog keys rather than text so both locales share
 //! one set of rules.
 
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,7 @@ impl IdType {
         IdType::Other,
     ];
 
-    /// Stable key; equal to the serde name so DB values and i18n keys agree.
+    /// Stable key; equal to the serde name so DB values and catalog keys agree.
     pub fn key(self) -> &'static str {
         match self {
             IdType::ResidentId => "resident_id",
@@ -81,7 +81,7 @@ pub enum FieldError {
 }
 
 impl FieldError {
-    /// i18n catalog key, e.g. `"err.required"`.
+    /// Catalog key, e.g. `"err.required"`.
     pub fn key(&self) -> &'static str {
         match self {
             FieldError::Required => "err.required",

@@ -39,7 +39,7 @@ pub enum MatchReason {
 }
 
 impl MatchReason {
-    /// i18n catalog key, e.g. `"watch.reason.id_number"`.
+    /// Catalog key, e.g. `"watch.reason.id_number"`.
     pub fn key(self) -> &'static str {
         match self {
             MatchReason::IdNumber => "watch.reason.id_number",

@@ -4,6 +4,9 @@
 //! needs no resource files next to the executable. `{name}` placeholders are
 //! filled by `trf`.
 
+pub mod errors;
+pub mod facts;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -115,7 +118,12 @@ pub fn tr_in(lang: Lang, key: &str) -> String {
 
 /// `tr` with `{name}` placeholders filled from `args`.
 pub fn trf(key: &str, args: &[(&str, String)]) -> String {
-    let mut s = tr(key);
+    trf_in(lang(), key, args)
+}
+
+/// `trf` in a given language.
+pub fn trf_in(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    let mut s = tr_in(lang, key);
     for (name, val) in args {
         s = s.replace(&format!("{{{name}}}"), val);
     }

@@ -38,12 +38,7 @@ pub struct ConflictsScreen {
 }
 
 fn station(ctx: &PaneCtx, origin: &str) -> String {
-    ctx.store
-        .conn()
-        .query_row("SELECT name FROM stations WHERE id = ?1", [origin], |r| {
-            r.get(0)
-        })
-        .unwrap_or_else(|_| origin.chars().take(8).collect())
+    ctx.store.station_name(origin)
 }
 
 fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {

@@ -12,7 +12,7 @@ pub mod visitors;
 
 use crate::action::Action;
 use crate::domain::role::{Actor, Role};
-use crate::i18n::{tr, trf};
+use crate::i18n::tr;
 use crate::keymap::Ctx;
 use crate::store::{Store, StoreError};
 use ratatui::buffer::Buffer;
@@ -117,22 +117,7 @@ impl PaneCtx<'_> {
 
 /// A store error as one line in the current language.
 pub fn error_text(e: &StoreError) -> String {
-    match e {
-        StoreError::Domain(d) => tr(d.key()),
-        StoreError::NewerSchema { found, supported } => trf(
-            "cli.newer_schema",
-            &[
-                ("found", found.to_string()),
-                ("supported", supported.to_string()),
-            ],
-        ),
-        StoreError::NotSetUp => tr("cli.not_set_up"),
-        StoreError::AlreadySetUp => tr("err.already_set_up"),
-        StoreError::Foreign => tr("err.foreign_db"),
-        StoreError::Corrupt(d) => trf("cli.check_sqlite", &[("detail", d.clone())]),
-        StoreError::Io(io) => trf("cli.io", &[("detail", io.to_string())]),
-        StoreError::Sqlite(e) => trf("err.database", &[("detail", e.to_string())]),
-    }
+    crate::i18n::errors::store_error_text(e)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -921,22 +921,20 @@ fn sync_info(ctx: &PaneCtx) -> Result<SyncInfo, crate::store::StoreError> {
         .meta("school_key")?
         .and_then(|s| crate::sync::crypto::SchoolKey::from_secret(&s).ok())
         .map(|k| k.fingerprint());
-    let mut stmt = ctx.store.conn().prepare(
-        "SELECT at_ms, file, COALESCE(from_station, ''), new, known, rejected, outcome FROM import_log ORDER BY id DESC LIMIT 50",
-    )?;
-    let log = stmt
-        .query_map([], |r| {
-            Ok(ImportLogRow {
-                at_ms: r.get(0)?,
-                file: r.get(1)?,
-                from: r.get(2)?,
-                new: r.get(3)?,
-                known: r.get(4)?,
-                rejected: r.get(5)?,
-                outcome: r.get(6)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    let log = ctx
+        .store
+        .import_log(50)?
+        .into_iter()
+        .map(|e| ImportLogRow {
+            at_ms: e.at_ms,
+            file: e.file,
+            from: e.from_station,
+            new: e.new,
+            known: e.known,
+            rejected: e.rejected,
+            outcome: e.outcome,
+        })
+        .collect();
     Ok(SyncInfo {
         fingerprint,
         folder: ctx.store.meta("sync_folder")?.filter(|f| !f.is_empty()),

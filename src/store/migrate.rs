@@ -307,7 +307,16 @@ ALTER TABLE marks_v6 RENAME TO marks;
 CREATE INDEX marks_absent ON marks(round_id, student_id) WHERE mark = 'absent';
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+/// Schema 7: what the system noted on a mark or a leaver, as a fact (JSON of
+/// `domain::fact::Fact`) translated when shown. Rows from older events keep
+/// their text and no fact.
+const V7: &str = "
+ALTER TABLE marks ADD COLUMN fact TEXT;
+ALTER TABLE mark_history ADD COLUMN fact TEXT;
+ALTER TABLE students ADD COLUMN left_fact TEXT;
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

@@ -6,6 +6,7 @@
 
 pub mod backup;
 pub mod conflicts;
+pub mod intake;
 pub mod log;
 pub mod migrate;
 pub mod operators;
@@ -18,11 +19,12 @@ pub mod reports;
 pub mod rollcall;
 pub mod roster;
 pub mod settings;
+pub mod station_log;
 pub mod visits;
 pub mod watchlist;
 
 use crate::domain::error::DomainError;
-use crate::domain::event::{Event, SCHEMA_VERSION, StationKind};
+use crate::domain::event::{Event, StationKind};
 use crate::domain::hlc::Hlc;
 use crate::domain::role::Actor;
 use crate::domain::time::Clock;
@@ -65,6 +67,9 @@ pub struct Station {
     pub utc_offset_min: i32,
 }
 
+/// How long a writer waits for another connection's transaction.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Where event ids come from: random in use, seeded for demo data so the
 /// same seed builds the same school.
 pub enum IdGen {
@@ -105,7 +110,7 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(())
 }
 
@@ -228,6 +233,10 @@ impl Store {
         Ok(st)
     }
 
+    /// Raw SQL, for tests only (the crate's own, and its integration tests
+    /// through the `testing` feature). Everything else asks the store by
+    /// purpose-named methods, so no SQL lives outside it.
+    #[cfg(any(test, feature = "testing"))]
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -323,7 +332,7 @@ impl Store {
                 hlc: self.last_hlc,
                 kind: ev.kind().to_string(),
                 entity: ev.entity(),
-                schema: SCHEMA_VERSION,
+                schema: ev.schema(),
                 actor: actor.id.clone(),
                 body: ev.body_json(),
                 prev_hash: prev,

@@ -47,6 +47,15 @@ pub fn round(
                 r.hlc.ms,
                 r.actor
             ])?;
+            // Facts are rare (boarders out when a round starts): the common
+            // row stays one plain insert.
+            if let Some(f) = &m.fact {
+                exec(
+                    conn,
+                    "UPDATE mark_history SET fact = ?1 WHERE event_id = ?2",
+                    params![f.to_column(), r.id],
+                )?;
+            }
             per_student.extend(m.student_ids.iter().map(|s| (s.as_str(), (r, m))));
         }
     }
@@ -84,6 +93,13 @@ pub fn round(
             r.actor,
             group.len() as i64 - 1
         ])?;
+        if let Some(f) = &m.fact {
+            exec(
+                conn,
+                "UPDATE marks SET fact = ?1 WHERE round_id = ?2 AND student_id = ?3",
+                params![f.to_column(), id, student],
+            )?;
+        }
     }
     // Closing: the earliest close counts; a second one from another station
     // is listed for review.

@@ -5,6 +5,7 @@ use super::StoreError;
 use super::log::EventRecord;
 use super::project::exec;
 use crate::domain::event::Event;
+use crate::domain::fact::Fact;
 use crate::domain::names;
 use crate::domain::roster::{BedRef, StudentData};
 use rusqlite::{Connection, params};
@@ -46,14 +47,16 @@ pub fn student(
     };
     let mut data = base.data.clone();
     let mut bed = base.bed.clone();
-    let mut left: Option<String> = None;
+    let mut left: Option<(String, Option<&Fact>)> = None;
     let mut updated = 0;
     for (r, e) in events {
         match e {
             Event::StudentUpdated(u) => data = u.data.clone(),
             Event::StudentMoved(m) => bed = m.bed.clone(),
             // Leaving is final; the first reason recorded is kept.
-            Event::StudentLeft(l) if left.is_none() => left = Some(l.reason.clone()),
+            Event::StudentLeft(l) if left.is_none() => {
+                left = Some((l.reason.clone(), l.fact.as_ref()))
+            }
             _ => {}
         }
         if !matches!(e, Event::AbsenceFollowup(_)) {
@@ -76,9 +79,17 @@ pub fn student(
         bed.as_ref().map(|b| b.room.clone()),
         bed.as_ref().map(|b| b.bed.clone()),
         left.is_none(),
-        left,
+        left.as_ref().map(|l| l.0.clone()),
         updated
     ])?;
+    // Only leavers the system removed have a fact: a separate, rare update.
+    if let Some(f) = left.and_then(|l| l.1) {
+        exec(
+            conn,
+            "UPDATE students SET left_fact = ?1 WHERE id = ?2",
+            params![f.to_column(), id],
+        )?;
+    }
     Ok(())
 }
 

@@ -6,8 +6,9 @@ use crate::domain::error::DomainError;
 use crate::domain::event::{
     BedAdded, Event, StudentEnrolled, StudentLeft, StudentMoved, StudentUpdated,
 };
+use crate::domain::fact::Fact;
 use crate::domain::role::{Actor, Permission, require};
-use crate::domain::roster::{BedRef, StudentData, Zone};
+use crate::domain::roster::{BedRef, RosterRows, StudentData, Zone};
 
 impl Store {
     fn bed_exists(&self, bed: &BedRef) -> Result<bool, StoreError> {
@@ -134,6 +135,7 @@ impl Store {
                 vec![Event::StudentLeft(StudentLeft {
                     student_id: id.to_string(),
                     reason,
+                    fact: None,
                 })],
                 (),
             ))
@@ -154,25 +156,26 @@ impl Store {
     /// records the differences as events in one transaction: new boarders
     /// (and their beds), moves, leavers, changed details. Rows in error are
     /// never applied; the caller decides whether the rest may be.
-    pub fn import_roster(
+    pub fn import_roster<'a>(
         &mut self,
         actor: &Actor,
         file: &str,
-        parsed: &crate::import::roster::ParsedRoster,
+        parsed: impl Into<RosterRows<'a>>,
         skip_invalid: bool,
         dry_run: bool,
     ) -> Result<ImportOutcome, StoreError> {
         use crate::domain::event::RosterImported;
         use crate::domain::roster_diff;
         require(actor.role, Permission::ManageRoster)?;
+        let parsed: RosterRows = parsed.into();
         let file = file.to_string();
         self.write(actor, |s| {
             let current = s.students(None)?;
-            let mut diff = roster_diff::diff(&current, &parsed.rows);
+            let mut diff = roster_diff::diff(&current, parsed.rows);
             if skip_invalid {
-                diff.keep_rejected(&parsed.rejected);
+                diff.keep_rejected(parsed.rejected);
             }
-            let refused = !parsed.errors.is_empty() && !skip_invalid;
+            let refused = parsed.has_errors && !skip_invalid;
             if dry_run || refused || diff.is_empty() {
                 return Ok((vec![], ImportOutcome { diff, events: 0 }));
             }
@@ -220,13 +223,14 @@ impl Store {
             for st in &diff.left {
                 events.push(Event::StudentLeft(StudentLeft {
                     student_id: st.id.clone(),
-                    reason: crate::i18n::trf("roster.left_reason", &[("file", file.clone())]),
+                    reason: String::new(),
+                    fact: Some(Fact::NotInRoster { file: file.clone() }),
                 }));
             }
             // Head teachers named in the file join the staff list, so the
             // duty room can find whom to call.
             let mut known: Vec<String> = s.staff()?.into_iter().map(|(_, m)| m.name).collect();
-            for row in &parsed.rows {
+            for row in parsed.rows {
                 let name = row.data.head_teacher.trim();
                 if !name.is_empty() && !known.iter().any(|k| k == name) {
                     known.push(name.to_string());

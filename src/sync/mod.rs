@@ -7,14 +7,14 @@
 //! order of any bundles ends in the same state.
 
 pub mod crypto;
-mod intake;
 mod reader;
 
 use crate::domain::hlc::Hlc;
-use crate::store::log::{self, EventRecord};
+use crate::store::intake::{Intake, Verdict};
+use crate::store::log::EventRecord;
+use crate::store::station_log::ImportLogEntry;
 use crate::store::{Store, StoreError};
 use crypto::{BundleHeader, SchoolKey, SyncCryptoError};
-use intake::{Intake, Verdict};
 use serde::{Deserialize, Serialize};
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -28,7 +28,6 @@ const BIG_BUNDLE_BYTES: u64 = 4 << 20;
 const IMPORT_CACHE_KIB: i64 = -65_536;
 /// Events per message from the reading to the writing thread of an export.
 const EXPORT_CHUNK: usize = 2048;
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -239,10 +238,7 @@ pub fn export(store: &mut Store, dir: &Path) -> Result<ExportReport, SyncError> 
 pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncError> {
     let id = identity(store)?;
     let st = store.require_station()?.clone();
-    let events: u64 = store
-        .conn()
-        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
-        .map_err(StoreError::from)? as u64;
+    let events = store.event_count()?;
     let header = BundleHeader {
         format: 1,
         school_id: id.school_id.clone(),
@@ -261,7 +257,7 @@ pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncErr
         // encrypts and writes: the two halves of an export take about as
         // long as each other.
         let (key, header) = (&id.key, &header);
-        let conn = store.conn();
+        let log = &*store;
         std::thread::scope(|scope| -> Result<(), SyncError> {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Option<Vec<EventRecord>>>(8);
             let out = &mut out;
@@ -278,7 +274,7 @@ pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncErr
                 crypto::write_bundle(out, key, header, &mut body)
             });
             let mut chunk = Vec::with_capacity(EXPORT_CHUNK);
-            let read = log::for_each_in_chains(conn, |rec| {
+            let read = log.for_each_event_in_chains(|rec| {
                 chunk.push(rec);
                 if chunk.len() == EXPORT_CHUNK {
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(EXPORT_CHUNK));
@@ -410,14 +406,14 @@ fn import_inner(
             _ => return Err(SyncError::BadEvent),
         };
         report.from_station = header.station_name.clone();
-        let cache = if total > BIG_BUNDLE_BYTES {
-            Some(big_import_begin(store)?)
+        let bulk = if total > BIG_BUNDLE_BYTES {
+            Some(store.begin_bulk_write(IMPORT_CACHE_KIB)?)
         } else {
             None
         };
         let out = import_events(store, &events, total, dry_run, report, progress);
-        if let Some(cache) = cache {
-            big_import_end(store, cache)?;
+        if let Some(bulk) = bulk {
+            store.end_bulk_write(bulk)?;
         }
         out
     })
@@ -447,8 +443,10 @@ fn import_events(
                     Ok(reader::Msg::Header(_)) | Err(_) => return Err(SyncError::BadEvent),
                 };
                 for rec in recs {
-                    let (hlc, origin) = (rec.hlc, rec.origin.clone());
-                    match intake.take(s.conn(), rec)? {
+                    let (hlc, origin, seq) = (rec.hlc, rec.origin.clone(), rec.seq);
+                    match intake.take(s, rec)? {
+                        Verdict::Replayed => return Err(SyncError::Replayed { origin, seq }),
+                        Verdict::DuplicateId => return Err(SyncError::BadEvent),
                         Verdict::Known => report.known += 1,
                         Verdict::Unlinked => report.rejected += 1,
                         Verdict::New => {
@@ -474,7 +472,7 @@ fn import_events(
             return Err(StoreError::Io(std::io::Error::other("bundle refused")));
         }
         let max_hlc = intake.max_hlc();
-        intake.project(s.conn())?;
+        intake.project(s)?;
         if dry_run {
             rolled_back_dry = true;
             return Err(StoreError::Io(std::io::Error::other("dry run")));
@@ -490,43 +488,22 @@ fn import_events(
     }
 }
 
-/// Prepares a station for a big import: a larger page cache, and — when
-/// this is the database's only connection — a rollback journal for the one
-/// big transaction. SQLite's WAL documentation: "for transactions larger
-/// than about 100 megabytes, traditional rollback journal modes will likely
-/// be faster"; a WAL would write every page twice (log, then checkpoint).
-/// Returns the cache size to give back.
-fn big_import_begin(store: &mut Store) -> Result<i64, StoreError> {
-    let conn = store.conn();
-    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-    // With the TUI's own connection open the switch is refused at once;
-    // the import then runs in the WAL, only slower.
-    conn.busy_timeout(std::time::Duration::ZERO)?;
-    let _ = conn.pragma_update(None, "journal_mode", "TRUNCATE");
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    Ok(cache)
-}
-
-/// Gives back what `big_import_begin` changed.
-fn big_import_end(store: &mut Store, cache: i64) -> Result<(), StoreError> {
-    let conn = store.conn();
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "cache_size", cache)?;
-    Ok(())
-}
-
 fn log_import(
     store: &mut Store,
     r: &ImportReport,
     outcome: &str,
     detail: &str,
 ) -> Result<(), SyncError> {
-    let now = store.now_ms();
-    store.conn().execute(
-        "INSERT INTO import_log (at_ms, file, from_station, new, known, rejected, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        rusqlite::params![now, r.file, r.from_station, r.new as i64, r.known as i64, r.rejected as i64, outcome, detail],
-    ).map_err(StoreError::from)?;
+    store.log_import(&ImportLogEntry {
+        at_ms: store.now_ms(),
+        file: r.file.clone(),
+        from_station: r.from_station.clone(),
+        new: r.new as i64,
+        known: r.known as i64,
+        rejected: r.rejected as i64,
+        outcome: outcome.to_string(),
+        detail: detail.to_string(),
+    })?;
     Ok(())
 }
 
@@ -641,7 +618,7 @@ pub fn join(
 /// A sync error as one line in the current language.
 pub fn error_text(e: &SyncError) -> String {
     match e {
-        SyncError::Store(s) => crate::panes::error_text(s),
+        SyncError::Store(s) => crate::i18n::errors::store_error_text(s),
         SyncError::Io(io) => crate::i18n::trf("sync.err.io", &[("detail", io.to_string())]),
         SyncError::Replayed { origin, seq } => crate::i18n::trf(
             "sync.err.replayed",
@@ -702,10 +679,7 @@ mod tests {
     use std::sync::Arc;
 
     fn journal(store: &Store) -> String {
-        store
-            .conn()
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap()
+        store.journal_mode().unwrap()
     }
 
     #[test]
@@ -714,9 +688,9 @@ mod tests {
         let path = dir.path().join("s.db");
         let mut s = Store::open(&path, Arc::new(FixedClock::new(1_795_000_000_000))).unwrap();
         assert_eq!(journal(&s), "wal");
-        let cache = big_import_begin(&mut s).unwrap();
+        let bulk = s.begin_bulk_write(IMPORT_CACHE_KIB).unwrap();
         assert_eq!(journal(&s), "truncate");
-        big_import_end(&mut s, cache).unwrap();
+        s.end_bulk_write(bulk).unwrap();
         assert_eq!(journal(&s), "wal");
 
         // Another connection (the TUI's own) keeps the WAL, without waiting.
@@ -724,17 +698,18 @@ mod tests {
         let _: i64 = other
             .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
             .unwrap();
+        let cache = s.cache_size().unwrap();
         let t = std::time::Instant::now();
-        let cache = big_import_begin(&mut s).unwrap();
+        let bulk = s.begin_bulk_write(IMPORT_CACHE_KIB).unwrap();
         assert_eq!(journal(&s), "wal");
         assert!(t.elapsed() < std::time::Duration::from_secs(1));
-        big_import_end(&mut s, cache).unwrap();
+        s.end_bulk_write(bulk).unwrap();
         assert_eq!(journal(&s), "wal");
-        let size: i64 = s
-            .conn()
-            .query_row("PRAGMA cache_size", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(size, cache, "the page cache is given back");
+        assert_eq!(
+            s.cache_size().unwrap(),
+            cache,
+            "the page cache is given back"
+        );
     }
 
     #[test]

@@ -176,6 +176,16 @@ pub struct ParsedRoster {
     pub encoding: &'static str,
 }
 
+impl<'a> From<&'a ParsedRoster> for crate::domain::roster::RosterRows<'a> {
+    fn from(p: &'a ParsedRoster) -> Self {
+        crate::domain::roster::RosterRows {
+            rows: &p.rows,
+            rejected: &p.rejected,
+            has_errors: !p.errors.is_empty(),
+        }
+    }
+}
+
 // Field keys; the UI labels them with `import.field.<key>`.
 const NAME: &str = "name";
 const STUDENT_NO: &str = "student_no";

@@ -229,7 +229,7 @@ pub fn save(kind: &FormKind, f: &mut Form, ctx: &mut PaneCtx) -> Result<String, 
 }
 
 /// One line about a boarder for the hint bar (Enter on a non-absent row).
-pub fn describe(r: &SheetRow) -> String {
+pub fn describe(r: &SheetRow, offset_min: i32) -> String {
     let d = &r.student.data;
     let guardians: Vec<String> = d
         .guardians
@@ -256,8 +256,9 @@ pub fn describe(r: &SheetRow) -> String {
     if !d.care_notes.is_empty() {
         s.push_str(&format!(" · {}", d.care_notes));
     }
-    if !r.note.is_empty() {
-        s.push_str(&format!(" · {}", r.note));
+    let note = crate::i18n::facts::note_text(&r.note, r.fact.as_ref(), offset_min);
+    if !note.is_empty() {
+        s.push_str(&format!(" · {note}"));
     }
     s
 }

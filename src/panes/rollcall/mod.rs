@@ -803,7 +803,7 @@ impl RollcallPane {
                         kind,
                     };
                 } else {
-                    ctx.ok(forms::describe(s));
+                    ctx.ok(forms::describe(s, ctx.store.offset_min()));
                 }
             }
             View::Absences => {

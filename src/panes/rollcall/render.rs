@@ -150,7 +150,18 @@ impl RollcallPane {
                                 format!("{}{late}", mark_label(Some(c.mark))),
                                 mark_style(Some(c.mark)),
                             ),
-                            Span::styled(format!("  {} {}", c.by, c.note), theme::muted()),
+                            Span::styled(
+                                format!(
+                                    "  {} {}",
+                                    c.by,
+                                    crate::i18n::facts::note_text(
+                                        &c.note,
+                                        c.fact.as_ref(),
+                                        rc.offset_min
+                                    )
+                                ),
+                                theme::muted(),
+                            ),
                         ])
                     })
                     .collect();
@@ -322,7 +333,8 @@ impl RollcallPane {
                     }
                     _ => mark_label(s.mark),
                 };
-                let mut note = s.note.clone();
+                let mut note =
+                    crate::i18n::facts::note_text(&s.note, s.fact.as_ref(), rc.offset_min);
                 if s.mark == Some(Mark::Absent) && !s.found {
                     note = trf("roll.followups_n", &[("n", s.followups.to_string())]);
                 }

@@ -472,15 +472,7 @@ impl VisitorsPane {
                 c
             })
             .collect();
-        let origin = ctx
-            .store
-            .conn()
-            .query_row(
-                "SELECT name FROM stations WHERE id = ?1",
-                [&row.origin],
-                |r| r.get(0),
-            )
-            .unwrap_or_else(|_| row.origin.chars().take(8).collect());
+        let origin = ctx.store.station_name(&row.origin);
         Ok(Detail {
             registered_by: ctx.store.operator_name(&row.registered_by),
             signed_out_by: row

@@ -6,22 +6,26 @@
 //! station had never seen is projected from the events in hand instead of
 //! being read back from the log.
 
-use super::SyncError;
+use super::log::{self, EventRecord};
+use super::project::{self, FACT_KINDS, Pending};
+use super::{Store, StoreError};
 use crate::domain::event::Event;
-use crate::store::StoreError;
-use crate::store::log::{self, EventRecord};
-use crate::store::project::{self, FACT_KINDS, Pending};
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
 
 /// What became of one event of a bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Verdict {
+pub enum Verdict {
     New,
     Known,
     /// Its chain has a gap here (an earlier event of its origin is missing):
     /// skipped, to arrive again in a later bundle.
     Unlinked,
+    /// This station holds a different event at the same place of the chain:
+    /// the bundle replays a sequence number with other content.
+    Replayed,
+    /// Its id belongs to another event already held: forged.
+    DuplicateId,
 }
 
 /// A chain as this import sees it: its length here before the bundle, and
@@ -42,8 +46,10 @@ struct Group {
     events: Vec<usize>,
 }
 
+/// One bundle's events on their way into the log. Runs inside
+/// `Store::batch`; `take` each event, then `project` once.
 #[derive(Default)]
-pub(super) struct Intake {
+pub struct Intake {
     heads: HashMap<String, Head>,
     /// New events, in arrival order. Kept as text and parsed when projected:
     /// a parsed event takes about twice the memory of its JSON.
@@ -55,11 +61,8 @@ pub(super) struct Intake {
 impl Intake {
     /// Checks one event against this station's log and appends it if new.
     /// Its hash must already have been checked against its content.
-    pub(super) fn take(
-        &mut self,
-        conn: &Connection,
-        rec: EventRecord,
-    ) -> Result<Verdict, SyncError> {
+    pub fn take(&mut self, store: &Store, rec: EventRecord) -> Result<Verdict, StoreError> {
+        let conn = &store.conn;
         if !self.heads.contains_key(&rec.origin) {
             let (seq, hash) = log::head(conn, &rec.origin)?;
             self.heads.insert(rec.origin.clone(), Head { seq, hash });
@@ -69,10 +72,7 @@ impl Intake {
             // Held here already (from before, or earlier in this bundle).
             return match event_hash(conn, &rec.origin, rec.seq)? {
                 Some(h) if h == rec.hash => Ok(Verdict::Known),
-                Some(_) => Err(SyncError::Replayed {
-                    origin: rec.origin,
-                    seq: rec.seq,
-                }),
+                Some(_) => Ok(Verdict::Replayed),
                 None => Ok(Verdict::Unlinked),
             };
         }
@@ -99,9 +99,9 @@ impl Intake {
             Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                return Err(SyncError::BadEvent);
+                return Ok(Verdict::DuplicateId);
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
         head.seq = rec.seq;
         head.hash = rec.hash;
@@ -116,7 +116,8 @@ impl Intake {
     /// Projects the new events: simple facts first, then every record they
     /// change, once, from all of its events in log order; returning-visitor
     /// rows last, once per person.
-    pub(super) fn project(mut self, conn: &Connection) -> Result<(), StoreError> {
+    pub fn project(mut self, store: &Store) -> Result<(), StoreError> {
+        let conn = &store.conn;
         // Records whose shown value a decision changed, and which are not
         // recomputed below anyway.
         let mut decided: Vec<String> = Vec::new();
@@ -159,7 +160,7 @@ impl Intake {
     }
 
     /// The newest HLC among the new events.
-    pub(super) fn max_hlc(&self) -> crate::domain::hlc::Hlc {
+    pub fn max_hlc(&self) -> crate::domain::hlc::Hlc {
         self.new.iter().map(|r| r.hlc).max().unwrap_or_default()
     }
 }
@@ -234,7 +235,7 @@ mod tests {
         let s = station();
         let c = chain(3);
         let mut intake = Intake::default();
-        let take = |i: &mut Intake, r: &EventRecord| i.take(s.conn(), r.clone());
+        let take = |i: &mut Intake, r: &EventRecord| i.take(&s, r.clone());
         assert_eq!(take(&mut intake, &c[0]).unwrap(), Verdict::New);
         // Its successor's predecessor missing: skipped, not applied.
         assert_eq!(take(&mut intake, &c[2]).unwrap(), Verdict::Unlinked);
@@ -245,11 +246,8 @@ mod tests {
         let mut forged = c[1].clone();
         forged.body = r#"{"key":"idle_lock_min","value":99}"#.into();
         forged.hash = forged.compute_hash();
-        assert!(matches!(
-            take(&mut intake, &forged),
-            Err(SyncError::Replayed { seq: 2, .. })
-        ));
-        intake.project(s.conn()).unwrap();
+        assert_eq!(take(&mut intake, &forged).unwrap(), Verdict::Replayed);
+        intake.project(&s).unwrap();
         let v: i64 = s
             .conn()
             .query_row(
@@ -272,10 +270,7 @@ mod tests {
         c[0].id = taken;
         c[0].hash = c[0].compute_hash();
         let mut intake = Intake::default();
-        assert!(matches!(
-            intake.take(s.conn(), c[0].clone()),
-            Err(SyncError::BadEvent)
-        ));
+        assert_eq!(intake.take(&s, c[0].clone()).unwrap(), Verdict::DuplicateId);
     }
 
     #[test]
@@ -283,12 +278,12 @@ mod tests {
         let s = station();
         let c = chain(2);
         let mut first = Intake::default();
-        first.take(s.conn(), c[0].clone()).unwrap();
-        first.project(s.conn()).unwrap();
+        first.take(&s, c[0].clone()).unwrap();
+        first.project(&s).unwrap();
         let mut second = Intake::default();
-        second.take(s.conn(), c[1].clone()).unwrap();
+        second.take(&s, c[1].clone()).unwrap();
         assert!(!second.groups[0].fresh);
-        second.project(s.conn()).unwrap();
+        second.project(&s).unwrap();
         let before = project::dump(s.conn()).unwrap();
         project::rebuild(s.conn()).unwrap();
         assert_eq!(before, project::dump(s.conn()).unwrap());
