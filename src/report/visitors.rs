@@ -159,14 +159,15 @@ pub fn export_visitors(
     let ledger = build(store, actor, req)?;
     let n = ledger.rows.len();
     write_ledger(&ledger, &req.path).map_err(|e| {
-        let detail = match e {
-            crate::report::ledger::LedgerError::Io(io) => io.to_string(),
-            other => other.to_string(),
+        // The kind survives, so the command line can say why in words.
+        let (kind, detail) = match e {
+            crate::report::ledger::LedgerError::Io(io) => (io.kind(), io.to_string()),
+            other => (std::io::ErrorKind::Other, other.to_string()),
         };
-        StoreError::Io(std::io::Error::other(format!(
-            "{}: {detail}",
-            req.path.display()
-        )))
+        StoreError::Io(std::io::Error::new(
+            kind,
+            format!("{}: {detail}", req.path.display()),
+        ))
     })?;
     Ok(n)
 }
