@@ -892,9 +892,9 @@ fn help_is_in_the_chosen_language_with_every_option_described() {
         "来访登记表",
         "用法：dutydesk report visitors",
         "选项",
-        "--from <FROM>            起始日期，YYYY-MM-DD",
+        "--from <日期>",
         "输出文件：.xlsx 或 .csv",
-        "--force                  输出文件已存在时覆盖它",
+        "输出文件已存在时覆盖它",
         "显示本帮助",
         "站点数据库文件",
     ] {

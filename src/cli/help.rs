@@ -69,6 +69,11 @@ fn localize(cmd: Command, lang: Lang, key: &str, top: bool) -> Command {
             // Defaults and choices are spelled out in the catalog text:
             // clap would label them in English.
             let a = a.help(text).help_heading(heading);
+            let a = if a.get_action().takes_values() {
+                a.value_name(value_name(lang, key, &id))
+            } else {
+                a
+            };
             if a.get_action().takes_values() {
                 a.hide_default_value(true).hide_possible_values(true)
             } else {
@@ -85,6 +90,19 @@ fn localize(cmd: Command, lang: Lang, key: &str, top: bool) -> Command {
         cmd = cmd.mut_subcommand(&name, |s| localize(s, lang, &sub_key, false));
     }
     cmd
+}
+
+/// The placeholder shown for an option's value (`--out <文件>`): the
+/// command's own (`cli.help.sync.export.out.value`), else the one shared
+/// by every option of that name (`cli.v.out`).
+fn value_name(lang: Lang, key: &str, id: &str) -> String {
+    let own = format!("{key}.{id}.value");
+    let v = tr_in(lang, &own);
+    if v == own {
+        tr_in(lang, &format!("cli.v.{id}"))
+    } else {
+        v
+    }
 }
 
 /// "用法：" or "Usage: " — a full-width colon needs no space after it.
@@ -241,6 +259,15 @@ mod tests {
             out.push(format!("{key}.about"));
             for a in cmd.get_arguments() {
                 out.push(format!("{key}.{}", a.get_id()));
+                if a.get_action().takes_values() {
+                    let own = format!("{key}.{}.value", a.get_id());
+                    let zh = parse_catalog(ZH_CN_SRC);
+                    out.push(if zh.contains_key(own.as_str()) {
+                        own
+                    } else {
+                        format!("cli.v.{}", a.get_id())
+                    });
+                }
             }
             for s in cmd.get_subcommands() {
                 walk(s, &format!("{key}.{}", s.get_name()), out);

@@ -355,7 +355,7 @@ fn open_existing(path: &Path) -> Result<Store, CliError> {
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let lang = cli.lang.as_deref().map(|l| {
-        Lang::parse(l).ok_or_else(|| CliError(format!("unknown language {l}; use zh-CN or en")))
+        Lang::parse(l).ok_or_else(|| CliError(trf("cli.bad_lang", &[("lang", l.to_string())])))
     });
     i18n::set_lang(match lang {
         Some(l) => l?,
