@@ -402,7 +402,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 (None, None) => return Err(CliError(tr("cli.school_required"))),
             };
             let existed = path.exists();
-            let mut store = Store::open(&path, Arc::new(SystemClock))?;
+            let mut store = Store::open(&path, Arc::new(SystemClock))
+                .map_err(store_err("cli.io.create", &path))?;
             let kind = match kind {
                 KindArg::Gate => StationKind::Gate,
                 KindArg::Dorm => StationKind::Dorm,
@@ -546,7 +547,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     dir.join(format!("{stem}-{stamp}.db"))
                 }
             };
-            crate::store::backup::backup_file(&path, &out)?;
+            crate::store::backup::backup_file(&path, &out)
+                .map_err(store_err("cli.io.write", &out))?;
             say!(
                 "{}",
                 trf("cli.backup_done", &[("path", out.display().to_string())])
