@@ -187,6 +187,10 @@ impl App {
         let out = f(&mut ctx);
         if toast != before {
             self.toast_until = now + 6_000;
+            // What went wrong on screen is in the log for whoever helps later.
+            if let Some(t) = toast.as_ref().filter(|t| t.error) {
+                tracing::warn!(operator = %actor.name, "{}", t.text);
+            }
         }
         self.toast = toast;
         Some(out)
@@ -497,12 +501,18 @@ impl App {
     }
 
     fn set_toast(&mut self, text: String, error: bool) {
+        if error {
+            tracing::warn!("{text}");
+        }
         self.toast = Some(Toast { text, error });
         self.toast_until = self.store.now_ms() + 6_000;
     }
 
     pub fn lock(&mut self) {
         if matches!(self.screen, Screen::Main) {
+            if let Some(a) = &self.actor {
+                tracing::info!(operator = %a.name, "screen locked");
+            }
             self.screen = Screen::Login(LoginScreen::new(
                 &self.store,
                 self.actor.as_ref(),

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod i18n;
 pub mod import;
 pub mod keymap;
+pub mod logging;
 pub mod panes;
 pub mod report;
 pub mod screens;

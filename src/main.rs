@@ -1,9 +1,3 @@
-use clap::Parser;
-
-fn main() {
-    let cli = dutydesk::cli::Cli::parse();
-    if let Err(e) = dutydesk::cli::run(cli) {
-        eprintln!("dutydesk: {}", e.0);
-        std::process::exit(1);
-    }
+fn main() -> std::process::ExitCode {
+    dutydesk::cli::main()
 }

@@ -29,6 +29,12 @@ fn dutydesk(lang: &str) -> Command {
     c.env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env_remove("LANG")
+        // The log goes elsewhere: these tests check what a command leaves
+        // beside the database.
+        .env(
+            dutydesk::logging::DIR_ENV,
+            std::env::temp_dir().join("dutydesk-test-logs"),
+        )
         .args(["--lang", lang]);
     c
 }
@@ -870,4 +876,374 @@ fn demo_data_can_be_added_twice() {
         .output()
         .unwrap();
     succeeded(&out);
+}
+
+// ------------------------------------------------- help, errors, pipes, log
+
+#[test]
+fn help_is_in_the_chosen_language_with_every_option_described() {
+    let zh = succeeded(
+        &dutydesk("zh-CN")
+            .args(["report", "visitors", "--help"])
+            .output()
+            .unwrap(),
+    );
+    for want in [
+        "来访登记表",
+        "用法：dutydesk report visitors",
+        "选项",
+        "--from <日期>",
+        "输出文件：.xlsx 或 .csv",
+        "输出文件已存在时覆盖它",
+        "显示本帮助",
+        "站点数据库文件",
+    ] {
+        assert!(zh.contains(want), "{want:?} not in\n{zh}");
+    }
+    assert!(
+        !zh.contains("Options") && !zh.contains("Print help"),
+        "{zh}"
+    );
+    let en = succeeded(
+        &dutydesk("en")
+            .args(["report", "visitors", "--help"])
+            .output()
+            .unwrap(),
+    );
+    for want in [
+        "Usage: dutydesk report visitors",
+        "First day, YYYY-MM-DD",
+        "Output file: .xlsx or .csv",
+        "Replace the output file if it exists",
+    ] {
+        assert!(en.contains(want), "{want:?} not in\n{en}");
+    }
+    // Every option line of every command carries a description, never a
+    // catalog key.
+    for args in [
+        &["--help"][..],
+        &["init", "--help"],
+        &["demo-data", "--help"],
+        &["sync", "resolve", "--help"],
+        &["roster", "import", "--help"],
+    ] {
+        let text = succeeded(&dutydesk("zh-CN").args(args).output().unwrap());
+        assert!(!text.contains("cli.help."), "{text}");
+        for line in text.lines().filter(|l| l.trim_start().starts_with('-')) {
+            assert!(
+                line.trim_start().contains("  "),
+                "an option without a description: {line:?}"
+            );
+        }
+    }
+    let top = succeeded(&dutydesk("zh-CN").arg("--help").output().unwrap());
+    assert!(
+        top.contains("--log-level") && top.contains("日志详细程度"),
+        "{top}"
+    );
+    assert!(top.contains("--demo") && top.contains("演示学校"), "{top}");
+}
+
+/// The language is decided before parsing: the environment counts too.
+#[test]
+fn help_follows_lang_from_the_environment() {
+    let out = Command::cargo_bin("dutydesk")
+        .unwrap()
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "zh_CN.UTF-8")
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(succeeded(&out).contains("用法："));
+}
+
+#[test]
+fn argument_errors_are_in_chinese() {
+    let out = dutydesk("zh-CN")
+        .args([
+            "init",
+            "--station",
+            "门",
+            "--admin",
+            "王老师",
+            "--kind",
+            "castle",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("dutydesk: 参数 --kind") && first.contains("“castle”无效"),
+        "{err}"
+    );
+    assert!(first.contains("gate, dorm, office"), "{err}");
+    assert!(!err.contains("error:") && !err.contains("Usage"), "{err}");
+
+    let err = stderr(
+        &dutydesk("zh-CN")
+            .args(["check", "--frobnicate"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        err.starts_with("dutydesk: 无法识别的参数“--frobnicate”"),
+        "{err}"
+    );
+    let err = stderr(&dutydesk("zh-CN").arg("init").output().unwrap());
+    assert!(
+        err.starts_with("dutydesk: 缺少必需的参数：--station"),
+        "{err}"
+    );
+    assert!(err.contains("\n用法：dutydesk init"), "{err}");
+    let err = stderr(&dutydesk("zh-CN").arg("reprot").output().unwrap());
+    assert!(err.starts_with("dutydesk: 没有“reprot”这个命令"), "{err}");
+    assert!(err.contains("report"), "a suggestion: {err}");
+}
+
+#[test]
+fn report_does_not_overwrite_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("station.db");
+    succeeded(&init_cmd(&db).write_stdin("2468\n").output().unwrap());
+    let out = dir.path().join("register.csv");
+    std::fs::write(&out, "last month's signed ledger").unwrap();
+
+    let msg = refused(&report_cmd("zh-CN", &db, &out).output().unwrap());
+    assert!(msg.contains(&out.display().to_string()), "{msg}");
+    assert!(msg.contains("已存在") && msg.contains("--force"), "{msg}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "last month's signed ledger"
+    );
+    let msg = refused(&report_cmd("en", &db, &out).output().unwrap());
+    assert!(msg.contains("already exists"), "{msg}");
+
+    let text = succeeded(&report_cmd("en", &db, &out).arg("--force").output().unwrap());
+    assert!(text.contains("register.csv"), "{text}");
+    let (header, _) = read_csv(&out);
+    assert!(!header.is_empty());
+    assert_eq!(listing(dir.path()), ["register.csv", "station.db"]);
+}
+
+#[test]
+fn demo_data_refuses_a_real_station() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("station.db");
+    succeeded(&init_cmd(&db).write_stdin("2468\n").output().unwrap());
+    let before = event_count(&open(&db));
+
+    let msg = refused(
+        &dutydesk("zh-CN")
+            .args(["demo-data", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        msg.contains("真实站点") && msg.contains("--into-real-station"),
+        "{msg}"
+    );
+    assert_eq!(event_count(&open(&db)), before, "nothing generated");
+
+    succeeded(
+        &dutydesk("en")
+            .args(["demo-data", "--into-real-station", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap(),
+    );
+    let store = open(&db);
+    assert!(event_count(&store) > before);
+    // Still a real station: the flag does not turn it into a demo.
+    assert_eq!(store.meta(dutydesk::demo::DEMO_META).unwrap(), None);
+}
+
+#[test]
+fn a_second_demo_data_says_so_instead_of_doubling() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = demo_db(dir.path());
+    assert!(
+        open(&db).meta(dutydesk::demo::DEMO_META).unwrap().is_some(),
+        "a demo station is marked as one"
+    );
+    let before = event_count(&open(&db));
+    let text = succeeded(
+        &dutydesk("en")
+            .args(["demo-data", "--seed", "7", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("already holds the demo school"), "{text}");
+    assert_eq!(event_count(&open(&db)), before);
+}
+
+#[test]
+fn a_missing_input_file_is_named_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("station.db");
+    succeeded(&init_cmd(&db).write_stdin("2468\n").output().unwrap());
+    let missing = dir.path().join("花名册.csv");
+    let msg = refused(
+        &dutydesk("zh-CN")
+            .args(["roster", "import", "--db"])
+            .arg(&db)
+            .arg(&missing)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        msg,
+        format!("无法读取文件 {}：文件或文件夹不存在", missing.display())
+    );
+    // A folder where a file is expected says so.
+    let msg = refused(
+        &dutydesk("zh-CN")
+            .args([
+                "init",
+                "--school",
+                "学校",
+                "--station",
+                "门",
+                "--kind",
+                "gate",
+            ])
+            .args(["--admin", "王老师", "--pin-file"])
+            .arg(dir.path())
+            .arg("--db")
+            .arg(dir.path().join("other.db"))
+            .output()
+            .unwrap(),
+    );
+    assert!(msg.contains(&dir.path().display().to_string()), "{msg}");
+    assert!(msg.ends_with("这是一个文件夹，不是文件"), "{msg}");
+}
+
+/// `dutydesk … | head -1`: the reader goes away after one line while the
+/// command still has far more than a pipe buffer to print.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("station.db");
+    succeeded(&init_cmd(&db).write_stdin("2468\n").output().unwrap());
+    // Thousands of rows without a name: one error line each (~200 KB).
+    let roster = dir.path().join("roster.csv");
+    let mut csv = String::from("学号,姓名,性别,班级,楼栋,寝室号,床号\n");
+    for i in 0..6000 {
+        csv.push_str(&format!("2024{i:06},,男,初二(3)班,1号楼,{},1\n", 100 + i));
+    }
+    std::fs::write(&roster, csv).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dutydesk"))
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env(
+            dutydesk::logging::DIR_ENV,
+            std::env::temp_dir().join("dutydesk-test-logs"),
+        )
+        .args([
+            "--lang",
+            "en",
+            "roster",
+            "import",
+            "--dry-run",
+            "--skip-invalid",
+            "--db",
+        ])
+        .arg(&db)
+        .arg(&roster)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty());
+    // The reader is dropped here: the pipe is closed.
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    assert_eq!(err, "", "a closed pipe is not an error");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+fn log_text(dir: &Path) -> String {
+    let mut text = String::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("dutydesk.log."))
+        {
+            text.push_str(&std::fs::read_to_string(p).unwrap());
+        }
+    }
+    text
+}
+
+#[test]
+fn the_log_is_beside_the_database_and_masks_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("station.db");
+    // The default: beside the database.
+    let out = Command::cargo_bin("dutydesk")
+        .unwrap()
+        .env_remove(dutydesk::logging::DIR_ENV)
+        .args(["--lang", "en", "check", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    refused(&out);
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert!(
+        dir.path().join(format!("dutydesk.log.{today}")).is_file(),
+        "{:?}",
+        listing(dir.path())
+    );
+
+    let logs = tempfile::tempdir().unwrap();
+    let run = |level: &str, who: &str| {
+        Command::cargo_bin("dutydesk")
+            .unwrap()
+            .env(dutydesk::logging::DIR_ENV, logs.path())
+            .args(["--lang", "en", "--log-level", level, "report", "visitors"])
+            .args(ALL_DATES)
+            .args(["--as", who, "--db"])
+            .arg(&db)
+            .arg("--out")
+            .arg(dir.path().join("r.csv"))
+            .output()
+            .unwrap()
+    };
+    succeeded(&init_cmd(&db).write_stdin("2468\n").output().unwrap());
+    // A refusal that repeats what was typed: a mobile and an ID number.
+    refused(&run("info", "13812345678"));
+    refused(&run("info", "110105199003074514"));
+    let text = log_text(logs.path());
+    assert!(
+        text.contains("start") && text.contains("report visitors"),
+        "{text}"
+    );
+    assert!(text.contains("138****5678"), "{text}");
+    assert!(text.contains("110105********4514"), "{text}");
+    assert!(
+        !text.contains("13812345678") && !text.contains("199003074514"),
+        "{text}"
+    );
+    let lines = text.lines().count();
+    // At `error` the same refusal (a warning) and the start leave nothing.
+    refused(&run("error", "13812345678"));
+    assert_eq!(log_text(logs.path()).lines().count(), lines);
 }

@@ -514,6 +514,12 @@ fn dutydesk(lang: &str) -> Command {
     c.env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env_remove("LANG")
+        // The log goes elsewhere: these tests check what a command leaves
+        // beside the database.
+        .env(
+            dutydesk::logging::DIR_ENV,
+            std::env::temp_dir().join("dutydesk-test-logs"),
+        )
         .args(["--lang", lang]);
     c
 }

@@ -1,9 +1,20 @@
 //! The command line: the TUI by default, subcommands for setup, demo data,
 //! reports and checks. Errors are one line and a non-zero exit.
 
+/// `println!` that survives a closed pipe (see `out`).
+macro_rules! say {
+    ($($t:tt)*) => {
+        $crate::cli::out::line(format_args!($($t)*))
+    };
+}
+
+mod help;
+mod out;
 mod report;
 mod roster;
 mod sync;
+
+pub use help::command;
 
 use crate::app::{self, App};
 use crate::demo::{self, Scale};
@@ -11,9 +22,12 @@ use crate::domain::event::StationKind;
 use crate::domain::time::{FixedClock, SystemClock, machine_offset_min};
 use crate::i18n::{self, Lang, tr, trf};
 use crate::store::{Store, StoreError};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::fmt::Display;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser, Debug)]
@@ -32,6 +46,9 @@ pub struct Cli {
     /// Open the TUI on a throwaway, fully populated demo school
     #[arg(long)]
     pub demo: bool,
+    /// How much goes into the log file
+    #[arg(long, value_enum, global = true, default_value = "info")]
+    pub log_level: LogLevel,
     #[command(subcommand)]
     pub cmd: Option<Cmd>,
 }
@@ -66,6 +83,10 @@ pub enum Cmd {
         scale: ScaleArg,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Allow generated records in a real station's database (they would
+        /// sync to every station of the school)
+        #[arg(long)]
+        into_real_station: bool,
     },
     /// Export a ledger
     Report {
@@ -100,6 +121,28 @@ pub enum KindArg {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    fn filter(self) -> tracing_subscriber::filter::LevelFilter {
+        use tracing_subscriber::filter::LevelFilter as F;
+        match self {
+            LogLevel::Error => F::ERROR,
+            LogLevel::Warn => F::WARN,
+            LogLevel::Info => F::INFO,
+            LogLevel::Debug => F::DEBUG,
+            LogLevel::Trace => F::TRACE,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum ScaleArg {
     Small,
     SchoolYear,
@@ -121,18 +164,119 @@ impl From<StoreError> for CliError {
     }
 }
 
+/// The program: parse the command line in the user's language, start the
+/// log, run, and turn the outcome into an exit code.
+pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // The language must be known before parsing: help and argument errors
+    // are in it. A bad `--lang` value is refused later, in `run`.
+    i18n::set_lang(
+        help::lang_arg(&args)
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or_else(Lang::from_env),
+    );
+    let matches = match command().try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => return help::report_clap_error(&e),
+    };
+    let what = help::command_path(&matches);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => return help::report_clap_error(&e),
+    };
+    crate::logging::install_panic_hook();
+    if let Some(dir) = log_dir(cli.db.as_deref()) {
+        // Without a writable folder the program still works, unlogged; the
+        // screen is never the fallback.
+        let _ = crate::logging::init(&dir, cli.log_level.filter());
+    }
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        command = %what,
+        db = ?cli.db,
+        "start"
+    );
+    match run(cli) {
+        Ok(()) => {
+            tracing::info!(command = %what, "done");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::warn!(command = %what, "refused: {}", e.0);
+            out::err_line(format!("dutydesk: {}", e.0));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Where the log goes: `DUTYDESK_LOG_DIR`, else beside the `--db` database,
+/// else the platform data folder (where the default database lives). A
+/// `--db` folder that does not exist gets no log: a typo must not scatter
+/// folders (the command itself then says what is wrong).
+fn log_dir(db: Option<&Path>) -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os(crate::logging::DIR_ENV).filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    match db {
+        Some(db) => {
+            let dir = match db.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            dir.is_dir().then_some(dir)
+        }
+        None => directories::ProjectDirs::from("cn", "dutydesk", "dutydesk")
+            .map(|d| d.data_dir().to_path_buf()),
+    }
+}
+
+/// An OS error as one line in the user's language, naming the path:
+/// "无法读取文件 X：文件或文件夹不存在". `action` is a catalog key with a
+/// `{path}` placeholder (`cli.io.read`, `cli.io.write`, `cli.io.create`).
+/// Every io error the command line reports goes through here.
+pub fn io_error_text(action: &str, path: impl Display, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let reason = match e.kind() {
+        K::NotFound => tr("cli.io.not_found"),
+        K::PermissionDenied => tr("cli.io.denied"),
+        K::AlreadyExists => tr("cli.io.exists"),
+        K::IsADirectory => tr("cli.io.is_dir"),
+        K::NotADirectory => tr("cli.io.not_dir"),
+        K::StorageFull | K::QuotaExceeded => tr("cli.io.full"),
+        K::ReadOnlyFilesystem => tr("cli.io.read_only"),
+        _ => trf("cli.io.other", &[("detail", e.to_string())]),
+    };
+    trf(
+        "cli.io.fmt",
+        &[
+            ("action", trf(action, &[("path", path.to_string())])),
+            ("reason", reason),
+        ],
+    )
+}
+
+/// A store error from work on `path`: an OS error names the path.
+fn store_err<'a>(action: &'static str, path: &'a Path) -> impl Fn(StoreError) -> CliError + 'a {
+    move |e| match e {
+        StoreError::Io(io) => CliError(io_error_text(action, path.display(), &io)),
+        other => other.into(),
+    }
+}
+
 pub fn default_db() -> Result<PathBuf, CliError> {
     let dirs = directories::ProjectDirs::from("cn", "dutydesk", "dutydesk")
         .ok_or_else(|| CliError(tr("cli.no_data_dir")))?;
     let dir = dirs.data_dir();
     std::fs::create_dir_all(dir)
-        .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+        .map_err(|e| CliError(io_error_text("cli.io.create", dir.display(), &e)))?;
     Ok(dir.join("dutydesk.db"))
 }
 
-fn read_file_line(p: &Path, key: &str) -> Result<String, CliError> {
+/// The first line of a small file; `action` says which file it is when it
+/// cannot be read (`cli.io.read_pin`, `cli.io.read`).
+fn read_file_line(p: &Path, action: &str) -> Result<String, CliError> {
     let s =
-        std::fs::read_to_string(p).map_err(|e| CliError(trf(key, &[("detail", e.to_string())])))?;
+        std::fs::read_to_string(p).map_err(|e| CliError(io_error_text(action, p.display(), &e)))?;
     Ok(first_line(&s))
 }
 
@@ -160,7 +304,7 @@ fn read_secrets(
             let mut s = String::new();
             std::io::stdin()
                 .read_to_string(&mut s)
-                .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+                .map_err(|e| CliError(io_error_text("cli.io.read", tr("cli.stdin"), &e)))?;
             stdin_lines = Some(
                 s.trim_start_matches('\u{feff}')
                     .lines()
@@ -174,7 +318,7 @@ fn read_secrets(
             .unwrap_or_default())
     };
     let pin = match pin_file {
-        Some(p) => read_file_line(p, "cli.pin_file")?,
+        Some(p) => read_file_line(p, "cli.io.read_pin")?,
         None => stdin(0)?,
     };
     if pin.is_empty() {
@@ -184,7 +328,7 @@ fn read_secrets(
         return Ok((pin, None));
     }
     let code = match code_file {
-        Some(p) => read_file_line(p, "cli.pin_file")?,
+        Some(p) => read_file_line(p, "cli.io.read")?,
         None => stdin(if pin_file.is_some() { 0 } else { 1 })?,
     };
     if code.is_empty() {
@@ -211,7 +355,7 @@ fn open_existing(path: &Path) -> Result<Store, CliError> {
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let lang = cli.lang.as_deref().map(|l| {
-        Lang::parse(l).ok_or_else(|| CliError(format!("unknown language {l}; use zh-CN or en")))
+        Lang::parse(l).ok_or_else(|| CliError(trf("cli.bad_lang", &[("lang", l.to_string())])))
     });
     i18n::set_lang(match lang {
         Some(l) => l?,
@@ -224,7 +368,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 Some(p) => p,
                 None => default_db()?,
             };
-            let store = Store::open(&path, Arc::new(SystemClock))?;
+            let store = Store::open(&path, Arc::new(SystemClock))
+                .map_err(store_err("cli.io.create", &path))?;
+            tracing::info!(db = %path.display(), station = ?store.station().map(|s| &s.name), "tui");
             let mut app = App::new(store, vec![]);
             app::run(&mut app).map_err(|e| CliError(e.to_string()))
         }
@@ -256,7 +402,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 (None, None) => return Err(CliError(tr("cli.school_required"))),
             };
             let existed = path.exists();
-            let mut store = Store::open(&path, Arc::new(SystemClock))?;
+            let mut store = Store::open(&path, Arc::new(SystemClock))
+                .map_err(store_err("cli.io.create", &path))?;
             let kind = match kind {
                 KindArg::Gate => StationKind::Gate,
                 KindArg::Dorm => StationKind::Dorm,
@@ -280,7 +427,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             };
             match done {
                 Ok(()) => {
-                    println!(
+                    say!(
                         "{}",
                         trf("cli.init_done", &[("path", path.display().to_string())])
                     );
@@ -288,7 +435,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                         let fp = crate::sync::identity(&mut store)
                             .map(|i| i.key.fingerprint())
                             .unwrap_or_default();
-                        println!("{}", trf("sync.fingerprint", &[("fp", fp)]));
+                        say!("{}", trf("sync.fingerprint", &[("fp", fp)]));
                     }
                     Ok(())
                 }
@@ -301,11 +448,34 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 }
             }
         }
-        Some(Cmd::DemoData { scale, seed }) => {
+        Some(Cmd::DemoData {
+            scale,
+            seed,
+            into_real_station,
+        }) => {
             let path = cli.db.ok_or_else(|| CliError(tr("cli.db_required")))?;
             let clock = FixedClock::new(chrono::Utc::now().timestamp_millis());
             let existed = path.exists();
-            let mut store = Store::open(&path, Arc::new(clock.clone()))?;
+            let mut store = Store::open(&path, Arc::new(clock.clone()))
+                .map_err(store_err("cli.io.create", &path))?;
+            if store.station().is_some() {
+                if store.meta(demo::DEMO_META)?.is_some() {
+                    // Generating again would double every list of the demo.
+                    say!(
+                        "{}",
+                        trf("cli.demo_already", &[("path", path.display().to_string())])
+                    );
+                    return Ok(());
+                }
+                if !into_real_station {
+                    // Generated visits and boarders would sync to every
+                    // station of the school.
+                    return Err(CliError(trf(
+                        "cli.demo_real_station",
+                        &[("path", path.display().to_string())],
+                    )));
+                }
+            }
             let scale = match scale {
                 ScaleArg::Small => Scale::Small,
                 ScaleArg::SchoolYear => Scale::SchoolYear,
@@ -313,7 +483,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let now = chrono::Utc::now().timestamp_millis();
             match demo::generate(&mut store, &clock, scale, seed, now) {
                 Ok(s) => {
-                    println!(
+                    say!(
                         "{}",
                         trf(
                             "cli.demo_done",
@@ -369,7 +539,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 None => {
                     let dir = crate::store::backup::backup_dir(&path);
                     std::fs::create_dir_all(&dir)
-                        .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+                        .map_err(|e| CliError(io_error_text("cli.io.create", dir.display(), &e)))?;
                     let stem = path
                         .file_stem()
                         .and_then(|s| s.to_str())
@@ -377,8 +547,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     dir.join(format!("{stem}-{stamp}.db"))
                 }
             };
-            crate::store::backup::backup_file(&path, &out)?;
-            println!(
+            crate::store::backup::backup_file(&path, &out)
+                .map_err(store_err("cli.io.write", &out))?;
+            say!(
                 "{}",
                 trf("cli.backup_done", &[("path", out.display().to_string())])
             );
@@ -395,7 +566,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
             match store.verify_log()? {
                 Ok(n) => {
-                    println!("{}", trf("cli.check_ok", &[("n", n.to_string())]));
+                    say!("{}", trf("cli.check_ok", &[("n", n.to_string())]));
                     Ok(())
                 }
                 Err(f) => Err(CliError(trf(
@@ -432,7 +603,7 @@ fn remove_db(path: &Path) {
 fn run_demo() -> Result<(), CliError> {
     let dir = std::env::temp_dir().join(format!("dutydesk-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir)
-        .map_err(|e| CliError(trf("cli.io", &[("detail", e.to_string())])))?;
+        .map_err(|e| CliError(io_error_text("cli.io.create", dir.display(), &e)))?;
     let path = dir.join("demo.db");
     let result = (|| {
         let now = chrono::Utc::now().timestamp_millis();

@@ -22,6 +22,9 @@ pub enum ReportCmd {
         /// Output file: .xlsx or .csv
         #[arg(long)]
         out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
         /// Show full ID numbers (needs an admin: --as NAME and the PIN)
         #[arg(long)]
         full_ids: bool,
@@ -36,6 +39,9 @@ pub enum ReportCmd {
         /// Output file: .xlsx or .csv
         #[arg(long)]
         out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
         /// Operator running the export (default: the first active admin)
         #[arg(long = "as")]
         as_operator: Option<String>,
@@ -48,6 +54,9 @@ pub enum ReportCmd {
         /// Output file: .xlsx or .csv
         #[arg(long)]
         out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
         /// One building (default: all)
         #[arg(long)]
         building: Option<String>,
@@ -64,18 +73,40 @@ pub enum ReportCmd {
         /// Output file: .xlsx or .csv
         #[arg(long)]
         out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
         /// Operator running the export (default: the first active admin)
         #[arg(long = "as")]
         as_operator: Option<String>,
     },
 }
 
-/// Refuses an output name the ledger writer cannot write, before any
-/// database is opened.
-fn check_out(out: &Path) -> Result<(), CliError> {
-    crate::report::ledger::Format::from_path(out)
-        .map(|_| ())
-        .map_err(|_| CliError(tr("cli.bad_ext")))
+/// Refuses an output name the ledger writer cannot write, or a file that
+/// exists without `--force` (last month's signed ledger must not vanish by
+/// a repeated command), before any database is opened.
+fn check_out(out: &Path, force: bool) -> Result<(), CliError> {
+    crate::report::ledger::Format::from_path(out).map_err(|_| CliError(tr("cli.bad_ext")))?;
+    if out.is_dir() {
+        let e = std::io::Error::from(std::io::ErrorKind::IsADirectory);
+        return Err(CliError(super::io_error_text(
+            "cli.io.write",
+            out.display(),
+            &e,
+        )));
+    }
+    if out.exists() && !force {
+        return Err(CliError(trf(
+            "cli.out_exists",
+            &[("path", out.display().to_string())],
+        )));
+    }
+    Ok(())
+}
+
+/// An export's failure: an OS error names the output file.
+fn export_err<'a>(out: &'a Path) -> impl Fn(crate::store::StoreError) -> CliError + 'a {
+    super::store_err("cli.io.write", out)
 }
 
 fn date_arg(value: &str) -> Result<chrono::NaiveDate, CliError> {
@@ -96,7 +127,7 @@ fn signer(
 }
 
 fn done(key: &str, n: usize, out: &Path) {
-    println!(
+    say!(
         "{}",
         trf(
             key,
@@ -111,6 +142,7 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             from,
             to,
             out,
+            force,
             full_ids,
             as_operator,
             pin_file,
@@ -122,8 +154,7 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             if to < from {
                 return Err(CliError(tr("err.date_order")));
             }
-            crate::report::ledger::Format::from_path(&out)
-                .map_err(|_| CliError(tr("cli.bad_ext")))?;
+            check_out(&out, force)?;
             let store = open_existing(path)?;
             store.require_station()?;
             // Exports are signed by an operator; full IDs need an admin's PIN.
@@ -145,8 +176,9 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
                     path: out.clone(),
                     full_ids,
                 },
-            )?;
-            println!(
+            )
+            .map_err(export_err(&out))?;
+            say!(
                 "{}",
                 trf(
                     "export.done",
@@ -155,23 +187,28 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             );
             Ok(())
         }
-        ReportCmd::Roster { out, as_operator } => {
-            check_out(&out)?;
+        ReportCmd::Roster {
+            out,
+            force,
+            as_operator,
+        } => {
+            check_out(&out, force)?;
             let store = open_existing(path)?;
             let actor = signer(&store, as_operator.as_deref())?;
-            let n = export_roster(&store, &actor, &out)?;
+            let n = export_roster(&store, &actor, &out).map_err(export_err(&out))?;
             done("report.roster.done", n, &out);
             Ok(())
         }
         ReportCmd::Rollcall {
             month,
             out,
+            force,
             building,
             as_operator,
         } => {
             let month_first = parse_month(&month)
                 .ok_or_else(|| CliError(trf("cli.bad_month", &[("value", month.clone())])))?;
-            check_out(&out)?;
+            check_out(&out, force)?;
             let store = open_existing(path)?;
             let actor = signer(&store, as_operator.as_deref())?;
             if let Some(b) = &building {
@@ -191,7 +228,8 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
                     building,
                     path: out.clone(),
                 },
-            )?;
+            )
+            .map_err(export_err(&out))?;
             done("report.rollcall.done", n, &out);
             Ok(())
         }
@@ -199,6 +237,7 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             from,
             to,
             out,
+            force,
             as_operator,
         } => {
             let from = date_arg(&from)?;
@@ -206,7 +245,7 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             if to < from {
                 return Err(CliError(tr("err.date_order")));
             }
-            check_out(&out)?;
+            check_out(&out, force)?;
             let store = open_existing(path)?;
             let actor = signer(&store, as_operator.as_deref())?;
             let n = export_absences(
@@ -217,7 +256,8 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
                     to,
                     path: out.clone(),
                 },
-            )?;
+            )
+            .map_err(export_err(&out))?;
             done("report.absences.done", n, &out);
             Ok(())
         }

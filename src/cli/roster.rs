@@ -30,7 +30,12 @@ pub fn run(path: &Path, which: RosterCmd) -> Result<(), CliError> {
         } => {
             let mut store = open_existing(path)?;
             store.require_station()?;
-            let mut parsed = parse_file(&file).map_err(|e| CliError(import_error_text(&e)))?;
+            let mut parsed = parse_file(&file).map_err(|e| match e {
+                crate::import::roster::ImportError::Io(io) => {
+                    CliError(super::io_error_text("cli.io.read", file.display(), &io))
+                }
+                other => CliError(import_error_text(&other)),
+            })?;
             default_building(&mut parsed);
             let admin = name_or_admin(&store, None)?;
             let actor = store
@@ -43,12 +48,12 @@ pub fn run(path: &Path, which: RosterCmd) -> Result<(), CliError> {
                 .unwrap_or_default();
             let outcome = store.import_roster(&actor, &name, &parsed, skip_invalid, dry_run)?;
             for line in summary(&parsed, &outcome.diff) {
-                println!("{line}");
+                say!("{line}");
             }
             let errors = row_errors(&parsed);
             if !errors.is_empty() {
                 for e in &errors {
-                    println!("{e}");
+                    say!("{e}");
                 }
                 if !skip_invalid {
                     // The one-line reason goes to stderr like every refusal.
@@ -65,7 +70,7 @@ pub fn run(path: &Path, which: RosterCmd) -> Result<(), CliError> {
             } else {
                 trf("roster.applied", &[("n", outcome.events.to_string())])
             };
-            println!("{msg}");
+            say!("{msg}");
             Ok(())
         }
     }

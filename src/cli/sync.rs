@@ -51,6 +51,14 @@ fn err(e: SyncError) -> CliError {
     CliError(error_text(&e))
 }
 
+/// A sync failure on `path`: an OS error names it.
+fn err_on<'a>(action: &'static str, path: &'a Path) -> impl Fn(SyncError) -> CliError + 'a {
+    move |e| match e {
+        SyncError::Io(io) => CliError(super::io_error_text(action, path.display(), &io)),
+        other => err(other),
+    }
+}
+
 fn admin_actor(store: &crate::store::Store) -> Result<crate::domain::role::Actor, CliError> {
     let name = super::name_or_admin(store, None)?;
     Ok(store
@@ -64,8 +72,8 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
     store.require_station()?;
     match which {
         SyncCmd::Export { out } => {
-            let r = s::export(&mut store, &out).map_err(err)?;
-            println!(
+            let r = s::export(&mut store, &out).map_err(err_on("cli.io.write", &out))?;
+            say!(
                 "{}",
                 trf(
                     "sync.exported",
@@ -84,11 +92,11 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             }
             let mut refused = 0;
             for f in &files {
-                let r = s::import_file(&mut store, f, dry_run).map_err(err)?;
+                let r = s::import_file(&mut store, f, dry_run).map_err(err_on("cli.io.read", f))?;
                 if r.refused.is_some() {
                     refused += 1;
                 }
-                println!("{}", report_line(&r));
+                say!("{}", report_line(&r));
             }
             if refused > 0 {
                 return Err(CliError(trf(
@@ -99,8 +107,9 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             Ok(())
         }
         SyncCmd::Folder { dir } => {
-            let (exp, reports) = s::folder(&mut store, &dir).map_err(err)?;
-            println!(
+            let (exp, reports) =
+                s::folder(&mut store, &dir).map_err(err_on("cli.io.open", &dir))?;
+            say!(
                 "{}",
                 trf(
                     "sync.exported",
@@ -112,7 +121,7 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                 )
             );
             for r in &reports {
-                println!("{}", report_line(r));
+                say!("{}", report_line(r));
             }
             let refused = reports.iter().filter(|r| r.refused.is_some()).count();
             if refused > 0 {
@@ -124,23 +133,23 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             Ok(())
         }
         SyncCmd::Invite { out } => {
-            let (code, fp) = s::invite(&mut store, &out).map_err(err)?;
-            println!(
+            let (code, fp) = s::invite(&mut store, &out).map_err(err_on("cli.io.write", &out))?;
+            say!(
                 "{}",
                 trf("sync.invite_done", &[("path", out.display().to_string())])
             );
-            println!("{}", trf("sync.invite_code", &[("code", code)]));
-            println!("{}", trf("sync.fingerprint", &[("fp", fp)]));
+            say!("{}", trf("sync.invite_code", &[("code", code)]));
+            say!("{}", trf("sync.fingerprint", &[("fp", fp)]));
             Ok(())
         }
         SyncCmd::Status => {
             let id = s::identity(&mut store).map_err(err)?;
-            println!(
+            say!(
                 "{}",
                 trf("sync.fingerprint", &[("fp", id.key.fingerprint())])
             );
             for (name, n) in stations(&store)? {
-                println!(
+                say!(
                     "{}",
                     trf("sync.station_line", &[("name", name), ("n", n.to_string())])
                 );
@@ -153,7 +162,7 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                     ),
                     None => tr("sync.conflict_open"),
                 };
-                println!(
+                say!(
                     "{}",
                     trf(
                         "sync.conflict_line",
@@ -165,7 +174,7 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                     )
                 );
                 for e in &c.events {
-                    println!(
+                    say!(
                         "    {} {} {}",
                         e.id,
                         station_name(&store, &e.origin),
@@ -189,7 +198,7 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             let pin = read_pin(&pin_file)?;
             let actor = store.verify_pin(&op.id, &pin)?.actor();
             store.resolve_conflict(&actor, &key, &choose, &note)?;
-            println!("{}", tr("sync.resolved"));
+            say!("{}", tr("sync.resolved"));
             Ok(())
         }
     }

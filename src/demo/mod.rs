@@ -33,6 +33,11 @@ pub const OPERATORS: &[(&str, Role, &str)] = &[
 
 pub const SCHOOL: &str = "青山县第一中学";
 
+/// `meta` key marking a station made by the demo generator (`--demo`, or
+/// `demo-data` into a new file): the command line refuses to generate into
+/// any other station, whose records would sync to the whole school.
+pub const DEMO_META: &str = "demo_station";
+
 pub(crate) const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
     "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
@@ -216,6 +221,7 @@ pub fn generate(
         None => {
             let (n, _, p) = OPERATORS[3];
             let admin = store.setup(SCHOOL, "南门门卫室", StationKind::Gate, offset, n, p)?;
+            store.set_meta(DEMO_META, "1")?;
             for (name, role, pin) in &OPERATORS[..3] {
                 store.add_operator(&admin, name, *role, pin)?;
             }

@@ -37,14 +37,15 @@ pub(crate) fn exported_at(store: &Store, utc_offset_min: i32) -> String {
 /// show it as one line.
 pub(crate) fn write_report(ledger: &Ledger, path: &Path) -> Result<(), StoreError> {
     write_ledger(ledger, path).map_err(|e| {
-        let detail = match e {
-            LedgerError::Io(io) => io.to_string(),
-            other => other.to_string(),
+        // The kind survives, so the command line can say why in words.
+        let (kind, detail) = match e {
+            LedgerError::Io(io) => (io.kind(), io.to_string()),
+            other => (std::io::ErrorKind::Other, other.to_string()),
         };
-        StoreError::Io(std::io::Error::other(format!(
-            "{}: {detail}",
-            path.display()
-        )))
+        StoreError::Io(std::io::Error::new(
+            kind,
+            format!("{}: {detail}", path.display()),
+        ))
     })
 }
 

@@ -34,6 +34,7 @@ pub fn backup_file(src: &Path, dest: &Path) -> Result<(), StoreError> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+    tracing::info!(dest = %dest.display(), ok = result.is_ok(), "backup");
     result
 }
 

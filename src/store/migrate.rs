@@ -342,6 +342,7 @@ pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64, StoreError>
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
+        tracing::info!(from = i, to = i + 1, "database migrated");
     }
     Ok(found)
 }

@@ -181,6 +181,7 @@ impl Store {
     /// Verifies the PIN and records the login (who was on duty, from when).
     pub fn login(&mut self, operator_id: &str, pin: &str) -> Result<Operator, StoreError> {
         let op = self.verify_pin(operator_id, pin)?;
+        tracing::info!(operator = %op.name, "login");
         let actor = op.actor();
         self.write(&actor, |_| {
             Ok((

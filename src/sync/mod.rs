@@ -303,6 +303,7 @@ pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncErr
         std::fs::rename(&tmp, path)?;
         Ok(std::fs::metadata(path)?.len())
     })();
+    tracing::info!(path = %path.display(), events, ok = result.is_ok(), "sync export");
     match result {
         Ok(bytes) => Ok(ExportReport {
             path: path.to_path_buf(),
@@ -382,6 +383,7 @@ pub fn import_file_with(
         }
     };
     log_import(store, &report, label, &detail)?;
+    tracing::info!(file = %report.file, result = label, new = report.new, "sync import");
     match outcome {
         // I/O on our own database is an error; a bad bundle is a report.
         Err(SyncError::Store(e)) => Err(SyncError::Store(e)),
