@@ -12,7 +12,7 @@ pub mod visitors;
 
 use crate::action::Action;
 use crate::domain::role::{Actor, Role};
-use crate::i18n::tr;
+use crate::i18n::{tr, trf};
 use crate::keymap::Ctx;
 use crate::store::{Store, StoreError};
 use ratatui::buffer::Buffer;
@@ -166,4 +166,19 @@ pub fn form_step(
 /// A key typed into a form: true when the form used it.
 pub fn form_key(form: &mut crate::ui::form::Form, key: KeyEvent) -> bool {
     !matches!(form.handle_key(key), crate::ui::form::FormKey::Unhandled)
+}
+
+/// Field errors go beside their fields; anything else to the hint bar.
+pub fn show_error(form: &mut crate::ui::form::Form, e: &StoreError, ctx: &mut PaneCtx) {
+    match e {
+        StoreError::Domain(crate::domain::error::DomainError::Invalid(errs)) => {
+            form.set_errors(errs);
+            ctx.err(trf("form.errors", &[("n", form.error_count().to_string())]));
+        }
+        StoreError::Domain(crate::domain::error::DomainError::ReasonRequired) => {
+            form.set_errors(&[("reason", crate::domain::validate::FieldError::Required)]);
+            ctx.err(tr("err.reason_required"));
+        }
+        other => ctx.err(error_text(other)),
+    }
 }

@@ -476,7 +476,7 @@ impl RollcallPane {
                 (Mode::Browse, Handled::Yes)
             }
             Err(e) => {
-                super::visitors::show_error(&mut form, &e, ctx);
+                crate::panes::show_error(&mut form, &e, ctx);
                 (Mode::Form { kind, form }, Handled::Yes)
             }
         }

@@ -175,7 +175,7 @@ impl GateFlow {
                         )
                     }
                     Err(e) => {
-                        super::show_error(&mut form, &e, ctx);
+                        crate::panes::show_error(&mut form, &e, ctx);
                         (Some(GateFlow::Form { student, form }), Handled::Yes)
                     }
                 }

@@ -8,9 +8,10 @@ pub mod register;
 pub mod render;
 
 use super::job::Job;
-use super::{Handled, Input, Pane, PaneCtx, RenderCtx, error_text, form_key, form_step};
+use super::{
+    Handled, Input, Pane, PaneCtx, RenderCtx, error_text, form_key, form_step, show_error,
+};
 use crate::action::Action;
-use crate::domain::error::DomainError;
 use crate::domain::role::{Permission, allows};
 use crate::domain::visit::{Decision, VisitStatus};
 use crate::domain::watchlist::WatchForm;
@@ -813,21 +814,6 @@ impl Pane for VisitorsPane {
 impl Default for VisitorsPane {
     fn default() -> Self {
         VisitorsPane::new()
-    }
-}
-
-/// Field errors go beside their fields; anything else to the hint bar.
-pub fn show_error(form: &mut Form, e: &StoreError, ctx: &mut PaneCtx) {
-    match e {
-        StoreError::Domain(DomainError::Invalid(errs)) => {
-            form.set_errors(errs);
-            ctx.err(trf("form.errors", &[("n", form.error_count().to_string())]));
-        }
-        StoreError::Domain(DomainError::ReasonRequired) => {
-            form.set_errors(&[("reason", crate::domain::validate::FieldError::Required)]);
-            ctx.err(tr("err.reason_required"));
-        }
-        other => ctx.err(error_text(other)),
     }
 }
 

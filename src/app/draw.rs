@@ -1,0 +1,194 @@
+//! Drawing the frame: status bar, tabs, the pane in front, hints, and the
+//! question or help overlay on top.
+
+use super::*;
+use crate::ui::status::Alert;
+
+impl App {
+    pub fn render(&mut self, f: &mut Frame) {
+        self.draws += 1;
+        let area = f.area();
+        self.size = area;
+        let buf = f.buffer_mut();
+        if area.width < ui::MIN_W || area.height < ui::MIN_H {
+            ui::too_small(area, buf);
+            return;
+        }
+        let school = self
+            .store
+            .station()
+            .map(|s| s.school.clone())
+            .unwrap_or_default();
+        let cursor = match &mut self.screen {
+            Screen::Setup(s) => s.render(area, buf),
+            Screen::Login(l) => l.render(area, buf, &school),
+            Screen::Main => self.render_main(area, buf),
+        };
+        if let Some(ask) = self.ask {
+            let text = match ask {
+                Ask::QuitUnsaved => tr("quit.unsaved"),
+                Ask::QuitDemo => tr("quit.demo"),
+            };
+            crate::ui::dialog(
+                area,
+                f.buffer_mut(),
+                &tr("quit.title"),
+                vec![
+                    Line::from(text),
+                    Line::from(""),
+                    Line::from(Span::styled(tr("quit.keys"), theme::muted())),
+                ],
+                50,
+                4,
+            );
+        } else if self.help {
+            let ctxs = self.contexts();
+            ui::help(area, f.buffer_mut(), &ctxs);
+        } else if let Some(c) = cursor {
+            f.set_cursor_position(c);
+        }
+    }
+
+    pub(super) fn render_main(
+        &mut self,
+        area: Rect,
+        buf: &mut ratatui::buffer::Buffer,
+    ) -> Option<Position> {
+        let now = self.store.now_ms();
+        let off = self.store.offset_min();
+        let actor = self.actor.clone();
+        self.render_status(Rect::new(area.x, area.y, area.width, 1), buf, now, off);
+        // Tab bar: the panes in the list, then the overlay's title.
+        let tabs = Rect::new(area.x, area.y + 1, area.width, 1);
+        self.tab_rects.clear();
+        let mut x = tabs.x;
+        for (i, p) in self.panes.iter().enumerate() {
+            let label = format!(" {} {} ", i + 1, tr(p.title()));
+            let w = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+            let style = if self.overlay.is_none() && self.focus == i {
+                theme::focus()
+            } else {
+                theme::muted()
+            };
+            let r = Rect::new(x, tabs.y, w.min(tabs.right().saturating_sub(x)), 1);
+            Span::styled(label, style).render(r, buf);
+            self.tab_rects.push(r);
+            x += w + 1;
+        }
+        if let Some(o) = &self.overlay {
+            let key = if o.as_any().is::<StationScreen>() {
+                "F9"
+            } else {
+                "F8"
+            };
+            Span::styled(format!(" {key} {} ", tr(o.title())), theme::focus())
+                .render(Rect::new(x, tabs.y, tabs.right().saturating_sub(x), 1), buf);
+        }
+        let body = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
+        self.body_area = body;
+        let role = actor.as_ref().map(|a| a.role).unwrap_or(Role::Guard);
+        let rc = RenderCtx {
+            role,
+            now_ms: now,
+            offset_min: off,
+        };
+        let cursor = self.front().render(body, buf, &rc);
+        let hints = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+        let ctxs = self.contexts();
+        let in_text = self.in_text();
+        let front = self.front();
+        let offers = |a: Action| self.offers(front, a, role);
+        ui::hints(
+            hints,
+            buf,
+            &ctxs,
+            in_text,
+            self.toast.as_ref().map(|t| (t.text.as_str(), t.error)),
+            &offers,
+        );
+        cursor
+    }
+}
+
+impl App {
+    /// The top line: who and where on the left, the shift, the clock and the
+    /// alerts on the right (`ui::status` decides what gives way).
+    pub(super) fn render_status(
+        &self,
+        area: Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        now: i64,
+        off: i32,
+    ) {
+        let st = self.store.station();
+        let s = self.shown;
+        let hour = time::local(now, off)
+            .format("%H")
+            .to_string()
+            .parse::<u32>()
+            .unwrap_or(0);
+        let shift = tr(if (7..19).contains(&hour) {
+            "shift.day"
+        } else {
+            "shift.night"
+        });
+        let shift = if area.width >= 110 {
+            format!(
+                "{shift} {}",
+                trf(
+                    "status.since",
+                    &[("t", time::fmt_local(self.login_ms, off, "%H:%M"))]
+                )
+            )
+        } else {
+            shift
+        };
+        let mut alerts = vec![];
+        if s.special {
+            alerts.push((tr("status.special"), Alert::Warn));
+        }
+        alerts.push((
+            trf("status.on_site", &[("n", s.on_site.to_string())]),
+            Alert::Plain,
+        ));
+        if let Some(job) = &self.sync_job {
+            alerts.push((
+                trf("status.syncing", &[("pct", job.percent().to_string())]),
+                Alert::Busy,
+            ));
+        }
+        if s.conflicts > 0 {
+            alerts.push((
+                trf("status.conflicts", &[("n", s.conflicts.to_string())]),
+                Alert::Warn,
+            ));
+        }
+        for (n, key) in [
+            (s.absent, "status.absent"),
+            (s.not_back, "status.not_back"),
+            (s.leave_overdue, "status.leave_overdue"),
+            (s.overstay, "status.overstay"),
+        ] {
+            if n > 0 {
+                alerts.push((trf(key, &[("n", n.to_string())]), Alert::Urgent));
+            }
+        }
+        let who = self
+            .actor
+            .as_ref()
+            .map(|a| format!("{}({})", a.name, tr(&format!("role.{}", a.role.key()))))
+            .unwrap_or_default();
+        ui::status::draw(
+            area,
+            buf,
+            &ui::status::StatusLine {
+                who,
+                school: st.map(|s| s.school.clone()).unwrap_or_default(),
+                station: st.map(|s| s.name.clone()).unwrap_or_default(),
+                shift,
+                clock: time::fmt_local(now, off, "%m-%d %H:%M"),
+                alerts,
+            },
+        );
+    }
+}

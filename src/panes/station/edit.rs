@@ -1,0 +1,184 @@
+//! The open form or question of the station screen, and what saving it does.
+
+use super::*;
+
+impl StationScreen {
+    /// One key or action: the open form or question first, then the
+    /// section's own keys.
+    pub fn handle(&mut self, input: Input, ctx: &mut PaneCtx) -> Handled {
+        let mut edit = std::mem::replace(&mut self.edit, Edit::None);
+        match (&mut edit, input) {
+            (Edit::None, Input::Key(_)) => return Handled::No,
+            (Edit::None, Input::Act(a)) => return self.section_action(a, ctx),
+            (Edit::Code { .. }, Input::Act(Action::Back)) => return Handled::Yes,
+            (Edit::Code { .. }, _) => {
+                self.edit = edit;
+                return Handled::No;
+            }
+            (Edit::ConfirmToggle { id }, Input::Act(Action::Confirm)) => {
+                let id = id.clone();
+                self.toggle_operator(&id, ctx);
+                return Handled::Yes;
+            }
+            (Edit::ConfirmToggle { .. }, Input::Act(Action::Back)) => return Handled::Yes,
+            (Edit::ConfirmToggle { .. }, _) => {
+                self.edit = edit;
+                return Handled::No;
+            }
+            _ => {}
+        }
+        let Some(form) = Self::form_mut(&mut edit) else {
+            return Handled::No;
+        };
+        let a = match input {
+            Input::Key(k) => {
+                let h = Handled::from(form_key(form, k));
+                self.edit = edit;
+                return h;
+            }
+            Input::Act(a) => a,
+        };
+        match form_step(form, a, ctx) {
+            FormStep::Save => {
+                if let Some(next) = self.save_edit(edit, ctx) {
+                    self.edit = next;
+                } else {
+                    let _ = self.reload(ctx);
+                }
+                Handled::Yes
+            }
+            FormStep::Close => Handled::Yes,
+            FormStep::Pass => {
+                self.edit = edit;
+                Handled::No
+            }
+            FormStep::Stay | FormStep::Armed => {
+                self.edit = edit;
+                Handled::Yes
+            }
+        }
+    }
+
+    /// Saves the open form. Returns what stays open: the same form with its
+    /// errors, the join code to read out, or None when done.
+    pub(super) fn save_edit(&mut self, mut edit: Edit, ctx: &mut PaneCtx) -> Option<Edit> {
+        let saved = match &mut edit {
+            Edit::AddOperator(f) => (|| {
+                let pin = pins(f)?;
+                let role = Role::ALL[f.choice("role").min(3)];
+                match ctx
+                    .store
+                    .add_operator(ctx.actor, &f.value("name"), role, &pin)
+                {
+                    Ok(a) => {
+                        ctx.ok(trf("station.added", &[("name", a.name)]));
+                        Some(())
+                    }
+                    Err(e) => {
+                        crate::panes::show_error(f, &e, ctx);
+                        None
+                    }
+                }
+            })(),
+            Edit::ResetPin { id, form } => (|| {
+                let pin = pins(form)?;
+                match ctx.store.set_pin(ctx.actor, id, &pin) {
+                    Ok(()) => {
+                        ctx.ok(tr("station.pin_set"));
+                        Some(())
+                    }
+                    Err(e) => {
+                        crate::panes::show_error(form, &e, ctx);
+                        None
+                    }
+                }
+            })(),
+            Edit::Staff { id, form } => {
+                let kind = StaffKind::ALL[form.choice("kind").min(2)];
+                match ctx.store.set_staff(
+                    ctx.actor,
+                    id.as_deref(),
+                    &form.value("name"),
+                    kind,
+                    &form.value("phone"),
+                    true,
+                ) {
+                    Ok(_) => {
+                        ctx.ok(tr("station.staff_saved"));
+                        Some(())
+                    }
+                    Err(e) => {
+                        crate::panes::show_error(form, &e, ctx);
+                        None
+                    }
+                }
+            }
+            Edit::SyncConfig(f) => save_sync_config(f, ctx),
+            Edit::Invite(f) => {
+                let path = std::path::PathBuf::from(f.value("path").trim());
+                match crate::sync::invite(ctx.store, &path) {
+                    Ok((code, fingerprint)) => {
+                        return Some(Edit::Code {
+                            code,
+                            fingerprint,
+                            path: path.display().to_string(),
+                        });
+                    }
+                    Err(e) => {
+                        ctx.err(crate::sync::error_text(&e));
+                        None
+                    }
+                }
+            }
+            Edit::Setting { key, form } => (|| {
+                let Some(v) = settings::parse(key, &form.value("value")) else {
+                    let e = if settings::is_time(key) {
+                        FieldError::TimeFormat
+                    } else {
+                        FieldError::NotANumber
+                    };
+                    form.set_errors(&[("value", e)]);
+                    return None;
+                };
+                match ctx.store.set_setting(ctx.actor, key, v) {
+                    Ok(()) => {
+                        ctx.ok(tr("station.setting_saved"));
+                        Some(())
+                    }
+                    Err(e) => {
+                        crate::panes::show_error(form, &e, ctx);
+                        None
+                    }
+                }
+            })(),
+            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } => Some(()),
+        };
+        match saved {
+            Some(()) => None,
+            None => Some(edit),
+        }
+    }
+
+    /// Deactivates or reactivates an operator (after the question), and
+    /// keeps the selection on them.
+    pub(super) fn toggle_operator(&mut self, id: &str, ctx: &mut PaneCtx) {
+        let Some(op) = self.operators.iter().find(|o| o.id == id).cloned() else {
+            return;
+        };
+        match ctx
+            .store
+            .change_operator(ctx.actor, &op.id, op.role, !op.active)
+        {
+            Ok(()) => ctx.ok(trf(
+                if op.active {
+                    "station.deactivated"
+                } else {
+                    "station.activated"
+                },
+                &[("name", op.name)],
+            )),
+            Err(e) => ctx.err(error_text(&e)),
+        }
+        let _ = self.reload(ctx);
+    }
+}

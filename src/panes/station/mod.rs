@@ -1,0 +1,365 @@
+//! Station screen (F9, admins): operators, staff, settings and sync, one
+//! section at a time. edit: the open form or question and what saving it
+//! does; sections: each section's keys; render: drawing.
+
+mod edit;
+mod render;
+mod sections;
+
+use super::{Handled, Input, Pane, PaneCtx, RenderCtx, error_text, form_key, form_step};
+use crate::action::Action;
+use crate::domain::role::Role;
+use crate::domain::roster::{StaffKind, StaffMember};
+use crate::domain::settings;
+use crate::domain::validate::FieldError;
+use crate::i18n::{tr, trf};
+use crate::keymap::Ctx;
+use crate::store::operators::Operator;
+use crate::ui::form::{Field, Form, FormStep};
+use crate::ui::list::ListState;
+use crate::ui::{table, theme};
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+pub const ROLE_KEYS: [&str; 4] = [
+    "role.guard",
+    "role.dorm_teacher",
+    "role.duty_leader",
+    "role.admin",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Operators,
+    Staff,
+    Settings,
+    Sync,
+}
+
+pub enum Edit {
+    None,
+    AddOperator(Form),
+    ResetPin {
+        id: String,
+        form: Form,
+    },
+    Setting {
+        key: String,
+        form: Form,
+    },
+    /// Adding (None) or changing a staff member.
+    Staff {
+        id: Option<String>,
+        form: Form,
+    },
+    /// The sync folder and how often to sync.
+    SyncConfig(Form),
+    /// Where to write a join file for a new station.
+    Invite(Form),
+    /// "Deactivate this operator?" — asked before anyone loses access.
+    ConfirmToggle {
+        id: String,
+    },
+    /// The join code to read out, shown once.
+    Code {
+        code: String,
+        fingerprint: String,
+        path: String,
+    },
+}
+
+/// What the sync section shows.
+#[derive(Default)]
+pub struct SyncInfo {
+    pub fingerprint: Option<String>,
+    pub folder: Option<String>,
+    pub every: i64,
+    pub last_ms: Option<i64>,
+    pub log: Vec<ImportLogRow>,
+}
+
+/// One line of this station's import log.
+pub struct ImportLogRow {
+    pub at_ms: i64,
+    pub file: String,
+    pub from: String,
+    pub new: i64,
+    pub known: i64,
+    pub rejected: i64,
+    pub outcome: String,
+}
+
+pub struct StationScreen {
+    pub section: Section,
+    pub operators: Vec<Operator>,
+    pub op_list: ListState,
+    pub settings: Vec<(String, i64)>,
+    pub set_list: ListState,
+    pub staff: Vec<(String, crate::domain::roster::StaffMember)>,
+    pub staff_list: ListState,
+    pub sync: SyncInfo,
+    pub log_list: ListState,
+    /// Set when the admin asked to sync now; the app runs it.
+    pub sync_request: Option<std::path::PathBuf>,
+    pub edit: Edit,
+    /// Esc on the section list: back to the panes.
+    pub done: bool,
+}
+
+fn pin_fields() -> Vec<Field> {
+    vec![
+        Field::text("pin", "station.f.pin")
+            .secret()
+            .required()
+            .max(8)
+            .hint("station.hint.pin"),
+        Field::text("pin2", "station.f.pin2")
+            .secret()
+            .required()
+            .max(8),
+    ]
+}
+
+/// The PIN and its repeat must agree before anything is written.
+fn pins(form: &mut Form) -> Option<String> {
+    let (a, b) = (form.value("pin"), form.value("pin2"));
+    if a != b {
+        form.set_errors(&[("pin2", FieldError::Mismatch)]);
+        return None;
+    }
+    Some(a)
+}
+
+impl StationScreen {
+    pub fn open(ctx: &PaneCtx) -> Result<StationScreen, crate::store::StoreError> {
+        let mut s = StationScreen {
+            section: Section::Operators,
+            operators: vec![],
+            op_list: ListState::default(),
+            settings: vec![],
+            set_list: ListState::default(),
+            staff: vec![],
+            staff_list: ListState::default(),
+            sync: SyncInfo::default(),
+            log_list: ListState::default(),
+            sync_request: None,
+            edit: Edit::None,
+            done: false,
+        };
+        s.reload(ctx)?;
+        Ok(s)
+    }
+
+    fn reload(&mut self, ctx: &PaneCtx) -> Result<(), crate::store::StoreError> {
+        let was = self.operators.get(self.op_list.sel).map(|o| o.id.clone());
+        self.operators = ctx.store.operators()?;
+        self.op_list
+            .follow(&self.operators, was.as_deref(), |o| o.id.as_str());
+        self.sync = sync_info(ctx)?;
+        self.log_list.clamp(self.sync.log.len());
+        let was = self.staff.get(self.staff_list.sel).map(|m| m.0.clone());
+        self.staff = ctx.store.staff()?;
+        self.staff_list
+            .follow(&self.staff, was.as_deref(), |m| m.0.as_str());
+        let mut keys = settings::all_keys();
+        // Each dorm building may keep its own curfew.
+        keys.extend(
+            ctx.store
+                .buildings()?
+                .iter()
+                .map(|b| settings::curfew_key(b)),
+        );
+        self.settings = keys
+            .into_iter()
+            .map(|k| {
+                let v = if k.starts_with(&format!("{}.", settings::CURFEW_MINUTES))
+                    && !ctx.store.has_setting(&k)
+                {
+                    ctx.store.setting(settings::CURFEW_MINUTES)
+                } else {
+                    ctx.store.setting(&k)
+                };
+                (k, v)
+            })
+            .collect();
+        self.set_list.clamp(self.settings.len());
+        Ok(())
+    }
+
+    /// Re-reads everything shown (after a sync brought new records).
+    pub fn refresh(&mut self, ctx: &PaneCtx) -> Result<(), crate::store::StoreError> {
+        self.reload(ctx)
+    }
+
+    pub fn in_form(&self) -> bool {
+        !matches!(
+            self.edit,
+            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. }
+        )
+    }
+
+    pub fn contexts(&self) -> Vec<Ctx> {
+        match self.edit {
+            Edit::None => vec![match self.section {
+                Section::Operators => Ctx::Operators,
+                Section::Staff => Ctx::Staff,
+                Section::Settings => Ctx::Settings,
+                Section::Sync => Ctx::Sync,
+            }],
+            Edit::Code { .. } => vec![Ctx::Viewer],
+            Edit::ConfirmToggle { .. } => vec![Ctx::Confirm],
+            _ => vec![Ctx::Form],
+        }
+    }
+
+    fn form_mut(edit: &mut Edit) -> Option<&mut Form> {
+        match edit {
+            Edit::AddOperator(f) | Edit::SyncConfig(f) | Edit::Invite(f) => Some(f),
+            Edit::ResetPin { form, .. } | Edit::Setting { form, .. } | Edit::Staff { form, .. } => {
+                Some(form)
+            }
+            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } => None,
+        }
+    }
+}
+
+impl Pane for StationScreen {
+    fn title(&self) -> &'static str {
+        "station.title"
+    }
+    fn reload(&mut self, ctx: &mut PaneCtx) -> Result<(), crate::store::StoreError> {
+        StationScreen::reload(self, ctx)
+    }
+    fn contexts(&self) -> Vec<Ctx> {
+        StationScreen::contexts(self)
+    }
+    fn in_text(&self) -> bool {
+        self.in_form()
+    }
+    fn has_unsaved(&self) -> bool {
+        match &self.edit {
+            Edit::AddOperator(f) | Edit::SyncConfig(f) | Edit::Invite(f) => f.is_dirty(),
+            Edit::ResetPin { form, .. } | Edit::Setting { form, .. } | Edit::Staff { form, .. } => {
+                form.is_dirty()
+            }
+            _ => false,
+        }
+    }
+    fn key(&mut self, key: KeyEvent, ctx: &mut PaneCtx) -> Handled {
+        self.handle(Input::Key(key), ctx)
+    }
+    fn update(&mut self, a: Action, ctx: &mut PaneCtx) -> Handled {
+        self.handle(Input::Act(a), ctx)
+    }
+    fn render(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
+        StationScreen::render(self, area, buf, rc.offset_min)
+    }
+    fn closed(&self) -> bool {
+        self.done
+    }
+    fn take_sync_request(&mut self) -> Option<std::path::PathBuf> {
+        self.sync_request.take()
+    }
+    crate::pane_any!();
+}
+
+/// The sync folder and how often: checked before anything is written.
+fn save_sync_config(f: &mut Form, ctx: &mut PaneCtx) -> Option<()> {
+    let Ok(every) = f.value("every").trim().parse::<i64>() else {
+        f.set_errors(&[("every", FieldError::NotANumber)]);
+        return None;
+    };
+    if !(0..=1440).contains(&every) {
+        f.set_errors(&[("every", FieldError::OutOfRange { min: 0, max: 1440 })]);
+        return None;
+    }
+    let folder = f.value("folder").trim().to_string();
+    if !folder.is_empty() && !std::path::Path::new(&folder).is_dir() {
+        f.set_errors(&[("folder", FieldError::NoSuchFolder)]);
+        return None;
+    }
+    let saved = ctx
+        .store
+        .set_meta("sync_folder", &folder)
+        .and_then(|_| ctx.store.set_meta("sync_every", &every.to_string()));
+    match saved {
+        Ok(()) => {
+            ctx.ok(tr("station.setting_saved"));
+            Some(())
+        }
+        Err(e) => {
+            ctx.err(error_text(&e));
+            None
+        }
+    }
+}
+
+/// A setting's name; per-building curfews name their building.
+fn setting_label(key: &str) -> String {
+    match key.strip_prefix(&format!("{}.", settings::CURFEW_MINUTES)) {
+        Some(b) => trf("setting.curfew_building", &[("building", b.to_string())]),
+        None => tr(&format!("setting.{key}")),
+    }
+}
+
+const STAFF_KINDS: [&str; 3] = ["staff.head_teacher", "staff.dorm_teacher", "staff.other"];
+
+fn staff_form(m: Option<&StaffMember>) -> Form {
+    let mut f = Form::new(vec![
+        Field::text("name", "station.f.name").required().max(20),
+        Field::text("kind", "station.f.kind").choice(STAFF_KINDS.to_vec()),
+        Field::text("phone", "station.f.phone").max(20),
+    ]);
+    if let Some(m) = m {
+        f.set("name", &m.name);
+        f.set_choice(
+            "kind",
+            StaffKind::ALL
+                .iter()
+                .position(|k| *k == m.kind)
+                .unwrap_or(0),
+        );
+        f.set("phone", m.phone.as_deref().unwrap_or(""));
+        f.mark_pristine();
+    }
+    f
+}
+
+/// The sync section's facts: fingerprint (once a key exists), folder,
+/// interval, last sync and the import log.
+fn sync_info(ctx: &PaneCtx) -> Result<SyncInfo, crate::store::StoreError> {
+    let fingerprint = ctx
+        .store
+        .meta("school_key")?
+        .and_then(|s| crate::sync::crypto::SchoolKey::from_secret(&s).ok())
+        .map(|k| k.fingerprint());
+    let log = ctx
+        .store
+        .import_log(50)?
+        .into_iter()
+        .map(|e| ImportLogRow {
+            at_ms: e.at_ms,
+            file: e.file,
+            from: e.from_station,
+            new: e.new,
+            known: e.known,
+            rejected: e.rejected,
+            outcome: e.outcome,
+        })
+        .collect();
+    Ok(SyncInfo {
+        fingerprint,
+        folder: ctx.store.meta("sync_folder")?.filter(|f| !f.is_empty()),
+        every: ctx
+            .store
+            .meta("sync_every")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        last_ms: ctx.store.meta("last_sync_ms")?.and_then(|v| v.parse().ok()),
+        log,
+    })
+}
