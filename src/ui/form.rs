@@ -298,21 +298,37 @@ impl Form {
         if area.height == 0 || area.width < 4 {
             return None;
         }
-        let rows = area.height as usize;
-        let mut scroll = self.scroll.get();
-        if self.focus < scroll {
-            scroll = self.focus;
-        } else if self.focus >= scroll + rows {
-            scroll = self.focus + 1 - rows;
-        }
-        self.scroll.set(scroll);
         // Labels, then the input, then room for the inline error.
         let label_w = self.label_width().min(area.width / 4).max(6);
         let input_w =
             ((area.width.saturating_sub(label_w) as usize) * 45 / 100).clamp(4, 36) as u16;
+        let side = area.width.saturating_sub(label_w + input_w + 1) as usize;
+        let under = area.width.saturating_sub(label_w) as usize;
+        // An error too long for the space beside its field wraps onto the
+        // lines under it, whole, rather than being cut at the screen edge.
+        let notes: Vec<Vec<String>> = self
+            .fields
+            .iter()
+            .map(|f| match &f.error {
+                Some(e) if UnicodeWidthStr::width(format!("✗ {e}").as_str()) > side => {
+                    wrap(&format!("✗ {e}"), under.max(1))
+                }
+                _ => vec![],
+            })
+            .collect();
+        let height = |i: usize| 1 + notes[i].len();
+        let rows = area.height as usize;
+        let mut scroll = self.scroll.get().min(self.focus);
+        while scroll < self.focus && (scroll..=self.focus).map(height).sum::<usize>() > rows {
+            scroll += 1;
+        }
+        self.scroll.set(scroll);
         let mut cursor = None;
-        for (i, f) in self.fields.iter().enumerate().skip(scroll).take(rows) {
-            let y = area.y + (i - scroll) as u16;
+        let mut y = area.y;
+        for (i, f) in self.fields.iter().enumerate().skip(scroll) {
+            if y >= area.bottom() {
+                break;
+            }
             let is_focus = focused && i == self.focus;
             let mark = if f.required { "*" } else { " " };
             let label = Line::from(vec![
@@ -350,15 +366,48 @@ impl Form {
             let note_x = field_rect.right() + 1;
             if note_x < area.right() {
                 let note_rect = Rect::new(note_x, y, area.right() - note_x, 1);
-                if let Some(e) = &f.error {
-                    Span::styled(format!("✗ {e}"), theme::error()).render(note_rect, buf);
-                } else if let Some(h) = f.hint.filter(|_| is_focus) {
-                    Span::styled(tr(h), theme::muted()).render(note_rect, buf);
+                match &f.error {
+                    Some(e) if notes[i].is_empty() => {
+                        Span::styled(format!("✗ {e}"), theme::error()).render(note_rect, buf)
+                    }
+                    Some(_) => {}
+                    None => {
+                        if let Some(h) = f.hint.filter(|_| is_focus) {
+                            Span::styled(tr(h), theme::muted()).render(note_rect, buf);
+                        }
+                    }
                 }
+            }
+            y += 1;
+            for line in &notes[i] {
+                if y >= area.bottom() {
+                    break;
+                }
+                Span::styled(line.clone(), theme::error())
+                    .render(Rect::new(ix, y, area.right() - ix, 1), buf);
+                y += 1;
             }
         }
         cursor
     }
+}
+
+/// Breaks `s` into lines of at most `width` columns (CJK counts two).
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw > width && w > 0 {
+            lines.push(String::new());
+            w = 0;
+        }
+        if let Some(l) = lines.last_mut() {
+            l.push(c);
+        }
+        w += cw;
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -389,6 +438,39 @@ mod tests {
         assert_eq!(f.update(Action::Confirm), FormStep::Stay);
         assert_eq!(f.focused_id(), "b");
         assert_eq!(f.update(Action::Confirm), FormStep::Save);
+    }
+
+    #[test]
+    fn a_long_error_wraps_under_its_field_whole() {
+        let mut f = Form::new(vec![
+            Field::text("a", "visit.f.name"),
+            Field::text("b", "visit.f.purpose"),
+        ]);
+        let long = "身份证号码有误：请对照证件逐位核对，可能有一位输错了".to_string();
+        f.fields[0].error = Some(long.clone());
+        let area = Rect::new(0, 0, 60, 6);
+        let mut buf = Buffer::empty(area);
+        f.render(area, &mut buf, true);
+        let text: String = (0..area.height)
+            .map(|y| {
+                let mut line = String::new();
+                let mut x = 0;
+                while x < area.width {
+                    let sym = buf[(x, y)].symbol();
+                    line.push_str(sym);
+                    x += (UnicodeWidthStr::width(sym) as u16).max(1);
+                }
+                line
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let joined: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let want: String = long.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(joined.contains(&want), "the whole message shows:\n{text}");
+        assert!(
+            text.contains(&tr("visit.f.purpose")),
+            "the next field is still there"
+        );
     }
 
     #[test]
