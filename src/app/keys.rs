@@ -161,7 +161,7 @@ impl App {
             Action::Quit | Action::ForceQuit => {
                 if self.has_unsaved() {
                     self.ask = Some(Ask::QuitUnsaved);
-                } else if self.is_demo() && a == Action::Quit {
+                } else if self.is_demo() {
                     self.ask = Some(Ask::QuitDemo);
                 } else {
                     self.quit = true;

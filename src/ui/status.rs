@@ -1,5 +1,5 @@
 //! The status bar. What gives way on a narrow terminal, in order: the
-//! station's name, the school, the app's name, then the least urgent
+//! app's name, the station's name, the school, then the least urgent
 //! alerts. The operator's name and role are never cut: every record made
 //! from this screen is theirs, so the screen must always say who that is.
 
@@ -73,9 +73,9 @@ pub fn draw(area: Rect, buf: &mut Buffer, s: &StatusLine) {
     // Then the places, whole parts only: a name cut in half reads as another.
     let mut left = vec![who];
     for part in [
-        format!("│ {} ", crate::i18n::tr("app.name")),
         format!("│ {} ", s.school),
         format!("· {} ", s.station),
+        format!("│ {} ", crate::i18n::tr("app.name")),
     ] {
         let w = UnicodeWidthStr::width(part.as_str());
         if w > room {

@@ -31,7 +31,16 @@ impl StationScreen {
             Section::Operators => {
                 let cols = [
                     table::col(tr("station.col.name"), 12),
-                    table::col(tr("station.col.role"), 10),
+                    // As wide as the longest role name: a role cut mid-word
+                    // reads as another.
+                    table::col(
+                        tr("station.col.role"),
+                        ROLE_KEYS
+                            .iter()
+                            .map(|k| unicode_width::UnicodeWidthStr::width(tr(k).as_str()))
+                            .max()
+                            .unwrap_or(10) as u16,
+                    ),
                     table::col(tr("station.col.status"), 6),
                     table::col(tr("station.col.last_login"), 16),
                 ];
