@@ -300,6 +300,18 @@ impl RollcallPane {
             crate::ui::empty_note(area, buf, key);
             return;
         }
+        // ★ marks a left-behind child; say so under the list whenever one shows.
+        let starred = self.sheet.iter().any(|s| s.student.data.left_behind);
+        let (area, list_height) = if starred && area.height > 2 {
+            let legend = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+            Span::styled(tr("roll.star_legend"), theme::muted()).render(legend, buf);
+            (
+                Rect::new(area.x, area.y, area.width, area.height - 1),
+                list_height.saturating_sub(1),
+            )
+        } else {
+            (area, list_height)
+        };
         let window = self.roll.window(self.sheet.len(), list_height);
         let cols = [
             col(tr("roll.col.bed"), 8),
