@@ -16,6 +16,8 @@ pub enum Ctx {
     List,
     /// Typing a history search: arrows still move the list.
     Search,
+    /// The visit history, newest first: Home/End read as newest/oldest.
+    History,
     /// Editing a form: only non-text keys reach the keymap.
     Form,
     /// Returning visitors offered under the registration form.
@@ -56,6 +58,7 @@ impl Ctx {
             Ctx::Global => "help.global",
             Ctx::List => "help.list",
             Ctx::Search => "help.search",
+            Ctx::History => "help.history",
             Ctx::Form => "help.form",
             Ctx::Suggest => "help.suggest",
             Ctx::Confirm => "help.confirm",
@@ -142,6 +145,8 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::PageDown, N, Action::PageDown, Ctx::List, "key.page_down", H),
     b(KeyCode::Home, N, Action::Home, Ctx::List, "key.first", H),
     b(KeyCode::End, N, Action::End, Ctx::List, "key.last", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::History, "key.newest", H),
+    b(KeyCode::End, N, Action::End, Ctx::History, "key.oldest", H),
     b(KeyCode::Enter, N, Action::Confirm, Ctx::Search, "key.search_done", h(1)),
     b(KeyCode::Esc, N, Action::Back, Ctx::Search, "key.search_clear", h(2)),
     b(KeyCode::Up, N, Action::Up, Ctx::Search, "key.up", H),
@@ -493,7 +498,8 @@ pub fn lookup(ctxs: &[Ctx], key: &KeyEvent, in_text: bool) -> Option<Action> {
 }
 
 /// Bindings to list for these contexts (help), one per action+desc, leaving
-/// out any whose key an inner context has taken for something else.
+/// out any whose key an inner context has taken for something else (or
+/// describes otherwise: History's Home is "newest", not List's "first").
 pub fn bindings_for(ctxs: &[Ctx]) -> Vec<&'static Binding> {
     let mut out: Vec<&'static Binding> = Vec::new();
     for c in ctxs {
@@ -503,9 +509,9 @@ pub fn bindings_for(ctxs: &[Ctx]) -> Vec<&'static Binding> {
                 bindings()
                     .iter()
                     .find(|o| o.ctx == *c && same(o, &key))
-                    .map(|o| o.action)
+                    .map(|o| (o.action, o.desc))
             });
-            if wins != Some(b.action) {
+            if wins != Some((b.action, b.desc)) {
                 continue;
             }
             if !out

@@ -219,6 +219,30 @@ impl RollcallPane {
         if self.buildings.len() > 1 {
             spans.push(Span::styled(tr("roll.building_hint"), theme::muted()));
         }
+        // The roll that is due comes before the last round's figures: it is
+        // shown only when no round is open, and it is what to do next.
+        if let Some((kind, at)) = self.next_round {
+            let due = at <= rc.now_ms;
+            let text = trf(
+                if due {
+                    "roll.round_due"
+                } else {
+                    "roll.round_next"
+                },
+                &[
+                    ("kind", tr(&format!("round.{}", kind.key()))),
+                    ("t", time::fmt_local(at, rc.offset_min, "%H:%M")),
+                ],
+            );
+            spans.push(Span::styled(
+                format!(" │ {text}"),
+                if due {
+                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+                } else {
+                    theme::muted()
+                },
+            ));
+        }
         match &self.round {
             None => spans.push(Span::styled(
                 format!(" │ {}", tr("roll.no_round")),
@@ -261,28 +285,6 @@ impl RollcallPane {
                     ));
                 }
             }
-        }
-        if let Some((kind, at)) = self.next_round {
-            let due = at <= rc.now_ms;
-            let text = trf(
-                if due {
-                    "roll.round_due"
-                } else {
-                    "roll.round_next"
-                },
-                &[
-                    ("kind", tr(&format!("round.{}", kind.key()))),
-                    ("t", time::fmt_local(at, rc.offset_min, "%H:%M")),
-                ],
-            );
-            spans.push(Span::styled(
-                format!(" │ {text}"),
-                if due {
-                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
-                } else {
-                    theme::muted()
-                },
-            ));
         }
         if !self.jump.is_empty() {
             spans.push(Span::styled(format!(" → {}", self.jump), theme::title()));
