@@ -26,8 +26,11 @@ pub enum Ctx {
     Confirm,
     /// A one-line dialog (a time, a reason): Enter confirms.
     Dialog,
-    /// A two-way choice with a note (admit/deny at a watchlist match).
+    /// A two-way choice (the kind of round to start).
     Choice,
+    /// Admit or deny at a watchlist match, with a note: every way out is
+    /// recorded, so Esc records a denial rather than cancelling.
+    WatchMatch,
     /// A read-only page (details, a round's history).
     Viewer,
     /// One visit's details: correct or sign out from there.
@@ -64,6 +67,7 @@ impl Ctx {
             Ctx::Confirm => "help.confirm",
             Ctx::Dialog => "help.dialog",
             Ctx::Choice => "help.choice",
+            Ctx::WatchMatch => "help.watch_match",
             Ctx::Viewer => "help.viewer",
             Ctx::Detail => "help.detail",
             Ctx::Picker => "help.picker",
@@ -174,6 +178,10 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Right, N, Action::Toggle, Ctx::Choice, "key.toggle", H),
     b(KeyCode::Enter, N, Action::Confirm, Ctx::Choice, "key.ok", h(2)),
     b(KeyCode::Esc, N, Action::Back, Ctx::Choice, "key.cancel", h(3)),
+    b(KeyCode::Left, N, Action::Toggle, Ctx::WatchMatch, "key.toggle", h(1)),
+    b(KeyCode::Right, N, Action::Toggle, Ctx::WatchMatch, "key.toggle", H),
+    b(KeyCode::Enter, N, Action::Confirm, Ctx::WatchMatch, "key.record_decision", h(2)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::WatchMatch, "key.record_denial", h(3)),
     b(KeyCode::Up, N, Action::Up, Ctx::Viewer, "key.scroll_up", H),
     b(KeyCode::Down, N, Action::Down, Ctx::Viewer, "key.scroll_down", H),
     b(KeyCode::Esc, N, Action::Back, Ctx::Viewer, "key.close", h(9)),

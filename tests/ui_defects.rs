@@ -70,7 +70,15 @@ fn the_watchlist_match_shows_what_the_guard_must_do() {
         let text = buffer_text(&draw(&mut app, 80, 24));
         let note = trf("watch.entry_note", &[("note", entry.data.note.clone())]);
         assert!(text.contains(&note), "{l:?}: no note in\n{text}");
-        // Esc still records the hit as a denial.
+        // Esc records the hit as a denial, and the hint bar says so.
+        let ctxs = app.contexts();
+        assert_eq!(ctxs[0], Ctx::WatchMatch);
+        let esc = keymap::bindings_for(&ctxs)
+            .into_iter()
+            .find(|b| b.code == KeyCode::Esc)
+            .expect("Esc is listed");
+        assert_eq!(esc.desc, "key.record_denial");
+        assert!(text.contains(&tr("key.record_denial")), "{l:?}\n{text}");
         press(&mut app, KeyCode::Esc);
         assert!(matches!(app.visitors().mode, Mode::Browse));
     }
@@ -94,16 +102,28 @@ fn the_watchlist_note_is_readable_at_80_columns() {
 }
 
 #[test]
-fn a_wrong_check_digit_does_not_suggest_a_digit() {
+fn a_wrong_check_digit_says_mistyped_and_suggests_no_digit() {
     for l in [Lang::ZhCn, Lang::En] {
         let _g = lang(l);
         let e = FieldError::IdCheckDigit { expected: '7' };
         let text = trf(e.key(), &e.args());
         assert!(!text.contains('7'), "{l:?}: {text}");
         assert!(!text.contains("{expected}"), "{l:?}: {text}");
+        // Shown whole beside the field at 80 columns.
+        let (mut app, _clock) = demo_app(GUARD);
+        press(&mut app, KeyCode::Char('n'));
+        match &mut app.visitors_mut().mode {
+            Mode::Register(r) => {
+                r.form.set("name", "王五");
+                r.form.set("purpose", "送东西");
+                r.form.set("id_no", "110105194912310021");
+            }
+            _ => panic!("n opens the registration form"),
+        }
+        app.handle_key(ctrl('s'));
+        let screen = buffer_text(&draw(&mut app, 80, 24));
+        assert!(screen.contains(&text), "{l:?}: message cut\n{screen}");
     }
-    let _g = lang(Lang::ZhCn);
-    assert!(tr("err.id_check_digit").contains("核对"));
 }
 
 #[test]

@@ -175,7 +175,7 @@ impl VisitorsPane {
             Mode::Browse if self.searching => vec![Ctx::Search, Ctx::List],
             Mode::Browse if self.view == View::History => vec![Ctx::History, Ctx::List],
             Mode::Browse => vec![Ctx::List],
-            Mode::Register(r) if r.decision.is_some() => vec![Ctx::Choice],
+            Mode::Register(r) if r.decision.is_some() => vec![Ctx::WatchMatch],
             Mode::Register(r) if !r.suggestions.is_empty() => vec![Ctx::Suggest, Ctx::Form],
             Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_) => vec![Ctx::Form],
             Mode::WatchRemove { .. } => vec![Ctx::Dialog],

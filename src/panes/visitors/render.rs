@@ -493,13 +493,18 @@ pub fn wrap_cols(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-/// The selected watchlist entry's note (and why it was removed), wrapped to
-/// the list's width, at most three lines.
+/// The selected watchlist entry's note, why it is listed (both cut in the
+/// table at 80 columns) and why it was removed, wrapped to the list's
+/// width, at most three lines.
 fn watch_note_lines(w: &WatchRow, width: usize) -> Vec<Line<'static>> {
     let mut text = vec![];
     if !w.data.note.trim().is_empty() {
         text.push(trf("watch.selected_note", &[("note", w.data.note.clone())]));
     }
+    text.push(trf(
+        "watch.selected_reason",
+        &[("reason", w.data.reason.clone())],
+    ));
     if let Some(r) = &w.removed_reason {
         text.push(trf("watch.removed_note", &[("reason", r.clone())]));
     }
