@@ -221,6 +221,12 @@ fn the_lights_out_roll_is_due_tonight_not_overdue_in_the_morning() {
     );
     let text = buffer_text(&draw(&mut app, 80, 24));
     assert!(text.contains(&overdue), "21:45: overdue\n{text}");
+
+    // Left on screen until the next morning without being re-read, last
+    // night's roll is not called overdue either.
+    clock.set(at("2026-11-23T10:00:00+08:00"));
+    let text = buffer_text(&draw(&mut app, 80, 24));
+    assert!(!text.contains(&overdue), "next morning\n{text}");
 }
 
 #[test]

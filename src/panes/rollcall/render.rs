@@ -3,6 +3,7 @@
 use super::{Mode, RollcallPane, View};
 use crate::domain::rollcall::{Mark, RoundKind};
 use crate::domain::roster::Zone;
+use crate::domain::round_due;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
 use crate::panes::visitors::render::RenderCtx;
@@ -221,7 +222,14 @@ impl RollcallPane {
         }
         // The roll that is due comes before the last round's figures: it is
         // shown only when no round is open, and it is what to do next.
-        if let Some((kind, at)) = self.next_round {
+        // A roll of a night that has since ended (the pane not re-read since
+        // the morning) is not shown as overdue.
+        let ended = |at: i64| {
+            at <= rc.now_ms
+                && round_due::schedule_night(at, rc.offset_min)
+                    != round_due::schedule_night(rc.now_ms, rc.offset_min)
+        };
+        if let Some((kind, at)) = self.next_round.filter(|r| !ended(r.1)) {
             let due = at <= rc.now_ms;
             let text = trf(
                 if due {
