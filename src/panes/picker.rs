@@ -1,5 +1,6 @@
 //! Picking a boarder by typing: name, pinyin initials, class, bed (305-2,
-//! or the roll-call's 3052) or a guardian's phone. Used by the roll-call forms and the gate.
+//! or the roll-call's 3052) or a guardian's phone. Used by the roll-call
+//! forms and the gate.
 
 use super::{Input, PaneCtx};
 use crate::action::Action;

@@ -170,11 +170,11 @@ impl RollcallPane {
         } else {
             let offset = ctx.store.offset_min();
             let due_night = crate::domain::round_due::schedule_night(ctx.now_ms, offset);
-            let rounds = if due_night.format("%Y-%m-%d").to_string() == night {
+            let due_key = due_night.format("%Y-%m-%d").to_string();
+            let rounds = if due_key == night {
                 tonight
             } else {
-                ctx.store
-                    .rounds_of_night(&due_night.format("%Y-%m-%d").to_string(), &b)?
+                ctx.store.rounds_of_night(&due_key, &b)?
             };
             let held: Vec<_> = rounds.iter().map(|r| (r.kind, r.started_ms)).collect();
             Some(crate::domain::round_due::next_round(
