@@ -16,6 +16,8 @@ pub enum Ctx {
     List,
     /// Typing a history search: arrows still move the list.
     Search,
+    /// The visit history, newest first: Home/End read as newest/oldest.
+    History,
     /// Editing a form: only non-text keys reach the keymap.
     Form,
     /// Returning visitors offered under the registration form.
@@ -24,8 +26,11 @@ pub enum Ctx {
     Confirm,
     /// A one-line dialog (a time, a reason): Enter confirms.
     Dialog,
-    /// A two-way choice with a note (admit/deny at a watchlist match).
+    /// A two-way choice (the kind of round to start).
     Choice,
+    /// Admit or deny at a watchlist match, with a note: every way out is
+    /// recorded, so Esc records a denial rather than cancelling.
+    WatchMatch,
     /// A read-only page (details, a round's history).
     Viewer,
     /// One visit's details: correct or sign out from there.
@@ -58,11 +63,13 @@ impl Ctx {
             Ctx::Global => "help.global",
             Ctx::List => "help.list",
             Ctx::Search => "help.search",
+            Ctx::History => "help.history",
             Ctx::Form => "help.form",
             Ctx::Suggest => "help.suggest",
             Ctx::Confirm => "help.confirm",
             Ctx::Dialog => "help.dialog",
             Ctx::Choice => "help.choice",
+            Ctx::WatchMatch => "help.watch_match",
             Ctx::Viewer => "help.viewer",
             Ctx::Detail => "help.detail",
             Ctx::Picker => "help.picker",
@@ -145,6 +152,8 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::PageDown, N, Action::PageDown, Ctx::List, "key.page_down", H),
     b(KeyCode::Home, N, Action::Home, Ctx::List, "key.first", H),
     b(KeyCode::End, N, Action::End, Ctx::List, "key.last", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::History, "key.newest", H),
+    b(KeyCode::End, N, Action::End, Ctx::History, "key.oldest", H),
     b(KeyCode::Enter, N, Action::Confirm, Ctx::Search, "key.search_done", h(1)),
     b(KeyCode::Esc, N, Action::Back, Ctx::Search, "key.search_clear", h(2)),
     b(KeyCode::Up, N, Action::Up, Ctx::Search, "key.up", H),
@@ -172,6 +181,10 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Right, N, Action::Toggle, Ctx::Choice, "key.toggle", H),
     b(KeyCode::Enter, N, Action::Confirm, Ctx::Choice, "key.ok", h(2)),
     b(KeyCode::Esc, N, Action::Back, Ctx::Choice, "key.cancel", h(3)),
+    b(KeyCode::Left, N, Action::Toggle, Ctx::WatchMatch, "key.toggle", h(1)),
+    b(KeyCode::Right, N, Action::Toggle, Ctx::WatchMatch, "key.toggle", H),
+    b(KeyCode::Enter, N, Action::Confirm, Ctx::WatchMatch, "key.record_decision", h(2)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::WatchMatch, "key.record_denial", h(3)),
     b(KeyCode::Up, N, Action::Up, Ctx::Viewer, "key.scroll_up", H),
     b(KeyCode::Down, N, Action::Down, Ctx::Viewer, "key.scroll_down", H),
     b(KeyCode::Esc, N, Action::Back, Ctx::Viewer, "key.close", h(9)),
@@ -498,7 +511,8 @@ pub fn lookup(ctxs: &[Ctx], key: &KeyEvent, in_text: bool) -> Option<Action> {
 }
 
 /// Bindings to list for these contexts (help), one per action+desc, leaving
-/// out any whose key an inner context has taken for something else.
+/// out any whose key an inner context has taken for something else (or
+/// describes otherwise: History's Home is "newest", not List's "first").
 pub fn bindings_for(ctxs: &[Ctx]) -> Vec<&'static Binding> {
     let mut out: Vec<&'static Binding> = Vec::new();
     for c in ctxs {
@@ -508,9 +522,9 @@ pub fn bindings_for(ctxs: &[Ctx]) -> Vec<&'static Binding> {
                 bindings()
                     .iter()
                     .find(|o| o.ctx == *c && same(o, &key))
-                    .map(|o| o.action)
+                    .map(|o| (o.action, o.desc))
             });
-            if wins != Some(b.action) {
+            if wins != Some((b.action, b.desc)) {
                 continue;
             }
             if !out

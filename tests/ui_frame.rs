@@ -61,7 +61,7 @@ fn states() -> Vec<State> {
     };
     vec![
         s("visitors on site", GUARD_I, vec![], Ctx::List),
-        s("visitors history", GUARD_I, vec![tab()], Ctx::List),
+        s("visitors history", GUARD_I, vec![tab()], Ctx::History),
         s("visitors out", GUARD_I, vec![tab(), tab()], Ctx::List),
         s(
             "visitors watchlist",

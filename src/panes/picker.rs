@@ -1,9 +1,11 @@
-//! Picking a boarder by typing: name, pinyin initials, class, bed (305-2)
-//! or a guardian's phone. Used by the roll-call forms and the gate.
+//! Picking a boarder by typing: name, pinyin initials, class, bed (305-2,
+//! or the roll-call's 3052) or a guardian's phone. Used by the roll-call
+//! forms and the gate.
 
 use super::{Input, PaneCtx};
 use crate::action::Action;
 use crate::domain::roster::Student;
+use crate::domain::student_query;
 use crate::i18n::tr;
 use crate::store::rollcall::bed_label;
 use crate::ui::text_input::TextInput;
@@ -27,6 +29,29 @@ pub enum Picked {
     Chosen(Box<Student>),
     /// Not a picker key.
     Pass,
+}
+
+/// Matches shown at most.
+const LIMIT: usize = 8;
+
+/// Boarders matching any reading of `q` (bed digits as "room-bed" first),
+/// each once.
+fn find(ctx: &mut PaneCtx, q: &str) -> Vec<Student> {
+    let mut out: Vec<Student> = vec![];
+    for form in student_query::search_forms(q) {
+        match ctx.store.find_students(&form, LIMIT) {
+            Ok(found) => {
+                for s in found {
+                    if !out.iter().any(|o| o.id == s.id) {
+                        out.push(s);
+                    }
+                }
+            }
+            Err(e) => ctx.err(super::error_text(&e)),
+        }
+    }
+    out.truncate(LIMIT);
+    out
 }
 
 impl Picker {
@@ -56,10 +81,7 @@ impl Picker {
                     return Picked::Pass;
                 }
                 if self.input.value() != before {
-                    self.results = ctx
-                        .store
-                        .find_students(&self.input.value(), 8)
-                        .unwrap_or_default();
+                    self.results = find(ctx, &self.input.value());
                     self.sel = 0;
                 }
             }

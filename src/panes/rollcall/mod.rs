@@ -163,22 +163,28 @@ impl RollcallPane {
             None => tonight.first().cloned(),
         };
         // Times from the station's settings: the lights-out roll, then a bed
-        // check every so often after the last round.
+        // check every so often after the last round — of the night still to
+        // come or under way, not of a night that ended this morning.
         self.next_round = if b.is_empty() || self.open_round().is_some() {
             None
-        } else if !tonight.iter().any(|r| r.kind == RoundKind::LightsOut) {
-            let date = rollcall::night_of(ctx.now_ms, ctx.store.offset_min());
-            let at = time::day_start_ms(date, ctx.store.offset_min())
-                + ctx
-                    .store
-                    .setting(crate::domain::settings::LIGHTS_OUT_MINUTES)
-                    * 60_000;
-            Some((RoundKind::LightsOut, at))
         } else {
-            let every = ctx.store.setting(crate::domain::settings::BED_CHECK_EVERY) * 60_000;
-            tonight
-                .first()
-                .map(|r| (RoundKind::BedCheck, r.started_ms + every))
+            let offset = ctx.store.offset_min();
+            let due_night = crate::domain::round_due::schedule_night(ctx.now_ms, offset);
+            let due_key = due_night.format("%Y-%m-%d").to_string();
+            let rounds = if due_key == night {
+                tonight
+            } else {
+                ctx.store.rounds_of_night(&due_key, &b)?
+            };
+            let held: Vec<_> = rounds.iter().map(|r| (r.kind, r.started_ms)).collect();
+            Some(crate::domain::round_due::next_round(
+                due_night,
+                offset,
+                ctx.store
+                    .setting(crate::domain::settings::LIGHTS_OUT_MINUTES),
+                ctx.store.setting(crate::domain::settings::BED_CHECK_EVERY),
+                &held,
+            ))
         };
         self.sheet = match &self.round {
             Some(r) => ctx.store.round_sheet(&r.id)?,

@@ -3,6 +3,7 @@
 use super::{Mode, RollcallPane, View};
 use crate::domain::rollcall::{Mark, RoundKind};
 use crate::domain::roster::Zone;
+use crate::domain::round_due;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
 use crate::panes::visitors::render::RenderCtx;
@@ -230,6 +231,37 @@ impl RollcallPane {
         if self.buildings.len() > 1 {
             spans.push(Span::styled(tr("roll.building_hint"), theme::muted()));
         }
+        // The roll that is due comes before the last round's figures: it is
+        // shown only when no round is open, and it is what to do next.
+        // A roll of a night that has since ended (the pane not re-read since
+        // the morning) is not shown as overdue.
+        let ended = |at: i64| {
+            at <= rc.now_ms
+                && round_due::schedule_night(at, rc.offset_min)
+                    != round_due::schedule_night(rc.now_ms, rc.offset_min)
+        };
+        if let Some((kind, at)) = self.next_round.filter(|r| !ended(r.1)) {
+            let due = at <= rc.now_ms;
+            let text = trf(
+                if due {
+                    "roll.round_due"
+                } else {
+                    "roll.round_next"
+                },
+                &[
+                    ("kind", tr(&format!("round.{}", kind.key()))),
+                    ("t", time::fmt_local(at, rc.offset_min, "%H:%M")),
+                ],
+            );
+            spans.push(Span::styled(
+                format!(" │ {text}"),
+                if due {
+                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+                } else {
+                    theme::muted()
+                },
+            ));
+        }
         match &self.round {
             None => spans.push(Span::styled(
                 format!(" │ {}", tr("roll.no_round")),
@@ -273,28 +305,6 @@ impl RollcallPane {
                 }
             }
         }
-        if let Some((kind, at)) = self.next_round {
-            let due = at <= rc.now_ms;
-            let text = trf(
-                if due {
-                    "roll.round_due"
-                } else {
-                    "roll.round_next"
-                },
-                &[
-                    ("kind", tr(&format!("round.{}", kind.key()))),
-                    ("t", time::fmt_local(at, rc.offset_min, "%H:%M")),
-                ],
-            );
-            spans.push(Span::styled(
-                format!(" │ {text}"),
-                if due {
-                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
-                } else {
-                    theme::muted()
-                },
-            ));
-        }
         if !self.jump.is_empty() {
             spans.push(Span::styled(format!(" → {}", self.jump), theme::title()));
         }
@@ -311,6 +321,18 @@ impl RollcallPane {
             crate::ui::empty_note(area, buf, key);
             return;
         }
+        // ★ marks a left-behind child; say so under the list whenever one shows.
+        let starred = self.sheet.iter().any(|s| s.student.data.left_behind);
+        let (area, list_height) = if starred && area.height > 2 {
+            let legend = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+            Span::styled(tr("roll.star_legend"), theme::muted()).render(legend, buf);
+            (
+                Rect::new(area.x, area.y, area.width, area.height - 1),
+                list_height.saturating_sub(1),
+            )
+        } else {
+            (area, list_height)
+        };
         let window = self.roll.window(self.sheet.len(), list_height);
         let cols = [
             col(tr("roll.col.bed"), 8),

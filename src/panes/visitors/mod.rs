@@ -177,8 +177,9 @@ impl VisitorsPane {
     pub fn contexts(&self) -> Vec<Ctx> {
         match &self.mode {
             Mode::Browse if self.searching => vec![Ctx::Search, Ctx::List],
+            Mode::Browse if self.view == View::History => vec![Ctx::History, Ctx::List],
             Mode::Browse => vec![Ctx::List],
-            Mode::Register(r) if r.decision.is_some() => vec![Ctx::Choice],
+            Mode::Register(r) if r.decision.is_some() => vec![Ctx::WatchMatch],
             Mode::Register(r) if !r.suggestions.is_empty() => vec![Ctx::Suggest, Ctx::Form],
             Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_) => vec![Ctx::Form],
             Mode::WatchRemove { .. } => vec![Ctx::Dialog],
@@ -636,11 +637,7 @@ impl VisitorsPane {
         }
         match ctx.store.register_visit(ctx.actor, &form, decision) {
             Ok(RegisterOutcome::NeedsDecision(hits)) => {
-                r.decision = Some(DecisionState {
-                    hits,
-                    choice: Decision::Deny,
-                    note: TextInput::default(),
-                });
+                r.decision = Some(DecisionState::new(hits, ctx.store));
                 r.suggestions.clear();
                 (Mode::Register(r), Handled::Yes)
             }

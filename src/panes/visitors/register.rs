@@ -3,6 +3,7 @@
 
 use crate::domain::validate::IdType;
 use crate::domain::visit::{Decision, VisitDetails, VisitForm, VisitorType, WatchHit};
+use crate::store::Store;
 use crate::store::visits::PersonSuggestion;
 use crate::ui::form::{Field, Form};
 
@@ -39,8 +40,37 @@ pub struct RegisterState {
 
 pub struct DecisionState {
     pub hits: Vec<WatchHit>,
+    /// Each hit's watchlist note (what the guard must do), in hit order;
+    /// empty where the entry has none.
+    pub entry_notes: Vec<String>,
     pub choice: Decision,
     pub note: crate::ui::text_input::TextInput,
+}
+
+impl DecisionState {
+    /// A match to decide, "deny" preselected, with each entry's note read
+    /// from the watchlist as it is now.
+    pub fn new(hits: Vec<WatchHit>, store: &Store) -> DecisionState {
+        // The hit is already on screen; without its entry the note line is
+        // left out rather than the decision blocked.
+        let entries = store.watch_entries(false).unwrap_or_default();
+        let entry_notes = hits
+            .iter()
+            .map(|h| {
+                entries
+                    .iter()
+                    .find(|e| e.id == h.entry_id)
+                    .map(|e| e.data.note.trim().to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        DecisionState {
+            hits,
+            entry_notes,
+            choice: Decision::Deny,
+            note: crate::ui::text_input::TextInput::default(),
+        }
+    }
 }
 
 pub fn visit_form(correction: bool, special: bool) -> Form {

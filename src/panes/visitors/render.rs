@@ -9,6 +9,7 @@ use crate::domain::validate::mask_id;
 use crate::domain::visit::{Decision, VisitDetails, VisitStatus, is_overstay};
 use crate::i18n::{tr, trf};
 use crate::store::visits::VisitRow;
+use crate::store::watchlist::WatchRow;
 use crate::ui::table::{self, col};
 use crate::ui::{centered, theme};
 use ratatui::buffer::Buffer;
@@ -310,6 +311,24 @@ impl VisitorsPane {
             crate::ui::empty_note(area, buf, "watch.empty");
             return;
         }
+        // The note says what the guard must do, and the column is cut (or
+        // dropped) at 80 columns: the selected entry's note in full below.
+        let about = self
+            .watch
+            .get(self.watch_list.sel)
+            .map(|w| watch_note_lines(w, area.width as usize))
+            .unwrap_or_default();
+        let below = (about.len() as u16).min(area.height.saturating_sub(3));
+        let (area, list_height) = if below > 0 {
+            let rect = Rect::new(area.x, area.bottom() - below, area.width, below);
+            Paragraph::new(Text::from(about)).render(rect, buf);
+            (
+                Rect::new(area.x, area.y, area.width, area.height - below),
+                list_height.saturating_sub(below as usize),
+            )
+        } else {
+            (area, list_height)
+        };
         let window = self.watch_list.window(self.watch.len(), list_height);
         let cols = [
             col(tr("watch.col.name"), 10),
@@ -392,20 +411,34 @@ fn render_register(r: &RegisterState, area: Rect, buf: &mut Buffer) -> Option<Po
         }
     }
     if let Some(d) = &r.decision {
+        // Lines are wrapped here, not by the dialog, so its height is exact
+        // and the note field below never covers the entry's note.
+        let width = DECISION_W.min(area.width).saturating_sub(2) as usize;
         let mut lines = vec![Line::from(Span::styled(
             tr("watch.match_title"),
             theme::error(),
         ))];
-        for h in &d.hits {
+        for (i, h) in d.hits.iter().enumerate() {
             let why: Vec<String> = h.reasons.iter().map(|m| tr(m.key())).collect();
-            lines.push(Line::from(trf(
+            let text = trf(
                 "watch.match_line",
                 &[
                     ("name", h.entry_name.clone()),
                     ("listed", h.listed_for.clone()),
                     ("why", why.join("、")),
                 ],
-            )));
+            );
+            lines.extend(wrap_cols(&text, width).into_iter().map(Line::from));
+            // What the guard must do, as the admin wrote it on the entry.
+            if let Some(note) = d.entry_notes.get(i).filter(|n| !n.is_empty()) {
+                let text = trf("watch.entry_note", &[("note", note.clone())]);
+                let style = theme::error().add_modifier(ratatui::style::Modifier::BOLD);
+                lines.extend(
+                    wrap_cols(&text, width)
+                        .into_iter()
+                        .map(|l| Line::from(Span::styled(l, style))),
+                );
+            }
         }
         lines.push(Line::from(""));
         let (admit, deny) = if d.choice == Decision::Admit {
@@ -421,7 +454,7 @@ fn render_register(r: &RegisterState, area: Rect, buf: &mut Buffer) -> Option<Po
         ]));
         lines.push(Line::from(tr("watch.note")));
         let h = lines.len() as u16 + 1;
-        let inner = crate::ui::dialog(area, buf, &tr("watch.decision_title"), lines, 70, h);
+        let inner = crate::ui::dialog(area, buf, &tr("watch.decision_title"), lines, DECISION_W, h);
         let field = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
         buf.set_style(field, theme::focus());
         let (t, c) = d.note.visible(field.width as usize, false);
@@ -429,6 +462,58 @@ fn render_register(r: &RegisterState, area: Rect, buf: &mut Buffer) -> Option<Po
         return Some(Position::new(field.x + c as u16, field.y));
     }
     cursor
+}
+
+/// Width of the watchlist decision dialog.
+const DECISION_W: u16 = 70;
+
+/// `text` in lines of at most `width` columns: broken at the last space
+/// when there is one (English), else between characters (Chinese).
+pub fn wrap_cols(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let width = width.max(2);
+    let mut out = vec![];
+    let mut line = String::new();
+    for c in text.chars() {
+        let cw = c.width().unwrap_or(0);
+        if line.width() + cw > width {
+            match line.rfind(' ').filter(|i| *i > 0) {
+                Some(i) => {
+                    let rest = line[i + 1..].to_string();
+                    line.truncate(i);
+                    out.push(std::mem::replace(&mut line, rest));
+                }
+                None => out.push(std::mem::take(&mut line)),
+            }
+        }
+        line.push(c);
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// The selected watchlist entry's note, why it is listed (both cut in the
+/// table at 80 columns) and why it was removed, wrapped to the list's
+/// width, at most three lines.
+fn watch_note_lines(w: &WatchRow, width: usize) -> Vec<Line<'static>> {
+    let mut text = vec![];
+    if !w.data.note.trim().is_empty() {
+        text.push(trf("watch.selected_note", &[("note", w.data.note.clone())]));
+    }
+    text.push(trf(
+        "watch.selected_reason",
+        &[("reason", w.data.reason.clone())],
+    ));
+    if let Some(r) = &w.removed_reason {
+        text.push(trf("watch.removed_note", &[("reason", r.clone())]));
+    }
+    text.iter()
+        .flat_map(|t| wrap_cols(t, width))
+        .take(3)
+        .map(|l| Line::from(Span::styled(l, Style::new().fg(theme::WARN))))
+        .collect()
 }
 
 fn detail_lines(d: &VisitDetails, role: Role) -> Vec<(String, String)> {
