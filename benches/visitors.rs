@@ -1007,7 +1007,10 @@ fn export_parent(db: &Path) -> ExportResult {
                 },
                 None => ExportResult {
                     line: String::new(),
-                    note: format!("child failed: {}", String::from_utf8_lossy(&o.stderr).trim()),
+                    note: format!(
+                        "child failed: {}",
+                        String::from_utf8_lossy(&o.stderr).trim()
+                    ),
                 },
             }
         }

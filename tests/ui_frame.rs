@@ -451,3 +451,13 @@ fn the_register_export_runs_on_a_worker_and_the_screen_stays_live() {
     assert!(!toast.error, "{}", toast.text);
     assert!(out.is_file(), "the file was written");
 }
+
+#[test]
+fn the_keymap_switches_to_every_pane_in_the_list_and_no_other() {
+    assert_eq!(dutydesk::app::pane_list().len(), keymap::PANE_COUNT);
+    let panes = keymap::bindings()
+        .iter()
+        .filter_map(|b| b.action.pane_index())
+        .max();
+    assert_eq!(panes, Some(keymap::PANE_COUNT - 1));
+}

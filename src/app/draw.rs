@@ -60,21 +60,15 @@ impl App {
         self.render_status(Rect::new(area.x, area.y, area.width, 1), buf, now, off);
         // Tab bar: the panes in the list, then the overlay's title.
         let tabs = Rect::new(area.x, area.y + 1, area.width, 1);
-        self.tab_rects.clear();
-        let mut x = tabs.x;
-        for (i, p) in self.panes.iter().enumerate() {
-            let label = format!(" {} {} ", i + 1, tr(p.title()));
-            let w = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
-            let style = if self.overlay.is_none() && self.focus == i {
-                theme::focus()
-            } else {
-                theme::muted()
-            };
-            let r = Rect::new(x, tabs.y, w.min(tabs.right().saturating_sub(x)), 1);
-            Span::styled(label, style).render(r, buf);
-            self.tab_rects.push(r);
-            x += w + 1;
-        }
+        let labels: Vec<String> = self
+            .panes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{} {}", i + 1, tr(p.title())))
+            .collect();
+        let sel = self.overlay.is_none().then_some(self.focus);
+        self.tab_rects = ui::tabs::draw(tabs, buf, &labels, sel);
+        let x = tabs.x + ui::tabs::width(&labels);
         if let Some(o) = &self.overlay {
             let key = if o.as_any().is::<StationScreen>() {
                 "F9"

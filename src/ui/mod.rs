@@ -5,6 +5,7 @@ pub mod list;
 pub mod prompt;
 pub mod status;
 pub mod table;
+pub mod tabs;
 pub mod text_input;
 pub mod theme;
 

@@ -194,33 +194,29 @@ impl RollcallPane {
     }
 
     fn render_header(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) {
-        let mut spans = vec![];
-        for v in View::ALL {
-            let mut label = tr(v.label());
-            let n = match v {
-                View::Absences => self.absences.len(),
-                View::Sick => self.sick.iter().filter(|s| s.closed_ms.is_none()).count(),
-                View::Leave => self
-                    .leaves
-                    .iter()
-                    .filter(|l| l.returned_ms.is_none())
-                    .count(),
-                _ => 0,
-            };
-            if n > 0 {
-                label = format!("{label}({n})");
-            }
-            spans.push(Span::styled(
-                format!(" {label} "),
-                if v == self.view {
-                    theme::focus()
+        let labels: Vec<String> = View::ALL
+            .iter()
+            .map(|v| {
+                let label = tr(v.label());
+                let n = match v {
+                    View::Absences => self.absences.len(),
+                    View::Sick => self.sick.iter().filter(|s| s.closed_ms.is_none()).count(),
+                    View::Leave => self
+                        .leaves
+                        .iter()
+                        .filter(|l| l.returned_ms.is_none())
+                        .count(),
+                    _ => 0,
+                };
+                if n > 0 {
+                    format!("{label}({n})")
                 } else {
-                    theme::muted()
-                },
-            ));
-            spans.push(Span::raw(" "));
-        }
-        Line::from(spans).render(Rect::new(area.x, area.y, area.width, 1), buf);
+                    label
+                }
+            })
+            .collect();
+        let sel = View::ALL.iter().position(|v| *v == self.view);
+        crate::ui::tabs::draw(Rect::new(area.x, area.y, area.width, 1), buf, &labels, sel);
         // Second line: building and the round's progress.
         let b = self
             .buildings

@@ -6,23 +6,15 @@ impl StationScreen {
     pub fn render(&self, area: Rect, buf: &mut Buffer, offset_min: i32) -> Option<Position> {
         crate::ui::clear(area, buf);
         let mut y = area.y;
-        let mut spans = vec![];
-        for (sec, key) in [
+        let sections = [
             (Section::Operators, "station.operators"),
             (Section::Staff, "station.staff"),
             (Section::Settings, "station.settings"),
             (Section::Sync, "station.sync"),
-        ] {
-            let style = if self.section == sec {
-                theme::focus()
-            } else {
-                theme::muted()
-            };
-            spans.push(Span::styled(format!(" {} ", tr(key)), style));
-            spans.push(Span::raw(" "));
-        }
-        let tabs = Line::from(spans);
-        tabs.render(Rect::new(area.x, y, area.width, 1), buf);
+        ];
+        let labels: Vec<String> = sections.iter().map(|(_, k)| tr(k)).collect();
+        let sel = sections.iter().position(|(s, _)| *s == self.section);
+        crate::ui::tabs::draw(Rect::new(area.x, y, area.width, 1), buf, &labels, sel);
         y += 1;
         let body = Rect::new(area.x, y, area.width, area.bottom().saturating_sub(y));
         let list_h = body.height.saturating_sub(1) as usize;

@@ -102,25 +102,18 @@ impl VisitorsPane {
 
     fn render_lists(&self, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> Option<Position> {
         // Sub-view tabs and, on history, the search box.
-        let mut spans = vec![];
-        for v in View::ALL {
-            let mut label = tr(v.label());
-            if v == View::OnSite {
-                label = format!("{label}({})", self.on_site.len());
-            }
-            let style = if v == self.view {
-                theme::focus()
-            } else {
-                theme::muted()
-            };
-            spans.push(Span::styled(format!(" {label} "), style));
-            spans.push(Span::raw(" "));
-        }
+        let labels: Vec<String> = View::ALL
+            .iter()
+            .map(|v| match v {
+                View::OnSite => format!("{}({})", tr(v.label()), self.on_site.len()),
+                _ => tr(v.label()),
+            })
+            .collect();
+        let sel = View::ALL.iter().position(|v| *v == self.view);
         let mut cursor = None;
         let head = Rect::new(area.x, area.y, area.width, 1);
-        let line = Line::from(spans);
-        let tabs_w = line.width() as u16;
-        line.render(head, buf);
+        crate::ui::tabs::draw(head, buf, &labels, sel);
+        let tabs_w = crate::ui::tabs::width(&labels);
         if self.view == View::History && head.width > tabs_w + 8 {
             let x = area.x + tabs_w + 1;
             let label = tr("visit.search_label");
