@@ -12,20 +12,13 @@ use dutydesk::i18n::{Lang, set_lang};
 use dutydesk::keymap::{self, Ctx};
 use dutydesk::panes::station::StationScreen;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::path::Path;
+use std::sync::Mutex;
 
 static LOCK: Mutex<()> = Mutex::new(());
 
 fn demo_db() -> &'static Path {
-    static DB: OnceLock<PathBuf> = OnceLock::new();
-    DB.get_or_init(|| {
-        let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("ui_frame-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        write_demo_db(&path);
-        path
-    })
+    cached_demo_db("ui_frame")
 }
 
 const GUARD_I: usize = 0;

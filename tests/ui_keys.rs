@@ -23,8 +23,8 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::path::Path;
+use std::sync::Mutex;
 
 static LOCK: Mutex<()> = Mutex::new(());
 
@@ -141,14 +141,7 @@ fn config(cases: u32) -> Config {
 
 /// The demo school, generated once per run and copied for each case.
 fn demo_db() -> &'static Path {
-    static DB: OnceLock<PathBuf> = OnceLock::new();
-    DB.get_or_init(|| {
-        let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("ui_keys-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        write_demo_db(&path);
-        path
-    })
+    cached_demo_db("ui_keys")
 }
 
 /// Where the app starts.

@@ -44,11 +44,9 @@ pub struct Job<T> {
 }
 
 impl<T: Send + 'static> Job<T> {
-    /// Starts `work` on a worker thread.
-    pub fn spawn(
-        title: &'static str,
-        work: impl FnOnce(&JobHandle) -> Result<T, String> + Send + 'static,
-    ) -> Job<T> {
+    /// A job with nothing reported yet, the sender for its result and the
+    /// handle its worker holds.
+    fn new(title: &'static str) -> (Job<T>, Sender<Result<T, String>>, JobHandle) {
         let (ptx, progress_rx) = channel();
         let (rtx, result_rx) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
@@ -56,18 +54,28 @@ impl<T: Send + 'static> Job<T> {
             progress: ptx,
             cancel: cancel.clone(),
         };
-        std::thread::spawn(move || {
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&handle)))
-                .unwrap_or_else(|_| Err(tr("job.failed")));
-            let _ = rtx.send(r);
-        });
-        Job {
+        let job = Job {
             title,
             progress_rx,
             result_rx,
             cancel,
             progress: None,
-        }
+        };
+        (job, rtx, handle)
+    }
+
+    /// Starts `work` on a worker thread.
+    pub fn spawn(
+        title: &'static str,
+        work: impl FnOnce(&JobHandle) -> Result<T, String> + Send + 'static,
+    ) -> Job<T> {
+        let (job, rtx, handle) = Job::new(title);
+        std::thread::spawn(move || {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&handle)))
+                .unwrap_or_else(|_| Err(tr("job.failed")));
+            let _ = rtx.send(r);
+        });
+        job
     }
 
     /// Work that cannot leave this thread (a database held only in memory):
@@ -76,21 +84,9 @@ impl<T: Send + 'static> Job<T> {
         title: &'static str,
         work: impl FnOnce(&JobHandle) -> Result<T, String>,
     ) -> Job<T> {
-        let (ptx, progress_rx) = channel();
-        let (rtx, result_rx) = channel();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let handle = JobHandle {
-            progress: ptx,
-            cancel: cancel.clone(),
-        };
+        let (job, rtx, handle) = Job::new(title);
         let _ = rtx.send(work(&handle));
-        Job {
-            title,
-            progress_rx,
-            result_rx,
-            cancel,
-            progress: None,
-        }
+        job
     }
 
     /// Takes the worker's news: (something changed, the result if done).

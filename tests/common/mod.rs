@@ -201,3 +201,16 @@ pub fn find_all(buf: &Buffer, needle: &str) -> Vec<(u16, u16)> {
     }
     found
 }
+
+/// The demo school written once per test binary (`tag` names the file), for
+/// tests that open many copies of it.
+pub fn cached_demo_db(tag: &str) -> &'static Path {
+    static DB: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("{tag}-demo-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        write_demo_db(&path);
+        path
+    })
+}
