@@ -243,6 +243,9 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
         columns,
         rows,
         footer,
+        // The √ and × count rows under the grid.
+        summary_rows: 2,
+        ..Ledger::default()
     })
 }
 

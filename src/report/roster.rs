@@ -99,6 +99,7 @@ pub fn build(store: &Store, actor: &Actor) -> Result<Ledger, StoreError> {
         columns: columns(&cols),
         rows,
         footer,
+        ..Ledger::default()
     })
 }
 

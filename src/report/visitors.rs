@@ -147,6 +147,7 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
             tr("report.sign"),
         ],
         rows,
+        ..Ledger::default()
     })
 }
 

@@ -38,14 +38,36 @@ pub struct Ledger {
     pub rows: Vec<Vec<String>>,
     /// Lines under the table, e.g. "共 132 条", "值班人签字：________".
     pub footer: Vec<String>,
+    /// How the form is printed: wide registers landscape, lists portrait.
+    pub orientation: Orientation,
+    /// How many of the last `rows` are totals or summaries rather than
+    /// records: kept out of the autofilter and out of the CSV, which holds
+    /// one row per record.
+    pub summary_rows: usize,
+}
+
+impl Ledger {
+    /// The rows that are records, without the trailing summary rows.
+    pub fn records(&self) -> &[Vec<String>] {
+        &self.rows[..self.rows.len().saturating_sub(self.summary_rows)]
+    }
+}
+
+/// Page orientation of the printed form (always A4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Orientation {
+    #[default]
+    Landscape,
+    Portrait,
 }
 
 /// One column of the table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     pub header: String,
-    /// xlsx column width in characters; non-finite or non-positive widths
-    /// leave Excel's default width.
+    /// Suggested xlsx width in characters. The .xlsx sizes columns to what
+    /// they hold (see the print plan); this width is used only when the
+    /// ledger has no rows to measure. Non-finite or non-positive: ignored.
     pub width: f64,
 }
 
@@ -142,6 +164,7 @@ mod tests {
                 ],
             ],
             footer: vec!["共 2 条".to_string(), "值班人签字：________".to_string()],
+            ..Ledger::default()
         }
     }
 
