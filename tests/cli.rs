@@ -556,6 +556,7 @@ fn full_ids_need_the_admin_pin() {
     succeeded(
         &report_cmd("en", &db, &leader)
             .args(["--as", "刘主任"])
+            .write_stdin("3333\n")
             .output()
             .unwrap(),
     );

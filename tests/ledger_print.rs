@@ -6,16 +6,23 @@
 //!
 //! The ledgers come from the demo school, in the default language (zh-CN).
 
+mod common;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
 use chrono::NaiveDate;
+use common::{ctrl, draw, key, login};
+use dutydesk::app::App;
 use dutydesk::demo::{self, Scale};
 use dutydesk::domain::role::Role;
 use dutydesk::domain::time::FixedClock;
+use dutydesk::keymap::Ctx;
 use dutydesk::report::absences::{self, AbsencesRequest};
 use dutydesk::report::ledger::{Ledger, Orientation, write_ledger};
 use dutydesk::report::rollcall::{self, RollcallRequest};
 use dutydesk::report::roster;
 use dutydesk::report::visitors::{self, ExportRequest};
 use dutydesk::store::Store;
+use ratatui::crossterm::event::KeyCode;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -293,4 +300,47 @@ fn notes_that_wrap_make_their_row_taller_and_marks_are_centred() {
     };
     assert!(centred("A6"), "serial number not centred");
     assert!(!centred("C6"), "name centred");
+}
+
+/// The subtitle (row 2) of an .xlsx ledger.
+fn subtitle(path: &Path) -> String {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    match wb.worksheet_range(&name).unwrap().get_value((1, 0)) {
+        Some(Data::String(s)) => s.clone(),
+        other => panic!("no subtitle: {other:?}"),
+    }
+}
+
+#[test]
+fn the_tui_names_the_operator_logged_in_not_an_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _clock) = common::demo_store();
+    let mut app = App::new(store, vec![]);
+    // A duty leader, not the station's first admin, logs in and exports.
+    login(&mut app, "刘主任", "3333");
+    draw(&mut app, 100, 30);
+    app.handle_key(key(KeyCode::Char('x')));
+    let out = dir.path().join("登记表.xlsx");
+    match &mut app.visitors_mut().mode {
+        dutydesk::panes::visitors::Mode::Export(f) => f.set("path", &out.to_string_lossy()),
+        _ => panic!("export form not open"),
+    }
+    app.handle_key(ctrl('s'));
+    for _ in 0..3000 {
+        if app.contexts()[0] != Ctx::Job {
+            break;
+        }
+        app.tick();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let toast = app.toast.clone().expect("a message");
+    assert!(!toast.error, "{}", toast.text);
+    let s = subtitle(&out);
+    assert!(s.ends_with("由 刘主任 导出"), "{s}");
+    for (name, role, _) in dutydesk::demo::OPERATORS {
+        if *role == Role::Admin {
+            assert!(!s.contains(name), "{s}");
+        }
+    }
 }

@@ -1265,6 +1265,141 @@ fn a_missing_database_is_refused_and_not_created() {
     assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
 }
 
+// ------------------------------------------------------------ who exported
+
+/// The printed form's parts from an .xlsx: title, subtitle and the lines
+/// under the table.
+struct Form {
+    title: String,
+    subtitle: String,
+    footer: Vec<String>,
+}
+
+fn read_form(path: &Path) -> Form {
+    let cells = read_xlsx(path);
+    // The footer: the one-cell lines at the end of the sheet.
+    let lines = cells
+        .iter()
+        .rev()
+        .take_while(|r| !r[0].is_empty() && r[1..].iter().all(String::is_empty))
+        .count();
+    Form {
+        title: cells[0][0].clone(),
+        subtitle: cells[1][0].clone(),
+        footer: cells[cells.len() - lines..]
+            .iter()
+            .map(|r| r[0].clone())
+            .collect(),
+    }
+}
+
+/// `report …` with `stdin` as standard input.
+fn report_with_stdin(lang: &str, db: &Path, args: &[&str], out: &Path, stdin: &str) -> Output {
+    dutydesk(lang)
+        .arg("report")
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .arg("--out")
+        .arg(out)
+        .write_stdin(stdin)
+        .output()
+        .unwrap()
+}
+
+const EVERY_LEDGER: [&[&str]; 4] = [
+    &["roster"],
+    &["rollcall", "--month", "2026-11"],
+    &["absences", "--from", "2026-11-01", "--to", "2026-11-30"],
+    &["visitors", "--from", "2026-11-01", "--to", "2026-11-30"],
+];
+
+#[test]
+fn the_exporter_named_is_the_operator_whose_pin_was_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let school = school();
+    let db = school.db();
+    for (i, args) in EVERY_LEDGER.iter().enumerate() {
+        let out = dir.path().join(format!("{i}.xlsx"));
+        let with_as = [*args, &["--as", "刘主任"]].concat();
+        succeeded(&report_with_stdin("zh-CN", &db, &with_as, &out, "3333\n"));
+        let form = read_form(&out);
+        assert!(form.title.starts_with(SCHOOL), "{}", form.title);
+        assert!(form.footer.last().unwrap().starts_with("值班人签字"));
+        let subtitle = form.subtitle;
+        assert!(subtitle.ends_with("由 刘主任 导出"), "{args:?}: {subtitle}");
+        assert!(!subtitle.contains("陈老师"), "{subtitle}");
+
+        // The same with the PIN in a file.
+        let pin = dir.path().join("pin.txt");
+        std::fs::write(&pin, "3333\n").unwrap();
+        let out = dir.path().join(format!("{i}-file.xlsx"));
+        let with_file = [
+            *args,
+            &["--as", "刘主任", "--pin-file", pin.to_str().unwrap()],
+        ]
+        .concat();
+        succeeded(&report("en", &db, &with_file, &out));
+        let subtitle = read_form(&out).subtitle;
+        assert!(subtitle.ends_with("exported by 刘主任"), "{subtitle}");
+    }
+}
+
+#[test]
+fn a_wrong_or_missing_pin_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let school = school();
+    let db = school.db();
+    for args in EVERY_LEDGER {
+        let out = dir.path().join("out.xlsx");
+        let with_as = [args, &["--as", "刘主任"]].concat();
+        let msg = refused(&report_with_stdin("en", &db, &with_as, &out, "0000\n"));
+        assert_eq!(msg, "Wrong PIN", "{args:?}");
+        let msg = refused(&report_with_stdin("en", &db, &with_as, &out, ""));
+        assert!(msg.contains("PIN"), "{args:?}: {msg}");
+        // Another operator's PIN does not sign for 刘主任 either.
+        refused(&report_with_stdin("en", &db, &with_as, &out, "9999\n"));
+        assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
+    }
+}
+
+#[test]
+fn without_as_the_ledger_says_the_command_line_exported_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let school = school();
+    let db = school.db();
+    for (i, args) in EVERY_LEDGER.iter().enumerate() {
+        let zh = dir.path().join(format!("{i}.xlsx"));
+        succeeded(&report("zh-CN", &db, args, &zh));
+        let subtitle = read_form(&zh).subtitle;
+        assert!(subtitle.ends_with(" 经命令行导出"), "{args:?}: {subtitle}");
+        // Never an admin's name: not this station's, not anyone's.
+        for name in ["陈老师", "刘主任", "李秀英", "张建国"] {
+            assert!(!subtitle.contains(name), "{subtitle}");
+        }
+        let en = dir.path().join(format!("{i}-en.xlsx"));
+        succeeded(&report("en", &db, args, &en));
+        let subtitle = read_form(&en).subtitle;
+        assert!(
+            subtitle.ends_with("exported from the command line"),
+            "{subtitle}"
+        );
+    }
+    // Full ID numbers still need an admin who gives the PIN.
+    let out = dir.path().join("ids.xlsx");
+    let args = [
+        "visitors",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--full-ids",
+    ];
+    let msg = refused(&report("en", &db, &args, &out));
+    assert!(msg.contains("--as"), "{msg}");
+    assert!(!out.exists());
+}
+
 // ------------------------------------------------------------ demo school
 
 /// The demo school at 21:50: fourteen past nights and tonight's roll half

@@ -8,7 +8,7 @@ use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::domain::validate::FieldError;
 use crate::i18n::{Lang, lang, tr, trf};
-use crate::report::common::{bed_with_building, columns, exported_at, write_report};
+use crate::report::common::{bed_with_building, columns, exported_at, exported_by, write_report};
 use crate::report::ledger::{Ledger, Orientation};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -193,7 +193,7 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
                 ("to", to),
                 ("station", st.name.clone()),
                 ("at", exported_at(store, off)),
-                ("by", actor.name.clone()),
+                ("by", exported_by(actor)),
             ],
         ),
         columns: columns(&cols),
