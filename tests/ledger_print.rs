@@ -344,3 +344,51 @@ fn the_tui_names_the_operator_logged_in_not_an_admin() {
         }
     }
 }
+/// The CSV rows of a file, BOM checked and stripped.
+fn csv_records(path: &Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let body = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .expect("CSV starts with the UTF-8 BOM");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn every_csv_is_a_table_with_the_xlsx_records() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, ledger) in ledgers() {
+        let path = dir.path().join(format!("{name}.csv"));
+        write_ledger(ledger, &path).unwrap();
+        let recs = csv_records(&path);
+        let headers: Vec<String> = ledger.columns.iter().map(|c| c.header.clone()).collect();
+        assert_eq!(recs[0], headers, "{name}: header not on row 1");
+        // The data rows of the .xlsx are the header row's autofilter range.
+        let xlsx = dir.path().join(format!("{name}.xlsx"));
+        write_ledger(ledger, &xlsx).unwrap();
+        let sheet = part(&xlsx, "xl/worksheets/sheet1.xml");
+        let filter = attr(&sheet, "autoFilter", "ref").unwrap();
+        let last: usize = filter
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .parse()
+            .unwrap();
+        assert_eq!(recs.len() - 1, last - 4, "{name}");
+        assert!(recs.len() > 1, "{name}: no data");
+        // No title, subtitle or signature lines anywhere.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains(&ledger.title), "{name}");
+        for line in &ledger.footer {
+            assert!(!text.contains(line.as_str()), "{name}: {line}");
+        }
+        for r in &recs {
+            assert_eq!(r.len(), headers.len(), "{name}: {r:?}");
+        }
+    }
+}

@@ -2,16 +2,16 @@
 //! exported as `.csv` or `.xlsx`.
 //!
 //! The caller has already translated and formatted every string; this module
-//! only lays the cells out the way the paper form does: title, subtitle, a
-//! blank line, the header row, the data rows, a blank line and the footer
-//! lines (totals, signature blanks).
+//! only lays the cells out.
 //!
-//! The two formats have different jobs. The `.xlsx` is the one meant for
-//! Excel and for printing: every cell is stored as text, so 18-digit ID
-//! numbers and phone numbers keep all their digits. The `.csv` is for data
-//! exchange, so cell values are written as they are (no `="..."` or tab
-//! tricks that other tools would read as part of the data), apart from the
-//! formula-injection guard described on [`csv_bytes`]. Excel may show long
+//! The two formats have different jobs. The `.xlsx` is the printed form:
+//! title, subtitle, a blank line, the header row, the data rows, a blank
+//! line and the footer lines (totals, signature blanks), set up for A4.
+//! Every cell is stored as text, so 18-digit ID numbers and phone numbers
+//! keep all their digits. The `.csv` is a table for data exchange: the
+//! header on row 1 and one row per record, nothing else; cells are written
+//! as they are apart from the formula-injection guard and the tab that
+//! keeps dates as text, described on [`csv_bytes`]. Excel may show long
 //! digit strings from the CSV as `1.1E+17`; use the `.xlsx` for Excel.
 
 mod atomic;
