@@ -10,8 +10,15 @@ pub(super) fn wrapped_lines(text: &str, width: f64) -> u32 {
     let per_line = width.max(1.0);
     text.split('\n')
         .map(|line| {
-            // Round up; an empty line still takes one line.
-            (f64::from(display_width(line)) / per_line).ceil().max(1.0) as u32
+            let units = f64::from(display_width(line));
+            if units <= per_line {
+                // An empty line still takes one line.
+                1
+            } else {
+                // Word wrap leaves part of each line empty: count a unit
+                // less per line so the row is never too short to show all.
+                (units / (per_line - 1.0).max(1.0)).ceil() as u32
+            }
         })
         .sum()
 }
@@ -290,6 +297,9 @@ mod tests {
         assert_eq!(wrapped_lines("张三李四王五", 10.0), 2);
         assert_eq!(wrapped_lines("a\nb\n", 10.0), 3);
         assert_eq!(wrapped_lines("x", 0.0), 1);
+        // 20 units in 10 per line: a third line for word-wrap slack.
+        assert_eq!(wrapped_lines(&"ab ".repeat(6)[..17], 10.0), 2);
+        assert_eq!(wrapped_lines(&"a".repeat(20), 10.0), 3);
     }
 
     fn ledger(orientation: Orientation, columns: usize, cell: &str) -> Ledger {
