@@ -142,8 +142,9 @@ fn demo_db(dir: &Path) -> (PathBuf, usize) {
     (db, n)
 }
 
-/// The CSV ledger: (header, data rows). Checks the BOM and the layout
-/// title, subtitle, header, rows, total, signatures.
+/// The CSV ledger: (header, data rows). Checks the BOM and that the file
+/// is a plain table: the header on row 1, every row as wide. Dates carry a
+/// leading tab (so spreadsheets keep them as text); fields are trimmed.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let bytes = std::fs::read(path).unwrap();
     let body = bytes
@@ -151,26 +152,14 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
         .unwrap_or_else(|| panic!("{} does not start with the UTF-8 BOM", path.display()));
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
-        .flexible(true)
+        .trim(csv::Trim::Fields)
         .from_reader(body);
     let recs: Vec<Vec<String>> = r
         .records()
         .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
         .collect();
-    assert!(recs.len() >= 5, "too few lines: {recs:?}");
-    let header = recs[2].clone();
-    let rows: Vec<_> = recs[3..]
-        .iter()
-        .take_while(|r| r.len() == header.len())
-        .cloned()
-        .collect();
-    assert_eq!(
-        recs.len(),
-        3 + rows.len() + 2,
-        "lines after the table: {:?}",
-        &recs[3 + rows.len()..]
-    );
-    (header, rows)
+    assert!(!recs.is_empty(), "no header row");
+    (recs[0].clone(), recs[1..].to_vec())
 }
 
 fn is_full_id(s: &str) -> bool {
@@ -385,10 +374,8 @@ fn report_csv_in_english_masks_ids() {
     assert!(!ids.iter().any(|id| is_full_id(id)));
     let text = String::from_utf8(std::fs::read(&csv).unwrap()).unwrap();
     assert!(text.contains("********"));
-    assert!(
-        text.contains(&format!("Total: {n} visits")),
-        "no total line"
-    );
+    // The total and the signature lines belong to the .xlsx only.
+    assert!(!text.contains("Total:") && !text.contains("signature"));
     // A denied visitor and people still on site are in the register.
     assert!(rows.iter().any(|r| r[13] == "denied"), "no denied row");
     assert!(rows.iter().any(|r| r[13] == "on site"), "no one on site");
@@ -556,6 +543,7 @@ fn full_ids_need_the_admin_pin() {
     succeeded(
         &report_cmd("en", &db, &leader)
             .args(["--as", "刘主任"])
+            .write_stdin("3333\n")
             .output()
             .unwrap(),
     );

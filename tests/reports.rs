@@ -576,13 +576,12 @@ fn listing(dir: &Path) -> Vec<String> {
     v
 }
 
-/// A CSV ledger split into its parts. Checks the BOM.
+/// A CSV ledger: the header on row 1, then the records. Checks the BOM and
+/// that every row is as wide as the header. Dates carry a leading tab (so
+/// spreadsheets keep them as text); fields are trimmed.
 struct Csv {
-    title: String,
-    subtitle: String,
     header: Vec<String>,
     rows: Vec<Vec<String>>,
-    footer: Vec<String>,
 }
 
 fn read_csv(path: &Path) -> Csv {
@@ -592,30 +591,14 @@ fn read_csv(path: &Path) -> Csv {
         .expect("CSV starts with the UTF-8 BOM");
     let recs: Vec<Vec<String>> = csv::ReaderBuilder::new()
         .has_headers(false)
-        .flexible(true)
+        .trim(csv::Trim::Fields)
         .from_reader(body)
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect();
-    let header = recs[2].clone();
-    let rows: Vec<Vec<String>> = recs[3..]
-        .iter()
-        .take_while(|r| r.len() == header.len())
-        .cloned()
-        .collect();
-    let footer = recs[3 + rows.len()..]
-        .iter()
-        .map(|r| {
-            assert_eq!(r.len(), 1, "footer line {r:?}");
-            r[0].clone()
-        })
-        .collect();
     Csv {
-        title: recs[0][0].clone(),
-        subtitle: recs[1][0].clone(),
-        header,
-        rows,
-        footer,
+        header: recs[0].clone(),
+        rows: recs[1..].to_vec(),
     }
 }
 
@@ -800,22 +783,25 @@ fn roster_csv_in_both_languages_and_xlsx() {
         "{out}"
     );
     let c = read_csv(&csv_zh);
-    assert_eq!(c.title, "青山县第一中学 住宿学生花名册");
     assert_eq!(c.header, ROSTER_ZH);
     assert_eq!(c.rows.len(), 4);
     assert_eq!(c.rows[1][4], "李强");
-    assert_eq!(c.footer[0], "共 4 人：男生 2 人，女生 1 人；留守儿童 2 人");
 
     let csv_en = dir.path().join("roster.csv");
     succeeded(&report("en", &db, &["roster"], &csv_en));
     let c = read_csv(&csv_en);
-    assert_eq!(c.title, "青山县第一中学 Boarder Roster");
     assert_eq!(c.header, ROSTER_EN);
+    assert_eq!(c.rows.len(), 4);
     assert_eq!(c.rows[0][5], "M");
     assert_eq!(c.rows[0][9], "张秀英 (奶奶)");
     assert_eq!(c.rows[0][11], "yes");
+    // Title and totals are on the printed form only.
+    let xlsx_en = dir.path().join("roster_en.xlsx");
+    succeeded(&report("en", &db, &["roster"], &xlsx_en));
+    let f = read_form(&xlsx_en);
+    assert_eq!(f.title, "青山县第一中学 Boarder Roster");
     assert_eq!(
-        c.footer[0],
+        f.footer[0],
         "Total: 4 boarders — 2 boys, 1 girls; 2 left-behind"
     );
 
@@ -823,6 +809,10 @@ fn roster_csv_in_both_languages_and_xlsx() {
     succeeded(&report("zh-CN", &db, &["roster"], &xlsx));
     let cells = read_xlsx(&xlsx);
     assert_eq!(cells[0][0], "青山县第一中学 住宿学生花名册");
+    assert_eq!(
+        read_form(&xlsx).footer[0],
+        "共 4 人：男生 2 人，女生 1 人；留守儿童 2 人"
+    );
     assert_eq!(cells[3], ROSTER_ZH);
     // Phone numbers stay text with every digit.
     assert_eq!(cells[4][10], "13800000001");
@@ -1026,16 +1016,20 @@ fn rollcall_csv_and_xlsx_through_the_binary() {
     assert!(out.contains("5 名住宿生"), "{out}");
     let c = read_csv(&csv_zh);
     assert_eq!(c.header, rollcall_header(true, 30));
-    assert_eq!(c.rows.len(), 5 + 2);
+    // The boarders only: the two count rows are on the printed form.
+    assert_eq!(c.rows.len(), 5);
     assert_eq!(c.rows[0][1], "张伟");
     assert_eq!(day(&c.rows[0], 3), "×");
+    let xlsx_zh = dir.path().join("点名册.xlsx");
+    succeeded(&report("zh-CN", &db, &args, &xlsx_zh));
+    let f = read_form(&xlsx_zh);
     assert!(
-        c.footer
+        f.footer
             .iter()
             .any(|f| f.contains("原因：家长电话确认在家"))
     );
     assert_eq!(
-        c.footer.last().unwrap(),
+        f.footer.last().unwrap(),
         "值班人签字：____________    值班领导签字：____________"
     );
 
@@ -1043,16 +1037,19 @@ fn rollcall_csv_and_xlsx_through_the_binary() {
     let args = ["rollcall", "--month", "2026-02", "--building", "2号楼"];
     succeeded(&report("en", &db, &args, &csv_en));
     let c = read_csv(&csv_en);
-    assert_eq!(c.title, "青山县第一中学 Boarders' Roll-Call Book");
-    assert!(
-        c.subtitle.starts_with("2026-02 · 2号楼 · "),
-        "{}",
-        c.subtitle
-    );
     assert_eq!(c.header, rollcall_header(false, 28));
     assert_eq!(c.rows[0][..2], ["201-1", "王芳"]);
+    let xlsx_en = dir.path().join("rollcall_en.xlsx");
+    succeeded(&report("en", &db, &args, &xlsx_en));
+    let f = read_form(&xlsx_en);
+    assert_eq!(f.title, "青山县第一中学 Boarders' Roll-Call Book");
     assert!(
-        c.footer
+        f.subtitle.starts_with("2026-02 · 2号楼 · "),
+        "{}",
+        f.subtitle
+    );
+    assert!(
+        f.footer
             .contains(&"No round was forced closed this month.".to_string())
     );
 
@@ -1166,16 +1163,22 @@ fn absences_csv_in_both_languages() {
         c.rows[2][1..6],
         ["赵敏", "初二(2)班", "2号楼 201-2（已离开）", "1", "1"]
     );
-    assert_eq!(c.rows.last().unwrap()[2..7], ["合计", "", "4", "2", "3"]);
+    // One row per boarder: the per-class summary is on the printed form.
+    assert_eq!(c.rows.len(), 3);
 
     let en = dir.path().join("absences.csv");
     succeeded(&report("en", &db, &args, &en));
     let c = read_csv(&en);
-    assert_eq!(c.title, "青山县第一中学 Nights Out and Late Returns");
     assert_eq!(c.header, ABSENCES_EN);
     assert_eq!(c.rows[0][6], "11-03, 11-04 23:10");
+    assert_eq!(c.rows.len(), 3);
+    let xlsx_en = dir.path().join("absences.xlsx");
+    succeeded(&report("en", &db, &args, &xlsx_en));
+    let f = read_form(&xlsx_en);
+    assert_eq!(f.title, "青山县第一中学 Nights Out and Late Returns");
+    let cells = read_xlsx(&xlsx_en);
     assert_eq!(
-        c.rows[4][..7],
+        cells[4 + 4][..7],
         [
             "By class",
             "",
@@ -1186,8 +1189,7 @@ fn absences_csv_in_both_languages() {
             "Boarders"
         ]
     );
-    assert_eq!(c.rows.last().unwrap()[2], "All classes");
-    assert_eq!(c.footer[0], "3 boarders: 4 nights out, 2 late returns");
+    assert_eq!(f.footer[0], "3 boarders: 4 nights out, 2 late returns");
 }
 
 // ------------------------------------------------------------ refusals
@@ -1263,6 +1265,141 @@ fn a_missing_database_is_refused_and_not_created() {
     ));
     assert!(msg.contains("month"), "{msg}");
     assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
+}
+
+// ------------------------------------------------------------ who exported
+
+/// The printed form's parts from an .xlsx: title, subtitle and the lines
+/// under the table.
+struct Form {
+    title: String,
+    subtitle: String,
+    footer: Vec<String>,
+}
+
+fn read_form(path: &Path) -> Form {
+    let cells = read_xlsx(path);
+    // The footer: the one-cell lines at the end of the sheet.
+    let lines = cells
+        .iter()
+        .rev()
+        .take_while(|r| !r[0].is_empty() && r[1..].iter().all(String::is_empty))
+        .count();
+    Form {
+        title: cells[0][0].clone(),
+        subtitle: cells[1][0].clone(),
+        footer: cells[cells.len() - lines..]
+            .iter()
+            .map(|r| r[0].clone())
+            .collect(),
+    }
+}
+
+/// `report …` with `stdin` as standard input.
+fn report_with_stdin(lang: &str, db: &Path, args: &[&str], out: &Path, stdin: &str) -> Output {
+    dutydesk(lang)
+        .arg("report")
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .arg("--out")
+        .arg(out)
+        .write_stdin(stdin)
+        .output()
+        .unwrap()
+}
+
+const EVERY_LEDGER: [&[&str]; 4] = [
+    &["roster"],
+    &["rollcall", "--month", "2026-11"],
+    &["absences", "--from", "2026-11-01", "--to", "2026-11-30"],
+    &["visitors", "--from", "2026-11-01", "--to", "2026-11-30"],
+];
+
+#[test]
+fn the_exporter_named_is_the_operator_whose_pin_was_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let school = school();
+    let db = school.db();
+    for (i, args) in EVERY_LEDGER.iter().enumerate() {
+        let out = dir.path().join(format!("{i}.xlsx"));
+        let with_as = [*args, &["--as", "刘主任"]].concat();
+        succeeded(&report_with_stdin("zh-CN", &db, &with_as, &out, "3333\n"));
+        let form = read_form(&out);
+        assert!(form.title.starts_with(SCHOOL), "{}", form.title);
+        assert!(form.footer.last().unwrap().starts_with("值班人签字"));
+        let subtitle = form.subtitle;
+        assert!(subtitle.ends_with("由 刘主任 导出"), "{args:?}: {subtitle}");
+        assert!(!subtitle.contains("陈老师"), "{subtitle}");
+
+        // The same with the PIN in a file.
+        let pin = dir.path().join("pin.txt");
+        std::fs::write(&pin, "3333\n").unwrap();
+        let out = dir.path().join(format!("{i}-file.xlsx"));
+        let with_file = [
+            *args,
+            &["--as", "刘主任", "--pin-file", pin.to_str().unwrap()],
+        ]
+        .concat();
+        succeeded(&report("en", &db, &with_file, &out));
+        let subtitle = read_form(&out).subtitle;
+        assert!(subtitle.ends_with("exported by 刘主任"), "{subtitle}");
+    }
+}
+
+#[test]
+fn a_wrong_or_missing_pin_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let school = school();
+    let db = school.db();
+    for args in EVERY_LEDGER {
+        let out = dir.path().join("out.xlsx");
+        let with_as = [args, &["--as", "刘主任"]].concat();
+        let msg = refused(&report_with_stdin("en", &db, &with_as, &out, "0000\n"));
+        assert_eq!(msg, "Wrong PIN", "{args:?}");
+        let msg = refused(&report_with_stdin("en", &db, &with_as, &out, ""));
+        assert!(msg.contains("PIN"), "{args:?}: {msg}");
+        // Another operator's PIN does not sign for 刘主任 either.
+        refused(&report_with_stdin("en", &db, &with_as, &out, "9999\n"));
+        assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
+    }
+}
+
+#[test]
+fn without_as_the_ledger_says_the_command_line_exported_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let school = school();
+    let db = school.db();
+    for (i, args) in EVERY_LEDGER.iter().enumerate() {
+        let zh = dir.path().join(format!("{i}.xlsx"));
+        succeeded(&report("zh-CN", &db, args, &zh));
+        let subtitle = read_form(&zh).subtitle;
+        assert!(subtitle.ends_with(" 经命令行导出"), "{args:?}: {subtitle}");
+        // Never an admin's name: not this station's, not anyone's.
+        for name in ["陈老师", "刘主任", "李秀英", "张建国"] {
+            assert!(!subtitle.contains(name), "{subtitle}");
+        }
+        let en = dir.path().join(format!("{i}-en.xlsx"));
+        succeeded(&report("en", &db, args, &en));
+        let subtitle = read_form(&en).subtitle;
+        assert!(
+            subtitle.ends_with("exported from the command line"),
+            "{subtitle}"
+        );
+    }
+    // Full ID numbers still need an admin who gives the PIN.
+    let out = dir.path().join("ids.xlsx");
+    let args = [
+        "visitors",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--full-ids",
+    ];
+    let msg = refused(&report("en", &db, &args, &out));
+    assert!(msg.contains("--as"), "{msg}");
+    assert!(!out.exists());
 }
 
 // ------------------------------------------------------------ demo school

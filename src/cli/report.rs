@@ -1,14 +1,16 @@
 //! `dutydesk report …`: ledgers in the layout of the paper forms.
 
-use super::{CliError, name_or_admin, open_existing, read_pin};
+use super::{CliError, open_existing, read_pin};
+use crate::domain::role::Actor;
 use crate::domain::time::parse_date;
 use crate::i18n::{tr, trf};
 use crate::report::absences::{AbsencesRequest, export_absences};
+use crate::report::common::command_line_actor;
 use crate::report::rollcall::{RollcallRequest, export_rollcall, parse_month};
 use crate::report::roster::export_roster;
 use crate::report::visitors::{ExportRequest, export_visitors};
 use crate::store::Store;
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand, Debug)]
@@ -28,11 +30,8 @@ pub enum ReportCmd {
         /// Show full ID numbers (needs an admin: --as NAME and the PIN)
         #[arg(long)]
         full_ids: bool,
-        /// Operator running the export (default: the first active admin)
-        #[arg(long = "as")]
-        as_operator: Option<String>,
-        #[arg(long)]
-        pin_file: Option<PathBuf>,
+        #[command(flatten)]
+        exporter: Exporter,
     },
     /// 住宿学生花名册 — the boarder roster
     Roster {
@@ -42,9 +41,8 @@ pub enum ReportCmd {
         /// Replace the output file if it exists
         #[arg(long)]
         force: bool,
-        /// Operator running the export (default: the first active admin)
-        #[arg(long = "as")]
-        as_operator: Option<String>,
+        #[command(flatten)]
+        exporter: Exporter,
     },
     /// 住宿学生点名册 — the monthly roll-call book
     Rollcall {
@@ -60,9 +58,8 @@ pub enum ReportCmd {
         /// One building (default: all)
         #[arg(long)]
         building: Option<String>,
-        /// Operator running the export (default: the first active admin)
-        #[arg(long = "as")]
-        as_operator: Option<String>,
+        #[command(flatten)]
+        exporter: Exporter,
     },
     /// 夜不归宿/晚归统计 — nights out and late returns per boarder and class
     Absences {
@@ -76,10 +73,23 @@ pub enum ReportCmd {
         /// Replace the output file if it exists
         #[arg(long)]
         force: bool,
-        /// Operator running the export (default: the first active admin)
-        #[arg(long = "as")]
-        as_operator: Option<String>,
+        #[command(flatten)]
+        exporter: Exporter,
     },
+}
+
+/// Who the ledger says exported it: `--as NAME` with that operator's PIN
+/// (standard input or `--pin-file`), else "exported from the command line".
+#[derive(Args, Debug, Clone, Default)]
+pub struct Exporter {
+    /// Operator exporting, named on the ledger; their PIN on standard input
+    /// or in --pin-file (without --as the ledger says "exported from the
+    /// command line")
+    #[arg(long = "as")]
+    pub as_operator: Option<String>,
+    /// File whose first line is the PIN of --as
+    #[arg(long, requires = "as_operator")]
+    pub pin_file: Option<PathBuf>,
 }
 
 /// Refuses an output name the ledger writer cannot write, or a file that
@@ -113,17 +123,21 @@ fn date_arg(value: &str) -> Result<chrono::NaiveDate, CliError> {
     parse_date(value).ok_or_else(|| CliError(trf("cli.bad_date", &[("value", value.to_string())])))
 }
 
-/// The operator who signs the export: `--as NAME`, else the first admin.
-fn signer(
-    store: &Store,
-    as_operator: Option<&str>,
-) -> Result<crate::domain::role::Actor, CliError> {
+/// The exporter named on the ledger. With `--as` the PIN is checked before
+/// anything is written, so nobody can sign a ledger with another's name;
+/// without it the ledger says it came from the command line, never some
+/// admin's name (the first admin, or another station's after a sync).
+fn signer(store: &Store, exporter: &Exporter) -> Result<Actor, CliError> {
     store.require_station()?;
-    let name = name_or_admin(store, as_operator)?;
+    let Some(name) = exporter.as_operator.as_deref() else {
+        return Ok(command_line_actor());
+    };
     let op = store
-        .find_operator_by_name(&name)?
-        .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", name.clone())])))?;
-    Ok(op.actor())
+        .find_operator_by_name(name)?
+        .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", name.to_string())])))?;
+    Ok(store
+        .verify_pin(&op.id, &read_pin(&exporter.pin_file)?)?
+        .actor())
 }
 
 fn done(key: &str, n: usize, out: &Path) {
@@ -144,8 +158,7 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             out,
             force,
             full_ids,
-            as_operator,
-            pin_file,
+            exporter,
         } => {
             let from = parse_date(&from)
                 .ok_or_else(|| CliError(trf("cli.bad_date", &[("value", from.clone())])))?;
@@ -154,19 +167,12 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             if to < from {
                 return Err(CliError(tr("err.date_order")));
             }
+            if full_ids && exporter.as_operator.is_none() {
+                return Err(CliError(tr("report.err.full_ids_need_as")));
+            }
             check_out(&out, force)?;
             let store = open_existing(path)?;
-            store.require_station()?;
-            // Exports are signed by an operator; full IDs need an admin's PIN.
-            let name = name_or_admin(&store, as_operator.as_deref())?;
-            let op = store
-                .find_operator_by_name(&name)?
-                .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", name.clone())])))?;
-            let actor = if full_ids {
-                store.verify_pin(&op.id, &read_pin(&pin_file)?)?.actor()
-            } else {
-                op.actor()
-            };
+            let actor = signer(&store, &exporter)?;
             let n = export_visitors(
                 &store,
                 &actor,
@@ -190,11 +196,11 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
         ReportCmd::Roster {
             out,
             force,
-            as_operator,
+            exporter,
         } => {
             check_out(&out, force)?;
             let store = open_existing(path)?;
-            let actor = signer(&store, as_operator.as_deref())?;
+            let actor = signer(&store, &exporter)?;
             let n = export_roster(&store, &actor, &out).map_err(export_err(&out))?;
             done("report.roster.done", n, &out);
             Ok(())
@@ -204,13 +210,13 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             out,
             force,
             building,
-            as_operator,
+            exporter,
         } => {
             let month_first = parse_month(&month)
                 .ok_or_else(|| CliError(trf("cli.bad_month", &[("value", month.clone())])))?;
             check_out(&out, force)?;
             let store = open_existing(path)?;
-            let actor = signer(&store, as_operator.as_deref())?;
+            let actor = signer(&store, &exporter)?;
             if let Some(b) = &building {
                 let known = store.buildings()?;
                 if !known.contains(b) {
@@ -238,7 +244,7 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             to,
             out,
             force,
-            as_operator,
+            exporter,
         } => {
             let from = date_arg(&from)?;
             let to = date_arg(&to)?;
@@ -247,7 +253,7 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             }
             check_out(&out, force)?;
             let store = open_existing(path)?;
-            let actor = signer(&store, as_operator.as_deref())?;
+            let actor = signer(&store, &exporter)?;
             let n = export_absences(
                 &store,
                 &actor,

@@ -8,8 +8,8 @@ use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::domain::validate::FieldError;
 use crate::i18n::{Lang, lang, tr, trf};
-use crate::report::common::{bed_with_building, columns, exported_at, write_report};
-use crate::report::ledger::Ledger;
+use crate::report::common::{bed_with_building, columns, exported_at, exported_by, write_report};
+use crate::report::ledger::{Ledger, Orientation};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -172,6 +172,8 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
         lines.len(),
     ));
 
+    // The per-class block under the boarders is a summary, not records.
+    let summary_rows = rows.len() - lines.len();
     let cols: [(&str, f64); 8] = [
         ("report.absences.col.no", 5.0),
         ("report.absences.col.name", 9.0),
@@ -191,7 +193,7 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
                 ("to", to),
                 ("station", st.name.clone()),
                 ("at", exported_at(store, off)),
-                ("by", actor.name.clone()),
+                ("by", exported_by(actor)),
             ],
         ),
         columns: columns(&cols),
@@ -208,6 +210,9 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
             tr("report.absences.rule"),
             tr("report.sign"),
         ],
+        // Eight columns read better on a portrait sheet, as on paper.
+        orientation: Orientation::Portrait,
+        summary_rows,
     })
 }
 

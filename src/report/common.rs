@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::domain::role::{Actor, Role};
 use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
@@ -25,6 +26,32 @@ pub(crate) fn bed_with_building(bed: &Option<BedRef>, active: bool) -> String {
         label
     } else {
         trf("report.boarder_left", &[("bed", label)])
+    }
+}
+
+/// Id of the actor for exports from the command line without `--as`: no
+/// operator's id has this form (they are generated ids).
+const COMMAND_LINE_ID: &str = "command-line";
+
+/// Who exports from the command line when no operator is named: the
+/// ledger says so rather than borrowing some admin's name. Duty-leader
+/// rights: ledgers, but not full ID numbers, which need an admin's PIN.
+pub(crate) fn command_line_actor() -> Actor {
+    Actor {
+        id: COMMAND_LINE_ID.to_string(),
+        name: tr("report.exported_cli"),
+        role: Role::DutyLeader,
+    }
+}
+
+/// The subtitle's "exported by …" words: the operator who exported (the
+/// one logged in, or named and PIN-checked with `--as`), or "exported
+/// from the command line".
+pub(crate) fn exported_by(actor: &Actor) -> String {
+    if actor.id == COMMAND_LINE_ID {
+        tr("report.exported_cli")
+    } else {
+        trf("report.exported_by", &[("name", actor.name.clone())])
     }
 }
 
@@ -63,6 +90,24 @@ mod tests {
         let err = write_report(&Ledger::default(), &path).unwrap_err();
         assert!(err.to_string().contains("out.pdf"), "{err}");
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn exporter_words() {
+        let op = Actor {
+            id: "op-1".into(),
+            name: "刘主任".into(),
+            role: Role::DutyLeader,
+        };
+        assert_eq!(
+            exported_by(&op),
+            trf("report.exported_by", &[("name", "刘主任".to_string())])
+        );
+        assert!(exported_by(&op).contains("刘主任"));
+        assert_eq!(
+            exported_by(&command_line_actor()),
+            tr("report.exported_cli")
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::domain::rollcall::Mark;
 use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
-use crate::report::common::{bed_with_building, exported_at, write_report};
+use crate::report::common::{bed_with_building, exported_at, exported_by, write_report};
 use crate::report::ledger::{Column, Ledger};
 use crate::store::{Store, StoreError};
 use chrono::{Datelike, NaiveDate};
@@ -237,12 +237,15 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
                 ),
                 ("station", st.name.clone()),
                 ("at", exported_at(store, off)),
-                ("by", actor.name.clone()),
+                ("by", exported_by(actor)),
             ],
         ),
         columns,
         rows,
         footer,
+        // The √ and × count rows under the grid.
+        summary_rows: 2,
+        ..Ledger::default()
     })
 }
 

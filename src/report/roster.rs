@@ -4,7 +4,7 @@
 use crate::domain::role::{Actor, Permission, require};
 use crate::domain::roster::{Gender, Guardian, Student};
 use crate::i18n::{tr, trf};
-use crate::report::common::{columns, exported_at, write_report};
+use crate::report::common::{columns, exported_at, exported_by, write_report};
 use crate::report::ledger::Ledger;
 use crate::store::{Store, StoreError};
 use std::path::Path;
@@ -93,12 +93,13 @@ pub fn build(store: &Store, actor: &Actor) -> Result<Ledger, StoreError> {
             &[
                 ("station", st.name.clone()),
                 ("at", exported_at(store, off)),
-                ("by", actor.name.clone()),
+                ("by", exported_by(actor)),
             ],
         ),
         columns: columns(&cols),
         rows,
         footer,
+        ..Ledger::default()
     })
 }
 

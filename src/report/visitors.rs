@@ -6,7 +6,7 @@ use crate::domain::time;
 use crate::domain::validate::mask_id;
 use crate::domain::visit::{Decision, VisitStatus};
 use crate::i18n::{tr, trf};
-use crate::report::common::{columns, exported_at, write_report};
+use crate::report::common::{columns, exported_at, exported_by, write_report};
 use crate::report::ledger::Ledger;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -138,7 +138,7 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
                 ("to", req.to.format("%Y-%m-%d").to_string()),
                 ("station", st.name.clone()),
                 ("at", exported_at(store, off)),
-                ("by", actor.name.clone()),
+                ("by", exported_by(actor)),
             ],
         ),
         columns: columns(&cols),
@@ -147,6 +147,7 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
             tr("report.sign"),
         ],
         rows,
+        ..Ledger::default()
     })
 }
 

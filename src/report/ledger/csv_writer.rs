@@ -11,49 +11,31 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The ledger as CSV: UTF-8 with BOM, CRLF line endings, RFC 4180 quoting.
 ///
-/// Layout: title, subtitle, empty line, header row, data rows, empty line,
-/// one line per footer entry.
+/// A plain table: the header on row 1, then one row per record. Title,
+/// subtitle, summary rows and footer lines (totals, signature blanks) are
+/// left out; they belong to the printed form, and any program reading the
+/// file expects a header and records only.
 ///
-/// Every cell (title and footer included, since any of them can carry
-/// user-typed text) that starts with `=`, `+`, `-`, `@`, tab or carriage
-/// return gets a leading apostrophe, as OWASP recommends against CSV formula
+/// Every cell that starts with `=`, `+`, `-`, `@`, tab or carriage return
+/// gets a leading apostrophe, as OWASP recommends against CSV formula
 /// injection. This also marks phone numbers written as "+86…" and negative
 /// numbers; that is the accepted price, and spreadsheet users see the
 /// apostrophe-prefixed text as text.
 ///
-/// Long digit strings (ID cards, phone numbers) are deliberately left as
-/// they are: the CSV is for data exchange, the `.xlsx` is the file for Excel.
+/// Dates and times are kept as text, see [`keep_as_text`]. Long digit
+/// strings (ID cards, phone numbers) are left as they are: the `.xlsx` is
+/// the file for Excel.
 pub fn csv_bytes(ledger: &Ledger) -> Result<Vec<u8>, LedgerError> {
     let width = table_width(ledger);
     let mut out = BOM.to_vec();
-    write_csv_line(&mut out, &ledger.title)?;
-    write_csv_line(&mut out, &ledger.subtitle)?;
-    out.extend_from_slice(CRLF);
     let header = padded(ledger.columns.iter().map(|c| c.header.as_str()), width);
     let rows = ledger
-        .rows
+        .records()
         .iter()
         .map(|row| padded(row.iter().map(String::as_str), width));
     write_csv_records(&mut out, [header])?;
     write_csv_records(&mut out, rows)?;
-    out.extend_from_slice(CRLF);
-    for line in &ledger.footer {
-        write_csv_line(&mut out, line)?;
-    }
     Ok(out)
-}
-
-const CRLF: &[u8] = b"\r\n";
-
-/// A one-cell line (title, subtitle, footer).
-fn write_csv_line(out: &mut Vec<u8>, text: &str) -> Result<(), LedgerError> {
-    if text.is_empty() {
-        // csv would write `""` for an empty record; the form wants a blank line.
-        out.extend_from_slice(CRLF);
-        Ok(())
-    } else {
-        write_csv_records(out, [[text]])
-    }
 }
 
 /// CSV records with every cell passed through [`guard_formula`].
@@ -69,7 +51,7 @@ fn write_csv_records<'a>(
         .from_writer(out);
     for record in records {
         for cell in record {
-            w.write_field(guard_formula(cell).as_bytes())
+            w.write_field(keep_as_text(&guard_formula(cell)).as_bytes())
                 .map_err(csv_err)?;
         }
         w.write_record(std::iter::empty::<&[u8]>())
@@ -77,6 +59,28 @@ fn write_csv_records<'a>(
     }
     w.flush()?;
     Ok(())
+}
+
+/// Dates and times ("2026-11-22", "21:30", "11-22 21:30", "3-5") get a
+/// leading tab, so Excel and LibreOffice open them as the text written
+/// rather than turning them into date serials shown in the PC's own format
+/// (or "3月5日" for a bed "3-5"). A tab is invisible in the cell, and a
+/// program reading the table gets the value back by trimming whitespace.
+/// `="2026-11-22"` would show the same, but it is a formula: LibreOffice
+/// shows it raw unless formulas are evaluated on import, and every other
+/// reader gets the `="…"` as data.
+fn keep_as_text(cell: &str) -> Cow<'_, str> {
+    let date_like = cell.len() <= 19
+        && cell.starts_with(|c: char| c.is_ascii_digit())
+        && cell.contains(['-', ':', '/'])
+        && cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ':' | '/' | ' '));
+    if date_like {
+        Cow::Owned(format!("\t{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
 }
 
 /// OWASP CSV-injection guard: neutralise cells a spreadsheet would evaluate.
@@ -100,25 +104,48 @@ mod tests {
     }
 
     #[test]
-    fn csv_layout_positions() {
-        let text = csv_text(&visitor_ledger());
+    fn csv_is_header_and_records_only() {
+        let mut ledger = visitor_ledger();
+        ledger.rows.push(vec!["合计".to_string(), "2".to_string()]);
+        ledger.summary_rows = 1;
+        let text = csv_text(&ledger);
         assert!(!text.replace("\r\n", "").contains('\n'), "bare LF found");
         let lines: Vec<&str> = text.split("\r\n").collect();
-        assert_eq!(lines[0], "某某中学 家长来访登记表");
-        assert!(lines[1].starts_with("2026-11-01 — 2026-11-22"));
-        assert_eq!(lines[2], "");
-        assert_eq!(lines[3], "日期,姓名,身份证号,事由");
+        assert_eq!(lines[0], "日期,姓名,身份证号,事由");
         assert_eq!(
-            lines[4],
-            format!("2026-11-01,张三,{ID_NUMBER},\"接孩子, 看病\"")
+            lines[1],
+            format!("\t2026-11-01,张三,{ID_NUMBER},\"接孩子, 看病\"")
         );
         // Short row padded to the column count.
-        assert_eq!(lines[5], "2026-11-02,李四,13800138000,");
-        assert_eq!(lines[6], "");
-        assert_eq!(lines[7], "共 2 条");
-        assert_eq!(lines[8], "值班人签字：________");
-        assert_eq!(lines[9], "", "file ends with CRLF");
-        assert_eq!(lines.len(), 10);
+        assert_eq!(lines[2], "\t2026-11-02,李四,13800138000,");
+        // No summary row, no title or footer lines.
+        assert_eq!(lines[3], "", "file ends with CRLF");
+        assert_eq!(lines.len(), 4);
+    }
+
+    #[test]
+    fn dates_and_times_stay_text_other_cells_untouched() {
+        for (cell, kept) in [
+            ("2026-11-22", "\t2026-11-22"),
+            ("21:30", "\t21:30"),
+            ("11-22 21:30", "\t11-22 21:30"),
+            ("2026/11/22", "\t2026/11/22"),
+            ("3-5", "\t3-5"),
+            ("12", "12"),
+            ("13800138000", "13800138000"),
+            ("305-2 张三", "305-2 张三"),
+            ("", ""),
+            ("'-5", "'-5"),
+        ] {
+            assert_eq!(keep_as_text(cell), kept, "{cell}");
+        }
+        // Read back, the value is the date once whitespace is trimmed.
+        let text = csv_text(&visitor_ledger());
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let first = reader.records().next().unwrap().unwrap();
+        assert_eq!(&first[0], "2026-11-01");
     }
 
     #[test]
@@ -139,7 +166,7 @@ mod tests {
             .flexible(true)
             .from_reader(text.as_bytes());
         let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        let row = &records[3];
+        let row = &records[1];
         assert_eq!(&row[0], "a,b");
         assert_eq!(&row[1], "say \"hi\"");
         assert_eq!(&row[2], "line1\nline2");
@@ -148,21 +175,22 @@ mod tests {
     #[test]
     fn csv_guards_formula_injection() {
         let mut ledger = visitor_ledger();
-        ledger.title = "=HYPERLINK(\"x\")".to_string();
-        ledger.rows = vec![vec![
-            "=1+1".to_string(),
-            "+8613800138000".to_string(),
-            "-5".to_string(),
-            "@SUM(A1)".to_string(),
-        ]];
-        ledger.footer = vec!["\tcmd".to_string(), "a=b".to_string()];
+        ledger.columns[0].header = "=HYPERLINK(\"x\")".to_string();
+        ledger.rows = vec![
+            vec![
+                "=1+1".to_string(),
+                "+8613800138000".to_string(),
+                "-5".to_string(),
+                "@SUM(A1)".to_string(),
+            ],
+            vec!["\tcmd".to_string(), "a=b".to_string()],
+        ];
         let text = csv_text(&ledger);
         let lines: Vec<&str> = text.split("\r\n").collect();
-        assert_eq!(lines[0], "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(lines[4], "'=1+1,'+8613800138000,'-5,'@SUM(A1)");
-        assert_eq!(lines[6], "'\tcmd");
+        assert_eq!(lines[0], "\"'=HYPERLINK(\"\"x\"\")\",姓名,身份证号,事由");
+        assert_eq!(lines[1], "'=1+1,'+8613800138000,'-5,'@SUM(A1)");
         // Only a leading trigger character counts.
-        assert_eq!(lines[7], "a=b");
+        assert_eq!(lines[2], "'\tcmd,a=b,,");
     }
 
     #[test]
@@ -182,7 +210,7 @@ mod tests {
         ];
         let text = csv_text(&ledger);
         let lines: Vec<&str> = text.split("\r\n").collect();
-        assert_eq!(lines[3], "日期,姓名,身份证号,事由,");
-        assert_eq!(lines[4], "1,2,3,4,5");
+        assert_eq!(lines[0], "日期,姓名,身份证号,事由,");
+        assert_eq!(lines[1], "1,2,3,4,5");
     }
 }

@@ -2,16 +2,16 @@
 //! exported as `.csv` or `.xlsx`.
 //!
 //! The caller has already translated and formatted every string; this module
-//! only lays the cells out the way the paper form does: title, subtitle, a
-//! blank line, the header row, the data rows, a blank line and the footer
-//! lines (totals, signature blanks).
+//! only lays the cells out.
 //!
-//! The two formats have different jobs. The `.xlsx` is the one meant for
-//! Excel and for printing: every cell is stored as text, so 18-digit ID
-//! numbers and phone numbers keep all their digits. The `.csv` is for data
-//! exchange, so cell values are written as they are (no `="..."` or tab
-//! tricks that other tools would read as part of the data), apart from the
-//! formula-injection guard described on [`csv_bytes`]. Excel may show long
+//! The two formats have different jobs. The `.xlsx` is the printed form:
+//! title, subtitle, a blank line, the header row, the data rows, a blank
+//! line and the footer lines (totals, signature blanks), set up for A4.
+//! Every cell is stored as text, so 18-digit ID numbers and phone numbers
+//! keep all their digits. The `.csv` is a table for data exchange: the
+//! header on row 1 and one row per record, nothing else; cells are written
+//! as they are apart from the formula-injection guard and the tab that
+//! keeps dates as text, described on [`csv_bytes`]. Excel may show long
 //! digit strings from the CSV as `1.1E+17`; use the `.xlsx` for Excel.
 
 mod atomic;
@@ -38,14 +38,36 @@ pub struct Ledger {
     pub rows: Vec<Vec<String>>,
     /// Lines under the table, e.g. "共 132 条", "值班人签字：________".
     pub footer: Vec<String>,
+    /// How the form is printed: wide registers landscape, lists portrait.
+    pub orientation: Orientation,
+    /// How many of the last `rows` are totals or summaries rather than
+    /// records: kept out of the autofilter and out of the CSV, which holds
+    /// one row per record.
+    pub summary_rows: usize,
+}
+
+impl Ledger {
+    /// The rows that are records, without the trailing summary rows.
+    pub fn records(&self) -> &[Vec<String>] {
+        &self.rows[..self.rows.len().saturating_sub(self.summary_rows)]
+    }
+}
+
+/// Page orientation of the printed form (always A4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Orientation {
+    #[default]
+    Landscape,
+    Portrait,
 }
 
 /// One column of the table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     pub header: String,
-    /// xlsx column width in characters; non-finite or non-positive widths
-    /// leave Excel's default width.
+    /// Suggested xlsx width in characters. The .xlsx sizes columns to what
+    /// they hold (see the print plan); this width is used only when the
+    /// ledger has no rows to measure. Non-finite or non-positive: ignored.
     pub width: f64,
 }
 
@@ -142,6 +164,7 @@ mod tests {
                 ],
             ],
             footer: vec!["共 2 条".to_string(), "值班人签字：________".to_string()],
+            ..Ledger::default()
         }
     }
 

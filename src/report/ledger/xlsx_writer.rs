@@ -7,22 +7,28 @@ use rust_xlsxwriter::{
 };
 
 use super::layout::{
-    DEFAULT_COLUMN_WIDTH, LINE_HEIGHT, column_width, padded, table_width, wrapped_lines,
+    MARGIN_BOTTOM_IN, MARGIN_HEADER_IN, MARGIN_SIDE_IN, MARGIN_TOP_IN, PrintPlan, padded,
+    print_plan, table_width, wrapped_lines,
 };
-use super::{Ledger, LedgerError};
+use super::{Ledger, LedgerError, Orientation};
+use crate::i18n::tr;
 
 /// The ledger as an .xlsx workbook laid out like the printed form.
 ///
-/// Row 1 holds the title (merged, bold, 16pt), row 2 the subtitle (merged),
-/// row 4 the header (bold, bordered, grey, frozen, with an autofilter), then
-/// the data rows as bordered text cells and, after one empty row, the footer
-/// lines. Printing is set to A4 landscape, one page wide, with the header
-/// row repeated and the title in the page header of every page.
+/// Row 1 holds the title (merged, bold), row 2 the subtitle (merged), row 4
+/// the header (bold, bordered, grey, frozen, with an autofilter over the
+/// record rows only), then the data rows as bordered text cells and, after
+/// one empty row, the footer lines.
+///
+/// Printing: A4 in the ledger's orientation, one page wide at 9 pt or more
+/// (see [`print_plan`]), the title, subtitle and header rows repeated on
+/// every page, page numbers in the page header and the signature and date
+/// blanks in the page footer, so every sheet of a long register is signed.
 pub fn xlsx_bytes(ledger: &Ledger) -> Result<Vec<u8>, LedgerError> {
     let mut workbook = Workbook::new();
     // 宋体 is what the paper forms use; making it the workbook default also
-    // covers empty cells and the print header. 72 px columns and 18 px rows
-    // are Excel's default metrics for 宋体 11.
+    // covers empty cells. 72 px columns and 18 px rows are Excel's default
+    // metrics for 宋体 11, which the column widths of the plan assume.
     workbook
         .set_default_format(&base_format().set_font_size(11), 18, 72)
         .map_err(xlsx_err)?;
@@ -45,17 +51,22 @@ const HEADER_ROW: RowNum = 3;
 fn lay_out_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> {
     let width = table_width(ledger).max(1);
     let last_col = ColNum::try_from(width - 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+    let plan = print_plan(ledger, width);
+    let size = plan.font_pt;
 
     let thin = |f: CellFormat| f.set_border(FormatBorder::Thin);
     let title_fmt = base_format()
         .set_bold()
-        .set_font_size(16)
+        .set_font_size(size + 5.0)
         .set_align(FormatAlign::Center)
         .set_align(FormatAlign::VerticalCenter);
     let subtitle_fmt = base_format()
+        .set_font_size(size)
         .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap();
     let header_fmt = thin(base_format())
+        .set_font_size(size)
         .set_bold()
         .set_background_color(0xD9D9D9)
         .set_align(FormatAlign::Center)
@@ -64,13 +75,20 @@ fn lay_out_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError
     // "@" (text) so Excel keeps digit strings as typed even after editing;
     // wrapping lets long notes grow the row instead of being cut off.
     let data_fmt = thin(base_format())
+        .set_font_size(size)
         .set_num_format("@")
         .set_align(FormatAlign::VerticalCenter)
         .set_text_wrap();
-    let footer_fmt = base_format();
+    let centred_fmt = data_fmt.clone().set_align(FormatAlign::Center);
+    let formats: Vec<&CellFormat> = plan
+        .centred
+        .iter()
+        .map(|c| if *c { &centred_fmt } else { &data_fmt })
+        .collect();
+    let footer_fmt = base_format().set_font_size(size);
 
     write_banner(sheet, TITLE_ROW, last_col, &ledger.title, &title_fmt)?;
-    sheet.set_row_height(TITLE_ROW, 27)?;
+    sheet.set_row_height(TITLE_ROW, (size + 5.0) * 1.25 + 8.0)?;
     write_banner(
         sheet,
         SUBTITLE_ROW,
@@ -78,29 +96,29 @@ fn lay_out_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError
         &ledger.subtitle,
         &subtitle_fmt,
     )?;
+    let all_units: f64 = plan.line_units.iter().sum();
+    sheet.set_row_height(
+        SUBTITLE_ROW,
+        plan.row_height(wrapped_lines(&ledger.subtitle, all_units)),
+    )?;
 
-    let widths: Vec<f64> = (0..width)
-        .map(|i| {
-            ledger
-                .columns
-                .get(i)
-                .and_then(|c| column_width(c.width))
-                .unwrap_or(DEFAULT_COLUMN_WIDTH)
-        })
-        .collect();
-    for (col, column) in (0..=last_col).zip(&ledger.columns) {
-        if let Some(w) = column_width(column.width) {
-            sheet.set_column_width(col, w)?;
-        }
+    for (col, w) in (0..=last_col).zip(&plan.widths) {
+        sheet.set_column_width(col, *w)?;
     }
 
     let header = padded(ledger.columns.iter().map(|c| c.header.as_str()), width);
-    write_table_row(sheet, HEADER_ROW, header, &widths, &header_fmt)?;
+    let header_fmts = vec![&header_fmt; width];
+    write_table_row(sheet, HEADER_ROW, header, &plan, &header_fmts)?;
     let mut row_num = HEADER_ROW;
-    for row in &ledger.rows {
+    let mut last_record_row = HEADER_ROW;
+    let records = ledger.records().len();
+    for (i, row) in ledger.rows.iter().enumerate() {
         row_num = next_row(row_num)?;
         let cells = padded(row.iter().map(String::as_str), width);
-        write_table_row(sheet, row_num, cells, &widths, &data_fmt)?;
+        write_table_row(sheet, row_num, cells, &plan, &formats)?;
+        if i < records {
+            last_record_row = row_num;
+        }
     }
     let last_table_row = row_num;
 
@@ -112,15 +130,31 @@ fn lay_out_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError
     }
 
     sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
-    sheet.autofilter(HEADER_ROW, 0, last_table_row, last_col)?;
+    // Totals and summaries under the records must not be sorted or
+    // filtered in among them.
+    sheet.autofilter(HEADER_ROW, 0, last_record_row, last_col)?;
 
     sheet.set_paper_size(9); // A4
-    sheet.set_landscape();
-    sheet.set_print_fit_to_pages(1, 0); // one page wide, as many tall as needed
+    match ledger.orientation {
+        Orientation::Landscape => sheet.set_landscape(),
+        Orientation::Portrait => sheet.set_portrait(),
+    };
+    sheet.set_margins(
+        MARGIN_SIDE_IN,
+        MARGIN_SIDE_IN,
+        MARGIN_TOP_IN,
+        MARGIN_BOTTOM_IN,
+        MARGIN_HEADER_IN,
+        MARGIN_HEADER_IN,
+    );
+    // One page wide, as many tall as needed; the plan keeps the scale at
+    // 100 % for every ledger the app makes.
+    sheet.set_print_fit_to_pages(1, 0);
     sheet.set_print_center_horizontally(true);
-    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
-    sheet.set_header(page_header(&ledger.title));
-    sheet.set_footer("&C&P / &N");
+    // Title, date range and header on every page.
+    sheet.set_repeat_rows(TITLE_ROW, HEADER_ROW)?;
+    sheet.set_header(page_header());
+    sheet.set_footer(page_footer());
     Ok(())
 }
 
@@ -134,22 +168,19 @@ fn base_format() -> CellFormat {
 
 /// One bordered table row. Neither Excel nor LibreOffice grows a row for
 /// wrapped text in a generated file, and overlapping text is unreadable on
-/// the printout, so rows that need several lines get an estimated height.
+/// the printout, so every row gets a height for its tallest cell, with
+/// padding.
 fn write_table_row<'a>(
     sheet: &mut Worksheet,
     row: RowNum,
-    cells: impl Iterator<Item = &'a str>,
-    widths: &[f64],
-    format: &CellFormat,
+    cells: impl Iterator<Item = &'a str> + Clone,
+    plan: &PrintPlan,
+    formats: &[&CellFormat],
 ) -> Result<(), XlsxError> {
-    let mut lines = 1;
-    for ((col, cell), width) in (0..).zip(cells).zip(widths) {
+    for ((col, cell), format) in (0..).zip(cells.clone()).zip(formats) {
         write_text(sheet, row, col, cell, format)?;
-        lines = lines.max(wrapped_lines(cell, *width));
     }
-    if lines > 1 {
-        sheet.set_row_height(row, LINE_HEIGHT * f64::from(lines.min(30)))?;
-    }
+    sheet.set_row_height(row, plan.row_height(plan.row_lines(cells)))?;
     Ok(())
 }
 
@@ -196,20 +227,59 @@ fn next_row(row: RowNum) -> Result<RowNum, XlsxError> {
 /// drops (and prints to stderr) a longer one, which would garble the TUI.
 const PAGE_HEADER_LIMIT: usize = 255;
 
-/// Page header with the title centred; `&` is the control character there.
-fn page_header(title: &str) -> String {
-    let mut header = String::from("&C");
-    let mut units = header.encode_utf16().count();
-    for c in title.chars().filter(|c| !c.is_control()) {
-        let piece: &str = if c == '&' { "&&" } else { &c.to_string() };
+/// Font of the page header and footer: rust_xlsxwriter's `&"font,style"`.
+const PAGE_FONT: &str = "&\"宋体,Regular\"&10";
+
+/// Page numbers at the right of the page header.
+fn page_header() -> String {
+    let text = escape_page_text(&tr("ledger.page_no"))
+        .replace("{page}", "&P")
+        .replace("{pages}", "&N");
+    fit_page_text(format!("&R{PAGE_FONT}"), &text)
+}
+
+/// The signature and date blanks, on every printed page.
+fn page_footer() -> String {
+    fit_page_text(
+        format!("&C{PAGE_FONT}"),
+        &escape_page_text(&tr("ledger.page_sign")),
+    )
+}
+
+/// `&` is the control character of page headers and footers.
+fn escape_page_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control())
+        .map(|c| {
+            if c == '&' {
+                "&&".to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `prefix` then as much of `text` as Excel's limit allows, never splitting
+/// an `&&` pair (which would leave a stray control `&`).
+fn fit_page_text(prefix: String, text: &str) -> String {
+    let mut out = prefix;
+    let mut units = out.encode_utf16().count();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut piece = c.to_string();
+        if c == '&' && chars.peek() == Some(&'&') {
+            chars.next();
+            piece.push('&');
+        }
         let piece_units = piece.encode_utf16().count();
         if units + piece_units > PAGE_HEADER_LIMIT {
             break;
         }
         units += piece_units;
-        header.push_str(piece);
+        out.push_str(&piece);
     }
-    header
+    out
 }
 
 /// Excel sheet-name rules: at most 31 UTF-16 units, none of `[]:*?/\`, no
@@ -376,13 +446,14 @@ mod tests {
     }
 
     #[test]
-    fn page_header_escapes_ampersand_and_respects_limit() {
-        assert_eq!(page_header("A&B 中学"), "&CA&&B 中学");
-        let long = page_header(&"&".repeat(300));
+    fn page_text_escapes_ampersand_and_respects_limit() {
+        assert_eq!(escape_page_text("A&B\n中学"), "A&&B中学");
+        let long = fit_page_text("&C".into(), &escape_page_text(&"&".repeat(300)));
         assert!(long.encode_utf16().count() <= PAGE_HEADER_LIMIT);
         // An escape pair is never split, which would leave a stray control `&`.
         assert_eq!((long.len() - "&C".len()) % 2, 0);
-        // A header that long is still accepted, not silently dropped.
+        assert!(page_header().contains("&P") && page_header().contains("&N"));
+        // A title that long is still accepted.
         let mut ledger = visitor_ledger();
         ledger.title = "长".repeat(400);
         xlsx_bytes(&ledger).unwrap();
