@@ -3,7 +3,10 @@
 //! problems (one absent and being followed up, one sick, one on leave, one
 //! taken home through the gate).
 
-use super::{CLASSES, GIVEN, GenStats, RELATIONS, SURNAMES, Scale};
+use super::names::{
+    BOYS, GIRLS, MEN, OLD_MEN, OLD_WOMEN, SURNAMES, WOMEN, fresh, other_surname, pick,
+};
+use super::{CLASSES, GenStats, Scale};
 use crate::domain::role::Actor;
 use crate::domain::rollcall::{Mark, RoundKind};
 use crate::domain::roster::{BedRef, Gender, Guardian, StudentData, Zone};
@@ -19,7 +22,7 @@ const CARE: &[&str] = &[
     "花生过敏",
     "夜里怕黑，需留小灯",
     "近视，上铺不宜",
-    "父母离异，由外婆照顾",
+    "晕车，返校日需留意",
 ];
 
 struct Layout {
@@ -40,6 +43,7 @@ fn layout(scale: Scale) -> Layout {
             beds: 6,
             fill: 90,
         },
+        Scale::Busy => layout(Scale::Small),
         Scale::SchoolYear => Layout {
             buildings: (1..=6)
                 .map(|i| {
@@ -66,39 +70,59 @@ fn phone(rng: &mut StdRng) -> String {
 }
 
 fn student(rng: &mut StdRng, zone: Zone, no: usize) -> StudentData {
-    let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
-    let name = format!("{surname}{}", GIVEN[rng.random_range(0..GIVEN.len())]);
+    let gender = if zone == Zone::Boys {
+        Gender::Male
+    } else {
+        Gender::Female
+    };
+    // The child's name from the list of the child's gender: the bed's zone
+    // decides the gender, the name follows it.
+    let surname = pick(rng, SURNAMES);
+    let name = format!(
+        "{surname}{}",
+        pick(rng, if gender == Gender::Male { BOYS } else { GIRLS })
+    );
+    // The father's side shares the child's surname; the mother, the
+    // grandmothers and the mother's father have their own.
+    let mother_side = other_surname(rng, surname);
+    let mut taken = vec![name.clone()];
     let left_behind = rng.random_range(0..100) < 60;
     let mut guardians = vec![];
     if left_behind {
-        let (rel, g) = if rng.random_bool(0.5) {
-            ("奶奶", "秀英")
-        } else {
-            ("外婆", "桂英")
-        };
-        let sur = if rel == "奶奶" {
-            surname
-        } else {
-            SURNAMES[rng.random_range(0..SURNAMES.len())]
+        let (relation, sur, list) = match rng.random_range(0..4) {
+            0 => ("奶奶", other_surname(rng, surname), OLD_WOMEN),
+            1 => ("外婆", other_surname(rng, mother_side), OLD_WOMEN),
+            2 => ("爷爷", surname, OLD_MEN),
+            _ => ("外公", mother_side, OLD_MEN),
         };
         guardians.push(Guardian {
-            name: format!("{sur}{g}"),
-            relation: rel.into(),
+            name: fresh(rng, &mut taken, sur, list),
+            relation: relation.into(),
             phone: Some(phone(rng)),
             may_pick_up: true,
         });
     }
+    let (relation, sur, list) = if rng.random_bool(0.5) {
+        ("父亲", surname, MEN)
+    } else {
+        ("母亲", mother_side, WOMEN)
+    };
     guardians.push(Guardian {
-        name: format!("{surname}{}", GIVEN[rng.random_range(0..GIVEN.len())]),
-        relation: RELATIONS[rng.random_range(0..2)].into(),
+        name: fresh(rng, &mut taken, sur, list),
+        relation: relation.into(),
         phone: Some(phone(rng)),
-        // Parents working far away may still come; an uncle may not.
+        // Parents working far away may still come; an uncle or aunt may not.
         may_pick_up: true,
     });
     if rng.random_range(0..10) == 0 {
+        let (relation, list) = if rng.random_bool(0.5) {
+            ("叔叔", MEN)
+        } else {
+            ("姑姑", WOMEN)
+        };
         guardians.push(Guardian {
-            name: format!("{surname}{}", GIVEN[rng.random_range(0..GIVEN.len())]),
-            relation: "叔叔".into(),
+            name: fresh(rng, &mut taken, surname, list),
+            relation: relation.into(),
             phone: Some(phone(rng)),
             may_pick_up: false,
         });
@@ -106,11 +130,7 @@ fn student(rng: &mut StdRng, zone: Zone, no: usize) -> StudentData {
     StudentData {
         student_no: Some(format!("2026{no:04}")),
         name,
-        gender: Some(if zone == Zone::Boys {
-            Gender::Male
-        } else {
-            Gender::Female
-        }),
+        gender: Some(gender),
         class: CLASSES[rng.random_range(0..CLASSES.len())].into(),
         head_teacher: HEAD_TEACHERS[rng.random_range(0..HEAD_TEACHERS.len())].into(),
         guardians,

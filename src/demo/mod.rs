@@ -3,9 +3,11 @@
 //! same school.
 
 mod boarders;
+pub mod names;
 
 use crate::domain::event::StationKind;
 use crate::domain::role::{Actor, Role};
+use crate::domain::roster::{Gender, Student};
 use crate::domain::time::{FixedClock, day_start_ms};
 use crate::domain::validate::{FieldError, IdType, check_resident_id};
 use crate::domain::visit::{Decision, VisitForm, VisitorType};
@@ -14,11 +16,15 @@ use crate::store::visits::RegisterOutcome;
 use crate::store::{IdGen, Store, StoreError};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
     /// Two weeks of history and a lively present: the demo.
     Small,
+    /// Two weeks at the school year's rate of visits (≈5,900) with the
+    /// demo's buildings: the visitor mix at volume, quick enough for tests.
+    Busy,
     /// 365 days, ≥150,000 visits: benchmarks.
     SchoolYear,
 }
@@ -38,18 +44,7 @@ pub const SCHOOL: &str = "青山县第一中学";
 /// any other station, whose records would sync to the whole school.
 pub const DEMO_META: &str = "demo_station";
 
-pub(crate) const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
-    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
-    "任", "沈", "欧阳", "单",
-];
-pub(crate) const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强",
-    "海燕", "建国", "德明", "春梅", "小红", "国庆", "长江", "丽华", "晓东", "新民", "淑珍", "永红",
-    "金凤", "宏伟", "光辉", "雪梅",
-];
+/// What parents and others come for.
 const PURPOSES: &[(VisitorType, &[&str])] = &[
     (
         VisitorType::Parent,
@@ -63,27 +58,55 @@ const PURPOSES: &[(VisitorType, &[&str])] = &[
             "看望孩子",
         ],
     ),
+    (VisitorType::Other, &["找校长", "应聘面试", "校友返校"]),
+];
+/// Who comes on the school's business, and for what. Officials,
+/// contractors and suppliers always give their 单位, as the register asks.
+const ORGS: &[(VisitorType, &str, &[&str])] = &[
     (
         VisitorType::Contractor,
-        &[
-            "维修宿舍水管",
-            "更换教室灯管",
-            "消防设施检测",
-            "食堂设备检修",
-        ],
+        "青山县宏达建筑工程有限公司",
+        &["维修宿舍水管", "修补围墙", "屋面防水维修"],
     ),
     (
-        VisitorType::Delivery,
-        &["食堂送菜", "送快递", "送桶装水", "送教材"],
+        VisitorType::Contractor,
+        "青山县明亮电气安装队",
+        &["更换教室灯管", "线路检修"],
+    ),
+    (
+        VisitorType::Contractor,
+        "湘安消防设施检测有限公司",
+        &["消防设施检测"],
+    ),
+    (
+        VisitorType::Contractor,
+        "青山县厨具设备维修部",
+        &["食堂设备检修"],
+    ),
+    (VisitorType::Delivery, "青山县农贸配送中心", &["食堂送菜"]),
+    (VisitorType::Delivery, "中通快递青山网点", &["送快递"]),
+    (VisitorType::Delivery, "青山山泉水站", &["送桶装水"]),
+    (VisitorType::Delivery, "青山县新华书店", &["送教材"]),
+    (
+        VisitorType::Official,
+        "青山县教育局",
+        &["教育局检查", "安全工作督导"],
     ),
     (
         VisitorType::Official,
-        &["教育局检查", "卫生监督抽查", "派出所走访"],
+        "青山县卫生监督所",
+        &["卫生监督抽查", "食堂卫生检查"],
     ),
-    (VisitorType::Other, &["找校长", "应聘面试", "校友返校"]),
-];
-pub(crate) const RELATIONS: &[&str] = &[
-    "父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "叔叔", "姑姑",
+    (
+        VisitorType::Official,
+        "青山县公安局城关派出所",
+        &["派出所走访"],
+    ),
+    (
+        VisitorType::Official,
+        "青山县消防救援大队",
+        &["消防安全检查"],
+    ),
 ];
 pub(crate) const CLASSES: &[&str] = &[
     "初一(1)班",
@@ -102,92 +125,189 @@ struct Person {
     id_no: String,
     plate: Option<String>,
     kind: VisitorType,
+    org: String,
     host: String,
     relation: String,
+    purposes: &'static [&'static str],
+    /// How often this person comes: 1 is once in about 60 days.
+    weight: f64,
 }
 
-fn person(rng: &mut StdRng) -> Person {
-    let name = format!(
-        "{}{}",
-        SURNAMES[rng.random_range(0..SURNAMES.len())],
-        GIVEN[rng.random_range(0..GIVEN.len())]
-    );
-    let phone = format!(
-        "1{}{:09}",
-        rng.random_range(3..=9),
-        rng.random_range(0..1_000_000_000u64)
-    );
-    let year = rng.random_range(1965..2000);
-    let month = rng.random_range(1..=12);
-    let day = rng.random_range(1..=28);
-    let stem = format!(
-        "{}{year}{month:02}{day:02}{:03}",
-        AREAS[rng.random_range(0..AREAS.len())],
-        rng.random_range(0..1000)
-    );
-    let id_no = match check_resident_id(&format!("{stem}0")) {
-        Err(FieldError::IdCheckDigit { expected }) => format!("{stem}{expected}"),
-        _ => format!("{stem}0"),
-    };
-    let kind = match rng.random_range(0..100) {
-        0..70 => VisitorType::Parent,
-        70..80 => VisitorType::Contractor,
-        80..92 => VisitorType::Delivery,
-        92..96 => VisitorType::Official,
-        _ => VisitorType::Other,
-    };
-    let plate = (rng.random_range(0..10) < 3).then(|| {
-        const L: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
-        format!(
-            "{}{}{:05}",
-            PROVINCES[rng.random_range(0..PROVINCES.len())],
-            L[rng.random_range(0..L.len())] as char,
-            rng.random_range(0..100_000)
-        )
-    });
-    let (host, relation) = if kind == VisitorType::Parent {
-        let child = format!(
-            "{}{}",
-            &name.chars().take(1).collect::<String>(),
-            GIVEN[rng.random_range(0..GIVEN.len())]
+/// Makes up visitors. Parents are mostly the boarders' own guardians, each
+/// at most once in the pool; when those run out (a school year has far more
+/// parent visitors than boarders), parents of day students.
+struct Visitors<'a> {
+    roster: &'a [Student],
+    used: HashSet<(usize, usize)>,
+}
+
+impl Visitors<'_> {
+    fn person(&mut self, rng: &mut StdRng) -> Person {
+        let kind = match rng.random_range(0..100) {
+            0..70 => VisitorType::Parent,
+            70..80 => VisitorType::Contractor,
+            80..92 => VisitorType::Delivery,
+            92..96 => VisitorType::Official,
+            _ => VisitorType::Other,
+        };
+        let (name, gender, phone, host, relation, org, purposes) = if kind == VisitorType::Parent {
+            let (name, relation, phone, host) = self.parent(rng);
+            let gender = names::RELATIONS
+                .iter()
+                .find(|(r, _)| *r == relation)
+                .map_or(Gender::Male, |(_, g)| *g);
+            let purposes = purposes_of(kind);
+            (name, gender, phone, host, relation, String::new(), purposes)
+        } else {
+            let gender = if rng.random_bool(0.5) {
+                Gender::Male
+            } else {
+                Gender::Female
+            };
+            let name = names::adult(rng, gender);
+            let (host, org, purposes) = if kind == VisitorType::Other {
+                ("总务处", String::new(), purposes_of(kind))
+            } else {
+                let orgs: Vec<_> = ORGS.iter().filter(|o| o.0 == kind).collect();
+                let (_, org, purposes) = orgs[rng.random_range(0..orgs.len())];
+                let host = if kind == VisitorType::Official {
+                    "校长办公室"
+                } else {
+                    "总务处"
+                };
+                (host, org.to_string(), *purposes)
+            };
+            (
+                name,
+                gender,
+                phone(rng),
+                host.to_string(),
+                String::new(),
+                org,
+                purposes,
+            )
+        };
+        // Grandparents bring up the left-behind; everyone else is of
+        // working age.
+        let years = if ["爷爷", "奶奶", "外公", "外婆"].contains(&relation.as_str()) {
+            1948..1966
+        } else {
+            1968..1996
+        };
+        let year = rng.random_range(years);
+        let month = rng.random_range(1..=12);
+        let day = rng.random_range(1..=28);
+        // The 17th digit of a resident ID is odd for men, even for women.
+        let seq = rng.random_range(0..500) * 2 + u32::from(gender == Gender::Male);
+        let stem = format!(
+            "{}{year}{month:02}{day:02}{seq:03}",
+            AREAS[rng.random_range(0..AREAS.len())],
         );
-        (
-            format!("{} {child}", CLASSES[rng.random_range(0..CLASSES.len())]),
-            RELATIONS[rng.random_range(0..RELATIONS.len())].to_string(),
-        )
-    } else {
-        ("总务处".to_string(), String::new())
-    };
-    Person {
-        name,
-        phone,
-        id_no,
-        plate,
-        kind,
-        host,
-        relation,
+        let id_no = match check_resident_id(&format!("{stem}0")) {
+            Err(FieldError::IdCheckDigit { expected }) => format!("{stem}{expected}"),
+            _ => format!("{stem}0"),
+        };
+        let plate = (rng.random_range(0..10) < 3).then(|| {
+            const L: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+            format!(
+                "{}{}{:05}",
+                PROVINCES[rng.random_range(0..PROVINCES.len())],
+                L[rng.random_range(0..L.len())] as char,
+                rng.random_range(0..100_000)
+            )
+        });
+        // Visits every 60 days or so (weight 1) with a long tail (Pareto)
+        // up to every other day (30): suppliers and a few parents.
+        let weight = rng.random_range(0.0f64..1.0).powf(-1.0 / 1.2).min(30.0);
+        Person {
+            name,
+            phone,
+            id_no,
+            plate,
+            kind,
+            org,
+            host,
+            relation,
+            purposes,
+            weight,
+        }
+    }
+
+    /// (name, relation, phone, host) of a visiting parent.
+    fn parent(&mut self, rng: &mut StdRng) -> (String, String, String, String) {
+        if !self.roster.is_empty() {
+            for _ in 0..8 {
+                let i = rng.random_range(0..self.roster.len());
+                let st = &self.roster[i];
+                if st.data.guardians.is_empty() {
+                    continue;
+                }
+                let j = rng.random_range(0..st.data.guardians.len());
+                if self.used.insert((i, j)) {
+                    let g = &st.data.guardians[j];
+                    let phone = g.phone.clone().unwrap_or_else(|| phone(rng));
+                    let host = format!("{} {}", st.data.class, st.data.name);
+                    return (g.name.clone(), g.relation.clone(), phone, host);
+                }
+            }
+        }
+        // A day student's parent: the father shares the child's surname.
+        let (relation, gender) = names::RELATIONS[rng.random_range(0..2)];
+        let name = names::adult(rng, gender);
+        let child_surname = if gender == Gender::Male {
+            names::split(&name).map_or("王", |(s, _)| s)
+        } else {
+            names::pick(rng, names::SURNAMES)
+        };
+        let list = if rng.random_bool(0.5) {
+            names::BOYS
+        } else {
+            names::GIRLS
+        };
+        let child = format!("{child_surname}{}", names::pick(rng, list));
+        let host = format!("{} {child}", CLASSES[rng.random_range(0..CLASSES.len())]);
+        (name, relation.to_string(), phone(rng), host)
     }
 }
 
-fn form_for(p: &Person, rng: &mut StdRng) -> VisitForm {
-    let purposes = PURPOSES
+fn purposes_of(kind: VisitorType) -> &'static [&'static str] {
+    PURPOSES
         .iter()
-        .find(|(k, _)| *k == p.kind)
-        .map(|(_, v)| *v)
-        .unwrap_or(&["来访"]);
+        .find(|(k, _)| *k == kind)
+        .map_or(&["来访"], |(_, v)| *v)
+}
+
+fn phone(rng: &mut StdRng) -> String {
+    format!(
+        "1{}{:09}",
+        rng.random_range(3..=9),
+        rng.random_range(0..1_000_000_000u64)
+    )
+}
+
+fn form_for(p: &Person, rng: &mut StdRng) -> VisitForm {
     VisitForm {
         name: p.name.clone(),
         id_type: IdType::ResidentId,
         id_no: p.id_no.clone(),
         phone: p.phone.clone(),
         visitor_type: p.kind,
+        org: p.org.clone(),
         host: p.host.clone(),
         relation: p.relation.clone(),
-        purpose: purposes[rng.random_range(0..purposes.len())].to_string(),
+        purpose: p.purposes[rng.random_range(0..p.purposes.len())].to_string(),
         party_size: rng.random_range(1..=2).to_string(),
         plate: p.plate.clone().unwrap_or_default(),
         ..VisitForm::default()
     }
+}
+
+/// Picks a returning visitor in proportion to their weight: `cum` holds the
+/// running sums of the pool's weights.
+fn pick_visitor(rng: &mut StdRng, cum: &[f64]) -> usize {
+    let total = cum.last().copied().unwrap_or(0.0);
+    let x = rng.random_range(0.0..total.max(f64::MIN_POSITIVE));
+    cum.partition_point(|c| *c <= x).min(cum.len() - 1)
 }
 
 /// Sets up the demo station (if the database is new) and fills it. The
@@ -206,12 +326,12 @@ pub fn generate(
     let mut rng = StdRng::seed_from_u64(seed);
     store.set_ids(IdGen::seeded(seed));
     let days: i64 = match scale {
-        Scale::Small => 14,
+        Scale::Small | Scale::Busy => 14,
         Scale::SchoolYear => 365,
     };
     let per_day = match scale {
         Scale::Small => 30,
-        Scale::SchoolYear => 420,
+        Scale::Busy | Scale::SchoolYear => 420,
     };
     let offset = 480;
     let today = crate::domain::time::local(now_ms, offset).date_naive();
@@ -247,8 +367,25 @@ pub fn generate(
         .unwrap_or_else(|| admin.clone());
     let mut stats = GenStats::default();
     store.batch(|s| {
-        // A custody restriction, as schools are asked to keep.
-        let banned = person(&mut rng);
+        // Boarders belong to the school once: a second run on the same
+        // database (another station's records) adds visits, not a roster.
+        let buildings = if s.students(None)?.is_empty() {
+            boarders::enroll(s, clock, &mut rng, scale, &admin, start_day, &mut stats)?
+        } else {
+            vec![]
+        };
+        let roster = s.students(None)?;
+        let mut visitors = Visitors {
+            roster: &roster,
+            used: HashSet::new(),
+        };
+        // A custody restriction, as schools are asked to keep: never one of
+        // the roster's guardians, who may pick their children up.
+        let banned = Visitors {
+            roster: &[],
+            used: HashSet::new(),
+        }
+        .person(&mut rng);
         s.add_watch(
             &admin,
             &WatchForm {
@@ -259,20 +396,22 @@ pub fn generate(
                 note: "如到校，立即通知值班领导".into(),
             },
         )?;
-        let pool_size = (days as usize * per_day / 6).max(40);
-        let mut pool: Vec<Person> = (0..pool_size).map(|_| person(&mut rng)).collect();
+        // The people who come, added until their visits add up to the
+        // day's rate; the same people return all year.
+        let mut pool: Vec<Person> = vec![];
+        let mut cum: Vec<f64> = vec![];
+        let mut total = 0.0;
+        while total < per_day as f64 * 60.0 || pool.len() < 40 {
+            let p = visitors.person(&mut rng);
+            total += p.weight;
+            cum.push(total);
+            pool.push(p);
+        }
         let teacher = ops
             .iter()
             .find(|o| o.role == Role::DormTeacher)
             .cloned()
             .unwrap_or_else(|| admin.clone());
-        // Boarders belong to the school once: a second run on the same
-        // database (another station's records) adds visits, not a roster.
-        let buildings = if s.students(None)?.is_empty() {
-            boarders::enroll(s, clock, &mut rng, scale, &admin, start_day, &mut stats)?
-        } else {
-            vec![]
-        };
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
             let base = day_start_ms(day, offset);
@@ -309,10 +448,8 @@ pub fn generate(
                     }
                     DayEvent::Arrive => {
                         let actor = rng.random_range(0..ops.len());
-                        // Most visitors come back: pick from the pool, skewed.
-                        let i =
-                            (rng.random_range(0.0f64..1.0).powi(3) * pool.len() as f64) as usize;
-                        let p = &pool[i.min(pool.len() - 1)];
+                        // Most visitors come back: pick from the pool by weight.
+                        let p = &pool[pick_visitor(&mut rng, &cum)];
                         let form = form_for(p, &mut rng);
                         let mut outcome = s.register_visit(&ops[actor], &form, None)?;
                         if let RegisterOutcome::NeedsDecision(_) = outcome {
@@ -339,7 +476,9 @@ pub fn generate(
                 }
             }
             if d % 30 == 0 {
-                pool.push(person(&mut rng));
+                let p = visitors.person(&mut rng);
+                cum.push(cum.last().copied().unwrap_or(0.0) + p.weight);
+                pool.push(p);
             }
         }
         // The banned person came once and was turned away.
@@ -357,16 +496,22 @@ pub fn generate(
         if scale == Scale::Small && !buildings.is_empty() {
             boarders::tonight_early(s, clock, &teacher, &guard, &buildings[0], now_ms)?;
         }
-        let present: [(i64, usize); 5] = [(190, 0), (45, 1), (30, 2), (28, 3), (5, 4)];
-        for (mins_ago, k) in present {
+        // The one overstaying is a parent in a long talk with the head
+        // teacher; the others are whoever comes next in the pool.
+        let first_parent = pool
+            .iter()
+            .position(|p| p.kind == VisitorType::Parent)
+            .unwrap_or(0);
+        let mut order = std::iter::once(first_parent).chain((0..).filter(|i| *i != first_parent));
+        let present: [i64; 5] = [190, 45, 30, 28, 5];
+        for (k, mins_ago) in present.into_iter().enumerate() {
             if mins_ago == 5 && scale == Scale::Small && !buildings.is_empty() {
                 boarders::tonight(s, clock, &teacher, &buildings[0], now_ms, &mut stats)?;
             }
-            let p = &pool[k];
+            let p = &pool[order.next().unwrap_or(0).min(pool.len() - 1)];
             clock.set(now_ms - mins_ago * 60_000);
             let mut form = form_for(p, &mut rng);
-            if k == 0 {
-                form.visitor_type = VisitorType::Parent;
+            if k == 0 && p.kind == VisitorType::Parent {
                 form.purpose = "与班主任面谈".into();
                 form.expected_minutes = "60".into();
             }

@@ -1,0 +1,243 @@
+//! The demo school read as an inspector or a tester reads it: every child's
+//! gender agrees with the name, every guardian's relation with the
+//! guardian's name, no guardian is named like the child, visits are spread
+//! over many returning visitors, and officials and contractors give their
+//! 单位. Checked on the demo (`Scale::Small`) and at the school year's rate
+//! of visits (`Scale::Busy`).
+
+use dutydesk::demo::{self, Scale, names};
+use dutydesk::domain::roster::Gender;
+use dutydesk::domain::time::FixedClock;
+use dutydesk::domain::visit::VisitorType;
+use dutydesk::store::Store;
+use dutydesk::store::visits::VisitRow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// 2026-11-22 10:00 +08:00.
+fn now_ms() -> i64 {
+    chrono::DateTime::parse_from_rfc3339("2026-11-22T10:00:00+08:00")
+        .expect("valid instant")
+        .timestamp_millis()
+}
+
+fn school(scale: Scale, seed: u64) -> Store {
+    let clock = FixedClock::new(now_ms());
+    let mut store = Store::open_in_memory(Arc::new(clock.clone())).expect("open store");
+    demo::generate(&mut store, &clock, scale, seed, now_ms()).expect("demo data");
+    store
+}
+
+fn all_visits(store: &Store) -> Vec<VisitRow> {
+    store.visits_between(i64::MIN, i64::MAX).expect("visits")
+}
+
+/// Relations as families use the words — written out here rather than
+/// taken from the generator, so a wrong table there is caught.
+fn relation_gender(relation: &str) -> Option<Gender> {
+    match relation {
+        "父亲" | "爷爷" | "外公" | "叔叔" => Some(Gender::Male),
+        "母亲" | "奶奶" | "外婆" | "姑姑" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
+/// The gender of the list a generated name's given part comes from.
+fn name_gender(name: &str) -> Gender {
+    let (_, given) = names::split(name).unwrap_or_else(|| panic!("{name}: no known surname"));
+    let male = names::given_names(Gender::Male).any(|g| g == given);
+    let female = names::given_names(Gender::Female).any(|g| g == given);
+    match (male, female) {
+        (true, false) => Gender::Male,
+        (false, true) => Gender::Female,
+        _ => panic!("{name}: given name {given} is in {male}/{female} (male/female) lists"),
+    }
+}
+
+fn check_roster(store: &Store) {
+    let students = store.students(None).expect("students");
+    assert!(students.len() > 100, "only {} boarders", students.len());
+    let (mut boys, mut girls) = (0, 0);
+    for st in &students {
+        let d = &st.data;
+        let gender = d.gender.unwrap_or_else(|| panic!("{}: no gender", d.name));
+        assert_eq!(name_gender(&d.name), gender, "{}: name and gender", d.name);
+        match gender {
+            Gender::Male => boys += 1,
+            Gender::Female => girls += 1,
+        }
+        assert!(!d.guardians.is_empty(), "{}: no guardian", d.name);
+        let mut seen = HashSet::new();
+        for g in &d.guardians {
+            let rel = relation_gender(&g.relation).unwrap_or_else(|| {
+                panic!(
+                    "{}: guardian {} has relation {:?}",
+                    d.name, g.name, g.relation
+                )
+            });
+            assert_eq!(
+                name_gender(&g.name),
+                rel,
+                "{}: guardian {}（{}）",
+                d.name,
+                g.name,
+                g.relation
+            );
+            assert_ne!(
+                g.name, d.name,
+                "a guardian of {} has the student's name",
+                d.name
+            );
+            assert!(
+                seen.insert(&g.name),
+                "{}: two guardians named {}",
+                d.name,
+                g.name
+            );
+        }
+    }
+    assert!(boys > 0 && girls > 0, "{boys} boys, {girls} girls");
+}
+
+fn check_visits(store: &Store) {
+    let visits = all_visits(store);
+    let mut kinds: HashMap<VisitorType, usize> = HashMap::new();
+    for v in &visits {
+        let d = &v.details;
+        *kinds.entry(d.visitor_type).or_default() += 1;
+        if matches!(
+            d.visitor_type,
+            VisitorType::Official | VisitorType::Contractor
+        ) {
+            assert!(
+                !d.org.trim().is_empty(),
+                "{} ({:?}, {}) has no 单位",
+                d.name,
+                d.visitor_type,
+                d.purpose
+            );
+        }
+        if d.visitor_type == VisitorType::Parent {
+            let rel = relation_gender(&d.relation)
+                .unwrap_or_else(|| panic!("parent {} has relation {:?}", d.name, d.relation));
+            assert_eq!(name_gender(&d.name), rel, "{}（{}）", d.name, d.relation);
+            let child = d.host.rsplit(' ').next().unwrap_or_default();
+            assert_ne!(d.name, child, "parent named like the child: {}", d.host);
+            // The 17th digit of a resident ID is odd for a man.
+            let id = d.id_no.as_deref().expect("parents give an ID");
+            let odd = id.as_bytes()[16] % 2 == 1;
+            assert_eq!(
+                odd,
+                rel == Gender::Male,
+                "{}（{}）: ID {id}",
+                d.name,
+                d.relation
+            );
+        }
+    }
+    // The kinds keep their long-standing mix: mostly parents, a few
+    // officials and contractors.
+    let n = visits.len();
+    let parents = kinds.get(&VisitorType::Parent).copied().unwrap_or(0);
+    assert!(
+        parents * 100 > n * 55 && parents * 100 < n * 85,
+        "{parents} of {n} visits by parents"
+    );
+    for k in [
+        VisitorType::Official,
+        VisitorType::Contractor,
+        VisitorType::Delivery,
+    ] {
+        assert!(kinds.get(&k).copied().unwrap_or(0) > 0, "no {k:?} visits");
+    }
+}
+
+/// The largest share of all visits made by one person (one ID number), and
+/// the number of people who came more than once.
+fn top_share(store: &Store) -> (f64, usize) {
+    let visits = all_visits(store);
+    let mut per: HashMap<String, usize> = HashMap::new();
+    for v in &visits {
+        let key = v
+            .details
+            .id_no
+            .clone()
+            .unwrap_or_else(|| v.details.name.clone());
+        *per.entry(key).or_default() += 1;
+    }
+    let top = per.values().copied().max().unwrap_or(0);
+    let returning = per.values().filter(|c| **c > 1).count();
+    (top as f64 / visits.len() as f64, returning)
+}
+
+#[test]
+fn name_lists_keep_the_genders_apart() {
+    let male: HashSet<_> = names::given_names(Gender::Male).collect();
+    let female: HashSet<_> = names::given_names(Gender::Female).collect();
+    let both: Vec<_> = male.intersection(&female).collect();
+    assert!(both.is_empty(), "in both lists: {both:?}");
+    for (rel, g) in names::RELATIONS {
+        assert_eq!(relation_gender(rel), Some(*g), "{rel}");
+    }
+}
+
+#[test]
+fn demo_school_reads_true() {
+    let store = school(Scale::Small, 42);
+    check_roster(&store);
+    check_visits(&store);
+    let (top, returning) = top_share(&store);
+    // Two weeks of a small school: a daily supplier may reach a few percent.
+    assert!(
+        top <= 0.06,
+        "one visitor made {:.1} % of visits",
+        top * 100.0
+    );
+    assert!(returning >= 20, "only {returning} visitors came back");
+}
+
+#[test]
+fn busy_school_spreads_visits_over_many_returning_visitors() {
+    let store = school(Scale::Busy, 7);
+    check_roster(&store);
+    check_visits(&store);
+    let (top, returning) = top_share(&store);
+    assert!(
+        top <= 0.03,
+        "one visitor made {:.1} % of visits",
+        top * 100.0
+    );
+    assert!(returning >= 300, "only {returning} visitors came back");
+}
+
+#[test]
+fn the_same_seed_builds_the_same_school() {
+    let fingerprint = |s: &Store| {
+        let visits: Vec<_> = all_visits(s)
+            .into_iter()
+            .map(|v| {
+                (
+                    v.id,
+                    v.time_in,
+                    v.details.name,
+                    v.details.org,
+                    v.details.host,
+                )
+            })
+            .collect();
+        let students: Vec<_> = s
+            .students(None)
+            .expect("students")
+            .into_iter()
+            .map(|st| (st.id, st.data.name, st.data.guardians))
+            .collect();
+        (visits, students)
+    };
+    let a = fingerprint(&school(Scale::Small, 3));
+    assert_eq!(a, fingerprint(&school(Scale::Small, 3)));
+    assert_ne!(
+        a,
+        fingerprint(&school(Scale::Small, 4)),
+        "the seed changes nothing"
+    );
+}
