@@ -196,10 +196,11 @@ fn id_column(header: &[String], rows: &[Vec<String>], title: &str) -> Vec<String
     rows.iter().map(|r| r[i].clone()).collect()
 }
 
-const HEADER_EN: [&str; 15] = [
+const HEADER_EN: [&str; 20] = [
     "No.",
     "Date",
     "Visitor",
+    "ID type",
     "ID number",
     "Phone",
     "Type",
@@ -208,15 +209,20 @@ const HEADER_EN: [&str; 15] = [
     "Relation",
     "Purpose",
     "Party",
+    "Items carried",
     "Plate",
     "In",
+    "Expected stay",
     "Out",
+    "On duty",
+    "Visitor's signature",
     "Notes",
 ];
-const HEADER_ZH: [&str; 15] = [
+const HEADER_ZH: [&str; 20] = [
     "序号",
     "日期",
     "来访人",
+    "证件类型",
     "证件号码",
     "联系电话",
     "类型",
@@ -225,9 +231,13 @@ const HEADER_ZH: [&str; 15] = [
     "关系",
     "来访事由",
     "人数",
+    "携带物品",
     "车牌",
     "进校时间",
+    "预计停留",
     "离校时间",
+    "值班人",
+    "来访人签字",
     "备注",
 ];
 
@@ -390,8 +400,8 @@ fn report_csv_in_english_masks_ids() {
         "no total line"
     );
     // A denied visitor and people still on site are in the register.
-    assert!(rows.iter().any(|r| r[13] == "denied"), "no denied row");
-    assert!(rows.iter().any(|r| r[13] == "on site"), "no one on site");
+    assert!(rows.iter().any(|r| r[16] == "denied"), "no denied row");
+    assert!(rows.iter().any(|r| r[16] == "on site"), "no one on site");
     assert_eq!(listing(dir.path()), ["demo.db", "register.csv"]);
 }
 

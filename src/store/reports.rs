@@ -179,6 +179,38 @@ impl Store {
         Ok(out)
     }
 
+    /// Per (boarder, night), the latest absence follow-up recorded for a
+    /// round of that night: its outcome says where the boarder was found.
+    pub fn night_followups(
+        &self,
+        from_night: &str,
+        to_night: &str,
+    ) -> Result<HashMap<(String, String), LatestFollowup>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.student_id, r.night, f.finding, f.found_at, f.at_ms
+             FROM followups f JOIN rounds r ON r.id = f.round_id
+             WHERE r.night >= ?1 AND r.night <= ?2
+             ORDER BY f.at_ms, f.id",
+        )?;
+        let rows = stmt.query_map(params![from_night, to_night], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                LatestFollowup {
+                    night: r.get(1)?,
+                    finding: r.get(2)?,
+                    found_at: r.get(3)?,
+                    at_ms: r.get(4)?,
+                },
+            ))
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, f) = row?;
+            out.insert((id, f.night.clone()), f);
+        }
+        Ok(out)
+    }
+
     /// Students by id, active or not, with their current bed; ids that are
     /// not in the roster are left out.
     pub fn report_students(&self, ids: &[String]) -> Result<Vec<ReportStudent>, StoreError> {
