@@ -430,6 +430,10 @@ fn followup_ledger_lists_every_call() {
 // ---------------------------------------------------------------- the CLI
 
 fn dutydesk() -> Command {
+    dutydesk_in("zh-CN")
+}
+
+fn dutydesk_in(lang: &str) -> Command {
     let mut c = Command::cargo_bin("dutydesk").unwrap();
     c.env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
@@ -438,7 +442,7 @@ fn dutydesk() -> Command {
             dutydesk::logging::DIR_ENV,
             std::env::temp_dir().join("dutydesk-test-logs"),
         )
-        .args(["--lang", "zh-CN"]);
+        .args(["--lang", lang]);
     c
 }
 
@@ -569,4 +573,43 @@ fn bad_ranges_are_refused_before_anything_is_written() {
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.contains("2026-13-01"), "{err}");
     assert!(!out.exists());
+}
+
+#[test]
+fn headers_are_translated_in_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    for (which, expect) in [
+        (
+            "sick",
+            &["No.", "Symptoms", "Guardian told", "Well again"][..],
+        ),
+        ("leave", &["Due back", "Back at", "Return signed"][..]),
+        (
+            "gate",
+            &["Taken by", "Pick-up list", "Adult's signature"][..],
+        ),
+        ("followups", &["Contacted", "What was learnt", "Found"][..]),
+    ] {
+        let out = dir.path().join(format!("{which}.csv"));
+        let o = dutydesk_in("en")
+            .args(["report", which])
+            .args(["--from", "2026-11-01", "--to", "2026-11-30", "--db"])
+            .arg(&db)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let recs = csv_records(&out);
+        let header = recs
+            .iter()
+            .find(|r| r.first().map(String::as_str) == Some("No."))
+            .unwrap_or_else(|| panic!("{which}: {recs:?}"));
+        for h in expect {
+            assert!(header.iter().any(|x| x == h), "{which}: {h} in {header:?}");
+        }
+        // No Chinese header leaks into the English file.
+        assert!(header.iter().all(|x| x.is_ascii()), "{which}: {header:?}");
+    }
 }
