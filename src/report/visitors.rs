@@ -100,8 +100,10 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
             _ => String::new(),
         };
         let mut notes = vec![];
-        if !d.notes.is_empty() {
-            notes.push(cell(&|d| d.notes.clone()));
+        // A note a correction removed still shows what it said.
+        let note = cell(&|d| d.notes.clone());
+        if !note.is_empty() {
+            notes.push(note);
         }
         if !d.badge.is_empty() {
             notes.push(trf("report.note.badge", &[("badge", d.badge.clone())]));
