@@ -185,10 +185,11 @@ fn id_column(header: &[String], rows: &[Vec<String>], title: &str) -> Vec<String
     rows.iter().map(|r| r[i].clone()).collect()
 }
 
-const HEADER_EN: [&str; 15] = [
+const HEADER_EN: [&str; 20] = [
     "No.",
     "Date",
     "Visitor",
+    "ID type",
     "ID number",
     "Phone",
     "Type",
@@ -197,15 +198,20 @@ const HEADER_EN: [&str; 15] = [
     "Relation",
     "Purpose",
     "Party",
+    "Items carried",
     "Plate",
     "In",
+    "Expected stay",
     "Out",
+    "On duty",
+    "Visitor's signature",
     "Notes",
 ];
-const HEADER_ZH: [&str; 15] = [
+const HEADER_ZH: [&str; 20] = [
     "序号",
     "日期",
     "来访人",
+    "证件类型",
     "证件号码",
     "联系电话",
     "类型",
@@ -214,9 +220,13 @@ const HEADER_ZH: [&str; 15] = [
     "关系",
     "来访事由",
     "人数",
+    "携带物品",
     "车牌",
     "进校时间",
+    "预计停留",
     "离校时间",
+    "值班人",
+    "来访人签字",
     "备注",
 ];
 
@@ -375,10 +385,11 @@ fn report_csv_in_english_masks_ids() {
     let text = String::from_utf8(std::fs::read(&csv).unwrap()).unwrap();
     assert!(text.contains("********"));
     // The total and the signature lines belong to the .xlsx only.
-    assert!(!text.contains("Total:") && !text.contains("signature"));
+    // (The register's own "Visitor's signature" column is a column.)
+    assert!(!text.contains("Total:") && !text.contains("Duty officer signature"));
     // A denied visitor and people still on site are in the register.
-    assert!(rows.iter().any(|r| r[13] == "denied"), "no denied row");
-    assert!(rows.iter().any(|r| r[13] == "on site"), "no one on site");
+    assert!(rows.iter().any(|r| r[16] == "denied"), "no denied row");
+    assert!(rows.iter().any(|r| r[16] == "on site"), "no one on site");
     assert_eq!(listing(dir.path()), ["demo.db", "register.csv"]);
 }
 

@@ -662,23 +662,25 @@ const ROSTER_EN: [&str; 16] = [
     "Left-behind",
     "Notes",
 ];
-const ABSENCES_ZH: [&str; 8] = [
+const ABSENCES_ZH: [&str; 9] = [
     "序号",
     "姓名",
     "班级",
     "楼栋 寝室-床",
     "夜不归宿",
     "晚归",
+    "校内找到",
     "日期",
     "跟进",
 ];
-const ABSENCES_EN: [&str; 8] = [
+const ABSENCES_EN: [&str; 9] = [
     "No.",
     "Name",
     "Class",
     "Building room-bed",
     "Nights out",
     "Late returns",
+    "Found on campus",
     "Dates",
     "Follow-up",
 ];
@@ -850,7 +852,8 @@ fn rollcall_cells_show_the_paper_marks_of_the_nights_roll() {
         "{}",
         l.subtitle
     );
-    // Three boarders of 1号楼 in bed order, then the two count rows.
+    // Three boarders of 1号楼 in bed order, then the two count rows, the
+    // weekday, who called the roll and whether it is finished.
     let beds: Vec<(&str, &str)> = l
         .rows
         .iter()
@@ -864,8 +867,17 @@ fn rollcall_cells_show_the_paper_marks_of_the_nights_roll() {
             ("102-1", "刘洋"),
             ("每晚在（√）人数", ""),
             ("每晚缺（×）人数", ""),
+            ("星期", ""),
+            ("点名人", ""),
+            ("点名状态", ""),
         ]
     );
+    let n = l.rows.len();
+    let (weekday, caller) = (&l.rows[n - 3], &l.rows[n - 2]);
+    assert_eq!((day(weekday, 1), day(weekday, 2)), ("日", "一"));
+    // Night 3's roll is its lights-out round; night 4 had only a bed check.
+    assert_eq!((day(caller, 3), day(caller, 4)), ("李秀英", "李秀英"));
+    assert_eq!(day(caller, 1), "");
     let a = row_of(&l, "张伟");
     assert_eq!(a[2], "初一(1)班");
     // Night 3: absent at lights-out; the bed check that found him present
@@ -997,7 +1009,7 @@ fn forced_closes_are_listed_under_the_grid() {
     let feb = rollcall_ledger(month(2), None);
     assert!(feb.footer.contains(&"本月没有强制结束的点名。".to_string()));
     // Nobody marked in February: the active boarders, blank nights.
-    assert_eq!(feb.rows.len(), 4 + 2);
+    assert_eq!(feb.rows.len(), 4 + rollcall::EXTRA_ROWS);
     assert!(
         feb.rows[..4]
             .iter()
@@ -1016,7 +1028,8 @@ fn rollcall_csv_and_xlsx_through_the_binary() {
     assert!(out.contains("5 名住宿生"), "{out}");
     let c = read_csv(&csv_zh);
     assert_eq!(c.header, rollcall_header(true, 30));
-    // The boarders only: the two count rows are on the printed form.
+    // The boarders only: the count, weekday, caller and state rows are on
+    // the printed form.
     assert_eq!(c.rows.len(), 5);
     assert_eq!(c.rows[0][1], "张伟");
     assert_eq!(day(&c.rows[0], 3), "×");
@@ -1087,6 +1100,7 @@ fn absences_count_nights_out_and_late_returns_per_boarder_and_class() {
                 "1号楼 101-1",
                 "1",
                 "1",
+                "0",
                 "11-03、11-04 23:10",
                 "11-03 电话未接通，已通知班主任",
             ],
@@ -1095,9 +1109,10 @@ fn absences_count_nights_out_and_late_returns_per_boarder_and_class() {
                 "李强",
                 "初二(2)班",
                 "1号楼 101-2",
-                "2",
                 "0",
-                "11-02、11-06",
+                "0",
+                "2",
+                "11-02（校内找到）、11-06（校内找到）",
                 "11-06 在洗衣房",
             ],
             vec![
@@ -1107,17 +1122,31 @@ fn absences_count_nights_out_and_late_returns_per_boarder_and_class() {
                 "2号楼 201-2（已离开）",
                 "1",
                 "1",
+                "0",
                 "11-02 22:48、11-05",
                 "11-05 回家了，父亲确认",
             ],
             vec![],
-            vec!["按班级", "", "班级", "", "夜不归宿", "晚归", "人数", ""],
-            vec!["", "", "初一(1)班", "", "1", "1", "1", ""],
-            vec!["", "", "初二(2)班", "", "3", "1", "2", ""],
-            vec!["", "", "合计", "", "4", "2", "3", ""],
+            vec![
+                "按班级",
+                "",
+                "班级",
+                "",
+                "夜不归宿",
+                "晚归",
+                "校内找到",
+                "人数",
+                ""
+            ],
+            vec!["", "", "初一(1)班", "", "1", "1", "0", "1", ""],
+            vec!["", "", "初二(2)班", "", "1", "1", "2", "2", ""],
+            vec!["", "", "合计", "", "2", "2", "2", "3", ""],
         ]
     );
-    assert_eq!(l.footer[0], "共 3 人：夜不归宿 4 人次，晚归 2 人次");
+    assert_eq!(
+        l.footer[0],
+        "共 3 人：夜不归宿 2 人次，晚归 2 人次，校内找到 2 人次"
+    );
     assert!(l.footer.last().unwrap().starts_with("值班人签字"));
 }
 
@@ -1125,15 +1154,18 @@ fn absences_count_nights_out_and_late_returns_per_boarder_and_class() {
 fn absence_dates_are_inclusive_at_both_ends() {
     let l = absences_ledger((10, 31), (10, 31));
     assert_eq!(
-        l.rows[0][1..7],
-        ["张伟", "初一(1)班", "1号楼 101-1", "1", "0", "10-31"]
+        l.rows[0][1..8],
+        ["张伟", "初一(1)班", "1号楼 101-1", "1", "0", "0", "10-31"]
     );
     assert_eq!(l.rows.len(), 1 + 4);
 
     // 11-30 .. 12-01: E's corrected mark is not an absence; A's December one is.
     let l = absences_ledger((11, 30), (12, 1));
     assert_eq!(l.rows[0][1], "张伟");
-    assert_eq!(l.rows[0][4..8], ["1", "0", "12-01", "12-01 十二月：在网吧"]);
+    assert_eq!(
+        l.rows[0][4..9],
+        ["1", "0", "0", "12-01", "12-01 十二月：在网吧"]
+    );
     assert_eq!(l.rows.len(), 1 + 4);
 
     // A range with nothing: the bare form with a zero total.
@@ -1142,8 +1174,18 @@ fn absence_dates_are_inclusive_at_both_ends() {
         l.rows,
         [
             vec![],
-            vec!["按班级", "", "班级", "", "夜不归宿", "晚归", "人数", ""],
-            vec!["", "", "合计", "", "0", "0", "0", ""],
+            vec![
+                "按班级",
+                "",
+                "班级",
+                "",
+                "夜不归宿",
+                "晚归",
+                "校内找到",
+                "人数",
+                ""
+            ],
+            vec!["", "", "合计", "", "0", "0", "0", "0", ""],
         ]
     );
 }
@@ -1170,7 +1212,7 @@ fn absences_csv_in_both_languages() {
     succeeded(&report("en", &db, &args, &en));
     let c = read_csv(&en);
     assert_eq!(c.header, ABSENCES_EN);
-    assert_eq!(c.rows[0][6], "11-03, 11-04 23:10");
+    assert_eq!(c.rows[0][7], "11-03, 11-04 23:10");
     assert_eq!(c.rows.len(), 3);
     let xlsx_en = dir.path().join("absences.xlsx");
     succeeded(&report("en", &db, &args, &xlsx_en));
@@ -1178,7 +1220,7 @@ fn absences_csv_in_both_languages() {
     assert_eq!(f.title, "青山县第一中学 Nights Out and Late Returns");
     let cells = read_xlsx(&xlsx_en);
     assert_eq!(
-        cells[4 + 4][..7],
+        cells[4 + 4][..8],
         [
             "By class",
             "",
@@ -1186,10 +1228,15 @@ fn absences_csv_in_both_languages() {
             "",
             "Nights out",
             "Late returns",
+            "Found on campus",
             "Boarders"
         ]
     );
-    assert_eq!(f.footer[0], "3 boarders: 4 nights out, 2 late returns");
+    assert_eq!(cells[4 + 4 + 2][2], "All classes");
+    assert_eq!(
+        f.footer[0],
+        "3 boarders: 2 nights out, 2 late returns, 2 found on campus"
+    );
 }
 
 // ------------------------------------------------------------ refusals
@@ -1437,7 +1484,7 @@ fn demo_school_reports_agree_with_the_marks() {
         },
     )
     .unwrap();
-    assert_eq!(g.rows.len(), boarders + 2);
+    assert_eq!(g.rows.len(), boarders + rollcall::EXTRA_ROWS);
     // Raw counts: every night here has one lights-out round per building.
     let raw = |mark: &str| -> usize {
         store
@@ -1487,11 +1534,13 @@ fn demo_school_reports_agree_with_the_marks() {
     .unwrap();
     let total = a.rows.last().unwrap();
     assert_eq!(total[2], "合计");
-    assert_eq!(total[4], raw("absent").to_string());
+    let n = |i: usize| total[i].parse::<usize>().unwrap();
+    // Nights out and those found on campus make up the absences.
+    assert_eq!(n(4) + n(6), raw("absent"));
     assert_eq!(total[5], raw("late").to_string());
     // One line per boarder listed, and the class rows add up to the total.
     let listed = a.rows.iter().take_while(|r| !r.is_empty()).count();
-    assert_eq!(total[6], listed.to_string());
+    assert_eq!(total[7], listed.to_string());
     let class_rows = &a.rows[listed + 2..a.rows.len() - 1];
     let sum = |i: usize| -> usize {
         class_rows
@@ -1500,14 +1549,14 @@ fn demo_school_reports_agree_with_the_marks() {
             .sum()
     };
     assert_eq!(
-        (sum(4), sum(5), sum(6)),
+        (sum(4) + sum(6), sum(5), sum(7)),
         (raw("absent"), raw("late"), listed)
     );
     // Tonight's open absence has its follow-up in progress.
     assert!(
         a.rows[..listed]
             .iter()
-            .any(|r| r[7].ends_with("电话未接通，已通知班主任")),
+            .any(|r| r[8].ends_with("电话未接通，已通知班主任")),
         "{:?}",
         &a.rows[..listed]
     );

@@ -8,6 +8,7 @@ use crate::report::absences::{AbsencesRequest, export_absences};
 use crate::report::common::command_line_actor;
 use crate::report::rollcall::{RollcallRequest, export_rollcall, parse_month};
 use crate::report::roster::export_roster;
+use crate::report::sick::RangeRequest;
 use crate::report::visitors::{ExportRequest, export_visitors};
 use crate::store::Store;
 use clap::{Args, Subcommand};
@@ -76,6 +77,68 @@ pub enum ReportCmd {
         #[command(flatten)]
         exporter: Exporter,
     },
+    /// 病号登记 — the sick log
+    Sick(RangeArgs),
+    /// 请假登记 — the leave register
+    Leave(RangeArgs),
+    /// 学生离校/返校登记 — boarders leaving and returning at the gate
+    Gate(RangeArgs),
+    /// 缺勤跟进 — absence follow-ups
+    Followups(RangeArgs),
+}
+
+/// The options of the ledgers that cover a date range (sick, leave, gate,
+/// follow-ups).
+#[derive(clap::Args, Debug)]
+pub struct RangeArgs {
+    #[arg(long)]
+    from: String,
+    #[arg(long)]
+    to: String,
+    /// Output file: .xlsx or .csv
+    #[arg(long)]
+    out: PathBuf,
+    /// Replace the output file if it exists
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    exporter: Exporter,
+}
+
+type RangeExport = fn(
+    &Store,
+    &crate::domain::role::Actor,
+    &RangeRequest,
+) -> Result<usize, crate::store::StoreError>;
+
+/// Checks the dates and the output before the database is opened, then
+/// writes the ledger and says how many rows it holds.
+fn run_range(
+    path: &Path,
+    a: RangeArgs,
+    export: RangeExport,
+    done_key: &str,
+) -> Result<(), CliError> {
+    let from = date_arg(&a.from)?;
+    let to = date_arg(&a.to)?;
+    if to < from {
+        return Err(CliError(tr("err.date_order")));
+    }
+    check_out(&a.out, a.force)?;
+    let store = open_existing(path)?;
+    let actor = signer(&store, &a.exporter)?;
+    let n = export(
+        &store,
+        &actor,
+        &RangeRequest {
+            from,
+            to,
+            path: a.out.clone(),
+        },
+    )
+    .map_err(export_err(&a.out))?;
+    done(done_key, n, &a.out);
+    Ok(())
 }
 
 /// Who the ledger says exported it: `--as NAME` with that operator's PIN
@@ -267,5 +330,29 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             done("report.absences.done", n, &out);
             Ok(())
         }
+        ReportCmd::Sick(a) => run_range(
+            path,
+            a,
+            crate::report::sick::export_sick,
+            "report.sick.done",
+        ),
+        ReportCmd::Leave(a) => run_range(
+            path,
+            a,
+            crate::report::leave::export_leave,
+            "report.leave.done",
+        ),
+        ReportCmd::Gate(a) => run_range(
+            path,
+            a,
+            crate::report::gate::export_gate,
+            "report.gate.done",
+        ),
+        ReportCmd::Followups(a) => run_range(
+            path,
+            a,
+            crate::report::followups::export_followups,
+            "report.followups.done",
+        ),
     }
 }

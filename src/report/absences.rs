@@ -22,6 +22,9 @@ pub struct AbsencesRequest {
     pub path: PathBuf,
 }
 
+/// Per boarder: nights out, late returns, dates, found on campus.
+type Counts = (usize, usize, Vec<String>, usize);
+
 /// One boarder's line before it is laid out.
 struct Line {
     class: String,
@@ -30,6 +33,8 @@ struct Line {
     bed: String,
     absent: usize,
     late: usize,
+    /// Absent at the roll, then found on campus by the follow-up.
+    campus: usize,
     dates: Vec<String>,
     followup: String,
 }
@@ -38,7 +43,9 @@ struct Line {
 ///
 /// A night counts by the mark the roll-call book shows for it (see
 /// [`Store::night_marks`]): absent at lights-out and found later is still
-/// a night out; a late return counts as late, not as absent.
+/// a night out, unless the night's follow-up found the boarder on campus
+/// (a classmate's room, the classroom): that is counted apart, as it was
+/// no night away from school. A late return counts as late, not as absent.
 pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledger, StoreError> {
     require(actor.role, Permission::ExportReports)?;
     if req.to < req.from {
@@ -49,15 +56,24 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
     let from = req.from.format("%Y-%m-%d").to_string();
     let to = req.to.format("%Y-%m-%d").to_string();
 
+    let outcomes = store.night_followups(&from, &to)?;
     // Marks come grouped by student, nights in order.
-    let mut by_student: BTreeMap<String, (usize, usize, Vec<String>)> = BTreeMap::new();
+    let mut by_student: BTreeMap<String, Counts> = BTreeMap::new();
     for m in store.night_marks(&from, &to, None)? {
         let date = m.night.get(5..).unwrap_or(&m.night).to_string();
         let e = by_student.entry(m.student_id.clone()).or_default();
         match m.mark {
             Mark::Absent => {
-                e.0 += 1;
-                e.2.push(date);
+                let found = outcomes
+                    .get(&(m.student_id.clone(), m.night.clone()))
+                    .is_some_and(|f| found_on_campus(&f.finding, f.found_at));
+                if found {
+                    e.3 += 1;
+                    e.2.push(trf("report.absences.date_campus", &[("date", date)]));
+                } else {
+                    e.0 += 1;
+                    e.2.push(date);
+                }
             }
             Mark::Late => {
                 e.1 += 1;
@@ -69,12 +85,12 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
             _ => {}
         }
     }
-    by_student.retain(|_, (a, l, _)| *a + *l > 0);
+    by_student.retain(|_, (a, l, _, c)| *a + *l + *c > 0);
     let ids: Vec<String> = by_student.keys().cloned().collect();
     let followups = store.latest_followups(&from, &to)?;
     let mut lines = Vec::with_capacity(ids.len());
     for s in store.report_students(&ids)? {
-        let Some((absent, late, dates)) = by_student.remove(&s.student.id) else {
+        let Some((absent, late, dates, campus)) = by_student.remove(&s.student.id) else {
             continue;
         };
         let st = &s.student;
@@ -90,6 +106,7 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
             bed,
             absent,
             late,
+            campus,
             dates,
             followup,
         });
@@ -116,6 +133,7 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
                 l.bed.clone(),
                 l.absent.to_string(),
                 l.late.to_string(),
+                l.campus.to_string(),
                 l.dates.join(sep),
                 l.followup.clone(),
             ]
@@ -123,22 +141,26 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
         .collect();
 
     // Per-class totals under the boarders, in the same columns where they
-    // line up (class, nights out, late returns) and the head count after.
-    let mut classes: Vec<(String, usize, usize, usize)> = vec![];
+    // line up (class, nights out, late returns, found on campus) and the
+    // head count after.
+    let mut classes: Vec<(String, [usize; 4])> = vec![];
     for l in &lines {
+        let n = [l.absent, l.late, l.campus, 1];
         match classes.last_mut() {
             Some(c) if c.0 == l.class => {
-                c.1 += l.absent;
-                c.2 += l.late;
-                c.3 += 1;
+                for (t, x) in c.1.iter_mut().zip(n) {
+                    *t += x;
+                }
             }
-            _ => classes.push((l.class.clone(), l.absent, l.late, 1)),
+            _ => classes.push((l.class.clone(), n)),
         }
     }
-    let (all_absent, all_late): (usize, usize) = (
-        lines.iter().map(|l| l.absent).sum(),
+    let all = [
+        lines.iter().map(|l| l.absent).sum::<usize>(),
         lines.iter().map(|l| l.late).sum(),
-    );
+        lines.iter().map(|l| l.campus).sum(),
+        lines.len(),
+    ];
     rows.push(vec![]);
     rows.push(vec![
         tr("report.absences.by_class"),
@@ -147,40 +169,31 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
         String::new(),
         tr("report.absences.col.absent"),
         tr("report.absences.col.late"),
+        tr("report.absences.col.campus"),
         tr("report.absences.col.people"),
         String::new(),
     ]);
-    let class_row = |class: String, absent: usize, late: usize, people: usize| {
-        vec![
-            String::new(),
-            String::new(),
-            class,
-            String::new(),
-            absent.to_string(),
-            late.to_string(),
-            people.to_string(),
-            String::new(),
-        ]
+    let class_row = |class: String, n: [usize; 4]| {
+        let mut row = vec![String::new(), String::new(), class, String::new()];
+        row.extend(n.iter().map(usize::to_string));
+        row.push(String::new());
+        row
     };
-    for (class, absent, late, people) in classes {
-        rows.push(class_row(class, absent, late, people));
+    for (class, n) in classes {
+        rows.push(class_row(class, n));
     }
-    rows.push(class_row(
-        tr("report.absences.all_classes"),
-        all_absent,
-        all_late,
-        lines.len(),
-    ));
+    rows.push(class_row(tr("report.absences.all_classes"), all));
 
     // The per-class block under the boarders is a summary, not records.
     let summary_rows = rows.len() - lines.len();
-    let cols: [(&str, f64); 8] = [
+    let cols: [(&str, f64); 9] = [
         ("report.absences.col.no", 5.0),
         ("report.absences.col.name", 9.0),
         ("report.absences.col.class", 11.0),
         ("report.absences.col.bed", 13.0),
         ("report.absences.col.absent", 8.0),
         ("report.absences.col.late", 6.0),
+        ("report.absences.col.campus", 8.0),
         ("report.absences.col.dates", 30.0),
         ("report.absences.col.followup", 30.0),
     ];
@@ -203,8 +216,9 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
                 "report.absences.total",
                 &[
                     ("n", lines.len().to_string()),
-                    ("absent", all_absent.to_string()),
-                    ("late", all_late.to_string()),
+                    ("absent", all[0].to_string()),
+                    ("late", all[1].to_string()),
+                    ("campus", all[2].to_string()),
                 ],
             ),
             tr("report.absences.rule"),
@@ -229,10 +243,66 @@ pub fn export_absences(
     let listed = ledger
         .rows
         .last()
-        .and_then(|r| r.get(6))
+        .and_then(|r| r.get(7))
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
     Ok(listed)
+}
+
+/// Whether a follow-up found the boarder on school grounds: found (a time
+/// is recorded) and the finding names a place on campus and none off it.
+/// Follow-ups record where as the duty teacher typed it ("在同学寝室，已带回",
+/// "在奶奶家"), so the places are read from that text; anything unclear
+/// stays a night out, the stricter reading an inspector expects.
+pub fn found_on_campus(finding: &str, found_at: Option<i64>) -> bool {
+    const ON: [&str; 27] = [
+        "寝室",
+        "宿舍",
+        "校内",
+        "校园",
+        "在校",
+        "教室",
+        "自习室",
+        "操场",
+        "食堂",
+        "图书馆",
+        "实验室",
+        "体育馆",
+        "医务室",
+        "洗衣房",
+        "浴室",
+        "澡堂",
+        "水房",
+        "卫生间",
+        "洗手间",
+        "厕所",
+        "楼道",
+        "楼梯间",
+        "天台",
+        "办公室",
+        "dorm",
+        "campus",
+        "classroom",
+    ];
+    const OFF: [&str; 12] = [
+        "校外",
+        "离校",
+        "出校",
+        "家",
+        "网吧",
+        "医院",
+        "宾馆",
+        "酒店",
+        "home",
+        "off campus",
+        "outside",
+        "hospital",
+    ];
+    if found_at.is_none() {
+        return false;
+    }
+    let f = finding.to_lowercase();
+    ON.iter().any(|w| f.contains(w)) && !OFF.iter().any(|w| f.contains(w))
 }
 
 fn bed_key(bed: &Option<BedRef>) -> (bool, String, u64, String, u64, String) {
@@ -289,6 +359,18 @@ fn natural_key(s: &str) -> Vec<(String, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_finding_decides_found_on_campus() {
+        assert!(found_on_campus("在同学寝室，已带回", Some(1)));
+        assert!(found_on_campus("Found in the classroom", Some(1)));
+        // Not found yet, whatever the text says.
+        assert!(!found_on_campus("可能在同学寝室", None));
+        // Found, but away from school: still a night out.
+        assert!(!found_on_campus("在奶奶家，母亲电话确认", Some(1)));
+        assert!(!found_on_campus("在校外网吧找到", Some(1)));
+        assert!(!found_on_campus("已找到", Some(1)));
+    }
 
     #[test]
     fn classes_sort_by_grade_and_number() {

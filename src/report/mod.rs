@@ -2,7 +2,11 @@
 
 pub mod absences;
 pub(crate) mod common;
+pub mod followups;
+pub mod gate;
+pub mod leave;
 pub mod ledger;
 pub mod rollcall;
 pub mod roster;
+pub mod sick;
 pub mod visitors;

@@ -2,7 +2,7 @@
 //! narrow column per night, with the marks the paper book uses.
 
 use crate::domain::role::{Actor, Permission, require};
-use crate::domain::rollcall::Mark;
+use crate::domain::rollcall::{Mark, RoundKind};
 use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
@@ -100,12 +100,41 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
     }
     // Nights that had any round: their count cells show 0 rather than blank.
     let mut called = vec![false; days];
-    for r in store.rounds_between(&from, &to)? {
-        if building.is_none_or(|b| b == r.building)
-            && let Some(day) = night_day(&r.night)
-        {
+    let rounds: Vec<_> = store
+        .rounds_between(&from, &to)?
+        .into_iter()
+        .filter(|r| building.is_none_or(|b| b == r.building))
+        .collect();
+    for r in &rounds {
+        if let Some(day) = night_day(&r.night) {
             called[day] = true;
         }
+    }
+    // The rounds whose marks the book shows (see `Store::night_marks`):
+    // lights-out rounds, or a building's bed checks on a night without one.
+    let with_lights_out: HashSet<(&str, &str)> = rounds
+        .iter()
+        .filter(|r| r.kind == RoundKind::LightsOut)
+        .map(|r| (r.night.as_str(), r.building.as_str()))
+        .collect();
+    let counted: Vec<_> = rounds
+        .iter()
+        .filter(|r| {
+            r.kind == RoundKind::LightsOut
+                || !with_lights_out.contains(&(r.night.as_str(), r.building.as_str()))
+        })
+        .collect();
+    let mut callers: Vec<Vec<String>> = vec![vec![]; days];
+    let mut unfinished = vec![false; days];
+    for r in &counted {
+        let Some(day) = night_day(&r.night) else {
+            continue;
+        };
+        let name = store.operator_name(&r.started_by);
+        if !callers[day].contains(&name) {
+            callers[day].push(name);
+        }
+        unfinished[day] |= r.closed_ms.is_none();
     }
 
     let mut rows = Vec::with_capacity(current.len() + others.len() + 2);
@@ -171,6 +200,47 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
         rows.push(row);
     }
 
+    // Under the counts, as the paper book's last rows: the weekday, who
+    // called the roll, and nights whose roll is still open (not final).
+    let mut weekday_row = vec![
+        tr("report.rollcall.row_weekday"),
+        String::new(),
+        String::new(),
+    ];
+    weekday_row.extend((0..days).map(|d| {
+        let date = first + chrono::Days::new(d as u64);
+        tr(&format!(
+            "report.weekday.{}",
+            date.weekday().number_from_monday()
+        ))
+    }));
+    rows.push(weekday_row);
+    let mut caller_row = vec![
+        tr("report.rollcall.row_caller"),
+        String::new(),
+        String::new(),
+    ];
+    caller_row.extend(callers.iter().map(|c| c.join("、")));
+    rows.push(caller_row);
+    let mut state_row = vec![
+        tr("report.rollcall.row_state"),
+        String::new(),
+        String::new(),
+    ];
+    state_row.extend(unfinished.iter().map(|u| {
+        if *u {
+            tr("report.rollcall.unfinished")
+        } else {
+            String::new()
+        }
+    }));
+    rows.push(state_row);
+    // Every row as wide as the header, the totals cells left blank.
+    let width = 3 + days + TOTALS.len();
+    for row in rows.iter_mut().rev().take(3) {
+        row.resize(width, String::new());
+    }
+
     let mut columns = vec![
         Column::new(
             tr("report.rollcall.col.bed"),
@@ -214,6 +284,18 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
             ));
         }
     }
+    for r in counted.iter().filter(|r| r.closed_ms.is_none()) {
+        footer.push(trf(
+            "report.rollcall.unfinished_line",
+            &[
+                ("night", r.night.clone()),
+                ("building", r.building.clone()),
+                ("kind", tr(&format!("round.{}", r.kind.key()))),
+                ("by", store.operator_name(&r.started_by)),
+                ("at", time::fmt_local(r.started_ms, off, "%m-%d %H:%M")),
+            ],
+        ));
+    }
     footer.push(tr("report.sign"));
 
     Ok(Ledger {
@@ -244,7 +326,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RollcallRequest) -> Result<Ledg
         rows,
         footer,
         // The √ and × count rows under the grid.
-        summary_rows: 2,
+        summary_rows: EXTRA_ROWS,
         ..Ledger::default()
     })
 }
@@ -257,9 +339,12 @@ pub fn export_rollcall(
 ) -> Result<usize, StoreError> {
     let ledger = build(store, actor, req)?;
     write_report(&ledger, &req.path)?;
-    // The two count rows are not boarders.
-    Ok(ledger.rows.len().saturating_sub(2))
+    // The count, weekday, caller and state rows are not boarders.
+    Ok(ledger.rows.len().saturating_sub(EXTRA_ROWS))
 }
+
+/// Rows under the boarders: √ count, × count, weekday, caller, state.
+pub const EXTRA_ROWS: usize = 5;
 
 fn total_index(m: Mark) -> usize {
     TOTALS.iter().position(|(t, _)| *t == m).unwrap_or(0)

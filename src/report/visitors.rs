@@ -4,7 +4,7 @@ use crate::domain::error::DomainError;
 use crate::domain::role::{Actor, Permission, require};
 use crate::domain::time;
 use crate::domain::validate::mask_id;
-use crate::domain::visit::{Decision, VisitStatus};
+use crate::domain::visit::{Decision, VisitDetails, VisitStatus};
 use crate::i18n::{tr, trf};
 use crate::report::common::{columns, exported_at, exported_by, write_report};
 use crate::report::ledger::Ledger;
@@ -39,10 +39,11 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
     let from_ms = time::day_start_ms(req.from, off);
     let to_ms = time::day_start_ms(req.to, off) + 86_400_000;
     let visits = store.visits_between(from_ms, to_ms)?;
-    let cols: [(&str, f64); 15] = [
+    let cols: [(&str, f64); 20] = [
         ("report.col.no", 6.0),
         ("report.col.date", 11.0),
         ("report.col.name", 10.0),
+        ("report.col.id_type", 10.0),
         ("report.col.id_no", 21.0),
         ("report.col.phone", 13.0),
         ("report.col.type", 8.0),
@@ -51,17 +52,17 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
         ("report.col.relation", 8.0),
         ("report.col.purpose", 18.0),
         ("report.col.party", 6.0),
+        ("report.col.items", 12.0),
         ("report.col.plate", 11.0),
         ("report.col.time_in", 8.0),
+        ("report.col.stay", 9.0),
         ("report.col.time_out", 8.0),
+        ("report.col.operator", 9.0),
+        ("report.col.visitor_sign", 12.0),
         ("report.col.notes", 30.0),
     ];
-    let mut rows = Vec::with_capacity(visits.len());
-    for (i, v) in visits.iter().enumerate() {
-        let d = &v.details;
-        let id = d
-            .id_no
-            .as_deref()
+    let mask = |id: &Option<String>| {
+        id.as_deref()
             .map(|s| {
                 if req.full_ids {
                     s.to_string()
@@ -69,7 +70,29 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
                     mask_id(s)
                 }
             })
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
+    let mut rows = Vec::with_capacity(visits.len());
+    for (i, v) in visits.iter().enumerate() {
+        let d = &v.details;
+        // A corrected record shows what was first written next to what it
+        // became, as a crossed-out and rewritten cell does on paper.
+        let original = if v.corrections > 0 {
+            store
+                .visit_changes(&v.id)?
+                .into_iter()
+                .next()
+                .map(|c| c.before)
+        } else {
+            None
+        };
+        let cell = |pick: &dyn Fn(&VisitDetails) -> String| {
+            let now = pick(d);
+            match &original {
+                Some(o) => corrected_cell(&pick(o), &now),
+                None => now,
+            }
+        };
         let time_out = match (v.status, v.time_out) {
             (_, Some(t)) => time::fmt_local(t, off, "%H:%M"),
             (VisitStatus::OnSite, None) => tr("report.still_on_site"),
@@ -77,8 +100,10 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
             _ => String::new(),
         };
         let mut notes = vec![];
-        if !d.notes.is_empty() {
-            notes.push(d.notes.clone());
+        // A note a correction removed still shows what it said.
+        let note = cell(&|d| d.notes.clone());
+        if !note.is_empty() {
+            notes.push(note);
         }
         if !d.badge.is_empty() {
             notes.push(trf("report.note.badge", &[("badge", d.badge.clone())]));
@@ -107,25 +132,27 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
                 &[("n", v.corrections.to_string())],
             ));
         }
-        notes.push(trf(
-            "report.note.by",
-            &[("name", store.operator_name(&v.registered_by))],
-        ));
         rows.push(vec![
             (i + 1).to_string(),
             time::fmt_local(v.time_in, off, "%Y-%m-%d"),
-            d.name.clone(),
-            id,
-            d.phone.clone().unwrap_or_default(),
-            tr(&format!("vtype.{}", d.visitor_type.key())),
-            d.org.clone(),
-            d.host.clone(),
-            d.relation.clone(),
-            d.purpose.clone(),
-            d.party_size.to_string(),
-            d.plate.clone().unwrap_or_default(),
+            cell(&|d| d.name.clone()),
+            cell(&|d| tr(&format!("id_type.{}", d.id_type.key()))),
+            cell(&|d| mask(&d.id_no)),
+            cell(&|d| d.phone.clone().unwrap_or_default()),
+            cell(&|d| tr(&format!("vtype.{}", d.visitor_type.key()))),
+            cell(&|d| d.org.clone()),
+            cell(&|d| d.host.clone()),
+            cell(&|d| d.relation.clone()),
+            cell(&|d| d.purpose.clone()),
+            cell(&|d| d.party_size.to_string()),
+            cell(&|d| d.items.clone()),
+            cell(&|d| d.plate.clone().unwrap_or_default()),
             time::fmt_local(v.time_in, off, "%H:%M"),
+            cell(&|d| stay(d.expected_minutes)),
             time_out,
+            store.operator_name(&v.registered_by),
+            // Left blank for the visitor to sign on the printed sheet.
+            String::new(),
             notes.join("；"),
         ]);
     }
@@ -151,6 +178,31 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
     })
 }
 
+/// "旧值 → 新值" when a correction changed the cell, else the value; an
+/// empty side shows as "—" so a filled-in blank reads as one.
+fn corrected_cell(before: &str, now: &str) -> String {
+    if before == now {
+        return now.to_string();
+    }
+    let side = |s: &str| {
+        if s.is_empty() {
+            "—".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!("{} → {}", side(before), side(now))
+}
+
+/// The expected stay as the form asks it; blank when none was given.
+fn stay(minutes: i64) -> String {
+    if minutes <= 0 {
+        String::new()
+    } else {
+        trf("report.visitors.stay", &[("n", minutes.to_string())])
+    }
+}
+
 /// Writes the register; returns the number of visits in it.
 pub fn export_visitors(
     store: &Store,
@@ -161,4 +213,17 @@ pub fn export_visitors(
     let n = ledger.rows.len();
     write_report(&ledger, &req.path)?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrected_cells_show_both_values() {
+        assert_eq!(corrected_cell("张三", "张三"), "张三");
+        assert_eq!(corrected_cell("张三", "张山"), "张三 → 张山");
+        assert_eq!(corrected_cell("", "粤B12345"), "— → 粤B12345");
+        assert_eq!(corrected_cell("粤B12345", ""), "粤B12345 → —");
+    }
 }
