@@ -108,6 +108,9 @@ pub struct RosterRow {
     pub bed: BedRef,
     /// From a zone column, else from gender.
     pub zone: Option<Zone>,
+    /// The guardian column group (0 = 监护人1) each of `data.guardians`
+    /// came from, so a re-import can tell which columns carried it.
+    pub guardian_slots: Vec<usize>,
 }
 
 /// A roster file as the store applies it: the rows to compare with the
@@ -122,6 +125,8 @@ pub struct RosterRows<'a> {
     pub rejected: &'a [RosterRow],
     /// Some row has a problem: the file is refused unless `skip_invalid`.
     pub has_errors: bool,
+    /// The fields the file has columns for; the others are left alone.
+    pub carried: &'a Carried,
 }
 
 /// Staff the duty room calls: head teachers (班主任), dorm teachers, others.
@@ -157,4 +162,82 @@ pub struct StaffMember {
     pub kind: StaffKind,
     pub phone: Option<String>,
     pub active: bool,
+}
+
+/// Longest value, in characters, a roster field may hold. A file or a form
+/// fills these fields and every station receives them through the log,
+/// which keeps them forever, so an over-long cell is refused, not cut.
+pub mod limits {
+    /// Student, guardian and head-teacher names.
+    pub const NAME: usize = 20;
+    pub const STUDENT_NO: usize = 20;
+    /// 父亲, 外祖母, 表姐夫 …
+    pub const RELATION: usize = 10;
+    /// 初二(3)班, 高一年级实验(12)班 …
+    pub const CLASS: usize = 20;
+    pub const BUILDING: usize = 20;
+    pub const ROOM: usize = 10;
+    pub const BED: usize = 10;
+    pub const NOTES: usize = 200;
+    /// Phones are checked as 11-digit mobiles; this only bounds the raw
+    /// cell before that check ("138 0013 8000", "+86-138…").
+    pub const PHONE: usize = 20;
+    /// Guardian columns (监护人1 … 监护人9) a roster file can carry.
+    pub const GUARDIANS: usize = 9;
+}
+
+/// Field keys of each guardian's name, relation, phone and pick-up right,
+/// by position (guardian 1 first). The import names its columns and its
+/// problems with them; the diff names cleared fields with them.
+pub const GUARDIAN_FIELDS: [[&str; 4]; limits::GUARDIANS] = [
+    ["guardian", "relation", "phone", "may_pick_up"],
+    ["guardian2", "relation2", "phone2", "may_pick_up2"],
+    ["guardian3", "relation3", "phone3", "may_pick_up3"],
+    ["guardian4", "relation4", "phone4", "may_pick_up4"],
+    ["guardian5", "relation5", "phone5", "may_pick_up5"],
+    ["guardian6", "relation6", "phone6", "may_pick_up6"],
+    ["guardian7", "relation7", "phone7", "may_pick_up7"],
+    ["guardian8", "relation8", "phone8", "may_pick_up8"],
+    ["guardian9", "relation9", "phone9", "may_pick_up9"],
+];
+
+/// Which fields a roster file carries a column for. A re-import changes
+/// only those: a column that is absent, or headed in a way nobody
+/// recognised, must leave what the roster holds alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Carried {
+    pub student_no: bool,
+    pub gender: bool,
+    pub class: bool,
+    pub head_teacher: bool,
+    pub building: bool,
+    pub floor: bool,
+    pub left_behind: bool,
+    pub notes: bool,
+    /// Per guardian position the file has any column for: whether it has
+    /// the name, relation, phone and pick-up columns.
+    pub guardians: Vec<[bool; 4]>,
+}
+
+impl Carried {
+    /// A file with every column (what a full export writes).
+    pub fn everything() -> Carried {
+        Carried {
+            student_no: true,
+            gender: true,
+            class: true,
+            head_teacher: true,
+            building: true,
+            floor: true,
+            left_behind: true,
+            notes: true,
+            guardians: vec![[true; 4]; limits::GUARDIANS],
+        }
+    }
+}
+
+impl Default for Carried {
+    fn default() -> Self {
+        Carried::everything()
+    }
 }
