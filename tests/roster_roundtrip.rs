@@ -401,3 +401,23 @@ fn a_seventeen_million_character_guardian_name_is_refused() {
     assert_eq!(store.event_count().unwrap(), before);
     assert!(store.students(None).unwrap().is_empty());
 }
+
+/// The 50,000-row file the import's time and memory are measured on with
+/// the release command line (`dutydesk roster import FILE`, under
+/// `/usr/bin/time -v`). Run with `--ignored`; the file goes to
+/// `$ROSTER_50K` (default: the system temp directory).
+#[test]
+#[ignore = "writes a 50,000-row roster for measuring the release build"]
+fn write_fifty_thousand_row_roster() {
+    let path = std::env::var_os("ROSTER_50K")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("roster-50000.csv"));
+    std::fs::write(&path, large_roster_csv(50_000)).unwrap();
+    let p = parse(&path);
+    assert!(
+        p.errors.is_empty(),
+        "{:?}",
+        &p.errors[..p.errors.len().min(5)]
+    );
+    assert_eq!(p.rows.len(), 50_000);
+}

@@ -241,3 +241,76 @@ impl Default for Carried {
         Carried::everything()
     }
 }
+
+impl StudentData {
+    /// Every field longer than its limit, as `(field key, error)`: the
+    /// store refuses such a record whoever fills it (a file, a form, a
+    /// script), so nothing over-long reaches the log.
+    pub fn too_long(&self) -> Vec<(&'static str, crate::domain::validate::FieldError)> {
+        use crate::domain::validate::FieldError;
+        let mut out = Vec::new();
+        let mut check = |field: &'static str, value: &str, max: usize| {
+            if value.chars().count() > max {
+                out.push((field, FieldError::TooLong { max }));
+            }
+        };
+        check("name", &self.name, limits::NAME);
+        check(
+            "student_no",
+            self.student_no.as_deref().unwrap_or(""),
+            limits::STUDENT_NO,
+        );
+        check("class", &self.class, limits::CLASS);
+        check("head_teacher", &self.head_teacher, limits::NAME);
+        check("notes", &self.care_notes, limits::NOTES);
+        for (g, [name, relation, phone, _]) in self.guardians.iter().zip(GUARDIAN_FIELDS) {
+            check(name, &g.name, limits::NAME);
+            check(relation, &g.relation, limits::RELATION);
+            check(phone, g.phone.as_deref().unwrap_or(""), limits::PHONE);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::validate::FieldError;
+
+    #[test]
+    fn over_long_fields_are_named() {
+        let mut d = StudentData {
+            student_no: None,
+            name: "王浩然".into(),
+            gender: None,
+            class: "初二（3）班".into(),
+            head_teacher: String::new(),
+            guardians: vec![
+                Guardian {
+                    name: "王建国".into(),
+                    relation: "父亲".into(),
+                    phone: None,
+                    may_pick_up: true,
+                };
+                2
+            ],
+            left_behind: false,
+            care_notes: "注".repeat(limits::NOTES),
+        };
+        assert!(d.too_long().is_empty());
+        d.guardians[1].relation = "关".repeat(limits::RELATION + 1);
+        d.care_notes.push('!');
+        assert_eq!(
+            d.too_long(),
+            [
+                ("notes", FieldError::TooLong { max: limits::NOTES }),
+                (
+                    "relation2",
+                    FieldError::TooLong {
+                        max: limits::RELATION
+                    }
+                ),
+            ]
+        );
+    }
+}

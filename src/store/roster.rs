@@ -58,6 +58,10 @@ impl Store {
                 )])
                 .into());
             }
+            let too_long = data.too_long();
+            if !too_long.is_empty() {
+                return Err(DomainError::Invalid(too_long).into());
+            }
             let id = s.new_id();
             let mut events = vec![];
             if let Some(b) = &bed {
@@ -110,6 +114,10 @@ impl Store {
             let cur = s.student(id)?.ok_or(DomainError::NotFound)?;
             if cur.data == data {
                 return Err(DomainError::NothingChanged.into());
+            }
+            let too_long = data.too_long();
+            if !too_long.is_empty() {
+                return Err(DomainError::Invalid(too_long).into());
             }
             Ok((
                 vec![Event::StudentUpdated(StudentUpdated {
