@@ -276,6 +276,17 @@ fn a_file_without_the_guardian_column_changes_no_guardian() {
     );
     assert!(diff.pick_up.is_empty() && diff.cleared.is_empty());
     assert_eq!((diff.moved.len(), diff.changed.len()), (1, 0));
+    // Only the second guardian's columns: the first guardian stays.
+    let path2 = dir.path().join("v2b.csv");
+    std::fs::write(
+        &path2,
+        "姓名,班级,楼栋,寝室号,床号,监护人2,可接送2\n\
+         王浩然,初二（3）班,1号楼,305,1,李秀英,不可接送\n\
+         李俊杰,初二（3）班,1号楼,305,2,,\n",
+    )
+    .unwrap();
+    let d2 = dry_run(&mut store, &parse(&path2));
+    assert!(d2.is_empty(), "{d2:?}");
     let lines = summary(&p, &diff).join("\n");
     assert!(lines.contains("父母名字"), "{lines}");
     import(&mut store, &path);

@@ -121,8 +121,7 @@ fn write_change_report(
             .map_err(csv_err)?;
     }
     for (group, who, detail) in entries(diff) {
-        let group = trf(group, &[("n", String::new()), ("who", String::new())]);
-        let group = group.trim_end_matches(['：', ':', ' ']).to_string();
+        let group = tr(&group.replace("roster.summary_", "roster.group."));
         w.write_record([group, who, detail]).map_err(csv_err)?;
     }
     let mut bytes = b"\xEF\xBB\xBF".to_vec();

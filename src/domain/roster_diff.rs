@@ -244,8 +244,7 @@ fn merge_guardians(
     carried: &Carried,
     cleared: &mut Vec<&'static str>,
 ) -> Vec<Guardian> {
-    let slots = carried.guardians.len();
-    if slots == 0 {
+    if carried.guardians.is_empty() {
         return cur.to_vec();
     }
     let mut used = vec![false; cur.len()];
@@ -287,10 +286,13 @@ fn merge_guardians(
         if used[c] {
             continue;
         }
-        if c >= slots {
-            out.push(old.clone());
-        } else {
+        // Listed only through a name or phone column: without either at
+        // this position the file cannot have dropped the guardian.
+        let listable = carried.guardians.get(c).is_some_and(|h| h[0] || h[2]);
+        if listable {
             cleared.push(GUARDIAN_FIELDS[c][0]);
+        } else {
+            out.insert(c.min(out.len()), old.clone());
         }
     }
     out

@@ -31,8 +31,11 @@ pub fn parse_grid(grid: Vec<Vec<String>>) -> Result<ParsedRoster, ImportError> {
     // A blank line under the students: what follows is often the
     // signature block, typed however the office likes.
     let mut after_blank = false;
-    for (i, cells) in grid.iter().enumerate().skip(header_idx + 1) {
+    // Rows are consumed as they are read, so a large file's cells are freed
+    // while its records are built rather than held alongside them.
+    for (i, cells) in grid.into_iter().enumerate().skip(header_idx + 1) {
         let line = i + 1;
+        let cells = cells.as_slice();
         let row = RowCells { cells, cols: &cols };
         if non_empty(cells) == 0 {
             after_blank |= !drafts.is_empty();
