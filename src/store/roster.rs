@@ -155,6 +155,9 @@ impl Store {
     }
 }
 
+/// Events appended at a time by an import (all in one transaction).
+const APPEND_CHUNK: usize = 1024;
+
 /// What an import would do (dry run) or did.
 #[derive(Debug)]
 pub struct ImportOutcome {
@@ -181,7 +184,7 @@ impl Store {
         require(actor.role, Permission::ManageRoster)?;
         let parsed: RosterRows = parsed.into();
         let file = file.to_string();
-        self.write(actor, |s| {
+        self.batch(|s| {
             let current = s.students(None)?;
             let mut diff = roster_diff::diff_carried(&current, parsed.rows, parsed.carried);
             if skip_invalid {
@@ -189,7 +192,7 @@ impl Store {
             }
             let refused = parsed.has_errors && !skip_invalid;
             if dry_run || refused || diff.is_empty() {
-                return Ok((vec![], ImportOutcome { diff, events: 0 }));
+                return Ok(ImportOutcome { diff, events: 0 });
             }
             let mut events = vec![];
             let mut seen = HashSet::new();
@@ -267,8 +270,15 @@ impl Store {
                 left: diff.left.len(),
                 changed: diff.changed.len() + diff.guardians_changed.len(),
             }));
-            let n = events.len();
-            Ok((events, ImportOutcome { diff, events: n }))
+            // Appended in slices, in the one transaction: the log's records
+            // for a whole school would otherwise be held until the end.
+            for chunk in events.chunks(APPEND_CHUNK) {
+                s.append(actor, chunk)?;
+            }
+            Ok(ImportOutcome {
+                diff,
+                events: events.len(),
+            })
         })
     }
 }
