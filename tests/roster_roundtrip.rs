@@ -287,6 +287,16 @@ fn a_file_without_the_guardian_column_changes_no_guardian() {
     .unwrap();
     let d2 = dry_run(&mut store, &parse(&path2));
     assert!(d2.is_empty(), "{d2:?}");
+    // An empty 可接送 cell does not grant the right back.
+    std::fs::write(
+        &path2,
+        "姓名,班级,楼栋,寝室号,床号,监护人2,可接送2\n\
+         王浩然,初二（3）班,1号楼,305,1,李秀英,\n\
+         李俊杰,初二（3）班,1号楼,305,2,,\n",
+    )
+    .unwrap();
+    let d2 = dry_run(&mut store, &parse(&path2));
+    assert!(d2.is_empty(), "{d2:?}");
     let lines = summary(&p, &diff).join("\n");
     assert!(lines.contains("父母名字"), "{lines}");
     import(&mut store, &path);

@@ -111,6 +111,10 @@ pub struct RosterRow {
     /// The guardian column group (0 = 监护人1) each of `data.guardians`
     /// came from, so a re-import can tell which columns carried it.
     pub guardian_slots: Vec<usize>,
+    /// Whether the file's 可接送 cell for each of `data.guardians` was
+    /// filled in. An empty cell keeps a known guardian's right as it is
+    /// (a new guardian may pick up): a blank must never grant it.
+    pub pick_up_given: Vec<bool>,
 }
 
 /// A roster file as the store applies it: the rows to compare with the

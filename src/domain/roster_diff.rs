@@ -276,7 +276,7 @@ fn merge_guardians(
             } else if g.phone.is_none() && old.phone.is_some() {
                 cleared.push(GUARDIAN_FIELDS[slot.min(GUARDIAN_FIELDS.len() - 1)][2]);
             }
-            if !has[3] {
+            if !has[3] || row.pick_up_given.get(i) == Some(&false) {
                 g.may_pick_up = old.may_pick_up;
             }
         }
@@ -489,6 +489,7 @@ mod tests {
             },
             zone: None,
             guardian_slots: vec![0, 1],
+            pick_up_given: vec![true, true],
         }
     }
 

@@ -320,6 +320,7 @@ fn parse_row(line: usize, r: &RowCells, carried: &Carried) -> Draft {
 
     let mut guardians = Vec::new();
     let mut guardian_slots = Vec::new();
+    let mut pick_up_given = Vec::new();
     for (slot, ([g, rel, ph, pick], ok)) in GUARDIAN_FIELDS.iter().zip(&guardian_ok).enumerate() {
         let gname = keep(ok[0], tidy_name(r.raw(g)));
         let phone_text = keep(ok[2], excel_integer(&r.get(ph)));
@@ -353,6 +354,7 @@ fn parse_row(line: usize, r: &RowCells, carried: &Carried) -> Draft {
                 may_pick_up,
             });
             guardian_slots.push(slot);
+            pick_up_given.push(!r.get(pick).is_empty());
         }
     }
 
@@ -377,6 +379,7 @@ fn parse_row(line: usize, r: &RowCells, carried: &Carried) -> Draft {
         },
         zone,
         guardian_slots,
+        pick_up_given,
     };
     Draft {
         row,
