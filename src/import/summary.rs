@@ -205,6 +205,8 @@ pub fn summary_lines(parsed: &ParsedRoster, diff: &RosterDiff, verbose: bool) ->
         .iter()
         .filter(|(_, f)| f.is_none())
         .map(|(h, _)| h.as_str())
+        // The row number every roster starts with carries no field.
+        .filter(|h| !matches!(*h, "序号" | "编号" | "No." | "No" | "#"))
         .collect();
     if !ignored.is_empty() {
         out.push(trf(
