@@ -626,9 +626,11 @@ fn days_header(n: usize) -> Vec<String> {
     (1..=n).map(|d| d.to_string()).collect()
 }
 
-const ROSTER_ZH: [&str; 16] = [
+// Every guardian in columns of their own (the school's most is three).
+const ROSTER_ZH: [&str; 24] = [
     "序号",
     "楼栋",
+    "楼层",
     "寝室号",
     "床号",
     "姓名",
@@ -636,17 +638,25 @@ const ROSTER_ZH: [&str; 16] = [
     "班级",
     "班主任",
     "学号",
-    "监护人",
-    "联系电话",
-    "可接送",
+    "监护人1",
+    "关系1",
+    "电话1",
+    "可接送1",
     "监护人2",
+    "关系2",
     "电话2",
+    "可接送2",
+    "监护人3",
+    "关系3",
+    "电话3",
+    "可接送3",
     "是否留守",
     "备注",
 ];
-const ROSTER_EN: [&str; 16] = [
+const ROSTER_EN: [&str; 24] = [
     "No.",
     "Building",
+    "Floor",
     "Room",
     "Bed",
     "Name",
@@ -654,11 +664,18 @@ const ROSTER_EN: [&str; 16] = [
     "Class",
     "Head teacher",
     "Student no.",
-    "Guardian",
-    "Phone",
-    "May pick up",
+    "Guardian 1",
+    "Relation 1",
+    "Phone 1",
+    "May pick up 1",
     "Guardian 2",
+    "Relation 2",
     "Phone 2",
+    "May pick up 2",
+    "Guardian 3",
+    "Relation 3",
+    "Phone 3",
+    "May pick up 3",
     "Left-behind",
     "Notes",
 ];
@@ -717,13 +734,14 @@ fn roster_rows_follow_the_beds_with_guardians_and_totals() {
     let headers: Vec<&str> = l.columns.iter().map(|c| c.header.as_str()).collect();
     assert_eq!(headers, ROSTER_ZH);
     // Active boarders only (赵敏 left), in bed order.
-    let names: Vec<&str> = l.rows.iter().map(|r| r[4].as_str()).collect();
+    let names: Vec<&str> = l.rows.iter().map(|r| r[5].as_str()).collect();
     assert_eq!(names, ["张伟", "李强", "刘洋", "王芳"]);
     assert_eq!(
         l.rows[0],
         [
             "1",
             "1号楼",
+            "1",
             "101",
             "1",
             "张伟",
@@ -731,13 +749,20 @@ fn roster_rows_follow_the_beds_with_guardians_and_totals() {
             "初一(1)班",
             "周老师",
             "2026001",
-            "张秀英（奶奶）",
+            "张秀英",
+            "奶奶",
             "13800000001",
-            "是",
-            "张强（父亲）",
+            "可接送",
+            "张强",
+            "父亲",
             "13900000002",
+            "不可接送",
+            "张军",
+            "叔叔",
+            "13700000003",
+            "不可接送",
             "是",
-            "哮喘，备有喷雾；监护人2不可接送；监护人3：张军（叔叔） 13700000003（不可接送）",
+            "哮喘，备有喷雾",
         ]
     );
     // No gender, no guardian, no number: blanks, not "None".
@@ -746,6 +771,7 @@ fn roster_rows_follow_the_beds_with_guardians_and_totals() {
         [
             "3",
             "1号楼",
+            "1",
             "102",
             "1",
             "刘洋",
@@ -758,11 +784,18 @@ fn roster_rows_follow_the_beds_with_guardians_and_totals() {
             "",
             "",
             "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
             "否",
             ""
         ]
     );
-    assert_eq!(l.rows[3][5], "女");
+    assert_eq!(l.rows[3][6], "女");
     assert_eq!(
         l.footer,
         [
@@ -787,16 +820,19 @@ fn roster_csv_in_both_languages_and_xlsx() {
     let c = read_csv(&csv_zh);
     assert_eq!(c.header, ROSTER_ZH);
     assert_eq!(c.rows.len(), 4);
-    assert_eq!(c.rows[1][4], "李强");
+    assert_eq!(c.rows[1][5], "李强");
 
     let csv_en = dir.path().join("roster.csv");
     succeeded(&report("en", &db, &["roster"], &csv_en));
     let c = read_csv(&csv_en);
     assert_eq!(c.header, ROSTER_EN);
     assert_eq!(c.rows.len(), 4);
-    assert_eq!(c.rows[0][5], "M");
-    assert_eq!(c.rows[0][9], "张秀英 (奶奶)");
-    assert_eq!(c.rows[0][11], "yes");
+    assert_eq!(c.rows[0][6], "M");
+    assert_eq!(
+        c.rows[0][10..14],
+        ["张秀英", "奶奶", "13800000001", "may pick up"]
+    );
+    assert_eq!(c.rows[0][17], "may not pick up");
     // Title and totals are on the printed form only.
     let xlsx_en = dir.path().join("roster_en.xlsx");
     succeeded(&report("en", &db, &["roster"], &xlsx_en));
@@ -817,8 +853,8 @@ fn roster_csv_in_both_languages_and_xlsx() {
     );
     assert_eq!(cells[3], ROSTER_ZH);
     // Phone numbers stay text with every digit.
-    assert_eq!(cells[4][10], "13800000001");
-    assert_eq!(cells[7][4], "王芳");
+    assert_eq!(cells[4][12], "13800000001");
+    assert_eq!(cells[7][5], "王芳");
 }
 
 // ---------------------------------------------------------------- rollcall

@@ -1,9 +1,13 @@
 //! `dutydesk roster …`: importing the school office's roster file.
 
 use super::{CliError, name_or_admin, open_existing};
+use crate::domain::roster_diff::RosterDiff;
 use crate::i18n::{tr, trf};
+use crate::import::roster::ParsedRoster;
 use crate::import::roster::parse_file;
-use crate::import::summary::{default_building, import_error_text, row_errors, summary};
+use crate::import::summary::{
+    default_building, entries, import_error_text, row_errors, summary_lines,
+};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +22,12 @@ pub enum RosterCmd {
         /// Apply the valid rows even if some rows are in error
         #[arg(long)]
         skip_invalid: bool,
+        /// List every name in each group, not only the first 20
+        #[arg(long)]
+        verbose: bool,
+        /// Also write every change, one per line, to this CSV file
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
 }
 
@@ -27,6 +37,8 @@ pub fn run(path: &Path, which: RosterCmd) -> Result<(), CliError> {
             file,
             dry_run,
             skip_invalid,
+            verbose,
+            report,
         } => {
             let mut store = open_existing(path)?;
             store.require_station()?;
@@ -47,8 +59,11 @@ pub fn run(path: &Path, which: RosterCmd) -> Result<(), CliError> {
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
             let outcome = store.import_roster(&actor, &name, &parsed, skip_invalid, dry_run)?;
-            for line in summary(&parsed, &outcome.diff) {
+            for line in summary_lines(&parsed, &outcome.diff, verbose) {
                 say!("{line}");
+            }
+            if let Some(out) = &report {
+                write_change_report(out, &parsed, &outcome.diff)?;
             }
             let errors = row_errors(&parsed);
             if !errors.is_empty() {
@@ -74,4 +89,42 @@ pub fn run(path: &Path, which: RosterCmd) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// Every skipped line, row error and change, one per CSV record (UTF-8
+/// with a BOM so Excel reads the Chinese), for files too big to read on
+/// screen.
+fn write_change_report(
+    out: &Path,
+    parsed: &ParsedRoster,
+    diff: &RosterDiff,
+) -> Result<(), CliError> {
+    let io_err =
+        |e: std::io::Error| CliError(super::io_error_text("cli.io.write", out.display(), &e));
+    let csv_err = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(io) => io_err(io),
+        other => CliError(format!("{}: {other:?}", out.display())),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        tr("roster.report.col.group"),
+        tr("roster.report.col.who"),
+        tr("roster.report.col.detail"),
+    ])
+    .map_err(csv_err)?;
+    for s in &parsed.skipped {
+        w.write_record([tr(s.why.key()), s.line.to_string(), s.text.clone()])
+            .map_err(csv_err)?;
+    }
+    for e in row_errors(parsed) {
+        w.write_record([tr("roster.report.row_error"), String::new(), e])
+            .map_err(csv_err)?;
+    }
+    for (group, who, detail) in entries(diff) {
+        let group = tr(&group.replace("roster.summary_", "roster.group."));
+        w.write_record([group, who, detail]).map_err(csv_err)?;
+    }
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(w.into_inner().map_err(|e| io_err(e.into_error()))?);
+    std::fs::write(out, bytes).map_err(io_err)
 }

@@ -189,7 +189,7 @@ pub(super) fn enroll(
                         stats.boarders += 1;
                     } else {
                         // An empty bed still belongs on the bed map.
-                        let ev = s.bed_events(&bed_ref, *zone, &mut vec![])?;
+                        let ev = s.bed_events(&bed_ref, *zone, &mut Default::default())?;
                         s.write(admin, |_| Ok((ev, ())))?;
                     }
                 }

@@ -108,6 +108,13 @@ pub struct RosterRow {
     pub bed: BedRef,
     /// From a zone column, else from gender.
     pub zone: Option<Zone>,
+    /// The guardian column group (0 = 监护人1) each of `data.guardians`
+    /// came from, so a re-import can tell which columns carried it.
+    pub guardian_slots: Vec<usize>,
+    /// Whether the file's 可接送 cell for each of `data.guardians` was
+    /// filled in. An empty cell keeps a known guardian's right as it is
+    /// (a new guardian may pick up): a blank must never grant it.
+    pub pick_up_given: Vec<bool>,
 }
 
 /// A roster file as the store applies it: the rows to compare with the
@@ -122,6 +129,8 @@ pub struct RosterRows<'a> {
     pub rejected: &'a [RosterRow],
     /// Some row has a problem: the file is refused unless `skip_invalid`.
     pub has_errors: bool,
+    /// The fields the file has columns for; the others are left alone.
+    pub carried: &'a Carried,
 }
 
 /// Staff the duty room calls: head teachers (班主任), dorm teachers, others.
@@ -157,4 +166,155 @@ pub struct StaffMember {
     pub kind: StaffKind,
     pub phone: Option<String>,
     pub active: bool,
+}
+
+/// Longest value, in characters, a roster field may hold. A file or a form
+/// fills these fields and every station receives them through the log,
+/// which keeps them forever, so an over-long cell is refused, not cut.
+pub mod limits {
+    /// Student, guardian and head-teacher names.
+    pub const NAME: usize = 20;
+    pub const STUDENT_NO: usize = 20;
+    /// 父亲, 外祖母, 表姐夫 …
+    pub const RELATION: usize = 10;
+    /// 初二(3)班, 高一年级实验(12)班 …
+    pub const CLASS: usize = 20;
+    pub const BUILDING: usize = 20;
+    pub const ROOM: usize = 10;
+    pub const BED: usize = 10;
+    pub const NOTES: usize = 200;
+    /// Phones are checked as 11-digit mobiles; this only bounds the raw
+    /// cell before that check ("138 0013 8000", "+86-138…").
+    pub const PHONE: usize = 20;
+    /// Guardian columns (监护人1 … 监护人9) a roster file can carry.
+    pub const GUARDIANS: usize = 9;
+}
+
+/// Field keys of each guardian's name, relation, phone and pick-up right,
+/// by position (guardian 1 first). The import names its columns and its
+/// problems with them; the diff names cleared fields with them.
+pub const GUARDIAN_FIELDS: [[&str; 4]; limits::GUARDIANS] = [
+    ["guardian", "relation", "phone", "may_pick_up"],
+    ["guardian2", "relation2", "phone2", "may_pick_up2"],
+    ["guardian3", "relation3", "phone3", "may_pick_up3"],
+    ["guardian4", "relation4", "phone4", "may_pick_up4"],
+    ["guardian5", "relation5", "phone5", "may_pick_up5"],
+    ["guardian6", "relation6", "phone6", "may_pick_up6"],
+    ["guardian7", "relation7", "phone7", "may_pick_up7"],
+    ["guardian8", "relation8", "phone8", "may_pick_up8"],
+    ["guardian9", "relation9", "phone9", "may_pick_up9"],
+];
+
+/// Which fields a roster file carries a column for. A re-import changes
+/// only those: a column that is absent, or headed in a way nobody
+/// recognised, must leave what the roster holds alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Carried {
+    pub student_no: bool,
+    pub gender: bool,
+    pub class: bool,
+    pub head_teacher: bool,
+    pub building: bool,
+    pub floor: bool,
+    pub left_behind: bool,
+    pub notes: bool,
+    /// Per guardian position the file has any column for: whether it has
+    /// the name, relation, phone and pick-up columns.
+    pub guardians: Vec<[bool; 4]>,
+}
+
+impl Carried {
+    /// A file with every column (what a full export writes).
+    pub fn everything() -> Carried {
+        Carried {
+            student_no: true,
+            gender: true,
+            class: true,
+            head_teacher: true,
+            building: true,
+            floor: true,
+            left_behind: true,
+            notes: true,
+            guardians: vec![[true; 4]; limits::GUARDIANS],
+        }
+    }
+}
+
+impl Default for Carried {
+    fn default() -> Self {
+        Carried::everything()
+    }
+}
+
+impl StudentData {
+    /// Every field longer than its limit, as `(field key, error)`: the
+    /// store refuses such a record whoever fills it (a file, a form, a
+    /// script), so nothing over-long reaches the log.
+    pub fn too_long(&self) -> Vec<(&'static str, crate::domain::validate::FieldError)> {
+        use crate::domain::validate::FieldError;
+        let mut out = Vec::new();
+        let mut check = |field: &'static str, value: &str, max: usize| {
+            if value.chars().count() > max {
+                out.push((field, FieldError::TooLong { max }));
+            }
+        };
+        check("name", &self.name, limits::NAME);
+        check(
+            "student_no",
+            self.student_no.as_deref().unwrap_or(""),
+            limits::STUDENT_NO,
+        );
+        check("class", &self.class, limits::CLASS);
+        check("head_teacher", &self.head_teacher, limits::NAME);
+        check("notes", &self.care_notes, limits::NOTES);
+        for (g, [name, relation, phone, _]) in self.guardians.iter().zip(GUARDIAN_FIELDS) {
+            check(name, &g.name, limits::NAME);
+            check(relation, &g.relation, limits::RELATION);
+            check(phone, g.phone.as_deref().unwrap_or(""), limits::PHONE);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::validate::FieldError;
+
+    #[test]
+    fn over_long_fields_are_named() {
+        let mut d = StudentData {
+            student_no: None,
+            name: "王浩然".into(),
+            gender: None,
+            class: "初二（3）班".into(),
+            head_teacher: String::new(),
+            guardians: vec![
+                Guardian {
+                    name: "王建国".into(),
+                    relation: "父亲".into(),
+                    phone: None,
+                    may_pick_up: true,
+                };
+                2
+            ],
+            left_behind: false,
+            care_notes: "注".repeat(limits::NOTES),
+        };
+        assert!(d.too_long().is_empty());
+        d.guardians[1].relation = "关".repeat(limits::RELATION + 1);
+        d.care_notes.push('!');
+        assert_eq!(
+            d.too_long(),
+            [
+                ("notes", FieldError::TooLong { max: limits::NOTES }),
+                (
+                    "relation2",
+                    FieldError::TooLong {
+                        max: limits::RELATION
+                    }
+                ),
+            ]
+        );
+    }
 }

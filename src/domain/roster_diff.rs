@@ -5,11 +5,29 @@
 use std::collections::HashMap;
 
 use crate::domain::names::normalize_name;
-use crate::domain::roster::{BedRef, Guardian, RosterRow, Student, StudentData};
+use crate::domain::roster::{
+    BedRef, Carried, GUARDIAN_FIELDS, Guardian, RosterRow, Student, StudentData,
+};
+
+/// A guardian's right to take the child out through the gate, before and
+/// after: `None` when the guardian is not listed on that side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickUpChange {
+    pub student: Student,
+    pub guardian: String,
+    pub before: Option<bool>,
+    pub after: Option<bool>,
+}
 
 /// What applying an imported roster would change.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RosterDiff {
+    /// Every pick-up right granted, withdrawn, added or removed: the gate
+    /// checks it, so the duty room reads these first.
+    pub pick_up: Vec<PickUpChange>,
+    /// Fields the file empties (column present, cell empty), by student,
+    /// as field keys ("class", "phone2", "guardian3" …).
+    pub cleared: Vec<(Student, Vec<&'static str>)>,
     /// Rows matching no current student, by line.
     pub new: Vec<RosterRow>,
     /// Current students whose bed differs, with the bed they move to.
@@ -30,6 +48,7 @@ impl RosterDiff {
     /// True when applying would change nothing.
     pub fn is_empty(&self) -> bool {
         self.new.is_empty()
+            && self.pick_up.is_empty()
             && self.moved.is_empty()
             && self.left.is_empty()
             && self.guardians_changed.is_empty()
@@ -39,8 +58,8 @@ impl RosterDiff {
     /// Applying only the valid rows (`--skip-invalid`) must not turn a
     /// student whose row was refused, say for a mistyped phone, into a
     /// leaver: drop from `left` everyone a rejected row matches.
-    pub fn keep_rejected(&mut self, rejected: &[RosterRow]) {
-        self.left = diff(&self.left, rejected).left;
+    pub fn keep_rejected(&mut self, rejected: &[RosterRow], carried: &Carried) {
+        self.left = diff_carried(&self.left, rejected, carried).left;
     }
 }
 
@@ -52,6 +71,18 @@ impl RosterDiff {
 /// (a file without those columns must not erase them), while one it fills
 /// in counts as a change.
 pub fn diff(current: &[Student], incoming: &[RosterRow]) -> RosterDiff {
+    diff_carried(current, incoming, &Carried::everything())
+}
+
+/// [`diff`] for a file with only the `carried` columns: every other field
+/// keeps its current value, so a file without (or with an unrecognised)
+/// guardian column changes no guardian. Without a class column, students
+/// are matched by 学号 or name alone.
+pub fn diff_carried(current: &[Student], incoming: &[RosterRow], carried: &Carried) -> RosterDiff {
+    let name_class = |d: &StudentData| {
+        let class = if carried.class { d.class.as_str() } else { "" };
+        (normalize_name(&d.name), fold(class))
+    };
     let mut matched_row: Vec<Option<usize>> = vec![None; current.len()];
     let mut row_taken = vec![false; incoming.len()];
     // Indexed so a 3,000-boarder school does not compare every pair.
@@ -101,18 +132,22 @@ pub fn diff(current: &[Student], incoming: &[RosterRow]) -> RosterDiff {
         };
         let row = &incoming[ri];
         let mut same = true;
-        if student.bed.as_ref() != Some(&row.bed) {
-            out.moved.push((student.clone(), row.bed.clone()));
+        let bed = carried_bed(student.bed.as_ref(), &row.bed, carried);
+        if student.bed.as_ref() != Some(&bed) {
+            out.moved.push((student.clone(), bed));
             same = false;
         }
-        if sorted(&student.data.guardians) != sorted(&row.data.guardians) {
+        let (data, cleared) = merge(&student.data, row, carried);
+        out.pick_up
+            .extend(pick_up_changes(student, &data.guardians));
+        if !cleared.is_empty() {
+            out.cleared.push((student.clone(), cleared));
+        }
+        if sorted(&student.data.guardians) != sorted(&data.guardians) {
             out.guardians_changed
-                .push((student.clone(), row.data.guardians.clone()));
+                .push((student.clone(), data.guardians.clone()));
             same = false;
         }
-        let mut data = row.data.clone();
-        data.student_no = data.student_no.or_else(|| student.data.student_no.clone());
-        data.gender = data.gender.or(student.data.gender);
         if !same_details(&student.data, &data) {
             out.changed.push((student.clone(), data));
             same = false;
@@ -132,8 +167,168 @@ pub fn diff(current: &[Student], incoming: &[RosterRow]) -> RosterDiff {
     out
 }
 
-fn name_class(d: &StudentData) -> (String, String) {
-    (normalize_name(&d.name), d.class.trim().to_string())
+/// Half-width, so "初二（3）班" and "初二(3)班" are one class when
+/// matching; the value kept is still the one typed.
+fn fold(s: &str) -> String {
+    crate::domain::validate::fold_full_width(s)
+}
+
+/// The bed a row names, with the building and floor kept from the current
+/// bed when the file has no column for them.
+fn carried_bed(current: Option<&BedRef>, row: &BedRef, carried: &Carried) -> BedRef {
+    let mut bed = row.clone();
+    let Some(cur) = current else {
+        return bed;
+    };
+    if !carried.building {
+        bed.building = cur.building.clone();
+    }
+    if !carried.floor && bed.building == cur.building && bed.room == cur.room {
+        bed.floor = cur.floor;
+    }
+    bed
+}
+
+/// The student's data after the row: fields the file has no column for
+/// keep their value, and a 学号 or gender left empty is not erased. Also
+/// the keys of the fields the row empties.
+fn merge(
+    cur: &StudentData,
+    row: &RosterRow,
+    carried: &Carried,
+) -> (StudentData, Vec<&'static str>) {
+    let mut data = row.data.clone();
+    let mut cleared = Vec::new();
+    if !carried.student_no || data.student_no.is_none() {
+        data.student_no = cur.student_no.clone();
+    }
+    if !carried.gender || data.gender.is_none() {
+        data.gender = cur.gender;
+    }
+    for (has, key, new, old) in [
+        (carried.class, "class", &mut data.class, &cur.class),
+        (
+            carried.head_teacher,
+            "head_teacher",
+            &mut data.head_teacher,
+            &cur.head_teacher,
+        ),
+        (
+            carried.notes,
+            "notes",
+            &mut data.care_notes,
+            &cur.care_notes,
+        ),
+    ] {
+        if !has {
+            new.clone_from(old);
+        } else if new.is_empty() && !old.is_empty() {
+            cleared.push(key);
+        }
+    }
+    if !carried.left_behind {
+        data.left_behind = cur.left_behind;
+    }
+    data.guardians = merge_guardians(&cur.guardians, row, carried, &mut cleared);
+    (data, cleared)
+}
+
+/// Guardians after the row. Each listed guardian takes what its columns
+/// say and keeps, from the current guardian of the same name (else the
+/// same position), whatever the file has no column for. Current guardians
+/// past the file's guardian columns stay; those within them that the row
+/// no longer lists go, and are named as cleared.
+fn merge_guardians(
+    cur: &[Guardian],
+    row: &RosterRow,
+    carried: &Carried,
+    cleared: &mut Vec<&'static str>,
+) -> Vec<Guardian> {
+    if carried.guardians.is_empty() {
+        return cur.to_vec();
+    }
+    let mut used = vec![false; cur.len()];
+    let mut out = Vec::with_capacity(row.data.guardians.len());
+    for (i, g) in row.data.guardians.iter().enumerate() {
+        let slot = row.guardian_slots.get(i).copied().unwrap_or(i);
+        let has = carried.guardians.get(slot).copied().unwrap_or([true; 4]);
+        let by_name = (has[0] && !g.name.is_empty())
+            .then(|| {
+                let key = normalize_name(&g.name);
+                (0..cur.len()).find(|&c| !used[c] && normalize_name(&cur[c].name) == key)
+            })
+            .flatten();
+        let counterpart = by_name.or_else(|| (slot < cur.len() && !used[slot]).then_some(slot));
+        let mut g = g.clone();
+        if let Some(c) = counterpart {
+            used[c] = true;
+            let old = &cur[c];
+            if !has[0] {
+                g.name.clone_from(&old.name);
+            }
+            if !has[1] {
+                g.relation.clone_from(&old.relation);
+            } else if g.relation.is_empty() && !old.relation.is_empty() {
+                cleared.push(GUARDIAN_FIELDS[slot.min(GUARDIAN_FIELDS.len() - 1)][1]);
+            }
+            if !has[2] {
+                g.phone.clone_from(&old.phone);
+            } else if g.phone.is_none() && old.phone.is_some() {
+                cleared.push(GUARDIAN_FIELDS[slot.min(GUARDIAN_FIELDS.len() - 1)][2]);
+            }
+            if !has[3] || row.pick_up_given.get(i) == Some(&false) {
+                g.may_pick_up = old.may_pick_up;
+            }
+        }
+        out.push(g);
+    }
+    for (c, old) in cur.iter().enumerate() {
+        if used[c] {
+            continue;
+        }
+        // Listed only through a name or phone column: without either at
+        // this position the file cannot have dropped the guardian.
+        let listable = carried.guardians.get(c).is_some_and(|h| h[0] || h[2]);
+        if listable {
+            cleared.push(GUARDIAN_FIELDS[c][0]);
+        } else {
+            out.insert(c.min(out.len()), old.clone());
+        }
+    }
+    out
+}
+
+/// Pick-up rights that differ between the current guardians and `after`,
+/// guardians matched by name.
+fn pick_up_changes(student: &Student, after: &[Guardian]) -> Vec<PickUpChange> {
+    let before = &student.data.guardians;
+    let key = |g: &Guardian| normalize_name(&g.name);
+    let mut out = Vec::new();
+    let mut seen = vec![false; after.len()];
+    for b in before {
+        let a = (0..after.len()).find(|&i| !seen[i] && key(&after[i]) == key(b));
+        if let Some(i) = a {
+            seen[i] = true;
+        }
+        let a = a.map(|i| after[i].may_pick_up);
+        if a != Some(b.may_pick_up) {
+            out.push(PickUpChange {
+                student: student.clone(),
+                guardian: b.name.clone(),
+                before: Some(b.may_pick_up),
+                after: a,
+            });
+        }
+    }
+    for (g, _) in after.iter().zip(&seen).filter(|(_, s)| !**s) {
+        out.push(PickUpChange {
+            student: student.clone(),
+            guardian: g.name.clone(),
+            before: None,
+            after: Some(g.may_pick_up),
+        });
+    }
+    out
 }
 
 fn sorted(g: &[Guardian]) -> Vec<&Guardian> {
@@ -249,9 +444,15 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(d.unchanged, 12);
         // Any format of the same roster is the same roster.
-        for file in ["gbk.csv", "roster.xlsx", "roster.xls", "quirks.csv"] {
+        for file in ["gbk.csv", "roster.xlsx", "roster.xls"] {
             assert!(diff(&current, &rows(file)).is_empty(), "{file}");
         }
+        // Typed differently ("初二（3）班" for "初二(3)班"): the same
+        // students, the class as now typed.
+        let d = diff(&current, &rows("quirks.csv"));
+        assert!(d.new.is_empty() && d.left.is_empty() && d.moved.is_empty());
+        assert!(d.guardians_changed.is_empty() && d.pick_up.is_empty());
+        assert!(d.changed.iter().all(|(_, data)| data.class.contains('（')));
     }
 
     fn row(line: usize, no: Option<&str>, name: &str, class: &str, bed: &str) -> RosterRow {
@@ -287,6 +488,8 @@ mod tests {
                 bed: bed.into(),
             },
             zone: None,
+            guardian_slots: vec![0, 1],
+            pick_up_given: vec![true, true],
         }
     }
 
@@ -355,7 +558,7 @@ mod tests {
         let p = parse_file(std::path::Path::new(&format!("{dir}bad_rows.csv"))).unwrap();
         let mut d = diff(&current, &p.rows);
         assert_eq!(d.left.len(), 9);
-        d.keep_rejected(&p.rejected);
+        d.keep_rejected(&p.rejected, &p.carried);
         // Line 3 has no name but 李俊杰's 学号. 周梓涵's row (line 10)
         // carries 孙雨涵's 学号, so it cannot say whom it is about.
         assert_eq!(names(&d.left), ["周梓涵"]);

@@ -2,10 +2,10 @@
 //! order, as the duty room keeps it on paper.
 
 use crate::domain::role::{Actor, Permission, require};
-use crate::domain::roster::{Gender, Guardian, Student};
+use crate::domain::roster::Gender;
 use crate::i18n::{tr, trf};
 use crate::report::common::{columns, exported_at, exported_by, write_report};
-use crate::report::ledger::Ledger;
+use crate::report::ledger::{Column, Ledger};
 use crate::store::{Store, StoreError};
 use std::path::Path;
 
@@ -15,9 +15,19 @@ pub fn build(store: &Store, actor: &Actor) -> Result<Ledger, StoreError> {
     let st = store.require_station()?;
     let off = st.utc_offset_min;
     let students = store.students(None)?;
-    let cols: [(&str, f64); 16] = [
+    // Every guardian in columns of their own, as many groups as the
+    // student with the most guardians needs: the import reads them back,
+    // so exporting and importing the file changes nothing.
+    let groups = students
+        .iter()
+        .map(|s| s.data.guardians.len())
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let mut cols = columns(&[
         ("report.roster.col.no", 5.0),
         ("report.roster.col.building", 9.0),
+        ("report.roster.col.floor", 5.0),
         ("report.roster.col.room", 7.0),
         ("report.roster.col.bed", 5.0),
         ("report.roster.col.name", 9.0),
@@ -25,14 +35,22 @@ pub fn build(store: &Store, actor: &Actor) -> Result<Ledger, StoreError> {
         ("report.roster.col.class", 11.0),
         ("report.roster.col.head_teacher", 9.0),
         ("report.roster.col.student_no", 11.0),
-        ("report.roster.col.guardian", 14.0),
-        ("report.roster.col.phone", 13.0),
-        ("report.roster.col.may_pick_up", 6.0),
-        ("report.roster.col.guardian2", 14.0),
-        ("report.roster.col.phone2", 13.0),
+    ]);
+    for n in 1..=groups {
+        let n = [("n", n.to_string())];
+        for (key, width) in [
+            ("report.roster.col.guardian_n", 9.0),
+            ("report.roster.col.relation_n", 6.0),
+            ("report.roster.col.phone_n", 13.0),
+            ("report.roster.col.may_pick_up_n", 7.0),
+        ] {
+            cols.push(Column::new(trf(key, &n), width));
+        }
+    }
+    cols.extend(columns(&[
         ("report.roster.col.left_behind", 6.0),
         ("report.roster.col.notes", 24.0),
-    ];
+    ]));
     let (mut boys, mut girls, mut unknown, mut left_behind) = (0usize, 0usize, 0usize, 0usize);
     let mut rows = Vec::with_capacity(students.len());
     for (i, s) in students.iter().enumerate() {
@@ -45,15 +63,20 @@ pub fn build(store: &Store, actor: &Actor) -> Result<Ledger, StoreError> {
         if d.left_behind {
             left_behind += 1;
         }
-        let g1 = d.guardians.first();
-        let g2 = d.guardians.get(1);
-        let (building, room, bed) = match &s.bed {
-            Some(b) => (b.building.clone(), b.room.clone(), b.bed.clone()),
+        let (building, floor, room, bed) = match &s.bed {
+            Some(b) => (
+                b.building.clone(),
+                b.floor.to_string(),
+                b.room.clone(),
+                b.bed.clone(),
+            ),
             None => Default::default(),
         };
-        rows.push(vec![
+        let mut row = Vec::with_capacity(cols.len());
+        row.extend([
             (i + 1).to_string(),
             building,
+            floor,
             room,
             bed,
             d.name.clone(),
@@ -61,14 +84,20 @@ pub fn build(store: &Store, actor: &Actor) -> Result<Ledger, StoreError> {
             d.class.clone(),
             d.head_teacher.clone(),
             d.student_no.clone().unwrap_or_default(),
-            g1.map(guardian_text).unwrap_or_default(),
-            g1.and_then(|g| g.phone.clone()).unwrap_or_default(),
-            g1.map(|g| yes_no(g.may_pick_up)).unwrap_or_default(),
-            g2.map(guardian_text).unwrap_or_default(),
-            g2.and_then(|g| g.phone.clone()).unwrap_or_default(),
-            yes_no(d.left_behind),
-            notes(s),
         ]);
+        for n in 0..groups {
+            match d.guardians.get(n) {
+                Some(g) => row.extend([
+                    g.name.clone(),
+                    g.relation.clone(),
+                    g.phone.clone().unwrap_or_default(),
+                    pick_up_text(g.may_pick_up),
+                ]),
+                None => row.extend(std::iter::repeat_n(String::new(), 4)),
+            }
+        }
+        row.extend([yes_no(d.left_behind), d.care_notes.clone()]);
+        rows.push(row);
     }
     let mut footer = vec![trf(
         "report.roster.total",
@@ -96,7 +125,7 @@ pub fn build(store: &Store, actor: &Actor) -> Result<Ledger, StoreError> {
                 ("by", exported_by(actor)),
             ],
         ),
-        columns: columns(&cols),
+        columns: cols,
         rows,
         footer,
         ..Ledger::default()
@@ -118,47 +147,12 @@ fn yes_no(b: bool) -> String {
     tr(if b { "report.yes" } else { "report.no" })
 }
 
-/// "王秀英（奶奶）"; just the name when no relation was given.
-fn guardian_text(g: &Guardian) -> String {
-    if g.relation.is_empty() {
-        g.name.clone()
+/// 可接送 / 不可接送 in full: a lone 否 under a name reads ambiguously on
+/// paper, and the import reads both words back.
+fn pick_up_text(may: bool) -> String {
+    tr(if may {
+        "report.roster.pickup_yes"
     } else {
-        trf(
-            "report.roster.guardian",
-            &[("name", g.name.clone()), ("relation", g.relation.clone())],
-        )
-    }
-}
-
-/// Care notes, then what the columns cannot show: a second guardian who
-/// may not pick the child up, and any guardian after the second — the gate
-/// relies on that list, so the paper copy must not drop it.
-fn notes(s: &Student) -> String {
-    let d = &s.data;
-    let mut parts = vec![];
-    if !d.care_notes.is_empty() {
-        parts.push(d.care_notes.clone());
-    }
-    if d.guardians.get(1).is_some_and(|g| !g.may_pick_up) {
-        parts.push(tr("report.roster.note.no_pickup2"));
-    }
-    for (i, g) in d.guardians.iter().enumerate().skip(2) {
-        parts.push(trf(
-            "report.roster.note.guardian",
-            &[
-                ("n", (i + 1).to_string()),
-                ("who", guardian_text(g)),
-                ("phone", g.phone.clone().unwrap_or_default()),
-                (
-                    "pickup",
-                    tr(if g.may_pick_up {
-                        "report.roster.pickup_yes"
-                    } else {
-                        "report.roster.pickup_no"
-                    }),
-                ),
-            ],
-        ));
-    }
-    parts.join("；")
+        "report.roster.pickup_no"
+    })
 }

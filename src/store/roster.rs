@@ -1,6 +1,8 @@
 //! Roster commands: enrolling boarders, beds, moves and leavers, and
 //! applying an import's diff as events.
 
+use std::collections::HashSet;
+
 use super::{Store, StoreError};
 use crate::domain::error::DomainError;
 use crate::domain::event::{
@@ -24,12 +26,14 @@ impl Store {
         &self,
         bed: &BedRef,
         zone: Zone,
-        seen: &mut Vec<String>,
+        seen: &mut HashSet<String>,
     ) -> Result<Vec<Event>, StoreError> {
-        if seen.contains(&bed.key()) || self.bed_exists(bed)? {
+        // A set: an import adds thousands of beds at once.
+        let key = bed.key();
+        if seen.contains(&key) || self.bed_exists(bed)? {
             return Ok(vec![]);
         }
-        seen.push(bed.key());
+        seen.insert(key);
         Ok(vec![Event::BedAdded(BedAdded {
             bed: bed.clone(),
             zone,
@@ -54,13 +58,17 @@ impl Store {
                 )])
                 .into());
             }
+            let too_long = data.too_long();
+            if !too_long.is_empty() {
+                return Err(DomainError::Invalid(too_long).into());
+            }
             let id = s.new_id();
             let mut events = vec![];
             if let Some(b) = &bed {
                 let zone = zone
                     .or(data.gender.map(Zone::for_gender))
                     .unwrap_or(Zone::Boys);
-                events.extend(s.bed_events(b, zone, &mut vec![])?);
+                events.extend(s.bed_events(b, zone, &mut HashSet::new())?);
             }
             events.push(Event::StudentEnrolled(StudentEnrolled {
                 student_id: id.clone(),
@@ -84,7 +92,7 @@ impl Store {
             s.student(id)?.ok_or(DomainError::NotFound)?;
             let mut events = vec![];
             if let Some(b) = &bed {
-                events.extend(s.bed_events(b, zone, &mut vec![])?);
+                events.extend(s.bed_events(b, zone, &mut HashSet::new())?);
             }
             events.push(Event::StudentMoved(StudentMoved {
                 student_id: id.to_string(),
@@ -106,6 +114,10 @@ impl Store {
             let cur = s.student(id)?.ok_or(DomainError::NotFound)?;
             if cur.data == data {
                 return Err(DomainError::NothingChanged.into());
+            }
+            let too_long = data.too_long();
+            if !too_long.is_empty() {
+                return Err(DomainError::Invalid(too_long).into());
             }
             Ok((
                 vec![Event::StudentUpdated(StudentUpdated {
@@ -143,6 +155,9 @@ impl Store {
     }
 }
 
+/// Events appended at a time by an import (all in one transaction).
+const APPEND_CHUNK: usize = 1024;
+
 /// What an import would do (dry run) or did.
 #[derive(Debug)]
 pub struct ImportOutcome {
@@ -169,18 +184,18 @@ impl Store {
         require(actor.role, Permission::ManageRoster)?;
         let parsed: RosterRows = parsed.into();
         let file = file.to_string();
-        self.write(actor, |s| {
+        self.batch(|s| {
             let current = s.students(None)?;
-            let mut diff = roster_diff::diff(&current, parsed.rows);
+            let mut diff = roster_diff::diff_carried(&current, parsed.rows, parsed.carried);
             if skip_invalid {
-                diff.keep_rejected(parsed.rejected);
+                diff.keep_rejected(parsed.rejected, parsed.carried);
             }
             let refused = parsed.has_errors && !skip_invalid;
             if dry_run || refused || diff.is_empty() {
-                return Ok((vec![], ImportOutcome { diff, events: 0 }));
+                return Ok(ImportOutcome { diff, events: 0 });
             }
             let mut events = vec![];
-            let mut seen = vec![];
+            let mut seen = HashSet::new();
             for row in &diff.new {
                 let zone = row
                     .zone
@@ -207,8 +222,10 @@ impl Store {
                 .iter()
                 .map(|(st, d)| (st.id.clone(), d.clone()))
                 .collect();
+            let updated: HashSet<&str> =
+                diff.changed.iter().map(|(st, _)| st.id.as_str()).collect();
             for (st, guardians) in &diff.guardians_changed {
-                if !updates.iter().any(|(id, _)| *id == st.id) {
+                if !updated.contains(st.id.as_str()) {
                     let mut d = st.data.clone();
                     d.guardians = guardians.clone();
                     updates.push((st.id.clone(), d));
@@ -229,11 +246,11 @@ impl Store {
             }
             // Head teachers named in the file join the staff list, so the
             // duty room can find whom to call.
-            let mut known: Vec<String> = s.staff()?.into_iter().map(|(_, m)| m.name).collect();
+            let mut known: HashSet<String> = s.staff()?.into_iter().map(|(_, m)| m.name).collect();
             for row in parsed.rows {
                 let name = row.data.head_teacher.trim();
-                if !name.is_empty() && !known.iter().any(|k| k == name) {
-                    known.push(name.to_string());
+                if !name.is_empty() && !known.contains(name) {
+                    known.insert(name.to_string());
                     events.push(Event::StaffSet(crate::domain::event::StaffSet {
                         staff_id: s.new_id(),
                         staff: crate::domain::roster::StaffMember {
@@ -253,8 +270,15 @@ impl Store {
                 left: diff.left.len(),
                 changed: diff.changed.len() + diff.guardians_changed.len(),
             }));
-            let n = events.len();
-            Ok((events, ImportOutcome { diff, events: n }))
+            // Appended in slices, in the one transaction: the log's records
+            // for a whole school would otherwise be held until the end.
+            for chunk in events.chunks(APPEND_CHUNK) {
+                s.append(actor, chunk)?;
+            }
+            Ok(ImportOutcome {
+                diff,
+                events: events.len(),
+            })
         })
     }
 }

@@ -132,11 +132,59 @@ pub(super) fn header_key(s: &str) -> String {
     }
 }
 
+/// Numbered guardian headers ("监护人3", "关系3", "电话3", "可接送3"), by
+/// what each part of a guardian is called without its number.
+const GUARDIAN_PARTS: [&[&str]; 4] = [
+    &[
+        "监护人",
+        "家长",
+        "监护人姓名",
+        "家长姓名",
+        "guardian",
+        "parent",
+    ],
+    &["关系", "与学生关系", "relation", "relationship"],
+    &[
+        "电话",
+        "联系电话",
+        "家长电话",
+        "监护人电话",
+        "手机",
+        "phone",
+        "mobile",
+    ],
+    &["可接送", "是否可接送", "maypickup", "pickup"],
+];
+
 fn lookup(key: &str) -> Option<&'static str> {
     ALIASES
         .iter()
         .find(|(_, names)| names.contains(&key))
         .map(|(field, _)| *field)
+        .or_else(|| numbered_guardian(key))
+}
+
+fn numbered_guardian(key: &str) -> Option<&'static str> {
+    let base = key.trim_end_matches(|c: char| c.is_ascii_digit());
+    let n: usize = key[base.len()..].parse().ok()?;
+    let slot = GUARDIAN_FIELDS.get(n.checked_sub(1)?)?;
+    GUARDIAN_PARTS
+        .iter()
+        .position(|names| names.contains(&base))
+        .map(|part| slot[part])
+}
+
+/// (guardian position, part) of a guardian field key.
+pub(super) fn guardian_part(field: &str) -> Option<(usize, usize)> {
+    GUARDIAN_FIELDS
+        .iter()
+        .enumerate()
+        .find_map(|(slot, parts)| {
+            parts
+                .iter()
+                .position(|p| *p == field)
+                .map(|part| (slot, part))
+        })
 }
 
 /// The field a header cell names, trying the cell whole, without a trailing
@@ -172,13 +220,11 @@ pub(super) fn map_header(cells: &[String]) -> Vec<Option<&'static str>> {
         .map(|cell| {
             let f = field_for(cell)?;
             let f = if used.contains(f) {
-                match f {
-                    GUARDIAN => GUARDIAN2,
-                    RELATION => RELATION2,
-                    PHONE => PHONE2,
-                    MAY_PICK_UP => MAY_PICK_UP2,
-                    _ => return None,
-                }
+                let (slot, part) = guardian_part(f)?;
+                GUARDIAN_FIELDS[slot + 1..]
+                    .iter()
+                    .map(|parts| parts[part])
+                    .find(|g| !used.contains(g))?
             } else {
                 f
             };
@@ -361,6 +407,36 @@ mod tests {
             matches!(err, ImportError::UnknownColumns { ref unknown, ref missing }
                 if unknown == &["甲"] && missing == &[ROOM, BED]),
             "{err:?}"
+        );
+    }
+
+    #[test]
+    fn numbered_guardians_up_to_nine() {
+        for (h, f) in [
+            ("监护人1", GUARDIAN),
+            ("可接送1", MAY_PICK_UP),
+            ("监护人3", "guardian3"),
+            ("关系3", "relation3"),
+            ("电话 9", "phone9"),
+            ("可接送4", "may_pick_up4"),
+            ("Guardian 5", "guardian5"),
+        ] {
+            assert_eq!(field_for(h), Some(f), "{h}");
+        }
+        assert_eq!(field_for("监护人10"), None);
+        assert_eq!(field_for("监护人0"), None);
+        let cells: Vec<String> = ["监护人", "监护人", "监护人", "可接送", "可接送"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            map_header(&cells),
+            [
+                Some(GUARDIAN),
+                Some(GUARDIAN2),
+                Some("guardian3"),
+                Some(MAY_PICK_UP),
+                Some(MAY_PICK_UP2)
+            ]
         );
     }
 

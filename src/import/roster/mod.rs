@@ -18,7 +18,7 @@ use std::path::Path;
 pub use decode::{parse_bytes, parse_file};
 pub use rows::parse_grid;
 
-use crate::domain::roster::RosterRow;
+use crate::domain::roster::{Carried, GUARDIAN_FIELDS, RosterRow};
 
 /// What kind of file the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +124,11 @@ pub enum RowProblem {
     DuplicateStudent {
         other_line: usize,
     },
+    /// Longer than the field may be (see `domain::roster::limits`).
+    TooLong {
+        max: usize,
+        len: usize,
+    },
 }
 
 impl RowProblem {
@@ -137,6 +142,7 @@ impl RowProblem {
             RowProblem::BadFlag(_) => "import.err.bad_flag",
             RowProblem::DuplicateBed { .. } => "import.err.duplicate_bed",
             RowProblem::DuplicateStudent { .. } => "import.err.duplicate_student",
+            RowProblem::TooLong { .. } => "import.err.too_long",
         }
     }
 
@@ -150,6 +156,9 @@ impl RowProblem {
             RowProblem::DuplicateBed { other_line }
             | RowProblem::DuplicateStudent { other_line } => {
                 vec![("other_line", other_line.to_string())]
+            }
+            RowProblem::TooLong { max, len } => {
+                vec![("max", max.to_string()), ("len", len.to_string())]
             }
         }
     }
@@ -170,6 +179,11 @@ pub struct ParsedRoster {
     pub header_line: usize,
     /// Every non-empty header cell as written, with the field it maps to.
     pub columns: Vec<(String, Option<&'static str>)>,
+    /// The fields the file has a column for: a re-import leaves the
+    /// others as they are.
+    pub carried: Carried,
+    /// Non-empty lines under the header that are not students, and why.
+    pub skipped: Vec<Skipped>,
     /// "UTF-8", "UTF-8 BOM", "UTF-16LE", "UTF-16BE", "GBK", "GB18030",
     /// "Big5", another encoding_rs name, "xlsx" or "xls"; empty from
     /// [`parse_grid`].
@@ -182,6 +196,34 @@ impl<'a> From<&'a ParsedRoster> for crate::domain::roster::RosterRows<'a> {
             rows: &p.rows,
             rejected: &p.rejected,
             has_errors: !p.errors.is_empty(),
+            carried: &p.carried,
+        }
+    }
+}
+
+/// A line read and deliberately not taken for a student.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub line: usize,
+    pub why: SkipReason,
+    /// The line's text, cells joined, at most 40 characters.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    /// 合计, 制表人, 审核人, 日期, notes under the table.
+    Footer,
+    /// The header again, as printed on every page.
+    RepeatedHeader,
+}
+
+impl SkipReason {
+    /// i18n catalog key.
+    pub fn key(self) -> &'static str {
+        match self {
+            SkipReason::Footer => "roster.skip.footer",
+            SkipReason::RepeatedHeader => "roster.skip.header",
         }
     }
 }
@@ -197,18 +239,19 @@ const FLOOR: &str = "floor";
 const ROOM: &str = "room";
 const BED: &str = "bed";
 const ZONE: &str = "zone";
-const GUARDIAN: &str = "guardian";
-const RELATION: &str = "relation";
-const PHONE: &str = "phone";
-const MAY_PICK_UP: &str = "may_pick_up";
-const GUARDIAN2: &str = "guardian2";
-const RELATION2: &str = "relation2";
-const PHONE2: &str = "phone2";
-const MAY_PICK_UP2: &str = "may_pick_up2";
+const GUARDIAN: &str = GUARDIAN_FIELDS[0][0];
+const RELATION: &str = GUARDIAN_FIELDS[0][1];
+const PHONE: &str = GUARDIAN_FIELDS[0][2];
+const MAY_PICK_UP: &str = GUARDIAN_FIELDS[0][3];
+const GUARDIAN2: &str = GUARDIAN_FIELDS[1][0];
+const RELATION2: &str = GUARDIAN_FIELDS[1][1];
+const PHONE2: &str = GUARDIAN_FIELDS[1][2];
+const MAY_PICK_UP2: &str = GUARDIAN_FIELDS[1][3];
 const LEFT_BEHIND: &str = "left_behind";
 const NOTES: &str = "notes";
 
-/// Every field key a column can map to.
+/// Every field key a column can map to, guardians 1 and 2 (the import
+/// template's columns); guardians 3 to 9 map to [`GUARDIAN_FIELDS`].
 pub const FIELDS: &[&str] = &[
     NAME,
     STUDENT_NO,
@@ -257,9 +300,14 @@ mod tests {
 
     /// Rows without their line numbers, which differ between layouts.
     pub(super) fn content(p: &ParsedRoster) -> Vec<(StudentData, BedRef, Option<Zone>)> {
+        // Classes as typed differ in their brackets only.
         p.rows
             .iter()
-            .map(|r| (r.data.clone(), r.bed.clone(), r.zone))
+            .map(|r| {
+                let mut d = r.data.clone();
+                d.class = crate::domain::validate::fold_full_width(&d.class);
+                (d, r.bed.clone(), r.zone)
+            })
             .collect()
     }
 
@@ -410,6 +458,8 @@ mod tests {
         // The floor column wins, in any spelling.
         let floors: Vec<i32> = p.rows.iter().map(|r| r.bed.floor).collect();
         assert_eq!(floors, [3, 3, 3, 3, 3, 3, 2, 2, 2, 12, 12, 12]);
+        // Punctuation is kept as typed.
+        assert_eq!(p.rows[1].data.class, "初二（3）班");
         let x = parse("quirks.xlsx");
         assert_eq!(
             x.rows[0].data.guardians[0].phone.as_deref(),

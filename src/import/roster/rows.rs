@@ -3,14 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::domain::names::normalize_name;
-use crate::domain::roster::{BedRef, Guardian, RosterRow, StudentData, Zone};
+use crate::domain::roster::{BedRef, Carried, Guardian, RosterRow, StudentData, Zone, limits};
 use crate::domain::validate::check_mobile;
 
-use super::header::{self, field_for, non_empty};
+use super::header::{self, field_for, guardian_part, non_empty};
 use super::values::{
     clean, excel_integer, floor_of_room, norm_bed, norm_room, parse_flag, parse_floor,
-    parse_gender, parse_zone,
+    parse_gender, parse_zone, tidy, tidy_name,
 };
 use super::*;
 
@@ -24,30 +23,52 @@ pub fn parse_grid(grid: Vec<Vec<String>>) -> Result<ParsedRoster, ImportError> {
         columns,
         cols,
     } = header::locate(&grid)?;
+    let carried = carried(&cols);
 
     let mut drafts = Vec::new();
+    let mut skipped = Vec::new();
     let mut below_footer = false;
-    for (i, cells) in grid.iter().enumerate().skip(header_idx + 1) {
+    // A blank line under the students: what follows is often the
+    // signature block, typed however the office likes.
+    let mut after_blank = false;
+    // Rows are consumed as they are read, so a large file's cells are freed
+    // while its records are built rather than held alongside them.
+    for (i, cells) in grid.into_iter().enumerate().skip(header_idx + 1) {
+        let line = i + 1;
+        let cells = cells.as_slice();
         let row = RowCells { cells, cols: &cols };
-        if !STUDENT_FIELDS.iter().any(|f| !row.get(f).is_empty()) {
-            // Blank, a vacant bed, or a template row with only its 序号.
+        if non_empty(cells) == 0 {
+            after_blank |= !drafts.is_empty();
             continue;
         }
-        if is_footer(&row) {
-            below_footer = true;
+        let skip = |why| Skipped {
+            line,
+            why,
+            text: snippet(cells),
+        };
+        if !STUDENT_FIELDS.iter().any(|f| !row.get(f).is_empty()) {
+            // A vacant bed or a template row with only its 序号 is not
+            // worth a line; a footer written in an unmapped column is.
+            if has_marker(&row_text(cells)) {
+                skipped.push(skip(SkipReason::Footer));
+            }
             continue;
         }
         let complete = [NAME, ROOM, BED].iter().all(|f| !row.get(f).is_empty());
-        if below_footer && !complete {
+        let note_after_blank = after_blank && !complete && looks_like_note(&row);
+        if is_footer(&row) || note_after_blank || (below_footer && !complete) {
             // Dates and signatures under the totals. A whole student row
             // there is still read rather than silently dropped.
+            below_footer = true;
+            skipped.push(skip(SkipReason::Footer));
             continue;
         }
         if cells.get(cols[NAME]).and_then(|c| field_for(c)) == Some(NAME) {
             // A header repeated on every printed page.
+            skipped.push(skip(SkipReason::RepeatedHeader));
             continue;
         }
-        drafts.push(parse_row(i + 1, &row));
+        drafts.push(parse_row(line, &row, &carried));
     }
     if drafts.is_empty() {
         return Err(ImportError::Empty);
@@ -66,8 +87,35 @@ pub fn parse_grid(grid: Vec<Vec<String>>) -> Result<ParsedRoster, ImportError> {
         rejected,
         header_line: header_idx + 1,
         columns,
+        carried,
+        skipped,
         encoding: "",
     })
+}
+
+/// What the header's recognised columns let a re-import change.
+fn carried(cols: &HashMap<&'static str, usize>) -> Carried {
+    let has = |f: &str| cols.contains_key(f);
+    let slots = cols
+        .keys()
+        .filter_map(|f| guardian_part(f))
+        .map(|(slot, _)| slot + 1)
+        .max()
+        .unwrap_or(0);
+    Carried {
+        student_no: has(STUDENT_NO),
+        gender: has(GENDER),
+        class: has(CLASS),
+        head_teacher: has(HEAD_TEACHER),
+        building: has(BUILDING),
+        floor: has(FLOOR),
+        left_behind: has(LEFT_BEHIND),
+        notes: has(NOTES),
+        guardians: GUARDIAN_FIELDS[..slots]
+            .iter()
+            .map(|parts| parts.map(has))
+            .collect(),
+    }
 }
 
 struct RowCells<'a> {
@@ -76,13 +124,23 @@ struct RowCells<'a> {
 }
 
 impl RowCells<'_> {
-    /// Trimmed, half-width, single-spaced; "" when the column is absent.
-    fn get(&self, field: &str) -> String {
+    fn raw(&self, field: &str) -> &str {
         self.cols
             .get(field)
             .and_then(|&i| self.cells.get(i))
-            .map(|s| clean(s))
-            .unwrap_or_default()
+            .map_or("", |s| s.as_str())
+    }
+
+    /// Trimmed, half-width, single-spaced; "" when the column is absent.
+    /// For codes and marks (rooms, beds, phones, 是/否).
+    fn get(&self, field: &str) -> String {
+        clean(self.raw(field))
+    }
+
+    /// Trimmed and single-spaced, punctuation as typed: for names, classes
+    /// and notes, which the office reads back.
+    fn text(&self, field: &str) -> String {
+        tidy(self.raw(field))
     }
 }
 
@@ -105,8 +163,56 @@ const STUDENT_FIELDS: &[&str] = &[
 ];
 
 const FOOTER_MARKERS: &[&str] = &[
-    "合计", "总计", "小计", "共", "制表", "填表", "审核", "注:", "说明", "total",
+    "合计",
+    "总计",
+    "小计",
+    "共",
+    "制表",
+    "填表",
+    "填报",
+    "审核",
+    "审批",
+    "负责人",
+    "经办人",
+    "签字",
+    "签名",
+    "盖章",
+    "日期",
+    "注:",
+    "说明",
+    "total",
+    "prepared by",
+    "checked by",
+    "signature",
+    "date:",
+    "note:",
 ];
+
+fn has_marker(text: &str) -> bool {
+    FOOTER_MARKERS.iter().any(|m| text.contains(m))
+}
+
+/// The cells of a line, cleaned and joined, lower case.
+fn row_text(cells: &[String]) -> String {
+    cells
+        .iter()
+        .map(|c| clean(c))
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// At most 40 characters of a line, for the dry run to quote.
+fn snippet(cells: &[String]) -> String {
+    let text = cells
+        .iter()
+        .map(|c| tidy(c))
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    text.chars().take(40).collect()
+}
 
 /// A line under the table: totals, "制表人：…", notes. It has a few cells,
 /// its text carries a marker, and its name, room and bed cells are empty or
@@ -116,19 +222,18 @@ fn is_footer(row: &RowCells) -> bool {
     if non_empty(row.cells) > 4 {
         return false;
     }
-    let has_marker = |s: &str| FOOTER_MARKERS.iter().any(|m| s.contains(m));
-    let text = row
-        .cells
-        .iter()
-        .map(|c| clean(c))
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
     let quiet = |field| {
         let v = row.get(field).to_lowercase();
         v.is_empty() || v.contains(':') || has_marker(&v)
     };
-    has_marker(&text) && quiet(NAME) && quiet(ROOM) && quiet(BED)
+    has_marker(&row_text(row.cells)) && quiet(NAME) && quiet(ROOM) && quiet(BED)
+}
+
+/// Under a blank line, an incomplete row of one or two cells ("2026年9月
+/// 1日", "王老师") or with a "label: value" is a note, not a student
+/// missing a bed.
+fn looks_like_note(row: &RowCells) -> bool {
+    non_empty(row.cells) <= 2 || row_text(row.cells).contains(':')
 }
 
 struct Draft {
@@ -137,7 +242,7 @@ struct Draft {
     has_bed: bool,
 }
 
-fn parse_row(line: usize, r: &RowCells) -> Draft {
+fn parse_row(line: usize, r: &RowCells, carried: &Carried) -> Draft {
     let mut errors = Vec::new();
     let mut err = |field, reason| {
         errors.push(RowError {
@@ -146,16 +251,46 @@ fn parse_row(line: usize, r: &RowCells) -> Draft {
             reason,
         })
     };
+    // Every field a file can fill has a limit; an over-long cell is named
+    // and its value not looked at further.
+    let mut fits = |field: &'static str, max: usize| {
+        let len = r.raw(field).trim().chars().count();
+        if len > max {
+            err(field, RowProblem::TooLong { max, len });
+            false
+        } else {
+            true
+        }
+    };
+    let ok_name = fits(NAME, limits::NAME);
+    let ok_no = fits(STUDENT_NO, limits::STUDENT_NO);
+    let ok_class = fits(CLASS, limits::CLASS);
+    let ok_teacher = fits(HEAD_TEACHER, limits::NAME);
+    let ok_building = fits(BUILDING, limits::BUILDING);
+    let ok_room = fits(ROOM, limits::ROOM);
+    let ok_bed = fits(BED, limits::BED);
+    let ok_notes = fits(NOTES, limits::NOTES);
+    let guardian_ok: Vec<[bool; 3]> = GUARDIAN_FIELDS[..carried.guardians.len()]
+        .iter()
+        .map(|[g, rel, ph, _]| {
+            [
+                fits(g, limits::NAME),
+                fits(rel, limits::RELATION),
+                fits(ph, limits::PHONE),
+            ]
+        })
+        .collect();
+    let keep = |ok: bool, v: String| if ok { v } else { String::new() };
 
-    let name = normalize_name(&r.get(NAME));
-    if name.is_empty() {
+    let name = keep(ok_name, tidy_name(r.raw(NAME)));
+    if ok_name && name.is_empty() {
         err(NAME, RowProblem::MissingName);
     }
-    let room = norm_room(&r.get(ROOM));
-    let bed = norm_bed(&r.get(BED));
-    if room.is_empty() {
+    let room = keep(ok_room, norm_room(&r.get(ROOM)));
+    let bed = keep(ok_bed, norm_bed(&r.get(BED)));
+    if ok_room && room.is_empty() {
         err(ROOM, RowProblem::MissingBed);
-    } else if bed.is_empty() {
+    } else if ok_bed && bed.is_empty() {
         err(BED, RowProblem::MissingBed);
     }
     let floor = parse_floor(&r.get(FLOOR)).unwrap_or_else(|| floor_of_room(&room));
@@ -184,12 +319,11 @@ fn parse_row(line: usize, r: &RowCells) -> Draft {
     });
 
     let mut guardians = Vec::new();
-    for (g, rel, ph, pick) in [
-        (GUARDIAN, RELATION, PHONE, MAY_PICK_UP),
-        (GUARDIAN2, RELATION2, PHONE2, MAY_PICK_UP2),
-    ] {
-        let gname = normalize_name(&r.get(g));
-        let phone_text = excel_integer(&r.get(ph));
+    let mut guardian_slots = Vec::new();
+    let mut pick_up_given = Vec::new();
+    for (slot, ([g, rel, ph, pick], ok)) in GUARDIAN_FIELDS.iter().zip(&guardian_ok).enumerate() {
+        let gname = keep(ok[0], tidy_name(r.raw(g)));
+        let phone_text = keep(ok[2], excel_integer(&r.get(ph)));
         let phone = if phone_text.is_empty() {
             None
         } else {
@@ -215,33 +349,37 @@ fn parse_row(line: usize, r: &RowCells) -> Draft {
         if !gname.is_empty() || phone.is_some() {
             guardians.push(Guardian {
                 name: gname,
-                relation: r.get(rel),
+                relation: keep(ok[1], r.text(rel)),
                 phone,
                 may_pick_up,
             });
+            guardian_slots.push(slot);
+            pick_up_given.push(!r.get(pick).is_empty());
         }
     }
 
-    let student_no = Some(excel_integer(&r.get(STUDENT_NO))).filter(|s| !s.is_empty());
+    let student_no = Some(keep(ok_no, excel_integer(&r.get(STUDENT_NO)))).filter(|s| !s.is_empty());
     let row = RosterRow {
         line,
         data: StudentData {
             student_no,
             name,
             gender,
-            class: r.get(CLASS),
-            head_teacher: r.get(HEAD_TEACHER),
+            class: keep(ok_class, r.text(CLASS)),
+            head_teacher: keep(ok_teacher, tidy_name(r.raw(HEAD_TEACHER))),
             guardians,
             left_behind,
-            care_notes: r.get(NOTES),
+            care_notes: keep(ok_notes, r.text(NOTES)),
         },
         bed: BedRef {
-            building: r.get(BUILDING),
+            building: keep(ok_building, r.text(BUILDING)),
             floor,
             room: room.clone(),
             bed: bed.clone(),
         },
         zone,
+        guardian_slots,
+        pick_up_given,
     };
     Draft {
         row,
@@ -508,6 +646,7 @@ mod tests {
             RowProblem::BadFlag("x".into()),
             RowProblem::DuplicateBed { other_line: 1 },
             RowProblem::DuplicateStudent { other_line: 1 },
+            RowProblem::TooLong { max: 1, len: 2 },
         ];
         let keys: HashSet<&str> = all.iter().map(RowProblem::key).collect();
         assert_eq!(keys.len(), all.len());

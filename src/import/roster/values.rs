@@ -11,6 +11,37 @@ pub(super) fn clean(s: &str) -> String {
         .join(" ")
 }
 
+/// Trimmed and single-spaced, every character as typed: full-width
+/// brackets and commas in a class or a note are the office's own. The
+/// quote our CSV export puts before a leading = + - @ (so a spreadsheet
+/// does not run it) is taken off again.
+pub(super) fn tidy(s: &str) -> String {
+    let s = s.trim();
+    let s = match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => s,
+    };
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// A name as typed, without the spaces offices put inside Chinese names
+/// to line them up ("王  芳"); Latin names keep single spaces.
+pub(super) fn tidy_name(s: &str) -> String {
+    let t = tidy(s);
+    if t.chars().any(|c| c >= '\u{2E80}') {
+        t.chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        t
+    }
+}
+
 /// Undo Excel's number display: "13800138000.0" and "1.3800138E10" are
 /// 13800138000. Scientific text is trusted only with more than six
 /// significant digits, because Excel's General format shows six
@@ -190,8 +221,10 @@ pub(super) fn parse_zone(s: &str) -> Option<Zone> {
 /// 是/否 and the ways offices tick a box; an empty cell is "no".
 pub(super) fn parse_flag(s: &str) -> Option<bool> {
     match s.to_lowercase().as_str() {
-        "是" | "有" | "y" | "yes" | "1" | "√" | "✓" | "✔" | "true" => Some(true),
-        "" | "否" | "无" | "n" | "no" | "0" | "×" | "✗" | "x" | "false" => Some(false),
+        "是" | "有" | "y" | "yes" | "1" | "√" | "✓" | "✔" | "true" | "可接送" | "可以"
+        | "may pick up" => Some(true),
+        "" | "否" | "无" | "n" | "no" | "0" | "×" | "✗" | "x" | "false" | "不可接送" | "不可"
+        | "不可以" | "may not pick up" => Some(false),
         _ => None,
     }
 }
