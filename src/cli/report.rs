@@ -4,7 +4,7 @@ use super::{CliError, open_existing, read_pin};
 use crate::domain::role::Actor;
 use crate::domain::time::parse_date;
 use crate::i18n::{tr, trf};
-use crate::report::absences::{AbsencesRequest, export_absences};
+use crate::report::absences::export_absences;
 use crate::report::common::command_line_actor;
 use crate::report::rollcall::{RollcallRequest, export_rollcall, parse_month};
 use crate::report::roster::export_roster;
@@ -63,20 +63,7 @@ pub enum ReportCmd {
         exporter: Exporter,
     },
     /// 夜不归宿/晚归统计 — nights out and late returns per boarder and class
-    Absences {
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
-        /// Output file: .xlsx or .csv
-        #[arg(long)]
-        out: PathBuf,
-        /// Replace the output file if it exists
-        #[arg(long)]
-        force: bool,
-        #[command(flatten)]
-        exporter: Exporter,
-    },
+    Absences(RangeArgs),
     /// 病号登记 — the sick log
     Sick(RangeArgs),
     /// 请假登记 — the leave register
@@ -87,8 +74,8 @@ pub enum ReportCmd {
     Followups(RangeArgs),
 }
 
-/// The options of the ledgers that cover a date range (sick, leave, gate,
-/// follow-ups).
+/// The options of the ledgers that cover a date range (absences, sick,
+/// leave, gate, follow-ups).
 #[derive(clap::Args, Debug)]
 pub struct RangeArgs {
     #[arg(long)]
@@ -302,34 +289,7 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             done("report.rollcall.done", n, &out);
             Ok(())
         }
-        ReportCmd::Absences {
-            from,
-            to,
-            out,
-            force,
-            exporter,
-        } => {
-            let from = date_arg(&from)?;
-            let to = date_arg(&to)?;
-            if to < from {
-                return Err(CliError(tr("err.date_order")));
-            }
-            check_out(&out, force)?;
-            let store = open_existing(path)?;
-            let actor = signer(&store, &exporter)?;
-            let n = export_absences(
-                &store,
-                &actor,
-                &AbsencesRequest {
-                    from,
-                    to,
-                    path: out.clone(),
-                },
-            )
-            .map_err(export_err(&out))?;
-            done("report.absences.done", n, &out);
-            Ok(())
-        }
+        ReportCmd::Absences(a) => run_range(path, a, export_absences, "report.absences.done"),
         ReportCmd::Sick(a) => run_range(
             path,
             a,

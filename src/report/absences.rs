@@ -11,16 +11,10 @@ use crate::i18n::{Lang, lang, tr, trf};
 use crate::report::common::{bed_with_building, columns, exported_at, exported_by, write_report};
 use crate::report::ledger::{Ledger, Orientation};
 use crate::store::{Store, StoreError};
-use chrono::NaiveDate;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-pub struct AbsencesRequest {
-    pub from: NaiveDate,
-    /// Inclusive.
-    pub to: NaiveDate,
-    pub path: PathBuf,
-}
+/// Nights `from..=to`, written to `path`: the request every range ledger takes.
+pub type AbsencesRequest = crate::report::sick::RangeRequest;
 
 /// Per boarder: nights out, late returns, dates, found on campus.
 type Counts = (usize, usize, Vec<String>, usize);
