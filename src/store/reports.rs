@@ -147,13 +147,13 @@ impl Store {
         Ok(v)
     }
 
-    /// Per boarder, the latest absence follow-up recorded for a round of a
-    /// night between the two (inclusive).
-    pub fn latest_followups(
+    /// Every follow-up for a round of a night between the two (inclusive),
+    /// with its boarder, oldest first.
+    fn latest_rows_between(
         &self,
         from_night: &str,
         to_night: &str,
-    ) -> Result<HashMap<String, LatestFollowup>, StoreError> {
+    ) -> Result<Vec<(String, LatestFollowup)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT f.student_id, r.night, f.finding, f.found_at, f.at_ms
              FROM followups f JOIN rounds r ON r.id = f.round_id
@@ -171,9 +171,18 @@ impl Store {
                 },
             ))
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Per boarder, the latest absence follow-up recorded for a round of a
+    /// night between the two (inclusive).
+    pub fn latest_followups(
+        &self,
+        from_night: &str,
+        to_night: &str,
+    ) -> Result<HashMap<String, LatestFollowup>, StoreError> {
         let mut out = HashMap::new();
-        for row in rows {
-            let (id, f) = row?;
+        for (id, f) in self.latest_rows_between(from_night, to_night)? {
             // Ascending order: the last one inserted wins.
             out.insert(id, f);
         }
@@ -187,26 +196,8 @@ impl Store {
         from_night: &str,
         to_night: &str,
     ) -> Result<HashMap<(String, String), LatestFollowup>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT f.student_id, r.night, f.finding, f.found_at, f.at_ms
-             FROM followups f JOIN rounds r ON r.id = f.round_id
-             WHERE r.night >= ?1 AND r.night <= ?2
-             ORDER BY f.at_ms, f.id",
-        )?;
-        let rows = stmt.query_map(params![from_night, to_night], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                LatestFollowup {
-                    night: r.get(1)?,
-                    finding: r.get(2)?,
-                    found_at: r.get(3)?,
-                    at_ms: r.get(4)?,
-                },
-            ))
-        })?;
         let mut out = HashMap::new();
-        for row in rows {
-            let (id, f) = row?;
+        for (id, f) in self.latest_rows_between(from_night, to_night)? {
             out.insert((id, f.night.clone()), f);
         }
         Ok(out)
