@@ -11,6 +11,7 @@ use dutydesk::domain::role::{Actor, Role};
 use dutydesk::domain::roster::Student;
 use dutydesk::import::roster::{ParsedRoster, RowProblem, SkipReason, parse_file};
 use dutydesk::import::summary::{default_building, summary};
+use dutydesk::report::ledger::Unwatched;
 use dutydesk::report::roster::export_roster;
 use dutydesk::store::Store;
 use std::fmt::Write as _;
@@ -49,7 +50,7 @@ fn import(store: &mut Store, path: &Path) -> (usize, ParsedRoster) {
 
 fn export(store: &Store, dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
-    export_roster(store, &admin(store), &path).unwrap();
+    export_roster(store, &admin(store), &path, &Unwatched).unwrap();
     path
 }
 

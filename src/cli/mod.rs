@@ -10,6 +10,7 @@ macro_rules! say {
 
 mod help;
 mod out;
+mod progress;
 mod report;
 mod roster;
 mod sync;

@@ -4,12 +4,11 @@ use super::{CliError, open_existing, read_pin};
 use crate::domain::role::Actor;
 use crate::domain::time::parse_date;
 use crate::i18n::{tr, trf};
-use crate::report::absences::export_absences;
 use crate::report::common::command_line_actor;
-use crate::report::rollcall::{RollcallRequest, export_rollcall, parse_month};
-use crate::report::roster::export_roster;
+use crate::report::request::{LedgerRequest, export};
+use crate::report::rollcall::{RollcallRequest, parse_month};
 use crate::report::sick::RangeRequest;
-use crate::report::visitors::{ExportRequest, export_visitors};
+use crate::report::visitors::ExportRequest;
 use crate::store::Store;
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
@@ -92,18 +91,12 @@ pub struct RangeArgs {
     exporter: Exporter,
 }
 
-type RangeExport = fn(
-    &Store,
-    &crate::domain::role::Actor,
-    &RangeRequest,
-) -> Result<usize, crate::store::StoreError>;
-
 /// Checks the dates and the output before the database is opened, then
 /// writes the ledger and says how many rows it holds.
 fn run_range(
     path: &Path,
     a: RangeArgs,
-    export: RangeExport,
+    request: fn(RangeRequest) -> LedgerRequest,
     done_key: &str,
 ) -> Result<(), CliError> {
     let from = date_arg(&a.from)?;
@@ -114,16 +107,12 @@ fn run_range(
     check_out(&a.out, a.force)?;
     let store = open_existing(path)?;
     let actor = signer(&store, &a.exporter)?;
-    let n = export(
-        &store,
-        &actor,
-        &RangeRequest {
-            from,
-            to,
-            path: a.out.clone(),
-        },
-    )
-    .map_err(export_err(&a.out))?;
+    let req = request(RangeRequest {
+        from,
+        to,
+        path: a.out.clone(),
+    });
+    let n = write(&store, &actor, &req)?;
     done(done_key, n, &a.out);
     Ok(())
 }
@@ -190,6 +179,14 @@ fn signer(store: &Store, exporter: &Exporter) -> Result<Actor, CliError> {
         .actor())
 }
 
+/// Writes the ledger with its progress on standard error.
+fn write(store: &Store, actor: &Actor, req: &LedgerRequest) -> Result<usize, CliError> {
+    let progress = super::progress::Percent::new();
+    let n = export(store, actor, req, &progress);
+    progress.finish();
+    n.map_err(export_err(req.path()))
+}
+
 fn done(key: &str, n: usize, out: &Path) {
     say!(
         "{}",
@@ -223,17 +220,13 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             check_out(&out, force)?;
             let store = open_existing(path)?;
             let actor = signer(&store, &exporter)?;
-            let n = export_visitors(
-                &store,
-                &actor,
-                &ExportRequest {
-                    from,
-                    to,
-                    path: out.clone(),
-                    full_ids,
-                },
-            )
-            .map_err(export_err(&out))?;
+            let req = LedgerRequest::Visitors(ExportRequest {
+                from,
+                to,
+                path: out.clone(),
+                full_ids,
+            });
+            let n = write(&store, &actor, &req)?;
             say!(
                 "{}",
                 trf(
@@ -251,7 +244,7 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             check_out(&out, force)?;
             let store = open_existing(path)?;
             let actor = signer(&store, &exporter)?;
-            let n = export_roster(&store, &actor, &out).map_err(export_err(&out))?;
+            let n = write(&store, &actor, &LedgerRequest::Roster(out.clone()))?;
             done("report.roster.done", n, &out);
             Ok(())
         }
@@ -276,43 +269,23 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
                     )));
                 }
             }
-            let n = export_rollcall(
-                &store,
-                &actor,
-                &RollcallRequest {
-                    month: month_first,
-                    building,
-                    path: out.clone(),
-                },
-            )
-            .map_err(export_err(&out))?;
+            let req = LedgerRequest::Rollcall(RollcallRequest {
+                month: month_first,
+                building,
+                path: out.clone(),
+            });
+            let n = write(&store, &actor, &req)?;
             done("report.rollcall.done", n, &out);
             Ok(())
         }
-        ReportCmd::Absences(a) => run_range(path, a, export_absences, "report.absences.done"),
-        ReportCmd::Sick(a) => run_range(
-            path,
-            a,
-            crate::report::sick::export_sick,
-            "report.sick.done",
-        ),
-        ReportCmd::Leave(a) => run_range(
-            path,
-            a,
-            crate::report::leave::export_leave,
-            "report.leave.done",
-        ),
-        ReportCmd::Gate(a) => run_range(
-            path,
-            a,
-            crate::report::gate::export_gate,
-            "report.gate.done",
-        ),
-        ReportCmd::Followups(a) => run_range(
-            path,
-            a,
-            crate::report::followups::export_followups,
-            "report.followups.done",
-        ),
+        ReportCmd::Absences(a) => {
+            run_range(path, a, LedgerRequest::Absences, "report.absences.done")
+        }
+        ReportCmd::Sick(a) => run_range(path, a, LedgerRequest::Sick, "report.sick.done"),
+        ReportCmd::Leave(a) => run_range(path, a, LedgerRequest::Leave, "report.leave.done"),
+        ReportCmd::Gate(a) => run_range(path, a, LedgerRequest::Gate, "report.gate.done"),
+        ReportCmd::Followups(a) => {
+            run_range(path, a, LedgerRequest::Followups, "report.followups.done")
+        }
     }
 }

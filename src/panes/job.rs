@@ -34,6 +34,16 @@ impl JobHandle {
     }
 }
 
+/// A ledger export reports to the job's progress bar and stops on Esc.
+impl crate::report::ledger::Watch for JobHandle {
+    fn progress(&self, done: u64, total: u64) {
+        JobHandle::progress(self, done, total);
+    }
+    fn cancelled(&self) -> bool {
+        JobHandle::cancelled(self)
+    }
+}
+
 pub struct Job<T> {
     /// Catalog key of what is running ("正在导出登记表").
     pub title: &'static str,

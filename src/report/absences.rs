@@ -9,6 +9,7 @@ use crate::domain::time;
 use crate::domain::validate::FieldError;
 use crate::i18n::{Lang, lang, tr, trf};
 use crate::report::common::{bed_with_building, columns, exported_at, exported_by, write_report};
+use crate::report::ledger::Watch;
 use crate::report::ledger::{Ledger, Orientation};
 use crate::store::{Store, StoreError};
 use std::collections::BTreeMap;
@@ -229,9 +230,10 @@ pub fn export_absences(
     store: &Store,
     actor: &Actor,
     req: &AbsencesRequest,
+    watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
     let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path)?;
+    write_report(&ledger, &req.path, watch)?;
     // Under the boarders: a blank row, the class header, the classes and
     // the grand total; the total row's head count is the boarder count.
     let listed = ledger

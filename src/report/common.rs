@@ -7,7 +7,7 @@ use crate::domain::role::{Actor, Role};
 use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
-use crate::report::ledger::{Column, Ledger, LedgerError, write_ledger};
+use crate::report::ledger::{Column, Ledger, LedgerError, RowStream, Watch, write_streamed};
 use crate::store::{Store, StoreError};
 
 /// Columns from (catalog key, width) pairs, headers in the caller's language.
@@ -61,12 +61,28 @@ pub(crate) fn exported_at(store: &Store, utc_offset_min: i32) -> String {
 }
 
 /// Writes a ledger, naming the file in any error so the CLI and the TUI can
-/// show it as one line.
-pub(crate) fn write_report(ledger: &Ledger, path: &Path) -> Result<(), StoreError> {
-    write_ledger(ledger, path).map_err(|e| {
+/// show it as one line. `watch` hears the progress and may cancel.
+pub(crate) fn write_report(
+    ledger: &Ledger,
+    path: &Path,
+    watch: &dyn Watch,
+) -> Result<(), StoreError> {
+    write_report_streamed(ledger, &NoRows, path, watch)
+}
+
+/// [`write_report`] for a ledger whose records are read as they are
+/// written (`records`), followed by `ledger.rows` (its totals).
+pub(crate) fn write_report_streamed(
+    ledger: &Ledger,
+    records: &dyn RowStream,
+    path: &Path,
+    watch: &dyn Watch,
+) -> Result<(), StoreError> {
+    write_streamed(ledger, records, path, watch).map_err(|e| {
         // The kind survives, so the command line can say why in words.
         let (kind, detail) = match e {
             LedgerError::Io(io) => (io.kind(), io.to_string()),
+            LedgerError::Cancelled => (std::io::ErrorKind::Interrupted, e.to_string()),
             other => (std::io::ErrorKind::Other, other.to_string()),
         };
         StoreError::Io(std::io::Error::new(
@@ -76,18 +92,34 @@ pub(crate) fn write_report(ledger: &Ledger, path: &Path) -> Result<(), StoreErro
     })
 }
 
+/// No streamed records: the ledger's rows are all there is.
+struct NoRows;
+
+impl RowStream for NoRows {
+    fn len(&self) -> usize {
+        0
+    }
+    fn each(
+        &self,
+        _: &mut dyn FnMut(&[String]) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::ledger::Unwatched;
 
     #[test]
     fn write_errors_name_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("no_such_dir").join("out.csv");
-        let err = write_report(&Ledger::default(), &path).unwrap_err();
+        let err = write_report(&Ledger::default(), &path, &Unwatched).unwrap_err();
         assert!(err.to_string().contains("out.csv"), "{err}");
         let path = dir.path().join("out.pdf");
-        let err = write_report(&Ledger::default(), &path).unwrap_err();
+        let err = write_report(&Ledger::default(), &path, &Unwatched).unwrap_err();
         assert!(err.to_string().contains("out.pdf"), "{err}");
         assert!(!path.exists());
     }

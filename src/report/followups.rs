@@ -8,6 +8,7 @@ use crate::i18n::{tr, trf};
 use crate::report::absences::found_on_campus;
 use crate::report::common::{bed_with_building, columns, write_report};
 use crate::report::ledger::Ledger;
+use crate::report::ledger::Watch;
 use crate::report::sick::{RangeRequest, range, subtitle};
 use crate::store::{Store, StoreError};
 
@@ -92,8 +93,9 @@ pub fn export_followups(
     store: &Store,
     actor: &Actor,
     req: &RangeRequest,
+    watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
     let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path)?;
+    write_report(&ledger, &req.path, watch)?;
     Ok(ledger.rows.len())
 }

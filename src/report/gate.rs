@@ -8,6 +8,7 @@ use crate::i18n::{tr, trf};
 use crate::report::common::{bed_with_building, columns, write_report};
 use crate::report::leave::return_state;
 use crate::report::ledger::Ledger;
+use crate::report::ledger::Watch;
 use crate::report::sick::{RangeRequest, range, subtitle};
 use crate::store::{Store, StoreError};
 
@@ -95,8 +96,13 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
 }
 
 /// Writes the gate log; returns the number of departures in it.
-pub fn export_gate(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<usize, StoreError> {
+pub fn export_gate(
+    store: &Store,
+    actor: &Actor,
+    req: &RangeRequest,
+    watch: &dyn Watch,
+) -> Result<usize, StoreError> {
     let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path)?;
+    write_report(&ledger, &req.path, watch)?;
     Ok(ledger.rows.len())
 }

@@ -6,6 +6,7 @@ use crate::domain::time;
 use crate::i18n::{tr, trf};
 use crate::report::common::{bed_with_building, columns, write_report};
 use crate::report::ledger::Ledger;
+use crate::report::ledger::Watch;
 use crate::report::sick::{RangeRequest, range, subtitle};
 use crate::store::{Store, StoreError};
 
@@ -87,9 +88,14 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
 }
 
 /// Writes the leave register; returns the number of leaves in it.
-pub fn export_leave(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<usize, StoreError> {
+pub fn export_leave(
+    store: &Store,
+    actor: &Actor,
+    req: &RangeRequest,
+    watch: &dyn Watch,
+) -> Result<usize, StoreError> {
     let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path)?;
+    write_report(&ledger, &req.path, watch)?;
     Ok(ledger.rows.len())
 }
 

@@ -7,6 +7,7 @@ use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
 use crate::report::common::{bed_with_building, exported_at, exported_by, write_report};
+use crate::report::ledger::Watch;
 use crate::report::ledger::{Column, Ledger};
 use crate::store::{Store, StoreError};
 use chrono::{Datelike, NaiveDate};
@@ -336,9 +337,10 @@ pub fn export_rollcall(
     store: &Store,
     actor: &Actor,
     req: &RollcallRequest,
+    watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
     let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path)?;
+    write_report(&ledger, &req.path, watch)?;
     // The count, weekday, caller and state rows are not boarders.
     Ok(ledger.rows.len().saturating_sub(EXTRA_ROWS))
 }

@@ -5,6 +5,7 @@ use crate::domain::role::{Actor, Permission, require};
 use crate::domain::roster::Gender;
 use crate::i18n::{tr, trf};
 use crate::report::common::{columns, exported_at, exported_by, write_report};
+use crate::report::ledger::Watch;
 use crate::report::ledger::{Column, Ledger};
 use crate::store::{Store, StoreError};
 use std::path::Path;
@@ -133,9 +134,14 @@ pub fn build(store: &Store, actor: &Actor) -> Result<Ledger, StoreError> {
 }
 
 /// Writes the roster; returns the number of boarders in it.
-pub fn export_roster(store: &Store, actor: &Actor, path: &Path) -> Result<usize, StoreError> {
+pub fn export_roster(
+    store: &Store,
+    actor: &Actor,
+    path: &Path,
+    watch: &dyn Watch,
+) -> Result<usize, StoreError> {
     let ledger = build(store, actor)?;
-    write_report(&ledger, path)?;
+    write_report(&ledger, path, watch)?;
     Ok(ledger.rows.len())
 }
 

@@ -9,6 +9,7 @@ use crate::domain::validate::FieldError;
 use crate::i18n::{tr, trf};
 use crate::report::common::{bed_with_building, columns, exported_at, write_report};
 use crate::report::ledger::Ledger;
+use crate::report::ledger::Watch;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -155,8 +156,13 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
 }
 
 /// Writes the sick log; returns the number of records in it.
-pub fn export_sick(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<usize, StoreError> {
+pub fn export_sick(
+    store: &Store,
+    actor: &Actor,
+    req: &RangeRequest,
+    watch: &dyn Watch,
+) -> Result<usize, StoreError> {
     let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path)?;
+    write_report(&ledger, &req.path, watch)?;
     Ok(ledger.rows.len())
 }

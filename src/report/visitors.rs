@@ -6,8 +6,9 @@ use crate::domain::time;
 use crate::domain::validate::mask_id;
 use crate::domain::visit::{Decision, VisitDetails, VisitStatus};
 use crate::i18n::{tr, trf};
-use crate::report::common::{columns, exported_at, exported_by, write_report};
-use crate::report::ledger::Ledger;
+use crate::report::common::{columns, exported_at, exported_by, write_report_streamed};
+use crate::report::ledger::{Ledger, LedgerError, RowStream, Watch};
+use crate::store::visits::VisitRow;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -21,64 +22,57 @@ pub struct ExportRequest {
     pub full_ids: bool,
 }
 
-/// Builds the ledger (the caller's language) without writing it.
-pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger, StoreError> {
-    require(actor.role, Permission::ExportReports)?;
-    if req.full_ids {
-        require(actor.role, Permission::ViewFullIds)?;
+/// The register's records, read from the station as they are written.
+struct VisitRows<'a> {
+    store: &'a Store,
+    from_ms: i64,
+    to_ms: i64,
+    off: i32,
+    full_ids: bool,
+    count: usize,
+}
+
+impl RowStream for VisitRows<'_> {
+    fn len(&self) -> usize {
+        self.count
     }
-    if req.to < req.from {
-        return Err(DomainError::Invalid(vec![(
-            "to",
-            crate::domain::validate::FieldError::DateOrder,
-        )])
-        .into());
+
+    fn each(
+        &self,
+        f: &mut dyn FnMut(&[String]) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        // A ledger error (a full disk, a cancel) is kept as it is while it
+        // passes through the store's loop; a store error becomes a source
+        // error.
+        let mut failed = None;
+        let mut i = 0;
+        let walked = self
+            .store
+            .each_visit_between(self.from_ms, self.to_ms, &mut |v| {
+                i += 1;
+                let row = self.row(i, &v)?;
+                f(&row).map_err(|e| {
+                    failed = Some(e);
+                    StoreError::Io(std::io::Error::other("stopped"))
+                })
+            });
+        match (failed, walked) {
+            (Some(e), _) => Err(e),
+            (None, Err(e)) => Err(LedgerError::Source(e.to_string())),
+            (None, Ok(())) => Ok(()),
+        }
     }
-    let st = store.require_station()?;
-    let off = st.utc_offset_min;
-    let from_ms = time::day_start_ms(req.from, off);
-    let to_ms = time::day_start_ms(req.to, off) + 86_400_000;
-    let visits = store.visits_between(from_ms, to_ms)?;
-    let cols: [(&str, f64); 20] = [
-        ("report.col.no", 6.0),
-        ("report.col.date", 11.0),
-        ("report.col.name", 10.0),
-        ("report.col.id_type", 10.0),
-        ("report.col.id_no", 21.0),
-        ("report.col.phone", 13.0),
-        ("report.col.type", 8.0),
-        ("report.col.org", 14.0),
-        ("report.col.host", 12.0),
-        ("report.col.relation", 8.0),
-        ("report.col.purpose", 18.0),
-        ("report.col.party", 6.0),
-        ("report.col.items", 12.0),
-        ("report.col.plate", 11.0),
-        ("report.col.time_in", 8.0),
-        ("report.col.stay", 9.0),
-        ("report.col.time_out", 8.0),
-        ("report.col.operator", 9.0),
-        ("report.col.visitor_sign", 12.0),
-        ("report.col.notes", 30.0),
-    ];
-    let mask = |id: &Option<String>| {
-        id.as_deref()
-            .map(|s| {
-                if req.full_ids {
-                    s.to_string()
-                } else {
-                    mask_id(s)
-                }
-            })
-            .unwrap_or_default()
-    };
-    let mut rows = Vec::with_capacity(visits.len());
-    for (i, v) in visits.iter().enumerate() {
+}
+
+impl VisitRows<'_> {
+    /// One visit as a register line; `no` is its number in the register.
+    fn row(&self, no: usize, v: &VisitRow) -> Result<Vec<String>, StoreError> {
+        let off = self.off;
         let d = &v.details;
         // A corrected record shows what was first written next to what it
         // became, as a crossed-out and rewritten cell does on paper.
         let original = if v.corrections > 0 {
-            store
+            self.store
                 .visit_changes(&v.id)?
                 .into_iter()
                 .next()
@@ -92,6 +86,17 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
                 Some(o) => corrected_cell(&pick(o), &now),
                 None => now,
             }
+        };
+        let mask = |id: &Option<String>| {
+            id.as_deref()
+                .map(|s| {
+                    if self.full_ids {
+                        s.to_string()
+                    } else {
+                        mask_id(s)
+                    }
+                })
+                .unwrap_or_default()
         };
         let time_out = match (v.status, v.time_out) {
             (_, Some(t)) => time::fmt_local(t, off, "%H:%M"),
@@ -132,8 +137,8 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
                 &[("n", v.corrections.to_string())],
             ));
         }
-        rows.push(vec![
-            (i + 1).to_string(),
+        Ok(vec![
+            no.to_string(),
             time::fmt_local(v.time_in, off, "%Y-%m-%d"),
             cell(&|d| d.name.clone()),
             cell(&|d| tr(&format!("id_type.{}", d.id_type.key()))),
@@ -150,13 +155,60 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
             time::fmt_local(v.time_in, off, "%H:%M"),
             cell(&|d| stay(d.expected_minutes)),
             time_out,
-            store.operator_name(&v.registered_by),
+            self.store.operator_name(&v.registered_by),
             // Left blank for the visitor to sign on the printed sheet.
             String::new(),
             notes.join("；"),
-        ]);
+        ])
     }
-    Ok(Ledger {
+}
+
+/// The register's heading and footer (the caller's language) and its
+/// records, ready to be written.
+fn prepare<'a>(
+    store: &'a Store,
+    actor: &Actor,
+    req: &ExportRequest,
+) -> Result<(Ledger, VisitRows<'a>), StoreError> {
+    require(actor.role, Permission::ExportReports)?;
+    if req.full_ids {
+        require(actor.role, Permission::ViewFullIds)?;
+    }
+    if req.to < req.from {
+        return Err(DomainError::Invalid(vec![(
+            "to",
+            crate::domain::validate::FieldError::DateOrder,
+        )])
+        .into());
+    }
+    let st = store.require_station()?;
+    let off = st.utc_offset_min;
+    let from_ms = time::day_start_ms(req.from, off);
+    let to_ms = time::day_start_ms(req.to, off) + 86_400_000;
+    let count = store.count_visits_between(from_ms, to_ms)?;
+    let cols: [(&str, f64); 20] = [
+        ("report.col.no", 6.0),
+        ("report.col.date", 11.0),
+        ("report.col.name", 10.0),
+        ("report.col.id_type", 10.0),
+        ("report.col.id_no", 21.0),
+        ("report.col.phone", 13.0),
+        ("report.col.type", 8.0),
+        ("report.col.org", 14.0),
+        ("report.col.host", 12.0),
+        ("report.col.relation", 8.0),
+        ("report.col.purpose", 18.0),
+        ("report.col.party", 6.0),
+        ("report.col.items", 12.0),
+        ("report.col.plate", 11.0),
+        ("report.col.time_in", 8.0),
+        ("report.col.stay", 9.0),
+        ("report.col.time_out", 8.0),
+        ("report.col.operator", 9.0),
+        ("report.col.visitor_sign", 12.0),
+        ("report.col.notes", 30.0),
+    ];
+    let head = Ledger {
         title: trf("report.visitors.title", &[("school", st.school.clone())]),
         subtitle: trf(
             "report.visitors.subtitle",
@@ -170,11 +222,33 @@ pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger
         ),
         columns: columns(&cols),
         footer: vec![
-            trf("report.total", &[("n", visits.len().to_string())]),
+            trf("report.total", &[("n", count.to_string())]),
             tr("report.sign"),
         ],
-        rows,
         ..Ledger::default()
+    };
+    let rows = VisitRows {
+        store,
+        from_ms,
+        to_ms,
+        off,
+        full_ids: req.full_ids,
+        count,
+    };
+    Ok((head, rows))
+}
+
+/// Builds the whole ledger in memory (the caller's language) without
+/// writing it: for checks and small ranges; exports stream instead.
+pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger, StoreError> {
+    store.read_snapshot(|| {
+        let (mut ledger, rows) = prepare(store, actor, req)?;
+        rows.each(&mut |row| {
+            ledger.rows.push(row.to_vec());
+            Ok(())
+        })
+        .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+        Ok(ledger)
     })
 }
 
@@ -203,16 +277,21 @@ fn stay(minutes: i64) -> String {
     }
 }
 
-/// Writes the register; returns the number of visits in it.
+/// Writes the register, reading the visits as it writes them; returns the
+/// number of visits in it. `watch` hears the progress and may cancel.
 pub fn export_visitors(
     store: &Store,
     actor: &Actor,
     req: &ExportRequest,
+    watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
-    let ledger = build(store, actor, req)?;
-    let n = ledger.rows.len();
-    write_report(&ledger, &req.path)?;
-    Ok(n)
+    // One snapshot for the count and both passes over the rows, so the
+    // total under the table is the number of lines above it.
+    store.read_snapshot(|| {
+        let (head, rows) = prepare(store, actor, req)?;
+        write_report_streamed(&head, &rows, &req.path, watch)?;
+        Ok(rows.count)
+    })
 }
 
 #[cfg(test)]

@@ -314,6 +314,26 @@ impl Store {
         out
     }
 
+    /// Runs `f` on one consistent view of the station: a long read (a
+    /// year's ledger, read twice) sees no write another connection makes
+    /// meanwhile. Joins a transaction already open.
+    pub fn read_snapshot<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(|e| E::from(e.into()))?;
+        let out = f();
+        // A read-only transaction has nothing to keep: ending it either way
+        // only releases the snapshot.
+        let _ = self.conn.execute_batch("COMMIT");
+        out
+    }
+
     /// Appends `events` by `actor` and applies each to the projections.
     /// Must run inside `batch`.
     fn append(&mut self, actor: &Actor, events: &[Event]) -> Result<Vec<EventRecord>, StoreError> {

@@ -351,11 +351,39 @@ impl Store {
 
     /// Visits in a local-time range, oldest first, for the register export.
     pub fn visits_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<VisitRow>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!(
+        let mut out = vec![];
+        self.each_visit_between(from_ms, to_ms, &mut |v| {
+            out.push(v);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The visits that came in during `from_ms..to_ms`, oldest first, one
+    /// at a time: a year of them is never held in memory.
+    pub fn each_visit_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        f: &mut dyn FnMut(VisitRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ROW_COLS} FROM visits WHERE time_in >= ?1 AND time_in < ?2 ORDER BY time_in, id"
         ))?;
-        let rows = stmt.query_map([from_ms, to_ms], read_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        for row in stmt.query_map([from_ms, to_ms], read_row)? {
+            f(row?)?;
+        }
+        Ok(())
+    }
+
+    /// How many visits came in during `from_ms..to_ms`.
+    pub fn count_visits_between(&self, from_ms: i64, to_ms: i64) -> Result<usize, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM visits WHERE time_in >= ?1 AND time_in < ?2",
+            [from_ms, to_ms],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     pub fn visit_changes(&self, visit_id: &str) -> Result<Vec<VisitChange>, StoreError> {

@@ -6,8 +6,8 @@ use crate::domain::role::{Actor, Permission, Role, allows};
 use crate::domain::time;
 use crate::domain::validate::FieldError;
 use crate::i18n::{tr, trf};
-use crate::report::common::write_report;
-use crate::report::visitors::{ExportRequest, build};
+use crate::report::request::{LedgerRequest, export};
+use crate::report::visitors::ExportRequest;
 use crate::store::Store;
 use crate::ui::form::{Field, Form};
 
@@ -87,34 +87,32 @@ pub fn start(req: ExportRequest, ctx: &PaneCtx) -> Job<String> {
     let actor = ctx.actor.clone();
     let db = ctx.store.path().to_path_buf();
     if db.as_os_str() == ":memory:" {
-        return Job::inline("export.running", |h| write(ctx.store, &actor, &req, h));
+        return Job::inline("export.running", |h| write(ctx.store, &actor, req, h));
     }
     let clock = ctx.store.clock();
     Job::spawn("export.running", move |h| {
         let store = Store::open(&db, clock).map_err(|e| error_text(&e))?;
-        write(&store, &actor, &req, h)
+        write(&store, &actor, req, h)
     })
 }
 
 fn write(
     store: &Store,
     actor: &Actor,
-    req: &ExportRequest,
+    req: ExportRequest,
     h: &JobHandle,
 ) -> Result<String, String> {
-    let ledger = build(store, actor, req).map_err(|e| error_text(&e))?;
-    // Cancelled while the rows were read: nothing is written.
-    if h.cancelled() {
-        return Err(tr("export.cancelled"));
-    }
-    let n = ledger.rows.len();
-    h.progress(n as u64 / 2, n as u64);
-    write_report(&ledger, &req.path).map_err(|e| error_text(&e))?;
+    let req = LedgerRequest::Visitors(req);
+    let n = match export(store, actor, &req, h) {
+        // Cancelled: the writer removed its temporary file.
+        Err(_) if h.cancelled() => return Err(tr("export.cancelled")),
+        r => r.map_err(|e| error_text(&e))?,
+    };
     Ok(trf(
         "export.done",
         &[
             ("n", n.to_string()),
-            ("path", req.path.display().to_string()),
+            ("path", req.path().display().to_string()),
         ],
     ))
 }

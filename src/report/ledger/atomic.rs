@@ -2,16 +2,19 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Distinguishes temp files of concurrent writes from the same process.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Writes `bytes` to a temp file beside `path`, syncs it and renames it over
-/// `path`; on failure the temp file is removed.
-pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Lets `fill` write a temp file beside `path`, syncs it and renames it over
+/// `path`; on any failure (of `fill` too) the temp file is removed.
+pub(super) fn write_atomically_with<E: From<io::Error>>(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> Result<(), E>,
+) -> Result<(), E> {
     let file_name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
@@ -31,10 +34,10 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
     // If even the create fails there is nothing of ours to clean up.
     let mut file = File::create(&tmp_path)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    let written = fill(&mut file).and_then(|()| file.sync_all().map_err(E::from));
     // Close first: Windows refuses to rename or remove an open file.
     drop(file);
-    let result = written.and_then(|()| fs::rename(&tmp_path, path));
+    let result = written.and_then(|()| fs::rename(&tmp_path, path).map_err(E::from));
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp_path);
         return Err(e);

@@ -2,9 +2,10 @@
 //! against formula injection.
 
 use std::borrow::Cow;
+use std::io::Write;
 
 use super::layout::{padded, table_width};
-use super::{Ledger, LedgerError};
+use super::{Ledger, LedgerError, Table, Unwatched, Watch};
 
 /// UTF-8 BOM: without it Excel on Chinese Windows decodes the file as GBK.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -26,37 +27,45 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// strings (ID cards, phone numbers) are left as they are: the `.xlsx` is
 /// the file for Excel.
 pub fn csv_bytes(ledger: &Ledger) -> Result<Vec<u8>, LedgerError> {
-    let width = table_width(ledger);
-    let mut out = BOM.to_vec();
-    let header = padded(ledger.columns.iter().map(|c| c.header.as_str()), width);
-    let rows = ledger
-        .records()
-        .iter()
-        .map(|row| padded(row.iter().map(String::as_str), width));
-    write_csv_records(&mut out, [header])?;
-    write_csv_records(&mut out, rows)?;
+    let mut out = vec![];
+    write_csv(Table::of(ledger), &mut out, &Unwatched)?;
     Ok(out)
 }
 
-/// CSV records with every cell passed through [`guard_formula`].
-fn write_csv_records<'a>(
-    out: &mut Vec<u8>,
-    records: impl IntoIterator<Item = impl IntoIterator<Item = &'a str>>,
+/// Writes the table as [`csv_bytes`] describes, one row at a time.
+pub(super) fn write_csv(
+    table: Table,
+    out: impl Write,
+    watch: &dyn Watch,
 ) -> Result<(), LedgerError> {
+    let width = table_width(table);
     let csv_err = |e: csv::Error| LedgerError::Csv(e.to_string());
+    let mut out = std::io::BufWriter::new(out);
+    out.write_all(BOM)?;
     // Flexible: extra cells of over-long rows are kept, see `table_width`.
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
-    for record in records {
-        for cell in record {
+    let mut record = |cells: &mut dyn Iterator<Item = &str>| -> Result<(), LedgerError> {
+        for cell in cells {
             w.write_field(keep_as_text(&guard_formula(cell)).as_bytes())
                 .map_err(csv_err)?;
         }
-        w.write_record(std::iter::empty::<&[u8]>())
-            .map_err(csv_err)?;
-    }
+        w.write_record(std::iter::empty::<&[u8]>()).map_err(csv_err)
+    };
+    record(&mut padded(
+        table.ledger.columns.iter().map(|c| c.header.as_str()),
+        width,
+    ))?;
+    let records = table.records();
+    table.each((0, 1), watch, &mut |i, row| {
+        // Totals belong to the printed form, not to the table.
+        if i < records {
+            record(&mut padded(row.iter().map(String::as_str), width))?;
+        }
+        Ok(())
+    })?;
     w.flush()?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! print plan of the .xlsx (font size, column widths, row heights) chosen so
 //! the table fits one A4 page wide at a readable size.
 
-use super::{Ledger, Orientation};
+use super::{LedgerError, Orientation, Table, Watch};
 
 /// Estimated number of lines `text` wraps to in a column `width` characters
 /// wide, where a CJK character takes the room of two digits.
@@ -99,7 +99,12 @@ fn excel_width(pt: f64) -> f64 {
 /// one page wide, narrowing the widest columns (their text wraps) before
 /// giving up a point of font size. Only if even the narrowest columns do
 /// not fit at 9 pt is the page scaled below that, by fit-to-width.
-pub(super) fn print_plan(ledger: &Ledger, width: usize) -> PrintPlan {
+pub(super) fn print_plan(
+    table: Table,
+    width: usize,
+    watch: &dyn Watch,
+) -> Result<PrintPlan, LedgerError> {
+    let ledger = table.ledger;
     let mut desired = vec![0u32; width];
     // The longest piece that cannot wrap (a date, an ID number, a word).
     let mut unbreakable = vec![0u32; width];
@@ -110,8 +115,9 @@ pub(super) fn print_plan(ledger: &Ledger, width: usize) -> PrintPlan {
             unbreakable[i] = unbreakable[i].max(longest_unbreakable(line).min(8));
         }
     }
-    let records = ledger.records().len();
-    for (r, row) in ledger.rows.iter().enumerate() {
+    let records = table.records();
+    // The first of the two passes over the rows: measuring.
+    table.each((0, 2), watch, &mut |r, row| {
         let is_record = r < records;
         for (i, cell) in row.iter().enumerate().take(width) {
             for line in cell.split('\n') {
@@ -123,10 +129,11 @@ pub(super) fn print_plan(ledger: &Ledger, width: usize) -> PrintPlan {
                 *s = *s && is_compact(cell);
             }
         }
-    }
+        Ok(())
+    })?;
     // Without data the declared widths (in Excel characters) stand in.
     for (i, col) in ledger.columns.iter().enumerate() {
-        if ledger.rows.is_empty() && col.width.is_finite() && col.width > 0.0 {
+        if table.len() == 0 && col.width.is_finite() && col.width > 0.0 {
             desired[i] = desired[i].max((col.width.min(255.0) * 1.2) as u32);
         }
     }
@@ -174,7 +181,7 @@ pub(super) fn print_plan(ledger: &Ledger, width: usize) -> PrintPlan {
         }
     }
     let (font_pt, units) = chosen.unwrap_or((9.0, floor));
-    PrintPlan {
+    Ok(PrintPlan {
         font_pt,
         widths: units
             .iter()
@@ -182,7 +189,7 @@ pub(super) fn print_plan(ledger: &Ledger, width: usize) -> PrintPlan {
             .collect(),
         line_units: units.clone(),
         centred: short.into_iter().map(|s| s.unwrap_or(false)).collect(),
-    }
+    })
 }
 
 /// Column widths between `floor` and `desired` whose total fits `avail`:
@@ -266,15 +273,17 @@ fn is_wide(c: char) -> bool {
 }
 
 /// Number of table columns: the declared columns, widened for any longer
-/// row so that no cell is silently dropped.
-pub(super) fn table_width(ledger: &Ledger) -> usize {
-    ledger
+/// row held in memory so that no cell is silently dropped. Streamed rows
+/// are built to the declared columns.
+pub(super) fn table_width(table: Table) -> usize {
+    table
+        .ledger
         .rows
         .iter()
         .map(Vec::len)
         .max()
         .unwrap_or(0)
-        .max(ledger.columns.len())
+        .max(table.ledger.columns.len())
 }
 
 /// `cells` padded with "" up to `width`.
@@ -287,6 +296,7 @@ pub(super) fn padded<'a>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::Ledger;
     use super::*;
 
     #[test]
@@ -311,6 +321,10 @@ mod tests {
             orientation,
             ..Ledger::default()
         }
+    }
+
+    fn print_plan(ledger: &Ledger, width: usize) -> PrintPlan {
+        super::print_plan(Table::of(ledger), width, &super::super::Unwatched).unwrap()
     }
 
     fn printed_pt(plan: &PrintPlan) -> f64 {

@@ -24,6 +24,95 @@ use std::path::Path;
 pub use csv_writer::csv_bytes;
 pub use xlsx_writer::xlsx_bytes;
 
+/// Records produced on demand, for ledgers too long to hold in memory (a
+/// year of visits): read once to measure the columns and once to write
+/// them, so memory stays flat however long the ledger is.
+pub trait RowStream {
+    /// How many rows [`RowStream::each`] gives: the progress total.
+    fn len(&self) -> usize;
+    /// Calls `f` with every row in order, stopping at the first error.
+    fn each(
+        &self,
+        f: &mut dyn FnMut(&[String]) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError>;
+}
+
+/// Hears how a long write is going, and may stop it.
+pub trait Watch {
+    fn progress(&self, done: u64, total: u64);
+    /// True to stop: the write fails with [`LedgerError::Cancelled`] and
+    /// leaves no file behind.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// For callers that show no progress and never cancel.
+pub struct Unwatched;
+
+impl Watch for Unwatched {
+    fn progress(&self, _: u64, _: u64) {}
+}
+
+/// A ledger's heading and footer with its rows: the streamed records (if
+/// any) followed by `ledger.rows`, whose last `summary_rows` are totals.
+#[derive(Clone, Copy)]
+pub(super) struct Table<'a> {
+    pub ledger: &'a Ledger,
+    pub stream: Option<&'a dyn RowStream>,
+}
+
+/// Rows between two progress reports (and cancel checks).
+const REPORT_EVERY: usize = 512;
+
+impl<'a> Table<'a> {
+    pub fn of(ledger: &'a Ledger) -> Table<'a> {
+        Table {
+            ledger,
+            stream: None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.stream.map_or(0, |s| s.len()) + self.ledger.rows.len()
+    }
+
+    /// Rows that are records (not totals).
+    pub fn records(&self) -> usize {
+        self.stream.map_or(0, |s| s.len()) + self.ledger.records().len()
+    }
+
+    /// Every row in order with its index. Progress is reported as pass
+    /// `pass` of `passes` over the rows; a cancel stops the walk.
+    pub fn each(
+        &self,
+        (pass, passes): (u64, u64),
+        watch: &dyn Watch,
+        f: &mut dyn FnMut(usize, &[String]) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        let total = self.len() as u64 * passes;
+        let mut i = 0;
+        let mut step = |row: &[String]| {
+            if i % REPORT_EVERY == 0 {
+                if watch.cancelled() {
+                    return Err(LedgerError::Cancelled);
+                }
+                watch.progress(pass * self.len() as u64 + i as u64, total);
+            }
+            f(i, row)?;
+            i += 1;
+            Ok(())
+        };
+        if let Some(s) = self.stream {
+            s.each(&mut step)?;
+        }
+        for row in &self.ledger.rows {
+            step(row)?;
+        }
+        Ok(())
+    }
+}
+
 /// One paper-form ledger, ready to be laid out.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Ledger {
@@ -90,6 +179,12 @@ pub enum LedgerError {
     Xlsx(String),
     #[error("csv: {0}")]
     Csv(String),
+    /// Stopped by the user; nothing was written.
+    #[error("cancelled")]
+    Cancelled,
+    /// Reading the records from the station failed.
+    #[error("{0}")]
+    Source(String),
 }
 
 /// Output format, chosen from the file extension.
@@ -122,12 +217,34 @@ impl Format {
 /// crash or a full disk never leaves a half-written ledger behind. Missing
 /// directories are not created; they give [`LedgerError::Io`].
 pub fn write_ledger(ledger: &Ledger, path: &Path) -> Result<(), LedgerError> {
-    // Build everything in memory first so a layout error touches no file.
-    let bytes = match Format::from_path(path)? {
-        Format::Csv => csv_bytes(ledger)?,
-        Format::Xlsx => xlsx_bytes(ledger)?,
+    write_table(Table::of(ledger), path, &Unwatched)
+}
+
+/// Writes `records` then `ledger.rows` (its summary rows) to `path` as
+/// [`write_ledger`] does, reading the records as they are written: memory
+/// does not grow with the ledger's length. `watch` hears the progress.
+pub fn write_streamed(
+    ledger: &Ledger,
+    records: &dyn RowStream,
+    path: &Path,
+    watch: &dyn Watch,
+) -> Result<(), LedgerError> {
+    let table = Table {
+        ledger,
+        stream: Some(records),
     };
-    atomic::write_atomically(path, &bytes)?;
+    write_table(table, path, watch)
+}
+
+fn write_table(table: Table, path: &Path, watch: &dyn Watch) -> Result<(), LedgerError> {
+    let format = Format::from_path(path)?;
+    // Into a temporary file renamed into place only when complete: an
+    // error, a cancel or a crash half-way leaves no ledger behind.
+    atomic::write_atomically_with(path, |file| match format {
+        Format::Csv => csv_writer::write_csv(table, file, watch),
+        Format::Xlsx => xlsx_writer::write_xlsx(table, file, watch),
+    })?;
+    watch.progress(1, 1);
     Ok(())
 }
 

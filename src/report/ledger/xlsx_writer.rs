@@ -10,7 +10,7 @@ use super::layout::{
     MARGIN_BOTTOM_IN, MARGIN_HEADER_IN, MARGIN_SIDE_IN, MARGIN_TOP_IN, PrintPlan, padded,
     print_plan, table_width, wrapped_lines,
 };
-use super::{Ledger, LedgerError, Orientation};
+use super::{Ledger, LedgerError, Orientation, Table, Unwatched, Watch};
 use crate::i18n::tr;
 
 /// The ledger as an .xlsx workbook laid out like the printed form.
@@ -25,6 +25,19 @@ use crate::i18n::tr;
 /// every page, page numbers in the page header and the signature and date
 /// blanks in the page footer, so every sheet of a long register is signed.
 pub fn xlsx_bytes(ledger: &Ledger) -> Result<Vec<u8>, LedgerError> {
+    let mut out = std::io::Cursor::new(vec![]);
+    write_xlsx(Table::of(ledger), &mut out, &Unwatched)?;
+    Ok(out.into_inner())
+}
+
+/// Writes the table as [`xlsx_bytes`] describes. The sheet is written in
+/// rust_xlsxwriter's constant-memory mode: each row goes to a temporary
+/// file as soon as it is complete, so a year of visits takes no more
+/// memory than a day.
+pub(super) fn write_xlsx<W>(table: Table, out: W, watch: &dyn Watch) -> Result<(), LedgerError>
+where
+    W: std::io::Write + std::io::Seek + Send,
+{
     let mut workbook = Workbook::new();
     // 宋体 is what the paper forms use; making it the workbook default also
     // covers empty cells. 72 px columns and 18 px rows are Excel's default
@@ -32,15 +45,17 @@ pub fn xlsx_bytes(ledger: &Ledger) -> Result<Vec<u8>, LedgerError> {
     workbook
         .set_default_format(&base_format().set_font_size(11), 18, 72)
         .map_err(xlsx_err)?;
-    workbook.set_properties(&DocProperties::new().set_title(ledger.title.as_str()));
+    workbook.set_properties(&DocProperties::new().set_title(table.ledger.title.as_str()));
 
-    let sheet = workbook.add_worksheet();
-    sheet
-        .set_name(sheet_name(&ledger.title))
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
         .map_err(xlsx_err)?;
-    lay_out_sheet(sheet, ledger).map_err(xlsx_err)?;
+    sheet
+        .set_name(sheet_name(&table.ledger.title))
+        .map_err(xlsx_err)?;
+    lay_out_sheet(sheet, table, watch)?;
 
-    workbook.save_to_buffer().map_err(xlsx_err)
+    workbook.save_to_writer(out).map_err(xlsx_err)
 }
 
 /// 0-based rows of the fixed part of the sheet.
@@ -48,12 +63,17 @@ const TITLE_ROW: RowNum = 0;
 const SUBTITLE_ROW: RowNum = 1;
 const HEADER_ROW: RowNum = 3;
 
-fn lay_out_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> {
-    let width = table_width(ledger).max(1);
-    let last_col = ColNum::try_from(width - 1).map_err(|_| XlsxError::RowColumnLimitError)?;
-    let plan = print_plan(ledger, width);
+fn lay_out_sheet(
+    sheet: &mut Worksheet,
+    table: Table,
+    watch: &dyn Watch,
+) -> Result<(), LedgerError> {
+    let ledger = table.ledger;
+    let width = table_width(table).max(1);
+    let last_col =
+        ColNum::try_from(width - 1).map_err(|_| xlsx_err(XlsxError::RowColumnLimitError))?;
+    let plan = print_plan(table, width, watch)?;
     let size = plan.font_pt;
-
     let thin = |f: CellFormat| f.set_border(FormatBorder::Thin);
     let title_fmt = base_format()
         .set_bold()
@@ -87,46 +107,66 @@ fn lay_out_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError
         .collect();
     let footer_fmt = base_format().set_font_size(size);
 
-    write_banner(sheet, TITLE_ROW, last_col, &ledger.title, &title_fmt)?;
-    sheet.set_row_height(TITLE_ROW, (size + 5.0) * 1.25 + 8.0)?;
-    write_banner(
-        sheet,
-        SUBTITLE_ROW,
-        last_col,
-        &ledger.subtitle,
-        &subtitle_fmt,
-    )?;
-    let all_units: f64 = plan.line_units.iter().sum();
-    sheet.set_row_height(
-        SUBTITLE_ROW,
-        plan.row_height(wrapped_lines(&ledger.subtitle, all_units)),
-    )?;
+    let fixed = |sheet: &mut Worksheet| -> Result<(), XlsxError> {
+        write_banner(sheet, TITLE_ROW, last_col, &ledger.title, &title_fmt)?;
+        sheet.set_row_height(TITLE_ROW, (size + 5.0) * 1.25 + 8.0)?;
+        write_banner(
+            sheet,
+            SUBTITLE_ROW,
+            last_col,
+            &ledger.subtitle,
+            &subtitle_fmt,
+        )?;
+        let all_units: f64 = plan.line_units.iter().sum();
+        sheet.set_row_height(
+            SUBTITLE_ROW,
+            plan.row_height(wrapped_lines(&ledger.subtitle, all_units)),
+        )?;
+        for (col, w) in (0..=last_col).zip(&plan.widths) {
+            sheet.set_column_width(col, *w)?;
+        }
+        let header = padded(ledger.columns.iter().map(|c| c.header.as_str()), width);
+        let header_fmts = vec![&header_fmt; width];
+        write_table_row(sheet, HEADER_ROW, header, &plan, &header_fmts)
+    };
+    fixed(sheet).map_err(xlsx_err)?;
 
-    for (col, w) in (0..=last_col).zip(&plan.widths) {
-        sheet.set_column_width(col, *w)?;
-    }
-
-    let header = padded(ledger.columns.iter().map(|c| c.header.as_str()), width);
-    let header_fmts = vec![&header_fmt; width];
-    write_table_row(sheet, HEADER_ROW, header, &plan, &header_fmts)?;
+    // The second pass over the rows: writing, in order, as constant-memory
+    // mode requires.
     let mut row_num = HEADER_ROW;
     let mut last_record_row = HEADER_ROW;
-    let records = ledger.records().len();
-    for (i, row) in ledger.rows.iter().enumerate() {
-        row_num = next_row(row_num)?;
+    let records = table.records();
+    table.each((1, 2), watch, &mut |i, row| {
+        row_num = next_row(row_num).map_err(xlsx_err)?;
         let cells = padded(row.iter().map(String::as_str), width);
-        write_table_row(sheet, row_num, cells, &plan, &formats)?;
+        write_table_row(sheet, row_num, cells, &plan, &formats).map_err(xlsx_err)?;
         if i < records {
             last_record_row = row_num;
         }
-    }
+        Ok(())
+    })?;
     let last_table_row = row_num;
+    finish_sheet(
+        sheet,
+        ledger,
+        (last_table_row, last_record_row, last_col),
+        &footer_fmt,
+    )
+    .map_err(xlsx_err)
+}
 
+/// Footer lines, frozen header, autofilter and the page setup.
+fn finish_sheet(
+    sheet: &mut Worksheet,
+    ledger: &Ledger,
+    (last_table_row, last_record_row, last_col): (RowNum, RowNum, ColNum),
+    footer_fmt: &CellFormat,
+) -> Result<(), XlsxError> {
     // One empty row between the table and the footer, as on paper.
-    row_num = next_row(last_table_row)?;
+    let mut row_num = next_row(last_table_row)?;
     for line in &ledger.footer {
         row_num = next_row(row_num)?;
-        sheet.write_string_with_format(row_num, 0, line, &footer_fmt)?;
+        sheet.write_string_with_format(row_num, 0, line, footer_fmt)?;
     }
 
     sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;

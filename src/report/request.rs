@@ -1,0 +1,140 @@
+//! Every ledger the station exports, named and requested one way, so the
+//! command line and the TUI offer the same list and write through one call.
+
+use std::path::{Path, PathBuf};
+
+use crate::domain::role::{Actor, Permission, Role, allows};
+use crate::report::ledger::Watch;
+use crate::report::rollcall::RollcallRequest;
+use crate::report::sick::RangeRequest;
+use crate::report::visitors::ExportRequest;
+use crate::store::{Store, StoreError};
+
+/// The ledgers, in the order the export form lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LedgerKind {
+    Visitors,
+    Gate,
+    Rollcall,
+    Absences,
+    Followups,
+    Sick,
+    Leave,
+    Roster,
+}
+
+/// What a ledger covers, which decides the fields the form asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// First and last day.
+    Days,
+    /// One month (the roll-call book), optionally one building.
+    Month,
+    /// Everyone now (the roster).
+    Now,
+}
+
+impl LedgerKind {
+    pub const ALL: [LedgerKind; 8] = [
+        LedgerKind::Visitors,
+        LedgerKind::Gate,
+        LedgerKind::Rollcall,
+        LedgerKind::Absences,
+        LedgerKind::Followups,
+        LedgerKind::Sick,
+        LedgerKind::Leave,
+        LedgerKind::Roster,
+    ];
+
+    /// Stable name: the CLI subcommand, the file-name stem and the catalog
+    /// key `ledger.kind.<key>`.
+    pub fn key(self) -> &'static str {
+        match self {
+            LedgerKind::Visitors => "visitors",
+            LedgerKind::Gate => "gate",
+            LedgerKind::Rollcall => "rollcall",
+            LedgerKind::Absences => "absences",
+            LedgerKind::Followups => "followups",
+            LedgerKind::Sick => "sick",
+            LedgerKind::Leave => "leave",
+            LedgerKind::Roster => "roster",
+        }
+    }
+
+    pub fn span(self) -> Span {
+        match self {
+            LedgerKind::Rollcall => Span::Month,
+            LedgerKind::Roster => Span::Now,
+            _ => Span::Days,
+        }
+    }
+
+    /// Every ledger holds boarders' or visitors' personal data: admins and
+    /// duty leaders export them, guards and dorm teachers do not.
+    pub fn allowed(self, role: Role) -> bool {
+        allows(role, Permission::ExportReports)
+    }
+}
+
+/// One export, with everything its ledger needs.
+pub enum LedgerRequest {
+    Visitors(ExportRequest),
+    Gate(RangeRequest),
+    Rollcall(RollcallRequest),
+    Absences(RangeRequest),
+    Followups(RangeRequest),
+    Sick(RangeRequest),
+    Leave(RangeRequest),
+    Roster(PathBuf),
+}
+
+impl LedgerRequest {
+    pub fn kind(&self) -> LedgerKind {
+        match self {
+            LedgerRequest::Visitors(_) => LedgerKind::Visitors,
+            LedgerRequest::Gate(_) => LedgerKind::Gate,
+            LedgerRequest::Rollcall(_) => LedgerKind::Rollcall,
+            LedgerRequest::Absences(_) => LedgerKind::Absences,
+            LedgerRequest::Followups(_) => LedgerKind::Followups,
+            LedgerRequest::Sick(_) => LedgerKind::Sick,
+            LedgerRequest::Leave(_) => LedgerKind::Leave,
+            LedgerRequest::Roster(_) => LedgerKind::Roster,
+        }
+    }
+
+    /// The file the ledger goes to.
+    pub fn path(&self) -> &Path {
+        match self {
+            LedgerRequest::Visitors(r) => &r.path,
+            LedgerRequest::Rollcall(r) => &r.path,
+            LedgerRequest::Gate(r)
+            | LedgerRequest::Absences(r)
+            | LedgerRequest::Followups(r)
+            | LedgerRequest::Sick(r)
+            | LedgerRequest::Leave(r) => &r.path,
+            LedgerRequest::Roster(p) => p,
+        }
+    }
+}
+
+/// Writes the requested ledger; returns how many records (visits,
+/// boarders, entries) it holds. `watch` hears the progress and may cancel:
+/// a cancelled export writes nothing.
+pub fn export(
+    store: &Store,
+    actor: &Actor,
+    req: &LedgerRequest,
+    watch: &dyn Watch,
+) -> Result<usize, StoreError> {
+    use crate::report::*;
+    match req {
+        LedgerRequest::Visitors(r) => visitors::export_visitors(store, actor, r, watch),
+        LedgerRequest::Gate(r) => gate::export_gate(store, actor, r, watch),
+        LedgerRequest::Rollcall(r) => rollcall::export_rollcall(store, actor, r, watch),
+        LedgerRequest::Absences(r) => absences::export_absences(store, actor, r, watch),
+        LedgerRequest::Followups(r) => followups::export_followups(store, actor, r, watch),
+        LedgerRequest::Sick(r) => sick::export_sick(store, actor, r, watch),
+        LedgerRequest::Leave(r) => leave::export_leave(store, actor, r, watch),
+        LedgerRequest::Roster(p) => roster::export_roster(store, actor, p, watch),
+    }
+}
