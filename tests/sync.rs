@@ -77,8 +77,22 @@ fn founder(dir: &Path, file: &str, name: &str, kind: StationKind, start_ms: i64)
 fn invite(from: &mut Station, dir: &Path) -> (JoinInfo, String) {
     let path = dir.join("school.ddjoin");
     let (code, fingerprint) = sync::invite(&mut from.store, &path).expect("invite");
+    // Stations here start empty and learn everything from the bundles each
+    // test passes: the full bundle made beside the join file is left out
+    // (`a_joining_station_takes_the_inviters_log_with_it` covers it).
+    std::fs::remove_file(sync::snapshot_path(&path)).expect("a full bundle beside the join file");
     let info = sync::join_info(&path, &code).expect("join file opens with its code");
+    assert_eq!(info.snapshot, None);
     (info, fingerprint)
+}
+
+/// `invite` keeping the full bundle beside the join file.
+fn invite_with_snapshot(from: &mut Station, dir: &Path) -> JoinInfo {
+    let path = dir.join("school.ddjoin");
+    let (code, _) = sync::invite(&mut from.store, &path).expect("invite");
+    let info = sync::join_info(&path, &code).expect("join file opens with its code");
+    assert_eq!(info.snapshot, Some(sync::snapshot_path(&path)));
+    info
 }
 
 fn joiner(
@@ -444,9 +458,10 @@ fn relay_brings_the_gates_events_to_the_office_through_the_dorm() {
     assert_eq!(r.new, count(&a.store, "SELECT COUNT(*) FROM events") as u64);
     assert_eq!(r.from_station, "南门门卫室");
 
-    // The office only ever sees the dorm's bundle.
+    // The office only ever sees the dorm's bundle. The dorm has never heard
+    // of the office, so only a full bundle is sure to hold what it lacks.
     let dorm_bundle = dir.path().join("dorm.ddbundle");
-    let exported = export(&mut b, &dorm_bundle);
+    let exported = sync::export_to_as(&mut b.store, &dorm_bundle, true).unwrap();
     assert_eq!(exported.events, verified(&b.store));
     let r = import(&mut c, &dorm_bundle);
     assert_eq!(r.from_station, "1号楼值班室");
@@ -642,8 +657,10 @@ fn a_visit_signed_out_at_two_stations_is_kept_listed_and_resolved() {
         );
     }
     // A station joining later gets the visit, both sign-outs and the
-    // decision in one bundle: the decided value shows there too.
-    let (info, _) = invite(&mut c, dir.path());
+    // decision in the full bundle that goes with its join file: the
+    // decided value shows there too, and the office's last bundle brings
+    // nothing more.
+    let info = invite_with_snapshot(&mut c, dir.path());
     let mut d = joiner(
         dir.path(),
         &info,
@@ -652,7 +669,7 @@ fn a_visit_signed_out_at_two_stations_is_kept_listed_and_resolved() {
         StationKind::Dorm,
         T0 + 3_600_000,
     );
-    assert!(import(&mut d, &pc).new > 0);
+    assert_eq!(import(&mut d, &pc).new, 0);
     assert_eq!(time_out(&d), chosen_at(&d));
     assert_eq!(d.store.conflicts().unwrap(), c.store.conflicts().unwrap());
 }
@@ -777,7 +794,8 @@ fn a_bundle_refused_part_way_applies_nothing() {
     assert!(state(&y.store) == before);
     // The same events, honestly carried, are accepted.
     let honest = dir.path().join("z2.ddbundle");
-    export(z, &honest);
+    // z has never heard of y: a full bundle.
+    sync::export_to_as(&mut z.store, &honest, true).unwrap();
     assert!(import(y, &honest).new >= 5);
 
     // Crypto failures late in a large bundle: several age chunks, B
@@ -898,6 +916,7 @@ fn craft_bundle(st: &mut Station, edit: &dyn Fn(usize, String) -> Option<String>
         station_name: st.store.station().unwrap().name.clone(),
         created_ms: st.store.now_ms(),
         events: chain.len() as u64,
+        knows: None,
     };
     let mut out = Vec::new();
     sync::crypto::write_bundle(&mut out, &id.key, &header, &mut |w| {
@@ -1329,9 +1348,10 @@ fn events_of_an_unknown_kind_are_kept_and_passed_on() {
     shown.sort();
     assert_eq!(dump(&b.store), shown);
 
-    // Relayed on to the office, which never saw the newer gate.
+    // Relayed on to the office, which never saw the newer gate (and which
+    // the dorm has never heard of: a full bundle).
     let pb = dir.path().join("dorm.ddbundle");
-    export(&mut b, &pb);
+    sync::export_to_as(&mut b.store, &pb, true).unwrap();
     import(&mut c, &pb);
     assert_eq!(read_chain(&c.store, &a.id()).pop().unwrap(), future);
     c.store.batch(|s| project::rebuild(s.conn())).unwrap();
@@ -1583,6 +1603,10 @@ fn cli_invite_join_export_import_folder_status() {
     assert!(out.starts_with(&format!("{n} events written to ")), "{out}");
 
     let before = disk_state(&b);
+    // The dorm took the gate's log as it was at the invite when it joined.
+    let gate = station_id(&a);
+    let had = before.0.iter().filter(|e| e.0 == gate).count();
+    assert!(had > 0, "the join brought the gate's first events");
     let dry = succeeded(
         dutydesk()
             .args(["sync", "import", "--db"])
@@ -1594,7 +1618,8 @@ fn cli_invite_join_export_import_folder_status() {
     );
     assert!(
         dry.contains(&format!(
-            "(from 南门门卫室): would add {n} new, 0 already here"
+            "(from 南门门卫室): would add {} new, {had} already here",
+            n - had
         )),
         "{dry}"
     );
@@ -1609,7 +1634,10 @@ fn cli_invite_join_export_import_folder_status() {
             .unwrap(),
     );
     assert!(
-        done.contains(&format!("(from 南门门卫室): {n} new, 0 already here")),
+        done.contains(&format!(
+            "(from 南门门卫室): {} new, {had} already here",
+            n - had
+        )),
         "{done}"
     );
     let dorm = Store::open_existing(&b, Arc::new(SystemClock)).unwrap();

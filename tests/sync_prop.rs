@@ -272,6 +272,7 @@ fn school(n: usize) -> Vec<Station> {
                     secret: id.key.secret(),
                     made_by_station: name.to_string(),
                     made_ms: T0,
+                    snapshot: None,
                 });
                 admin
             }
@@ -874,7 +875,9 @@ fn contend(stations: &mut [Station], c: &Contend, bundles: &mut Vec<PathBuf>, di
 fn import_ok(store: &mut Store, path: &Path) -> u64 {
     let r = sync::import_file(store, path, false).expect("import: database error");
     assert_eq!(r.refused, None, "an intact bundle was refused: {r:?}");
-    assert_eq!(r.rejected, 0, "events without their predecessor: {r:?}");
+    // Events above what this station holds (an incremental bundle from a
+    // station that has not heard of it) wait; delivery at the end checks
+    // that they arrive.
     verified(store);
     r.new
 }
@@ -918,7 +921,7 @@ fn run_case(
                 let p = new_bundle(&mut bundles, dir.path());
                 let st = &mut stations[usize::from(*at) % n];
                 let r = sync::export_to(&mut st.store, &p).unwrap();
-                prop_assert_eq!(r.events, verified(&st.store));
+                prop_assert!(r.events <= verified(&st.store));
             }
             Step::Import { at, pick: p } => {
                 if let Some(b) = recent(&bundles, *p) {

@@ -10,10 +10,13 @@ pub use crate::sync::error_text;
 
 #[derive(Subcommand, Debug)]
 pub enum SyncCmd {
-    /// Write a bundle of every event this station knows into a folder
+    /// Write a bundle into a folder: the events another station may lack
     Export {
         #[arg(long)]
         out: PathBuf,
+        /// Every event this station holds, whatever the others are known to hold
+        #[arg(long)]
+        full: bool,
     },
     /// Import bundles from other stations (all or nothing per bundle)
     Import {
@@ -71,8 +74,8 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
     let mut store = open_existing(path)?;
     store.require_station()?;
     match which {
-        SyncCmd::Export { out } => {
-            let r = s::export(&mut store, &out).map_err(err_on("cli.io.write", &out))?;
+        SyncCmd::Export { out, full } => {
+            let r = s::export(&mut store, &out, full).map_err(err_on("cli.io.write", &out))?;
             say!(
                 "{}",
                 trf(
@@ -137,6 +140,13 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             say!(
                 "{}",
                 trf("sync.invite_done", &[("path", out.display().to_string())])
+            );
+            say!(
+                "{}",
+                trf(
+                    "sync.invite_snapshot",
+                    &[("path", s::snapshot_path(&out).display().to_string())]
+                )
             );
             say!("{}", trf("sync.invite_code", &[("code", code)]));
             say!("{}", trf("sync.fingerprint", &[("fp", fp)]));

@@ -155,6 +155,21 @@ pub fn for_each_in_chains(
     each(conn, &sql, [], f)
 }
 
+/// The events of one origin with `above < seq <= upto`, in order: the part
+/// of a chain an incremental bundle carries.
+pub fn for_each_in_chain_range(
+    conn: &Connection,
+    origin: &str,
+    above: i64,
+    upto: i64,
+    f: impl FnMut(EventRecord) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "SELECT {COLS} FROM events WHERE origin = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq"
+    );
+    each(conn, &sql, params![origin, above, upto], f)
+}
+
 /// The events of the given kinds in replay order.
 pub fn for_each_of_kinds(
     conn: &Connection,

@@ -316,7 +316,25 @@ ALTER TABLE mark_history ADD COLUMN fact TEXT;
 ALTER TABLE students ADD COLUMN left_fact TEXT;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+/// Schema 8: what this station has heard each other station holds, so a
+/// bundle carries only what some peer may lack. Station-local, not
+/// projected from the log: emptied, the next bundles are whole again.
+/// `at_ms` is -1 for a peer heard from before any statement was kept.
+const V8: &str = "
+CREATE TABLE peers (
+    peer TEXT PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    heard_ms INTEGER
+) STRICT;
+CREATE TABLE peer_heads (
+    peer TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (peer, origin)
+) STRICT, WITHOUT ROWID;
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

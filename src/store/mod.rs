@@ -10,6 +10,7 @@ pub mod intake;
 pub mod log;
 pub mod migrate;
 pub mod operators;
+pub mod peers;
 pub mod project;
 pub mod project_night;
 pub mod project_people;

@@ -7,6 +7,7 @@
 //! order of any bundles ends in the same state.
 
 pub mod crypto;
+pub mod knowledge;
 mod reader;
 
 use crate::domain::hlc::Hlc;
@@ -221,8 +222,9 @@ fn bundle_name(store: &Store) -> String {
     format!("{safe}-{at}.{BUNDLE_EXT}")
 }
 
-/// Writes every event this station knows into a new bundle in `dir`.
-pub fn export(store: &mut Store, dir: &Path) -> Result<ExportReport, SyncError> {
+/// Writes a new bundle into `dir`: what some peer may lack, or with `full`
+/// every event this station knows.
+pub fn export(store: &mut Store, dir: &Path, full: bool) -> Result<ExportReport, SyncError> {
     if !dir.is_dir() {
         return Err(SyncError::Io(std::io::Error::new(
             std::io::ErrorKind::NotFound,
@@ -230,15 +232,25 @@ pub fn export(store: &mut Store, dir: &Path) -> Result<ExportReport, SyncError> 
         )));
     }
     let path = dir.join(bundle_name(store));
-    export_to(store, &path)
+    export_to_as(store, &path, full)
+}
+
+/// Writes to `path` the events some peer this station knows of may lack
+/// (every event, when one has never been heard of).
+pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncError> {
+    export_to_as(store, path, false)
 }
 
 /// Writes the bundle to `path` atomically: a temporary file, synced, then
-/// renamed — a USB stick pulled out half way leaves no half bundle.
-pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncError> {
+/// renamed — a USB stick pulled out half way leaves no half bundle. With
+/// `full`, every event this station holds.
+pub fn export_to_as(store: &mut Store, path: &Path, full: bool) -> Result<ExportReport, SyncError> {
     let id = identity(store)?;
     let st = store.require_station()?.clone();
-    let events = store.event_count()?;
+    // Chains only grow: the events up to the heads read here are the same
+    // when read below, whatever another connection writes meanwhile.
+    let plan = knowledge::plan(store, full)?;
+    let events = plan.events();
     let header = BundleHeader {
         format: 1,
         school_id: id.school_id.clone(),
@@ -246,6 +258,7 @@ pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncErr
         station_name: st.name.clone(),
         created_ms: store.now_ms(),
         events,
+        knows: Some(plan.knowledge.clone()),
     };
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".tmp-{}", std::process::id()));
@@ -274,7 +287,7 @@ pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncErr
                 crypto::write_bundle(out, key, header, &mut body)
             });
             let mut chunk = Vec::with_capacity(EXPORT_CHUNK);
-            let read = log.for_each_event_in_chains(|rec| {
+            let read = log.for_each_event_in_ranges(&plan.ranges, |rec| {
                 chunk.push(rec);
                 if chunk.len() == EXPORT_CHUNK {
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(EXPORT_CHUNK));
@@ -303,7 +316,7 @@ pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncErr
         std::fs::rename(&tmp, path)?;
         Ok(std::fs::metadata(path)?.len())
     })();
-    tracing::info!(path = %path.display(), events, ok = result.is_ok(), "sync export");
+    tracing::info!(path = %path.display(), events, full = plan.is_full(), ok = result.is_ok(), "sync export");
     match result {
         Ok(bytes) => Ok(ExportReport {
             path: path.to_path_buf(),
@@ -413,7 +426,7 @@ fn import_inner(
         } else {
             None
         };
-        let out = import_events(store, &events, total, dry_run, report, progress);
+        let out = import_events(store, &events, &header, total, dry_run, report, progress);
         if let Some(bulk) = bulk {
             store.end_bulk_write(bulk)?;
         }
@@ -426,6 +439,7 @@ fn import_inner(
 fn import_events(
     store: &mut Store,
     events: &std::sync::mpsc::Receiver<reader::Msg>,
+    header: &BundleHeader,
     total: u64,
     dry_run: bool,
     report: &mut ImportReport,
@@ -475,6 +489,10 @@ fn import_events(
         }
         let max_hlc = intake.max_hlc();
         intake.project(s)?;
+        // Only a verified bundle teaches what its sender holds.
+        if let Some(k) = &header.knows {
+            knowledge::record(s, &header.station_id, header.created_ms, k)?;
+        }
         if dry_run {
             rolled_back_dry = true;
             return Err(StoreError::Io(std::io::Error::other("dry run")));
@@ -550,8 +568,17 @@ pub fn folder_with(
     Ok((exported, reports))
 }
 
+/// Where the full bundle that goes with a join file is written.
+pub fn snapshot_path(join_file: &Path) -> PathBuf {
+    let mut p = join_file.as_os_str().to_owned();
+    p.push(format!(".{BUNDLE_EXT}"));
+    PathBuf::from(p)
+}
+
 /// A join file for a new station of this school, and the one-time code
-/// that opens it (shown on screen, never stored).
+/// that opens it (shown on screen, never stored). Beside it goes a full
+/// bundle (`snapshot_path`): the new station is unknown to the others, so
+/// their incremental bundles would start above what it holds.
 pub fn invite(store: &mut Store, path: &Path) -> Result<(String, String), SyncError> {
     let id = identity(store)?;
     let st = store.require_station()?.clone();
@@ -562,8 +589,11 @@ pub fn invite(store: &mut Store, path: &Path) -> Result<(String, String), SyncEr
         secret: id.key.secret(),
         made_by_station: st.name.clone(),
         made_ms: store.now_ms(),
+        snapshot: None,
     };
     let bytes = crypto::seal_join(&code, &info)?;
+    // The bundle first: a join file is never left without it.
+    export_to_as(store, &snapshot_path(path), true)?;
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
@@ -580,10 +610,13 @@ pub fn invite(store: &mut Store, path: &Path) -> Result<(String, String), SyncEr
     Ok((code, id.key.fingerprint()))
 }
 
-/// Opens a join file with its code.
+/// Opens a join file with its code, noting the full bundle beside it.
 pub fn join_info(path: &Path, code: &str) -> Result<crypto::JoinInfo, SyncError> {
     let bytes = std::fs::read(path)?;
-    Ok(crypto::open_join(code, &bytes)?)
+    let mut info = crypto::open_join(code, &bytes)?;
+    let snapshot = snapshot_path(path);
+    info.snapshot = snapshot.is_file().then_some(snapshot);
+    Ok(info)
 }
 
 /// Sets up this (new) station as part of the school in the join file.
@@ -614,6 +647,11 @@ pub fn join(
         s.set_meta("school_key", &info.secret)?;
         s.set_meta("joined", "1")
     })?;
+    // The inviting station's log. A refusal is kept in the import log (and
+    // shown with the others); the next sync brings the same events.
+    if let Some(snapshot) = &info.snapshot {
+        import_file(store, snapshot, false)?;
+    }
     Ok(())
 }
 
@@ -665,6 +703,15 @@ pub fn report_line(r: &ImportReport) -> String {
             ],
         ),
     };
+    if r.rejected > 0 && r.refused_text.is_none() {
+        line.push_str(&trf(
+            "sync.flag_waiting",
+            &[
+                ("n", r.rejected.to_string()),
+                ("from", r.from_station.clone()),
+            ],
+        ));
+    }
     if r.future > 0 {
         line.push_str(&trf("sync.flag_future", &[("n", r.future.to_string())]));
     }

@@ -145,6 +145,15 @@ impl StationScreen {
             } => {
                 let lines = vec![
                     Line::from(trf("sync.invite_done", &[("path", path.clone())])),
+                    Line::from(trf(
+                        "sync.invite_snapshot",
+                        &[(
+                            "path",
+                            crate::sync::snapshot_path(std::path::Path::new(path))
+                                .display()
+                                .to_string(),
+                        )],
+                    )),
                     Line::from(""),
                     Line::from(Span::styled(
                         trf("sync.invite_code", &[("code", code.clone())]),

@@ -9,7 +9,13 @@ pub struct BundleHeader {
     pub station_id: String,
     pub station_name: String,
     pub created_ms: i64,
+    /// Events in this bundle (all the station holds, or only what some
+    /// peer may lack).
     pub events: u64,
+    /// What the station holds and has heard others hold; absent in bundles
+    /// of earlier versions, which then teach nothing about their sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knows: Option<crate::sync::knowledge::Knowledge>,
 }
 
 impl BundleHeader {

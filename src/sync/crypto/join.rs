@@ -9,6 +9,10 @@ pub struct JoinInfo {
     pub secret: String,
     pub made_by_station: String,
     pub made_ms: i64,
+    /// The full bundle written beside the join file, when found there: what
+    /// the inviting station held, taken in as the new station joins.
+    #[serde(skip)]
+    pub snapshot: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for JoinInfo {

@@ -3,6 +3,7 @@ use std::io::Cursor;
 
 fn header(school: &str, events: u64) -> BundleHeader {
     BundleHeader {
+        knows: None,
         format: BUNDLE_FORMAT,
         school_id: school.into(),
         station_id: "st-gate".into(),
@@ -516,6 +517,7 @@ fn fingerprints() {
 
 fn join_info(key: &SchoolKey) -> JoinInfo {
     JoinInfo {
+        snapshot: None,
         school_id: "school-a".into(),
         school_name: "第一中学".into(),
         secret: key.secret(),

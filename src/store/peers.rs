@@ -1,0 +1,240 @@
+//! What this station has heard that each other station holds: per peer, the
+//! last sequence number it held of every origin, as that peer stated it in
+//! its own bundle (or as a third station passed the statement on).
+//! Station-local bookkeeping, not a school fact: never an event, never
+//! synced as such. Losing it is safe — a peer with no entry gets everything.
+
+use super::{Store, StoreError};
+use rusqlite::{OptionalExtension, params};
+use std::collections::BTreeMap;
+
+/// One station's knowledge as last heard: `at_ms` is the time on that
+/// station's clock when it stated it, so an older statement relayed late
+/// never replaces a newer one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PeerView {
+    pub at_ms: i64,
+    /// Origin → last sequence number held (gapless from 1).
+    pub heads: BTreeMap<String, i64>,
+}
+
+impl Store {
+    /// This station's own heads: origin → (last seq, its hash). One index
+    /// seek per origin, so a year-long log costs no more than a new one.
+    pub fn own_heads(&self) -> Result<BTreeMap<String, (i64, [u8; 32])>, StoreError> {
+        let mut out = BTreeMap::new();
+        let mut next = self.conn.prepare_cached(
+            "SELECT origin FROM events WHERE origin > ?1 ORDER BY origin LIMIT 1",
+        )?;
+        let mut after = String::new();
+        while let Some(origin) = next
+            .query_row([&after], |r| r.get::<_, String>(0))
+            .optional()?
+        {
+            let head = super::log::head(&self.conn, &origin)?;
+            out.insert(origin.clone(), head);
+            after = origin;
+        }
+        Ok(out)
+    }
+
+    /// Reads `above < seq <= upto` of each origin's chain, origin by origin:
+    /// what an incremental bundle carries.
+    pub fn for_each_event_in_ranges(
+        &self,
+        ranges: &BTreeMap<String, (i64, i64)>,
+        mut f: impl FnMut(super::log::EventRecord) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for (origin, &(above, upto)) in ranges {
+            if upto > above {
+                super::log::for_each_in_chain_range(&self.conn, origin, above, upto, &mut f)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every peer's knowledge as last heard.
+    pub fn peer_views(&self) -> Result<BTreeMap<String, PeerView>, StoreError> {
+        let mut out: BTreeMap<String, PeerView> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached("SELECT peer, at_ms FROM peers")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+        for row in rows {
+            let (peer, at_ms) = row?;
+            out.insert(
+                peer,
+                PeerView {
+                    at_ms,
+                    heads: BTreeMap::new(),
+                },
+            );
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT peer, origin, seq FROM peer_heads")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+        })?;
+        for row in rows {
+            let (peer, origin, seq) = row?;
+            if let Some(v) = out.get_mut(&peer) {
+                v.heads.insert(origin, seq);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records what `peer` stated it holds, unless a statement of the same
+    /// time or newer is already here. `heard_ms` (this station's clock) is
+    /// set when the statement came from the peer's own bundle. Returns
+    /// whether it was recorded.
+    pub fn record_peer_view(
+        &self,
+        peer: &str,
+        view: &PeerView,
+        heard_ms: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let conn = &self.conn;
+        if let Some(ms) = heard_ms {
+            conn.prepare_cached(
+                "INSERT INTO peers (peer, at_ms, heard_ms) VALUES (?1, -1, ?2)
+                 ON CONFLICT(peer) DO UPDATE SET heard_ms = MAX(COALESCE(heard_ms, 0), ?2)",
+            )?
+            .execute(params![peer, ms])?;
+        }
+        let held: Option<i64> = conn
+            .prepare_cached("SELECT at_ms FROM peers WHERE peer = ?1")?
+            .query_row([peer], |r| r.get(0))
+            .optional()?;
+        if held.is_some_and(|at| at >= view.at_ms) {
+            return Ok(false);
+        }
+        conn.prepare_cached(
+            "INSERT INTO peers (peer, at_ms) VALUES (?1, ?2)
+             ON CONFLICT(peer) DO UPDATE SET at_ms = ?2",
+        )?
+        .execute(params![peer, view.at_ms])?;
+        conn.prepare_cached("DELETE FROM peer_heads WHERE peer = ?1")?
+            .execute([peer])?;
+        let mut ins =
+            conn.prepare_cached("INSERT INTO peer_heads (peer, origin, seq) VALUES (?1, ?2, ?3)")?;
+        for (origin, seq) in &view.heads {
+            ins.execute(params![peer, origin, seq])?;
+        }
+        Ok(true)
+    }
+
+    /// When this station last imported a bundle made by each peer (its own
+    /// clock), for peers heard from directly.
+    pub fn peers_heard(&self) -> Result<BTreeMap<String, i64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT peer, heard_ms FROM peers WHERE heard_ms IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every station of the school this log has met (by its creation).
+    pub fn school_station_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM stations ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Forgets every peer's knowledge: the next bundles are whole again.
+    pub fn forget_peers(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("DELETE FROM peer_heads; DELETE FROM peers;")?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::StationKind;
+    use crate::domain::time::FixedClock;
+    use std::sync::Arc;
+
+    fn station() -> Store {
+        let mut s = Store::open_in_memory(Arc::new(FixedClock::new(1_795_000_000_000))).unwrap();
+        s.setup(
+            "测试中学",
+            "门卫室",
+            StationKind::Gate,
+            480,
+            "管理员",
+            "9999",
+        )
+        .unwrap();
+        s
+    }
+
+    fn view(at_ms: i64, heads: &[(&str, i64)]) -> PeerView {
+        PeerView {
+            at_ms,
+            heads: heads.iter().map(|(o, s)| (o.to_string(), *s)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_newer_statement_replaces_an_older_one_never_the_reverse() {
+        let s = station();
+        assert!(s.peer_views().unwrap().is_empty());
+        assert!(
+            s.record_peer_view("b", &view(10, &[("a", 3), ("b", 7)]), None)
+                .unwrap()
+        );
+        // Relayed late: an older statement of b's is ignored.
+        assert!(
+            !s.record_peer_view("b", &view(5, &[("a", 1)]), None)
+                .unwrap()
+        );
+        assert!(
+            !s.record_peer_view("b", &view(10, &[("a", 1)]), None)
+                .unwrap()
+        );
+        assert_eq!(
+            s.peer_views().unwrap()["b"],
+            view(10, &[("a", 3), ("b", 7)])
+        );
+        // A newer one replaces it whole, even lower (a restored station).
+        assert!(
+            s.record_peer_view("b", &view(20, &[("b", 2)]), Some(99))
+                .unwrap()
+        );
+        assert_eq!(s.peer_views().unwrap()["b"], view(20, &[("b", 2)]));
+        assert_eq!(s.peers_heard().unwrap()["b"], 99);
+        s.forget_peers().unwrap();
+        assert!(s.peer_views().unwrap().is_empty());
+    }
+
+    #[test]
+    fn hearing_from_a_peer_before_its_statement_is_kept() {
+        let s = station();
+        // Heard directly, with a statement older than one relayed earlier.
+        s.record_peer_view("c", &view(30, &[("c", 4)]), None)
+            .unwrap();
+        assert!(
+            !s.record_peer_view("c", &view(20, &[("c", 2)]), Some(50))
+                .unwrap()
+        );
+        assert_eq!(s.peer_views().unwrap()["c"], view(30, &[("c", 4)]));
+        assert_eq!(s.peers_heard().unwrap()["c"], 50);
+        // Heard of only through others: no time of hearing.
+        s.record_peer_view("d", &view(1, &[]), None).unwrap();
+        assert!(!s.peers_heard().unwrap().contains_key("d"));
+    }
+
+    #[test]
+    fn own_heads_name_every_origin_with_its_last_event() {
+        let s = station();
+        let heads = s.own_heads().unwrap();
+        let id = s.require_station().unwrap().id.clone();
+        assert_eq!(heads.keys().collect::<Vec<_>>(), vec![&id]);
+        let (seq, hash) = heads[&id];
+        assert_eq!((seq, hash), super::super::log::head(s.conn(), &id).unwrap());
+        assert!(seq > 0);
+    }
+}
