@@ -307,7 +307,7 @@ fn events_above_what_a_station_holds_wait_and_arrive_once_it_is_heard() {
     assert_eq!(st[2].holds(), before);
     let line = sync::report_line(&r);
     assert!(
-        line.contains("1 event(s) wait") && line.contains("--full"),
+        line.contains("sync export --full") && line.contains(&st[1].store.station().unwrap().name),
         "{line}"
     );
     // Once station 1 hears from station 2, everything reaches it.

@@ -27,11 +27,25 @@
 //! "import" of an earlier bundle (usually a recent one, else any — so
 //! duplicates, reordering, drops and re-deliveries all happen); "carry"
 //! (export and import at once); a bundle with one flipped bit (must be
-//! refused with nothing changed); and "contend": the station holding a
+//! refused with nothing changed); a full export (`--full`); "forget" (a
+//! station loses what it knew of the others: whole bundles again); "join"
+//! (a new station joins mid-way, taking the inviter's full bundle in);
+//! "silence" and "wake" (one station takes no part for a while, holding the
+//! others' floors down); "folder" (sync through one shared folder, where a
+//! file-sync tool leaves conflict copies, duplicates and cut temporary
+//! files: none may be refused or imported twice); and
+//! "contend": the station holding a
 //! visit on site or an open round carries its bundle to all others, then
 //! every station signs the visit out, marks one boarder (each differently)
 //! or force-closes the round before anything else is exchanged — the
 //! contradictions a duty leader later resolves.
+//!
+//! Bundles are incremental (issue 10): each carries only what some station
+//! its maker knows of may lack, so a bundle handed to a station its maker
+//! has not heard of may hold events above what that station has: they wait
+//! (counted as rejected) and must arrive by the end. After the final
+//! delivery every station must know that every other holds everything: a
+//! further export carries no event.
 //!
 //! Stations are in-memory stores (bundles are real files in a temporary
 //! folder), each with its own `FixedClock` started at a different time (one
@@ -157,6 +171,37 @@ enum Step {
         pos: u32,
     },
     Contend(Contend),
+    /// `at` exports a full bundle (`sync export --full`), kept like others.
+    ExportFull {
+        at: u8,
+    },
+    /// `at` loses what it knew of the others (a restored or damaged
+    /// bookkeeping table): its next bundles are whole again.
+    Forget {
+        at: u8,
+    },
+    /// A new station joins mid-way, invited by `from`: the join takes the
+    /// inviter's full bundle in.
+    Join {
+        from: u8,
+    },
+    /// `at` falls silent: it takes no part in anything until `Wake` (the
+    /// others go on without hearing from it).
+    Silence {
+        at: u8,
+    },
+    Wake,
+    /// `at` syncs through the shared folder.
+    Folder {
+        at: u8,
+    },
+    /// A file-sync tool copies a bundle of the shared folder: a conflict
+    /// copy, a duplicate, a copy named after another computer, or a
+    /// temporary file cut short.
+    FolderCopy {
+        pick: u16,
+        how: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -205,6 +250,13 @@ fn step() -> impl Strategy<Value = Step> {
         2 => u().prop_map(|visit| Step::Contend(Contend::SignOut { visit })),
         2 => (u(), u()).prop_map(|(round, student)| Step::Contend(Contend::Mark { round, student })),
         1 => u().prop_map(|round| Step::Contend(Contend::Close { round })),
+        1 => u().prop_map(|at| Step::ExportFull { at }),
+        1 => u().prop_map(|at| Step::Forget { at }),
+        1 => u().prop_map(|from| Step::Join { from }),
+        1 => u().prop_map(|at| Step::Silence { at }),
+        1 => Just(Step::Wake),
+        3 => u().prop_map(|at| Step::Folder { at }),
+        1 => (any::<u16>(), u()).prop_map(|(pick, how)| Step::FolderCopy { pick, how }),
     ]
 }
 
@@ -255,27 +307,38 @@ fn rosters() -> &'static (ParsedRoster, ParsedRoster) {
 /// over directly — `tests/sync.rs` goes through the real join file.
 fn school(n: usize) -> Vec<Station> {
     let mut out: Vec<Station> = Vec::new();
-    let mut info: Option<JoinInfo> = None;
-    for (i, (name, kind)) in STATION_NAMES.iter().take(n).enumerate() {
-        let clock = FixedClock::new(T0 + CLOCK_OFFSETS_MIN[i] * 60_000 + i as i64 * 1_000);
+    for i in 0..n {
+        let info = out.first_mut().map(|first| join_info(first, None));
+        out.push(station(i, info.as_ref(), T0));
+    }
+    out
+}
+
+/// What a join file made at `from` holds, with the full bundle beside it.
+fn join_info(from: &mut Station, snapshot: Option<PathBuf>) -> JoinInfo {
+    let id = sync::identity(&mut from.store).unwrap();
+    JoinInfo {
+        school_id: id.school_id,
+        school_name: "青山县第一中学".into(),
+        secret: id.key.secret(),
+        made_by_station: from.store.station().unwrap().name.clone(),
+        made_ms: from.store.now_ms(),
+        snapshot,
+    }
+}
+
+/// Station `i` (of `STATION_NAMES`): the school's first when `info` is
+/// `None`, else joining with it; its clock starts near `start`.
+fn station(i: usize, info: Option<&JoinInfo>, start: i64) -> Station {
+    let (name, kind) = &STATION_NAMES[i];
+    {
+        let clock = FixedClock::new(start + CLOCK_OFFSETS_MIN[i] * 60_000 + i as i64 * 1_000);
         let mut store = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
         let admin_name = format!("管理员{i}");
-        let admin = match &info {
-            None => {
-                let admin = store
-                    .setup("青山县第一中学", name, kind.clone(), 480, &admin_name, PIN)
-                    .unwrap();
-                let id = sync::identity(&mut store).unwrap();
-                info = Some(JoinInfo {
-                    school_id: id.school_id,
-                    school_name: "青山县第一中学".into(),
-                    secret: id.key.secret(),
-                    made_by_station: name.to_string(),
-                    made_ms: T0,
-                    snapshot: None,
-                });
-                admin
-            }
+        let admin = match info {
+            None => store
+                .setup("青山县第一中学", name, kind.clone(), 480, &admin_name, PIN)
+                .unwrap(),
             Some(info) => {
                 sync::join(&mut store, info, name, kind.clone(), 480, &admin_name, PIN).unwrap();
                 store
@@ -288,15 +351,14 @@ fn school(n: usize) -> Vec<Station> {
         let leader = store
             .add_operator(&admin, &format!("刘主任{i}"), Role::DutyLeader, PIN)
             .unwrap();
-        out.push(Station {
+        Station {
             store,
             clock,
             admin,
             leader,
             extra: vec![],
-        });
+        }
     }
-    out
 }
 
 fn ids(store: &Store, sql: &str) -> Vec<String> {
@@ -905,33 +967,47 @@ fn run_case(
         bundles.push(p.clone());
         p
     };
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    // A silent station takes no part until woken.
+    let mut silent: Option<usize> = None;
     for step in steps {
+        let n = stations.len();
+        let active: Vec<usize> = (0..n).filter(|&i| Some(i) != silent).collect();
+        let at_of = |at: u8| active[usize::from(at) % active.len()];
         match step {
             Step::Op { at, mins, op } => {
                 let at = usize::from(*at);
-                let i = (0..n)
-                    .map(|k| (at + k) % n)
+                let k = active.len();
+                let i = (0..k)
+                    .map(|d| active[(at + d) % k])
                     .find(|&i| ready(&stations[i].store, op))
-                    .unwrap_or(at % n);
+                    .unwrap_or(active[at % k]);
                 let st = &mut stations[i];
                 st.clock.advance_min(i64::from(*mins));
                 apply(st, op, &mut future_n);
             }
             Step::Export { at } => {
                 let p = new_bundle(&mut bundles, dir.path());
-                let st = &mut stations[usize::from(*at) % n];
+                let st = &mut stations[at_of(*at)];
                 let r = sync::export_to(&mut st.store, &p).unwrap();
                 prop_assert!(r.events <= verified(&st.store));
             }
+            Step::ExportFull { at } => {
+                let p = new_bundle(&mut bundles, dir.path());
+                let st = &mut stations[at_of(*at)];
+                let r = sync::export_to_as(&mut st.store, &p, true).unwrap();
+                prop_assert_eq!(r.events, verified(&st.store));
+            }
             Step::Import { at, pick: p } => {
                 if let Some(b) = recent(&bundles, *p) {
-                    import_ok(&mut stations[usize::from(*at) % n].store, &b);
+                    import_ok(&mut stations[at_of(*at)].store, &b);
                 }
             }
             Step::Carry { from, to } => {
                 let p = new_bundle(&mut bundles, dir.path());
-                sync::export_to(&mut stations[usize::from(*from) % n].store, &p).unwrap();
-                import_ok(&mut stations[usize::from(*to) % n].store, &p);
+                sync::export_to(&mut stations[at_of(*from)].store, &p).unwrap();
+                import_ok(&mut stations[at_of(*to)].store, &p);
             }
             Step::Tampered { at, pick: p, pos } => {
                 if let Some(b) = pick(&bundles, *p) {
@@ -940,7 +1016,7 @@ fn run_case(
                     bytes[i] ^= 1 << (pos % 8);
                     let bad = dir.path().join("tampered.ddbundle");
                     std::fs::write(&bad, &bytes).unwrap();
-                    let st = &mut stations[usize::from(*at) % n];
+                    let st = &mut stations[at_of(*at)];
                     let (ev, du) = (events(&st.store), dump(&st.store));
                     let r = sync::import_file(&mut st.store, &bad, false).unwrap();
                     prop_assert!(
@@ -958,9 +1034,73 @@ fn run_case(
                     );
                 }
             }
-            Step::Contend(c) => contend(&mut stations, c, &mut bundles, dir.path()),
+            // Every station takes part in a contradiction: none while one
+            // is silent.
+            Step::Contend(c) if silent.is_none() => {
+                contend(&mut stations, c, &mut bundles, dir.path())
+            }
+            Step::Contend(_) => {}
+            Step::Forget { at } => stations[at_of(*at)].store.forget_peers().unwrap(),
+            Step::Join { from } if n < STATION_NAMES.len() => {
+                let from = at_of(*from);
+                let snapshot = new_bundle(&mut bundles, dir.path());
+                sync::export_to_as(&mut stations[from].store, &snapshot, true).unwrap();
+                let info = join_info(&mut stations[from], Some(snapshot));
+                let start = stations[from].store.now_ms();
+                let joined = station(n, Some(&info), start);
+                let (had, has) = (events(&stations[from].store), events(&joined.store));
+                prop_assert!(
+                    had.iter().all(|e| has.contains(e)),
+                    "the join took in less than the inviter held"
+                );
+                stations.push(joined);
+            }
+            Step::Join { .. } => {}
+            Step::Silence { at } if silent.is_none() && active.len() > 2 => {
+                silent = Some(at_of(*at));
+            }
+            Step::Silence { .. } => {}
+            Step::Wake => silent = None,
+            Step::Folder { at } => {
+                let st = &mut stations[at_of(*at)];
+                st.clock.advance_min(1);
+                let (_, reports) = sync::folder(&mut st.store, &shared).unwrap();
+                for r in &reports {
+                    prop_assert!(r.refused.is_none(), "{:?}", r);
+                }
+                verified(&st.store);
+            }
+            Step::FolderCopy { pick: p, how } => {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(&shared)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "ddbundle"))
+                    .collect();
+                files.sort();
+                if let Some(f) = pick(&files, *p) {
+                    let stem = f.file_stem().unwrap().to_string_lossy().to_string();
+                    let bytes = std::fs::read(&f).unwrap();
+                    let (name, bytes) = match how % 4 {
+                        0 => (
+                            format!(
+                                "{stem}.sync-conflict-20261118-2113{:02}-ABCDEFG.ddbundle",
+                                p % 60
+                            ),
+                            &bytes[..],
+                        ),
+                        1 => (format!("{stem} ({}).ddbundle", p % 3 + 1), &bytes[..]),
+                        2 => (format!("{stem}-DESKTOP-{p}.ddbundle"), &bytes[..]),
+                        _ => (
+                            format!("~syncthing~{stem}.ddbundle.tmp"),
+                            &bytes[..bytes.len() / 2],
+                        ),
+                    };
+                    std::fs::write(shared.join(name), bytes).unwrap();
+                }
+            }
         }
     }
+    let n = stations.len();
 
     // Deliver everything: everyone exports, everyone imports the others,
     // until a round brings nothing new.
@@ -985,6 +1125,19 @@ fn run_case(
         if added == 0 {
             break;
         }
+    }
+
+    // Everyone has heard from everyone since the last events: nothing is
+    // left that a bundle would need to carry.
+    for (i, st) in stations.iter_mut().enumerate() {
+        let p = new_bundle(&mut bundles, dir.path());
+        let r = sync::export_to(&mut st.store, &p).unwrap();
+        prop_assert_eq!(
+            r.events,
+            0,
+            "station {} still sends events after delivery",
+            i
+        );
     }
 
     let ev0 = events(&stations[0].store);

@@ -319,12 +319,15 @@ ALTER TABLE students ADD COLUMN left_fact TEXT;
 /// Schema 8: what this station has heard each other station holds, so a
 /// bundle carries only what some peer may lack. Station-local, not
 /// projected from the log: emptied, the next bundles are whole again.
-/// `at_ms` is -1 for a peer heard from before any statement was kept.
+/// `at_ms` is -1 for a peer heard from before any statement was kept;
+/// `taken_ms` is when the newest bundle of the peer's taken in whole was
+/// made (its clock), so older copies in a sync folder are skipped.
 const V8: &str = "
 CREATE TABLE peers (
     peer TEXT PRIMARY KEY,
     at_ms INTEGER NOT NULL,
-    heard_ms INTEGER
+    heard_ms INTEGER,
+    taken_ms INTEGER
 ) STRICT;
 CREATE TABLE peer_heads (
     peer TEXT NOT NULL,

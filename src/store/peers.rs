@@ -83,10 +83,12 @@ impl Store {
         Ok(out)
     }
 
-    /// Records what `peer` stated it holds, unless a statement of the same
-    /// time or newer is already here. `heard_ms` (this station's clock) is
-    /// set when the statement came from the peer's own bundle. Returns
-    /// whether it was recorded.
+    /// Records what `peer` stated it holds: a newer statement replaces the
+    /// one here (a station restored from a backup holds less than before),
+    /// one of the same time adds to it (both were true then), an older one
+    /// is ignored. `heard_ms` (this station's clock) is set when the
+    /// statement came from the peer's own bundle. Returns whether anything
+    /// was recorded.
     pub fn record_peer_view(
         &self,
         peer: &str,
@@ -105,8 +107,18 @@ impl Store {
             .prepare_cached("SELECT at_ms FROM peers WHERE peer = ?1")?
             .query_row([peer], |r| r.get(0))
             .optional()?;
-        if held.is_some_and(|at| at >= view.at_ms) {
+        if held.is_some_and(|at| at > view.at_ms) {
             return Ok(false);
+        }
+        if held == Some(view.at_ms) {
+            let mut raise = conn.prepare_cached(
+                "INSERT INTO peer_heads (peer, origin, seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(peer, origin) DO UPDATE SET seq = MAX(seq, ?3)",
+            )?;
+            for (origin, seq) in &view.heads {
+                raise.execute(params![peer, origin, seq])?;
+            }
+            return Ok(true);
         }
         conn.prepare_cached(
             "INSERT INTO peers (peer, at_ms) VALUES (?1, ?2)
@@ -121,6 +133,29 @@ impl Store {
             ins.execute(params![peer, origin, seq])?;
         }
         Ok(true)
+    }
+
+    /// Notes that a bundle `peer` made at `made_ms` was taken in whole:
+    /// every event it held is held here now, so it and any older bundle of
+    /// that peer bring nothing more.
+    pub fn note_bundle_taken(&self, peer: &str, made_ms: i64) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO peers (peer, at_ms, taken_ms) VALUES (?1, -1, ?2)
+                 ON CONFLICT(peer) DO UPDATE SET taken_ms = MAX(COALESCE(taken_ms, ?2), ?2)",
+            )?
+            .execute(params![peer, made_ms])?;
+        Ok(())
+    }
+
+    /// When the newest bundle of `peer` taken in whole was made.
+    pub fn peer_taken_ms(&self, peer: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT taken_ms FROM peers WHERE peer = ?1")?
+            .query_row([peer], |r| r.get(0))
+            .optional()?
+            .flatten())
     }
 
     /// When this station last imported a bundle made by each peer (its own
@@ -191,13 +226,15 @@ mod tests {
             !s.record_peer_view("b", &view(5, &[("a", 1)]), None)
                 .unwrap()
         );
+        // Two statements of one time (two bundles in one millisecond): the
+        // higher of each.
         assert!(
-            !s.record_peer_view("b", &view(10, &[("a", 1)]), None)
+            s.record_peer_view("b", &view(10, &[("a", 1), ("c", 2)]), None)
                 .unwrap()
         );
         assert_eq!(
             s.peer_views().unwrap()["b"],
-            view(10, &[("a", 3), ("b", 7)])
+            view(10, &[("a", 3), ("b", 7), ("c", 2)])
         );
         // A newer one replaces it whole, even lower (a restored station).
         assert!(
@@ -206,6 +243,12 @@ mod tests {
         );
         assert_eq!(s.peer_views().unwrap()["b"], view(20, &[("b", 2)]));
         assert_eq!(s.peers_heard().unwrap()["b"], 99);
+        assert_eq!(s.peer_taken_ms("b").unwrap(), None);
+        s.note_bundle_taken("b", 30).unwrap();
+        s.note_bundle_taken("b", 25).unwrap();
+        assert_eq!(s.peer_taken_ms("b").unwrap(), Some(30));
+        s.note_bundle_taken("new", 5).unwrap();
+        assert_eq!(s.peer_taken_ms("new").unwrap(), Some(5));
         s.forget_peers().unwrap();
         assert!(s.peer_views().unwrap().is_empty());
     }

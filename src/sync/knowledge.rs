@@ -126,6 +126,9 @@ pub fn plan(store: &Store, full: bool) -> Result<Plan, StoreError> {
 /// Takes in what a verified bundle from `sender` (made at `made_ms` on its
 /// clock) states: the sender's own heads, heard directly now, and what it
 /// heard of others. Statements about this station are ignored: it knows.
+/// Once the bundle's events are in, this station may hold all the sender
+/// held: then the bundle (and any older one of the sender's) is noted as
+/// taken, and a sync folder skips it from then on.
 pub fn record(store: &Store, sender: &str, made_ms: i64, k: &Knowledge) -> Result<(), StoreError> {
     let me = store.require_station()?.id.clone();
     if sender == me {
@@ -136,6 +139,14 @@ pub fn record(store: &Store, sender: &str, made_ms: i64, k: &Knowledge) -> Resul
         heads: k.heads.iter().map(|(o, (s, _))| (o.clone(), *s)).collect(),
     };
     store.record_peer_view(sender, &own, Some(store.now_ms()))?;
+    let held = store.own_heads()?;
+    let whole = own
+        .heads
+        .iter()
+        .all(|(o, &seq)| held.get(o).is_some_and(|(h, _)| *h >= seq));
+    if whole {
+        store.note_bundle_taken(sender, made_ms)?;
+    }
     for (p, st) in &k.peers {
         if *p != me && p != sender {
             let view = PeerView {

@@ -7,8 +7,11 @@
 //! order of any bundles ends in the same state.
 
 pub mod crypto;
+mod folder;
 pub mod knowledge;
 mod reader;
+
+pub use folder::{folder, folder_with};
 
 use crate::domain::hlc::Hlc;
 use crate::store::intake::{Intake, Verdict};
@@ -17,7 +20,7 @@ use crate::store::station_log::ImportLogEntry;
 use crate::store::{Store, StoreError};
 use crypto::{BundleHeader, SchoolKey, SyncCryptoError};
 use serde::{Deserialize, Serialize};
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const BUNDLE_EXT: &str = "ddbundle";
@@ -527,47 +530,6 @@ fn log_import(
     Ok(())
 }
 
-/// A sync folder (USB stick, network share, file-sync tool): write this
-/// station's bundle there under a fixed name (replacing the last one), then
-/// import every other station's bundle found there.
-pub fn folder(
-    store: &mut Store,
-    dir: &Path,
-) -> Result<(ExportReport, Vec<ImportReport>), SyncError> {
-    folder_with(store, dir, &mut |_| {})
-}
-
-/// `folder`, reporting progress while importing.
-pub fn folder_with(
-    store: &mut Store,
-    dir: &Path,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<(ExportReport, Vec<ImportReport>), SyncError> {
-    let own = store.require_station()?.id.clone();
-    let mine = dir.join(format!("{own}.{BUNDLE_EXT}"));
-    let exported = export_to(store, &mine)?;
-    let mut reports = vec![];
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == BUNDLE_EXT) && *p != mine)
-        .collect();
-    files.sort();
-    let school = identity(store)?.school_id;
-    for f in files {
-        // A shared folder may hold another school's bundles too: not ours to
-        // import, and no reason to fail.
-        let other = std::fs::File::open(&f)
-            .ok()
-            .and_then(|file| crypto::peek_header(&mut BufReader::new(file)).ok())
-            .is_some_and(|h| h.school_id != school);
-        if other {
-            continue;
-        }
-        reports.push(import_file_with(store, &f, false, progress)?);
-    }
-    Ok((exported, reports))
-}
-
 /// Where the full bundle that goes with a join file is written.
 pub fn snapshot_path(join_file: &Path) -> PathBuf {
     let mut p = join_file.as_os_str().to_owned();
@@ -706,10 +668,7 @@ pub fn report_line(r: &ImportReport) -> String {
     if r.rejected > 0 && r.refused_text.is_none() {
         line.push_str(&trf(
             "sync.flag_waiting",
-            &[
-                ("n", r.rejected.to_string()),
-                ("from", r.from_station.clone()),
-            ],
+            &[("from", r.from_station.clone())],
         ));
     }
     if r.future > 0 {
