@@ -16,9 +16,11 @@
 //!    school; baseline: a raw SQLite bulk insert of the same rows into the
 //!    same `events` schema (with its indexes), one transaction, one prepared
 //!    statement, in the same run. Then the same bundle again (all known),
-//!    against a raw lookup of every (origin, seq); and the morning after: one
-//!    more school day at the big station, its (whole-log) bundle imported at
-//!    the station that already holds the year.
+//!    against a raw lookup of every (origin, seq); and the morning after: B
+//!    (which now holds the year) sends A its bundle, one busy school day at
+//!    the big station, its incremental bundle imported at B (size, export +
+//!    import time, peak memory, a raw insert of the same rows as baseline),
+//!    then an export with nothing new.
 //! 3. A day's bundle (~5,000 events: a new gate station's busy day of
 //!    visitors, registered and signed out through the Store API), exported
 //!    and imported into fresh joined stations several times; the one-time
@@ -938,8 +940,22 @@ impl RawRow {
 const SELECT_ALL: &str = "SELECT origin, seq, id, hlc_ms, hlc_c, kind, entity, schema, actor, body, prev_hash, hash FROM events ORDER BY origin, seq";
 
 fn load_rows(conn: &Connection) -> Result<Vec<RawRow>> {
-    let mut stmt = conn.prepare(SELECT_ALL)?;
-    let rows = stmt.query_map([], |r| {
+    load_rows_where(conn, SELECT_ALL, [])
+}
+
+/// The rows of one origin above a sequence number: what an incremental
+/// bundle of that origin's new events holds.
+fn load_rows_above(conn: &Connection, origin: &str, above: i64) -> Result<Vec<RawRow>> {
+    load_rows_where(
+        conn,
+        "SELECT origin, seq, id, hlc_ms, hlc_c, kind, entity, schema, actor, body, prev_hash, hash FROM events WHERE origin = ?1 AND seq > ?2 ORDER BY seq",
+        params![origin, above],
+    )
+}
+
+fn load_rows_where(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<RawRow>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map(p, |r| {
         Ok(RawRow {
             origin: r.get(0)?,
             seq: r.get(1)?,
@@ -1108,12 +1124,25 @@ struct Morning {
     copy: Duration,
     day: Duration,
     day_events: u64,
+    /// B's bundle to A before the day (B heard A's statement with the
+    /// year, so it holds only B's own few events): events, bytes, export
+    /// and import time.
+    statement: (u64, u64, Duration, Duration),
     export: Duration,
     events: u64,
     bytes: u64,
     import: Duration,
     new: u64,
     known: u64,
+    /// (RSS before, peak during) in MB.
+    export_mem: (f64, f64),
+    import_mem: (f64, f64),
+    /// Same run: the day's rows inserted raw into a fresh events table.
+    base_insert: Duration,
+    /// After the day reached B and B told A so: A's next bundle (nothing
+    /// new) — events, bytes, export time — and B's (events, bytes).
+    nothing: (u64, u64, Duration),
+    nothing_b: (u64, u64),
     /// `Store::mark` one boarder at a time through a 500-boarder building,
     /// on the copy after its export: the time of each mark, in order.
     marks: Vec<Duration>,
@@ -1145,7 +1174,10 @@ fn full_run(big: &BigDb, work: &Path, info_out: &mut Option<JoinInfo>) -> Result
         let (r, dt) = time(|| sync::invite(&mut a, &join_path));
         (r?, dt)
     };
-    let info = sync::join_info(&join_path, &code)?;
+    let mut info = sync::join_info(&join_path, &code)?;
+    // The stations here join empty: the full import is timed on its own.
+    info.snapshot = None;
+    let _ = std::fs::remove_file(sync::snapshot_path(&join_path));
     *info_out = Some(info.clone());
 
     eprintln!("  reading the rows for the baseline (not timed) …");
@@ -1228,6 +1260,16 @@ fn morning_after(big: &BigDb, work: &Path, b: &mut Store, a_now: i64) -> Result<
     let cast = Cast::of_demo(&a)?;
     let buildings = a.buildings()?;
     let pool = visitor_pool(&a)?;
+    // As a sync folder does each round: B's bundle reaches A first, stating
+    // that B holds the year, so A's next bundle holds only what is new.
+    let stmt_path = work.join("b-statement.ddbundle");
+    let (r, stmt_export) = time(|| sync::export_to(b, &stmt_path));
+    let stmt = r?;
+    let (r, stmt_import) = time(|| sync::import_file(&mut a, &stmt_path, false));
+    check_import(&r?, stmt.events, 0)?;
+    let _ = std::fs::remove_file(&stmt_path);
+    let a_id = a.require_station()?.id.clone();
+    let a_head = log::head(a.conn(), &a_id)?.0;
     let before = events_of(&a)?;
     // The next school night (Monday to Thursday): visitors and the roll.
     let mut date = local(a_now, OFFSET_MIN).date_naive() + chrono::Duration::days(1);
@@ -1252,7 +1294,7 @@ fn morning_after(big: &BigDb, work: &Path, b: &mut Store, a_now: i64) -> Result<
                 carry: &mut vec![],
             }
             .run(DayPlan {
-                visits: VISITS_PER_DAY,
+                visits: DAY_VISITS,
                 boarders: true,
                 office: false,
             })
@@ -1260,26 +1302,59 @@ fn morning_after(big: &BigDb, work: &Path, b: &mut Store, a_now: i64) -> Result<
     });
     r?;
     let day_events = (events_of(&a)? - before) as u64;
+    let rows = load_rows_above(a.conn(), &a_id, a_head)?;
+    ensure!(rows.len() as u64 == day_events, "day rows {}", rows.len());
+    let base_path = work.join("baseline-morning.db");
+    let schema = events_schema(a.conn())?;
+    let (conn, base_insert) = time(|| bulk_insert(&base_path, &schema, &rows));
+    drop(conn?);
+    remove_db(&base_path);
+    drop(rows);
     let bundle = work.join("morning.ddbundle");
-    let (rep, export) = time(|| sync::export_to(&mut a, &bundle));
+    let (rep, export, export_mem) = measured(|| sync::export_to(&mut a, &bundle));
     let rep = rep?;
+    ensure!(
+        rep.events == day_events,
+        "the morning bundle holds {}",
+        rep.events
+    );
+    let (r, import, import_mem) = measured(|| sync::import_file(b, &bundle, false));
+    let r = r?;
+    check_import(&r, day_events, 0)?;
+    let _ = std::fs::remove_file(&bundle);
+    // Nothing new: B says it has the day; A's next bundle is empty.
+    let b_says = work.join("b-nothing.ddbundle");
+    let nothing_b = sync::export_to(b, &b_says)?;
+    check_import(
+        &sync::import_file(&mut a, &b_says, false)?,
+        nothing_b.events,
+        0,
+    )?;
+    let _ = std::fs::remove_file(&b_says);
+    let empty = work.join("a-nothing.ddbundle");
+    let (nothing, nothing_export) = time(|| sync::export_to(&mut a, &empty));
+    let nothing = nothing?;
+    check_import(&sync::import_file(b, &empty, false)?, 0, 0)?;
+    let _ = std::fs::remove_file(&empty);
     let marks = mark_probe(&mut a, &clock, &cast, &buildings, date)?;
     drop(a);
     remove_db(&copy_path);
-    let (r, import) = time(|| sync::import_file(b, &bundle, false));
-    let r = r?;
-    check_import(&r, day_events, rep.events - day_events)?;
-    let _ = std::fs::remove_file(&bundle);
     Ok(Morning {
         copy,
         day,
         day_events,
+        statement: (stmt.events, stmt.bytes, stmt_export, stmt_import),
         export,
         events: rep.events,
         bytes: rep.bytes,
         import,
         new: r.new,
         known: r.known,
+        export_mem,
+        import_mem,
+        base_insert,
+        nothing: (nothing.events, nothing.bytes, nothing_export),
+        nothing_b: (nothing_b.events, nothing_b.bytes),
         marks,
     })
 }
@@ -1672,7 +1747,7 @@ fn render(big: &BigDb, full: &Full, day: &DayRun, elapsed: Duration) -> String {
     );
     let _ = writeln!(
         s,
-        "\nBundle: {:.1} MB = {:.0} bytes per 1,000 events; the same rows raw (text + hashes + integers) {:.1} MB = {:.0} bytes per 1,000 → bundle/raw {:.3}. `sync invite` (scrypt seal of the join file): {:.2} s.",
+        "\nBundle: {:.1} MB = {:.0} bytes per 1,000 events; the same rows raw (text + hashes + integers) {:.1} MB = {:.0} bytes per 1,000 → bundle/raw {:.3}. `sync invite` (scrypt seal of the join file, and the full bundle written beside it): {:.2} s.",
         full.bundle_bytes as f64 / 1e6,
         full.bundle_bytes as f64 * 1000.0 / n as f64,
         full.raw_bytes as f64 / 1e6,
@@ -1691,21 +1766,66 @@ fn render(big: &BigDb, full: &Full, day: &DayRun, elapsed: Duration) -> String {
         (full.import_mem.1 - full.import_mem.0) * 1024.0 * 1024.0 / n as f64
     );
     let m = &full.morning;
+    let both = m.export + m.import;
     let _ = writeln!(
         s,
-        "\nThe morning after (every export holds the whole log): one more school day at the big station ({} events, made in {:.1} s on a copy taken in {:.1} s); its bundle {} events, {:.1} MB, exported in {:.2} s; imported at B (which holds the year) in {:.2} s: {} new, {} known. Export + import {:.2} s for {} new events = {:.1}× the day-bundle goal of 1 s.",
+        "\n### The morning after: a day's sync between two year-old stations (incremental bundles)\n\nB (holding the year) sent A its bundle first ({} events, {:.1} KB; export {:.0} ms, import at A {:.0} ms), so A knows B holds the year. One busy school day at A ({} events, made in {:.1} s on a copy taken in {:.1} s).\n",
+        m.statement.0,
+        m.statement.1 as f64 / 1024.0,
+        secs(m.statement.2) * 1e3,
+        secs(m.statement.3) * 1e3,
         m.day_events,
         secs(m.day),
-        secs(m.copy),
+        secs(m.copy)
+    );
+    let _ = writeln!(s, "| measure | figure | goal |\n|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| A's bundle | {} events, {:.2} MB | ≤ 2 MB: {} |",
         m.events,
         m.bytes as f64 / 1e6,
-        secs(m.export),
-        secs(m.import),
+        verdict(m.bytes <= 2_000_000)
+    );
+    let _ = writeln!(
+        s,
+        "| export at A / import at B ({} new, {} known) | {:.2} s / {:.2} s | |",
         m.new,
         m.known,
-        secs(m.export + m.import),
-        m.new,
-        secs(m.export + m.import)
+        secs(m.export),
+        secs(m.import)
+    );
+    let _ = writeln!(
+        s,
+        "| export + import | {:.2} s | ≤ 1 s: {} |",
+        secs(both),
+        verdict(both <= Duration::from_secs(1))
+    );
+    let _ = writeln!(
+        s,
+        "| **baseline** (same run): raw SQLite insert of the same {} rows into a fresh events table, 1 tx | {:.3} s (export + import = {:.1}× it) | |",
+        m.day_events,
+        secs(m.base_insert),
+        secs(both) / secs(m.base_insert).max(1e-9)
+    );
+    let _ = writeln!(
+        s,
+        "| process RSS: export before → peak / import before → peak | {:.0} → {:.0} MB / {:.0} → {:.0} MB | |",
+        m.export_mem.0, m.export_mem.1, m.import_mem.0, m.import_mem.1
+    );
+    let _ = writeln!(
+        s,
+        "| nothing new: A's next bundle (after B said it has the day) | {} events, {} bytes, {:.0} ms | ≤ 10 KB: {} |",
+        m.nothing.0,
+        m.nothing.1,
+        secs(m.nothing.2) * 1e3,
+        verdict(m.nothing.1 <= 10 * 1024)
+    );
+    let _ = writeln!(
+        s,
+        "| nothing new: B's bundle after the day | {} events, {} bytes | ≤ 10 KB: {} |",
+        m.nothing_b.0,
+        m.nothing_b.1,
+        verdict(m.nothing_b.1 <= 10 * 1024)
     );
 
     if m.marks.len() >= 100 {

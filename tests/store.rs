@@ -302,11 +302,11 @@ fn every_confirmed_record_survives_reopening() {
     let before = dump(store.conn()).unwrap();
     let n_events = event_count(&store);
     // Every projection got something, so the comparison below covers them all.
-    // Conflicts and decisions on them only arise between stations; the
-    // sync tests cover them.
+    // Conflicts, decisions on them and retired stations only arise between
+    // stations; the sync tests cover them.
     for t in TABLES
         .iter()
-        .filter(|t| !["conflicts", "resolutions"].contains(t))
+        .filter(|t| !["conflicts", "resolutions", "retired_stations"].contains(t))
     {
         assert!(
             rows_in(store.conn(), t) > 0,
@@ -413,11 +413,11 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
     store
         .import_roster(&admin, "utf8.csv", &roster, false, false)
         .unwrap();
-    // Conflicts and decisions on them only arise between stations; the
-    // sync tests cover them.
+    // Conflicts, decisions on them and retired stations only arise between
+    // stations; the sync tests cover them.
     for t in TABLES
         .iter()
-        .filter(|t| !["conflicts", "resolutions"].contains(t))
+        .filter(|t| !["conflicts", "resolutions", "retired_stations"].contains(t))
     {
         assert!(
             rows_in(store.conn(), t) > 0,

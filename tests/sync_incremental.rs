@@ -371,3 +371,73 @@ fn a_joining_station_takes_the_inviters_log_with_it() {
     let r = sync::import_file(&mut store, &p, false).unwrap();
     assert_eq!((r.new, r.rejected), (1, 0), "{r:?}");
 }
+
+#[test]
+fn a_retired_station_stops_holding_the_others_back_until_it_is_heard_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = school(dir.path(), 3);
+    settle(&mut st, dir.path(), "meet");
+    let gone = st[2].id();
+    // Station 2 falls silent; 0 and 1 go on and hear from each other.
+    for i in 0..6 {
+        st[0].register(&format!("访客{i}"));
+    }
+    settle(&mut st[..2], dir.path(), "two");
+    let p = dir.path().join("held.ddbundle");
+    assert_eq!(st[0].export(&p).events, 6, "kept for the silent station");
+    let status = sync::knowledge::peer_status(&st[0].store).unwrap();
+    let silent = status.iter().find(|p| p.id == gone).unwrap();
+    assert_eq!(silent.lacks, Some(6));
+    // Three days on, station 2 (last heard before station 1) is silent.
+    let now = st[0].store.now_ms();
+    let heard_1 = status.iter().find(|p| p.id == st[1].id()).unwrap();
+    assert!(!heard_1.silent(now, 3) && !silent.silent(now, 3));
+    let later = silent.heard_ms.unwrap() + 3 * 86_400_000;
+    assert!(silent.silent(later, 3));
+    assert!(!heard_1.silent(later, 3));
+
+    // Only an admin retires it, with a reason; the event names the admin.
+    let admin = st[0].admin.clone();
+    let guard = st[0]
+        .store
+        .add_operator(&admin, "张师傅", dutydesk::domain::role::Role::Guard, PIN)
+        .unwrap();
+    assert!(st[0].store.retire_station(&guard, &gone, "坏了").is_err());
+    assert!(st[0].store.retire_station(&admin, &gone, "  ").is_err());
+    let own = st[0].id();
+    assert!(st[0].store.retire_station(&admin, &own, "自己").is_err());
+    st[0]
+        .store
+        .retire_station(&admin, &gone, "电脑坏了，换新")
+        .unwrap();
+    let actor: String = st[0]
+        .store
+        .conn()
+        .query_row(
+            "SELECT actor FROM events WHERE kind = 'station.retired'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(actor.contains(&admin.id), "{actor}");
+    assert!(st[0].store.retire_station(&admin, &gone, "再次").is_err());
+    // The retirement reaches 1; then neither keeps events for station 2.
+    settle(&mut st[..2], dir.path(), "after");
+    let p = dir.path().join("free.ddbundle");
+    assert_eq!(st[0].export(&p).events, 0);
+    assert_eq!(st[1].export(&p).events, 0);
+    let status = sync::knowledge::peer_status(&st[1].store).unwrap();
+    let retired = status.iter().find(|p| p.id == gone).unwrap();
+    assert_eq!(retired.retired.as_ref().unwrap().note, "电脑坏了，换新");
+    assert!(!retired.silent(st[1].store.now_ms() + 86_400_000 * 30, 3));
+
+    // Station 2 comes back: what it lacks waits at first, then arrives
+    // once the others have heard from it — nothing is lost.
+    let p = dir.path().join("back.ddbundle");
+    st[2].export(&p);
+    st[0].import(&p);
+    st[1].import(&p);
+    settle(&mut st, dir.path(), "back");
+    assert_eq!(st[2].holds(), st[0].holds());
+    assert_eq!(st[1].holds(), st[0].holds());
+}

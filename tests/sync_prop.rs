@@ -16,7 +16,9 @@
 //!   (normal, or forced by a duty leader) · absence.followup · sick.recorded ·
 //!   sick.followup · leave.granted · leave.returned · gate.departed (on the
 //!   pick-up list, or approved by a duty leader) · gate.returned ·
-//!   conflict.resolved (a duty leader decides a contradiction)
+//!   conflict.resolved (a duty leader decides a contradiction) ·
+//!   station.retired (an admin retires another station; heard from again,
+//!   it counts again)
 //! plus an event of a kind this version does not know ("patrol.future"),
 //! appended to a station's own chain, which must travel on unprojected.
 //! `every_kind_is_generated` runs a scripted case through the same harness
@@ -105,33 +107,111 @@ const SETTINGS: [(&str, i64, i64); 6] = [
 
 #[derive(Debug, Clone)]
 enum Op {
-    AddOperator { role: u8 },
-    ChangeOperator { who: u8, role: u8, active: bool },
-    SetPin { who: u8 },
-    Login { who: u8 },
-    SetSetting { key: u8, value: u16 },
-    Register { name: u8, phone: u8, deny: bool },
-    SignOut { visit: u8 },
-    Correct { visit: u8, variant: u8 },
-    AddWatch { name: u8 },
-    RemoveWatch { entry: u8 },
-    Enroll { name: u8, bed: u8 },
-    Move { student: u8, bed: u8 },
-    Update { student: u8, variant: u8 },
-    Left { student: u8 },
-    ImportRoster { v2: bool },
-    SetStaff { staff: u8, phone: bool },
-    StartRound { bed_check: bool, building: u8 },
-    Mark { round: u8, student: u8, mark: u8 },
-    MarkRest { round: u8, mark: u8 },
-    Followup { round: u8, student: u8 },
-    Close { round: u8, force: bool },
-    Sick { student: u8 },
-    SickFollowup { sick: u8, closed: bool },
-    Leave { student: u8 },
-    Return { pick: u8, gate: bool },
-    Depart { student: u8, on_list: bool },
-    Resolve { conflict: u8, pick: u8 },
+    AddOperator {
+        role: u8,
+    },
+    ChangeOperator {
+        who: u8,
+        role: u8,
+        active: bool,
+    },
+    SetPin {
+        who: u8,
+    },
+    Login {
+        who: u8,
+    },
+    SetSetting {
+        key: u8,
+        value: u16,
+    },
+    Register {
+        name: u8,
+        phone: u8,
+        deny: bool,
+    },
+    SignOut {
+        visit: u8,
+    },
+    Correct {
+        visit: u8,
+        variant: u8,
+    },
+    AddWatch {
+        name: u8,
+    },
+    RemoveWatch {
+        entry: u8,
+    },
+    Enroll {
+        name: u8,
+        bed: u8,
+    },
+    Move {
+        student: u8,
+        bed: u8,
+    },
+    Update {
+        student: u8,
+        variant: u8,
+    },
+    Left {
+        student: u8,
+    },
+    ImportRoster {
+        v2: bool,
+    },
+    SetStaff {
+        staff: u8,
+        phone: bool,
+    },
+    StartRound {
+        bed_check: bool,
+        building: u8,
+    },
+    Mark {
+        round: u8,
+        student: u8,
+        mark: u8,
+    },
+    MarkRest {
+        round: u8,
+        mark: u8,
+    },
+    Followup {
+        round: u8,
+        student: u8,
+    },
+    Close {
+        round: u8,
+        force: bool,
+    },
+    Sick {
+        student: u8,
+    },
+    SickFollowup {
+        sick: u8,
+        closed: bool,
+    },
+    Leave {
+        student: u8,
+    },
+    Return {
+        pick: u8,
+        gate: bool,
+    },
+    Depart {
+        student: u8,
+        on_list: bool,
+    },
+    Resolve {
+        conflict: u8,
+        pick: u8,
+    },
+    /// The admin retires another station of the school this one knows.
+    Retire {
+        station: u8,
+    },
     FutureKind,
 }
 
@@ -236,6 +316,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (u(), b()).prop_map(|(student, on_list)| Op::Depart { student, on_list }),
         3 => (u(), u()).prop_map(|(conflict, pick)| Op::Resolve { conflict, pick }),
         1 => Just(Op::FutureKind),
+        1 => u().prop_map(|station| Op::Retire { station }),
     ]
 }
 
@@ -815,6 +896,16 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
             *future_n += 1;
             append_future_kind(s, &admin.id, *future_n);
         }
+        Op::Retire { station } => {
+            let me = s.station().unwrap().id.clone();
+            let others: Vec<String> = ids(s, "SELECT id FROM stations ORDER BY id")
+                .into_iter()
+                .filter(|id| *id != me)
+                .collect();
+            if let Some(id) = pick(&others, station) {
+                ok(s.retire_station(&admin, &id, "换了新电脑"));
+            }
+        }
     }
 }
 
@@ -860,6 +951,7 @@ fn ready(s: &Store, op: &Op) -> bool {
         Op::Return { gate: true, .. } => "SELECT COUNT(*) FROM departures",
         Op::Return { gate: false, .. } => "SELECT COUNT(*) FROM leaves",
         Op::Resolve { .. } => "SELECT COUNT(*) FROM conflicts",
+        Op::Retire { .. } => "SELECT COUNT(*) - 1 FROM stations",
         _ => return true,
     };
     count(s, sql) > 0
@@ -1357,6 +1449,7 @@ fn every_kind_is_generated() {
         ),
         op(1, Left { student: 6 }),
         op(2, FutureKind),
+        op(0, Retire { station: 0 }),
         Step::Export { at: 1 },
         Step::Import { at: 0, pick: 1 },
         Step::Import { at: 2, pick: 1 },

@@ -33,7 +33,22 @@ pub enum SyncCmd {
         out: PathBuf,
     },
     /// The school's fingerprint, the stations seen, recent imports, open contradictions
-    Status,
+    Status {
+        /// A station not heard from for this many days is listed as silent
+        #[arg(long, default_value_t = 3)]
+        silent_days: i64,
+    },
+    /// Retire a station that is gone for good, so it no longer holds the others' bundles back (admin; PIN on stdin)
+    Retire {
+        /// The station's name (or the start of its id), as `sync status` lists it
+        station: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long = "as")]
+        as_operator: String,
+        #[arg(long)]
+        pin_file: Option<PathBuf>,
+    },
     /// Decide a contradiction between stations (duty leader or admin; PIN on stdin)
     Resolve {
         /// The contradiction's key, as `sync status` lists it
@@ -152,7 +167,7 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             say!("{}", trf("sync.fingerprint", &[("fp", fp)]));
             Ok(())
         }
-        SyncCmd::Status => {
+        SyncCmd::Status { silent_days } => {
             let id = s::identity(&mut store).map_err(err)?;
             say!(
                 "{}",
@@ -163,6 +178,12 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                     "{}",
                     trf("sync.station_line", &[("name", name), ("n", n.to_string())])
                 );
+            }
+            let now = store.now_ms();
+            let peers = s::knowledge::peer_status(&store)
+                .map_err(|e| CliError(crate::i18n::errors::store_error_text(&e)))?;
+            for p in &peers {
+                say!("{}", peer_line(&store, p, now, silent_days.max(0)));
             }
             for c in store.conflicts()? {
                 let state = match &c.decided {
@@ -195,6 +216,52 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             let _ = admin_actor(&store);
             Ok(())
         }
+        SyncCmd::Retire {
+            station,
+            note,
+            as_operator,
+            pin_file,
+        } => {
+            let peers = s::knowledge::peer_status(&store)
+                .map_err(|e| CliError(crate::i18n::errors::store_error_text(&e)))?;
+            let wanted = station.trim();
+            let found: Vec<&s::knowledge::PeerStatus> = peers
+                .iter()
+                .filter(|p| p.name == wanted || (wanted.len() >= 4 && p.id.starts_with(wanted)))
+                .collect();
+            let target = match found.as_slice() {
+                [one] => (*one).clone(),
+                [] => {
+                    return Err(CliError(trf(
+                        "sync.retire_unknown",
+                        &[("name", wanted.to_string())],
+                    )));
+                }
+                _ => {
+                    return Err(CliError(trf(
+                        "sync.retire_ambiguous",
+                        &[("name", wanted.to_string())],
+                    )));
+                }
+            };
+            let op = store.find_operator_by_name(&as_operator)?.ok_or_else(|| {
+                CliError(trf("cli.no_operator", &[("name", as_operator.clone())]))
+            })?;
+            let pin = read_pin(&pin_file)?;
+            let actor = store.verify_pin(&op.id, &pin)?.actor();
+            store.retire_station(&actor, &target.id, &note)?;
+            say!(
+                "{}",
+                trf(
+                    "sync.retired",
+                    &[
+                        ("name", target.name.clone()),
+                        ("n", target.lacks.unwrap_or(0).to_string())
+                    ]
+                )
+            );
+            Ok(())
+        }
         SyncCmd::Resolve {
             key,
             choose,
@@ -212,6 +279,46 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// One other station: when last heard from, what it lacks, silent or
+/// retired.
+fn peer_line(
+    store: &crate::store::Store,
+    p: &s::knowledge::PeerStatus,
+    now: i64,
+    silent_days: i64,
+) -> String {
+    let when = |ms: i64| crate::domain::time::fmt_local(ms, store.offset_min(), "%Y-%m-%d %H:%M");
+    if let Some(r) = &p.retired {
+        return trf(
+            "sync.peer_retired",
+            &[
+                ("name", p.name.clone()),
+                ("at", when(r.at_ms)),
+                ("note", r.note.clone()),
+            ],
+        );
+    }
+    let heard = match p.heard_ms {
+        Some(ms) => trf("sync.peer_heard", &[("at", when(ms))]),
+        None => tr("sync.peer_never"),
+    };
+    let lacks = match p.lacks {
+        Some(n) => trf("sync.peer_lacks", &[("n", n.to_string())]),
+        None => tr("sync.peer_unknown"),
+    };
+    let mut line = trf(
+        "sync.peer_line",
+        &[("name", p.name.clone()), ("heard", heard), ("lacks", lacks)],
+    );
+    if p.silent(now, silent_days) {
+        line.push_str(&trf(
+            "sync.peer_silent",
+            &[("days", silent_days.to_string()), ("name", p.name.clone())],
+        ));
+    }
+    line
 }
 
 /// Stations this database knows, with how many of their events it holds.

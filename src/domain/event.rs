@@ -52,6 +52,14 @@ pub struct StationCreated {
     pub utc_offset_min: i32,
 }
 
+/// An admin takes a station out of service (replaced, broken, gone): the
+/// others stop keeping for it what it has not yet received.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StationRetired {
+    pub station_id: String,
+    pub note: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OperatorAdded {
     pub operator_id: String,
@@ -310,6 +318,7 @@ pub struct GateReturned {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     StationCreated(StationCreated),
+    StationRetired(StationRetired),
     OperatorAdded(OperatorAdded),
     OperatorChanged(OperatorChanged),
     OperatorPinSet(OperatorPinSet),
@@ -368,6 +377,7 @@ macro_rules! kinds {
 
 kinds! {
     StationCreated => "station.created", station_id, "station";
+    StationRetired => "station.retired", station_id, "station";
     OperatorAdded => "operator.added", operator_id, "operator";
     OperatorChanged => "operator.changed", operator_id, "operator";
     OperatorPinSet => "operator.pin_set", operator_id, "operator";

@@ -317,17 +317,27 @@ ALTER TABLE students ADD COLUMN left_fact TEXT;
 ";
 
 /// Schema 8: what this station has heard each other station holds, so a
-/// bundle carries only what some peer may lack. Station-local, not
+/// bundle carries only what some peer may lack; and the stations an admin
+/// retired (a projection of `station.retired`). Station-local, not
 /// projected from the log: emptied, the next bundles are whole again.
 /// `at_ms` is -1 for a peer heard from before any statement was kept;
 /// `taken_ms` is when the newest bundle of the peer's taken in whole was
-/// made (its clock), so older copies in a sync folder are skipped.
+/// made (its clock), so older copies in a sync folder are skipped;
+/// `retired_seen_ms` is when this station first knew the peer retired: heard
+/// from after that, it counts again.
 const V8: &str = "
 CREATE TABLE peers (
     peer TEXT PRIMARY KEY,
     at_ms INTEGER NOT NULL,
     heard_ms INTEGER,
-    taken_ms INTEGER
+    taken_ms INTEGER,
+    retired_seen_ms INTEGER
+) STRICT;
+CREATE TABLE retired_stations (
+    station_id TEXT PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    note TEXT NOT NULL
 ) STRICT;
 CREATE TABLE peer_heads (
     peer TEXT NOT NULL,

@@ -5,8 +5,20 @@
 //! synced as such. Losing it is safe — a peer with no entry gets everything.
 
 use super::{Store, StoreError};
+use crate::domain::error::DomainError;
+use crate::domain::event::{Event, StationRetired};
+use crate::domain::role::{Actor, Permission, require};
+use crate::domain::validate::{FieldError, normalize_input};
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
+
+/// A station an admin retired: when, by whom, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retired {
+    pub at_ms: i64,
+    pub by: String,
+    pub note: String,
+}
 
 /// One station's knowledge as last heard: `at_ms` is the time on that
 /// station's clock when it stated it, so an older statement relayed late
@@ -165,6 +177,81 @@ impl Store {
             .conn
             .prepare_cached("SELECT peer, heard_ms FROM peers WHERE heard_ms IS NOT NULL")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Retires another station of the school (an admin; a note says why):
+    /// bundles stop keeping for it what it has not received, unless it is
+    /// heard from again. Recorded as an event naming the admin.
+    pub fn retire_station(
+        &mut self,
+        actor: &Actor,
+        station_id: &str,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        require(actor.role, Permission::Sync)?;
+        let note = normalize_input(note);
+        if note.is_empty() {
+            return Err(DomainError::Invalid(vec![("note", FieldError::Required)]).into());
+        }
+        // Only another station of the school can be retired.
+        if self.require_station()?.id == station_id
+            || !self.school_station_ids()?.iter().any(|s| s == station_id)
+        {
+            return Err(DomainError::NotFound.into());
+        }
+        if self.retired_stations()?.contains_key(station_id) {
+            return Err(DomainError::NothingChanged.into());
+        }
+        let station_id = station_id.to_string();
+        self.write(actor, |_| {
+            let retire = Event::StationRetired(StationRetired { station_id, note });
+            Ok((vec![retire], ()))
+        })?;
+        self.note_retirements_seen()
+    }
+
+    /// Notes, on this station's clock, when it first knew of each
+    /// retirement it holds. A retired station heard from at or after that
+    /// time is back in service.
+    pub fn note_retirements_seen(&self) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO peers (peer, at_ms, retired_seen_ms)
+                 SELECT station_id, -1, ?1 FROM retired_stations WHERE true
+                 ON CONFLICT(peer) DO UPDATE SET retired_seen_ms = COALESCE(retired_seen_ms, ?1)",
+            )?
+            .execute([self.now_ms()])?;
+        Ok(())
+    }
+
+    /// Retired stations not heard from since this station knew of their
+    /// retirement: they hold no bundle back.
+    pub fn out_of_service(&self) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.peer FROM peers p JOIN retired_stations r ON r.station_id = p.peer
+             WHERE p.retired_seen_ms IS NOT NULL
+               AND (p.heard_ms IS NULL OR p.heard_ms < p.retired_seen_ms)",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The retired stations.
+    pub fn retired_stations(&self) -> Result<BTreeMap<String, Retired>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT station_id, at_ms, by, note FROM retired_stations")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                Retired {
+                    at_ms: r.get(1)?,
+                    by: r.get(2)?,
+                    note: r.get(3)?,
+                },
+            ))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -21,6 +21,7 @@ pub use project_visits::visit_search;
 /// station-local `import_log`).
 pub const TABLES: &[&str] = &[
     "stations",
+    "retired_stations",
     "operators",
     "settings",
     "visits",
@@ -179,6 +180,17 @@ pub fn apply_fact(
                 ],
             )?;
         }
+        // Retired twice (two admins, two stations): the first stands, on
+        // every station whatever the order of arrival.
+        Event::StationRetired(b) => {
+            exec(
+                conn,
+                "INSERT INTO retired_stations (station_id, at_ms, by, note) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(station_id) DO UPDATE SET at_ms = excluded.at_ms, by = excluded.by, note = excluded.note
+                 WHERE (excluded.at_ms, excluded.by, excluded.note) < (at_ms, by, note)",
+                params![b.station_id, at, rec.actor, b.note],
+            )?;
+        }
         Event::RosterImported(b) => {
             exec(
                 conn,
@@ -268,6 +280,7 @@ pub fn project_entity(
 /// a batch applies them before recomputing records.
 pub const FACT_KINDS: &[&str] = &[
     "station.created",
+    "station.retired",
     "roster.imported",
     "absence.followup",
     "conflict.resolved",

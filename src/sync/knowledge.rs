@@ -50,17 +50,18 @@ pub fn floors(
 }
 
 /// The peers a bundle must serve: every station this one has met in the
-/// log or heard of, but itself and the retired ones.
+/// log or heard of, but itself and those `out_of_service` (retired, and not
+/// heard from since this station knew it).
 pub fn peers_that_count(
     me: &str,
     stations: &[String],
     views: &BTreeMap<String, PeerView>,
-    retired: &BTreeSet<String>,
+    out_of_service: &BTreeSet<String>,
 ) -> BTreeSet<String> {
     stations
         .iter()
         .chain(views.keys())
-        .filter(|p| *p != me && !retired.contains(*p))
+        .filter(|p| *p != me && !out_of_service.contains(*p))
         .cloned()
         .collect()
 }
@@ -86,7 +87,8 @@ pub fn plan(store: &Store, full: bool) -> Result<Plan, StoreError> {
     let me = store.require_station()?.id.clone();
     let own = store.own_heads()?;
     let views = store.peer_views()?;
-    let retired = BTreeSet::new();
+    store.note_retirements_seen()?;
+    let retired = store.out_of_service()?;
     let seqs: BTreeMap<String, i64> = own.iter().map(|(o, (s, _))| (o.clone(), *s)).collect();
     let floor = if full {
         None
@@ -134,6 +136,9 @@ pub fn record(store: &Store, sender: &str, made_ms: i64, k: &Knowledge) -> Resul
     if sender == me {
         return Ok(());
     }
+    // A retirement in this very bundle was known to its sender: noted
+    // first, so a retired sender speaking now is back in service.
+    store.note_retirements_seen()?;
     let own = PeerView {
         at_ms: made_ms,
         heads: k.heads.iter().map(|(o, (s, _))| (o.clone(), *s)).collect(),
@@ -157,6 +162,64 @@ pub fn record(store: &Store, sender: &str, made_ms: i64, k: &Knowledge) -> Resul
         }
     }
     Ok(())
+}
+
+/// Another station as this one sees it: when it was last heard from
+/// directly (this station's clock), how many events held here it is not
+/// known to hold (`None`: it never stated what it holds, so it gets whole
+/// bundles), and whether it was retired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerStatus {
+    pub id: String,
+    pub name: String,
+    pub heard_ms: Option<i64>,
+    pub lacks: Option<u64>,
+    pub retired: Option<crate::store::peers::Retired>,
+}
+
+impl PeerStatus {
+    /// Not heard from for `days` days (or never) and not retired: it holds
+    /// the others' bundles back to what it last stated.
+    pub fn silent(&self, now_ms: i64, days: i64) -> bool {
+        self.retired.is_none()
+            && self
+                .heard_ms
+                .is_none_or(|h| now_ms - h >= days * 86_400_000)
+    }
+}
+
+/// Every other station this one has met or heard of, by name.
+pub fn peer_status(store: &Store) -> Result<Vec<PeerStatus>, StoreError> {
+    let me = store.require_station()?.id.clone();
+    let own = store.own_heads()?;
+    let views = store.peer_views()?;
+    let heard = store.peers_heard()?;
+    let mut retired = store.retired_stations()?;
+    let ids: BTreeSet<String> = store
+        .school_station_ids()?
+        .into_iter()
+        .chain(views.keys().cloned())
+        .filter(|p| *p != me)
+        .collect();
+    let mut out: Vec<PeerStatus> = ids
+        .into_iter()
+        .map(|id| {
+            let lacks = views.get(&id).filter(|v| v.at_ms >= 0).map(|v| {
+                own.iter()
+                    .map(|(o, (h, _))| (h - v.heads.get(o).copied().unwrap_or(0)).max(0) as u64)
+                    .sum()
+            });
+            PeerStatus {
+                name: store.station_name(&id),
+                heard_ms: heard.get(&id).copied(),
+                lacks,
+                retired: retired.remove(&id),
+                id,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    Ok(out)
 }
 
 fn hex(b: &[u8; 32]) -> String {
