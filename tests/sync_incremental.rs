@@ -5,6 +5,7 @@
 //! bookkeeping lost or kept over a restart, events that must wait for
 //! earlier ones, and the full bundle a joining station takes with it.
 
+use assert_cmd::Command;
 use dutydesk::domain::event::StationKind;
 use dutydesk::domain::role::Actor;
 use dutydesk::domain::time::FixedClock;
@@ -440,4 +441,122 @@ fn a_retired_station_stops_holding_the_others_back_until_it_is_heard_again() {
     settle(&mut st, dir.path(), "back");
     assert_eq!(st[2].holds(), st[0].holds());
     assert_eq!(st[1].holds(), st[0].holds());
+}
+
+/// The binary, in English whatever the environment says.
+fn dutydesk() -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env(
+            dutydesk::logging::DIR_ENV,
+            std::env::temp_dir().join("dutydesk-test-logs"),
+        )
+        .args(["--lang", "en"]);
+    c
+}
+
+fn run(args: &[&str], db: &Path, stdin: &str) -> (bool, String) {
+    let o = dutydesk()
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.success(), text)
+}
+
+#[test]
+fn cli_status_lists_silent_stations_and_an_admin_retires_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = school(dir.path(), 3);
+    settle(&mut st, dir.path(), "meet");
+    for i in 0..4 {
+        st[0].register(&format!("访客{i}"));
+    }
+    settle(&mut st[..2], dir.path(), "two");
+    let paths: Vec<PathBuf> = st.iter().map(|s| s.path.clone()).collect();
+    drop(st);
+    let db = &paths[0];
+
+    // The stations' clocks stood still in 2026; the real clock is later:
+    // both others are silent by now, the dorm 2 lacking the four visits.
+    let (ok, out) = run(&["sync", "status"], db, "");
+    assert!(ok, "{out}");
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("Station \"{name}\"")))
+            .unwrap_or_else(|| panic!("no line for {name}: {out}"))
+            .to_string()
+    };
+    assert!(
+        line("2号楼值班室").contains("4 event(s) held here it may lack"),
+        "{out}"
+    );
+    assert!(line("1号楼值班室").contains("0 event(s)"), "{out}");
+    assert!(line("2号楼值班室").contains("silent for 3+ days"), "{out}");
+
+    // A wrong PIN, an unknown name: refused in one line, nothing written.
+    let (ok, out) = run(
+        &[
+            "sync",
+            "retire",
+            "2号楼值班室",
+            "--as",
+            "管理员0",
+            "--note",
+            "坏了",
+        ],
+        db,
+        "0000\n",
+    );
+    assert!(!ok, "{out}");
+    let (ok, out) = run(
+        &[
+            "sync",
+            "retire",
+            "3号楼",
+            "--as",
+            "管理员0",
+            "--note",
+            "坏了",
+        ],
+        db,
+        &format!("{PIN}\n"),
+    );
+    assert!(
+        !ok && out.contains("No other station named \"3号楼\""),
+        "{out}"
+    );
+    let (ok, out) = run(
+        &[
+            "sync",
+            "retire",
+            "2号楼值班室",
+            "--as",
+            "管理员0",
+            "--note",
+            "电脑坏了",
+        ],
+        db,
+        &format!("{PIN}\n"),
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("Station \"2号楼值班室\" retired (it lacked 4 event(s))"),
+        "{out}"
+    );
+    let (_, out) = run(&["sync", "status", "--silent-days", "100000"], db, "");
+    assert!(out.contains("Station \"2号楼值班室\": retired"), "{out}");
+    assert!(
+        out.contains("(电脑坏了)") && !out.contains("silent for"),
+        "{out}"
+    );
 }
