@@ -35,7 +35,7 @@ pub enum SyncCmd {
     /// The school's fingerprint, the stations seen, recent imports, open contradictions
     Status {
         /// A station not heard from for this many days is listed as silent
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = s::knowledge::SILENT_DAYS)]
         silent_days: i64,
     },
     /// Retire a station that is gone for good, so it no longer holds the others' bundles back (admin; PIN on stdin)

@@ -164,6 +164,10 @@ pub fn record(store: &Store, sender: &str, made_ms: i64, k: &Knowledge) -> Resul
     Ok(())
 }
 
+/// Days without a bundle after which a station is shown as silent, unless
+/// asked otherwise (`sync status --silent-days`).
+pub const SILENT_DAYS: i64 = 3;
+
 /// Another station as this one sees it: when it was last heard from
 /// directly (this station's clock), how many events held here it is not
 /// known to hold (`None`: it never stated what it holds, so it gets whole

@@ -80,6 +80,8 @@ pub struct SyncInfo {
     pub every: i64,
     pub last_ms: Option<i64>,
     pub log: Vec<ImportLogRow>,
+    /// Stations silent for `SILENT_DAYS`, not retired: one line each.
+    pub silent: Vec<String>,
 }
 
 /// One line of this station's import log.
@@ -361,5 +363,31 @@ fn sync_info(ctx: &PaneCtx) -> Result<SyncInfo, crate::store::StoreError> {
             .unwrap_or(0),
         last_ms: ctx.store.meta("last_sync_ms")?.and_then(|v| v.parse().ok()),
         log,
+        silent: silent_lines(ctx)?,
     })
+}
+
+/// Who holds the others' bundles back, and by how much.
+fn silent_lines(ctx: &PaneCtx) -> Result<Vec<String>, crate::store::StoreError> {
+    use crate::sync::knowledge::{SILENT_DAYS, peer_status};
+    if ctx.store.station().is_none() {
+        return Ok(vec![]);
+    }
+    let now = ctx.store.now_ms();
+    let never = crate::i18n::tr("station.sync_none");
+    Ok(peer_status(ctx.store)?
+        .into_iter()
+        .filter(|p| p.silent(now, SILENT_DAYS))
+        .map(|p| {
+            let since = p.heard_ms.map_or_else(
+                || never.clone(),
+                |ms| crate::domain::time::fmt_local(ms, ctx.store.offset_min(), "%m-%d %H:%M"),
+            );
+            let lacks = p.lacks.map_or_else(|| "?".to_string(), |n| n.to_string());
+            crate::i18n::trf(
+                "station.sync_silent",
+                &[("name", p.name), ("since", since), ("n", lacks)],
+            )
+        })
+        .collect())
 }

@@ -185,7 +185,7 @@ impl StationScreen {
         let t = |ms: i64| crate::domain::time::fmt_local(ms, offset_min, "%m-%d %H:%M");
         let none = tr("station.sync_none");
         let info = &self.sync;
-        let lines = vec![
+        let mut lines = vec![
             Line::from(trf(
                 "station.sync_fp",
                 &[(
@@ -213,6 +213,13 @@ impl StationScreen {
             )),
             Line::from(Span::styled(tr("station.sync_keys"), theme::muted())),
         ];
+        let keys = lines.pop();
+        lines.extend(
+            info.silent
+                .iter()
+                .map(|l| Line::from(Span::styled(l.clone(), theme::error()))),
+        );
+        lines.extend(keys);
         let head = lines.len() as u16;
         ratatui::widgets::Paragraph::new(lines).render(
             Rect::new(area.x, area.y, area.width, head.min(area.height)),
