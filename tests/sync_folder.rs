@@ -259,6 +259,8 @@ fn this_stations_older_bundles_and_their_copies_are_removed() {
         folder.join(format!("{id}.sync-conflict-x.ddbundle")),
     )
     .unwrap();
+    // A join file made into the folder: its full bundle stays there.
+    sync::invite(&mut st[0].store, &folder.join("新站点.ddjoin")).unwrap();
     st[1].sync(folder);
     st[0].register("李建国");
     let (mine, _) = st[0].sync(folder);
@@ -268,7 +270,11 @@ fn this_stations_older_bundles_and_their_copies_are_removed() {
         .collect();
     assert_eq!(
         left,
-        vec![mine.path.file_name().unwrap().to_string_lossy().to_string()]
+        vec![
+            mine.path.file_name().unwrap().to_string_lossy().to_string(),
+            "新站点.ddjoin".to_string(),
+            "新站点.ddjoin.ddbundle".to_string(),
+        ]
     );
     // What the removed ones held is in the current one.
     st[1].sync(folder);

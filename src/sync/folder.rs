@@ -71,10 +71,13 @@ pub fn folder_with(
     let exported = export_to(store, &mine)?;
     // This station's earlier bundles (and copies of them): everything in
     // them is in the one just written or held by every peer that counts.
+    // The full bundle beside a join file stays for the station joining.
+    let joining = format!(".{}.{BUNDLE_EXT}", super::JOIN_EXT);
     for f in &found {
-        if f.header
-            .as_ref()
-            .is_some_and(|h| h.station_id == own && h.school_id == school)
+        if !f.path.to_string_lossy().ends_with(&joining)
+            && f.header
+                .as_ref()
+                .is_some_and(|h| h.station_id == own && h.school_id == school)
             && f.path != mine
             && let Err(e) = std::fs::remove_file(&f.path)
         {
