@@ -568,6 +568,9 @@ fn baseline_scroll(
 struct MarkRun {
     app: Vec<Duration>,
     store_only: Vec<Duration>,
+    /// The floor: one tiny row committed on the same connection (same
+    /// journal and `synchronous`), i.e. the disk's own commit and fsync.
+    floor: Vec<Duration>,
 }
 
 /// Space on successive boarders, each followed by a frame; interleaved with
@@ -588,7 +591,11 @@ fn mark_run(app: &mut App, term: &mut Terminal<TestBackend>, budget: Duration) -
     let mut run = MarkRun {
         app: vec![],
         store_only: vec![],
+        floor: vec![],
     };
+    app.store
+        .conn()
+        .execute_batch("CREATE TABLE IF NOT EXISTS bench_commit_floor (n INTEGER) STRICT")?;
     let started = Instant::now();
     for (i, other) in others.iter().enumerate().take(MARKS) {
         if started.elapsed() > budget {
@@ -611,6 +618,13 @@ fn mark_run(app: &mut App, term: &mut Terminal<TestBackend>, budget: Duration) -
         });
         r?;
         run.store_only.push(dt);
+        let (r, dt) = time(|| {
+            app.store
+                .conn()
+                .execute("INSERT INTO bench_commit_floor VALUES (?1)", [i as i64])
+        });
+        r?;
+        run.floor.push(dt);
     }
     Ok(run)
 }
@@ -1010,6 +1024,7 @@ struct Session {
     scroll_base: Stats,
     mark: Stats,
     mark_store: Stats,
+    mark_floor: Stats,
     tick: Stats,
 }
 
@@ -1042,6 +1057,7 @@ fn session(
             scroll_base: Stats::of(base),
             mark: Stats::of(marks.app),
             mark_store: Stats::of(marks.store_only),
+            mark_floor: Stats::of(marks.floor),
             tick: Stats::of(tick),
         },
         app,
@@ -1216,6 +1232,13 @@ fn render(
             "Store::mark alone (same write)",
             Some(&x.mark_store),
             format!("p99 ≤ 10 ms: {}", verdict(x.mark.p99, 10.0)),
+        );
+        row(
+            &format!("  floor: one-row commit, same DB [{}]", x.label),
+            &x.mark_floor,
+            "",
+            None,
+            String::new(),
         );
         row(
             &format!("idle tick (+ frame if changed) [{}]", x.label),

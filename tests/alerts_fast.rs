@@ -424,6 +424,7 @@ fn alerts_and_lists_use_indexes_not_scans() {
         "SELECT id FROM sick WHERE closed_ms IS NULL",
         "SELECT id FROM sick WHERE closed_ms >= 5",
         "SELECT note FROM sick_notes WHERE sick_id = 'x' ORDER BY at_ms",
+        "SELECT id FROM rounds WHERE building = 'x' AND closed_ms IS NULL ORDER BY started_ms DESC LIMIT 1",
     ] {
         let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let plan: Vec<String> = stmt
@@ -476,6 +477,7 @@ fn a_version_7_file_migrates_its_open_absences() {
              DROP INDEX leaves_open; DROP INDEX leaves_returned;
              DROP INDEX departures_open; DROP INDEX departures_returned;
              DROP INDEX sick_open; DROP INDEX sick_closed; DROP INDEX sick_notes_record;
+             DROP INDEX rounds_open;
              PRAGMA user_version = 7;",
         )
         .unwrap();

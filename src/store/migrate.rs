@@ -319,8 +319,8 @@ ALTER TABLE students ADD COLUMN left_fact TEXT;
 /// Schema 8, measured on a year-end station: what the status bar asks every
 /// second and after every key — who is out now, absences still open — read
 /// from what is open, not from a year of history. Open leave, departures
-/// and sick records have partial indexes (few rows, however old the
-/// station); recent returns an index on the return time. Open absences are
+/// and sick records and open rounds have partial indexes (few rows,
+/// however old the station); recent returns an index on the return time. Open absences are
 /// a table kept by triggers on `marks` and `followups`, so every path that
 /// writes those (an event, a sync, a rebuild) keeps it exact.
 const V8: &str = "
@@ -331,6 +331,7 @@ CREATE INDEX departures_returned ON departures(returned_ms) WHERE returned_ms IS
 CREATE INDEX sick_open ON sick(at_ms) WHERE closed_ms IS NULL;
 CREATE INDEX sick_closed ON sick(closed_ms) WHERE closed_ms IS NOT NULL;
 CREATE INDEX sick_notes_record ON sick_notes(sick_id, at_ms);
+CREATE INDEX rounds_open ON rounds(building, started_ms) WHERE closed_ms IS NULL;
 CREATE TABLE absences_open (
     round_id TEXT NOT NULL,
     student_id TEXT NOT NULL,
