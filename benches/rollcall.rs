@@ -2,20 +2,24 @@
 //! "Performance"). Run: `cargo bench --bench rollcall`.
 //!
 //! 1. The school-year database (6 buildings × 500 beds = 3,000 boarders,
-//!    365 nights of rounds) is generated once and cached under
+//!    365 nights of rounds, weekends home through the gate, leave, the sick
+//!    log; its events per kind go in the `.txt` beside it) is generated
+//!    once and cached under
 //!    `target/bench-data/rollcall-v<N>-<G>.db` (N = the schema version, G =
 //!    `demo::GENERATOR_HASH`, the generator's fingerprint).
 //! 2. Key press → frame while moving through a 500-boarder building's roll
 //!    (goal p99 ≤ 5 ms); baseline: `ui::table::draw` of the same visible
 //!    rows from a pre-built Vec.
-//! 3. Marking (Space) → frame, one event written each time; baseline: the
-//!    same write through `Store::mark` alone.
+//! 3. Marking (Space) → frame through the whole 500-boarder round, one
+//!    event written each time (goal p99 ≤ 10 ms); baseline: the same write
+//!    through `Store::mark` alone; floor: a one-row commit on the same
+//!    database (the disk's own fsync). Then the idle tick (goal ≤ 1 ms).
 //! 4. The bed map of a full building (goal ≤ 5 ms) at 120×40 and 80×24;
 //!    baseline: the same bed cells drawn as plain spans.
 //! 5. Importing a 3,000-row .xlsx roster (goal ≤ 1 s): parse and apply;
 //!    baseline: calamine alone reading the file into strings.
 //! 6. A summary table: absolute figures, ratios to the same-run baselines,
-//!    goals. Loops are measured by hand because divan reports no
+//!    goals, the process's peak memory. Loops are measured by hand because divan reports no
 //!    percentiles; each has a time budget so a slow machine still finishes.
 
 use anyhow::{Context, Result, bail, ensure};
