@@ -457,6 +457,17 @@ pub fn start(req: LedgerRequest, ctx: &PaneCtx) -> Job<String> {
     })
 }
 
+/// Esc cancels a running export (its result still comes, as "cancelled");
+/// other keys go on to the frame, so help and quitting still work.
+pub fn job_input(job: &Job<String>, a: Option<Action>) -> Handled {
+    if a == Some(Action::Back) {
+        job.cancel();
+        Handled::Yes
+    } else {
+        Handled::No
+    }
+}
+
 /// Takes the worker's news into the hint bar: (redraw, finished).
 pub fn poll(job: &mut Job<String>, ctx: &mut PaneCtx) -> (bool, bool) {
     match job.poll() {

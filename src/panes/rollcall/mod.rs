@@ -475,12 +475,8 @@ impl RollcallPane {
                 Step::Run(job) => (Mode::Exporting(job), Handled::Yes),
             },
             Mode::Exporting(job) => {
-                if act == Some(Action::Back) {
-                    job.cancel();
-                    (Mode::Exporting(job), Handled::Yes)
-                } else {
-                    (Mode::Exporting(job), Handled::No)
-                }
+                let h = super::export::job_input(&job, act);
+                (Mode::Exporting(job), h)
             }
             Mode::ConfirmReturn { id, name, gate } => match act {
                 Some(Action::Confirm) => {

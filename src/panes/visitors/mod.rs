@@ -260,13 +260,10 @@ impl VisitorsPane {
                 }
             }
             Mode::Export(f) => self.export_input(f, input, ctx),
-            Mode::Exporting(job) => match input.action() {
-                Some(Action::Back) => {
-                    job.cancel();
-                    (Mode::Exporting(job), Handled::Yes)
-                }
-                _ => (Mode::Exporting(job), Handled::No),
-            },
+            Mode::Exporting(job) => {
+                let h = super::export::job_input(&job, input.action());
+                (Mode::Exporting(job), h)
+            }
             Mode::Gate(g) => match g.handle(input, ctx) {
                 (Some(next), h) => (Mode::Gate(Box::new(next)), h),
                 (None, h) => {
