@@ -54,7 +54,7 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
     let outcomes = store.night_followups(&from, &to)?;
     // Marks come grouped by student, nights in order.
     let mut by_student: BTreeMap<String, Counts> = BTreeMap::new();
-    for m in store.night_marks(&from, &to, None)? {
+    store.each_night_mark(&from, &to, None, &mut |m| {
         let date = m.night.get(5..).unwrap_or(&m.night).to_string();
         let e = by_student.entry(m.student_id.clone()).or_default();
         match m.mark {
@@ -79,7 +79,8 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
             }
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     by_student.retain(|_, (a, l, _, c)| *a + *l + *c > 0);
     let ids: Vec<String> = by_student.keys().cloned().collect();
     let followups = store.latest_followups(&from, &to)?;

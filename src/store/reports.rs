@@ -68,6 +68,23 @@ impl Store {
         to_night: &str,
         building: Option<&str>,
     ) -> Result<Vec<NightMark>, StoreError> {
+        let mut out = Vec::new();
+        self.each_night_mark(from_night, to_night, building, &mut |m| {
+            out.push(m);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Store::night_marks`] one at a time, so a year of nights (a million
+    /// marks) is never held in memory.
+    pub fn each_night_mark(
+        &self,
+        from_night: &str,
+        to_night: &str,
+        building: Option<&str>,
+        f: &mut dyn FnMut(NightMark) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.student_id, r.night, r.building, r.id, m.mark, m.late_at
              FROM marks m JOIN rounds r ON r.id = m.round_id
@@ -87,7 +104,7 @@ impl Store {
                 r.get::<_, Option<i64>>(5)?,
             ))
         })?;
-        let mut out: Vec<NightMark> = Vec::new();
+        let mut pending: Option<NightMark> = None;
         for row in rows {
             let (student_id, night, building, round_id, mark, late_at) = row?;
             // An unknown mark string would come from a newer version; it
@@ -104,13 +121,15 @@ impl Store {
                 late_at,
             };
             // Rows come ordered by round start within (student, night), so
-            // a second row for the same pair is the later round.
-            match out.last_mut() {
-                Some(prev) if prev.student_id == m.student_id && prev.night == m.night => *prev = m,
-                _ => out.push(m),
+            // a second row for the same pair is the later round; a pair is
+            // given once the next pair begins.
+            match pending.take() {
+                Some(prev) if prev.student_id != m.student_id || prev.night != m.night => f(prev)?,
+                _ => {}
             }
+            pending = Some(m);
         }
-        Ok(out)
+        pending.map_or(Ok(()), f)
     }
 
     /// Rounds between two nights (inclusive) that a duty leader forced
