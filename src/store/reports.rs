@@ -41,6 +41,8 @@ pub struct LatestFollowup {
     pub night: String,
     pub finding: String,
     pub found_at: Option<i64>,
+    /// Where the boarder was found, when the follow-up said.
+    pub found_where: Option<crate::domain::rollcall::FoundWhere>,
     pub at_ms: i64,
 }
 
@@ -174,7 +176,7 @@ impl Store {
         to_night: &str,
     ) -> Result<Vec<(String, LatestFollowup)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT f.student_id, r.night, f.finding, f.found_at, f.at_ms
+            "SELECT f.student_id, r.night, f.finding, f.found_at, f.at_ms, f.found_where
              FROM followups f JOIN rounds r ON r.id = f.round_id
              WHERE r.night >= ?1 AND r.night <= ?2
              ORDER BY f.at_ms, f.id",
@@ -187,6 +189,10 @@ impl Store {
                     finding: r.get(2)?,
                     found_at: r.get(3)?,
                     at_ms: r.get(4)?,
+                    found_where: r
+                        .get::<_, Option<String>>(5)?
+                        .as_deref()
+                        .and_then(crate::domain::rollcall::FoundWhere::parse),
                 },
             ))
         })?;
@@ -341,6 +347,8 @@ pub struct FollowupEntry {
     pub contact_name: String,
     pub finding: String,
     pub found_at: Option<i64>,
+    /// Where the boarder was found, when the follow-up said.
+    pub found_where: Option<crate::domain::rollcall::FoundWhere>,
     pub at_ms: i64,
     /// Operator name.
     pub by: String,
@@ -464,7 +472,7 @@ impl Store {
     ) -> Result<Vec<FollowupEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT r.night, r.building, r.kind, f.contacted, f.contact_name, f.finding,
-                    f.found_at, f.at_ms, f.by, {BOARDER_COLS}
+                    f.found_at, f.at_ms, f.by, f.found_where, {BOARDER_COLS}
              FROM followups f JOIN rounds r ON r.id = f.round_id
              LEFT JOIN students s ON s.id = f.student_id
              WHERE r.night >= ?1 AND r.night <= ?2
@@ -481,7 +489,11 @@ impl Store {
                 found_at: r.get(6)?,
                 at_ms: r.get(7)?,
                 by: r.get(8)?,
-                boarder: read_boarder(r, 9)?,
+                found_where: r
+                    .get::<_, Option<String>>(9)?
+                    .as_deref()
+                    .and_then(crate::domain::rollcall::FoundWhere::parse),
+                boarder: read_boarder(r, 10)?,
             })
         })?;
         let mut v: Vec<FollowupEntry> = rows.collect::<Result<_, _>>()?;
