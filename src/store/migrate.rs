@@ -316,7 +316,13 @@ ALTER TABLE mark_history ADD COLUMN fact TEXT;
 ALTER TABLE students ADD COLUMN left_fact TEXT;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+/// Schema 8: where an absent boarder was found (`FoundWhere` key), from
+/// the follow-up; NULL for older follow-ups and for "not found yet".
+const V8: &str = "
+ALTER TABLE followups ADD COLUMN found_where TEXT;
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {
