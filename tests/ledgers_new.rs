@@ -250,7 +250,16 @@ fn absences_count_a_boarder_found_on_campus_apart() {
 #[test]
 fn where_the_teacher_found_the_boarder_decides_not_the_words() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut store, admin) = open_demo(dir.path());
+    // A clock of its own: the second follow-up is recorded a minute later.
+    let clock = FixedClock::new(now());
+    let mut store = Store::open_existing(&demo_db(dir.path()), Arc::new(clock.clone())).unwrap();
+    let admin = store
+        .operators()
+        .unwrap()
+        .into_iter()
+        .find(|o| o.role == Role::Admin)
+        .unwrap()
+        .actor();
     // Tonight's absent boarder, in a round still open.
     let marks = store.night_marks("2026-09-01", "2026-11-30", None).unwrap();
     let tonight = marks
@@ -288,6 +297,7 @@ fn where_the_teacher_found_the_boarder_decides_not_the_words() {
         )
         .unwrap();
     assert_eq!(counts(&store), (0, 1));
+    clock.advance_min(1);
     // A later follow-up: found off campus, though the words say a dorm.
     store
         .record_followup_found(
@@ -296,7 +306,7 @@ fn where_the_teacher_found_the_boarder_decides_not_the_words() {
             &tonight.student_id,
             ("guardian", "母亲"),
             "原以为在同学寝室，实际在家",
-            Some((now(), Some(FoundWhere::OffCampus))),
+            Some((now() + 60_000, Some(FoundWhere::OffCampus))),
         )
         .unwrap();
     assert_eq!(counts(&store), (1, 0));
