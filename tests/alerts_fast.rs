@@ -467,7 +467,7 @@ fn a_version_7_file_migrates_its_open_absences() {
         .execute("VACUUM INTO ?1", [path.to_str().unwrap()])
         .unwrap();
     {
-        // Back to version 7: what schema 8 added, gone.
+        // Back to version 7: what schemas 8 and 9 added, gone.
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TABLE absences_open;
@@ -478,6 +478,7 @@ fn a_version_7_file_migrates_its_open_absences() {
              DROP INDEX departures_open; DROP INDEX departures_returned;
              DROP INDEX sick_open; DROP INDEX sick_closed; DROP INDEX sick_notes_record;
              DROP INDEX rounds_open;
+             ALTER TABLE followups DROP COLUMN found_where;
              PRAGMA user_version = 7;",
         )
         .unwrap();

@@ -9,7 +9,7 @@ use super::names::{
 use super::year::Year;
 use super::{CLASSES, GenStats, Scale};
 use crate::domain::role::Actor;
-use crate::domain::rollcall::{Mark, RoundKind};
+use crate::domain::rollcall::{FoundWhere, Mark, RoundKind};
 use crate::domain::roster::{BedRef, Gender, Guardian, StudentData, Zone};
 use crate::domain::time::{FixedClock, day_start_ms};
 use crate::store::{Store, StoreError};
@@ -242,19 +242,18 @@ pub(super) fn night(
                 s.mark(teacher, &round, who, Mark::Absent, None, "")?;
                 let steps = match year.as_deref_mut() {
                     Some(y) => y.absence_steps(),
-                    None => vec![("guardian", "在同学寝室，已带回", true)],
+                    None => vec![("guardian", "在同学寝室，已带回", Some(FoundWhere::OnCampus))],
                 };
                 let first = 22 * 60 + 5 - 5 * steps.len() as i64;
                 for (n, (contacted, finding, found)) in steps.into_iter().enumerate() {
                     clock.set(at(first + 5 * n as i64 + 5));
-                    s.record_followup(
+                    s.record_followup_found(
                         teacher,
                         &round,
                         who,
-                        contacted,
-                        "",
+                        (contacted, ""),
                         finding,
-                        found.then(|| at(22 * 60)),
+                        found.map(|w| (at(22 * 60), Some(w))),
                     )?;
                 }
             }

@@ -5,6 +5,7 @@
 
 use super::{GenStats, Person, Visitors, form_for};
 use crate::domain::role::Actor;
+use crate::domain::rollcall::FoundWhere;
 use crate::domain::roster::Student;
 use crate::domain::visit::Decision;
 use crate::domain::watchlist::WatchForm;
@@ -46,16 +47,28 @@ const NOTES: &[(&str, &str)] = &[
     ("症状缓解", "36.8"),
 ];
 const CLOSINGS: &[&str] = &["早上好转，正常上课", "家长已接回家", "送校医室观察"];
-/// (follow-up finding, found?) for an absence at lights-out: where boarders
-/// missing at the count turn out to be.
-const ABSENCE_STEPS: &[(&str, &str, bool)] = &[
-    ("guardian", "电话未接通，已通知班主任", false),
-    ("head_teacher", "班主任称下午见过，正在找", false),
-    ("other", "在教学楼自习，已带回寝室", true),
-    ("other", "在同学寝室，已带回", true),
-    ("guardian", "已被家长接回家，忘记请假", true),
-    ("other", "在操场，已带回", true),
+/// (who was called, follow-up finding, where found) for an absence at
+/// lights-out: where boarders missing at the count turn out to be.
+const ABSENCE_STEPS: &[(&str, &str, Option<FoundWhere>)] = &[
+    ("guardian", "电话未接通，已通知班主任", None),
+    ("head_teacher", "班主任称下午见过，正在找", None),
+    (
+        "other",
+        "在教学楼自习，已带回寝室",
+        Some(FoundWhere::OnCampus),
+    ),
+    ("other", "在同学寝室，已带回", Some(FoundWhere::OnCampus)),
+    (
+        "guardian",
+        "已被家长接回家，忘记请假",
+        Some(FoundWhere::OffCampus),
+    ),
+    ("other", "在操场，已带回", Some(FoundWhere::OnCampus)),
 ];
+
+/// One call about an absence: who, what was learnt, where the boarder was
+/// found (None: not yet).
+pub(super) type AbsenceStep = (&'static str, &'static str, Option<FoundWhere>);
 
 #[derive(Debug, Clone)]
 pub(super) enum Happening {
@@ -318,15 +331,13 @@ impl<'a> Year<'a> {
 
     /// A lights-out absence's follow-ups: one or two calls, then where the
     /// boarder was found. Returns (contacted, finding, found) in order.
-    pub(super) fn absence_steps(&mut self) -> Vec<(&'static str, &'static str, bool)> {
+    pub(super) fn absence_steps(&mut self) -> Vec<AbsenceStep> {
         let rng = &mut self.rng;
         let mut v = vec![];
         for _ in 0..rng.random_range(0..=2) {
-            let (c, f, _) = ABSENCE_STEPS[rng.random_range(0..2)];
-            v.push((c, f, false));
+            v.push(ABSENCE_STEPS[rng.random_range(0..2)]);
         }
-        let (c, f, _) = ABSENCE_STEPS[rng.random_range(2..ABSENCE_STEPS.len())];
-        v.push((c, f, true));
+        v.push(ABSENCE_STEPS[rng.random_range(2..ABSENCE_STEPS.len())]);
         v
     }
 }

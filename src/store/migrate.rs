@@ -377,7 +377,13 @@ CREATE TRIGGER absences_open_refound AFTER UPDATE ON followups BEGIN
 END;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+/// Schema 9: where an absent boarder was found (`FoundWhere` key), from
+/// the follow-up; NULL for older follow-ups and for "not found yet".
+const V9: &str = "
+ALTER TABLE followups ADD COLUMN found_where TEXT;
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

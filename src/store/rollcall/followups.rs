@@ -5,7 +5,7 @@ use super::rows::{FollowupRow, OpenAbsence};
 use crate::domain::error::DomainError;
 use crate::domain::event::{AbsenceFollowup, Event};
 use crate::domain::role::Actor;
-use crate::domain::rollcall::{self};
+use crate::domain::rollcall::{self, FoundWhere};
 use crate::domain::validate::{FieldError, normalize_input};
 use crate::store::{Store, StoreError};
 
@@ -71,6 +71,28 @@ impl Store {
         finding: &str,
         found_at_ms: Option<i64>,
     ) -> Result<(), StoreError> {
+        let found = found_at_ms.map(|at| (at, None));
+        self.record_followup_found(
+            actor,
+            round_id,
+            student_id,
+            (contacted, contact_name),
+            finding,
+            found,
+        )
+    }
+
+    /// A follow-up with where the boarder was found, when they were:
+    /// `found` is the time and, when the teacher said, the place.
+    pub fn record_followup_found(
+        &mut self,
+        actor: &Actor,
+        round_id: &str,
+        student_id: &str,
+        (contacted, contact_name): (&str, &str),
+        finding: &str,
+        found: Option<(i64, Option<FoundWhere>)>,
+    ) -> Result<(), StoreError> {
         let a = actor.clone();
         self.write(actor, |s| {
             rollcall::require_rollcall(&a)?;
@@ -88,7 +110,8 @@ impl Store {
                     contacted: contacted.to_string(),
                     contact_name: normalize_input(contact_name),
                     finding,
-                    found_at_ms,
+                    found_at_ms: found.map(|f| f.0),
+                    found_where: found.and_then(|f| f.1),
                 })],
                 (),
             ))
