@@ -289,8 +289,16 @@ struct DbInfo {
 fn school_year_db() -> Result<DbInfo> {
     let dir = target_dir().join("bench-data");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = dir.join(format!("school-year-v{}.db", migrate::LATEST));
-    let note = dir.join(format!("school-year-v{}.txt", migrate::LATEST));
+    let path = dir.join(format!(
+        "school-year-v{}-{:016x}.db",
+        migrate::LATEST,
+        demo::GENERATOR_HASH
+    ));
+    let note = dir.join(format!(
+        "school-year-v{}-{:016x}.txt",
+        migrate::LATEST,
+        demo::GENERATOR_HASH
+    ));
     let mut info = DbInfo {
         path: path.clone(),
         ..DbInfo::default()

@@ -167,14 +167,14 @@ fn call_a_room_with_one_absence(as_teacher: bool) {
     }
     tui.wait_row(&["进行中", "已点 6/6"]);
 
-    // The follow-up: Enter on 李俊杰, the finding, found = yes, Ctrl+S.
+    // The follow-up: Enter on 李俊杰, the finding, found on campus, Ctrl+S.
     tui.send(ENTER);
     tui.wait_for("缺勤跟进：李俊杰");
     tui.send("在三楼水房洗衣服，已回寝室");
     tui.wait_for("在三楼水房洗衣服，已回寝室");
     tui.send(TAB);
     tui.send(RIGHT);
-    tui.wait_row(&["是否已找到", "◀ 是 ▶"]);
+    tui.wait_row(&["找到学生", "◀ 已找到，在校内 ▶"]);
     tui.send(CTRL_S);
     tui.wait_for("已找到 李俊杰，已记录");
     tui.wait_row(&["305-2", "李俊杰", "缺→已找到"]);

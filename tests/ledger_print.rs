@@ -19,8 +19,9 @@ use dutydesk::keymap::Ctx;
 use dutydesk::report::absences::{self, AbsencesRequest};
 use dutydesk::report::ledger::{Ledger, Orientation, write_ledger};
 use dutydesk::report::rollcall::{self, RollcallRequest};
-use dutydesk::report::roster;
+use dutydesk::report::sick::RangeRequest;
 use dutydesk::report::visitors::{self, ExportRequest};
+use dutydesk::report::{followups, gate, leave, roster, sick};
 use dutydesk::store::Store;
 use ratatui::crossterm::event::KeyCode;
 use std::io::Read;
@@ -86,13 +87,38 @@ fn ledgers() -> &'static [(&'static str, Ledger)] {
                     &AbsencesRequest {
                         from: date(11, 1),
                         to: date(11, 30),
-                        path: unused,
+                        path: unused.clone(),
                     },
                 )
                 .unwrap(),
             ),
+            (
+                "sick",
+                sick::build(&store, &admin, &month(&unused)).unwrap(),
+            ),
+            (
+                "leave",
+                leave::build(&store, &admin, &month(&unused)).unwrap(),
+            ),
+            (
+                "gate",
+                gate::build(&store, &admin, &month(&unused)).unwrap(),
+            ),
+            (
+                "followups",
+                followups::build(&store, &admin, &month(&unused)).unwrap(),
+            ),
         ]
     })
+}
+
+/// November, for the ledgers over a range of days.
+fn month(path: &Path) -> RangeRequest {
+    RangeRequest {
+        from: date(11, 1),
+        to: date(11, 30),
+        path: path.to_path_buf(),
+    }
 }
 
 /// One part of the zip container, as text.

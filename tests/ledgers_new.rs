@@ -10,7 +10,7 @@ use assert_cmd::Command;
 use chrono::NaiveDate;
 use dutydesk::demo::{self, Scale};
 use dutydesk::domain::role::{Actor, Role};
-use dutydesk::domain::rollcall::{Mark, RoundKind};
+use dutydesk::domain::rollcall::{FoundWhere, Mark, RoundKind};
 use dutydesk::domain::time::FixedClock;
 use dutydesk::domain::visit::VisitForm;
 use dutydesk::report::absences::{self, AbsencesRequest};
@@ -245,6 +245,71 @@ fn absences_count_a_boarder_found_on_campus_apart() {
         "{:?}",
         l.rows
     );
+}
+
+#[test]
+fn where_the_teacher_found_the_boarder_decides_not_the_words() {
+    let dir = tempfile::tempdir().unwrap();
+    // A clock of its own: the second follow-up is recorded a minute later.
+    let clock = FixedClock::new(now());
+    let mut store = Store::open_existing(&demo_db(dir.path()), Arc::new(clock.clone())).unwrap();
+    let admin = store
+        .operators()
+        .unwrap()
+        .into_iter()
+        .find(|o| o.role == Role::Admin)
+        .unwrap()
+        .actor();
+    // Tonight's absent boarder, in a round still open.
+    let marks = store.night_marks("2026-09-01", "2026-11-30", None).unwrap();
+    let tonight = marks
+        .iter()
+        .filter(|m| m.mark == Mark::Absent)
+        .max_by(|a, b| a.night.cmp(&b.night))
+        .unwrap()
+        .clone();
+    let day = NaiveDate::parse_from_str(&tonight.night, "%Y-%m-%d").unwrap();
+    let counts = |store: &Store| {
+        let l = absences::build(
+            store,
+            &admin,
+            &AbsencesRequest {
+                from: day,
+                to: day,
+                path: PathBuf::from("x.csv"),
+            },
+        )
+        .unwrap();
+        let total = l.rows.last().unwrap().clone();
+        let n = |h: &str| total[col(&l, h)].parse::<usize>().unwrap();
+        (n("夜不归宿"), n("校内找到"))
+    };
+    assert_eq!(counts(&store), (1, 0));
+    // Found on campus, though the words name no place on campus.
+    store
+        .record_followup_found(
+            &admin,
+            &tonight.round_id,
+            &tonight.student_id,
+            ("other", ""),
+            "已找到，已带回",
+            Some((now(), Some(FoundWhere::OnCampus))),
+        )
+        .unwrap();
+    assert_eq!(counts(&store), (0, 1));
+    clock.advance_min(1);
+    // A later follow-up: found off campus, though the words say a dorm.
+    store
+        .record_followup_found(
+            &admin,
+            &tonight.round_id,
+            &tonight.student_id,
+            ("guardian", "母亲"),
+            "原以为在同学寝室，实际在家",
+            Some((now() + 60_000, Some(FoundWhere::OffCampus))),
+        )
+        .unwrap();
+    assert_eq!(counts(&store), (1, 0));
 }
 
 // -------------------------------------------------------- item 8: ledgers

@@ -2036,3 +2036,86 @@ fn old_text_notes_and_new_fact_notes_sync_and_rebuild_alike() {
     assert_eq!(dump(&a.store), before);
     verified(&a.store);
 }
+
+#[test]
+fn a_return_recorded_at_two_stations_is_listed_for_review_and_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b, _c) = three(dir.path());
+    let student = enroll(&mut a, "王小明", "1");
+    let ga = a.admin.clone();
+    let departure = a
+        .store
+        .gate_depart(
+            &ga,
+            &student,
+            "王小明妈妈",
+            "母亲",
+            "13900139000",
+            None,
+            "看病",
+            None,
+        )
+        .unwrap();
+    let p = dir.path().join("a1.ddbundle");
+    export(&mut a, &p);
+    import(&mut b, &p);
+
+    // The gate and the dorm each record the boarder back, at different times.
+    a.tick(90);
+    a.store.record_return(&ga, &departure, true).unwrap();
+    b.tick(150);
+    let gb = b.admin.clone();
+    b.store.record_return(&gb, &departure, true).unwrap();
+    let (pa, pb) = (
+        dir.path().join("a2.ddbundle"),
+        dir.path().join("b2.ddbundle"),
+    );
+    export(&mut a, &pa);
+    export(&mut b, &pb);
+    import(&mut a, &pb);
+    import(&mut b, &pa);
+
+    let back = |s: &Station| -> Option<i64> {
+        s.store
+            .conn()
+            .query_row(
+                "SELECT returned_ms FROM departures WHERE id = ?1",
+                [&departure],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(back(&a), back(&b), "the same provisional time everywhere");
+    let key = format!("departure:{departure}/return");
+    for s in [&a, &b] {
+        let cs = s.store.conflicts().unwrap();
+        assert_eq!(cs.len(), 1, "{cs:#?}");
+        assert_eq!(cs[0].key, key);
+        assert_eq!(cs[0].kind, "return");
+        assert_eq!(cs[0].events.len(), 2, "both returns are kept");
+        assert_eq!(
+            s.store.boarder_of(&cs[0].entity).unwrap(),
+            Some(student.clone())
+        );
+    }
+    // The duty leader picks the return not shown; every station follows.
+    let conflict = a.store.conflicts().unwrap().remove(0);
+    let other = conflict
+        .events
+        .iter()
+        .find(|e| e.id != conflict.provisional)
+        .unwrap()
+        .clone();
+    a.store
+        .resolve_conflict(&ga, &key, &other.id, "宿舍楼的时间是对的")
+        .unwrap();
+    let p3 = dir.path().join("a3.ddbundle");
+    export(&mut a, &p3);
+    import(&mut b, &p3);
+    assert_ne!(back(&a), None);
+    assert_eq!(back(&a), back(&b));
+    assert_eq!(back(&a), Some(other.hlc.ms), "the chosen return counts");
+    for s in [&a, &b] {
+        assert!(s.store.conflicts().unwrap()[0].decided.is_some());
+    }
+}

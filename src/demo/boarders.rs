@@ -6,9 +6,10 @@
 use super::names::{
     BOYS, GIRLS, MEN, OLD_MEN, OLD_WOMEN, SURNAMES, WOMEN, fresh, other_surname, pick,
 };
+use super::year::Year;
 use super::{CLASSES, GenStats, Scale};
 use crate::domain::role::Actor;
-use crate::domain::rollcall::{Mark, RoundKind};
+use crate::domain::rollcall::{FoundWhere, Mark, RoundKind};
 use crate::domain::roster::{BedRef, Gender, Guardian, StudentData, Zone};
 use crate::domain::time::{FixedClock, day_start_ms};
 use crate::store::{Store, StoreError};
@@ -200,7 +201,9 @@ pub(super) fn enroll(
 }
 
 /// One past night: a lights-out roll per building, nearly everyone
-/// present, the odd late return or absence found within the hour.
+/// present, the odd late return or absence found within the hour (in a
+/// school year, after a call or two).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn night(
     s: &mut Store,
     clock: &FixedClock,
@@ -209,6 +212,7 @@ pub(super) fn night(
     buildings: &[String],
     day_start: i64,
     stats: &mut GenStats,
+    mut year: Option<&mut Year>,
 ) -> Result<(), StoreError> {
     let at = |m: i64| day_start + m * 60_000;
     for b in buildings {
@@ -236,16 +240,22 @@ pub(super) fn night(
                 s.mark(teacher, &round, who, Mark::Late, Some(at(back)), "")?;
             } else {
                 s.mark(teacher, &round, who, Mark::Absent, None, "")?;
-                clock.set(at(22 * 60 + 5));
-                s.record_followup(
-                    teacher,
-                    &round,
-                    who,
-                    "guardian",
-                    "",
-                    "在同学寝室，已带回",
-                    Some(at(22 * 60)),
-                )?;
+                let steps = match year.as_deref_mut() {
+                    Some(y) => y.absence_steps(),
+                    None => vec![("guardian", "在同学寝室，已带回", Some(FoundWhere::OnCampus))],
+                };
+                let first = 22 * 60 + 5 - 5 * steps.len() as i64;
+                for (n, (contacted, finding, found)) in steps.into_iter().enumerate() {
+                    clock.set(at(first + 5 * n as i64 + 5));
+                    s.record_followup_found(
+                        teacher,
+                        &round,
+                        who,
+                        (contacted, ""),
+                        finding,
+                        found.map(|w| (at(22 * 60), Some(w))),
+                    )?;
+                }
             }
         }
         clock.set(at(22 * 60 + 10));

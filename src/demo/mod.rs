@@ -4,6 +4,7 @@
 
 mod boarders;
 pub mod names;
+mod year;
 
 use crate::domain::event::StationKind;
 use crate::domain::role::{Actor, Role};
@@ -17,6 +18,35 @@ use crate::store::{IdGen, Store, StoreError};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashSet;
+
+/// A fingerprint of the generator's own source, computed when built: a
+/// benchmark's cached database named by it is made again whenever the
+/// generator changes, not only when the schema does. Whitespace is left
+/// out, so reformatting (or a checkout's line endings) keeps the cache.
+pub const GENERATOR_HASH: u64 = fnv1a(&[
+    include_str!("mod.rs"),
+    include_str!("boarders.rs"),
+    include_str!("names.rs"),
+    include_str!("year.rs"),
+]);
+
+const fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut p = 0;
+    while p < parts.len() {
+        let b = parts[p].as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if !b[i].is_ascii_whitespace() {
+                h ^= b[i] as u64;
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            i += 1;
+        }
+        p += 1;
+    }
+    h
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
@@ -375,6 +405,24 @@ pub fn generate(
             vec![]
         };
         let roster = s.students(None)?;
+        let teacher = ops
+            .iter()
+            .find(|o| o.role == Role::DormTeacher)
+            .cloned()
+            .unwrap_or_else(|| admin.clone());
+        // The school year's weekends, leave, sick log and watchlist: its own
+        // random stream, so the smaller scales stay as they were.
+        let mut year = match scale {
+            Scale::SchoolYear => Some(year::Year::new(
+                s,
+                StdRng::seed_from_u64(seed ^ 0x5EA5_0FDA),
+                &roster,
+                &admin,
+                guard.clone(),
+                teacher.clone(),
+            )?),
+            Scale::Small | Scale::Busy => None,
+        };
         let mut visitors = Visitors {
             roster: &roster,
             used: HashSet::new(),
@@ -407,11 +455,6 @@ pub fn generate(
             cum.push(total);
             pool.push(p);
         }
-        let teacher = ops
-            .iter()
-            .find(|o| o.role == Role::DormTeacher)
-            .cloned()
-            .unwrap_or_else(|| admin.clone());
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
             let base = day_start_ms(day, offset);
@@ -433,6 +476,13 @@ pub fn generate(
             if !(scale == Scale::Small && day == tonight) {
                 day_events.push((base + (21 * 60 + 30) * 60_000, DayEvent::Night));
             }
+            if let Some(y) = year.as_mut() {
+                day_events.extend(
+                    y.day(day, base)
+                        .into_iter()
+                        .map(|(t, h)| (t, DayEvent::Life(h))),
+                );
+            }
             day_events.sort_by_key(|e| e.0);
             let mut k = 0;
             while k < day_events.len() {
@@ -440,8 +490,26 @@ pub fn generate(
                 k += 1;
                 clock.set(t);
                 match ev {
-                    DayEvent::Night => {
-                        boarders::night(s, clock, &mut rng, &teacher, &buildings, base, &mut stats)?
+                    DayEvent::Night => boarders::night(
+                        s,
+                        clock,
+                        &mut rng,
+                        &teacher,
+                        &buildings,
+                        base,
+                        &mut stats,
+                        year.as_mut(),
+                    )?,
+                    DayEvent::Life(h) => {
+                        let Some(y) = year.as_mut() else { continue };
+                        for (at, next) in y.happen(s, h, t, &mut stats)? {
+                            if at < base + 86_400_000 {
+                                let pos = day_events[k..].partition_point(|e| e.0 <= at) + k;
+                                day_events.insert(pos, (at, DayEvent::Life(next)));
+                            } else {
+                                y.defer((at, next));
+                            }
+                        }
                     }
                     DayEvent::Leave(id, actor) => {
                         s.sign_out(&ops[actor], &id)?;
@@ -532,6 +600,8 @@ enum DayEvent {
     /// The visit id and the operator who signs it out.
     Leave(String, usize),
     Night,
+    /// The rest of a school year (`Scale::SchoolYear` only).
+    Life(year::Happening),
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -539,4 +609,7 @@ pub struct GenStats {
     pub visits: u64,
     pub boarders: u64,
     pub rounds: u64,
+    pub departures: u64,
+    pub leaves: u64,
+    pub sick: u64,
 }

@@ -251,6 +251,10 @@ pub struct AbsenceFollowup {
     pub contact_name: String,
     pub finding: String,
     pub found_at_ms: Option<i64>,
+    /// Where the boarder was found. Absent from events recorded before
+    /// the follow-up asked, and from those where nobody was found yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_where: Option<crate::domain::rollcall::FoundWhere>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -28,6 +28,31 @@ impl RoundKind {
     }
 }
 
+/// Where an absent boarder was found: the follow-up's outcome, which
+/// decides whether the night counts as a night away (夜不归宿) or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoundWhere {
+    /// On campus: a classmate's room, the classroom, the sick bay.
+    OnCampus,
+    /// Off campus: at home, with a guardian, in town.
+    OffCampus,
+}
+
+impl FoundWhere {
+    pub fn key(self) -> &'static str {
+        match self {
+            FoundWhere::OnCampus => "on_campus",
+            FoundWhere::OffCampus => "off_campus",
+        }
+    }
+    pub fn parse(s: &str) -> Option<FoundWhere> {
+        [FoundWhere::OnCampus, FoundWhere::OffCampus]
+            .into_iter()
+            .find(|w| w.key() == s)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mark {

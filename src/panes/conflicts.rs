@@ -70,6 +70,17 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                 .unwrap_or(student);
             trf("conflicts.mark", &[("name", name)])
         }
+        "return" => {
+            let name = ctx
+                .store
+                .boarder_of(&c.entity)
+                .ok()
+                .flatten()
+                .and_then(|s| ctx.store.student(&s).ok().flatten())
+                .map(|s| s.data.name)
+                .unwrap_or_default();
+            trf("conflicts.return", &[("name", name)])
+        }
         _ => {
             let r = ctx.store.round(&id).ok().flatten();
             trf(
@@ -94,6 +105,14 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                     &[("t", time::fmt_local(b.at_ms, off, "%H:%M"))],
                 ),
                 Some(Ok(Event::RoundMarked(m))) => tr(&format!("mark.{}", m.mark.key())),
+                Some(Ok(Event::GateReturned(b))) => trf(
+                    "conflicts.back_at",
+                    &[("t", time::fmt_local(b.at_ms, off, "%m-%d %H:%M"))],
+                ),
+                Some(Ok(Event::LeaveReturned(b))) => trf(
+                    "conflicts.back_at",
+                    &[("t", time::fmt_local(b.at_ms, off, "%m-%d %H:%M"))],
+                ),
                 Some(Ok(Event::RoundClosed(r))) => r
                     .forced_reason
                     .unwrap_or_else(|| tr("conflicts.closed_normally")),

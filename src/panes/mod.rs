@@ -3,6 +3,7 @@
 //! `app::pane_list`, and the F8/F9 screens as overlays on top of them.
 
 pub mod conflicts;
+pub mod export;
 pub mod job;
 pub mod picker;
 pub mod rollcall;

@@ -3,7 +3,7 @@
 
 use crate::domain::error::DomainError;
 use crate::domain::role::{Actor, Permission, require};
-use crate::domain::rollcall::Mark;
+use crate::domain::rollcall::{FoundWhere, Mark};
 use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::domain::validate::FieldError;
@@ -54,14 +54,14 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
     let outcomes = store.night_followups(&from, &to)?;
     // Marks come grouped by student, nights in order.
     let mut by_student: BTreeMap<String, Counts> = BTreeMap::new();
-    for m in store.night_marks(&from, &to, None)? {
+    store.each_night_mark(&from, &to, None, &mut |m| {
         let date = m.night.get(5..).unwrap_or(&m.night).to_string();
         let e = by_student.entry(m.student_id.clone()).or_default();
         match m.mark {
             Mark::Absent => {
                 let found = outcomes
                     .get(&(m.student_id.clone(), m.night.clone()))
-                    .is_some_and(|f| found_on_campus(&f.finding, f.found_at));
+                    .is_some_and(|f| found_on_campus(f.found_where, &f.finding, f.found_at));
                 if found {
                     e.3 += 1;
                     e.2.push(trf("report.absences.date_campus", &[("date", date)]));
@@ -79,7 +79,8 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
             }
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     by_student.retain(|_, (a, l, _, c)| *a + *l + *c > 0);
     let ids: Vec<String> = by_student.keys().cloned().collect();
     let followups = store.latest_followups(&from, &to)?;
@@ -250,7 +251,11 @@ pub fn export_absences(
 /// Follow-ups record where as the duty teacher typed it ("在同学寝室，已带回",
 /// "在奶奶家"), so the places are read from that text; anything unclear
 /// stays a night out, the stricter reading an inspector expects.
-pub fn found_on_campus(finding: &str, found_at: Option<i64>) -> bool {
+pub fn found_on_campus(
+    found_where: Option<FoundWhere>,
+    finding: &str,
+    found_at: Option<i64>,
+) -> bool {
     const ON: [&str; 27] = [
         "寝室",
         "宿舍",
@@ -296,6 +301,11 @@ pub fn found_on_campus(finding: &str, found_at: Option<i64>) -> bool {
     ];
     if found_at.is_none() {
         return false;
+    }
+    // The teacher said where: that decides. Only follow-ups recorded before
+    // the form asked fall back to reading the finding.
+    if let Some(w) = found_where {
+        return w == FoundWhere::OnCampus;
     }
     let f = finding.to_lowercase();
     ON.iter().any(|w| f.contains(w)) && !OFF.iter().any(|w| f.contains(w))
@@ -358,14 +368,19 @@ mod tests {
 
     #[test]
     fn the_finding_decides_found_on_campus() {
-        assert!(found_on_campus("在同学寝室，已带回", Some(1)));
-        assert!(found_on_campus("Found in the classroom", Some(1)));
+        assert!(found_on_campus(None, "在同学寝室，已带回", Some(1)));
+        assert!(found_on_campus(None, "Found in the classroom", Some(1)));
         // Not found yet, whatever the text says.
-        assert!(!found_on_campus("可能在同学寝室", None));
+        assert!(!found_on_campus(None, "可能在同学寝室", None));
         // Found, but away from school: still a night out.
-        assert!(!found_on_campus("在奶奶家，母亲电话确认", Some(1)));
-        assert!(!found_on_campus("在校外网吧找到", Some(1)));
-        assert!(!found_on_campus("已找到", Some(1)));
+        assert!(!found_on_campus(None, "在奶奶家，母亲电话确认", Some(1)));
+        assert!(!found_on_campus(None, "在校外网吧找到", Some(1)));
+        assert!(!found_on_campus(None, "已找到", Some(1)));
+        // Where the teacher said the boarder was decides over the words.
+        let (on, off) = (Some(FoundWhere::OnCampus), Some(FoundWhere::OffCampus));
+        assert!(found_on_campus(on, "已找到", Some(1)));
+        assert!(!found_on_campus(off, "在同学寝室", Some(1)));
+        assert!(!found_on_campus(on, "在同学寝室", None));
     }
 
     #[test]

@@ -10,9 +10,15 @@ use crate::i18n::{tr, trf};
 use crate::report::ledger::{Column, Ledger, LedgerError, RowStream, Watch, write_streamed};
 use crate::store::{Store, StoreError};
 
-/// Columns from (catalog key, width) pairs, headers in the caller's language.
+/// Columns from (catalog key, width) pairs, headers in the caller's
+/// language. A key ending in `_sign` is a column signed by hand.
 pub(crate) fn columns(spec: &[(&str, f64)]) -> Vec<Column> {
-    spec.iter().map(|(k, w)| Column::new(tr(k), *w)).collect()
+    spec.iter()
+        .map(|(k, w)| {
+            let c = Column::new(tr(k), *w);
+            if k.ends_with("_sign") { c.signed() } else { c }
+        })
+        .collect()
 }
 
 /// "1号楼 305-2", "—" without a bed, marked when the boarder has left: a
@@ -96,7 +102,7 @@ pub(crate) fn write_report_streamed(
 struct NoRows;
 
 impl RowStream for NoRows {
-    fn len(&self) -> usize {
+    fn count(&self) -> usize {
         0
     }
     fn each(

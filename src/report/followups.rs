@@ -39,7 +39,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
         .map(|(i, e)| {
             let outcome = match e.found_at {
                 None => tr("report.followups.not_found"),
-                Some(_) if found_on_campus(&e.finding, e.found_at) => {
+                Some(_) if found_on_campus(e.found_where, &e.finding, e.found_at) => {
                     tr("report.followups.found_campus")
                 }
                 Some(_) => tr("report.followups.found"),

@@ -69,6 +69,12 @@ impl LedgerKind {
         }
     }
 
+    /// The file name an export offers before anyone types one:
+    /// `<key>-<yyyymmdd>.xlsx`, dated the day it is made.
+    pub fn default_file_name(self, day: chrono::NaiveDate) -> String {
+        format!("{}-{}.xlsx", self.key(), day.format("%Y%m%d"))
+    }
+
     /// Every ledger holds boarders' or visitors' personal data: admins and
     /// duty leaders export them, guards and dorm teachers do not.
     pub fn allowed(self, role: Role) -> bool {

@@ -33,7 +33,7 @@ struct VisitRows<'a> {
 }
 
 impl RowStream for VisitRows<'_> {
-    fn len(&self) -> usize {
+    fn count(&self) -> usize {
         self.count
     }
 

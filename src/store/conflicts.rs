@@ -100,4 +100,18 @@ impl Store {
             ))
         })
     }
+
+    /// The boarder a leave or a gate departure (`leave:…`, `departure:…`)
+    /// is about, for the review list's title.
+    pub fn boarder_of(&self, entity: &str) -> Result<Option<String>, StoreError> {
+        let sql = match entity.split_once(':') {
+            Some(("leave", _)) => "SELECT student_id FROM leaves WHERE id = ?1",
+            Some(("departure", _)) => "SELECT student_id FROM departures WHERE id = ?1",
+            _ => return Ok(None),
+        };
+        let id = entity.split_once(':').map_or("", |(_, id)| id);
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+        Ok(rows.next().transpose()?)
+    }
 }

@@ -316,7 +316,74 @@ ALTER TABLE mark_history ADD COLUMN fact TEXT;
 ALTER TABLE students ADD COLUMN left_fact TEXT;
 ";
 
-/// Schema 8: what this station has heard each other station holds, so a
+/// Schema 8, measured on a year-end station: what the status bar asks every
+/// second and after every key — who is out now, absences still open — read
+/// from what is open, not from a year of history. Open leave, departures
+/// and sick records and open rounds have partial indexes (few rows,
+/// however old the station); recent returns an index on the return time. Open absences are
+/// a table kept by triggers on `marks` and `followups`, so every path that
+/// writes those (an event, a sync, a rebuild) keeps it exact.
+const V8: &str = "
+CREATE INDEX leaves_open ON leaves(due_ms) WHERE returned_ms IS NULL;
+CREATE INDEX leaves_returned ON leaves(returned_ms) WHERE returned_ms IS NOT NULL;
+CREATE INDEX departures_open ON departures(due_ms) WHERE returned_ms IS NULL;
+CREATE INDEX departures_returned ON departures(returned_ms) WHERE returned_ms IS NOT NULL;
+CREATE INDEX sick_open ON sick(at_ms) WHERE closed_ms IS NULL;
+CREATE INDEX sick_closed ON sick(closed_ms) WHERE closed_ms IS NOT NULL;
+CREATE INDEX sick_notes_record ON sick_notes(sick_id, at_ms);
+CREATE INDEX rounds_open ON rounds(building, started_ms) WHERE closed_ms IS NULL;
+CREATE TABLE absences_open (
+    round_id TEXT NOT NULL,
+    student_id TEXT NOT NULL,
+    PRIMARY KEY (round_id, student_id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO absences_open SELECT m.round_id, m.student_id FROM marks m
+ WHERE m.mark = 'absent' AND NOT EXISTS (SELECT 1 FROM followups f
+   WHERE f.round_id = m.round_id AND f.student_id = m.student_id AND f.found_at IS NOT NULL);
+CREATE TRIGGER absences_open_mark_in AFTER INSERT ON marks WHEN NEW.mark = 'absent' BEGIN
+    INSERT OR IGNORE INTO absences_open SELECT NEW.round_id, NEW.student_id
+     WHERE NOT EXISTS (SELECT 1 FROM followups f WHERE f.round_id = NEW.round_id
+       AND f.student_id = NEW.student_id AND f.found_at IS NOT NULL);
+END;
+CREATE TRIGGER absences_open_mark_out AFTER DELETE ON marks WHEN OLD.mark = 'absent' BEGIN
+    DELETE FROM absences_open WHERE round_id = OLD.round_id AND student_id = OLD.student_id;
+END;
+CREATE TRIGGER absences_open_mark_change AFTER UPDATE OF round_id, student_id, mark ON marks BEGIN
+    DELETE FROM absences_open WHERE round_id = OLD.round_id AND student_id = OLD.student_id;
+    INSERT OR IGNORE INTO absences_open SELECT NEW.round_id, NEW.student_id
+     WHERE NEW.mark = 'absent' AND NOT EXISTS (SELECT 1 FROM followups f
+       WHERE f.round_id = NEW.round_id AND f.student_id = NEW.student_id AND f.found_at IS NOT NULL);
+END;
+CREATE TRIGGER absences_open_found AFTER INSERT ON followups BEGIN
+    DELETE FROM absences_open WHERE round_id = NEW.round_id AND student_id = NEW.student_id;
+    INSERT OR IGNORE INTO absences_open SELECT m.round_id, m.student_id FROM marks m
+     WHERE m.round_id = NEW.round_id AND m.student_id = NEW.student_id AND m.mark = 'absent'
+       AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.round_id = m.round_id
+         AND f.student_id = m.student_id AND f.found_at IS NOT NULL);
+END;
+CREATE TRIGGER absences_open_unfound AFTER DELETE ON followups BEGIN
+    INSERT OR IGNORE INTO absences_open SELECT m.round_id, m.student_id FROM marks m
+     WHERE m.round_id = OLD.round_id AND m.student_id = OLD.student_id AND m.mark = 'absent'
+       AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.round_id = m.round_id
+         AND f.student_id = m.student_id AND f.found_at IS NOT NULL);
+END;
+CREATE TRIGGER absences_open_refound AFTER UPDATE ON followups BEGIN
+    DELETE FROM absences_open WHERE round_id = NEW.round_id AND student_id = NEW.student_id;
+    INSERT OR IGNORE INTO absences_open SELECT m.round_id, m.student_id FROM marks m
+     WHERE m.mark = 'absent' AND ((m.round_id = OLD.round_id AND m.student_id = OLD.student_id)
+       OR (m.round_id = NEW.round_id AND m.student_id = NEW.student_id))
+       AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.round_id = m.round_id
+         AND f.student_id = m.student_id AND f.found_at IS NOT NULL);
+END;
+";
+
+/// Schema 9: where an absent boarder was found (`FoundWhere` key), from
+/// the follow-up; NULL for older follow-ups and for "not found yet".
+const V9: &str = "
+ALTER TABLE followups ADD COLUMN found_where TEXT;
+";
+
+/// Schema 10: what this station has heard each other station holds, so a
 /// bundle carries only what some peer may lack; and the stations an admin
 /// retired (a projection of `station.retired`). Station-local, not
 /// projected from the log: emptied, the next bundles are whole again.
@@ -325,7 +392,7 @@ ALTER TABLE students ADD COLUMN left_fact TEXT;
 /// made (its clock), so older copies in a sync folder are skipped;
 /// `retired_seen_ms` is when this station first knew the peer retired: heard
 /// from after that, it counts again.
-const V8: &str = "
+const V10: &str = "
 CREATE TABLE peers (
     peer TEXT PRIMARY KEY,
     at_ms INTEGER NOT NULL,
@@ -347,7 +414,7 @@ CREATE TABLE peer_heads (
 ) STRICT, WITHOUT ROWID;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

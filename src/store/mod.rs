@@ -335,13 +335,20 @@ impl Store {
         out
     }
 
-    /// Appends `events` by `actor` and applies each to the projections.
-    /// Must run inside `batch`.
+    /// Appends `events` by `actor` and applies them to the projections.
+    /// Must run inside `batch`. A record's rows are a function of all its
+    /// events, so each record touched is recomputed once, after the last of
+    /// them: a round started with 400 boarders out for the weekend is one
+    /// recompute, not 400 of a growing round.
     fn append(&mut self, actor: &Actor, events: &[Event]) -> Result<Vec<EventRecord>, StoreError> {
         debug_assert!(self.depth > 0, "append outside a transaction");
         let origin = self.require_station()?.id.clone();
         let (mut seq, mut prev) = log::head(&self.conn, &origin)?;
         let mut out = Vec::with_capacity(events.len());
+        // Records in the order first touched; the set keeps a roster
+        // import of thousands of boarders linear.
+        let mut touched: Vec<String> = vec![];
+        let mut seen = std::collections::HashSet::new();
         for ev in events {
             let now = self.clock.now_ms();
             self.last_hlc = self.last_hlc.tick(now);
@@ -362,8 +369,20 @@ impl Store {
             rec.hash = rec.compute_hash();
             prev = rec.hash;
             log::insert(&self.conn, &rec)?;
-            project::apply(&self.conn, &rec, ev)?;
+            let entity = if project::FACT_KINDS.contains(&ev.kind()) {
+                project::apply_fact(&self.conn, &rec, ev)?
+            } else {
+                Some(rec.entity.clone())
+            };
+            if let Some(e) = entity
+                && seen.insert(e.clone())
+            {
+                touched.push(e);
+            }
             out.push(rec);
+        }
+        for entity in &touched {
+            project::recompute(&self.conn, entity)?;
         }
         Ok(out)
     }

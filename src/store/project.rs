@@ -210,7 +210,7 @@ pub fn apply_fact(
         Event::AbsenceFollowup(b) => {
             exec(
                 conn,
-                "INSERT OR REPLACE INTO followups (id, round_id, student_id, contacted, contact_name, finding, found_at, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT OR REPLACE INTO followups (id, round_id, student_id, contacted, contact_name, finding, found_at, at_ms, by, found_where) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     b.followup_id,
                     b.round_id,
@@ -220,7 +220,8 @@ pub fn apply_fact(
                     b.finding,
                     b.found_at_ms,
                     at,
-                    rec.actor
+                    rec.actor,
+                    b.found_where.map(|w| w.key())
                 ],
             )?;
         }

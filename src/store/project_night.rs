@@ -192,13 +192,40 @@ pub fn sick(
     Ok(())
 }
 
-/// The earliest recorded return: a boarder comes back once.
-fn first_return(events: &[(EventRecord, Event)]) -> Option<i64> {
-    events.iter().find_map(|(_, e)| match e {
-        Event::LeaveReturned(b) => Some(b.at_ms),
-        Event::GateReturned(b) => Some(b.at_ms),
-        _ => None,
-    })
+/// When the boarder came back: a boarder comes back once, so the first
+/// return recorded counts, or the one a duty leader chose. Two stations
+/// recording different times for the one return (the gate and the dorm)
+/// is a contradiction listed for review, not settled silently.
+fn settled_return(
+    conn: &Connection,
+    entity: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<Option<i64>, StoreError> {
+    clear_conflicts(conn, entity)?;
+    let returns: Vec<(&EventRecord, i64)> = events
+        .iter()
+        .filter_map(|(r, e)| match e {
+            Event::LeaveReturned(b) => Some((r, b.at_ms)),
+            Event::GateReturned(b) => Some((r, b.at_ms)),
+            _ => None,
+        })
+        .collect();
+    let Some(&(first, first_at)) = returns.first() else {
+        return Ok(None);
+    };
+    let key = format!("{entity}/return");
+    let shown = resolutions(conn, entity)?
+        .remove(&key)
+        .and_then(|c| returns.iter().find(|(r, _)| r.id == c).copied())
+        .unwrap_or((first, first_at));
+    let disagree = returns
+        .iter()
+        .any(|(r, at)| r.origin != first.origin && *at != first_at);
+    if disagree {
+        let recs: Vec<&EventRecord> = returns.iter().map(|(r, _)| *r).collect();
+        add_conflict(conn, &key, "return", entity, &recs, &shown.0.id)?;
+    }
+    Ok(Some(shown.1))
 }
 
 pub fn leave(
@@ -207,6 +234,7 @@ pub fn leave(
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
     exec(conn, "DELETE FROM leaves WHERE id = ?1", [id])?;
+    let returned = settled_return(conn, &format!("leave:{id}"), events)?;
     if let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
         Event::LeaveGranted(b) => Some((r, b)),
         _ => None,
@@ -222,7 +250,7 @@ pub fn leave(
                 b.reason,
                 b.approved_by,
                 b.destination,
-                first_return(events),
+                returned,
                 r.hlc.ms,
                 r.actor
             ],
@@ -237,6 +265,7 @@ pub fn departure(
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
     exec(conn, "DELETE FROM departures WHERE id = ?1", [id])?;
+    let returned = settled_return(conn, &format!("departure:{id}"), events)?;
     if let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
         Event::GateDeparted(b) => Some((r, b)),
         _ => None,
@@ -256,7 +285,7 @@ pub fn departure(
                 b.note,
                 r.hlc.ms,
                 r.actor,
-                first_return(events)
+                returned
             ],
         )?;
     }

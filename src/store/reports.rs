@@ -41,6 +41,8 @@ pub struct LatestFollowup {
     pub night: String,
     pub finding: String,
     pub found_at: Option<i64>,
+    /// Where the boarder was found, when the follow-up said.
+    pub found_where: Option<crate::domain::rollcall::FoundWhere>,
     pub at_ms: i64,
 }
 
@@ -68,6 +70,23 @@ impl Store {
         to_night: &str,
         building: Option<&str>,
     ) -> Result<Vec<NightMark>, StoreError> {
+        let mut out = Vec::new();
+        self.each_night_mark(from_night, to_night, building, &mut |m| {
+            out.push(m);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Store::night_marks`] one at a time, so a year of nights (a million
+    /// marks) is never held in memory.
+    pub fn each_night_mark(
+        &self,
+        from_night: &str,
+        to_night: &str,
+        building: Option<&str>,
+        f: &mut dyn FnMut(NightMark) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.student_id, r.night, r.building, r.id, m.mark, m.late_at
              FROM marks m JOIN rounds r ON r.id = m.round_id
@@ -87,7 +106,7 @@ impl Store {
                 r.get::<_, Option<i64>>(5)?,
             ))
         })?;
-        let mut out: Vec<NightMark> = Vec::new();
+        let mut pending: Option<NightMark> = None;
         for row in rows {
             let (student_id, night, building, round_id, mark, late_at) = row?;
             // An unknown mark string would come from a newer version; it
@@ -104,13 +123,15 @@ impl Store {
                 late_at,
             };
             // Rows come ordered by round start within (student, night), so
-            // a second row for the same pair is the later round.
-            match out.last_mut() {
-                Some(prev) if prev.student_id == m.student_id && prev.night == m.night => *prev = m,
-                _ => out.push(m),
+            // a second row for the same pair is the later round; a pair is
+            // given once the next pair begins.
+            match pending.take() {
+                Some(prev) if prev.student_id != m.student_id || prev.night != m.night => f(prev)?,
+                _ => {}
             }
+            pending = Some(m);
         }
-        Ok(out)
+        pending.map_or(Ok(()), f)
     }
 
     /// Rounds between two nights (inclusive) that a duty leader forced
@@ -155,7 +176,7 @@ impl Store {
         to_night: &str,
     ) -> Result<Vec<(String, LatestFollowup)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT f.student_id, r.night, f.finding, f.found_at, f.at_ms
+            "SELECT f.student_id, r.night, f.finding, f.found_at, f.at_ms, f.found_where
              FROM followups f JOIN rounds r ON r.id = f.round_id
              WHERE r.night >= ?1 AND r.night <= ?2
              ORDER BY f.at_ms, f.id",
@@ -168,6 +189,10 @@ impl Store {
                     finding: r.get(2)?,
                     found_at: r.get(3)?,
                     at_ms: r.get(4)?,
+                    found_where: r
+                        .get::<_, Option<String>>(5)?
+                        .as_deref()
+                        .and_then(crate::domain::rollcall::FoundWhere::parse),
                 },
             ))
         })?;
@@ -322,6 +347,8 @@ pub struct FollowupEntry {
     pub contact_name: String,
     pub finding: String,
     pub found_at: Option<i64>,
+    /// Where the boarder was found, when the follow-up said.
+    pub found_where: Option<crate::domain::rollcall::FoundWhere>,
     pub at_ms: i64,
     /// Operator name.
     pub by: String,
@@ -445,7 +472,7 @@ impl Store {
     ) -> Result<Vec<FollowupEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT r.night, r.building, r.kind, f.contacted, f.contact_name, f.finding,
-                    f.found_at, f.at_ms, f.by, {BOARDER_COLS}
+                    f.found_at, f.at_ms, f.by, f.found_where, {BOARDER_COLS}
              FROM followups f JOIN rounds r ON r.id = f.round_id
              LEFT JOIN students s ON s.id = f.student_id
              WHERE r.night >= ?1 AND r.night <= ?2
@@ -462,7 +489,11 @@ impl Store {
                 found_at: r.get(6)?,
                 at_ms: r.get(7)?,
                 by: r.get(8)?,
-                boarder: read_boarder(r, 9)?,
+                found_where: r
+                    .get::<_, Option<String>>(9)?
+                    .as_deref()
+                    .and_then(crate::domain::rollcall::FoundWhere::parse),
+                boarder: read_boarder(r, 10)?,
             })
         })?;
         let mut v: Vec<FollowupEntry> = rows.collect::<Result<_, _>>()?;

@@ -3,6 +3,7 @@
 
 use super::super::PaneCtx;
 use crate::domain::error::DomainError;
+use crate::domain::rollcall::FoundWhere;
 use crate::domain::roster::Student;
 use crate::domain::time;
 use crate::domain::validate::FieldError;
@@ -37,6 +38,18 @@ pub enum FormKind {
 pub const CONTACTED_KEYS: [&str; 3] = ["contact.guardian", "contact.head_teacher", "contact.other"];
 const CONTACTED: [&str; 3] = ["guardian", "head_teacher", "other"];
 const NO_YES: [&str; 2] = ["common.no", "common.yes"];
+/// Whether and where the absent boarder was found: the place decides if
+/// the night counts as a night away.
+const FOUND_KEYS: [&str; 3] = [
+    "roll.found.not_yet",
+    "roll.found.on_campus",
+    "roll.found.off_campus",
+];
+const FOUND_WHERE: [Option<FoundWhere>; 3] = [
+    None,
+    Some(FoundWhere::OnCampus),
+    Some(FoundWhere::OffCampus),
+];
 
 impl FormKind {
     /// The same form for the boarder just picked.
@@ -79,7 +92,7 @@ pub fn build(kind: FormKind, ctx: &PaneCtx) -> Form {
                     .required()
                     .max(200)
                     .hint("roll.hint.finding"),
-                Field::text("found", "roll.f.found").choice(NO_YES.to_vec()),
+                Field::text("found", "roll.f.found").choice(FOUND_KEYS.to_vec()),
                 Field::text("found_at", "roll.f.found_at")
                     .max(5)
                     .hint("roll.hint.found_at"),
@@ -161,21 +174,27 @@ pub fn save(kind: &FormKind, f: &mut Form, ctx: &mut PaneCtx) -> Result<String, 
             name,
             ..
         } => {
-            let found = f.choice("found") == 1;
+            let place = FOUND_WHERE[f.choice("found").min(2)];
+            let found = place.is_some();
             let found_at = if found {
                 let m = time::parse_hhmm(&f.value("found_at")).ok_or(DomainError::Invalid(
                     vec![("found_at", FieldError::TimeFormat)],
                 ))?;
-                Some(time::today_at(ctx.now_ms, ctx.store.offset_min(), m).min(ctx.now_ms))
+                Some((
+                    time::today_at(ctx.now_ms, ctx.store.offset_min(), m).min(ctx.now_ms),
+                    place,
+                ))
             } else {
                 None
             };
-            ctx.store.record_followup(
+            ctx.store.record_followup_found(
                 ctx.actor,
                 round_id,
                 student_id,
-                CONTACTED[f.choice("contacted").min(2)],
-                &f.value("contact_name"),
+                (
+                    CONTACTED[f.choice("contacted").min(2)],
+                    &f.value("contact_name"),
+                ),
                 &f.value("finding"),
                 found_at,
             )?;

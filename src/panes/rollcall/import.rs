@@ -78,7 +78,7 @@ fn worker(db: PathBuf, clock: Arc<dyn Clock>, file: PathBuf, actor: Actor) -> Jo
 
 impl ImportFlow {
     pub fn start() -> ImportFlow {
-        let dir = crate::panes::visitors::export::default_dir();
+        let dir = crate::panes::export::default_dir();
         ImportFlow::Path(
             TextInput::new(&format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR)),
             None,

@@ -7,6 +7,8 @@ pub mod import;
 mod pane;
 pub mod render;
 
+use super::export::{ExportForm, Step};
+use super::job::Job;
 use super::picker::{Picked, Picker};
 use super::{Handled, Input, PaneCtx, error_text, form_key, form_step};
 use crate::action::Action;
@@ -15,6 +17,7 @@ use crate::domain::rollcall::{self, Mark, RoundKind};
 use crate::domain::time;
 use crate::i18n::{tr, trf};
 use crate::keymap::Ctx;
+use crate::report::request::LedgerKind;
 use crate::store::StoreError;
 use crate::store::rollcall::{LeaveRow, MarkChange, OpenAbsence, RoundRow, SheetRow, SickRow};
 use crate::ui::form::{Form, FormStep};
@@ -90,6 +93,10 @@ pub enum Mode {
     },
     /// Importing the roster (admins).
     Import(Box<import::ImportFlow>),
+    /// The export form, on the roll-call book (duty leaders and admins).
+    Export(Box<ExportForm>),
+    /// A ledger being written on a worker.
+    Exporting(Job<String>),
 }
 
 pub struct RollcallPane {
@@ -227,14 +234,23 @@ impl RollcallPane {
                 true
             }
             Mode::Import(flow) => flow.in_text(),
+            Mode::Export(f) => f.in_text(),
             _ => false,
         }
     }
 
-    /// Checks on background work (the roster import); true to redraw.
-    pub fn poll(&mut self) -> bool {
+    /// Checks on background work (the roster import, an export); true to
+    /// redraw.
+    pub fn poll(&mut self, ctx: &mut PaneCtx) -> bool {
         match &mut self.mode {
             Mode::Import(flow) => flow.poll(),
+            Mode::Exporting(job) => {
+                let (changed, done) = super::export::poll(job, ctx);
+                if done {
+                    self.mode = Mode::Browse;
+                }
+                changed
+            }
             _ => false,
         }
     }
@@ -244,6 +260,7 @@ impl RollcallPane {
             Mode::Form { form, .. } => form.is_dirty(),
             Mode::Late { time, .. } => time.is_dirty(),
             Mode::ForceClose { reason, .. } => reason.is_dirty(),
+            Mode::Export(f) => f.has_unsaved(),
             _ => false,
         }
     }
@@ -260,6 +277,8 @@ impl RollcallPane {
             (Mode::History { .. }, _) => vec![Ctx::Viewer],
             (Mode::ConfirmReturn { .. }, _) => vec![Ctx::Confirm],
             (Mode::Import(flow), _) => flow.contexts(),
+            (Mode::Export(f), _) => f.contexts(),
+            (Mode::Exporting(_), _) => vec![Ctx::Job],
         }
     }
 
@@ -450,6 +469,15 @@ impl RollcallPane {
                     (Mode::Browse, h)
                 }
             },
+            Mode::Export(mut f) => match f.handle(input, ctx) {
+                Step::Stay(h) => (Mode::Export(f), h),
+                Step::Close => (Mode::Browse, Handled::Yes),
+                Step::Run(job) => (Mode::Exporting(job), Handled::Yes),
+            },
+            Mode::Exporting(job) => {
+                let h = super::export::job_input(&job, act);
+                (Mode::Exporting(job), h)
+            }
             Mode::ConfirmReturn { id, name, gate } => match act {
                 Some(Action::Confirm) => {
                     match ctx.store.record_return(ctx.actor, &id, gate) {
@@ -686,6 +714,10 @@ impl RollcallPane {
                 }
             }
             Action::Open => self.open(ctx),
+            Action::Export => match ExportForm::open(LedgerKind::Rollcall, ctx) {
+                Ok(f) => self.mode = Mode::Export(Box::new(f)),
+                Err(msg) => ctx.err(msg),
+            },
             Action::Import => {
                 if !crate::domain::role::allows(
                     ctx.actor.role,

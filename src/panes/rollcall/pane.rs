@@ -81,8 +81,8 @@ impl Pane for RollcallPane {
             }
         }
     }
-    fn poll(&mut self, _ctx: &mut PaneCtx) -> bool {
-        RollcallPane::poll(self)
+    fn poll(&mut self, ctx: &mut PaneCtx) -> bool {
+        RollcallPane::poll(self, ctx)
     }
     fn offers(&self, a: Action, role: crate::domain::role::Role) -> bool {
         if !matches!(self.mode, Mode::Browse) {
@@ -103,6 +103,9 @@ impl Pane for RollcallPane {
             Action::NextBuilding => self.buildings.len() > 1,
             Action::Import => {
                 crate::domain::role::allows(role, crate::domain::role::Permission::ManageRoster)
+            }
+            Action::Export => {
+                crate::domain::role::allows(role, crate::domain::role::Permission::ExportReports)
             }
             Action::New => matches!(self.view, View::Sick | View::Leave),
             Action::Open => match self.view {

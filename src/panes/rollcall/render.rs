@@ -182,6 +182,8 @@ impl RollcallPane {
                     .render(r, buf);
             }
             Mode::Import(flow) => cursor = flow.render(area, buf),
+            Mode::Export(f) => cursor = f.render(area, buf),
+            Mode::Exporting(job) => crate::panes::job::render(job, area, buf),
             Mode::ConfirmReturn { name, .. } => crate::ui::confirm(
                 area,
                 buf,

@@ -57,7 +57,7 @@ impl StationScreen {
                     .clone()
                     .filter(|d| !d.is_empty())
                     .map(std::path::PathBuf::from)
-                    .unwrap_or_else(crate::panes::visitors::export::default_dir);
+                    .unwrap_or_else(crate::panes::export::default_dir);
                 f.set(
                     "path",
                     &dir.join(format!("join.{}", crate::sync::JOIN_EXT))

@@ -1,12 +1,12 @@
 //! Visitors pane (访客登记): on site now, history, watchlist; registration,
 //! sign-out, corrections, watchlist decisions, the register export.
 
-pub mod export;
 pub mod gate;
 pub mod history;
 pub mod register;
 pub mod render;
 
+use super::export::{ExportForm, Step};
 use super::job::Job;
 use super::{
     Handled, Input, Pane, PaneCtx, RenderCtx, error_text, form_key, form_step, show_error,
@@ -17,6 +17,7 @@ use crate::domain::visit::{Decision, VisitStatus};
 use crate::domain::watchlist::WatchForm;
 use crate::i18n::{tr, trf};
 use crate::keymap::Ctx;
+use crate::report::request::LedgerKind;
 use crate::store::StoreError;
 use crate::store::visits::{HistoryFilter, RegisterOutcome, VisitChange, VisitRow};
 use crate::store::watchlist::WatchRow;
@@ -75,8 +76,9 @@ pub enum Mode {
         name: String,
         reason: Prompt,
     },
-    Export(Form),
-    /// The register being written on a worker.
+    /// The export form, on the visitor register.
+    Export(Box<ExportForm>),
+    /// A ledger being written on a worker.
     Exporting(Job<String>),
 }
 
@@ -158,6 +160,7 @@ impl VisitorsPane {
             Mode::Browse => self.searching,
             Mode::Detail(_) | Mode::ConfirmSignOut { .. } | Mode::Exporting(_) => false,
             Mode::Gate(g) => g.in_text(),
+            Mode::Export(f) => f.in_text(),
             _ => true,
         }
     }
@@ -166,7 +169,8 @@ impl VisitorsPane {
     pub fn has_unsaved(&self) -> bool {
         match &self.mode {
             Mode::Register(r) => r.form.is_dirty(),
-            Mode::WatchAdd(f) | Mode::Export(f) => f.is_dirty(),
+            Mode::WatchAdd(f) => f.is_dirty(),
+            Mode::Export(f) => f.has_unsaved(),
             Mode::WatchRemove { reason, .. } => reason.is_dirty(),
             Mode::Gate(g) => g.has_unsaved(),
             _ => false,
@@ -181,7 +185,8 @@ impl VisitorsPane {
             Mode::Browse => vec![Ctx::List],
             Mode::Register(r) if r.decision.is_some() => vec![Ctx::WatchMatch],
             Mode::Register(r) if !r.suggestions.is_empty() => vec![Ctx::Suggest, Ctx::Form],
-            Mode::Register(_) | Mode::WatchAdd(_) | Mode::Export(_) => vec![Ctx::Form],
+            Mode::Register(_) | Mode::WatchAdd(_) => vec![Ctx::Form],
+            Mode::Export(f) => f.contexts(),
             Mode::WatchRemove { .. } => vec![Ctx::Dialog],
             Mode::Detail(_) => vec![Ctx::Detail, Ctx::Viewer],
             Mode::ConfirmSignOut { .. } => vec![Ctx::Confirm],
@@ -255,13 +260,10 @@ impl VisitorsPane {
                 }
             }
             Mode::Export(f) => self.export_input(f, input, ctx),
-            Mode::Exporting(job) => match input.action() {
-                Some(Action::Back) => {
-                    job.cancel();
-                    (Mode::Exporting(job), Handled::Yes)
-                }
-                _ => (Mode::Exporting(job), Handled::No),
-            },
+            Mode::Exporting(job) => {
+                let h = super::export::job_input(&job, input.action());
+                (Mode::Exporting(job), h)
+            }
             Mode::Gate(g) => match g.handle(input, ctx) {
                 (Some(next), h) => (Mode::Gate(Box::new(next)), h),
                 (None, h) => {
@@ -407,14 +409,10 @@ impl VisitorsPane {
             | Action::PageDown
             | Action::Home
             | Action::End => self.navigate(a, ctx),
-            Action::Export => {
-                if allows(role, Permission::ExportReports) {
-                    self.mode =
-                        Mode::Export(export::form(ctx.now_ms, ctx.store.offset_min(), role));
-                } else {
-                    ctx.err(tr("err.forbidden"));
-                }
-            }
+            Action::Export => match ExportForm::open(LedgerKind::Visitors, ctx) {
+                Ok(f) => self.mode = Mode::Export(Box::new(f)),
+                Err(msg) => ctx.err(msg),
+            },
             Action::Remove if self.view == View::Watchlist => {
                 if !allows(role, Permission::ManageWatchlist) {
                     ctx.err(tr("err.forbidden"));
@@ -717,22 +715,16 @@ impl VisitorsPane {
         }
     }
 
-    fn export_input(&mut self, mut f: Form, input: Input, ctx: &mut PaneCtx) -> (Mode, Handled) {
-        let a = match input {
-            Input::Key(k) => {
-                let h = Handled::from(form_key(&mut f, k));
-                return (Mode::Export(f), h);
-            }
-            Input::Act(a) => a,
-        };
-        match form_step(&mut f, a, ctx) {
-            FormStep::Save => match export::request(&mut f) {
-                Some(req) => (Mode::Exporting(export::start(req, ctx)), Handled::Yes),
-                None => (Mode::Export(f), Handled::Yes),
-            },
-            FormStep::Close => (Mode::Browse, Handled::Yes),
-            FormStep::Pass => (Mode::Export(f), Handled::No),
-            FormStep::Stay | FormStep::Armed => (Mode::Export(f), Handled::Yes),
+    fn export_input(
+        &mut self,
+        mut f: Box<ExportForm>,
+        input: Input,
+        ctx: &mut PaneCtx,
+    ) -> (Mode, Handled) {
+        match f.handle(input, ctx) {
+            Step::Stay(h) => (Mode::Export(f), h),
+            Step::Close => (Mode::Browse, Handled::Yes),
+            Step::Run(job) => (Mode::Exporting(job), Handled::Yes),
         }
     }
 }
@@ -769,17 +761,11 @@ impl Pane for VisitorsPane {
         let Mode::Exporting(job) = &mut self.mode else {
             return false;
         };
-        match job.poll() {
-            (_, Some(r)) => {
-                match r {
-                    Ok(msg) => ctx.ok(msg),
-                    Err(e) => ctx.err(e),
-                }
-                self.mode = Mode::Browse;
-                true
-            }
-            (changed, None) => changed,
+        let (changed, done) = crate::panes::export::poll(job, ctx);
+        if done {
+            self.mode = Mode::Browse;
         }
+        changed
     }
     fn offers(&self, a: Action, role: crate::domain::role::Role) -> bool {
         if !matches!(self.mode, Mode::Browse) {

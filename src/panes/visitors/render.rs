@@ -64,7 +64,7 @@ impl VisitorsPane {
             Mode::WatchAdd(f) => {
                 cursor = crate::ui::form_screen(f, &tr("watch.add_title"), area, buf)
             }
-            Mode::Export(f) => cursor = crate::ui::form_screen(f, &tr("export.title"), area, buf),
+            Mode::Export(f) => cursor = f.render(area, buf),
             Mode::Detail(d) => render_detail(d, area, buf, rc),
             Mode::Gate(g) => cursor = g.render(area, buf),
             Mode::Exporting(job) => crate::panes::job::render(job, area, buf),

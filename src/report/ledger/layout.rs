@@ -7,20 +7,27 @@ use super::{LedgerError, Orientation, Table, Watch};
 /// Estimated number of lines `text` wraps to in a column `width` characters
 /// wide, where a CJK character takes the room of two digits.
 pub(super) fn wrapped_lines(text: &str, width: f64) -> u32 {
-    let per_line = width.max(1.0);
     text.split('\n')
-        .map(|line| {
-            let units = f64::from(display_width(line));
-            if units <= per_line {
-                // An empty line still takes one line.
-                1
-            } else {
-                // Word wrap leaves part of each line empty: count a unit
-                // less per line so the row is never too short to show all.
-                (units / (per_line - 1.0).max(1.0)).ceil() as u32
-            }
-        })
+        .map(|line| line_count(f64::from(display_width(line)), width, line.contains(' ')))
         .sum()
+}
+
+/// Lines a line of `units` takes in a column `width` units wide. CJK text
+/// (and a word with no space) breaks anywhere, a character (two units) at a
+/// time; word wrap at spaces leaves part of each line empty, so a unit less
+/// per line is counted and the row is never too short to show all.
+fn line_count(units: f64, width: f64, spaced: bool) -> u32 {
+    let per_line = width.max(1.0);
+    if units <= per_line {
+        // An empty line still takes one line.
+        return 1;
+    }
+    let usable = if spaced {
+        per_line - 1.0
+    } else {
+        per_line - per_line % 2.0
+    };
+    (units / usable.max(1.0)).ceil() as u32
 }
 
 /// Width of one line of text in half-width units (a CJK character is 2).
@@ -29,9 +36,9 @@ pub(super) fn display_width(line: &str) -> u32 {
 }
 
 /// Room a cell needs beside its text (padding and border), in points.
-const CELL_PAD_PT: f64 = 5.0;
+const CELL_PAD_PT: f64 = 4.0;
 /// Page margins in inches: left/right, top/bottom, header/footer.
-pub(super) const MARGIN_SIDE_IN: f64 = 0.4;
+pub(super) const MARGIN_SIDE_IN: f64 = 0.3;
 pub(super) const MARGIN_TOP_IN: f64 = 0.75;
 pub(super) const MARGIN_BOTTOM_IN: f64 = 0.9;
 pub(super) const MARGIN_HEADER_IN: f64 = 0.3;
@@ -39,6 +46,8 @@ pub(super) const MARGIN_HEADER_IN: f64 = 0.3;
 const MAX_COLUMN_UNITS: u32 = 40;
 /// Narrowest a text column is made for a long word, in half-width units.
 const MAX_TEXT_FLOOR: u32 = 8;
+/// Width of a column signed by hand, in half-width units (about 2 cm).
+const SIGN_UNITS: u32 = 10;
 /// Narrowest any column is made, in half-width units.
 const MIN_COLUMN_UNITS: u32 = 2;
 
@@ -95,10 +104,16 @@ fn excel_width(pt: f64) -> f64 {
     ((pt / 0.75 - 5.0) / 8.0).max(1.0)
 }
 
+/// Widths above this share one histogram bucket: they wrap at any width
+/// the plan gives.
+const HIST_MAX: usize = MAX_COLUMN_UNITS as usize + 1;
+
 /// Measures every cell and picks the largest font at which the table fits
-/// one page wide, narrowing the widest columns (their text wraps) before
-/// giving up a point of font size. Only if even the narrowest columns do
-/// not fit at 9 pt is the page scaled below that, by fit-to-width.
+/// one page wide with few wrapped lines: columns are narrowed one unit at a
+/// time where that wraps the fewest cells (an empty or short column before
+/// a full one), and a point of font size is given up when more than one
+/// row in twenty would wrap. Only if even the narrowest columns do not fit
+/// at 9 pt is the page scaled below that, by fit-to-width.
 pub(super) fn print_plan(
     table: Table,
     width: usize,
@@ -109,22 +124,32 @@ pub(super) fn print_plan(
     // The longest piece that cannot wrap (a date, an ID number, a word).
     let mut unbreakable = vec![0u32; width];
     let mut short = vec![None::<bool>; width];
+    // Per column: how many cells are how wide (their widest line).
+    let mut hist = vec![[0u64; HIST_MAX + 1]; width];
     for (i, col) in ledger.columns.iter().enumerate() {
         for line in col.header.split('\n') {
-            desired[i] = desired[i].max(display_width(line));
+            // A header may take two lines: it is printed once a page.
+            desired[i] = desired[i].max(display_width(line).div_ceil(2));
             unbreakable[i] = unbreakable[i].max(longest_unbreakable(line).min(8));
         }
     }
     let records = table.records();
-    // The first of the two passes over the rows: measuring.
-    table.each((0, 2), watch, &mut |r, row| {
-        let is_record = r < records;
+    // The first of the three passes over the rows: measuring.
+    table.each((0, 3), watch, &mut |r, row| {
+        // Totals under the table (a roll-call book's callers per night)
+        // wrap rather than widen every column for one row.
+        if r >= records {
+            return Ok(());
+        }
         for (i, cell) in row.iter().enumerate().take(width) {
+            let mut widest = 0;
             for line in cell.split('\n') {
-                desired[i] = desired[i].max(display_width(line));
+                widest = widest.max(display_width(line));
                 unbreakable[i] = unbreakable[i].max(longest_unbreakable(line));
             }
-            if is_record && !cell.is_empty() {
+            desired[i] = desired[i].max(widest);
+            hist[i][(widest as usize).min(HIST_MAX)] += 1;
+            if !cell.is_empty() {
                 let s = short[i].get_or_insert(true);
                 *s = *s && is_compact(cell);
             }
@@ -135,6 +160,32 @@ pub(super) fn print_plan(
     for (i, col) in ledger.columns.iter().enumerate() {
         if table.len() == 0 && col.width.is_finite() && col.width > 0.0 {
             desired[i] = desired[i].max((col.width.min(255.0) * 1.2) as u32);
+        }
+    }
+    // Latin letters and digits (dates, phones, IDs, plates) get one unit of
+    // slack: a printer without 宋体 substitutes a font whose digits are a
+    // little wider, and a phone number must not lose its last digit to the
+    // next line.
+    for i in 0..width {
+        if unbreakable[i] > 2 {
+            desired[i] += 1;
+            unbreakable[i] += 1;
+        }
+    }
+    // The header on at most two lines (a CJK character is two units).
+    let header_floor: Vec<u32> = (0..width)
+        .map(|i| {
+            let w = ledger.columns.get(i).map_or(0, |c| {
+                c.header.split('\n').map(display_width).max().unwrap_or(0)
+            });
+            w.div_ceil(2).next_multiple_of(2)
+        })
+        .collect();
+    for (i, col) in ledger.columns.iter().enumerate() {
+        // Room to sign in, however empty the column is.
+        if col.hand {
+            desired[i] = desired[i].max(SIGN_UNITS);
+            unbreakable[i] = unbreakable[i].max(SIGN_UNITS);
         }
     }
     let desired: Vec<u32> = desired
@@ -148,74 +199,81 @@ pub(super) fn print_plan(
         .iter()
         .zip(&unbreakable)
         .zip(&short)
-        .map(|((d, u), short)| {
+        .zip(&header_floor)
+        .map(|(((d, u), short), h)| {
             let u = if *short == Some(true) {
                 *u
             } else {
                 (*u).min(MAX_TEXT_FLOOR)
             };
-            u.clamp(MIN_COLUMN_UNITS, *d)
+            u.max(*h).clamp(MIN_COLUMN_UNITS, *d)
         })
         .collect();
 
     let avail = printable_width_pt(ledger.orientation);
-    let total = |units: &[f64], f: f64| units.iter().map(|u| column_pt(*u, f)).sum::<f64>();
-    let as_f64 = |v: &[u32]| v.iter().map(|u| f64::from(*u)).collect::<Vec<f64>>();
-    let (desired, floor) = (as_f64(&desired), as_f64(&floor));
-
-    // Prefer no wrapping at 11 or 10 pt, then wrapping at 10, then 9 pt:
-    // the smallest size an inspector reads comfortably on paper.
+    // One row in twenty may wrap before the font gets smaller.
+    let allowed = table.len() as u64 / 20;
     let mut chosen = None;
-    for f in [11.0, 10.0] {
-        if total(&desired, f) <= avail {
-            chosen = Some((f, desired.clone()));
+    for f in [11.0, 10.0, 9.0] {
+        if let Some((units, extra)) = narrow_to_fit(&desired, &floor, &hist, avail, f)
+            && (extra <= allowed || f <= 9.0)
+        {
+            chosen = Some((f, units));
             break;
         }
     }
-    if chosen.is_none() {
-        for f in [10.0, 9.0] {
-            if total(&floor, f) <= avail {
-                chosen = Some((f, fill_to(&desired, &floor, avail, f)));
-                break;
-            }
-        }
-    }
     let (font_pt, units) = chosen.unwrap_or((9.0, floor));
+    let units: Vec<f64> = units.iter().map(|u| f64::from(*u)).collect();
     Ok(PrintPlan {
         font_pt,
         widths: units
             .iter()
             .map(|u| excel_width(column_pt(*u, font_pt)).min(255.0))
             .collect(),
-        line_units: units.clone(),
+        line_units: units,
         centred: short.into_iter().map(|s| s.unwrap_or(false)).collect(),
     })
 }
 
-/// Column widths between `floor` and `desired` whose total fits `avail`:
-/// every column gets up to a common cap, found by bisection, so the widest
-/// columns give up room first.
-fn fill_to(desired: &[f64], floor: &[f64], avail: f64, font_pt: f64) -> Vec<f64> {
-    let widths = |cap: f64| -> Vec<f64> {
-        desired
+/// Column widths between `floor` and `desired` whose total fits `avail` at
+/// `font_pt`, with the extra lines the narrowing costs; None if even the
+/// floors do not fit. Greedy: each step takes one unit from the column
+/// where that adds the fewest wrapped lines (the widest on a tie).
+fn narrow_to_fit(
+    desired: &[u32],
+    floor: &[u32],
+    hist: &[[u64; HIST_MAX + 1]],
+    avail: f64,
+    font_pt: f64,
+) -> Option<(Vec<u32>, u64)> {
+    let total = |units: &[u32]| {
+        units
             .iter()
-            .zip(floor)
-            .map(|(d, f)| cap.clamp(*f, *d))
-            .collect()
-    };
-    let fits = |cap: f64| {
-        widths(cap)
-            .iter()
-            .map(|u| column_pt(*u, font_pt))
+            .map(|u| column_pt(f64::from(*u), font_pt))
             .sum::<f64>()
-            <= avail
     };
-    let (mut lo, mut hi) = (0.0, f64::from(MAX_COLUMN_UNITS));
-    for _ in 0..30 {
-        let mid = (lo + hi) / 2.0;
-        if fits(mid) { lo = mid } else { hi = mid }
+    if total(floor) > avail {
+        return None;
     }
-    widths(lo.floor())
+    // Lines all cells of column `i` take at `w` units.
+    let lines = |i: usize, w: u32| -> u64 {
+        hist[i]
+            .iter()
+            .enumerate()
+            .map(|(units, n)| u64::from(line_count(units as f64, f64::from(w), false)) * n)
+            .sum()
+    };
+    let mut units = desired.to_vec();
+    let mut extra = 0;
+    while total(&units) > avail {
+        let (i, cost) = (0..units.len())
+            .filter(|i| units[*i] > floor[*i])
+            .map(|i| (i, lines(i, units[i] - 1) - lines(i, units[i])))
+            .min_by_key(|(i, cost)| (*cost, std::cmp::Reverse(units[*i])))?;
+        units[i] -= 1;
+        extra += cost;
+    }
+    Some((units, extra))
 }
 
 /// Longest run of characters a line cannot wrap inside: Excel breaks at
@@ -307,9 +365,14 @@ mod tests {
         assert_eq!(wrapped_lines("张三李四王五", 10.0), 2);
         assert_eq!(wrapped_lines("a\nb\n", 10.0), 3);
         assert_eq!(wrapped_lines("x", 0.0), 1);
-        // 20 units in 10 per line: a third line for word-wrap slack.
+        // Words wrap at spaces: a unit of slack per line.
         assert_eq!(wrapped_lines(&"ab ".repeat(6)[..17], 10.0), 2);
-        assert_eq!(wrapped_lines(&"a".repeat(20), 10.0), 3);
+        assert_eq!(wrapped_lines(&"ab ".repeat(7)[..20], 10.0), 3);
+        // Without spaces the text breaks anywhere: 20 units fill 2 lines;
+        // CJK breaks a character at a time, so 9 units hold 4 characters.
+        assert_eq!(wrapped_lines(&"a".repeat(20), 10.0), 2);
+        assert_eq!(wrapped_lines("与班主任面谈", 9.0), 2);
+        assert_eq!(wrapped_lines("与班主任面谈好不好", 9.0), 3);
     }
 
     fn ledger(orientation: Orientation, columns: usize, cell: &str) -> Ledger {
@@ -382,9 +445,10 @@ mod tests {
         let plan = print_plan(&l, 39);
         assert!(plan.font_pt >= 10.0, "{plan:?}");
         assert!(printed_pt(&plan) <= printable_width_pt(Orientation::Landscape) + 1.0);
-        // Marks are centred, names are not; the bed label does not wrap.
+        // Marks are centred, names are not; the bed label does not wrap
+        // (11 units and one of slack for a substituted font's digits).
         assert!(plan.centred[5] && !plan.centred[1]);
-        assert_eq!(plan.line_units[0], 11.0, "{plan:?}");
+        assert_eq!(plan.line_units[0], 12.0, "{plan:?}");
     }
 
     #[test]

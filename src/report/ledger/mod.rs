@@ -29,7 +29,7 @@ pub use xlsx_writer::xlsx_bytes;
 /// them, so memory stays flat however long the ledger is.
 pub trait RowStream {
     /// How many rows [`RowStream::each`] gives: the progress total.
-    fn len(&self) -> usize;
+    fn count(&self) -> usize;
     /// Calls `f` with every row in order, stopping at the first error.
     fn each(
         &self,
@@ -62,6 +62,9 @@ pub(super) struct Table<'a> {
     pub stream: Option<&'a dyn RowStream>,
 }
 
+/// What a pass over a table's rows does with each: its index and cells.
+pub(super) type RowVisit<'f> = dyn FnMut(usize, &[String]) -> Result<(), LedgerError> + 'f;
+
 /// Rows between two progress reports (and cancel checks).
 const REPORT_EVERY: usize = 512;
 
@@ -74,12 +77,12 @@ impl<'a> Table<'a> {
     }
 
     pub fn len(&self) -> usize {
-        self.stream.map_or(0, |s| s.len()) + self.ledger.rows.len()
+        self.stream.map_or(0, |s| s.count()) + self.ledger.rows.len()
     }
 
     /// Rows that are records (not totals).
     pub fn records(&self) -> usize {
-        self.stream.map_or(0, |s| s.len()) + self.ledger.records().len()
+        self.stream.map_or(0, |s| s.count()) + self.ledger.records().len()
     }
 
     /// Every row in order with its index. Progress is reported as pass
@@ -88,7 +91,7 @@ impl<'a> Table<'a> {
         &self,
         (pass, passes): (u64, u64),
         watch: &dyn Watch,
-        f: &mut dyn FnMut(usize, &[String]) -> Result<(), LedgerError>,
+        f: &mut RowVisit,
     ) -> Result<(), LedgerError> {
         let total = self.len() as u64 * passes;
         let mut i = 0;
@@ -158,6 +161,9 @@ pub struct Column {
     /// they hold (see the print plan); this width is used only when the
     /// ledger has no rows to measure. Non-finite or non-positive: ignored.
     pub width: f64,
+    /// Left blank for a signature by hand on the printout: kept wide
+    /// enough to sign in, however empty.
+    pub hand: bool,
 }
 
 impl Column {
@@ -165,7 +171,14 @@ impl Column {
         Column {
             header: header.into(),
             width,
+            hand: false,
         }
+    }
+
+    /// A column signed by hand on the printout.
+    pub fn signed(mut self) -> Column {
+        self.hand = true;
+        self
     }
 }
 
@@ -354,5 +367,113 @@ mod tests {
         assert!(matches!(err, LedgerError::UnsupportedExtension));
         assert_eq!(err.to_string(), "unsupported extension");
         assert!(dir_entries(dir.path()).is_empty());
+    }
+
+    /// The visitor ledger's rows, given one at a time.
+    struct Streamed(Vec<Vec<String>>);
+
+    impl RowStream for Streamed {
+        fn count(&self) -> usize {
+            self.0.len()
+        }
+        fn each(
+            &self,
+            f: &mut dyn FnMut(&[String]) -> Result<(), LedgerError>,
+        ) -> Result<(), LedgerError> {
+            self.0.iter().try_for_each(|r| f(r))
+        }
+    }
+
+    /// Records progress; cancels once `stop_at` rows have gone by.
+    struct Recorder {
+        seen: std::cell::RefCell<Vec<(u64, u64)>>,
+        stop_at: Option<u64>,
+    }
+
+    impl Watch for Recorder {
+        fn progress(&self, done: u64, total: u64) {
+            self.seen.borrow_mut().push((done, total));
+        }
+        fn cancelled(&self) -> bool {
+            let last = self.seen.borrow().last().map_or(0, |p| p.0);
+            self.stop_at.is_some_and(|s| last >= s)
+        }
+    }
+
+    /// Many rows, so the walk reports progress (and checks for a cancel)
+    /// more than once.
+    fn long_ledger() -> (Ledger, Vec<Vec<String>>) {
+        let rows: Vec<Vec<String>> = (0..2_000)
+            .map(|i| {
+                vec![
+                    format!("2026-11-{:02}", i % 28 + 1),
+                    format!("访客{i}"),
+                    ID_NUMBER.to_string(),
+                    "接孩子".repeat(i % 4 + 1),
+                ]
+            })
+            .collect();
+        let mut head = visitor_ledger();
+        head.rows = vec![vec!["合计".to_string(), "2000".to_string()]];
+        head.summary_rows = 1;
+        (head, rows)
+    }
+
+    #[test]
+    fn streamed_rows_write_the_same_file_as_rows_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let (head, rows) = long_ledger();
+        let mut whole = head.clone();
+        whole.rows = rows.iter().cloned().chain(head.rows.clone()).collect();
+        for ext in ["csv", "xlsx"] {
+            let streamed = dir.path().join(format!("s.{ext}"));
+            let held = dir.path().join(format!("m.{ext}"));
+            let watch = Recorder {
+                seen: Default::default(),
+                stop_at: None,
+            };
+            write_streamed(&head, &Streamed(rows.clone()), &streamed, &watch).unwrap();
+            write_ledger(&whole, &held).unwrap();
+            if ext == "csv" {
+                assert_eq!(fs::read(&streamed).unwrap(), fs::read(&held).unwrap());
+            } else {
+                use calamine::Reader;
+                let grid = |p: &Path| {
+                    let mut wb = calamine::open_workbook_auto(p).unwrap();
+                    let name = wb.sheet_names()[0].clone();
+                    wb.worksheet_range(&name).unwrap()
+                };
+                assert_eq!(grid(&streamed), grid(&held));
+            }
+            // Progress climbs to the end and never past it.
+            let seen = watch.seen.borrow();
+            assert!(seen.len() > 3, "{ext}: {seen:?}");
+            let ratio = |(d, t): (u64, u64)| d as f64 / t as f64;
+            assert!(
+                seen.windows(2).all(|w| ratio(w[0]) <= ratio(w[1])),
+                "{ext}: {seen:?}"
+            );
+            assert!(seen.iter().all(|(d, t)| d <= t), "{ext}");
+            assert_eq!(seen.last(), Some(&(1, 1)), "{ext}");
+        }
+    }
+
+    #[test]
+    fn a_cancelled_write_leaves_no_file_and_keeps_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (head, rows) = long_ledger();
+        for ext in ["csv", "xlsx"] {
+            let path = dir.path().join(format!("out.{ext}"));
+            fs::write(&path, "last month's ledger").unwrap();
+            let watch = Recorder {
+                seen: Default::default(),
+                stop_at: Some(1_000),
+            };
+            let err = write_streamed(&head, &Streamed(rows.clone()), &path, &watch).unwrap_err();
+            assert!(matches!(err, LedgerError::Cancelled), "{ext}: {err:?}");
+            assert_eq!(fs::read_to_string(&path).unwrap(), "last month's ledger");
+            assert_eq!(dir_entries(dir.path()).len(), 1, "{ext}: temp file left");
+            fs::remove_file(&path).unwrap();
+        }
     }
 }

@@ -127,19 +127,34 @@ fn lay_out_sheet(
         }
         let header = padded(ledger.columns.iter().map(|c| c.header.as_str()), width);
         let header_fmts = vec![&header_fmt; width];
-        write_table_row(sheet, HEADER_ROW, header, &plan, &header_fmts)
+        write_table_row(sheet, HEADER_ROW, header, &plan, &header_fmts, 0)
     };
     fixed(sheet).map_err(xlsx_err)?;
 
-    // The second pass over the rows: writing, in order, as constant-memory
-    // mode requires.
+    // The second pass: the most common row height becomes the sheet's
+    // default and only the other rows get their own. rust_xlsxwriter keeps
+    // every row given a height in memory to the end, even in constant-memory
+    // mode, so a height on every row of a year's register would cost ~70 MB.
+    let mut lines_seen = std::collections::BTreeMap::<u32, usize>::new();
+    table.each((1, 3), watch, &mut |_, row| {
+        let lines = plan.row_lines(padded(row.iter().map(String::as_str), width));
+        *lines_seen.entry(lines).or_default() += 1;
+        Ok(())
+    })?;
+    let usual = lines_seen
+        .iter()
+        .max_by_key(|(lines, n)| (**n, std::cmp::Reverse(**lines)))
+        .map_or(1, |(lines, _)| *lines);
+    sheet.set_default_row_height(plan.row_height(usual));
+
+    // The third pass: writing, in order, as constant-memory mode requires.
     let mut row_num = HEADER_ROW;
     let mut last_record_row = HEADER_ROW;
     let records = table.records();
-    table.each((1, 2), watch, &mut |i, row| {
+    table.each((2, 3), watch, &mut |i, row| {
         row_num = next_row(row_num).map_err(xlsx_err)?;
         let cells = padded(row.iter().map(String::as_str), width);
-        write_table_row(sheet, row_num, cells, &plan, &formats).map_err(xlsx_err)?;
+        write_table_row(sheet, row_num, cells, &plan, &formats, usual).map_err(xlsx_err)?;
         if i < records {
             last_record_row = row_num;
         }
@@ -208,19 +223,23 @@ fn base_format() -> CellFormat {
 
 /// One bordered table row. Neither Excel nor LibreOffice grows a row for
 /// wrapped text in a generated file, and overlapping text is unreadable on
-/// the printout, so every row gets a height for its tallest cell, with
-/// padding.
+/// the printout, so every row is as tall as its tallest cell, with padding:
+/// the sheet's default height when that is `usual_lines` lines, else its own.
 fn write_table_row<'a>(
     sheet: &mut Worksheet,
     row: RowNum,
     cells: impl Iterator<Item = &'a str> + Clone,
     plan: &PrintPlan,
     formats: &[&CellFormat],
+    usual_lines: u32,
 ) -> Result<(), XlsxError> {
     for ((col, cell), format) in (0..).zip(cells.clone()).zip(formats) {
         write_text(sheet, row, col, cell, format)?;
     }
-    sheet.set_row_height(row, plan.row_height(plan.row_lines(cells)))?;
+    let lines = plan.row_lines(cells);
+    if lines != usual_lines {
+        sheet.set_row_height(row, plan.row_height(lines))?;
+    }
     Ok(())
 }
 

@@ -10,18 +10,21 @@ use crate::store::{Store, StoreError};
 
 impl Store {
     /// Approved leave and gate departures not yet back, plus recent returns.
+    /// Each of the four parts reads its own partial index (open, or
+    /// returned since): an `OR` of the two would read the whole year.
     pub fn leaves(&self, include_returned_since_ms: i64) -> Result<Vec<LeaveRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT l.id, l.student_id, COALESCE(s.name, ''), COALESCE(s.class, ''), l.from_ms, l.due_ms, l.reason, l.approved_by, l.destination, l.returned_ms, 0
-             FROM leaves l LEFT JOIN students s ON s.id = l.student_id
-             WHERE l.returned_ms IS NULL OR l.returned_ms >= ?1
-             UNION ALL
-             SELECT d.id, d.student_id, COALESCE(s.name, ''), COALESCE(s.class, ''), d.at_ms, d.due_ms,
+        const LEAVE: &str = "SELECT l.id, l.student_id, COALESCE(s.name, ''), COALESCE(s.class, ''), l.from_ms, l.due_ms, l.reason, l.approved_by, l.destination, l.returned_ms, 0
+             FROM leaves l LEFT JOIN students s ON s.id = l.student_id";
+        const GATE: &str = "SELECT d.id, d.student_id, COALESCE(s.name, ''), COALESCE(s.class, ''), d.at_ms, d.due_ms,
                     d.relation, COALESCE(d.approved_by, ''), d.with_name, d.returned_ms, 1
-             FROM departures d LEFT JOIN students s ON s.id = d.student_id
-             WHERE d.returned_ms IS NULL OR d.returned_ms >= ?1
-             ORDER BY 10 IS NOT NULL, 6",
-        )?;
+             FROM departures d LEFT JOIN students s ON s.id = d.student_id";
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT * FROM ({LEAVE} WHERE l.returned_ms IS NULL
+             UNION ALL {LEAVE} WHERE l.returned_ms >= ?1
+             UNION ALL {GATE} WHERE d.returned_ms IS NULL
+             UNION ALL {GATE} WHERE d.returned_ms >= ?1)
+             ORDER BY returned_ms IS NOT NULL, due_ms"
+        ))?;
         let rows = stmt.query_map([include_returned_since_ms], |r| {
             Ok(LeaveRow {
                 id: r.get(0)?,

@@ -10,12 +10,15 @@ use crate::store::{Store, StoreError};
 
 impl Store {
     /// Open sick records (and those closed since `since_ms`) with their notes.
+    /// Both parts read a partial index (open; closed since), never the year.
     pub fn sick_log(&self, since_ms: i64) -> Result<Vec<SickRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT k.id, k.student_id, COALESCE(s.name, ''), k.symptoms, k.temperature, k.medicine, k.water, k.clinic, k.guardian_told, k.at_ms, k.closed_ms
-             FROM sick k LEFT JOIN students s ON s.id = k.student_id
-             WHERE k.closed_ms IS NULL OR k.closed_ms >= ?1 ORDER BY k.closed_ms IS NOT NULL, k.at_ms DESC",
-        )?;
+        const SICK: &str = "SELECT k.id, k.student_id, COALESCE(s.name, ''), k.symptoms, k.temperature, k.medicine, k.water, k.clinic, k.guardian_told, k.at_ms, k.closed_ms
+             FROM sick k LEFT JOIN students s ON s.id = k.student_id";
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT * FROM ({SICK} WHERE k.closed_ms IS NULL
+             UNION ALL {SICK} WHERE k.closed_ms >= ?1)
+             ORDER BY closed_ms IS NOT NULL, at_ms DESC"
+        ))?;
         let rows = stmt.query_map([since_ms], |r| {
             Ok(SickRow {
                 id: r.get(0)?,

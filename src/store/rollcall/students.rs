@@ -73,11 +73,24 @@ impl Store {
 
     /// Active boarders, in bed order; one building or all.
     pub fn students(&self, building: Option<&str>) -> Result<Vec<Student>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {STUDENT_COLS} FROM students WHERE active = 1 AND (?1 IS NULL OR building = ?1)"
-        ))?;
-        let rows = stmt.query_map([building], read_student)?;
-        let mut v: Vec<Student> = rows.collect::<Result<_, _>>()?;
+        // One building reads its beds' index; an `OR` for "any building"
+        // in the same statement would read every boarder who ever left.
+        let mut v: Vec<Student> = match building {
+            Some(b) => {
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT {STUDENT_COLS} FROM students WHERE building = ?1 AND active = 1"
+                ))?;
+                let rows = stmt.query_map([b], read_student)?;
+                rows.collect::<Result<_, _>>()?
+            }
+            None => {
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT {STUDENT_COLS} FROM students WHERE active = 1"
+                ))?;
+                let rows = stmt.query_map([], read_student)?;
+                rows.collect::<Result<_, _>>()?
+            }
+        };
         v.sort_by_cached_key(|s| (bed_order(&s.bed), s.data.name.clone()));
         Ok(v)
     }
