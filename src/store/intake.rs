@@ -4,7 +4,10 @@
 //! year (a million events) costs little more than writing them: chain heads
 //! are tracked in memory instead of looked up per event, and a record this
 //! station had never seen is projected from the events in hand instead of
-//! being read back from the log.
+//! being read back from the log. A bundle with more new events than
+//! `IN_MEMORY` stops holding them: they are found again in the log by rowid
+//! (all of them after the log's last row before the import), so memory
+//! stays the same whatever the bundle's length.
 
 use super::log::{self, EventRecord};
 use super::project::{self, FACT_KINDS, Pending};
@@ -12,6 +15,10 @@ use super::{Store, StoreError};
 use crate::domain::event::Event;
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
+
+/// New events held in memory to project them without reading them back
+/// (~600 bytes each): past this, the import reads them from the log.
+pub const IN_MEMORY: usize = 50_000;
 
 /// What became of one event of a bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +55,6 @@ struct Group {
 
 /// One bundle's events on their way into the log. Runs inside
 /// `Store::batch`; `take` each event, then `project` once.
-#[derive(Default)]
 pub struct Intake {
     heads: HashMap<String, Head>,
     /// New events, in arrival order. Kept as text and parsed when projected:
@@ -56,13 +62,50 @@ pub struct Intake {
     new: Vec<EventRecord>,
     groups: Vec<Group>,
     by_entity: HashMap<String, usize>,
+    /// How many new events `new` may hold before the intake spills.
+    limit: usize,
+    /// The log's last rowid before this import, once the first event came.
+    before: Option<i64>,
+    /// Spilled: `new`, `groups` and `by_entity` are given up; only the
+    /// simple facts are kept (few), in arrival order, to apply first.
+    spilled: bool,
+    facts: Vec<EventRecord>,
+    max_hlc: crate::domain::hlc::Hlc,
+}
+
+impl Default for Intake {
+    fn default() -> Self {
+        Intake::with_limit(IN_MEMORY)
+    }
 }
 
 impl Intake {
+    /// An intake holding at most `limit` new events in memory.
+    pub fn with_limit(limit: usize) -> Intake {
+        Intake {
+            heads: HashMap::new(),
+            new: Vec::new(),
+            groups: Vec::new(),
+            by_entity: HashMap::new(),
+            limit,
+            before: None,
+            spilled: false,
+            facts: Vec::new(),
+            max_hlc: Default::default(),
+        }
+    }
+
     /// Checks one event against this station's log and appends it if new.
     /// Its hash must already have been checked against its content.
     pub fn take(&mut self, store: &Store, rec: EventRecord) -> Result<Verdict, StoreError> {
         let conn = &store.conn;
+        if self.before.is_none() {
+            self.before = Some(conn.query_row(
+                "SELECT COALESCE(MAX(rowid), 0) FROM events",
+                [],
+                |r| r.get(0),
+            )?);
+        }
         if !self.heads.contains_key(&rec.origin) {
             let (seq, hash) = log::head(conn, &rec.origin)?;
             self.heads.insert(rec.origin.clone(), Head { seq, hash });
@@ -78,6 +121,20 @@ impl Intake {
         }
         if rec.seq != head.seq + 1 || rec.prev_hash != head.hash {
             return Ok(Verdict::Unlinked);
+        }
+        if self.spilled {
+            match log::insert(conn, &rec) {
+                Ok(()) => {}
+                Err(e) if is_constraint(&e) => return Ok(Verdict::DuplicateId),
+                Err(e) => return Err(e),
+            }
+            head.seq = rec.seq;
+            head.hash = rec.hash;
+            self.max_hlc = self.max_hlc.max(rec.hlc);
+            if FACT_KINDS.contains(&rec.kind.as_str()) {
+                self.facts.push(rec);
+            }
+            return Ok(Verdict::New);
         }
         let group = match self.by_entity.get(&rec.entity) {
             Some(&g) => g,
@@ -95,22 +152,31 @@ impl Intake {
         };
         match log::insert(conn, &rec) {
             Ok(()) => {}
-            // An event id that another event already has: forged.
-            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                return Ok(Verdict::DuplicateId);
-            }
+            Err(e) if is_constraint(&e) => return Ok(Verdict::DuplicateId),
             Err(e) => return Err(e),
         }
         head.seq = rec.seq;
         head.hash = rec.hash;
+        self.max_hlc = self.max_hlc.max(rec.hlc);
         let g = &mut self.groups[group];
-        g.recompute |=
-            Event::KINDS.contains(&rec.kind.as_str()) && !FACT_KINDS.contains(&rec.kind.as_str());
+        g.recompute |= recomputes(&rec.kind);
         g.events.push(self.new.len());
         self.new.push(rec);
+        if self.new.len() > self.limit {
+            self.spill();
+        }
         Ok(Verdict::New)
+    }
+
+    /// Gives up the events held: every new one is in the log already.
+    fn spill(&mut self) {
+        self.facts = std::mem::take(&mut self.new)
+            .into_iter()
+            .filter(|r| FACT_KINDS.contains(&r.kind.as_str()))
+            .collect();
+        self.groups = Vec::new();
+        self.by_entity = HashMap::new();
+        self.spilled = true;
     }
 
     /// Projects the new events: simple facts first, then every record they
@@ -118,6 +184,9 @@ impl Intake {
     /// rows last, once per person.
     pub fn project(mut self, store: &Store) -> Result<(), StoreError> {
         let conn = &store.conn;
+        if self.spilled {
+            return self.project_spilled(conn);
+        }
         // Records whose shown value a decision changed, and which are not
         // recomputed below anyway.
         let mut decided: Vec<String> = Vec::new();
@@ -159,10 +228,62 @@ impl Intake {
         pending.finish(conn)
     }
 
+    /// `project` once the events were given up: the same work, each record
+    /// read back from the log. Records come in the order of their first new
+    /// event, so reading them back mostly walks the log forwards.
+    fn project_spilled(self, conn: &Connection) -> Result<(), StoreError> {
+        let before = self.before.unwrap_or(0);
+        // A decided record is recomputed here even if its group is below:
+        // decisions are few, and the result is the same.
+        let mut decided: Vec<String> = Vec::new();
+        for rec in &self.facts {
+            if let Some(Ok(ev)) = Event::parse(&rec.kind, &rec.body)
+                && let Some(entity) = project::apply_fact(conn, rec, &ev)?
+            {
+                decided.push(entity);
+            }
+        }
+        let mut pending = Pending::default();
+        for entity in &decided {
+            let events = project::entity_events(conn, entity)?;
+            project::project_entity(conn, entity, &events, false, &mut pending)?;
+        }
+        // SQLite groups and sorts in its own bounded memory (spilling to a
+        // temporary file), not ours.
+        let mut stmt = conn.prepare(
+            "SELECT e.entity, MIN(e.rowid) AS first, group_concat(DISTINCT e.kind),
+                    NOT EXISTS (SELECT 1 FROM events o WHERE o.entity = e.entity AND o.rowid <= ?1)
+             FROM events e WHERE e.rowid > ?1 GROUP BY e.entity ORDER BY first",
+        )?;
+        let mut rows = stmt.query([before])?;
+        while let Some(row) = rows.next()? {
+            let kinds: String = row.get(2)?;
+            if !kinds.split(',').any(recomputes) {
+                continue;
+            }
+            let entity: String = row.get(0)?;
+            let fresh: bool = row.get(3)?;
+            let events = project::entity_events(conn, &entity)?;
+            project::project_entity(conn, &entity, &events, fresh, &mut pending)?;
+        }
+        pending.finish(conn)
+    }
+
     /// The newest HLC among the new events.
     pub fn max_hlc(&self) -> crate::domain::hlc::Hlc {
-        self.new.iter().map(|r| r.hlc).max().unwrap_or_default()
+        self.max_hlc
     }
+}
+
+/// An event of this kind changes its record's row (not only a simple fact).
+fn recomputes(kind: &str) -> bool {
+    Event::KINDS.contains(&kind) && !FACT_KINDS.contains(&kind)
+}
+
+/// An event id that another event already has: forged.
+fn is_constraint(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+        if e.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
 fn event_hash(conn: &Connection, origin: &str, seq: i64) -> Result<Option<[u8; 32]>, StoreError> {
@@ -266,11 +387,91 @@ mod tests {
             .conn()
             .query_row("SELECT id FROM events LIMIT 1", [], |r| r.get(0))
             .unwrap();
-        let mut c = chain(1);
-        c[0].id = taken;
-        c[0].hash = c[0].compute_hash();
-        let mut intake = Intake::default();
-        assert_eq!(intake.take(&s, c[0].clone()).unwrap(), Verdict::DuplicateId);
+        let mut c = chain(2);
+        c[1].id = taken;
+        c[1].prev_hash = c[0].hash;
+        c[1].hash = c[1].compute_hash();
+        // Held in memory, and spilled after the first event.
+        for limit in [IN_MEMORY, 0] {
+            let mut intake = Intake::with_limit(limit);
+            assert_eq!(intake.take(&s, c[0].clone()).unwrap(), Verdict::New);
+            assert_eq!(intake.spilled, limit == 0);
+            assert_eq!(intake.take(&s, c[1].clone()).unwrap(), Verdict::DuplicateId);
+            s.conn()
+                .execute("DELETE FROM events WHERE origin = 'other'", [])
+                .unwrap();
+        }
+    }
+
+    /// The demo school's projections, and its events in bundle order.
+    fn demo_events() -> (Vec<String>, Vec<EventRecord>) {
+        let now = 1_795_000_000_000;
+        let clock = FixedClock::new(now);
+        let mut src = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
+        crate::demo::generate(&mut src, &clock, crate::demo::Scale::Small, 42, now).unwrap();
+        let mut recs = Vec::new();
+        log::for_each_in_chains(src.conn(), |r| {
+            recs.push(r);
+            Ok(())
+        })
+        .unwrap();
+        (project::dump(src.conn()).unwrap(), recs)
+    }
+
+    fn empty_station() -> Store {
+        Store::open_in_memory(Arc::new(FixedClock::new(1_795_000_000_000))).unwrap()
+    }
+
+    /// Takes `recs` in one batch holding at most `limit` in memory; whether
+    /// it spilled.
+    fn take_all(s: &mut Store, recs: &[EventRecord], limit: usize) -> bool {
+        s.batch(|s| {
+            let mut intake = Intake::with_limit(limit);
+            for r in recs {
+                assert_eq!(intake.take(s, r.clone())?, Verdict::New);
+            }
+            let spilled = intake.spilled;
+            intake.project(s)?;
+            Ok(spilled)
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_spilled_intake_projects_what_one_held_in_memory_does() {
+        let (expected, recs) = demo_events();
+        assert!(recs.len() > 1000, "{} events", recs.len());
+        for limit in [usize::MAX, 100] {
+            // One bundle, and two: the second's records are mostly known.
+            for split in [recs.len(), recs.len() / 2] {
+                let mut s = empty_station();
+                let a = take_all(&mut s, &recs[..split], limit);
+                let b = take_all(&mut s, &recs[split..], limit);
+                assert_eq!(a || b, limit == 100);
+                let got = project::dump(s.conn()).unwrap();
+                assert!(got == expected, "limit {limit}, split at {split}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_spilled_intake_refused_later_leaves_nothing() {
+        let (_, recs) = demo_events();
+        let mut s = empty_station();
+        let out = s.batch(|s| {
+            let mut intake = Intake::with_limit(10);
+            for r in &recs[..500] {
+                intake.take(s, r.clone())?;
+            }
+            assert!(intake.spilled);
+            Err::<(), _>(StoreError::Io(std::io::Error::other("refused")))
+        });
+        assert!(out.is_err());
+        let n: i64 = s
+            .conn()
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
     }
 
     #[test]
