@@ -248,23 +248,21 @@ impl Intake {
             let events = project::entity_events(conn, entity)?;
             project::project_entity(conn, entity, &events, false, &mut pending)?;
         }
-        // SQLite groups and sorts in its own bounded memory (spilling to a
-        // temporary file), not ours.
+        // Grouped from the entity index alone (it holds the rowid), sorted in
+        // SQLite's own bounded memory. A record whose new events are only
+        // simple facts may be recomputed too: the same result, rarely.
         let mut stmt = conn.prepare(
-            "SELECT e.entity, MIN(e.rowid) AS first, group_concat(DISTINCT e.kind),
-                    NOT EXISTS (SELECT 1 FROM events o WHERE o.entity = e.entity AND o.rowid <= ?1)
-             FROM events e WHERE e.rowid > ?1 GROUP BY e.entity ORDER BY first",
+            "SELECT entity, MIN(rowid) AS first FROM events
+             GROUP BY entity HAVING MAX(rowid) > ?1 ORDER BY first",
         )?;
         let mut rows = stmt.query([before])?;
         while let Some(row) = rows.next()? {
-            let kinds: String = row.get(2)?;
-            if !kinds.split(',').any(recomputes) {
-                continue;
-            }
             let entity: String = row.get(0)?;
-            let fresh: bool = row.get(3)?;
+            let fresh = row.get::<_, i64>(1)? > before;
             let events = project::entity_events(conn, &entity)?;
-            project::project_entity(conn, &entity, &events, fresh, &mut pending)?;
+            if events.iter().any(|(r, _)| recomputes(&r.kind)) {
+                project::project_entity(conn, &entity, &events, fresh, &mut pending)?;
+            }
         }
         pending.finish(conn)
     }
