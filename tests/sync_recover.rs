@@ -1,0 +1,361 @@
+//! A station restored from an old backup that wrote before importing
+//! (issue 10, item 6): its own chain splits — the others hold one
+//! continuation, it holds another. The split is recognised from what the
+//! others state they hold, nothing is applied wrongly, and recovery moves
+//! the station's writes since the restore to a new origin, after which
+//! both continuations reach every station and the chains verify.
+
+use dutydesk::domain::event::StationKind;
+use dutydesk::domain::role::Actor;
+use dutydesk::domain::time::FixedClock;
+use dutydesk::domain::visit::VisitForm;
+use dutydesk::store::Store;
+use dutydesk::store::visits::RegisterOutcome;
+use dutydesk::sync::recover::{self, RecoverError, Split};
+use dutydesk::sync::{self, ImportReport};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// 2026-11-18 21:13 at +08:00.
+const T0: i64 = 1_795_000_000_000 + 13 * 3_600_000;
+const PIN: &str = "2468";
+
+struct Station {
+    store: Store,
+    clock: FixedClock,
+    admin: Actor,
+    path: PathBuf,
+}
+
+impl Station {
+    fn id(&self) -> String {
+        self.store.station().unwrap().id.clone()
+    }
+    fn register(&mut self, name: &str) -> String {
+        self.clock.advance_min(1);
+        let form = VisitForm {
+            name: name.into(),
+            phone: "13800138000".into(),
+            host: "初二(3)班 王一".into(),
+            relation: "父亲".into(),
+            purpose: "送衣物".into(),
+            ..VisitForm::default()
+        };
+        match self.store.register_visit(&self.admin, &form, None).unwrap() {
+            RegisterOutcome::Registered(id) => id,
+            other => panic!("not registered: {other:?}"),
+        }
+    }
+    fn export(&mut self, path: &Path, full: bool) {
+        self.clock.advance_min(1);
+        sync::export_to_as(&mut self.store, path, full).unwrap();
+    }
+    fn import(&mut self, path: &Path) -> ImportReport {
+        self.clock.advance_min(1);
+        let r = sync::import_file(&mut self.store, path, false).unwrap();
+        assert_eq!(r.refused, None, "{r:?}");
+        r
+    }
+    fn ids(&self) -> BTreeSet<String> {
+        let mut stmt = self.store.conn().prepare("SELECT id FROM events").unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+    fn visitors(&self) -> BTreeSet<String> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare("SELECT name FROM visits")
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+    fn head(&self, origin: &str) -> i64 {
+        self.store.chain_head(origin).unwrap().0
+    }
+    fn verify(&self) {
+        let n = dutydesk::store::log::verify(self.store.conn())
+            .unwrap()
+            .unwrap_or_else(|f| panic!("chain fault: {f:?}"));
+        assert_eq!(n, self.store.event_count().unwrap());
+    }
+}
+
+/// Two stations of one school on database files: A sets up, B joins.
+fn school(dir: &Path) -> (Station, Station) {
+    let join = dir.join("school.ddjoin");
+    let clock = FixedClock::new(T0);
+    let path = dir.join("a.db");
+    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
+    let admin = store
+        .setup(
+            "青山县第一中学",
+            "南门门卫室",
+            StationKind::Gate,
+            480,
+            "管理员甲",
+            PIN,
+        )
+        .unwrap();
+    let code = sync::invite(&mut store, &join).unwrap().0;
+    let a = Station {
+        store,
+        clock,
+        admin,
+        path,
+    };
+    let clock = FixedClock::new(T0 + 1_000);
+    let path = dir.join("b.db");
+    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
+    let info = sync::join_info(&join, &code).unwrap();
+    sync::join(
+        &mut store,
+        &info,
+        "1号楼值班室",
+        StationKind::Dorm,
+        480,
+        "管理员乙",
+        PIN,
+    )
+    .unwrap();
+    let admin = store
+        .find_operator_by_name("管理员乙")
+        .unwrap()
+        .unwrap()
+        .actor();
+    let b = Station {
+        store,
+        clock,
+        admin,
+        path,
+    };
+    (a, b)
+}
+
+/// A exports and B imports, then the other way round.
+fn exchange(a: &mut Station, b: &mut Station, dir: &Path, tag: &str) {
+    let ab = dir.join(format!("{tag}-a.ddbundle"));
+    let ba = dir.join(format!("{tag}-b.ddbundle"));
+    a.export(&ab, false);
+    b.import(&ab);
+    b.export(&ba, false);
+    a.import(&ba);
+}
+
+/// Replaces A's database with the backup, as an admin restoring a file
+/// would: the store closed, the WAL beside it gone with the old file.
+fn restore(a: Station, backup: &Path) -> Station {
+    let Station {
+        store,
+        clock,
+        admin,
+        path,
+    } = a;
+    drop(store);
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    std::fs::copy(backup, &path).unwrap();
+    let store = Store::open(&path, Arc::new(clock.clone())).unwrap();
+    Station {
+        store,
+        clock,
+        admin,
+        path,
+    }
+}
+
+#[test]
+fn a_station_restored_from_an_old_backup_that_wrote_first_is_recovered_with_both_branches() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (mut a, mut b) = school(d);
+    a.register("张一");
+    b.register("李一");
+    exchange(&mut a, &mut b, d, "r1");
+    exchange(&mut a, &mut b, d, "r2");
+
+    // The backup, then writes at A that B takes in: the branch the
+    // restore loses at A.
+    let backup = d.join("a-backup.db");
+    dutydesk::store::backup::backup_file(&a.path, &backup).unwrap();
+    let old_origin = a.id();
+    let at_backup = a.head(&old_origin);
+    a.register("张二（旧分支）");
+    a.register("张三（旧分支）");
+    let lost_branch = a.ids();
+    exchange(&mut a, &mut b, d, "r3");
+    let old_head = a.head(&old_origin);
+    assert_eq!(b.head(&old_origin), old_head);
+
+    // Restored, A writes before importing anything: its own chain splits.
+    let mut a = restore(a, &backup);
+    assert_eq!(a.head(&old_origin), at_backup);
+    a.register("王一（恢复后）");
+    let written_after = a.ids();
+    assert_eq!(recover::known_fork(&a.store).unwrap(), None);
+
+    // B's incremental bundle carries none of A's events (B heard A holds
+    // them): it imports, but its statement shows the fork.
+    b.register("李二");
+    let inc = d.join("r4-b.ddbundle");
+    b.export(&inc, false);
+    let fork = recover::fork_in_bundle(&mut a.store, &inc)
+        .unwrap()
+        .expect("the fork is recognised from the bundle's statement");
+    assert_eq!(
+        (fork.peer.as_str(), fork.theirs),
+        (b.id().as_str(), old_head)
+    );
+    assert_eq!(fork.ours, at_backup + 1);
+    let line = recover::fork_line(&a.store, &fork);
+    assert!(line.contains("1号楼值班室"), "{line}");
+    let r = a.import(&inc);
+    assert_eq!(r.new, 1, "B's own new event is B's: it is taken in");
+    assert_eq!(a.head(&old_origin), at_backup + 1, "A's chain untouched");
+    assert!(recover::known_fork(&a.store).unwrap().is_some());
+
+    // An incremental bundle cannot show where the chains part.
+    assert_eq!(
+        recover::split_in_bundle(&mut a.store, &inc).unwrap(),
+        Split::Unknown
+    );
+    let need = recover::recover(
+        &mut a.store,
+        &a.admin.clone(),
+        std::slice::from_ref(&inc),
+        "从备份恢复",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(need, RecoverError::NeedFull(ref p) if p == "1号楼值班室"),
+        "{need:?}"
+    );
+
+    // B's full bundle holds A's old branch: importing it plainly is
+    // refused whole (a replay), nothing applied.
+    let full = d.join("r4-b-full.ddbundle");
+    b.export(&full, true);
+    let before = a.ids();
+    let refused = sync::import_file(&mut a.store, &full, false).unwrap();
+    assert_eq!(refused.refused, Some("sync.err.replayed"));
+    assert_eq!(a.ids(), before);
+    assert_eq!(
+        recover::split_in_bundle(&mut a.store, &full).unwrap(),
+        Split::At(at_backup)
+    );
+
+    // A guard may not recover.
+    let guard = Actor {
+        role: dutydesk::domain::role::Role::Guard,
+        ..a.admin.clone()
+    };
+    assert!(
+        recover::recover(
+            &mut a.store,
+            &guard,
+            std::slice::from_ref(&full),
+            "从备份恢复"
+        )
+        .is_err()
+    );
+    assert_eq!(a.ids(), before);
+
+    let admin = a.admin.clone();
+    let done = recover::recover(
+        &mut a.store,
+        &admin,
+        std::slice::from_ref(&full),
+        "从备份恢复",
+    )
+    .unwrap();
+    assert_eq!(done.split, at_backup);
+    assert_eq!(
+        done.moved.events, 1,
+        "only the write made after the restore"
+    );
+    assert_eq!(done.moved.old_origin, old_origin);
+    let new_origin = a.id();
+    assert_ne!(new_origin, old_origin);
+    assert_eq!(done.imports.len(), 1);
+    assert_eq!(done.imports[0].refused, None, "{:?}", done.imports[0]);
+    assert_eq!(a.head(&old_origin), old_head, "the old branch came back");
+    a.verify();
+    assert!(lost_branch.is_subset(&a.ids()));
+    assert!(written_after.is_subset(&a.ids()));
+    assert_eq!(recover::known_fork(&a.store).unwrap(), None);
+    // The recovery is on record, by the admin who ran it.
+    let by: String = a
+        .store
+        .conn()
+        .query_row(
+            "SELECT actor FROM events WHERE kind = 'station.retired' AND origin = ?1",
+            [&new_origin],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(by, admin.id);
+
+    // Sync both ways: B accepts A's new bundles, both hold both branches.
+    exchange(&mut a, &mut b, d, "r5");
+    exchange(&mut a, &mut b, d, "r6");
+    a.verify();
+    b.verify();
+    assert_eq!(a.ids(), b.ids());
+    assert_eq!(a.visitors(), b.visitors());
+    for name in ["张二（旧分支）", "张三（旧分支）", "王一（恢复后）", "李二"]
+    {
+        assert!(b.visitors().contains(name), "{name} missing at B");
+    }
+    assert_eq!(b.head(&new_origin), a.head(&new_origin));
+    assert_eq!(b.store.station_name(&new_origin), "南门门卫室");
+
+    // A's later writes travel under its new id and are taken in at B.
+    a.register("王二");
+    let ab = d.join("r7-a.ddbundle");
+    a.export(&ab, false);
+    let r = b.import(&ab);
+    assert!(r.new >= 1);
+    assert!(b.visitors().contains("王二"));
+    b.verify();
+}
+
+#[test]
+fn a_station_only_behind_on_its_own_chain_is_not_forked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (mut a, mut b) = school(d);
+    exchange(&mut a, &mut b, d, "r1");
+    let backup = d.join("a-backup.db");
+    dutydesk::store::backup::backup_file(&a.path, &backup).unwrap();
+    a.register("张一");
+    exchange(&mut a, &mut b, d, "r2");
+    let mut a = restore(a, &backup);
+    let full = d.join("b-full.ddbundle");
+    b.export(&full, true);
+    // Restored but nothing written since: the peer's copy extends ours.
+    assert_eq!(
+        recover::fork_in_bundle(&mut a.store, &full)
+            .unwrap()
+            .map(|f| f.theirs),
+        Some(a.head(&a.id()) + 1),
+        "a peer holding more of our chain than we do is said"
+    );
+    let admin = a.admin.clone();
+    assert!(matches!(
+        recover::recover(
+            &mut a.store,
+            &admin,
+            std::slice::from_ref(&full),
+            "从备份恢复"
+        ),
+        Err(RecoverError::NoFork)
+    ));
+    // The plain import brings the lost events back.
+    a.import(&full);
+    assert!(a.visitors().contains("张一"));
+    a.verify();
+}
