@@ -359,3 +359,111 @@ fn a_station_only_behind_on_its_own_chain_is_not_forked() {
     assert!(a.visitors().contains("张一"));
     a.verify();
 }
+
+/// A and B in step, then A restored from a backup older than what B holds
+/// of it, and A has written since. Returns them with B's full bundle.
+fn forked(d: &Path) -> (Station, Station, PathBuf) {
+    let (mut a, mut b) = school(d);
+    exchange(&mut a, &mut b, d, "f1");
+    let backup = d.join("a-backup.db");
+    dutydesk::store::backup::backup_file(&a.path, &backup).unwrap();
+    a.register("张二（旧分支）");
+    exchange(&mut a, &mut b, d, "f2");
+    let mut a = restore(a, &backup);
+    a.register("王一（恢复后）");
+    let full = d.join("b-full.ddbundle");
+    b.export(&full, true);
+    (a, b, full)
+}
+
+/// The binary, in English whatever the environment says.
+fn dutydesk() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("dutydesk").unwrap();
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env(
+            dutydesk::logging::DIR_ENV,
+            std::env::temp_dir().join("dutydesk-test-logs"),
+        )
+        .args(["--lang", "en"]);
+    c
+}
+
+fn run(args: &[&str], db: &Path, stdin: &str) -> (bool, String) {
+    let o = dutydesk()
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.success(), text)
+}
+
+#[test]
+fn cli_import_says_the_fork_and_an_admin_recovers_with_a_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (a, mut b, full) = forked(d);
+    let db = a.path.clone();
+    let before = a.ids();
+    drop(a);
+    let full_s = full.to_str().unwrap();
+
+    let (ok, out) = run(&["sync", "import", full_s], &db, "");
+    assert!(!ok, "the plain import is refused: {out}");
+    assert!(out.contains("own chain has split"), "{out}");
+    assert!(out.contains("sync recover"), "{out}");
+
+    let recover = [
+        "sync",
+        "recover",
+        full_s,
+        "--as",
+        "管理员甲",
+        "--note",
+        "restored",
+    ];
+    let (ok, out) = run(&recover, &db, "0000\n");
+    assert!(!ok, "a wrong PIN recovers nothing: {out}");
+    let (ok, out) = run(
+        &["sync", "recover", full_s, "--as", "管理员甲", "--note", " "],
+        &db,
+        &format!("{PIN}\n"),
+    );
+    assert!(!ok, "a note is required: {out}");
+    let (ok, out) = run(&recover, &db, &format!("{PIN}\n"));
+    assert!(ok, "{out}");
+    assert!(out.contains("recovered: the 1 events"), "{out}");
+    let (ok, out) = run(&["sync", "status"], &db, "");
+    assert!(ok && !out.contains("own chain has split"), "{out}");
+
+    // A's next bundle is taken in at B, and B's whole log is at A.
+    let a_bundle = d.join("after-a.ddbundle");
+    let (ok, out) = run(&["sync", "export", "--out", d.to_str().unwrap()], &db, "");
+    assert!(ok, "{out}");
+    let made: Vec<PathBuf> = std::fs::read_dir(d)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("南门"))
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    std::fs::rename(&made[0], &a_bundle).unwrap();
+    b.import(&a_bundle);
+    b.verify();
+    assert!(b.visitors().contains("王一（恢复后）"));
+    let a = Store::open(&db, Arc::new(FixedClock::new(T0 + 86_400_000))).unwrap();
+    let ids: BTreeSet<String> = {
+        let mut stmt = a.conn().prepare("SELECT id FROM events").unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    assert!(before.is_subset(&ids));
+    assert_eq!(b.ids(), ids, "both stations hold both branches");
+}
