@@ -203,7 +203,7 @@ fn a_station_restored_from_an_old_backup_that_wrote_first_is_recovered_with_both
     b.register("李二");
     let inc = d.join("r4-b.ddbundle");
     b.export(&inc, false);
-    let fork = recover::fork_in_bundle(&mut a.store, &inc)
+    let fork = recover::fork_in_bundle(&a.store, &inc)
         .unwrap()
         .expect("the fork is recognised from the bundle's statement");
     assert_eq!(
@@ -338,7 +338,7 @@ fn a_station_only_behind_on_its_own_chain_is_not_forked() {
     b.export(&full, true);
     // Restored but nothing written since: the peer's copy extends ours.
     assert_eq!(
-        recover::fork_in_bundle(&mut a.store, &full)
+        recover::fork_in_bundle(&a.store, &full)
             .unwrap()
             .map(|f| f.theirs),
         Some(a.head(&a.id()) + 1),
@@ -466,4 +466,77 @@ fn cli_import_says_the_fork_and_an_admin_recovers_with_a_pin() {
     };
     assert!(before.is_subset(&ids));
     assert_eq!(b.ids(), ids, "both stations hold both branches");
+}
+
+#[test]
+fn f9_shows_the_fork_and_an_admin_recovers_from_the_sync_folder() {
+    use dutydesk::app::App;
+    use dutydesk::keymap::Ctx;
+    use dutydesk::panes::station::StationScreen;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    dutydesk::i18n::set_lang(dutydesk::i18n::Lang::ZhCn);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (mut a, mut b, full) = forked(d);
+    let folder = d.join("sync");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::rename(&full, folder.join("b-full.ddbundle")).unwrap();
+    a.store
+        .set_meta("sync_folder", folder.to_str().unwrap())
+        .unwrap();
+    let before = a.ids();
+    let old_origin = a.id();
+    let admin = a.admin.clone();
+    let mut app = App::new(a.store, vec![]);
+    app.logged_in(admin);
+    let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    for k in [
+        key(KeyCode::F(9)),
+        key(KeyCode::Tab),
+        key(KeyCode::Tab),
+        key(KeyCode::Tab),
+    ] {
+        app.handle_key(k);
+    }
+    let st = app.overlay_as::<StationScreen>().expect("F9 open");
+    let line = st.sync.fork.clone().expect("the fork is shown in F9");
+    assert!(
+        line.contains("1号楼值班室") && line.contains("按 s 恢复"),
+        "{line}"
+    );
+
+    // s opens the recovery; Esc leaves everything as it was.
+    app.handle_key(key(KeyCode::Char('s')));
+    assert_eq!(app.contexts()[0], Ctx::Form);
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.contexts()[0], Ctx::Sync);
+    assert_eq!(app.store.station().unwrap().id, old_origin);
+
+    // Saved without a note: refused in the form, nothing moved.
+    app.handle_key(key(KeyCode::Char('s')));
+    app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert_eq!(app.contexts()[0], Ctx::Form, "the note is required");
+    assert_eq!(app.store.station().unwrap().id, old_origin);
+    for c in "电脑从备份恢复".chars() {
+        app.handle_key(key(KeyCode::Char(c)));
+    }
+    app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert_eq!(app.contexts()[0], Ctx::Sync, "{:?}", app.contexts());
+    let new_origin = app.store.station().unwrap().id.clone();
+    assert_ne!(new_origin, old_origin);
+    let st = app.overlay_as::<StationScreen>().expect("F9 open");
+    assert_eq!(st.sync.fork, None, "recovered: the line is gone");
+
+    // The old branch came back from B's bundle; A's next bundle reaches B.
+    let ids: BTreeSet<String> = {
+        let mut stmt = app.store.conn().prepare("SELECT id FROM events").unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    assert!(before.is_subset(&ids) && b.ids().is_subset(&ids));
+    let ab = d.join("after.ddbundle");
+    sync::export_to(&mut app.store, &ab).unwrap();
+    b.import(&ab);
+    b.verify();
+    assert_eq!(b.ids(), ids);
 }

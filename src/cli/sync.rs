@@ -333,16 +333,10 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
 fn bundles_in(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
-        match std::fs::read_dir(p) {
-            Ok(dir) if p.is_dir() => {
-                let mut found: Vec<PathBuf> = dir
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|f| f.extension().is_some_and(|x| x == s::BUNDLE_EXT))
-                    .collect();
-                found.sort();
-                out.extend(found);
-            }
-            _ => out.push(p.clone()),
+        if p.is_dir() {
+            out.extend(s::recover::bundles_in_folder(p));
+        } else {
+            out.push(p.clone());
         }
     }
     out

@@ -66,21 +66,51 @@ pub fn fork_in(store: &Store, sender: &str, k: &Knowledge) -> Result<Option<Fork
 /// The header is not yet authenticated, so this is a warning to act on
 /// (recovery is an admin's decision), never a change by itself. A bundle of
 /// another school, or without a statement of heads, shows none.
-pub fn fork_in_bundle(store: &mut Store, path: &Path) -> Result<Option<Fork>, SyncError> {
-    let id = identity(store)?;
+pub fn fork_in_bundle(store: &Store, path: &Path) -> Result<Option<Fork>, SyncError> {
+    let Some(school_id) = store.meta("school_id")? else {
+        return Ok(None);
+    };
     let file = std::fs::File::open(path)?;
     let mut r = std::io::BufReader::new(file);
     let header: BundleHeader = match crypto::peek_header(&mut r) {
         Ok(h) => h,
         Err(_) => return Ok(None),
     };
-    if header.school_id != id.school_id {
+    if header.school_id != school_id {
         return Ok(None);
     }
     match &header.knows {
         Some(k) => Ok(fork_in(store, &header.station_id, k)?),
         None => Ok(None),
     }
+}
+
+/// The bundles in a folder (a sync folder), by name.
+pub fn bundles_in_folder(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == super::BUNDLE_EXT))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// The fork this station can see without being asked: from the statements
+/// kept here, else from the headers of the bundles in `folder`.
+pub fn fork_seen(store: &Store, folder: Option<&Path>) -> Result<Option<Fork>, StoreError> {
+    if let Some(f) = known_fork(store)? {
+        return Ok(Some(f));
+    }
+    for b in folder.map(bundles_in_folder).unwrap_or_default() {
+        // An unreadable file is the folder sync's to report.
+        if let Ok(Some(f)) = fork_in_bundle(store, &b) {
+            return Ok(Some(f));
+        }
+    }
+    Ok(None)
 }
 
 /// The fork the peers' statements kept here show: a peer known to hold more
