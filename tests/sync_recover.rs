@@ -484,6 +484,10 @@ fn f9_shows_the_fork_and_an_admin_recovers_from_the_sync_folder() {
     a.store
         .set_meta("sync_folder", folder.to_str().unwrap())
         .unwrap();
+    // A bundle A made after the restore, before anyone noticed: it holds
+    // the moved events at their old places.
+    let stale = folder.join("a-after-restore.ddbundle");
+    sync::export_to_as(&mut a.store, &stale, true).unwrap();
     let before = a.ids();
     let old_origin = a.id();
     let admin = a.admin.clone();
@@ -526,6 +530,7 @@ fn f9_shows_the_fork_and_an_admin_recovers_from_the_sync_folder() {
     assert_ne!(new_origin, old_origin);
     let st = app.overlay_as::<StationScreen>().expect("F9 open");
     assert_eq!(st.sync.fork, None, "recovered: the line is gone");
+    assert!(!stale.exists(), "A's bundle under its old id is removed");
 
     // The old branch came back from B's bundle; A's next bundle reaches B.
     let ids: BTreeSet<String> = {

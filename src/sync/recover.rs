@@ -4,7 +4,9 @@
 //! replays everywhere, so the split must be recognised and said, not left
 //! to read as tampering. Recognised from what peers state they hold of
 //! this station's own origin: more than it holds, or a different hash at a
-//! place it holds too.
+//! place it holds too. Recovered by moving the station's writes since the
+//! split to a new origin (its new id): neither branch is lost, and the
+//! others' branch of the old origin comes back like any station's events.
 
 use super::crypto::{self, BundleHeader};
 use super::knowledge::Knowledge;
@@ -96,6 +98,13 @@ pub fn bundles_in_folder(dir: &Path) -> Vec<std::path::PathBuf> {
         .unwrap_or_default();
     found.sort();
     found
+}
+
+/// The station a bundle file names as its maker (plain header), if readable.
+fn made_by(path: &Path) -> Option<String> {
+    let file = std::fs::File::open(path).ok()?;
+    let header = crypto::peek_header(&mut std::io::BufReader::new(file)).ok()?;
+    Some(header.station_id)
 }
 
 /// The fork this station can see without being asked: from the statements
@@ -239,7 +248,8 @@ pub struct Recovered {
 /// then written to): finds the split in `bundles` (the first that shows
 /// it), moves this station's events above it to a new origin under the new
 /// station id (`actor`, an admin, is recorded with `note` on retiring the
-/// old origin), then imports every bundle,
+/// old origin), then imports every bundle but those this station made under
+/// its old id, which are removed,
 /// which brings the others' continuation of the old origin like any other
 /// station's events.
 pub fn recover(
@@ -275,6 +285,13 @@ pub fn recover(
     tracing::info!(split, moved = moved.events, "sync recover");
     let mut imports = Vec::new();
     for b in bundles {
+        // This station's own bundles under its old id: any written since the
+        // restore carry the moved events at their old places, which every
+        // station would refuse at each sync; the others hold the rest.
+        if made_by(b).as_deref() == Some(moved.old_origin.as_str()) {
+            std::fs::remove_file(b).map_err(SyncError::from)?;
+            continue;
+        }
         imports.push(super::import_file(store, b, false)?);
     }
     Ok(Recovered {
