@@ -306,6 +306,9 @@ fn a_station_restored_from_an_old_backup_that_wrote_first_is_recovered_with_both
     b.verify();
     assert_eq!(a.ids(), b.ids());
     assert_eq!(a.visitors(), b.visitors());
+    // A rebuilt its projections; B took the moved events in one by one.
+    let dump = |s: &Station| dutydesk::store::project::dump(s.store.conn()).unwrap();
+    assert_eq!(dump(&a), dump(&b));
     for name in ["张二（旧分支）", "张三（旧分支）", "王一（恢复后）", "李二"]
     {
         assert!(b.visitors().contains(name), "{name} missing at B");

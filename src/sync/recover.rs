@@ -289,7 +289,11 @@ pub fn recover(
         // restore carry the moved events at their old places, which every
         // station would refuse at each sync; the others hold the rest.
         if made_by(b).as_deref() == Some(moved.old_origin.as_str()) {
-            std::fs::remove_file(b).map_err(SyncError::from)?;
+            // Left behind it is refused where read, never applied: the
+            // recovery stands either way.
+            if let Err(e) = std::fs::remove_file(b) {
+                tracing::warn!(file = %b.display(), error = %e, "old bundle not removed");
+            }
             continue;
         }
         imports.push(super::import_file(store, b, false)?);
