@@ -548,3 +548,54 @@ fn f9_shows_the_fork_and_an_admin_recovers_from_the_sync_folder() {
     b.verify();
     assert_eq!(b.ids(), ids);
 }
+
+/// The restored station wrote more than the branch it lost: the peer's
+/// head is below its own, and only the hash there tells the chains apart.
+#[test]
+fn a_fork_below_this_stations_head_is_told_by_its_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (mut a, mut b) = school(d);
+    exchange(&mut a, &mut b, d, "r1");
+    let backup = d.join("a-backup.db");
+    dutydesk::store::backup::backup_file(&a.path, &backup).unwrap();
+    a.register("张二（旧分支）");
+    exchange(&mut a, &mut b, d, "r2");
+    let old_origin = a.id();
+    let theirs = b.head(&old_origin);
+    let mut a = restore(a, &backup);
+    for name in ["王一", "王二", "王三"] {
+        a.register(name);
+    }
+    assert!(a.head(&old_origin) > theirs);
+    let inc = d.join("r3-b.ddbundle");
+    b.export(&inc, false);
+    let fork = recover::fork_in_bundle(&a.store, &inc)
+        .unwrap()
+        .expect("fork");
+    assert_eq!(fork.theirs, theirs);
+    assert!(
+        recover::known_fork(&a.store).unwrap().is_none(),
+        "statements kept hold no hashes"
+    );
+    // In step again after recovery: B took nothing wrongly, A lost nothing.
+    let full = d.join("r3-b-full.ddbundle");
+    b.export(&full, true);
+    let admin = a.admin.clone();
+    let before = a.ids();
+    let done = recover::recover(
+        &mut a.store,
+        &admin,
+        std::slice::from_ref(&full),
+        "从备份恢复",
+    )
+    .unwrap();
+    assert_eq!(done.moved.events, 3);
+    exchange(&mut a, &mut b, d, "r4");
+    exchange(&mut a, &mut b, d, "r5");
+    a.verify();
+    b.verify();
+    assert!(before.is_subset(&b.ids()));
+    assert_eq!(a.ids(), b.ids());
+    assert!(b.visitors().contains("张二（旧分支）") && b.visitors().contains("王三"));
+}
