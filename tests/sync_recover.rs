@@ -599,3 +599,76 @@ fn a_fork_below_this_stations_head_is_told_by_its_hash() {
     assert_eq!(a.ids(), b.ids());
     assert!(b.visitors().contains("张二（旧分支）") && b.visitors().contains("王三"));
 }
+
+/// A third station that heard of the old branch from both: after the
+/// recovery all three hold both branches and agree.
+#[test]
+fn three_stations_converge_after_a_recovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (mut a, mut b) = school(d);
+    let join = d.join("c.ddjoin");
+    let code = sync::invite(&mut b.store, &join).unwrap().0;
+    let clock = FixedClock::new(T0 + 2_000);
+    let path = d.join("c.db");
+    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
+    let info = sync::join_info(&join, &code).unwrap();
+    sync::join(
+        &mut store,
+        &info,
+        "2号楼值班室",
+        StationKind::Dorm,
+        480,
+        "管理员丙",
+        PIN,
+    )
+    .unwrap();
+    let admin = store
+        .find_operator_by_name("管理员丙")
+        .unwrap()
+        .unwrap()
+        .actor();
+    let mut c = Station {
+        store,
+        clock,
+        admin,
+        path,
+    };
+    exchange(&mut a, &mut b, d, "r1");
+    exchange(&mut b, &mut c, d, "r2");
+    exchange(&mut a, &mut c, d, "r3");
+    let backup = d.join("a-backup.db");
+    dutydesk::store::backup::backup_file(&a.path, &backup).unwrap();
+    a.register("张二（旧分支）");
+    exchange(&mut a, &mut c, d, "r4");
+    exchange(&mut a, &mut b, d, "r5");
+    let mut a = restore(a, &backup);
+    a.register("王一（恢复后）");
+    c.register("赵一");
+    let full = d.join("c-full.ddbundle");
+    c.export(&full, true);
+    let admin = a.admin.clone();
+    recover::recover(
+        &mut a.store,
+        &admin,
+        std::slice::from_ref(&full),
+        "从备份恢复",
+    )
+    .unwrap();
+    for round in 0..2 {
+        exchange(&mut a, &mut b, d, &format!("s{round}-ab"));
+        exchange(&mut b, &mut c, d, &format!("s{round}-bc"));
+        exchange(&mut a, &mut c, d, &format!("s{round}-ac"));
+    }
+    for s in [&a, &b, &c] {
+        s.verify();
+    }
+    assert_eq!(a.ids(), b.ids());
+    assert_eq!(b.ids(), c.ids());
+    let dump = |s: &Station| dutydesk::store::project::dump(s.store.conn()).unwrap();
+    assert_eq!(dump(&a), dump(&b));
+    assert_eq!(dump(&b), dump(&c));
+    for name in ["张二（旧分支）", "王一（恢复后）", "赵一"] {
+        assert!(c.visitors().contains(name), "{name} missing at C");
+    }
+}
