@@ -484,6 +484,8 @@ fn f9_shows_the_fork_and_an_admin_recovers_from_the_sync_folder() {
     let folder = d.join("sync");
     std::fs::create_dir(&folder).unwrap();
     std::fs::rename(&full, folder.join("b-full.ddbundle")).unwrap();
+    // A cut copy a file-sync tool left: it cannot stop the recovery.
+    std::fs::write(folder.join("a-cut.ddbundle"), b"DUTYDESK-BUNDLE").unwrap();
     a.store
         .set_meta("sync_folder", folder.to_str().unwrap())
         .unwrap();

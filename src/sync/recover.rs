@@ -262,11 +262,13 @@ pub fn recover(
         .map_err(StoreError::from)?;
     let mut fork: Option<Fork> = known_fork(store)?;
     let mut split = None;
+    // A damaged or foreign file among them (a sync folder collects all
+    // sorts) cannot show the split; its import below reports it.
     for b in bundles {
-        if let Some(f) = fork_in_bundle(store, b)? {
+        if let Ok(Some(f)) = fork_in_bundle(store, b) {
             fork.get_or_insert(f);
         }
-        if let Split::At(s) = split_in_bundle(store, b)? {
+        if let Ok(Split::At(s)) = split_in_bundle(store, b) {
             split = Some(s);
             break;
         }
