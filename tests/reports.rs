@@ -1398,11 +1398,15 @@ fn report_with_stdin(lang: &str, db: &Path, args: &[&str], out: &Path, stdin: &s
         .unwrap()
 }
 
-const EVERY_LEDGER: [&[&str]; 4] = [
+const EVERY_LEDGER: [&[&str]; 8] = [
     &["roster"],
     &["rollcall", "--month", "2026-11"],
     &["absences", "--from", "2026-11-01", "--to", "2026-11-30"],
     &["visitors", "--from", "2026-11-01", "--to", "2026-11-30"],
+    &["sick", "--from", "2026-11-01", "--to", "2026-11-30"],
+    &["leave", "--from", "2026-11-01", "--to", "2026-11-30"],
+    &["gate", "--from", "2026-11-01", "--to", "2026-11-30"],
+    &["followups", "--from", "2026-11-01", "--to", "2026-11-30"],
 ];
 
 #[test]

@@ -752,3 +752,61 @@ fn system_notes_are_written_as_facts_whatever_the_language() {
         assert!(body.contains(r#""fact":{"code":"#), "{body}");
     }
 }
+
+/// Marks written in place (only the marked boarders' rows) leave exactly
+/// what a rebuild of the round from its events gives: first marks, re-marks,
+/// a floor at once, a late return with its time, a leave mark with its fact.
+#[test]
+fn marks_written_in_place_equal_a_rebuild() {
+    let mut w = world();
+    let s = w.students.clone();
+    w.store
+        .grant_leave(
+            &w.teacher,
+            &s[3],
+            NOW,
+            NOW + 86_400_000,
+            "回家",
+            "周老师",
+            "家中",
+        )
+        .unwrap();
+    let r = w
+        .store
+        .start_round(&w.teacher, RoundKind::LightsOut, "1号楼")
+        .unwrap();
+    let t = w.teacher.clone();
+    w.store
+        .mark(&t, &r, &s[0], Mark::Present, None, "")
+        .unwrap();
+    w.clock.advance_min(1);
+    w.store
+        .mark(&t, &r, &s[1], Mark::Absent, None, "床上没人")
+        .unwrap();
+    w.store
+        .mark_many(&t, &r, &s[..3], Mark::Present, None, "")
+        .unwrap();
+    w.clock.advance_min(20);
+    w.store
+        .mark(&t, &r, &s[2], Mark::Late, Some(NOW + 13 * 3_600_000), "")
+        .unwrap();
+    w.store
+        .mark(&t, &r, &s[3], Mark::Sick, None, "发烧")
+        .unwrap();
+    assert_eq!(mark_of(&w.store, &r, &s[1]), Some(Mark::Present));
+    assert_eq!(mark_of(&w.store, &r, &s[2]), Some(Mark::Late));
+    let changes: i64 = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT changes FROM marks WHERE round_id = ?1 AND student_id = ?2",
+            [&r, &s[1]],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert_eq!(changes, 1);
+
+    let incremental = project::dump(w.store.conn()).unwrap();
+    w.store.batch(|st| project::rebuild(st.conn())).unwrap();
+    assert_eq!(project::dump(w.store.conn()).unwrap(), incremental);
+}

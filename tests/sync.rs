@@ -2119,3 +2119,88 @@ fn a_return_recorded_at_two_stations_is_listed_for_review_and_resolved() {
         assert!(s.store.conflicts().unwrap()[0].decided.is_some());
     }
 }
+
+#[test]
+fn one_record_changed_differently_at_two_stations_is_listed_and_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b, _c) = three(dir.path());
+    let student = enroll(&mut a, "李小红", "2");
+    let p = dir.path().join("a1.ddbundle");
+    export(&mut a, &p);
+    import(&mut b, &p);
+
+    // The office and the dorm each correct the mother's phone, differently.
+    let changed = |phone: &str| {
+        let mut d = boarder("李小红");
+        d.guardians[0].phone = Some(phone.into());
+        d
+    };
+    a.tick(5);
+    let ga = a.admin.clone();
+    a.store
+        .update_student(&ga, &student, changed("13900000001"))
+        .unwrap();
+    b.tick(7);
+    let gb = b.admin.clone();
+    b.store
+        .update_student(&gb, &student, changed("13900000002"))
+        .unwrap();
+    // A later change at one station, to its own version, is no contradiction.
+    a.tick(1);
+    let mut again = changed("13900000001");
+    again.class = "初二(4)班".into();
+    a.store.update_student(&ga, &student, again).unwrap();
+    let (pa, pb) = (
+        dir.path().join("a2.ddbundle"),
+        dir.path().join("b2.ddbundle"),
+    );
+    export(&mut a, &pa);
+    export(&mut b, &pb);
+    import(&mut a, &pb);
+    import(&mut b, &pa);
+
+    let phone = |s: &Station| {
+        s.store.student(&student).unwrap().unwrap().data.guardians[0]
+            .phone
+            .clone()
+    };
+    assert_eq!(phone(&a), phone(&b), "the same record shown everywhere");
+    for s in [&a, &b] {
+        let cs = s.store.conflicts().unwrap();
+        assert_eq!(cs.len(), 1, "{cs:#?}");
+        assert_eq!(cs[0].kind, "student_edit");
+        assert!(cs[0].key.starts_with(&format!("student:{student}/")));
+        assert_eq!(cs[0].events.len(), 2, "the two changes of one version");
+    }
+    // The duty leader keeps the office's number; every station follows.
+    let conflict = a.store.conflicts().unwrap().remove(0);
+    let office = conflict
+        .events
+        .iter()
+        .find(|e| e.origin == a.id())
+        .unwrap()
+        .clone();
+    let gc = a.admin.clone();
+    a.store
+        .resolve_conflict(&gc, &conflict.key, &office.id, "先按门卫室的")
+        .unwrap();
+    assert_eq!(phone(&a).as_deref(), Some("13900000001"));
+    // Then, having called the mother, the dorm's; every station follows.
+    let conflict = a.store.conflicts().unwrap().remove(0);
+    let dorms = conflict
+        .events
+        .iter()
+        .find(|e| e.origin == b.id())
+        .unwrap()
+        .clone();
+    a.store
+        .resolve_conflict(&ga, &conflict.key, &dorms.id, "已打电话核实")
+        .unwrap();
+    let p3 = dir.path().join("a3.ddbundle");
+    export(&mut a, &p3);
+    import(&mut b, &p3);
+    for s in [&a, &b] {
+        assert_eq!(phone(s).as_deref(), Some("13900000002"));
+        assert!(s.store.conflicts().unwrap()[0].decided.is_some());
+    }
+}

@@ -49,6 +49,17 @@ pub enum SyncCmd {
         #[arg(long)]
         pin_file: Option<PathBuf>,
     },
+    /// Recover this station after it was restored from an old backup and wrote before importing: its writes since the restore move to a new station id, the others' continuation of the old one is imported (admin; PIN on stdin)
+    Recover {
+        /// Bundles from the other stations (or folders of them); one must hold this station's events from where the chains split (`sync export --full` at that station)
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        note: String,
+        #[arg(long = "as")]
+        as_operator: String,
+        #[arg(long)]
+        pin_file: Option<PathBuf>,
+    },
     /// Decide a contradiction between stations (duty leader or admin; PIN on stdin)
     Resolve {
         /// The contradiction's key, as `sync status` lists it
@@ -116,6 +127,7 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                 }
                 say!("{}", report_line(&r));
             }
+            say_fork(&mut store, &files)?;
             if refused > 0 {
                 return Err(CliError(trf(
                     "sync.some_refused",
@@ -141,6 +153,7 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             for r in &reports {
                 say!("{}", report_line(r));
             }
+            say_fork(&mut store, &bundles_in(std::slice::from_ref(&dir)))?;
             let refused = reports.iter().filter(|r| r.refused.is_some()).count();
             if refused > 0 {
                 return Err(CliError(trf(
@@ -185,6 +198,7 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             for p in &peers {
                 say!("{}", peer_line(&store, p, now, silent_days.max(0)));
             }
+            say_fork(&mut store, &[])?;
             for c in store.conflicts()? {
                 let state = match &c.decided {
                     Some((_, by, _, note)) => trf(
@@ -262,6 +276,40 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             );
             Ok(())
         }
+        SyncCmd::Recover {
+            files,
+            note,
+            as_operator,
+            pin_file,
+        } => {
+            let files = bundles_in(&files);
+            if files.is_empty() {
+                return Err(CliError(tr("sync.no_files")));
+            }
+            let op = store.find_operator_by_name(&as_operator)?.ok_or_else(|| {
+                CliError(trf("cli.no_operator", &[("name", as_operator.clone())]))
+            })?;
+            let pin = read_pin(&pin_file)?;
+            let actor = store.verify_pin(&op.id, &pin)?.actor();
+            let done = s::recover::recover(&mut store, &actor, &files, &note)
+                .map_err(|e| CliError(e.text()))?;
+            say!(
+                "{}",
+                trf(
+                    "sync.recover.done",
+                    &[
+                        ("n", done.moved.events.to_string()),
+                        ("split", done.split.to_string()),
+                        ("new", done.moved.new_origin.chars().take(8).collect()),
+                        ("old", done.moved.old_origin.chars().take(8).collect()),
+                    ]
+                )
+            );
+            for r in &done.imports {
+                say!("{}", report_line(r));
+            }
+            Ok(())
+        }
         SyncCmd::Resolve {
             key,
             choose,
@@ -279,6 +327,36 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// The files given, with each folder replaced by the bundles in it.
+fn bundles_in(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            out.extend(s::recover::bundles_in_folder(p));
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+/// Says so when this station's own chain forked, as the statements kept
+/// here or the headers of `files` show: once, with what to do.
+fn say_fork(store: &mut crate::store::Store, files: &[PathBuf]) -> Result<(), CliError> {
+    let mut fork = s::recover::known_fork(store)?;
+    for f in files {
+        if fork.is_some() {
+            break;
+        }
+        // A file that cannot be read was reported by its import already.
+        fork = s::recover::fork_in_bundle(store, f).unwrap_or(None);
+    }
+    if let Some(f) = fork {
+        say!("{}", s::recover::fork_line(store, &f));
+    }
+    Ok(())
 }
 
 /// One other station: when last heard from, what it lacks, silent or

@@ -148,6 +148,12 @@ pub struct StudentEnrolled {
 pub struct StudentUpdated {
     pub student_id: String,
     pub data: StudentData,
+    /// The record's version the change was made to: the id of its latest
+    /// enrolment or change at the station then. Two stations changing the
+    /// same version differently is a contradiction for review. Absent from
+    /// events written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub based_on: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

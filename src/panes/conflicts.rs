@@ -70,6 +70,16 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                 .unwrap_or(student);
             trf("conflicts.mark", &[("name", name)])
         }
+        "student_edit" => {
+            let name = ctx
+                .store
+                .student(&id)
+                .ok()
+                .flatten()
+                .map(|s| s.data.name)
+                .unwrap_or_default();
+            trf("conflicts.student_edit", &[("name", name)])
+        }
         "return" => {
             let name = ctx
                 .store
@@ -105,6 +115,29 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                     &[("t", time::fmt_local(b.at_ms, off, "%H:%M"))],
                 ),
                 Some(Ok(Event::RoundMarked(m))) => tr(&format!("mark.{}", m.mark.key())),
+                // What a change says: the class and each guardian as the
+                // gate checks them (name, relation, phone, pick-up right).
+                Some(Ok(Event::StudentUpdated(u))) => {
+                    let guardians: Vec<String> = u
+                        .data
+                        .guardians
+                        .iter()
+                        .map(|g| {
+                            format!(
+                                "{}{} {} {}",
+                                g.name,
+                                g.relation,
+                                g.phone.as_deref().unwrap_or(""),
+                                tr(if g.may_pick_up {
+                                    "report.roster.pickup_yes"
+                                } else {
+                                    "report.roster.pickup_no"
+                                })
+                            )
+                        })
+                        .collect();
+                    format!("{} · {}", u.data.class, guardians.join("；"))
+                }
                 Some(Ok(Event::GateReturned(b))) => trf(
                     "conflicts.back_at",
                     &[("t", time::fmt_local(b.at_ms, off, "%m-%d %H:%M"))],

@@ -98,6 +98,65 @@ pub(crate) fn write_report_streamed(
     })
 }
 
+/// What a streamed ledger reads: the station's cursor over its entries,
+/// each given to the callback in order.
+pub(crate) type Walk<'a, T> =
+    Box<dyn Fn(&mut dyn FnMut(T) -> Result<(), StoreError>) -> Result<(), StoreError> + 'a>;
+
+/// How a streamed ledger lays out its n-th entry (from 1) as a line.
+pub(crate) type Line<'a, T> = Box<dyn Fn(usize, &T) -> Result<Vec<String>, StoreError> + 'a>;
+
+/// A ledger's records read from the station as they are written: `walk`
+/// gives the entries, `row` lays each out.
+pub(crate) struct Streamed<'a, T> {
+    pub count: usize,
+    pub walk: Walk<'a, T>,
+    pub row: Line<'a, T>,
+}
+
+impl<T> RowStream for Streamed<'_, T> {
+    fn count(&self) -> usize {
+        self.count
+    }
+
+    fn each(
+        &self,
+        f: &mut dyn FnMut(&[String]) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        // A ledger error (a full disk, a cancel) is kept as it is while it
+        // passes through the store's loop; a store error becomes a source
+        // error.
+        let mut failed = None;
+        let mut n = 0;
+        let walked = (self.walk)(&mut |entry| {
+            n += 1;
+            let row = (self.row)(n, &entry)?;
+            f(&row).map_err(|e| {
+                failed = Some(e);
+                StoreError::Io(std::io::Error::other("stopped"))
+            })
+        });
+        match (failed, walked) {
+            (Some(e), _) => Err(e),
+            (None, Err(e)) => Err(LedgerError::Source(e.to_string())),
+            (None, Ok(())) => Ok(()),
+        }
+    }
+}
+
+impl<T> Streamed<'_, T> {
+    /// Every row in memory: for checks and small ranges.
+    pub fn collect(&self) -> Result<Vec<Vec<String>>, StoreError> {
+        let mut rows = vec![];
+        self.each(&mut |row| {
+            rows.push(row.to_vec());
+            Ok(())
+        })
+        .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+        Ok(rows)
+    }
+}
+
 /// No streamed records: the ledger's rows are all there is.
 struct NoRows;
 

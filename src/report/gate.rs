@@ -5,17 +5,22 @@
 use crate::domain::role::Actor;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
-use crate::report::common::{bed_with_building, columns, write_report};
+use crate::report::common::{Streamed, bed_with_building, columns, write_report_streamed};
 use crate::report::leave::return_state;
-use crate::report::ledger::Ledger;
-use crate::report::ledger::Watch;
+use crate::report::ledger::{Ledger, Watch};
 use crate::report::sick::{RangeRequest, range, subtitle};
+use crate::store::reports::GateEntry;
 use crate::store::{Store, StoreError};
 
-/// Builds the gate log (the caller's language) without writing it.
-pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger, StoreError> {
+/// The gate log's heading and footer (the caller's language) and its
+/// records, read from the station as they are written.
+fn prepare<'a>(
+    store: &'a Store,
+    actor: &Actor,
+    req: &RangeRequest,
+) -> Result<(Ledger, Streamed<'a, GateEntry>), StoreError> {
     let r = range(store, actor, req)?;
-    let entries = store.departures_between(r.from_ms, r.to_ms)?;
+    let (count, unlisted, away) = store.departure_counts(r.from_ms, r.to_ms)?;
     let now = store.now_ms();
     let cols: [(&str, f64); 17] = [
         ("report.gate.col.no", 5.0),
@@ -36,46 +41,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
         ("report.gate.col.by", 9.0),
         ("report.gate.col.with_sign", 12.0),
     ];
-    let stamp = |ms: i64| time::fmt_local(ms, r.off, "%Y-%m-%d %H:%M");
-    let mut unlisted = 0;
-    let mut away = 0;
-    let rows: Vec<Vec<String>> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            if !e.authorised {
-                unlisted += 1;
-            }
-            if e.returned_ms.is_none() {
-                away += 1;
-            }
-            vec![
-                (i + 1).to_string(),
-                time::fmt_local(e.at_ms, r.off, "%Y-%m-%d"),
-                time::fmt_local(e.at_ms, r.off, "%H:%M"),
-                e.boarder.name.clone(),
-                e.boarder.class.clone(),
-                bed_with_building(&e.boarder.bed, e.boarder.active),
-                e.with_name.clone(),
-                e.relation.clone(),
-                e.phone.clone().unwrap_or_default(),
-                tr(if e.authorised {
-                    "report.gate.listed"
-                } else {
-                    "report.gate.unlisted"
-                }),
-                e.approved_by.clone().unwrap_or_default(),
-                e.due_ms.map(stamp).unwrap_or_default(),
-                e.returned_ms.map(stamp).unwrap_or_default(),
-                return_state(e.returned_ms, e.due_ms, now),
-                e.note.clone(),
-                e.by.clone(),
-                // The adult signs for the child on the printed sheet.
-                String::new(),
-            ]
-        })
-        .collect();
-    Ok(Ledger {
+    let head = Ledger {
         title: trf("report.gate.title", &[("school", r.school.clone())]),
         subtitle: subtitle(store, actor, &r),
         columns: columns(&cols),
@@ -83,26 +49,73 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
             trf(
                 "report.gate.total",
                 &[
-                    ("n", rows.len().to_string()),
+                    ("n", count.to_string()),
                     ("unlisted", unlisted.to_string()),
                     ("away", away.to_string()),
                 ],
             ),
             tr("report.sign"),
         ],
-        rows,
         ..Ledger::default()
+    };
+    let (from_ms, to_ms, off) = (r.from_ms, r.to_ms, r.off);
+    let stamp = move |ms: i64| time::fmt_local(ms, off, "%Y-%m-%d %H:%M");
+    let row = move |n: usize, e: &GateEntry| {
+        Ok(vec![
+            n.to_string(),
+            time::fmt_local(e.at_ms, off, "%Y-%m-%d"),
+            time::fmt_local(e.at_ms, off, "%H:%M"),
+            e.boarder.name.clone(),
+            e.boarder.class.clone(),
+            bed_with_building(&e.boarder.bed, e.boarder.active),
+            e.with_name.clone(),
+            e.relation.clone(),
+            e.phone.clone().unwrap_or_default(),
+            tr(if e.authorised {
+                "report.gate.listed"
+            } else {
+                "report.gate.unlisted"
+            }),
+            e.approved_by.clone().unwrap_or_default(),
+            e.due_ms.map(stamp).unwrap_or_default(),
+            e.returned_ms.map(stamp).unwrap_or_default(),
+            return_state(e.returned_ms, e.due_ms, now),
+            e.note.clone(),
+            e.by.clone(),
+            // The adult signs for the child on the printed sheet.
+            String::new(),
+        ])
+    };
+    let rows = Streamed {
+        count,
+        walk: Box::new(move |f| store.each_departure_between(from_ms, to_ms, f)),
+        row: Box::new(row),
+    };
+    Ok((head, rows))
+}
+
+/// Builds the whole gate log in memory (the caller's language) without
+/// writing it: for checks and small ranges; exports stream instead.
+pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger, StoreError> {
+    store.read_snapshot(|| {
+        let (mut ledger, rows) = prepare(store, actor, req)?;
+        ledger.rows = rows.collect()?;
+        Ok(ledger)
     })
 }
 
-/// Writes the gate log; returns the number of departures in it.
+/// Writes the gate log, reading the departures as it writes them; returns
+/// the number of departures in it.
 pub fn export_gate(
     store: &Store,
     actor: &Actor,
     req: &RangeRequest,
     watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
-    let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path, watch)?;
-    Ok(ledger.rows.len())
+    // One snapshot, so the totals under the table count the lines above it.
+    store.read_snapshot(|| {
+        let (head, rows) = prepare(store, actor, req)?;
+        write_report_streamed(&head, &rows, &req.path, watch)?;
+        Ok(rows.count)
+    })
 }

@@ -7,7 +7,7 @@ use crate::domain::role::{Actor, Permission, require};
 use crate::domain::time;
 use crate::domain::validate::FieldError;
 use crate::i18n::{tr, trf};
-use crate::report::common::{bed_with_building, columns, exported_at, write_report};
+use crate::report::common::{bed_with_building, columns, exported_at, exported_by, write_report};
 use crate::report::ledger::Ledger;
 use crate::report::ledger::Watch;
 use crate::store::{Store, StoreError};
@@ -61,7 +61,8 @@ pub(crate) fn subtitle(store: &Store, actor: &Actor, r: &Range) -> String {
             ("to", r.to.clone()),
             ("station", r.station.clone()),
             ("at", exported_at(store, r.off)),
-            ("by", actor.name.clone()),
+            // "exported by 王老师" or "exported from the command line".
+            ("by", exported_by(actor)),
         ],
     )
 }

@@ -6,8 +6,8 @@ use crate::domain::time;
 use crate::domain::validate::mask_id;
 use crate::domain::visit::{Decision, VisitDetails, VisitStatus};
 use crate::i18n::{tr, trf};
-use crate::report::common::{columns, exported_at, exported_by, write_report_streamed};
-use crate::report::ledger::{Ledger, LedgerError, RowStream, Watch};
+use crate::report::common::{Streamed, columns, exported_at, exported_by, write_report_streamed};
+use crate::report::ledger::{Ledger, Watch};
 use crate::store::visits::VisitRow;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -22,46 +22,11 @@ pub struct ExportRequest {
     pub full_ids: bool,
 }
 
-/// The register's records, read from the station as they are written.
+/// What a register line needs besides the visit.
 struct VisitRows<'a> {
     store: &'a Store,
-    from_ms: i64,
-    to_ms: i64,
     off: i32,
     full_ids: bool,
-    count: usize,
-}
-
-impl RowStream for VisitRows<'_> {
-    fn count(&self) -> usize {
-        self.count
-    }
-
-    fn each(
-        &self,
-        f: &mut dyn FnMut(&[String]) -> Result<(), LedgerError>,
-    ) -> Result<(), LedgerError> {
-        // A ledger error (a full disk, a cancel) is kept as it is while it
-        // passes through the store's loop; a store error becomes a source
-        // error.
-        let mut failed = None;
-        let mut i = 0;
-        let walked = self
-            .store
-            .each_visit_between(self.from_ms, self.to_ms, &mut |v| {
-                i += 1;
-                let row = self.row(i, &v)?;
-                f(&row).map_err(|e| {
-                    failed = Some(e);
-                    StoreError::Io(std::io::Error::other("stopped"))
-                })
-            });
-        match (failed, walked) {
-            (Some(e), _) => Err(e),
-            (None, Err(e)) => Err(LedgerError::Source(e.to_string())),
-            (None, Ok(())) => Ok(()),
-        }
-    }
 }
 
 impl VisitRows<'_> {
@@ -169,7 +134,7 @@ fn prepare<'a>(
     store: &'a Store,
     actor: &Actor,
     req: &ExportRequest,
-) -> Result<(Ledger, VisitRows<'a>), StoreError> {
+) -> Result<(Ledger, Streamed<'a, VisitRow>), StoreError> {
     require(actor.role, Permission::ExportReports)?;
     if req.full_ids {
         require(actor.role, Permission::ViewFullIds)?;
@@ -227,13 +192,15 @@ fn prepare<'a>(
         ],
         ..Ledger::default()
     };
-    let rows = VisitRows {
+    let lines = VisitRows {
         store,
-        from_ms,
-        to_ms,
         off,
         full_ids: req.full_ids,
+    };
+    let rows = Streamed {
         count,
+        walk: Box::new(move |f| store.each_visit_between(from_ms, to_ms, f)),
+        row: Box::new(move |n, v| lines.row(n, v)),
     };
     Ok((head, rows))
 }
@@ -243,11 +210,7 @@ fn prepare<'a>(
 pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger, StoreError> {
     store.read_snapshot(|| {
         let (mut ledger, rows) = prepare(store, actor, req)?;
-        rows.each(&mut |row| {
-            ledger.rows.push(row.to_vec());
-            Ok(())
-        })
-        .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+        ledger.rows = rows.collect()?;
         Ok(ledger)
     })
 }

@@ -13,7 +13,7 @@ use super::log::{self, EventRecord};
 use super::project::{self, FACT_KINDS, Pending};
 use super::{Store, StoreError};
 use crate::domain::event::Event;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use std::collections::HashMap;
 
 /// New events held in memory to project them without reading them back
@@ -113,7 +113,7 @@ impl Intake {
         let head = self.heads.get_mut(&rec.origin).expect("inserted above");
         if rec.seq <= head.seq {
             // Held here already (from before, or earlier in this bundle).
-            return match event_hash(conn, &rec.origin, rec.seq)? {
+            return match log::hash_at(conn, &rec.origin, rec.seq)? {
                 Some(h) if h == rec.hash => Ok(Verdict::Known),
                 Some(_) => Ok(Verdict::Replayed),
                 None => Ok(Verdict::Unlinked),
@@ -284,18 +284,113 @@ fn is_constraint(e: &StoreError) -> bool {
         if e.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
-fn event_hash(conn: &Connection, origin: &str, seq: i64) -> Result<Option<[u8; 32]>, StoreError> {
-    let v: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT hash FROM events WHERE origin = ?1 AND seq = ?2")?
-        .query_row(rusqlite::params![origin, seq], |r| r.get(0))
-        .optional()?;
-    Ok(v.and_then(|v| v.try_into().ok()))
-}
-
 fn entity_known(conn: &Connection, entity: &str) -> Result<bool, StoreError> {
     Ok(conn
         .prepare_cached("SELECT EXISTS(SELECT 1 FROM events WHERE entity = ?1)")?
         .query_row([entity], |r| r.get(0))?)
+}
+
+/// What moving a restored station's own writes to a new origin did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    pub old_origin: String,
+    pub new_origin: String,
+    /// Events moved: those above the split, re-signed under the new origin.
+    pub events: u64,
+}
+
+impl Store {
+    /// A station restored from an old backup wrote past `split` on its own
+    /// chain while the others hold another continuation of it. Its own
+    /// events above `split` move to a new origin — the station's new id —
+    /// in a fresh chain: each keeps its id, time, kind, record, author and
+    /// content, only its place (origin, seq, links) changes, so nothing is
+    /// attributed to anyone who did not act. The old origin stays as a
+    /// station of its own, retired, whose continuation the others hold and
+    /// bring back like any station's events. `actor` (an admin) is recorded
+    /// on the new station's creation and the retirement; all of it is one
+    /// transaction, with the projections rebuilt inside it.
+    pub fn move_own_writes(
+        &mut self,
+        actor: &crate::domain::role::Actor,
+        split: i64,
+        note: &str,
+    ) -> Result<Moved, StoreError> {
+        use crate::domain::event::{StationCreated, StationRetired};
+        use crate::domain::role::{Permission, require};
+        require(actor.role, Permission::Sync)?;
+        let note = crate::domain::validate::normalize_input(note);
+        if note.is_empty() {
+            return Err(crate::domain::error::DomainError::Invalid(vec![(
+                "note",
+                crate::domain::validate::FieldError::Required,
+            )])
+            .into());
+        }
+        let old = self.require_station()?.clone();
+        let (head, _) = log::head(&self.conn, &old.id)?;
+        if split < 0 || split > head {
+            return Err(crate::domain::error::DomainError::NotFound.into());
+        }
+        let school_id = self.meta("school_id")?.unwrap_or_default();
+        let new_id = self.new_id();
+        let mut moving: Vec<EventRecord> = Vec::new();
+        log::for_each_in_chain_range(&self.conn, &old.id, split, head, |r| {
+            moving.push(r);
+            Ok(())
+        })?;
+        let moved = moving.len() as u64;
+        let prev_station = self.station.clone();
+        let res = self.batch(|s| {
+            s.conn.execute(
+                "DELETE FROM events WHERE origin = ?1 AND seq > ?2",
+                rusqlite::params![old.id, split],
+            )?;
+            let mut prev = [0u8; 32];
+            for (i, mut r) in moving.into_iter().enumerate() {
+                r.origin = new_id.clone();
+                r.seq = i as i64 + 1;
+                r.prev_hash = prev;
+                r.hash = r.compute_hash();
+                prev = r.hash;
+                log::insert(&s.conn, &r)?;
+            }
+            s.conn.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'station_id'",
+                [&new_id],
+            )?;
+            s.station = Some(super::Station {
+                id: new_id.clone(),
+                ..old.clone()
+            });
+            let created = Event::StationCreated(StationCreated {
+                station_id: new_id.clone(),
+                school_id: school_id.clone(),
+                school: old.school.clone(),
+                name: old.name.clone(),
+                kind: old.kind.clone(),
+                utc_offset_min: old.utc_offset_min,
+            });
+            let retired = Event::StationRetired(StationRetired {
+                station_id: old.id.clone(),
+                note: note.clone(),
+            });
+            s.append(actor, &[created, retired])?;
+            // Moved events changed place in the log order only where times
+            // tie, but facts keyed by origin and seq changed: rebuild all.
+            project::rebuild(&s.conn)
+        });
+        if let Err(e) = res {
+            self.station = prev_station;
+            return Err(e);
+        }
+        self.note_retirements_seen()?;
+        Ok(Moved {
+            old_origin: old.id,
+            new_origin: new_id,
+            events: moved,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -88,6 +88,28 @@ pub fn head(conn: &Connection, origin: &str) -> Result<(i64, [u8; 32]), StoreErr
     })
 }
 
+/// The hash of one event of a chain, if held: where two stations' copies of
+/// a chain are compared (an import, a restored station's fork).
+pub fn hash_at(conn: &Connection, origin: &str, seq: i64) -> Result<Option<[u8; 32]>, StoreError> {
+    let v: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT hash FROM events WHERE origin = ?1 AND seq = ?2")?
+        .query_row(params![origin, seq], |r| r.get(0))
+        .optional()?;
+    Ok(v.and_then(|v| v.try_into().ok()))
+}
+
+impl super::Store {
+    /// The last (seq, hash) of one origin's chain here.
+    pub fn chain_head(&self, origin: &str) -> Result<(i64, [u8; 32]), StoreError> {
+        head(&self.conn, origin)
+    }
+
+    /// The hash of event `seq` of `origin`'s chain, if held here.
+    pub fn chain_hash_at(&self, origin: &str, seq: i64) -> Result<Option<[u8; 32]>, StoreError> {
+        hash_at(&self.conn, origin, seq)
+    }
+}
+
 pub fn max_hlc(conn: &Connection) -> Result<Hlc, StoreError> {
     let row: Option<(i64, u32)> = conn
         .query_row(

@@ -371,6 +371,12 @@ impl Store {
             log::insert(&self.conn, &rec)?;
             let entity = if project::FACT_KINDS.contains(&ev.kind()) {
                 project::apply_fact(&self.conn, &rec, ev)?
+            } else if let Event::RoundMarked(m) = ev
+                && !seen.contains(&rec.entity)
+                && project_night::mark_in_place(&self.conn, &rec, m)?
+            {
+                // The round's rows are already right: no recompute.
+                None
             } else {
                 Some(rec.entity.clone())
             };

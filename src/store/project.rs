@@ -64,7 +64,7 @@ pub(super) fn exec(
 
 /// `[lo, hi)` bounds of the keys "<entity>/…": conflicts and decisions
 /// about one record are keyed that way, so one range query finds them.
-fn key_range(entity: &str) -> (String, String) {
+pub(super) fn key_range(entity: &str) -> (String, String) {
     (format!("{entity}/"), format!("{entity}0"))
 }
 

@@ -3,8 +3,8 @@
 
 use super::StoreError;
 use super::log::EventRecord;
-use super::project::{add_conflict, clear_conflicts, exec, resolutions};
-use crate::domain::event::Event;
+use super::project::{add_conflict, clear_conflicts, exec, key_range, resolutions};
+use crate::domain::event::{Event, RoundMarked};
 use rusqlite::{Connection, params};
 
 pub fn round(
@@ -31,31 +31,9 @@ pub fn round(
     type Marked<'a> = (&'a EventRecord, &'a crate::domain::event::RoundMarked);
     let mut chosen = resolutions(conn, &entity)?;
     let mut per_student: Vec<(&str, Marked)> = Vec::new();
-    let mut history = conn.prepare_cached(
-        "INSERT INTO mark_history (event_id, round_id, student_ids, n, mark, late_at, note, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
     for (r, e) in events {
         if let Event::RoundMarked(m) = e {
-            history.execute(params![
-                r.id,
-                id,
-                serde_json::to_string(&m.student_ids).unwrap_or_default(),
-                m.student_ids.len() as i64,
-                m.mark.key(),
-                m.late_at_ms,
-                m.note,
-                r.hlc.ms,
-                r.actor
-            ])?;
-            // Facts are rare (boarders out when a round starts): the common
-            // row stays one plain insert.
-            if let Some(f) = &m.fact {
-                exec(
-                    conn,
-                    "UPDATE mark_history SET fact = ?1 WHERE event_id = ?2",
-                    params![f.to_column(), r.id],
-                )?;
-            }
+            insert_history(conn, r, m)?;
             per_student.extend(m.student_ids.iter().map(|s| (s.as_str(), (r, m))));
         }
     }
@@ -143,6 +121,91 @@ pub fn round(
             close.map(|(_, c)| serde_json::to_string(&c.unaccounted).unwrap_or_default())
         ],
     )?;
+    Ok(())
+}
+
+/// A mark written at this station into a round already projected, that no
+/// other station has written to and no duty leader has decided on: the full
+/// recompute would change only the marked boarders' rows (the latest mark
+/// shows, one more change), so only those are written — a mark costs the
+/// same on the 500th boarder as on the first. Returns false, having written
+/// nothing, when the round needs the full recompute.
+pub fn mark_in_place(
+    conn: &Connection,
+    rec: &EventRecord,
+    m: &RoundMarked,
+) -> Result<bool, StoreError> {
+    let entity = format!("round:{}", m.round_id);
+    let projected = conn
+        .prepare_cached("SELECT 1 FROM rounds WHERE id = ?1")?
+        .exists([&m.round_id])?;
+    // Another station's events bring the rules of contradiction in.
+    let foreign = || -> Result<bool, StoreError> {
+        Ok(conn
+            .prepare_cached("SELECT 1 FROM events WHERE entity = ?1 AND origin <> ?2 LIMIT 1")?
+            .exists(params![entity, rec.origin])?)
+    };
+    let decided = || -> Result<bool, StoreError> {
+        let (lo, hi) = key_range(&entity);
+        Ok(conn
+            .prepare_cached("SELECT 1 FROM resolutions WHERE key >= ?1 AND key < ?2 LIMIT 1")?
+            .exists(params![lo, hi])?)
+    };
+    if !projected || foreign()? || decided()? {
+        return Ok(false);
+    }
+    insert_history(conn, rec, m)?;
+    let fact = m.fact.as_ref().map(|f| f.to_column());
+    let mut update = conn.prepare_cached(
+        "UPDATE marks SET mark = ?3, late_at = ?4, note = ?5, at_ms = ?6, by = ?7, changes = changes + 1, fact = ?8
+         WHERE round_id = ?1 AND student_id = ?2",
+    )?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes, fact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
+    )?;
+    for student in &m.student_ids {
+        let row = params![
+            m.round_id,
+            student,
+            m.mark.key(),
+            m.late_at_ms,
+            m.note,
+            rec.hlc.ms,
+            rec.actor,
+            fact
+        ];
+        if update.execute(row)? == 0 {
+            insert.execute(row)?;
+        }
+    }
+    Ok(true)
+}
+
+/// One `round.marked` event as a row of the round's history.
+fn insert_history(conn: &Connection, r: &EventRecord, m: &RoundMarked) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO mark_history (event_id, round_id, student_ids, n, mark, late_at, note, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        r.id,
+        m.round_id,
+        serde_json::to_string(&m.student_ids).unwrap_or_default(),
+        m.student_ids.len() as i64,
+        m.mark.key(),
+        m.late_at_ms,
+        m.note,
+        r.hlc.ms,
+        r.actor
+    ])?;
+    // Facts are rare (boarders out when a round starts): the common row
+    // stays one plain insert, which a pre-fact schema also takes.
+    if let Some(f) = &m.fact {
+        exec(
+            conn,
+            "UPDATE mark_history SET fact = ?1 WHERE event_id = ?2",
+            params![f.to_column(), r.id],
+        )?;
+    }
     Ok(())
 }
 

@@ -3,12 +3,13 @@
 
 use super::StoreError;
 use super::log::EventRecord;
-use super::project::exec;
-use crate::domain::event::Event;
+use super::project::{add_conflict, clear_conflicts, exec, resolutions};
+use crate::domain::event::{Event, StudentUpdated};
 use crate::domain::fact::Fact;
 use crate::domain::names;
 use crate::domain::roster::{BedRef, StudentData};
 use rusqlite::{Connection, params};
+use std::collections::HashSet;
 
 /// Search text for a student: name readings, class, number, guardians.
 pub fn student_search(d: &StudentData, bed: Option<&BedRef>) -> String {
@@ -45,13 +46,14 @@ pub fn student(
     }) else {
         return Ok(());
     };
+    let skipped = contradicting_edits(conn, id, events)?;
     let mut data = base.data.clone();
     let mut bed = base.bed.clone();
     let mut left: Option<(String, Option<&Fact>)> = None;
     let mut updated = 0;
     for (r, e) in events {
         match e {
-            Event::StudentUpdated(u) => data = u.data.clone(),
+            Event::StudentUpdated(u) if !skipped.contains(r.id.as_str()) => data = u.data.clone(),
             Event::StudentMoved(m) => bed = m.bed.clone(),
             // Leaving is final; the first reason recorded is kept.
             Event::StudentLeft(l) if left.is_none() => {
@@ -91,6 +93,69 @@ pub fn student(
         )?;
     }
     Ok(())
+}
+
+/// Changes two stations made to the same version of a student's record,
+/// differently (a phone number corrected at the office and at the dorm):
+/// each such set is listed for review, the latest showing meanwhile. Once
+/// a duty leader has chosen, the other changes of the set are skipped.
+/// Returns the ids of the skipped changes.
+fn contradicting_edits<'a>(
+    conn: &Connection,
+    id: &str,
+    events: &'a [(EventRecord, Event)],
+) -> Result<HashSet<&'a str>, StoreError> {
+    let entity = format!("student:{id}");
+    clear_conflicts(conn, &entity)?;
+    let edits: Vec<(&EventRecord, &StudentUpdated)> = events
+        .iter()
+        .filter_map(|(r, e)| match e {
+            Event::StudentUpdated(u) if u.based_on.is_some() => Some((r, u)),
+            _ => None,
+        })
+        .collect();
+    let mut skipped = HashSet::new();
+    if edits.len() < 2 {
+        return Ok(skipped);
+    }
+    let mut chosen = resolutions(conn, &entity)?;
+    let versions: Vec<&str> = edits
+        .iter()
+        .filter_map(|(_, u)| u.based_on.as_deref())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for version in versions {
+        let set: Vec<&(&EventRecord, &StudentUpdated)> = edits
+            .iter()
+            .filter(|(_, u)| u.based_on.as_deref() == Some(version))
+            .collect();
+        let (first_rec, first) = set[0];
+        let contradict = set
+            .iter()
+            .any(|(r, u)| r.origin != first_rec.origin && u.data != first.data);
+        if !contradict {
+            continue;
+        }
+        // One slash: the part before it names the record to recompute.
+        let key = format!("{entity}/edit.{version}");
+        let decided = chosen
+            .remove(&key)
+            .filter(|c| set.iter().any(|(r, _)| &r.id == c));
+        let shown = decided
+            .clone()
+            .unwrap_or_else(|| set[set.len() - 1].0.id.clone());
+        let recs: Vec<&EventRecord> = set.iter().map(|(r, _)| *r).collect();
+        add_conflict(conn, &key, "student_edit", &entity, &recs, &shown)?;
+        if decided.is_some() {
+            skipped.extend(
+                set.iter()
+                    .filter(|(r, _)| r.id != shown)
+                    .map(|(r, _)| r.id.as_str()),
+            );
+        }
+    }
+    Ok(skipped)
 }
 
 pub fn bed(

@@ -432,6 +432,39 @@ impl Store {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<Vec<GateEntry>, StoreError> {
+        let mut out = vec![];
+        self.each_departure_between(from_ms, to_ms, &mut |e| {
+            out.push(e);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Departures through the gate in `from_ms..to_ms` and how many of
+    /// them were with someone off the pick-up list, and not back yet.
+    pub fn departure_counts(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(usize, usize, usize), StoreError> {
+        let (n, unlisted, away): (i64, i64, i64) = self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(authorised = 0), 0), COALESCE(SUM(returned_ms IS NULL), 0)
+             FROM departures WHERE at_ms >= ?1 AND at_ms < ?2",
+            params![from_ms, to_ms],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let size = |v: i64| usize::try_from(v).unwrap_or(0);
+        Ok((size(n), size(unlisted), size(away)))
+    }
+
+    /// [`Store::departures_between`] one at a time: a year of weekends
+    /// (over a hundred thousand departures) is never held in memory.
+    pub fn each_departure_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        f: &mut dyn FnMut(GateEntry) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT d.at_ms, d.with_name, d.relation, d.phone, d.authorised, d.approved_by,
                     d.due_ms, d.note, d.returned_ms, d.by, {BOARDER_COLS}
@@ -453,14 +486,15 @@ impl Store {
                 boarder: read_boarder(r, 10)?,
             })
         })?;
-        let mut v: Vec<GateEntry> = rows.collect::<Result<_, _>>()?;
-        for e in &mut v {
+        for e in rows {
+            let mut e = e?;
             e.by = self.operator_name(&e.by);
             if let Some(a) = &mut e.approved_by {
                 *a = self.operator_name(a);
             }
+            f(e)?;
         }
-        Ok(v)
+        Ok(())
     }
 
     /// Absence follow-ups for rounds of the nights between the two

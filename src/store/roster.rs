@@ -123,10 +123,25 @@ impl Store {
                 vec![Event::StudentUpdated(StudentUpdated {
                     student_id: id.to_string(),
                     data,
+                    based_on: s.student_version(id)?,
                 })],
                 (),
             ))
         })
+    }
+
+    /// The id of the student's latest enrolment or change here: the version
+    /// a change is made to.
+    fn student_version(&self, id: &str) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM events WHERE entity = ?1 AND kind IN ('student.enrolled', 'student.updated')
+                 ORDER BY hlc_ms DESC, hlc_c DESC, origin DESC, seq DESC LIMIT 1",
+            )?
+            .query_row([format!("student:{id}")], |r| r.get(0))
+            .optional()?)
     }
 
     pub fn student_left(
@@ -233,6 +248,7 @@ impl Store {
             }
             for (id, data) in updates {
                 events.push(Event::StudentUpdated(StudentUpdated {
+                    based_on: s.student_version(&id)?,
                     student_id: id,
                     data,
                 }));

@@ -10,6 +10,7 @@ pub mod crypto;
 mod folder;
 pub mod knowledge;
 mod reader;
+pub mod recover;
 
 pub use folder::{folder, folder_with};
 

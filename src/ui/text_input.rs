@@ -116,8 +116,22 @@ impl TextInput {
             before -= w(&chars[start]);
             start += 1;
         }
+        // Text cut at the left says so with an ellipsis, one column more:
+        // "tui/visitors.xlsx" alone reads like a different path.
+        let cut = start > 0 && !mask && width > 2;
+        if cut {
+            while before + 2 > width && start < cursor {
+                before -= w(&chars[start]);
+                start += 1;
+            }
+        }
         let mut out = String::new();
         let mut used = 0;
+        if cut {
+            out.push('…');
+            used = 1;
+            before += 1;
+        }
         for c in &chars[start..] {
             let cw = w(c);
             if used + cw > width {
@@ -235,8 +249,14 @@ mod tests {
     fn long_text_scrolls_to_keep_the_cursor_on_the_field() {
         let t = TextInput::new(&"张".repeat(30));
         let (shown, col) = t.visible(10, false);
-        assert_eq!(col, 8);
-        assert_eq!(shown, "张".repeat(4));
+        // Cut at the left: an ellipsis, then the end with the cursor.
+        assert_eq!(col, 9);
+        assert_eq!(shown, format!("…{}", "张".repeat(4)));
+        let path = TextInput::new("/tmp/tui/visitors-20261130.xlsx");
+        assert_eq!(path.visible(12, false), ("…61130.xlsx".to_string(), 11));
+        // A PIN shows no ellipsis: it would tell how long it is.
+        let pin = TextInput::new("123456");
+        assert_eq!(pin.visible(4, true).0, "•••");
         let mut t = t;
         t.handle_key(key(KeyCode::Home));
         let (shown, col) = t.visible(10, false);

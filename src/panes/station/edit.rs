@@ -130,6 +130,33 @@ impl StationScreen {
                     }
                 }
             }
+            Edit::Recover(f) => {
+                let folder = self.sync.folder.clone().unwrap_or_default();
+                let files = crate::sync::recover::bundles_in_folder(std::path::Path::new(&folder));
+                match crate::sync::recover::recover(ctx.store, ctx.actor, &files, &f.value("note"))
+                {
+                    Ok(done) => {
+                        ctx.ok(trf(
+                            "sync.recover.done",
+                            &[
+                                ("n", done.moved.events.to_string()),
+                                ("split", done.split.to_string()),
+                                ("new", done.moved.new_origin.chars().take(8).collect()),
+                                ("old", done.moved.old_origin.chars().take(8).collect()),
+                            ],
+                        ));
+                        Some(())
+                    }
+                    Err(crate::sync::recover::RecoverError::Store(e)) => {
+                        crate::panes::show_error(f, &e, ctx);
+                        None
+                    }
+                    Err(e) => {
+                        ctx.err(e.text());
+                        None
+                    }
+                }
+            }
             Edit::Setting { key, form } => (|| {
                 let Some(v) = settings::parse(key, &form.value("value")) else {
                     let e = if settings::is_time(key) {

@@ -64,6 +64,9 @@ pub enum Edit {
     ConfirmToggle {
         id: String,
     },
+    /// Recovering this station after its own chain forked: the admin's note
+    /// (why) is the confirmation, saved with the retirement of the old id.
+    Recover(Form),
     /// The join code to read out, shown once.
     Code {
         code: String,
@@ -82,6 +85,9 @@ pub struct SyncInfo {
     pub log: Vec<ImportLogRow>,
     /// Stations silent for `SILENT_DAYS`, not retired: one line each.
     pub silent: Vec<String>,
+    /// This station's own chain forked (restored from an old backup and
+    /// written to): what happened and what to do.
+    pub fork: Option<String>,
 }
 
 /// One line of this station's import log.
@@ -220,7 +226,9 @@ impl StationScreen {
 
     fn form_mut(edit: &mut Edit) -> Option<&mut Form> {
         match edit {
-            Edit::AddOperator(f) | Edit::SyncConfig(f) | Edit::Invite(f) => Some(f),
+            Edit::AddOperator(f) | Edit::SyncConfig(f) | Edit::Invite(f) | Edit::Recover(f) => {
+                Some(f)
+            }
             Edit::ResetPin { form, .. } | Edit::Setting { form, .. } | Edit::Staff { form, .. } => {
                 Some(form)
             }
@@ -244,7 +252,9 @@ impl Pane for StationScreen {
     }
     fn has_unsaved(&self) -> bool {
         match &self.edit {
-            Edit::AddOperator(f) | Edit::SyncConfig(f) | Edit::Invite(f) => f.is_dirty(),
+            Edit::AddOperator(f) | Edit::SyncConfig(f) | Edit::Invite(f) | Edit::Recover(f) => {
+                f.is_dirty()
+            }
             Edit::ResetPin { form, .. } | Edit::Setting { form, .. } | Edit::Staff { form, .. } => {
                 form.is_dirty()
             }
@@ -353,9 +363,23 @@ fn sync_info(ctx: &PaneCtx) -> Result<SyncInfo, crate::store::StoreError> {
             outcome: e.outcome,
         })
         .collect();
+    let folder = ctx.store.meta("sync_folder")?.filter(|f| !f.is_empty());
+    let fork = if ctx.store.station().is_some() {
+        crate::sync::recover::fork_seen(ctx.store, folder.as_deref().map(std::path::Path::new))?
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    crate::sync::recover::fork_line(ctx.store, &f),
+                    tr("station.sync_fork_key")
+                )
+            })
+    } else {
+        None
+    };
     Ok(SyncInfo {
         fingerprint,
-        folder: ctx.store.meta("sync_folder")?.filter(|f| !f.is_empty()),
+        folder,
+        fork,
         every: ctx
             .store
             .meta("sync_every")?

@@ -168,6 +168,7 @@ impl StationScreen {
             }
             Edit::SyncConfig(f) => (tr("station.sync_title"), f),
             Edit::Invite(f) => (tr("station.invite_title"), f),
+            Edit::Recover(f) => (tr("station.recover_title"), f),
             Edit::AddOperator(f) => (tr("station.add_title"), f),
             Edit::ResetPin { form, .. } => (tr("station.pin_title"), form),
             Edit::Setting { key, form } => (setting_label(key), form),
@@ -216,6 +217,11 @@ impl StationScreen {
         let keys = lines.pop();
         lines.extend(
             info.silent
+                .iter()
+                .map(|l| Line::from(Span::styled(l.clone(), theme::error()))),
+        );
+        lines.extend(
+            info.fork
                 .iter()
                 .map(|l| Line::from(Span::styled(l.clone(), theme::error()))),
         );

@@ -41,6 +41,21 @@ impl StationScreen {
                 f.mark_pristine();
                 self.edit = Edit::SyncConfig(f);
             }
+            // While this station's own chain is forked, a sync would only be
+            // refused again: the key opens the recovery instead.
+            (Action::SyncNow, Section::Sync) if self.sync.fork.is_some() => {
+                match &self.sync.folder {
+                    Some(f) if !f.is_empty() => {
+                        self.edit = Edit::Recover(Form::new(vec![
+                            Field::text("note", "station.f.recover_note")
+                                .required()
+                                .max(100)
+                                .hint("station.hint.recover_note"),
+                        ]))
+                    }
+                    _ => ctx.err(tr("station.no_folder")),
+                }
+            }
             (Action::SyncNow, Section::Sync) => match &self.sync.folder {
                 Some(f) if !f.is_empty() => self.sync_request = Some(std::path::PathBuf::from(f)),
                 _ => ctx.err(tr("station.no_folder")),
