@@ -219,20 +219,16 @@ pub(super) fn night(
         clock.set(at(21 * 60 + 30));
         let round = s.start_round(teacher, RoundKind::LightsOut, b)?;
         stats.rounds += 1;
-        let unmarked: Vec<String> = s
-            .round_sheet(&round)?
+        let unmarked = unmarked_by_room(s, &round)?;
+        let ids: Vec<String> = unmarked.iter().map(|(_, id)| id.clone()).collect();
+        let odd = (!ids.is_empty() && rng.random_range(0..4) == 0)
+            .then(|| ids[rng.random_range(0..ids.len())].clone());
+        let present: Vec<(String, String)> = unmarked
             .into_iter()
-            .filter(|r| r.mark.is_none())
-            .map(|r| r.student.id)
+            .filter(|(_, id)| Some(id) != odd.as_ref())
             .collect();
-        let mut present = unmarked.clone();
-        let odd = (!unmarked.is_empty() && rng.random_range(0..4) == 0)
-            .then(|| unmarked[rng.random_range(0..unmarked.len())].clone());
-        if let Some(who) = &odd {
-            present.retain(|x| x != who);
-        }
         clock.set(at(21 * 60 + 35));
-        s.mark_many(teacher, &round, &present, Mark::Present, None, "")?;
+        mark_present(s, teacher, &round, &present, year.is_some())?;
         if let Some(who) = &odd {
             if rng.random_bool(0.5) {
                 let back = 21 * 60 + 40 + rng.random_range(0..40);
@@ -260,6 +256,51 @@ pub(super) fn night(
         }
         clock.set(at(22 * 60 + 10));
         s.close_round(teacher, &round, None)?;
+        // In a school year the dorm teacher also checks the beds before
+        // midnight (查铺), room by room, as the roll-call pane's `r` does.
+        if year.is_some() {
+            clock.set(at(23 * 60 + 30));
+            let check = s.start_round(teacher, RoundKind::BedCheck, b)?;
+            stats.rounds += 1;
+            let unmarked = unmarked_by_room(s, &check)?;
+            clock.set(at(23 * 60 + 40));
+            mark_present(s, teacher, &check, &unmarked, true)?;
+            clock.set(at(23 * 60 + 50));
+            s.close_round(teacher, &check, None)?;
+        }
+    }
+    Ok(())
+}
+
+/// The round's boarders not marked yet, each with their room, in the
+/// sheet's order (room by room).
+fn unmarked_by_room(s: &Store, round: &str) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(s.round_sheet(round)?
+        .into_iter()
+        .filter(|r| r.mark.is_none())
+        .map(|r| {
+            let room = r.student.bed.map(|b| b.room).unwrap_or_default();
+            (room, r.student.id)
+        })
+        .collect())
+}
+
+/// Marks `present` (room, boarder) present: the whole building at once, or
+/// room by room (one event a room) as a teacher walking the corridor does.
+fn mark_present(
+    s: &mut Store,
+    teacher: &Actor,
+    round: &str,
+    present: &[(String, String)],
+    by_room: bool,
+) -> Result<(), StoreError> {
+    if !by_room {
+        let ids: Vec<String> = present.iter().map(|(_, id)| id.clone()).collect();
+        return s.mark_many(teacher, round, &ids, Mark::Present, None, "");
+    }
+    for room in present.chunk_by(|a, b| a.0 == b.0) {
+        let ids: Vec<String> = room.iter().map(|(_, id)| id.clone()).collect();
+        s.mark_many(teacher, round, &ids, Mark::Present, None, "")?;
     }
     Ok(())
 }
