@@ -6,61 +6,16 @@
 //! read again.
 
 use dutydesk::domain::event::StationKind;
-use dutydesk::domain::role::Actor;
 use dutydesk::domain::time::FixedClock;
-use dutydesk::domain::visit::VisitForm;
 use dutydesk::store::Store;
-use dutydesk::store::visits::RegisterOutcome;
 use dutydesk::sync::{self, ImportReport};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// 2026-11-18 21:13 at +08:00.
-const T0: i64 = 1_795_000_000_000 + 13 * 3_600_000;
-const PIN: &str = "2468";
+mod stations;
+use stations::{PIN, Station, T0};
+
 const NAMES: [&str; 3] = ["南门门卫室", "1号楼值班室", "政教处"];
-
-struct Station {
-    store: Store,
-    clock: FixedClock,
-    admin: Actor,
-}
-
-impl Station {
-    fn register(&mut self, name: &str) {
-        self.clock.advance_min(1);
-        let form = VisitForm {
-            name: name.into(),
-            phone: "13800138000".into(),
-            host: "初二(3)班 王一".into(),
-            relation: "父亲".into(),
-            purpose: "送衣物".into(),
-            ..VisitForm::default()
-        };
-        match self.store.register_visit(&self.admin, &form, None).unwrap() {
-            RegisterOutcome::Registered(_) => {}
-            other => panic!("not registered: {other:?}"),
-        }
-    }
-    /// One sync through `dir`, a minute after the last thing done here.
-    fn sync(&mut self, dir: &Path) -> (sync::ExportReport, Vec<ImportReport>) {
-        self.clock.advance_min(1);
-        let (e, reports) = sync::folder(&mut self.store, dir).expect("a folder sync never fails");
-        for r in &reports {
-            assert_eq!(r.refused, None, "{r:?}");
-        }
-        (e, reports)
-    }
-    fn holds(&self) -> Vec<(String, i64)> {
-        let mut stmt = self
-            .store
-            .conn()
-            .prepare("SELECT origin, seq FROM events ORDER BY origin, seq")
-            .unwrap();
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
-        rows.collect::<Result<_, _>>().unwrap()
-    }
-}
 
 fn school(n: usize, school: &str) -> Vec<Station> {
     let mut out: Vec<Station> = Vec::new();
@@ -103,10 +58,12 @@ fn school(n: usize, school: &str) -> Vec<Station> {
                     .actor()
             }
         };
+        // In memory: no file of its own.
         out.push(Station {
             store,
             clock,
             admin,
+            path: PathBuf::new(),
         });
     }
     out

@@ -7,68 +7,14 @@
 
 use assert_cmd::Command;
 use dutydesk::domain::event::StationKind;
-use dutydesk::domain::role::Actor;
 use dutydesk::domain::time::FixedClock;
-use dutydesk::domain::visit::VisitForm;
 use dutydesk::store::Store;
-use dutydesk::store::visits::RegisterOutcome;
-use dutydesk::sync::{self, ExportReport, ImportReport};
+use dutydesk::sync;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// 2026-11-18 21:13 at +08:00.
-const T0: i64 = 1_795_000_000_000 + 13 * 3_600_000;
-const PIN: &str = "2468";
-
-struct Station {
-    store: Store,
-    clock: FixedClock,
-    admin: Actor,
-    path: PathBuf,
-}
-
-impl Station {
-    fn id(&self) -> String {
-        self.store.station().unwrap().id.clone()
-    }
-    fn register(&mut self, name: &str) -> String {
-        self.clock.advance_min(1);
-        let form = VisitForm {
-            name: name.into(),
-            phone: "13800138000".into(),
-            host: "初二(3)班 王一".into(),
-            relation: "父亲".into(),
-            purpose: "送衣物".into(),
-            ..VisitForm::default()
-        };
-        match self.store.register_visit(&self.admin, &form, None).unwrap() {
-            RegisterOutcome::Registered(id) => id,
-            other => panic!("not registered: {other:?}"),
-        }
-    }
-    fn export(&mut self, path: &Path) -> ExportReport {
-        self.clock.advance_min(1);
-        sync::export_to(&mut self.store, path).unwrap()
-    }
-    fn import(&mut self, path: &Path) -> ImportReport {
-        self.clock.advance_min(1);
-        let r = sync::import_file(&mut self.store, path, false).unwrap();
-        assert_eq!(r.refused, None, "{r:?}");
-        r
-    }
-    fn count(&self) -> u64 {
-        self.store.event_count().unwrap()
-    }
-    fn holds(&self) -> Vec<(String, i64)> {
-        let mut stmt = self
-            .store
-            .conn()
-            .prepare("SELECT origin, seq FROM events ORDER BY origin, seq")
-            .unwrap();
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
-        rows.collect::<Result<_, _>>().unwrap()
-    }
-}
+mod stations;
+use stations::{PIN, Station, T0};
 
 /// A school of `n` stations, each on a database file: the first sets up,
 /// the others join with the join file alone (the full bundle beside it is

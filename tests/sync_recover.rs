@@ -8,79 +8,15 @@
 use dutydesk::domain::event::StationKind;
 use dutydesk::domain::role::Actor;
 use dutydesk::domain::time::FixedClock;
-use dutydesk::domain::visit::VisitForm;
 use dutydesk::store::Store;
-use dutydesk::store::visits::RegisterOutcome;
+use dutydesk::sync;
 use dutydesk::sync::recover::{self, RecoverError, Split};
-use dutydesk::sync::{self, ImportReport};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// 2026-11-18 21:13 at +08:00.
-const T0: i64 = 1_795_000_000_000 + 13 * 3_600_000;
-const PIN: &str = "2468";
-
-struct Station {
-    store: Store,
-    clock: FixedClock,
-    admin: Actor,
-    path: PathBuf,
-}
-
-impl Station {
-    fn id(&self) -> String {
-        self.store.station().unwrap().id.clone()
-    }
-    fn register(&mut self, name: &str) -> String {
-        self.clock.advance_min(1);
-        let form = VisitForm {
-            name: name.into(),
-            phone: "13800138000".into(),
-            host: "初二(3)班 王一".into(),
-            relation: "父亲".into(),
-            purpose: "送衣物".into(),
-            ..VisitForm::default()
-        };
-        match self.store.register_visit(&self.admin, &form, None).unwrap() {
-            RegisterOutcome::Registered(id) => id,
-            other => panic!("not registered: {other:?}"),
-        }
-    }
-    fn export(&mut self, path: &Path, full: bool) {
-        self.clock.advance_min(1);
-        sync::export_to_as(&mut self.store, path, full).unwrap();
-    }
-    fn import(&mut self, path: &Path) -> ImportReport {
-        self.clock.advance_min(1);
-        let r = sync::import_file(&mut self.store, path, false).unwrap();
-        assert_eq!(r.refused, None, "{r:?}");
-        r
-    }
-    fn ids(&self) -> BTreeSet<String> {
-        let mut stmt = self.store.conn().prepare("SELECT id FROM events").unwrap();
-        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
-        rows.collect::<Result<_, _>>().unwrap()
-    }
-    fn visitors(&self) -> BTreeSet<String> {
-        let mut stmt = self
-            .store
-            .conn()
-            .prepare("SELECT name FROM visits")
-            .unwrap();
-        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
-        rows.collect::<Result<_, _>>().unwrap()
-    }
-    fn head(&self, origin: &str) -> i64 {
-        self.store.chain_head(origin).unwrap().0
-    }
-    fn verify(&self) {
-        let n = dutydesk::store::log::verify(self.store.conn())
-            .unwrap()
-            .unwrap_or_else(|f| panic!("chain fault: {f:?}"));
-        assert_eq!(n, self.store.event_count().unwrap());
-    }
-}
+mod stations;
+use stations::{PIN, Station, T0};
 
 /// Two stations of one school on database files: A sets up, B joins.
 fn school(dir: &Path) -> (Station, Station) {
@@ -137,9 +73,9 @@ fn school(dir: &Path) -> (Station, Station) {
 fn exchange(a: &mut Station, b: &mut Station, dir: &Path, tag: &str) {
     let ab = dir.join(format!("{tag}-a.ddbundle"));
     let ba = dir.join(format!("{tag}-b.ddbundle"));
-    a.export(&ab, false);
+    a.export_as(&ab, false);
     b.import(&ab);
-    b.export(&ba, false);
+    b.export_as(&ba, false);
     a.import(&ba);
 }
 
@@ -202,7 +138,7 @@ fn a_station_restored_from_an_old_backup_that_wrote_first_is_recovered_with_both
     // them): it imports, but its statement shows the fork.
     b.register("李二");
     let inc = d.join("r4-b.ddbundle");
-    b.export(&inc, false);
+    b.export_as(&inc, false);
     let fork = recover::fork_in_bundle(&a.store, &inc)
         .unwrap()
         .expect("the fork is recognised from the bundle's statement");
@@ -238,7 +174,7 @@ fn a_station_restored_from_an_old_backup_that_wrote_first_is_recovered_with_both
     // B's full bundle holds A's old branch: importing it plainly is
     // refused whole (a replay), nothing applied.
     let full = d.join("r4-b-full.ddbundle");
-    b.export(&full, true);
+    b.export_as(&full, true);
     let before = a.ids();
     let refused = sync::import_file(&mut a.store, &full, false).unwrap();
     assert_eq!(refused.refused, Some("sync.err.replayed"));
@@ -319,7 +255,7 @@ fn a_station_restored_from_an_old_backup_that_wrote_first_is_recovered_with_both
     // A's later writes travel under its new id and are taken in at B.
     a.register("王二");
     let ab = d.join("r7-a.ddbundle");
-    a.export(&ab, false);
+    a.export_as(&ab, false);
     let r = b.import(&ab);
     assert!(r.new >= 1);
     assert!(b.visitors().contains("王二"));
@@ -338,7 +274,7 @@ fn a_station_only_behind_on_its_own_chain_is_not_forked() {
     exchange(&mut a, &mut b, d, "r2");
     let mut a = restore(a, &backup);
     let full = d.join("b-full.ddbundle");
-    b.export(&full, true);
+    b.export_as(&full, true);
     // Restored but nothing written since: the peer's copy extends ours.
     assert_eq!(
         recover::fork_in_bundle(&a.store, &full)
@@ -375,7 +311,7 @@ fn forked(d: &Path) -> (Station, Station, PathBuf) {
     let mut a = restore(a, &backup);
     a.register("王一（恢复后）");
     let full = d.join("b-full.ddbundle");
-    b.export(&full, true);
+    b.export_as(&full, true);
     (a, b, full)
 }
 
@@ -571,7 +507,7 @@ fn a_fork_below_this_stations_head_is_told_by_its_hash() {
     }
     assert!(a.head(&old_origin) > theirs);
     let inc = d.join("r3-b.ddbundle");
-    b.export(&inc, false);
+    b.export_as(&inc, false);
     let fork = recover::fork_in_bundle(&a.store, &inc)
         .unwrap()
         .expect("fork");
@@ -582,7 +518,7 @@ fn a_fork_below_this_stations_head_is_told_by_its_hash() {
     );
     // In step again after recovery: B took nothing wrongly, A lost nothing.
     let full = d.join("r3-b-full.ddbundle");
-    b.export(&full, true);
+    b.export_as(&full, true);
     let admin = a.admin.clone();
     let before = a.ids();
     let done = recover::recover(
@@ -648,7 +584,7 @@ fn three_stations_converge_after_a_recovery() {
     a.register("王一（恢复后）");
     c.register("赵一");
     let full = d.join("c-full.ddbundle");
-    c.export(&full, true);
+    c.export_as(&full, true);
     let admin = a.admin.clone();
     recover::recover(
         &mut a.store,

@@ -1,0 +1,118 @@
+//! A station of a test school on its own database file and clock, shared
+//! by the sync test binaries (incremental bundles, sync folder, recovery).
+#![allow(dead_code)]
+
+use dutydesk::domain::role::Actor;
+use dutydesk::domain::time::FixedClock;
+use dutydesk::domain::visit::VisitForm;
+use dutydesk::store::Store;
+use dutydesk::store::visits::RegisterOutcome;
+use dutydesk::sync::{self, ExportReport, ImportReport};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// 2026-11-18 21:13 at +08:00.
+pub const T0: i64 = 1_795_000_000_000 + 13 * 3_600_000;
+pub const PIN: &str = "2468";
+
+pub struct Station {
+    pub store: Store,
+    pub clock: FixedClock,
+    pub admin: Actor,
+    pub path: PathBuf,
+}
+
+impl Station {
+    pub fn id(&self) -> String {
+        self.store.station().unwrap().id.clone()
+    }
+
+    /// A parent's visit registered by the admin, a minute after the last act.
+    pub fn register(&mut self, name: &str) -> String {
+        self.clock.advance_min(1);
+        let form = VisitForm {
+            name: name.into(),
+            phone: "13800138000".into(),
+            host: "初二(3)班 王一".into(),
+            relation: "父亲".into(),
+            purpose: "送衣物".into(),
+            ..VisitForm::default()
+        };
+        match self.store.register_visit(&self.admin, &form, None).unwrap() {
+            RegisterOutcome::Registered(id) => id,
+            other => panic!("not registered: {other:?}"),
+        }
+    }
+
+    /// A bundle to `path`: what some peer may lack, or everything.
+    pub fn export_as(&mut self, path: &Path, full: bool) -> ExportReport {
+        self.clock.advance_min(1);
+        sync::export_to_as(&mut self.store, path, full).unwrap()
+    }
+
+    pub fn export(&mut self, path: &Path) -> ExportReport {
+        self.clock.advance_min(1);
+        sync::export_to(&mut self.store, path).unwrap()
+    }
+
+    /// Imports a bundle that must not be refused.
+    pub fn import(&mut self, path: &Path) -> ImportReport {
+        self.clock.advance_min(1);
+        let r = sync::import_file(&mut self.store, path, false).unwrap();
+        assert_eq!(r.refused, None, "{r:?}");
+        r
+    }
+
+    /// One sync through the folder `dir`, a minute after the last act.
+    pub fn sync(&mut self, dir: &Path) -> (ExportReport, Vec<ImportReport>) {
+        self.clock.advance_min(1);
+        let (e, reports) = sync::folder(&mut self.store, dir).expect("a folder sync never fails");
+        for r in &reports {
+            assert_eq!(r.refused, None, "{r:?}");
+        }
+        (e, reports)
+    }
+
+    pub fn count(&self) -> u64 {
+        self.store.event_count().unwrap()
+    }
+
+    /// Every event held, as (origin, seq).
+    pub fn holds(&self) -> Vec<(String, i64)> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare("SELECT origin, seq FROM events ORDER BY origin, seq")
+            .unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    pub fn ids(&self) -> BTreeSet<String> {
+        let mut stmt = self.store.conn().prepare("SELECT id FROM events").unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    pub fn visitors(&self) -> BTreeSet<String> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare("SELECT name FROM visits")
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    pub fn head(&self, origin: &str) -> i64 {
+        self.store.chain_head(origin).unwrap().0
+    }
+
+    /// Every chain verifies and every event is in one.
+    pub fn verify(&self) {
+        let n = dutydesk::store::log::verify(self.store.conn())
+            .unwrap()
+            .unwrap_or_else(|f| panic!("chain fault: {f:?}"));
+        assert_eq!(n, self.store.event_count().unwrap());
+    }
+}
