@@ -5,7 +5,6 @@
 //! bookkeeping lost or kept over a restart, events that must wait for
 //! earlier ones, and the full bundle a joining station takes with it.
 
-use assert_cmd::Command;
 use dutydesk::domain::event::StationKind;
 use dutydesk::domain::time::FixedClock;
 use dutydesk::store::Store;
@@ -14,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod stations;
-use stations::{PIN, Station, T0};
+use stations::{PIN, Station, T0, run};
 
 /// A school of `n` stations, each on a database file: the first sets up,
 /// the others join with the join file alone (the full bundle beside it is
@@ -390,34 +389,6 @@ fn a_retired_station_stops_holding_the_others_back_until_it_is_heard_again() {
 }
 
 /// The binary, in English whatever the environment says.
-fn dutydesk() -> Command {
-    let mut c = Command::cargo_bin("dutydesk").unwrap();
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .env(
-            dutydesk::logging::DIR_ENV,
-            std::env::temp_dir().join("dutydesk-test-logs"),
-        )
-        .args(["--lang", "en"]);
-    c
-}
-
-fn run(args: &[&str], db: &Path, stdin: &str) -> (bool, String) {
-    let o = dutydesk()
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .write_stdin(stdin)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (o.status.success(), text)
-}
 
 #[test]
 fn cli_status_lists_silent_stations_and_an_admin_retires_one() {

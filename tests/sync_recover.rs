@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod stations;
-use stations::{PIN, Station, T0};
+use stations::{PIN, Station, T0, run};
 
 /// Two stations of one school on database files: A sets up, B joins.
 fn school(dir: &Path) -> (Station, Station) {
@@ -316,34 +316,6 @@ fn forked(d: &Path) -> (Station, Station, PathBuf) {
 }
 
 /// The binary, in English whatever the environment says.
-fn dutydesk() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("dutydesk").unwrap();
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .env(
-            dutydesk::logging::DIR_ENV,
-            std::env::temp_dir().join("dutydesk-test-logs"),
-        )
-        .args(["--lang", "en"]);
-    c
-}
-
-fn run(args: &[&str], db: &Path, stdin: &str) -> (bool, String) {
-    let o = dutydesk()
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .write_stdin(stdin)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (o.status.success(), text)
-}
 
 #[test]
 fn cli_import_says_the_fork_and_an_admin_recovers_with_a_pin() {

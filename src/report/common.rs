@@ -157,6 +157,35 @@ impl<T> Streamed<'_, T> {
     }
 }
 
+/// A streamed ledger made by `prepare` (heading, footer and records),
+/// written to `path` inside one read snapshot, so the totals under the
+/// table count the lines above it. Returns the number of records.
+pub(crate) fn export_streamed<'a, T>(
+    store: &'a Store,
+    prepare: impl FnOnce() -> Result<(Ledger, Streamed<'a, T>), StoreError>,
+    path: &Path,
+    watch: &dyn Watch,
+) -> Result<usize, StoreError> {
+    store.read_snapshot(|| {
+        let (head, rows) = prepare()?;
+        write_report_streamed(&head, &rows, path, watch)?;
+        Ok(rows.count)
+    })
+}
+
+/// A streamed ledger made by `prepare`, whole in memory: for checks and
+/// small ranges.
+pub(crate) fn build_streamed<'a, T>(
+    store: &'a Store,
+    prepare: impl FnOnce() -> Result<(Ledger, Streamed<'a, T>), StoreError>,
+) -> Result<Ledger, StoreError> {
+    store.read_snapshot(|| {
+        let (mut ledger, rows) = prepare()?;
+        ledger.rows = rows.collect()?;
+        Ok(ledger)
+    })
+}
+
 /// No streamed records: the ledger's rows are all there is.
 struct NoRows;
 

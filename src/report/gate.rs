@@ -5,7 +5,9 @@
 use crate::domain::role::Actor;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
-use crate::report::common::{Streamed, bed_with_building, columns, write_report_streamed};
+use crate::report::common::{
+    Streamed, bed_with_building, build_streamed, columns, export_streamed,
+};
 use crate::report::leave::return_state;
 use crate::report::ledger::{Ledger, Watch};
 use crate::report::sick::{RangeRequest, range, subtitle};
@@ -97,11 +99,7 @@ fn prepare<'a>(
 /// Builds the whole gate log in memory (the caller's language) without
 /// writing it: for checks and small ranges; exports stream instead.
 pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger, StoreError> {
-    store.read_snapshot(|| {
-        let (mut ledger, rows) = prepare(store, actor, req)?;
-        ledger.rows = rows.collect()?;
-        Ok(ledger)
-    })
+    build_streamed(store, || prepare(store, actor, req))
 }
 
 /// Writes the gate log, reading the departures as it writes them; returns
@@ -112,10 +110,5 @@ pub fn export_gate(
     req: &RangeRequest,
     watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
-    // One snapshot, so the totals under the table count the lines above it.
-    store.read_snapshot(|| {
-        let (head, rows) = prepare(store, actor, req)?;
-        write_report_streamed(&head, &rows, &req.path, watch)?;
-        Ok(rows.count)
-    })
+    export_streamed(store, || prepare(store, actor, req), &req.path, watch)
 }

@@ -6,7 +6,9 @@ use crate::domain::time;
 use crate::domain::validate::mask_id;
 use crate::domain::visit::{Decision, VisitDetails, VisitStatus};
 use crate::i18n::{tr, trf};
-use crate::report::common::{Streamed, columns, exported_at, exported_by, write_report_streamed};
+use crate::report::common::{
+    Streamed, build_streamed, columns, export_streamed, exported_at, exported_by,
+};
 use crate::report::ledger::{Ledger, Watch};
 use crate::store::visits::VisitRow;
 use crate::store::{Store, StoreError};
@@ -208,11 +210,7 @@ fn prepare<'a>(
 /// Builds the whole ledger in memory (the caller's language) without
 /// writing it: for checks and small ranges; exports stream instead.
 pub fn build(store: &Store, actor: &Actor, req: &ExportRequest) -> Result<Ledger, StoreError> {
-    store.read_snapshot(|| {
-        let (mut ledger, rows) = prepare(store, actor, req)?;
-        ledger.rows = rows.collect()?;
-        Ok(ledger)
-    })
+    build_streamed(store, || prepare(store, actor, req))
 }
 
 /// "旧值 → 新值" when a correction changed the cell, else the value; an
@@ -248,13 +246,7 @@ pub fn export_visitors(
     req: &ExportRequest,
     watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
-    // One snapshot for the count and both passes over the rows, so the
-    // total under the table is the number of lines above it.
-    store.read_snapshot(|| {
-        let (head, rows) = prepare(store, actor, req)?;
-        write_report_streamed(&head, &rows, &req.path, watch)?;
-        Ok(rows.count)
-    })
+    export_streamed(store, || prepare(store, actor, req), &req.path, watch)
 }
 
 #[cfg(test)]

@@ -396,25 +396,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::StationKind;
     use crate::domain::hlc::Hlc;
     use crate::domain::time::FixedClock;
     use crate::store::Store;
     use std::sync::Arc;
 
-    fn station() -> Store {
-        let mut s = Store::open_in_memory(Arc::new(FixedClock::new(1_795_000_000_000))).unwrap();
-        s.setup(
-            "测试中学",
-            "门卫室",
-            StationKind::Gate,
-            480,
-            "管理员",
-            "9999",
-        )
-        .unwrap();
-        s
-    }
+    use crate::store::test_station as station;
 
     /// A chain of `n` settings changes from another station.
     fn chain(n: i64) -> Vec<EventRecord> {

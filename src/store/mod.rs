@@ -529,3 +529,21 @@ fn backup_before_migration(conn: &Connection, path: &Path, from: i64) -> Result<
     }
     Ok(())
 }
+
+/// A gate station set up in memory at a fixed instant, for the store's
+/// own unit tests.
+#[cfg(test)]
+pub(crate) fn test_station() -> Store {
+    let clock = crate::domain::time::FixedClock::new(1_795_000_000_000);
+    let mut s = Store::open_in_memory(Arc::new(clock)).unwrap();
+    s.setup(
+        "测试中学",
+        "门卫室",
+        StationKind::Gate,
+        480,
+        "管理员",
+        "9999",
+    )
+    .unwrap();
+    s
+}

@@ -283,23 +283,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::StationKind;
-    use crate::domain::time::FixedClock;
-    use std::sync::Arc;
 
-    fn station() -> Store {
-        let mut s = Store::open_in_memory(Arc::new(FixedClock::new(1_795_000_000_000))).unwrap();
-        s.setup(
-            "测试中学",
-            "门卫室",
-            StationKind::Gate,
-            480,
-            "管理员",
-            "9999",
-        )
-        .unwrap();
-        s
-    }
+    use crate::store::test_station as station;
 
     fn view(at_ms: i64, heads: &[(&str, i64)]) -> PeerView {
         PeerView {

@@ -2,6 +2,7 @@
 //! by the sync test binaries (incremental bundles, sync folder, recovery).
 #![allow(dead_code)]
 
+use assert_cmd::Command;
 use dutydesk::domain::role::Actor;
 use dutydesk::domain::time::FixedClock;
 use dutydesk::domain::visit::VisitForm;
@@ -115,4 +116,36 @@ impl Station {
             .unwrap_or_else(|f| panic!("chain fault: {f:?}"));
         assert_eq!(n, self.store.event_count().unwrap());
     }
+}
+
+/// The real binary in English, logging to a scratch folder.
+pub fn dutydesk() -> Command {
+    let mut c = Command::cargo_bin("dutydesk").unwrap();
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env(
+            dutydesk::logging::DIR_ENV,
+            std::env::temp_dir().join("dutydesk-test-logs"),
+        )
+        .args(["--lang", "en"]);
+    c
+}
+
+/// Runs `dutydesk ARGS --db DB` with `stdin`: whether it succeeded, and
+/// everything it printed.
+pub fn run(args: &[&str], db: &Path, stdin: &str) -> (bool, String) {
+    let o = dutydesk()
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.success(), text)
 }
