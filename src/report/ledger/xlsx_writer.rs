@@ -127,25 +127,20 @@ fn lay_out_sheet(
         }
         let header = padded(ledger.columns.iter().map(|c| c.header.as_str()), width);
         let header_fmts = vec![&header_fmt; width];
-        write_table_row(sheet, HEADER_ROW, header, &plan, &header_fmts, 0)
+        write_table_row(sheet, HEADER_ROW, header, &plan, &header_fmts, None)
     };
     fixed(sheet).map_err(xlsx_err)?;
 
-    // The second pass: the most common row height becomes the sheet's
-    // default and only the other rows get their own. rust_xlsxwriter keeps
-    // every row given a height in memory to the end, even in constant-memory
-    // mode, so a height on every row of a year's register would cost ~70 MB.
+    // The second pass: how tall the rows are, to choose the sheet's default
+    // height (see `RowHeights`).
     let mut lines_seen = std::collections::BTreeMap::<u32, usize>::new();
     table.each((1, 3), watch, &mut |_, row| {
         let lines = plan.row_lines(padded(row.iter().map(String::as_str), width));
         *lines_seen.entry(lines).or_default() += 1;
         Ok(())
     })?;
-    let usual = lines_seen
-        .iter()
-        .max_by_key(|(lines, n)| (**n, std::cmp::Reverse(**lines)))
-        .map_or(1, |(lines, _)| *lines);
-    sheet.set_default_row_height(plan.row_height(usual));
+    let usual = RowHeights::choose(&lines_seen, OWN_HEIGHTS_MAX);
+    sheet.set_default_row_height(plan.row_height(usual.default_lines));
 
     // The third pass: writing, in order, as constant-memory mode requires.
     let mut row_num = HEADER_ROW;
@@ -154,7 +149,7 @@ fn lay_out_sheet(
     table.each((2, 3), watch, &mut |i, row| {
         row_num = next_row(row_num).map_err(xlsx_err)?;
         let cells = padded(row.iter().map(String::as_str), width);
-        write_table_row(sheet, row_num, cells, &plan, &formats, usual).map_err(xlsx_err)?;
+        write_table_row(sheet, row_num, cells, &plan, &formats, Some(usual)).map_err(xlsx_err)?;
         if i < records {
             last_record_row = row_num;
         }
@@ -221,23 +216,78 @@ fn base_format() -> CellFormat {
         .set_font_charset(134)
 }
 
+/// Rows given a height of their own, at most: rust_xlsxwriter keeps each
+/// such row (about 470 bytes) in memory to the end, even in constant-memory
+/// mode, so 20,000 of them cost about 9 MB however long the ledger is.
+const OWN_HEIGHTS_MAX: usize = 20_000;
+
+/// Which rows take the sheet's default height and which get their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RowHeights {
+    /// Lines the default height holds.
+    default_lines: u32,
+    /// Rows of fewer lines also take the default (a little taller than they
+    /// need), so that only rows taller than it get a height of their own.
+    shorter_take_default: bool,
+}
+
+impl RowHeights {
+    /// The most common height is the default and every other row gets its
+    /// own, the densest print. When that would be more than `max` rows (a
+    /// year's register), the default grows to the fewest lines that leave at
+    /// most `max` rows taller than it, and shorter rows take it too.
+    fn choose(lines_seen: &std::collections::BTreeMap<u32, usize>, max: usize) -> RowHeights {
+        let usual = lines_seen
+            .iter()
+            .max_by_key(|(lines, n)| (**n, std::cmp::Reverse(**lines)))
+            .map_or(1, |(lines, _)| *lines);
+        let others: usize = lines_seen
+            .iter()
+            .filter(|(l, _)| **l != usual)
+            .map(|(_, n)| n)
+            .sum();
+        if others <= max {
+            return RowHeights {
+                default_lines: usual,
+                shorter_take_default: false,
+            };
+        }
+        let taller = |l: u32| -> usize { lines_seen.range(l + 1..).map(|(_, n)| n).sum() };
+        let default_lines = lines_seen
+            .keys()
+            .copied()
+            .filter(|l| *l >= usual)
+            .find(|l| taller(*l) <= max)
+            .unwrap_or(usual);
+        RowHeights {
+            default_lines,
+            shorter_take_default: true,
+        }
+    }
+
+    /// Whether a row of `lines` needs a height of its own.
+    fn own(&self, lines: u32) -> bool {
+        lines > self.default_lines || (lines < self.default_lines && !self.shorter_take_default)
+    }
+}
+
 /// One bordered table row. Neither Excel nor LibreOffice grows a row for
 /// wrapped text in a generated file, and overlapping text is unreadable on
-/// the printout, so every row is as tall as its tallest cell, with padding:
-/// the sheet's default height when that is `usual_lines` lines, else its own.
+/// the printout, so every row is at least as tall as its tallest cell, with
+/// padding: the sheet's default height or, when `heights` says so, its own.
 fn write_table_row<'a>(
     sheet: &mut Worksheet,
     row: RowNum,
     cells: impl Iterator<Item = &'a str> + Clone,
     plan: &PrintPlan,
     formats: &[&CellFormat],
-    usual_lines: u32,
+    heights: Option<RowHeights>,
 ) -> Result<(), XlsxError> {
     for ((col, cell), format) in (0..).zip(cells.clone()).zip(formats) {
         write_text(sheet, row, col, cell, format)?;
     }
     let lines = plan.row_lines(cells);
-    if lines != usual_lines {
+    if heights.is_none_or(|h| h.own(lines)) {
         sheet.set_row_height(row, plan.row_height(lines))?;
     }
     Ok(())
@@ -516,5 +566,29 @@ mod tests {
         let mut ledger = visitor_ledger();
         ledger.title = "长".repeat(400);
         xlsx_bytes(&ledger).unwrap();
+    }
+
+    #[test]
+    fn row_heights_keep_their_own_rows_bounded() {
+        let seen = |v: &[(u32, usize)]| v.iter().copied().collect();
+        // A month: the usual height is the default, every other row its own.
+        let h = RowHeights::choose(&seen(&[(1, 900), (2, 300), (3, 20)]), 20_000);
+        assert_eq!(h.default_lines, 1);
+        assert!(h.own(2) && h.own(3) && !h.own(1));
+        let h = RowHeights::choose(&seen(&[(1, 100), (2, 900)]), 20_000);
+        assert_eq!(h.default_lines, 2);
+        assert!(h.own(1), "a shorter row keeps its own, denser height");
+        // A year: too many rows of their own, so the default grows until
+        // at most `max` rows are taller, and shorter rows take it.
+        let year = seen(&[(1, 90_000), (2, 50_000), (3, 12_000), (4, 3_000)]);
+        let h = RowHeights::choose(&year, 20_000);
+        assert_eq!(h.default_lines, 2);
+        assert!(!h.own(1) && !h.own(2) && h.own(3) && h.own(4));
+        let own: usize = year
+            .iter()
+            .filter(|(l, _)| h.own(**l))
+            .map(|(_, n)| n)
+            .sum();
+        assert!(own <= 20_000, "{own}");
     }
 }
