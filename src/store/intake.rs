@@ -123,14 +123,9 @@ impl Intake {
             return Ok(Verdict::Unlinked);
         }
         if self.spilled {
-            match log::insert(conn, &rec) {
-                Ok(()) => {}
-                Err(e) if is_constraint(&e) => return Ok(Verdict::DuplicateId),
-                Err(e) => return Err(e),
+            if !append_linked(conn, &rec, head, &mut self.max_hlc)? {
+                return Ok(Verdict::DuplicateId);
             }
-            head.seq = rec.seq;
-            head.hash = rec.hash;
-            self.max_hlc = self.max_hlc.max(rec.hlc);
             if FACT_KINDS.contains(&rec.kind.as_str()) {
                 self.facts.push(rec);
             }
@@ -150,14 +145,9 @@ impl Intake {
                 self.groups.len() - 1
             }
         };
-        match log::insert(conn, &rec) {
-            Ok(()) => {}
-            Err(e) if is_constraint(&e) => return Ok(Verdict::DuplicateId),
-            Err(e) => return Err(e),
+        if !append_linked(conn, &rec, head, &mut self.max_hlc)? {
+            return Ok(Verdict::DuplicateId);
         }
-        head.seq = rec.seq;
-        head.hash = rec.hash;
-        self.max_hlc = self.max_hlc.max(rec.hlc);
         let g = &mut self.groups[group];
         g.recompute |= recomputes(&rec.kind);
         g.events.push(self.new.len());
@@ -276,6 +266,25 @@ impl Intake {
 /// An event of this kind changes its record's row (not only a simple fact).
 fn recomputes(kind: &str) -> bool {
     Event::KINDS.contains(&kind) && !FACT_KINDS.contains(&kind)
+}
+
+/// Appends an event that links onto its chain and moves the chain's head;
+/// false, with nothing written, when another event already has its id.
+fn append_linked(
+    conn: &Connection,
+    rec: &EventRecord,
+    head: &mut Head,
+    max_hlc: &mut crate::domain::hlc::Hlc,
+) -> Result<bool, StoreError> {
+    match log::insert(conn, rec) {
+        Ok(()) => {}
+        Err(e) if is_constraint(&e) => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    head.seq = rec.seq;
+    head.hash = rec.hash;
+    *max_hlc = (*max_hlc).max(rec.hlc);
+    Ok(true)
 }
 
 /// An event id that another event already has: forged.
