@@ -76,6 +76,18 @@ pub(crate) fn write_report(
     write_report_streamed(ledger, &NoRows, path, watch)
 }
 
+/// Writes a ledger built whole; returns how many records (not totals) it
+/// holds.
+pub(crate) fn write_built(
+    ledger: Result<Ledger, StoreError>,
+    path: &Path,
+    watch: &dyn Watch,
+) -> Result<usize, StoreError> {
+    let ledger = ledger?;
+    write_report(&ledger, path, watch)?;
+    Ok(ledger.records().len())
+}
+
 /// [`write_report`] for a ledger whose records are read as they are
 /// written (`records`), followed by `ledger.rows` (its totals).
 pub(crate) fn write_report_streamed(

@@ -4,12 +4,12 @@
 
 use crate::domain::role::Actor;
 use crate::domain::time;
-use crate::i18n::{tr, trf};
+use crate::i18n::tr;
 use crate::report::absences::found_on_campus;
-use crate::report::common::{bed_with_building, columns, write_report};
+use crate::report::common::{bed_with_building, write_built};
 use crate::report::ledger::Ledger;
 use crate::report::ledger::Watch;
-use crate::report::sick::{RangeRequest, range, subtitle};
+use crate::report::sick::{RangeRequest, range, range_ledger};
 use crate::store::{Store, StoreError};
 
 /// Builds the follow-up ledger (the caller's language) without writing it.
@@ -72,20 +72,16 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
             ]
         })
         .collect();
-    Ok(Ledger {
-        title: trf("report.followups.title", &[("school", r.school.clone())]),
-        subtitle: subtitle(store, actor, &r),
-        columns: columns(&cols),
-        footer: vec![
-            trf(
-                "report.followups.total",
-                &[("n", rows.len().to_string()), ("found", found.to_string())],
-            ),
-            tr("report.sign"),
-        ],
+    let n = rows.len();
+    Ok(range_ledger(
+        store,
+        actor,
+        &r,
+        "report.followups.title",
+        &cols,
+        ("report.followups.total", &[("n", n), ("found", found)]),
         rows,
-        ..Ledger::default()
-    })
+    ))
 }
 
 /// Writes the follow-up ledger; returns the number of follow-ups in it.
@@ -95,7 +91,5 @@ pub fn export_followups(
     req: &RangeRequest,
     watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
-    let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path, watch)?;
-    Ok(ledger.rows.len())
+    write_built(build(store, actor, req), &req.path, watch)
 }

@@ -4,13 +4,11 @@
 
 use crate::domain::role::Actor;
 use crate::domain::time;
-use crate::i18n::{tr, trf};
-use crate::report::common::{
-    Streamed, bed_with_building, build_streamed, columns, export_streamed,
-};
+use crate::i18n::tr;
+use crate::report::common::{Streamed, bed_with_building, build_streamed, export_streamed};
 use crate::report::leave::return_state;
 use crate::report::ledger::{Ledger, Watch};
-use crate::report::sick::{RangeRequest, range, subtitle};
+use crate::report::sick::{RangeRequest, range, range_ledger};
 use crate::store::reports::GateEntry;
 use crate::store::{Store, StoreError};
 
@@ -43,23 +41,18 @@ fn prepare<'a>(
         ("report.gate.col.by", 9.0),
         ("report.gate.col.with_sign", 12.0),
     ];
-    let head = Ledger {
-        title: trf("report.gate.title", &[("school", r.school.clone())]),
-        subtitle: subtitle(store, actor, &r),
-        columns: columns(&cols),
-        footer: vec![
-            trf(
-                "report.gate.total",
-                &[
-                    ("n", count.to_string()),
-                    ("unlisted", unlisted.to_string()),
-                    ("away", away.to_string()),
-                ],
-            ),
-            tr("report.sign"),
-        ],
-        ..Ledger::default()
-    };
+    let head = range_ledger(
+        store,
+        actor,
+        &r,
+        "report.gate.title",
+        &cols,
+        (
+            "report.gate.total",
+            &[("n", count), ("unlisted", unlisted), ("away", away)],
+        ),
+        vec![],
+    );
     let (from_ms, to_ms, off) = (r.from_ms, r.to_ms, r.off);
     let stamp = move |ms: i64| time::fmt_local(ms, off, "%Y-%m-%d %H:%M");
     let row = move |n: usize, e: &GateEntry| {

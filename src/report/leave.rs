@@ -3,11 +3,11 @@
 
 use crate::domain::role::Actor;
 use crate::domain::time;
-use crate::i18n::{tr, trf};
-use crate::report::common::{bed_with_building, columns, write_report};
+use crate::i18n::tr;
+use crate::report::common::{bed_with_building, write_built};
 use crate::report::ledger::Ledger;
 use crate::report::ledger::Watch;
-use crate::report::sick::{RangeRequest, range, subtitle};
+use crate::report::sick::{RangeRequest, range, range_ledger};
 use crate::store::{Store, StoreError};
 
 /// Whether a leave ended as it should: back on time, back late, still out
@@ -71,20 +71,16 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
             ]
         })
         .collect();
-    Ok(Ledger {
-        title: trf("report.leave.title", &[("school", r.school.clone())]),
-        subtitle: subtitle(store, actor, &r),
-        columns: columns(&cols),
-        footer: vec![
-            trf(
-                "report.leave.total",
-                &[("n", rows.len().to_string()), ("overdue", out.to_string())],
-            ),
-            tr("report.sign"),
-        ],
+    let n = rows.len();
+    Ok(range_ledger(
+        store,
+        actor,
+        &r,
+        "report.leave.title",
+        &cols,
+        ("report.leave.total", &[("n", n), ("overdue", out)]),
         rows,
-        ..Ledger::default()
-    })
+    ))
 }
 
 /// Writes the leave register; returns the number of leaves in it.
@@ -94,9 +90,7 @@ pub fn export_leave(
     req: &RangeRequest,
     watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
-    let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path, watch)?;
-    Ok(ledger.rows.len())
+    write_built(build(store, actor, req), &req.path, watch)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::domain::rollcall::{Mark, RoundKind};
 use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
-use crate::report::common::{bed_with_building, exported_at, exported_by, write_report};
+use crate::report::common::{bed_with_building, exported_at, exported_by, write_built};
 use crate::report::ledger::Watch;
 use crate::report::ledger::{Column, Ledger};
 use crate::store::{Store, StoreError};
@@ -339,10 +339,8 @@ pub fn export_rollcall(
     req: &RollcallRequest,
     watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
-    let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path, watch)?;
-    // The count, weekday, caller and state rows are not boarders.
-    Ok(ledger.rows.len().saturating_sub(EXTRA_ROWS))
+    // The count, weekday, caller and state rows are totals, not boarders.
+    write_built(build(store, actor, req), &req.path, watch)
 }
 
 /// Rows under the boarders: √ count, × count, weekday, caller, state.

@@ -4,7 +4,7 @@
 use crate::domain::role::{Actor, Permission, require};
 use crate::domain::roster::Gender;
 use crate::i18n::{tr, trf};
-use crate::report::common::{columns, exported_at, exported_by, write_report};
+use crate::report::common::{columns, exported_at, exported_by, write_built};
 use crate::report::ledger::Watch;
 use crate::report::ledger::{Column, Ledger};
 use crate::store::{Store, StoreError};
@@ -140,9 +140,7 @@ pub fn export_roster(
     path: &Path,
     watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
-    let ledger = build(store, actor)?;
-    write_report(&ledger, path, watch)?;
-    Ok(ledger.rows.len())
+    write_built(build(store, actor), path, watch)
 }
 
 fn gender_text(g: Gender) -> String {

@@ -7,7 +7,7 @@ use crate::domain::role::{Actor, Permission, require};
 use crate::domain::time;
 use crate::domain::validate::FieldError;
 use crate::i18n::{tr, trf};
-use crate::report::common::{bed_with_building, columns, exported_at, exported_by, write_report};
+use crate::report::common::{bed_with_building, columns, exported_at, exported_by, write_built};
 use crate::report::ledger::Ledger;
 use crate::report::ledger::Watch;
 use crate::store::{Store, StoreError};
@@ -65,6 +65,29 @@ pub(crate) fn subtitle(store: &Store, actor: &Actor, r: &Range) -> String {
             ("by", exported_by(actor)),
         ],
     )
+}
+
+/// A range ledger as every one is laid out: the school's title, the range
+/// subtitle, `rows`, and under them the total line (`total_key` with
+/// `counts`, "n" among them) and the signature line.
+pub(crate) fn range_ledger(
+    store: &Store,
+    actor: &Actor,
+    r: &Range,
+    title_key: &str,
+    cols: &[(&str, f64)],
+    (total_key, counts): (&str, &[(&str, usize)]),
+    rows: Vec<Vec<String>>,
+) -> Ledger {
+    let counts: Vec<(&str, String)> = counts.iter().map(|(k, n)| (*k, n.to_string())).collect();
+    Ledger {
+        title: trf(title_key, &[("school", r.school.clone())]),
+        subtitle: subtitle(store, actor, r),
+        columns: columns(cols),
+        footer: vec![trf(total_key, &counts), tr("report.sign")],
+        rows,
+        ..Ledger::default()
+    }
 }
 
 pub(crate) fn yes_no(b: bool) -> String {
@@ -140,20 +163,16 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
             ]
         })
         .collect();
-    Ok(Ledger {
-        title: trf("report.sick.title", &[("school", r.school.clone())]),
-        subtitle: subtitle(store, actor, &r),
-        columns: columns(&cols),
-        footer: vec![
-            trf(
-                "report.sick.total",
-                &[("n", rows.len().to_string()), ("open", open.to_string())],
-            ),
-            tr("report.sign"),
-        ],
+    let n = rows.len();
+    Ok(range_ledger(
+        store,
+        actor,
+        &r,
+        "report.sick.title",
+        &cols,
+        ("report.sick.total", &[("n", n), ("open", open)]),
         rows,
-        ..Ledger::default()
-    })
+    ))
 }
 
 /// Writes the sick log; returns the number of records in it.
@@ -163,7 +182,5 @@ pub fn export_sick(
     req: &RangeRequest,
     watch: &dyn Watch,
 ) -> Result<usize, StoreError> {
-    let ledger = build(store, actor, req)?;
-    write_report(&ledger, &req.path, watch)?;
-    Ok(ledger.rows.len())
+    write_built(build(store, actor, req), &req.path, watch)
 }
