@@ -37,6 +37,12 @@ pub enum DomainError {
     RoundOpen,
     #[error("the person is not on the student's pick-up list")]
     NotAuthorisedPickup,
+    #[error("the hazard is closed: reopen it first")]
+    HazardClosed,
+    #[error("that step does not follow the hazard's current state")]
+    HazardStep,
+    #[error("the fix must be verified by someone other than who rectified it")]
+    OwnRectification,
 }
 
 impl DomainError {
@@ -57,6 +63,9 @@ impl DomainError {
             DomainError::RoundClosed => "err.round_closed",
             DomainError::RoundOpen => "err.round_open",
             DomainError::NotAuthorisedPickup => "err.not_authorised_pickup",
+            DomainError::HazardClosed => "err.hazard_closed",
+            DomainError::HazardStep => "err.hazard_step",
+            DomainError::OwnRectification => "err.own_rectification",
         }
     }
 }

@@ -2,6 +2,9 @@
 //! envelope (origin, seq, hlc, hash) is the store's business.
 
 use super::fact::Fact;
+use super::hazard::{
+    HazardAssigned, HazardClosed, HazardRectified, HazardReopened, HazardReported, HazardVerified,
+};
 use super::role::Role;
 use super::rollcall::{Mark, RoundKind};
 use super::roster::{BedRef, StaffMember, StudentData, Zone};
@@ -358,6 +361,12 @@ pub enum Event {
     GateReturned(GateReturned),
     StaffSet(StaffSet),
     ConflictResolved(ConflictResolved),
+    HazardReported(HazardReported),
+    HazardAssigned(HazardAssigned),
+    HazardRectified(HazardRectified),
+    HazardVerified(HazardVerified),
+    HazardClosed(HazardClosed),
+    HazardReopened(HazardReopened),
 }
 
 macro_rules! kinds {
@@ -417,6 +426,12 @@ kinds! {
     GateReturned => "gate.returned", departure_id, "departure";
     StaffSet => "staff.set", staff_id, "staff";
     ConflictResolved => "conflict.resolved", key, "conflict";
+    HazardReported => "hazard.reported", hazard_id, "hazard";
+    HazardAssigned => "hazard.assigned", hazard_id, "hazard";
+    HazardRectified => "hazard.rectified", hazard_id, "hazard";
+    HazardVerified => "hazard.verified", hazard_id, "hazard";
+    HazardClosed => "hazard.closed", hazard_id, "hazard";
+    HazardReopened => "hazard.reopened", hazard_id, "hazard";
 }
 
 impl Event {

@@ -5,6 +5,8 @@ pub mod boarding;
 pub mod error;
 pub mod event;
 pub mod fact;
+pub mod hazard;
+pub mod hazard_fold;
 pub mod hlc;
 pub mod names;
 pub mod role;

@@ -56,18 +56,25 @@ pub enum Permission {
     ResolveConflicts,
     /// Export, import and join: the school's key is involved.
     Sync,
+    /// Report a hazard and record its fix: anyone on duty.
+    ReportHazard,
+    /// Assign, close (销号) and reopen hazards.
+    ManageHazards,
+    /// Verify a fix (复查) — never one's own.
+    VerifyHazards,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match p {
-        RegisterVisit | SignOutVisit | CorrectVisit => true,
+        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard => true,
         ExportReports => matches!(role, Role::Admin | Role::DutyLeader),
         ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster => {
             role == Role::Admin
         }
         RunRollCall => role != Role::Guard,
-        ForceCloseRound | ApproveGateException | ResolveConflicts => {
+        ForceCloseRound | ApproveGateException | ResolveConflicts | ManageHazards
+        | VerifyHazards => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
         Sync => role == Role::Admin,

@@ -1,5 +1,6 @@
 //! Station settings with their defaults. Changed by admins through events.
 
+use super::hazard::Severity;
 use super::visit::VisitorType;
 
 pub const LOCK_MINUTES: &str = "lock_minutes";
@@ -13,6 +14,11 @@ pub const BED_CHECK_EVERY: &str = "bed_check_every_minutes";
 /// 1 while a special period (exams) is in force: pass holders only.
 pub const SPECIAL_PERIOD: &str = "special_period";
 pub const DEFAULT_LOCK_MINUTES: i64 = 10;
+
+/// The setting key holding the hours a hazard of this severity is given.
+pub fn hazard_deadline_key(s: Severity) -> String {
+    format!("hazard_deadline_hours.{}", s.key())
+}
 
 /// The setting key holding the expected visit length of a visitor type.
 pub fn expected_key(t: VisitorType) -> String {
@@ -53,6 +59,9 @@ pub fn known(key: &str) -> Option<(i64, i64)> {
     if key == BED_CHECK_EVERY {
         return Some((30, 600));
     }
+    if Severity::ALL.iter().any(|s| hazard_deadline_key(*s) == key) {
+        return Some((1, 24 * 180));
+    }
     VisitorType::ALL
         .iter()
         .any(|t| expected_key(*t) == key)
@@ -68,6 +77,7 @@ pub fn all_keys() -> Vec<String> {
         BED_CHECK_EVERY.to_string(),
     ];
     v.extend(VisitorType::ALL.iter().map(|t| expected_key(*t)));
+    v.extend(Severity::ALL.iter().map(|s| hazard_deadline_key(*s)));
     v
 }
 
@@ -86,6 +96,12 @@ pub fn default_value(key: &str) -> Option<i64> {
     }
     if key == BED_CHECK_EVERY {
         return Some(120);
+    }
+    if let Some(s) = Severity::ALL
+        .iter()
+        .find(|s| hazard_deadline_key(**s) == key)
+    {
+        return Some(s.default_deadline_hours());
     }
     VisitorType::ALL
         .iter()
