@@ -234,6 +234,30 @@ fn fill_boarders(store: &mut Store, clock: &FixedClock, admin: &Actor, guard: &A
     store.student_left(admin, &ids[2], "转学").expect("left");
 }
 
+/// A hazard through its whole loop: reported, assigned, rectified, verified, closed.
+fn fill_hazard(store: &mut Store, clock: &FixedClock, admin: &Actor, guard: &Actor) {
+    use dutydesk::domain::hazard::{Category, HazardDraft, Severity};
+    let d = HazardDraft {
+        place: "锅炉房".into(),
+        category: Some(Category::Gas),
+        severity: Some(Severity::Serious),
+        description: "燃气管道接口漏气".into(),
+        containment: "关闭总阀".into(),
+        ..HazardDraft::default()
+    };
+    let id = store.report_hazard(guard, &d, None, &[]).expect("report");
+    clock.advance_min(5);
+    let due = store.now_ms() + 3_600_000;
+    store
+        .assign_hazard(admin, &id, "后勤处", due, "")
+        .expect("assign");
+    store
+        .rectify_hazard(guard, &id, "更换接口", "", None)
+        .expect("rectify");
+    store.verify_hazard(admin, &id, true, "").expect("verify");
+    store.close_hazard(admin, &id, "").expect("close");
+}
+
 /// A station with an admin, a guard and a mix of every kind of record.
 struct Filled {
     admin: Actor,
@@ -280,6 +304,7 @@ fn fill(store: &mut Store, clock: &FixedClock) -> Filled {
         .expect("setting");
     store.login(&guard.id, "1111").expect("login");
     fill_boarders(store, clock, &admin, &guard);
+    fill_hazard(store, clock, &admin, &guard);
     Filled {
         admin,
         guard,
@@ -413,6 +438,7 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
     store
         .import_roster(&admin, "utf8.csv", &roster, false, false)
         .unwrap();
+    fill_hazard(&mut store, &clock, &admin, &guard);
     // Conflicts, decisions on them and retired stations only arise between
     // stations; the sync tests cover them.
     for t in TABLES

@@ -80,6 +80,8 @@ pub enum FieldError {
     Mismatch,
     /// A folder path that does not exist.
     NoSuchFolder,
+    /// A file path that does not exist or cannot be read.
+    NoSuchFile,
 }
 
 impl FieldError {
@@ -104,6 +106,7 @@ impl FieldError {
             FieldError::DateOrder => "err.date_order",
             FieldError::Mismatch => "err.mismatch",
             FieldError::NoSuchFolder => "err.no_such_folder",
+            FieldError::NoSuchFile => "err.no_such_file",
         }
     }
 

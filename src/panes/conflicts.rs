@@ -91,6 +91,16 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                 .unwrap_or_default();
             trf("conflicts.return", &[("name", name)])
         }
+        "hazard" => {
+            let place = ctx
+                .store
+                .hazard(&id)
+                .ok()
+                .flatten()
+                .map(|h| h.place)
+                .unwrap_or_default();
+            trf("conflicts.hazard", &[("place", place)])
+        }
         _ => {
             let r = ctx.store.round(&id).ok().flatten();
             trf(
@@ -146,6 +156,18 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                     "conflicts.back_at",
                     &[("t", time::fmt_local(b.at_ms, off, "%m-%d %H:%M"))],
                 ),
+                Some(Ok(Event::HazardVerified(v))) if v.passed => tr("hazard.verify_pass"),
+                Some(Ok(Event::HazardVerified(v))) => {
+                    format!("{}：{}", tr("hazard.verify_fail"), v.note)
+                }
+                Some(Ok(Event::HazardRectified(r))) => format!("{} · {}", r.done_by, r.measures),
+                Some(Ok(Event::HazardClosed(_))) => tr("hazard.step.closed"),
+                Some(Ok(Event::HazardReopened(r))) => {
+                    format!("{}：{}", tr("hazard.step.reopened"), r.reason)
+                }
+                Some(Ok(Event::HazardAssigned(a))) => {
+                    format!("{}：{}", tr("hazard.step.assigned"), a.responsible)
+                }
                 Some(Ok(Event::RoundClosed(r))) => r
                     .forced_reason
                     .unwrap_or_else(|| tr("conflicts.closed_normally")),

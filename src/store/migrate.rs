@@ -414,7 +414,50 @@ CREATE TABLE peer_heads (
 ) STRICT, WITHOUT ROWID;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+/// Schema 11: the hazard ledger (隐患排查台账), one row per hazard folded
+/// from its events (`domain::hazard_fold`); its history is read from the
+/// log by entity. What the status bar asks every second — overdue and
+/// serious hazards not closed — reads a partial index over open hazards
+/// only; the ledger's filters each have an index.
+const V11: &str = "
+CREATE TABLE hazards (
+    id TEXT PRIMARY KEY,
+    origin TEXT NOT NULL,
+    status TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    sev_rank INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    place TEXT NOT NULL,
+    description TEXT NOT NULL,
+    containment TEXT NOT NULL,
+    responsible TEXT NOT NULL,
+    found_ms INTEGER NOT NULL,
+    reported_by TEXT NOT NULL,
+    deadline_ms INTEGER NOT NULL,
+    measures TEXT,
+    rectifier TEXT,
+    rectified_by TEXT,
+    rectified_ms INTEGER,
+    verified_by TEXT,
+    verified_ms INTEGER,
+    verify_passed INTEGER,
+    verify_note TEXT,
+    fails INTEGER NOT NULL,
+    closed_by TEXT,
+    closed_ms INTEGER,
+    reopens INTEGER NOT NULL,
+    attachments TEXT NOT NULL,
+    patrol TEXT,
+    search TEXT NOT NULL
+) STRICT;
+CREATE INDEX hazards_found ON hazards(found_ms, id);
+CREATE INDEX hazards_open ON hazards(severity, deadline_ms) WHERE status <> 'closed';
+CREATE INDEX hazards_status ON hazards(status, found_ms);
+CREATE INDEX hazards_severity ON hazards(severity, found_ms);
+CREATE INDEX hazards_category ON hazards(category, found_ms);
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

@@ -6,12 +6,14 @@
 
 pub mod backup;
 pub mod conflicts;
+pub mod hazards;
 pub mod intake;
 pub mod log;
 pub mod migrate;
 pub mod operators;
 pub mod peers;
 pub mod project;
+pub mod project_hazards;
 pub mod project_night;
 pub mod project_people;
 pub mod project_roster;
