@@ -58,6 +58,12 @@ pub enum Action {
     PrevField,
     /// Import anyway, leaving out the rows in error.
     SkipErrors,
+    /// The steps of a hazard's loop after its report.
+    Assign,
+    Rectify,
+    Verify,
+    CloseHazard,
+    Reopen,
     /// Switch to the pane in this place of the tab list.
     Pane1,
     Pane2,

@@ -54,6 +54,10 @@ pub enum Ctx {
     RollMap,
     /// Absences, sick log, leave register.
     RollList,
+    /// The hazard ledger.
+    Hazards,
+    /// The steps of the loop, from one hazard's history too.
+    HazardSteps,
 }
 
 impl Ctx {
@@ -83,6 +87,8 @@ impl Ctx {
             Ctx::Roll => "help.roll",
             Ctx::RollMap => "help.roll_map",
             Ctx::RollList => "help.roll_list",
+            Ctx::Hazards => "help.hazards",
+            Ctx::HazardSteps => "help.hazard_steps",
         }
     }
 }
@@ -127,7 +133,7 @@ const fn h(rank: u8) -> Option<u8> {
 }
 
 /// How many panes the tab bar lists; `1`…`N` switch to them.
-pub const PANE_COUNT: usize = 2;
+pub const PANE_COUNT: usize = 3;
 
 // One binding per line reads as a table; keep rustfmt from unfolding it.
 // The number after the description is its place in the hint bar (lower
@@ -252,6 +258,30 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::PageDown, N, Action::PageDown, Ctx::RollList, "key.page_down", H),
     b(KeyCode::Home, N, Action::Home, Ctx::RollList, "key.first", H),
     b(KeyCode::End, N, Action::End, Ctx::RollList, "key.last", H),
+    b(KeyCode::Char('n'), N, Action::New, Ctx::Hazards, "key.report_hazard", h(1)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::Hazards, "key.hazard_history", h(2)),
+    b(KeyCode::Char('/'), N, Action::Search, Ctx::Hazards, "key.search", h(8)),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::Hazards, "key.next_view", h(9)),
+    b(KeyCode::BackTab, S, Action::PrevView, Ctx::Hazards, "key.prev_view", H),
+    b(KeyCode::Char('x'), N, Action::Export, Ctx::Hazards, "key.export", h(10)),
+    b(KeyCode::Up, N, Action::Up, Ctx::Hazards, "key.up", H),
+    b(KeyCode::Char('k'), N, Action::Up, Ctx::Hazards, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Hazards, "key.down", H),
+    b(KeyCode::Char('j'), N, Action::Down, Ctx::Hazards, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::Hazards, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::Hazards, "key.page_down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::Hazards, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::Hazards, "key.last", H),
+    b(KeyCode::Char('a'), N, Action::Assign, Ctx::Hazards, "key.assign", h(3)),
+    b(KeyCode::Char('r'), N, Action::Rectify, Ctx::Hazards, "key.rectify", h(4)),
+    b(KeyCode::Char('v'), N, Action::Verify, Ctx::Hazards, "key.verify", h(5)),
+    b(KeyCode::Char('c'), N, Action::CloseHazard, Ctx::Hazards, "key.close_hazard", h(6)),
+    b(KeyCode::Char('u'), N, Action::Reopen, Ctx::Hazards, "key.reopen", h(7)),
+    b(KeyCode::Char('a'), N, Action::Assign, Ctx::HazardSteps, "key.assign", h(3)),
+    b(KeyCode::Char('r'), N, Action::Rectify, Ctx::HazardSteps, "key.rectify", h(4)),
+    b(KeyCode::Char('v'), N, Action::Verify, Ctx::HazardSteps, "key.verify", h(5)),
+    b(KeyCode::Char('c'), N, Action::CloseHazard, Ctx::HazardSteps, "key.close_hazard", h(6)),
+    b(KeyCode::Char('u'), N, Action::Reopen, Ctx::HazardSteps, "key.reopen", h(7)),
     b(KeyCode::Tab, N, Action::NextView, Ctx::Operators, "key.next_section", h(8)),
     b(KeyCode::Tab, N, Action::NextView, Ctx::Staff, "key.next_section", h(8)),
     b(KeyCode::Tab, N, Action::NextView, Ctx::Settings, "key.next_section", h(8)),

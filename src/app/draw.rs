@@ -162,10 +162,20 @@ impl App {
             (s.not_back, "status.not_back"),
             (s.leave_overdue, "status.leave_overdue"),
             (s.overstay, "status.overstay"),
+            (s.hazard_overdue, "status.hazard_overdue"),
         ] {
             if n > 0 {
                 alerts.push((trf(key, &[("n", n.to_string())]), Alert::Urgent));
             }
+        }
+        if s.hazard_serious > 0 {
+            alerts.push((
+                trf(
+                    "status.hazard_serious",
+                    &[("n", s.hazard_serious.to_string())],
+                ),
+                Alert::Warn,
+            ));
         }
         let who = self
             .actor

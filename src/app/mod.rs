@@ -45,7 +45,11 @@ pub enum Screen {
 /// The panes of the tab bar, in order; `1`…`N` switch to them. A pane that
 /// is not built is not listed. Adding a pane is one line here.
 pub fn pane_list() -> Vec<Box<dyn Pane>> {
-    vec![Box::new(VisitorsPane::new()), Box::new(RollcallPane::new())]
+    vec![
+        Box::new(VisitorsPane::new()),
+        Box::new(RollcallPane::new()),
+        Box::new(crate::panes::hazards::HazardsPane::new()),
+    ]
 }
 
 /// A question the app asks before doing something that cannot be undone.
@@ -146,6 +150,12 @@ impl App {
         self.pane()
     }
     pub fn rollcall_mut(&mut self) -> &mut RollcallPane {
+        self.pane_mut()
+    }
+    pub fn hazards(&self) -> &crate::panes::hazards::HazardsPane {
+        self.pane()
+    }
+    pub fn hazards_mut(&mut self) -> &mut crate::panes::hazards::HazardsPane {
         self.pane_mut()
     }
 
@@ -272,4 +282,7 @@ pub struct Status {
     pub not_back: i64,
     /// Contradictions between stations nobody has decided yet.
     pub conflicts: i64,
+    /// Hazards past their deadline, and serious ones not closed.
+    pub hazard_overdue: i64,
+    pub hazard_serious: i64,
 }

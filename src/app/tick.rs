@@ -71,6 +71,7 @@ impl App {
         }
         let (on_site, overstay) = self.store.on_site_counts(now).unwrap_or((0, 0));
         let (absent, leave_overdue, not_back) = self.store.boarder_alerts(now).unwrap_or((0, 0, 0));
+        let (hazard_overdue, hazard_serious) = self.store.hazard_alerts(now).unwrap_or((0, 0));
         Status {
             minute: now / 60_000,
             on_site,
@@ -80,6 +81,8 @@ impl App {
             leave_overdue,
             not_back,
             conflicts: self.store.unresolved_conflicts().unwrap_or(0),
+            hazard_overdue,
+            hazard_serious,
         }
     }
 

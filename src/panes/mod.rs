@@ -4,6 +4,7 @@
 
 pub mod conflicts;
 pub mod export;
+pub mod hazards;
 pub mod job;
 pub mod picker;
 pub mod rollcall;
