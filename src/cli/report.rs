@@ -71,6 +71,8 @@ pub enum ReportCmd {
     Gate(RangeArgs),
     /// 缺勤跟进 — absence follow-ups
     Followups(RangeArgs),
+    /// 隐患排查台账 — the hazard ledger
+    Hazards(RangeArgs),
 }
 
 /// The options of the ledgers that cover a date range (absences, sick,
@@ -287,5 +289,6 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
         ReportCmd::Followups(a) => {
             run_range(path, a, LedgerRequest::Followups, "report.followups.done")
         }
+        ReportCmd::Hazards(a) => run_range(path, a, LedgerRequest::Hazards, "report.hazards.done"),
     }
 }

@@ -49,6 +49,7 @@ pub fn kind_label(kind: LedgerKind) -> &'static str {
         LedgerKind::Sick => "ledger.kind.sick",
         LedgerKind::Leave => "ledger.kind.leave",
         LedgerKind::Roster => "ledger.kind.roster",
+        LedgerKind::Hazards => "ledger.kind.hazards",
     }
 }
 
@@ -63,6 +64,7 @@ fn done_key(kind: LedgerKind) -> &'static str {
         LedgerKind::Sick => "report.sick.done",
         LedgerKind::Leave => "report.leave.done",
         LedgerKind::Roster => "report.roster.done",
+        LedgerKind::Hazards => "report.hazards.done",
     }
 }
 
@@ -381,6 +383,7 @@ impl ExportForm {
             }),
             LedgerKind::Roster => LedgerRequest::Roster(path),
             LedgerKind::Gate => LedgerRequest::Gate(range_req(path)?),
+            LedgerKind::Hazards => LedgerRequest::Hazards(range_req(path)?),
             LedgerKind::Absences => LedgerRequest::Absences(range_req(path)?),
             LedgerKind::Followups => LedgerRequest::Followups(range_req(path)?),
             LedgerKind::Sick => LedgerRequest::Sick(range_req(path)?),

@@ -4,6 +4,7 @@ pub mod absences;
 pub(crate) mod common;
 pub mod followups;
 pub mod gate;
+pub mod hazards;
 pub mod leave;
 pub mod ledger;
 pub mod request;

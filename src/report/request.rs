@@ -21,6 +21,7 @@ pub enum LedgerKind {
     Sick,
     Leave,
     Roster,
+    Hazards,
 }
 
 /// What a ledger covers, which decides the fields the form asks for.
@@ -35,7 +36,7 @@ pub enum Span {
 }
 
 impl LedgerKind {
-    pub const ALL: [LedgerKind; 8] = [
+    pub const ALL: [LedgerKind; 9] = [
         LedgerKind::Visitors,
         LedgerKind::Gate,
         LedgerKind::Rollcall,
@@ -44,6 +45,7 @@ impl LedgerKind {
         LedgerKind::Sick,
         LedgerKind::Leave,
         LedgerKind::Roster,
+        LedgerKind::Hazards,
     ];
 
     /// Stable name: the CLI subcommand, the file-name stem and the catalog
@@ -58,6 +60,7 @@ impl LedgerKind {
             LedgerKind::Sick => "sick",
             LedgerKind::Leave => "leave",
             LedgerKind::Roster => "roster",
+            LedgerKind::Hazards => "hazards",
         }
     }
 
@@ -92,6 +95,7 @@ pub enum LedgerRequest {
     Sick(RangeRequest),
     Leave(RangeRequest),
     Roster(PathBuf),
+    Hazards(RangeRequest),
 }
 
 impl LedgerRequest {
@@ -105,6 +109,7 @@ impl LedgerRequest {
             LedgerRequest::Sick(_) => LedgerKind::Sick,
             LedgerRequest::Leave(_) => LedgerKind::Leave,
             LedgerRequest::Roster(_) => LedgerKind::Roster,
+            LedgerRequest::Hazards(_) => LedgerKind::Hazards,
         }
     }
 
@@ -117,7 +122,8 @@ impl LedgerRequest {
             | LedgerRequest::Absences(r)
             | LedgerRequest::Followups(r)
             | LedgerRequest::Sick(r)
-            | LedgerRequest::Leave(r) => &r.path,
+            | LedgerRequest::Leave(r)
+            | LedgerRequest::Hazards(r) => &r.path,
             LedgerRequest::Roster(p) => p,
         }
     }
@@ -142,5 +148,6 @@ pub fn export(
         LedgerRequest::Sick(r) => sick::export_sick(store, actor, r, watch),
         LedgerRequest::Leave(r) => leave::export_leave(store, actor, r, watch),
         LedgerRequest::Roster(p) => roster::export_roster(store, actor, p, watch),
+        LedgerRequest::Hazards(r) => hazards::export_hazards(store, actor, r, watch),
     }
 }

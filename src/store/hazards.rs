@@ -170,6 +170,55 @@ impl Store {
             .query_row([now_ms], |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 
+    /// (hazards found in `[from, to)`, closed among them, overdue now).
+    pub fn hazard_counts(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        now_ms: i64,
+    ) -> Result<(usize, usize, usize), StoreError> {
+        let (n, closed, overdue): (i64, i64, i64) = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT COUNT(*), COALESCE(SUM(status = 'closed'), 0), COALESCE(SUM({OVERDUE}), 0)
+             FROM hazards WHERE found_ms >= ?2 AND found_ms < ?3"
+            ))?
+            .query_row(rusqlite::params![now_ms, from_ms, to_ms], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        let size = |v: i64| usize::try_from(v).unwrap_or(0);
+        Ok((size(n), size(closed), size(overdue)))
+    }
+
+    /// The hazards found in `[from, to)` in the order found, one at a time
+    /// (a year's ledger is never held in memory); operator ids are names.
+    pub fn each_hazard_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        f: &mut dyn FnMut(HazardView) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLS} FROM hazards WHERE found_ms >= ?1 AND found_ms < ?2 ORDER BY found_ms, id"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params![from_ms, to_ms], read)?;
+        let mut names = std::collections::HashMap::new();
+        let mut name = |id: &str| -> String {
+            names
+                .entry(id.to_string())
+                .or_insert_with(|| self.operator_name(id))
+                .clone()
+        };
+        for v in rows {
+            let mut v = v?;
+            v.reported_by = name(&v.reported_by);
+            v.verified_by = v.verified_by.as_deref().map(&mut name);
+            v.closed_by = v.closed_by.as_deref().map(&mut name);
+            f(v)?;
+        }
+        Ok(())
+    }
+
     /// Every event of one hazard, in log order (its history).
     pub fn hazard_history(&self, id: &str) -> Result<Vec<(EventRecord, Event)>, StoreError> {
         super::project::entity_events(&self.conn, &format!("hazard:{id}"))

@@ -17,6 +17,7 @@ use crate::domain::hazard::{
 use crate::domain::time;
 use crate::i18n::tr;
 use crate::keymap::Ctx;
+use crate::report::request::LedgerKind;
 use crate::store::StoreError;
 use crate::store::hazards::HazardFilter;
 use crate::store::log::EventRecord;
@@ -384,6 +385,13 @@ impl HazardsPane {
                 self.view = View::ALL[i];
                 self.list.sel = 0;
                 self.after_write(ctx);
+                Handled::Yes
+            }
+            Action::Export => {
+                match ExportForm::open(LedgerKind::Hazards, ctx) {
+                    Ok(f) => self.mode = Mode::Export(Box::new(f)),
+                    Err(e) => ctx.err(e),
+                }
                 Handled::Yes
             }
             a => Handled::from(self.list.navigate(a, self.rows.len())),
