@@ -3,6 +3,7 @@
 //! same school.
 
 mod boarders;
+mod hazards;
 pub mod names;
 mod year;
 
@@ -28,6 +29,7 @@ pub const GENERATOR_HASH: u64 = fnv1a(&[
     include_str!("boarders.rs"),
     include_str!("names.rs"),
     include_str!("year.rs"),
+    include_str!("hazards.rs"),
 ]);
 
 const fn fnv1a(parts: &[&str]) -> u64 {
@@ -455,9 +457,14 @@ pub fn generate(
             cum.push(total);
             pool.push(p);
         }
+        let crew = hazards::Crew::of(&ops, &admin);
+        let mut hazard_year = (scale == Scale::SchoolYear).then(|| hazards::Year::new(seed));
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
             let base = day_start_ms(day, offset);
+            if let Some(h) = hazard_year.as_mut() {
+                h.day(s, clock, &crew, base)?;
+            }
             let n = per_day + rng.random_range(0..per_day / 5 + 1) - per_day / 10;
             // The day's happenings in time order — arrivals, departures and
             // the night's roll-call — so every event is recorded when it
@@ -549,6 +556,7 @@ pub fn generate(
                 pool.push(p);
             }
         }
+        stats.hazards += hazard_year.as_ref().map_or(0, |h| h.count());
         // The banned person came once and was turned away.
         clock.set(now_ms - 3 * 86_400_000);
         let f = form_for(&banned, &mut rng);
@@ -558,6 +566,9 @@ pub fn generate(
             Some((Decision::Deny, "已劝离并报告值班领导".into())),
         )? {
             stats.visits += 1;
+        }
+        if scale == Scale::Small {
+            stats.hazards += hazards::demo(s, clock, &crew, now_ms)?;
         }
         // Today, in time order: a boarder on leave and one taken home; a few
         // visitors on site now (one overstaying); the roll half called.
@@ -612,4 +623,5 @@ pub struct GenStats {
     pub departures: u64,
     pub leaves: u64,
     pub sick: u64,
+    pub hazards: u64,
 }
