@@ -133,12 +133,12 @@ impl HazardsPane {
         let cols = [
             col(tr("hazard.col.severity"), 7),
             col(tr("hazard.col.status"), 9),
-            col(tr("hazard.col.place"), 14),
+            col(tr("hazard.col.place"), 16),
             col(tr("hazard.col.description"), 20),
-            col(tr("hazard.col.deadline"), 16),
+            col(tr("hazard.col.deadline"), 19),
+            col(tr("hazard.col.responsible"), 10),
             col(tr("hazard.col.found"), 11),
             col(tr("hazard.col.category"), 8),
-            col(tr("hazard.col.responsible"), 10),
         ];
         let h = area.height.saturating_sub(1) as usize;
         let window = self.list.window(self.rows.len(), h);
@@ -164,11 +164,11 @@ impl HazardsPane {
                         v.place.clone(),
                         v.description.clone(),
                         deadline,
+                        v.responsible.clone(),
                         time::fmt_local(v.found_ms, rc.offset_min, "%m-%d %H:%M"),
                         v.category
                             .map(|c| tr(&format!("hazard.cat.{}", c.key())))
                             .unwrap_or_default(),
-                        v.responsible.clone(),
                     ],
                     row_style(v, rc.now_ms),
                 )

@@ -1,0 +1,279 @@
+//! The real binary in a pseudo-terminal (portable-pty + vt100), issue 11's
+//! hazard loop end to end: a guard reports a hazard, the duty leader
+//! assigns it, the guard records the fix, the duty leader fails the
+//! verification with a reason, the guard fixes it again, the admin —
+//! someone other than whoever fixed it — passes it and closes it; then
+//! `dutydesk report hazards` holds the row.
+//!
+//! Each operator logs in to a fresh start of the binary. Every wait polls
+//! the emulated screen with backoff up to a deadline; nothing sleeps for a
+//! fixed time.
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use dutydesk::domain::hazard::Status;
+use dutydesk::domain::role::Role;
+use dutydesk::domain::time::SystemClock;
+use dutydesk::store::Store;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Instant;
+
+mod pty;
+
+use pty::*;
+
+const ADMIN: (&str, &str) = ("陈老师", "9999");
+const GUARD: (&str, &str) = ("张建国", "1111");
+const LEADER: (&str, &str) = ("刘主任", "3333");
+
+fn dutydesk(db: &Path, home: &Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_dutydesk"))
+        .args(["--lang", "zh-CN", "--db"])
+        .arg(db)
+        .args(args)
+        .env("HOME", home)
+        .output()
+        .expect("run dutydesk");
+    assert!(
+        out.status.success(),
+        "dutydesk {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A gate station by `dutydesk init`; the guard and the duty leader added
+/// the way the station screen would, through the store.
+fn station(dir: &Path) -> PathBuf {
+    let db = dir.join("门卫.db");
+    let pin_file = dir.join("pin.txt");
+    std::fs::write(&pin_file, format!("{}\n", ADMIN.1)).expect("pin file");
+    dutydesk(
+        &db,
+        dir,
+        &[
+            "init",
+            "--school",
+            "青山县第一中学",
+            "--station",
+            "南门门卫室",
+            "--kind",
+            "gate",
+            "--admin",
+            ADMIN.0,
+            "--pin-file",
+            pin_file.to_str().expect("utf-8 path"),
+        ],
+    );
+    let mut store = Store::open(&db, Arc::new(SystemClock)).expect("open station");
+    let admin = store
+        .find_operator_by_name(ADMIN.0)
+        .expect("query")
+        .expect("the admin")
+        .actor();
+    store
+        .add_operator(&admin, GUARD.0, Role::Guard, GUARD.1)
+        .expect("guard");
+    store
+        .add_operator(&admin, LEADER.0, Role::DutyLeader, LEADER.1)
+        .expect("leader");
+    db
+}
+
+/// Starts the TUI, logs `who` in and goes to the hazards pane.
+fn session(db: &Path, dir: &Path, who: (&str, &str)) -> Tui {
+    let downs = {
+        let store = Store::open(db, Arc::new(SystemClock)).expect("open");
+        store
+            .operators()
+            .expect("operators")
+            .into_iter()
+            .filter(|o| o.active)
+            .position(|o| o.name == who.0)
+            .expect("on the login screen")
+    };
+    let mut tui = Tui::start(db, dir);
+    tui.wait_for("谁在值班");
+    for _ in 0..downs {
+        tui.send(DOWN);
+    }
+    tui.send(who.1);
+    tui.send(ENTER);
+    tui.wait_until(&format!("{} logged in", who.0), |s| {
+        s.contains(&format!("{}(", who.0)) && s.contains("3 隐患")
+    });
+    tui.send("3");
+    tui.wait_for("未销号");
+    tui
+}
+
+fn quit(mut tui: Tui) {
+    tui.send("q");
+    assert!(tui.wait_exit(), "dutydesk exited with an error");
+    tui.assert_restored();
+}
+
+fn status(db: &Path) -> Status {
+    let store = Store::open(db, Arc::new(SystemClock)).expect("reopen");
+    let f = dutydesk::store::hazards::HazardFilter::default();
+    let rows = store.hazards(&f, store.now_ms()).expect("ledger");
+    assert_eq!(rows.len(), 1);
+    rows[0].status
+}
+
+fn read_xlsx(path: &Path) -> Vec<Vec<String>> {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("open the ledger");
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).expect("sheet");
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    Data::Empty => String::new(),
+                    other => format!("{other}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn report_assign_fix_fail_fix_pass_close_then_the_ledger() {
+    let started = Instant::now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = station(dir.path());
+
+    // The guard reports: place, category 用电 (2), severity 较大 (2), what.
+    let mut tui = session(&db, dir.path(), GUARD);
+    tui.wait_for("没有符合条件的隐患");
+    tui.send("n");
+    tui.wait_for("登记隐患");
+    tui.send("2号宿舍楼配电箱");
+    tui.send(TAB);
+    tui.send("2");
+    tui.send(TAB);
+    tui.send("2");
+    tui.wait_row(&["等级", "◀ 较大 ▶"]);
+    tui.send(TAB);
+    tui.send("箱门锁坏，线路外露");
+    tui.send(TAB);
+    tui.send("贴警示标志");
+    tui.wait_for("贴警示标志");
+    tui.send(CTRL_S);
+    tui.wait_for("隐患已登记");
+    tui.wait_row(&["较大", "已登记", "2号宿舍楼配电箱"]);
+    // A guard is offered no assigning: `a` says why.
+    tui.send("a");
+    tui.wait_for("您的角色无权进行此操作");
+    quit(tui);
+
+    // The duty leader assigns it (the deadline is filled by severity).
+    let mut tui = session(&db, dir.path(), LEADER);
+    tui.wait_row(&["较大", "已登记", "2号宿舍楼配电箱"]);
+    tui.send("a");
+    tui.wait_for("指派整改");
+    tui.send("电工老刘");
+    tui.send(CTRL_S);
+    tui.wait_for("已指派整改");
+    tui.wait_row(&["整改中", "2号宿舍楼配电箱", "电工老刘"]);
+    quit(tui);
+
+    // The guard records the fix.
+    let mut tui = session(&db, dir.path(), GUARD);
+    tui.send("r");
+    tui.wait_for("整改措施");
+    tui.send("更换门锁");
+    tui.send(CTRL_S);
+    tui.wait_for("整改已登记，等待他人复查");
+    tui.wait_row(&["待复查", "2号宿舍楼配电箱"]);
+    quit(tui);
+
+    // The duty leader fails it, with the reason.
+    let mut tui = session(&db, dir.path(), LEADER);
+    tui.send("v");
+    tui.wait_for("复查结果");
+    tui.send(RIGHT);
+    tui.wait_row(&["复查结果", "◀ 复查不合格 ▶"]);
+    tui.send(TAB);
+    tui.send("线路仍外露");
+    tui.send(CTRL_S);
+    tui.wait_for("复查已记录");
+    tui.wait_row(&["整改中", "2号宿舍楼配电箱"]);
+    quit(tui);
+    assert_eq!(
+        status(&db),
+        Status::Assigned,
+        "a failure goes back to assigned"
+    );
+
+    // The guard fixes it again.
+    let mut tui = session(&db, dir.path(), GUARD);
+    tui.send("r");
+    tui.wait_for("整改措施");
+    tui.send("更换门锁并用线槽封闭线路");
+    tui.send(CTRL_S);
+    tui.wait_for("整改已登记");
+    quit(tui);
+
+    // The admin passes it and closes it.
+    let mut tui = session(&db, dir.path(), ADMIN);
+    tui.send(ENTER);
+    tui.wait_for("处理经过");
+    tui.wait_for("线路仍外露");
+    tui.send("v");
+    tui.wait_for("复查结果");
+    tui.send(CTRL_S);
+    tui.wait_for("复查已记录");
+    tui.wait_row(&["待销号", "2号宿舍楼配电箱"]);
+    tui.send("c");
+    tui.wait_for("销号");
+    tui.send(CTRL_S);
+    tui.wait_for("已销号");
+    tui.wait_for("没有符合条件的隐患");
+    quit(tui);
+    assert_eq!(status(&db), Status::Closed);
+
+    // The ledger holds the row.
+    let today = chrono::Local::now().date_naive();
+    let from = (today - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let to = (today + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let out = dir.path().join("隐患排查台账.xlsx");
+    dutydesk(
+        &db,
+        dir.path(),
+        &[
+            "report",
+            "hazards",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--out",
+            out.to_str().expect("utf-8 path"),
+        ],
+    );
+    let rows = read_xlsx(&out);
+    let row = rows
+        .iter()
+        .find(|r| r.iter().any(|c| c == "2号宿舍楼配电箱"))
+        .expect("the hazard's row");
+    assert_eq!(row[3], "用电");
+    assert_eq!(row[4], "较大");
+    assert_eq!(row[6], GUARD.0);
+    assert_eq!(row[7], "贴警示标志");
+    assert_eq!(row[8], "更换门锁并用线槽封闭线路");
+    assert_eq!(row[9], "电工老刘");
+    assert_eq!(row[12], ADMIN.0);
+    assert_eq!(row[13], "合格");
+    assert!(!row[14].is_empty(), "销号日期");
+    assert!(row[15].contains("复查不合格 1 次"), "{row:?}");
+    println!("e2e hazards: {:.2} s", started.elapsed().as_secs_f64());
+}
