@@ -424,3 +424,56 @@ fn two_stations_verifying_one_fix_differently_go_to_review() {
             .collect::<Vec<_>>()
     );
 }
+
+/// The status bar's counts read the open hazards' partial index, and agree
+/// with the domain's overdue rule over every hazard at any instant.
+#[test]
+fn status_bar_counts_use_the_open_index_and_match_a_full_scan() {
+    use dutydesk::demo::{self, Scale};
+    use dutydesk::domain::hazard::is_overdue;
+    let clock = FixedClock::new(T0);
+    let mut store = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
+    demo::generate(&mut store, &clock, Scale::Small, 42, T0).unwrap();
+    let plan: Vec<String> = store
+        .conn()
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM hazards INDEXED BY hazards_open WHERE status <> 'closed'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(plan.iter().any(|p| p.contains("hazards_open")), "{plan:?}");
+    let all = store
+        .hazards(
+            &HazardFilter {
+                limit: 10_000,
+                ..HazardFilter::default()
+            },
+            T0,
+        )
+        .unwrap();
+    assert!(all.len() >= 6);
+    for at in [
+        T0 - 7 * 24 * H,
+        T0 - 24 * H,
+        T0,
+        T0 + 24 * H,
+        T0 + 30 * 24 * H,
+    ] {
+        let overdue = all
+            .iter()
+            .filter(|v| is_overdue(v.status, v.deadline_ms, at))
+            .count() as i64;
+        let serious = all
+            .iter()
+            .filter(|v| v.status != Status::Closed && v.severity == Some(Severity::Serious))
+            .count() as i64;
+        assert_eq!(
+            store.hazard_alerts(at).unwrap(),
+            (overdue, serious),
+            "at {at}"
+        );
+    }
+}

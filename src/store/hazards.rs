@@ -165,7 +165,7 @@ impl Store {
             .conn
             .prepare_cached(&format!(
                 "SELECT COALESCE(SUM({OVERDUE}), 0), COALESCE(SUM(severity = 'serious'), 0)
-             FROM hazards WHERE status <> 'closed'"
+             FROM hazards INDEXED BY hazards_open WHERE status <> 'closed'"
             ))?
             .query_row([now_ms], |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
