@@ -18,7 +18,8 @@
 //!   pick-up list, or approved by a duty leader) · gate.returned ·
 //!   conflict.resolved (a duty leader decides a contradiction) ·
 //!   station.retired (an admin retires another station; heard from again,
-//!   it counts again)
+//!   it counts again) · hazard.reported / assigned / rectified / verified
+//!   (pass or fail) / closed / reopened
 //! plus an event of a kind this version does not know ("patrol.future"),
 //! appended to a station's own chain, which must travel on unprojected.
 //! `every_kind_is_generated` runs a scripted case through the same harness
@@ -212,6 +213,17 @@ enum Op {
     Retire {
         station: u8,
     },
+    /// A hazard reported at this station.
+    ReportHazard {
+        place: u8,
+        sev: u8,
+    },
+    /// The next step of a hazard's loop its state allows (assign, fix,
+    /// verify pass or fail, close, reopen), by whoever may take it.
+    HazardStep {
+        hazard: u8,
+        pass: bool,
+    },
     FutureKind,
 }
 
@@ -317,6 +329,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (u(), u()).prop_map(|(conflict, pick)| Op::Resolve { conflict, pick }),
         1 => Just(Op::FutureKind),
         1 => u().prop_map(|station| Op::Retire { station }),
+        1 => (u(), u()).prop_map(|(place, sev)| Op::ReportHazard { place, sev }),
+        3 => (u(), b()).prop_map(|(hazard, pass)| Op::HazardStep { hazard, pass }),
     ]
 }
 
@@ -896,6 +910,47 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
             *future_n += 1;
             append_future_kind(s, &admin.id, *future_n);
         }
+        Op::ReportHazard { place, sev } => {
+            use dutydesk::domain::hazard::{Category, HazardDraft, Severity};
+            let d = HazardDraft {
+                place: ["锅炉房", "2号宿舍楼 206", "食堂后门"][place as usize % 3].into(),
+                category: Some(Category::ALL[place as usize % Category::ALL.len()]),
+                severity: Some(Severity::ALL[sev as usize % 3]),
+                description: "巡查发现".into(),
+                ..HazardDraft::default()
+            };
+            ok(s.report_hazard(&guard, &d, None, &[]));
+        }
+        Op::HazardStep { hazard, pass } => {
+            use dutydesk::domain::hazard::Status;
+            let v = ids(s, "SELECT id FROM hazards ORDER BY id");
+            if let Some(id) = pick(&v, hazard)
+                && let Some(h) = s.hazard(&id).unwrap()
+            {
+                match h.status {
+                    Status::Reported => {
+                        ok(s.assign_hazard(&leader, &id, "后勤王师傅", now + 86_400_000, ""));
+                    }
+                    Status::Assigned => {
+                        ok(s.rectify_hazard(&guard, &id, "已整改", "王师傅", None));
+                    }
+                    Status::Rectified => {
+                        let who = if h.rectified_by.as_deref() == Some(leader.id.as_str()) {
+                            &admin
+                        } else {
+                            &leader
+                        };
+                        ok(s.verify_hazard(who, &id, pass, "整改不到位"));
+                    }
+                    Status::Verified => {
+                        ok(s.close_hazard(&leader, &id, ""));
+                    }
+                    Status::Closed => {
+                        ok(s.reopen_hazard(&leader, &id, "复发"));
+                    }
+                }
+            }
+        }
         Op::Retire { station } => {
             let me = s.station().unwrap().id.clone();
             let others: Vec<String> = ids(s, "SELECT id FROM stations ORDER BY id")
@@ -951,6 +1006,7 @@ fn ready(s: &Store, op: &Op) -> bool {
         Op::Return { gate: true, .. } => "SELECT COUNT(*) FROM departures",
         Op::Return { gate: false, .. } => "SELECT COUNT(*) FROM leaves",
         Op::Resolve { .. } => "SELECT COUNT(*) FROM conflicts",
+        Op::HazardStep { .. } => "SELECT COUNT(*) FROM hazards",
         Op::Retire { .. } => "SELECT COUNT(*) - 1 FROM stations",
         _ => return true,
     };
@@ -1401,6 +1457,63 @@ fn every_kind_is_generated() {
             Followup {
                 round: 0,
                 student: 0,
+            },
+        ),
+        op(1, ReportHazard { place: 0, sev: 2 }),
+        op(
+            1,
+            HazardStep {
+                hazard: 0,
+                pass: true,
+            },
+        ),
+        op(
+            1,
+            HazardStep {
+                hazard: 0,
+                pass: true,
+            },
+        ),
+        op(
+            1,
+            HazardStep {
+                hazard: 0,
+                pass: false,
+            },
+        ),
+        op(
+            1,
+            HazardStep {
+                hazard: 0,
+                pass: true,
+            },
+        ),
+        op(
+            1,
+            HazardStep {
+                hazard: 0,
+                pass: true,
+            },
+        ),
+        op(
+            1,
+            HazardStep {
+                hazard: 0,
+                pass: true,
+            },
+        ),
+        op(
+            1,
+            HazardStep {
+                hazard: 0,
+                pass: true,
+            },
+        ),
+        op(
+            1,
+            HazardStep {
+                hazard: 0,
+                pass: true,
             },
         ),
         op(1, Sick { student: 2 }),
