@@ -87,6 +87,9 @@ pub struct HazardsPane {
     pub names: std::collections::HashMap<String, String>,
     /// Attachments of the open history this station holds a copy of.
     pub attachments_here: std::collections::HashSet<String>,
+    /// Who the pane last loaded for: the hint bar offers `v` only to
+    /// someone who did not do the fix.
+    pub me: Option<crate::domain::role::Actor>,
 }
 
 impl Default for HazardsPane {
@@ -152,6 +155,7 @@ impl HazardsPane {
             counts: (0, 0),
             names: Default::default(),
             attachments_here: Default::default(),
+            me: None,
         }
     }
 
@@ -178,6 +182,7 @@ impl HazardsPane {
             .follow(&self.rows, was.as_deref(), |v| v.id.as_str());
         self.list.clamp(self.rows.len());
         self.counts = ctx.store.hazard_alerts(ctx.now_ms)?;
+        self.me = Some(ctx.actor.clone());
         Ok(())
     }
 

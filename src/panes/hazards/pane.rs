@@ -54,12 +54,12 @@ impl Pane for HazardsPane {
         if !matches!(self.mode, Mode::Browse | Mode::History { .. }) {
             return true;
         }
-        // The hint bar has only the role: any operator of it.
-        let who = Actor {
+        // The operator the pane was loaded for, while the role agrees.
+        let who = self.me.clone().filter(|a| a.role == role).unwrap_or(Actor {
             id: String::new(),
             name: String::new(),
             role,
-        };
+        });
         let steps = self.steps(&who);
         match a {
             Action::Assign => steps.contains(&Step::Assign),
