@@ -73,6 +73,10 @@ pub enum Mode {
     Exporting(Job<String>),
 }
 
+/// Rows the ledger loads: a few screens. Past them the header says so and
+/// the search narrows; the exported ledger holds every row.
+pub const LIMIT: usize = 200;
+
 pub struct HazardsPane {
     pub view: View,
     pub mode: Mode,
@@ -171,7 +175,7 @@ impl HazardsPane {
             View::Closed => f.status = Some(Status::Closed),
             View::All => {}
         }
-        f.limit = 500;
+        f.limit = LIMIT;
         f
     }
 

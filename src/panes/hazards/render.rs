@@ -115,6 +115,15 @@ impl HazardsPane {
             ),
             theme::title(),
         )];
+        if self.rows.len() >= super::LIMIT {
+            spans.push(Span::styled(
+                format!(
+                    "{} ",
+                    trf("hazard.more", &[("n", super::LIMIT.to_string())])
+                ),
+                theme::muted(),
+            ));
+        }
         if self.query.is_empty() {
             spans.push(Span::styled(tr("hazard.search_hint"), theme::muted()));
         } else {
