@@ -462,8 +462,8 @@ pub fn generate(
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
             let base = day_start_ms(day, offset);
-            if let Some(h) = hazard_year.as_mut() {
-                h.day(s, clock, &crew, base)?;
+            if let (Some(h), Some(c)) = (hazard_year.as_mut(), crew.as_ref()) {
+                h.day(s, clock, c, base)?;
             }
             let n = per_day + rng.random_range(0..per_day / 5 + 1) - per_day / 10;
             // The day's happenings in time order — arrivals, departures and
@@ -567,8 +567,8 @@ pub fn generate(
         )? {
             stats.visits += 1;
         }
-        if scale == Scale::Small {
-            stats.hazards += hazards::demo(s, clock, &crew, now_ms)?;
+        if let (Scale::Small, Some(c)) = (scale, crew.as_ref()) {
+            stats.hazards += hazards::demo(s, clock, c, now_ms)?;
         }
         // Today, in time order: a boarder on leave and one taken home; a few
         // visitors on site now (one overstaying); the roll half called.
