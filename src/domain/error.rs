@@ -37,6 +37,12 @@ pub enum DomainError {
     RoundOpen,
     #[error("the person is not on the student's pick-up list")]
     NotAuthorisedPickup,
+    #[error("nobody is named for this route tonight")]
+    PersonRequired,
+    #[error("the checkpoint is not on this round's route")]
+    NotOnRoute,
+    #[error("no checkpoint has this code")]
+    UnknownCode,
 }
 
 impl DomainError {
@@ -57,6 +63,9 @@ impl DomainError {
             DomainError::RoundClosed => "err.round_closed",
             DomainError::RoundOpen => "err.round_open",
             DomainError::NotAuthorisedPickup => "err.not_authorised_pickup",
+            DomainError::PersonRequired => "err.person_required",
+            DomainError::NotOnRoute => "err.not_on_route",
+            DomainError::UnknownCode => "err.unknown_code",
         }
     }
 }

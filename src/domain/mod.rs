@@ -7,6 +7,8 @@ pub mod event;
 pub mod fact;
 pub mod hlc;
 pub mod names;
+pub mod patrol;
+pub mod patrol_status;
 pub mod role;
 pub mod rollcall;
 pub mod roster;

@@ -56,18 +56,23 @@ pub enum Permission {
     ResolveConflicts,
     /// Export, import and join: the school's key is involved.
     Sync,
+    /// Walk patrol rounds: start, check in, close.
+    Patrol,
+    /// Keep checkpoints and routes.
+    ManagePatrol,
+    /// Name the person responsible for a special-period night.
+    AssignPatrol,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match p {
-        RegisterVisit | SignOutVisit | CorrectVisit => true,
+        RegisterVisit | SignOutVisit | CorrectVisit | Patrol => true,
         ExportReports => matches!(role, Role::Admin | Role::DutyLeader),
-        ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster => {
-            role == Role::Admin
-        }
+        ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster
+        | ManagePatrol => role == Role::Admin,
         RunRollCall => role != Role::Guard,
-        ForceCloseRound | ApproveGateException | ResolveConflicts => {
+        ForceCloseRound | ApproveGateException | ResolveConflicts | AssignPatrol => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
         Sync => role == Role::Admin,
