@@ -280,6 +280,7 @@ fn fill(store: &mut Store, clock: &FixedClock) -> Filled {
         .expect("setting");
     store.login(&guard.id, "1111").expect("login");
     fill_boarders(store, clock, &admin, &guard);
+    patrol_events(store, &admin, &guard);
     Filled {
         admin,
         guard,
@@ -413,6 +414,7 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
     store
         .import_roster(&admin, "utf8.csv", &roster, false, false)
         .unwrap();
+    patrol_events(&mut store, &admin, &guard);
     // Conflicts, decisions on them and retired stations only arise between
     // stations; the sync tests cover them.
     for t in TABLES
@@ -459,6 +461,62 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
     // …and the rebuilt state is what a fresh open reads back.
     let store = open(&path, &clock);
     assert_eq!(dump(store.conn()).unwrap(), incremental);
+}
+
+/// A checkpoint, a route with a person named, a round with a finding.
+fn patrol_events(store: &mut Store, admin: &Actor, guard: &Actor) {
+    use dutydesk::domain::patrol::*;
+    let cp = store
+        .set_checkpoint(
+            admin,
+            None,
+            &CheckpointData {
+                name: "锅炉房".into(),
+                place: "后勤楼".into(),
+                code: "B1-01".into(),
+                checklist: vec!["门已上锁".into()],
+                active: true,
+            },
+        )
+        .unwrap();
+    let route = store
+        .set_route(
+            admin,
+            None,
+            &RouteData {
+                name: "夜间巡查".into(),
+                checkpoints: vec![cp.clone()],
+                order: RouteOrder::Ordered,
+                schedule: Schedule::parse("22:00").unwrap(),
+                min_walk_min: 1,
+                window_min: 60,
+                late_min: 15,
+                named_person: true,
+                active: true,
+            },
+        )
+        .unwrap();
+    let guard = Actor {
+        role: Role::Guard,
+        ..guard.clone()
+    };
+    let night = store.patrol_night(store.now_ms()).unwrap().night;
+    store.assign_route(admin, &route, &night, "张建国").unwrap();
+    let round = store.start_patrol(&guard, &route, None).unwrap();
+    store
+        .check_in(
+            &guard,
+            &round,
+            &cp,
+            &Outcome::Finding {
+                failed: vec!["门已上锁".into()],
+                note: "门没锁".into(),
+            },
+            None,
+            Method::Picked,
+        )
+        .unwrap();
+    store.close_patrol(&guard, &round, "").unwrap();
 }
 
 // ------------------------------------------------------------- 3. hash chain

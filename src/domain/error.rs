@@ -43,6 +43,8 @@ pub enum DomainError {
     NotOnRoute,
     #[error("no checkpoint has this code")]
     UnknownCode,
+    #[error("a round of this route is already open")]
+    PatrolOpen,
 }
 
 impl DomainError {
@@ -66,6 +68,7 @@ impl DomainError {
             DomainError::PersonRequired => "err.person_required",
             DomainError::NotOnRoute => "err.not_on_route",
             DomainError::UnknownCode => "err.unknown_code",
+            DomainError::PatrolOpen => "err.patrol_open",
         }
     }
 }

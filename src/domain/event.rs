@@ -2,6 +2,7 @@
 //! envelope (origin, seq, hlc, hash) is the store's business.
 
 use super::fact::Fact;
+use super::patrol::{CheckpointData, Method, Outcome, RouteData};
 use super::role::Role;
 use super::rollcall::{Mark, RoundKind};
 use super::roster::{BedRef, StaffMember, StudentData, Zone};
@@ -323,6 +324,68 @@ pub struct GateReturned {
     pub at_ms: i64,
 }
 
+/// A checkpoint's whole record (added, changed or retired).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointSet {
+    pub checkpoint_id: String,
+    pub data: CheckpointData,
+}
+
+/// A route's whole record (added, changed or retired).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteSet {
+    pub route_id: String,
+    pub data: RouteData,
+}
+
+/// The person responsible for one night of a special-period route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteAssigned {
+    pub route_id: String,
+    /// The local date of the evening the night began (YYYY-MM-DD).
+    pub night: String,
+    pub person: String,
+}
+
+/// A patrol round begun. The route's checkpoints and rules are copied in,
+/// so a later edit of the route never rewrites what this round was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatrolStarted {
+    pub round_id: String,
+    pub route_id: String,
+    pub night: String,
+    /// The due time it was started for; none for an unscheduled round.
+    pub slot_ms: Option<i64>,
+    /// When it should be done by.
+    pub end_ms: i64,
+    pub checkpoints: Vec<String>,
+    pub ordered: bool,
+    pub min_walk_min: u32,
+}
+
+/// One checkpoint checked in: OK or a finding. `at_ms` is when the
+/// patroller was there (given for an entry made later), `entered_ms` when
+/// it was entered; both are kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatrolChecked {
+    pub round_id: String,
+    pub check_id: String,
+    pub checkpoint_id: String,
+    pub outcome: Outcome,
+    pub at_ms: i64,
+    pub entered_ms: i64,
+    pub method: Method,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatrolClosed {
+    pub round_id: String,
+    /// Checkpoints not checked in when it closed.
+    pub missed: Vec<String>,
+    /// Required when anything was missed.
+    pub reason: Option<String>,
+}
+
 /// Every kind this version understands. Kinds from newer versions are kept
 /// in the log as raw JSON and simply not projected.
 #[derive(Debug, Clone, PartialEq)]
@@ -358,6 +421,12 @@ pub enum Event {
     GateReturned(GateReturned),
     StaffSet(StaffSet),
     ConflictResolved(ConflictResolved),
+    CheckpointSet(CheckpointSet),
+    RouteSet(RouteSet),
+    RouteAssigned(RouteAssigned),
+    PatrolStarted(PatrolStarted),
+    PatrolChecked(PatrolChecked),
+    PatrolClosed(PatrolClosed),
 }
 
 macro_rules! kinds {
@@ -417,6 +486,12 @@ kinds! {
     GateReturned => "gate.returned", departure_id, "departure";
     StaffSet => "staff.set", staff_id, "staff";
     ConflictResolved => "conflict.resolved", key, "conflict";
+    CheckpointSet => "checkpoint.set", checkpoint_id, "checkpoint";
+    RouteSet => "route.set", route_id, "route";
+    RouteAssigned => "route.assigned", route_id, "route";
+    PatrolStarted => "patrol.started", round_id, "patrol";
+    PatrolChecked => "patrol.checked", round_id, "patrol";
+    PatrolClosed => "patrol.closed", round_id, "patrol";
 }
 
 impl Event {

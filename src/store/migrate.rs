@@ -414,7 +414,73 @@ CREATE TABLE peer_heads (
 ) STRICT, WITHOUT ROWID;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+/// Schema 11: night patrol — checkpoints, routes, the person named per
+/// night of a special-period route, rounds and their check-ins. What the
+/// status bar asks every tick reads one night's rounds (`night`) and the
+/// open ones (partial index), each round's check-ins by its index: the cost
+/// does not grow with the year behind it.
+const V11: &str = "
+CREATE TABLE checkpoints (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    place TEXT NOT NULL,
+    code TEXT NOT NULL,
+    checklist TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE INDEX checkpoints_code ON checkpoints(code);
+CREATE TABLE routes (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    data TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE TABLE route_assignments (
+    route_id TEXT NOT NULL,
+    night TEXT NOT NULL,
+    person TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    PRIMARY KEY (route_id, night)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE patrol_rounds (
+    id TEXT PRIMARY KEY,
+    route_id TEXT NOT NULL,
+    night TEXT NOT NULL,
+    slot_ms INTEGER,
+    started_ms INTEGER NOT NULL,
+    started_by TEXT NOT NULL,
+    end_ms INTEGER NOT NULL,
+    checkpoints TEXT NOT NULL,
+    ordered INTEGER NOT NULL,
+    min_walk_min INTEGER NOT NULL,
+    closed_ms INTEGER,
+    closed_by TEXT,
+    missed TEXT,
+    reason TEXT
+) STRICT;
+CREATE INDEX patrol_rounds_night ON patrol_rounds(night, route_id, started_ms);
+CREATE INDEX patrol_rounds_open ON patrol_rounds(route_id, started_ms) WHERE closed_ms IS NULL;
+CREATE TABLE patrol_checks (
+    id TEXT PRIMARY KEY,
+    round_id TEXT NOT NULL,
+    checkpoint_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    failed TEXT NOT NULL,
+    note TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    entered_ms INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE INDEX patrol_checks_round ON patrol_checks(round_id, at_ms);
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

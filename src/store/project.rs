@@ -10,7 +10,7 @@
 
 use super::StoreError;
 use super::log::{self, EventRecord};
-use super::{project_night, project_people, project_roster, project_visits};
+use super::{project_night, project_patrol, project_people, project_roster, project_visits};
 use crate::domain::event::Event;
 use rusqlite::{Connection, params};
 use std::collections::{HashMap, HashSet};
@@ -42,6 +42,11 @@ pub const TABLES: &[&str] = &[
     "staff",
     "conflicts",
     "resolutions",
+    "checkpoints",
+    "routes",
+    "route_assignments",
+    "patrol_rounds",
+    "patrol_checks",
 ];
 
 /// An entity's events, parsed, in log order.
@@ -273,6 +278,9 @@ pub fn project_entity(
         "sick" => project_night::sick(conn, id, events),
         "leave" => project_night::leave(conn, id, events),
         "departure" => project_night::departure(conn, id, events),
+        "checkpoint" => project_patrol::checkpoint(conn, id, events),
+        "route" => project_patrol::route(conn, id, events),
+        "patrol" => project_patrol::round(conn, id, events, fresh),
         _ => Ok(()),
     }
 }
