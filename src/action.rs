@@ -58,6 +58,12 @@ pub enum Action {
     PrevField,
     /// Import anyway, leaving out the rows in error.
     SkipErrors,
+    /// Record a finding at a checkpoint (failed checklist items, a note).
+    Finding,
+    /// Check in a checkpoint walked earlier with a paper card, with its time.
+    EnterLater,
+    /// Name the person responsible for a route tonight.
+    Assign,
     /// Switch to the pane in this place of the tab list.
     Pane1,
     Pane2,

@@ -45,7 +45,11 @@ pub enum Screen {
 /// The panes of the tab bar, in order; `1`…`N` switch to them. A pane that
 /// is not built is not listed. Adding a pane is one line here.
 pub fn pane_list() -> Vec<Box<dyn Pane>> {
-    vec![Box::new(VisitorsPane::new()), Box::new(RollcallPane::new())]
+    vec![
+        Box::new(VisitorsPane::new()),
+        Box::new(RollcallPane::new()),
+        Box::new(crate::panes::patrol::PatrolPane::new()),
+    ]
 }
 
 /// A question the app asks before doing something that cannot be undone.
@@ -272,4 +276,6 @@ pub struct Status {
     pub not_back: i64,
     /// Contradictions between stations nobody has decided yet.
     pub conflicts: i64,
+    /// Tonight's patrols: missed, late, never started, open past window.
+    pub patrol: crate::domain::patrol_status::PatrolAlerts,
 }

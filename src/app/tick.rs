@@ -80,6 +80,7 @@ impl App {
             leave_overdue,
             not_back,
             conflicts: self.store.unresolved_conflicts().unwrap_or(0),
+            patrol: self.store.patrol_alerts(now).unwrap_or_default(),
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod boarders;
 pub mod names;
+mod patrol;
 mod year;
 
 use crate::domain::event::StationKind;
@@ -27,6 +28,7 @@ pub const GENERATOR_HASH: u64 = fnv1a(&[
     include_str!("mod.rs"),
     include_str!("boarders.rs"),
     include_str!("names.rs"),
+    include_str!("patrol.rs"),
     include_str!("year.rs"),
 ]);
 
@@ -423,6 +425,18 @@ pub fn generate(
             )?),
             Scale::Small | Scale::Busy => None,
         };
+        // Checkpoints and routes belong to the school once, like boarders.
+        let leader = ops
+            .iter()
+            .find(|o| o.role == Role::DutyLeader)
+            .cloned()
+            .unwrap_or_else(|| admin.clone());
+        let mut patrol = if s.checkpoints(true)?.is_empty() {
+            let rng = StdRng::seed_from_u64(seed ^ 0x9A7_0011);
+            Some(patrol::Patrol::setup(s, &admin, &guard, scale, rng)?)
+        } else {
+            None
+        };
         let mut visitors = Visitors {
             roster: &roster,
             used: HashSet::new(),
@@ -476,6 +490,20 @@ pub fn generate(
             if !(scale == Scale::Small && day == tonight) {
                 day_events.push((base + (21 * 60 + 30) * 60_000, DayEvent::Night));
             }
+            if let Some(p) = patrol.as_mut() {
+                // Tonight's last round is left unwalked, and the rounds
+                // of the last hours are made below, among today's events.
+                let (until, skip) = if day == tonight {
+                    (now_ms - 180 * 60_000, true)
+                } else {
+                    (i64::MAX, false)
+                };
+                day_events.extend(
+                    p.night(day, offset, until, skip)
+                        .into_iter()
+                        .map(|(t, st)| (t, DayEvent::Patrol(st))),
+                );
+            }
             if let Some(y) = year.as_mut() {
                 day_events.extend(
                     y.day(day, base)
@@ -509,6 +537,11 @@ pub fn generate(
                             } else {
                                 y.defer((at, next));
                             }
+                        }
+                    }
+                    DayEvent::Patrol(st) => {
+                        if let Some(p) = patrol.as_mut() {
+                            p.happen(s, st)?;
                         }
                     }
                     DayEvent::Leave(id, actor) => {
@@ -573,6 +606,9 @@ pub fn generate(
         let mut order = std::iter::once(first_parent).chain((0..).filter(|i| *i != first_parent));
         let present: [i64; 5] = [190, 45, 30, 28, 5];
         for (k, mins_ago) in present.into_iter().enumerate() {
+            if let (45, Scale::Small, Some(p)) = (mins_ago, scale, patrol.as_mut()) {
+                p.tonight_closed(s, clock, &leader, now_ms)?;
+            }
             if mins_ago == 5 && scale == Scale::Small && !buildings.is_empty() {
                 boarders::tonight(s, clock, &teacher, &buildings[0], now_ms, &mut stats)?;
             }
@@ -586,6 +622,9 @@ pub fn generate(
             if let RegisterOutcome::Registered(_) = s.register_visit(&guard, &form, None)? {
                 stats.visits += 1;
             }
+        }
+        if let (Scale::Small, Some(p)) = (scale, patrol.as_mut()) {
+            p.tonight_open(s, clock, now_ms)?;
         }
         Ok(())
     })?;
@@ -602,6 +641,8 @@ enum DayEvent {
     Night,
     /// The rest of a school year (`Scale::SchoolYear` only).
     Life(year::Happening),
+    /// A step of a patrol round.
+    Patrol(patrol::Step),
 }
 
 #[derive(Debug, Default, Clone, Copy)]

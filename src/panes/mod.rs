@@ -5,6 +5,7 @@
 pub mod conflicts;
 pub mod export;
 pub mod job;
+pub mod patrol;
 pub mod picker;
 pub mod rollcall;
 pub mod station;
