@@ -320,10 +320,13 @@ impl Store {
     pub fn patrol_checks(&self, round_id: &str) -> Result<Vec<PatrolCheckRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {CHECK_COLS} FROM patrol_checks k LEFT JOIN operators o ON o.id = k.by
-             WHERE k.round_id = ?1 ORDER BY k.at_ms, k.entered_ms, k.id"
+             WHERE k.round_id = ?1 ORDER BY k.at_ms"
         ))?;
         let rows = stmt.query_map([round_id], read_check)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut v: Vec<PatrolCheckRow> = rows.collect::<Result<_, _>>()?;
+        // Ties in index order would depend on insertion: settle them here.
+        v.sort_by(|a, b| (a.at_ms, a.entered_ms, &a.id).cmp(&(b.at_ms, b.entered_ms, &b.id)));
+        Ok(v)
     }
 
     /// Starts a round of a route, for a due time (`slot_ms`) or unscheduled.
@@ -461,7 +464,7 @@ impl Store {
     /// Rounds of one night (`YYYY-MM-DD`), by route and start.
     pub fn patrol_rounds_of_night(&self, night: &str) -> Result<Vec<PatrolRoundRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ROUND_COLS} FROM {ROUND_FROM} WHERE r.night = ?1 ORDER BY r.route_id, r.started_ms, r.id"
+            "SELECT {ROUND_COLS} FROM {ROUND_FROM} WHERE r.night = ?1 ORDER BY r.route_id, r.started_ms"
         ))?;
         let rows = stmt.query_map(params![night], read_round)?;
         Ok(rows.collect::<Result<_, _>>()?)
