@@ -71,6 +71,15 @@ pub enum ReportCmd {
     Gate(RangeArgs),
     /// 缺勤跟进 — absence follow-ups
     Followups(RangeArgs),
+    /// 巡查点卡片 — one label per checkpoint with its Code 128 barcode
+    Checkpoints {
+        /// Output file: .xlsx
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// The options of the ledgers that cover a date range (absences, sick,
@@ -286,6 +295,21 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
         ReportCmd::Gate(a) => run_range(path, a, LedgerRequest::Gate, "report.gate.done"),
         ReportCmd::Followups(a) => {
             run_range(path, a, LedgerRequest::Followups, "report.followups.done")
+        }
+        ReportCmd::Checkpoints { out, force } => {
+            // Images need a workbook: cards are .xlsx only.
+            if !matches!(
+                crate::report::ledger::Format::from_path(&out),
+                Ok(crate::report::ledger::Format::Xlsx)
+            ) {
+                return Err(CliError(tr("report.cards.xlsx_only")));
+            }
+            check_out(&out, force)?;
+            let store = open_existing(path)?;
+            let n = crate::report::cards::export_cards(&store, &command_line_actor(), &out)
+                .map_err(export_err(&out))?;
+            done("report.cards.done", n, &out);
+            Ok(())
         }
     }
 }

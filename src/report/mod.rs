@@ -1,6 +1,7 @@
 //! Ledgers in the layout of the paper forms, as .xlsx or .csv.
 
 pub mod absences;
+pub mod cards;
 pub(crate) mod common;
 pub mod followups;
 pub mod gate;
