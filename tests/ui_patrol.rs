@@ -129,6 +129,19 @@ fn a_scanned_code_checks_in_with_no_other_key() {
     assert!(matches!(pane(&app).mode, Mode::Round(_)));
 }
 
+#[test]
+fn x_opens_the_export_form_on_the_patrol_record() {
+    let (store, _clock) = demo_store();
+    let mut app = App::new(store, vec![]);
+    login(&mut app, ADMIN, ADMIN_PIN);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('x'));
+    let Mode::Export(f) = &pane(&app).mode else {
+        panic!("x opens the export form");
+    };
+    assert_eq!(f.kind(), dutydesk::report::request::LedgerKind::Patrol);
+}
+
 fn keys() -> impl Strategy<Value = KeyEvent> {
     let plain = prop::sample::select(vec![
         'a', 'n', 'd', 'i', 'x', 'q', '3', '-', ' ', '王', 'D', '1',
@@ -166,9 +179,14 @@ proptest! {
             login(&mut app, GUARD, GUARD_PIN);
         }
         press(&mut app, KeyCode::Char('3'));
+        let export_to = dir.path().join("export.xlsx");
         for k in steps {
             if app.quit {
                 break;
+            }
+            // Exports go into the test's folder, never the home folder.
+            if let Mode::Export(f) = &mut app.pane_mut::<PatrolPane>().mode {
+                f.set("path", &export_to.to_string_lossy());
             }
             app.handle_event(Event::Key(k));
             draw(&mut app, size.0, size.1);

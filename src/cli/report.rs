@@ -71,6 +71,8 @@ pub enum ReportCmd {
     Gate(RangeArgs),
     /// 缺勤跟进 — absence follow-ups
     Followups(RangeArgs),
+    /// 巡查记录 — the patrol ledger: each checkpoint of each round
+    Patrol(RangeArgs),
     /// 巡查点卡片 — one label per checkpoint with its Code 128 barcode
     Checkpoints {
         /// Output file: .xlsx
@@ -296,6 +298,7 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
         ReportCmd::Followups(a) => {
             run_range(path, a, LedgerRequest::Followups, "report.followups.done")
         }
+        ReportCmd::Patrol(a) => run_range(path, a, LedgerRequest::Patrol, "report.patrol.done"),
         ReportCmd::Checkpoints { out, force } => {
             // Images need a workbook: cards are .xlsx only.
             if !matches!(

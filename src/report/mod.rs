@@ -7,6 +7,7 @@ pub mod followups;
 pub mod gate;
 pub mod leave;
 pub mod ledger;
+pub mod patrol;
 pub mod request;
 pub mod rollcall;
 pub mod roster;

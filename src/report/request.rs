@@ -20,6 +20,7 @@ pub enum LedgerKind {
     Followups,
     Sick,
     Leave,
+    Patrol,
     Roster,
 }
 
@@ -35,7 +36,7 @@ pub enum Span {
 }
 
 impl LedgerKind {
-    pub const ALL: [LedgerKind; 8] = [
+    pub const ALL: [LedgerKind; 9] = [
         LedgerKind::Visitors,
         LedgerKind::Gate,
         LedgerKind::Rollcall,
@@ -43,6 +44,7 @@ impl LedgerKind {
         LedgerKind::Followups,
         LedgerKind::Sick,
         LedgerKind::Leave,
+        LedgerKind::Patrol,
         LedgerKind::Roster,
     ];
 
@@ -57,6 +59,7 @@ impl LedgerKind {
             LedgerKind::Followups => "followups",
             LedgerKind::Sick => "sick",
             LedgerKind::Leave => "leave",
+            LedgerKind::Patrol => "patrol",
             LedgerKind::Roster => "roster",
         }
     }
@@ -91,6 +94,7 @@ pub enum LedgerRequest {
     Followups(RangeRequest),
     Sick(RangeRequest),
     Leave(RangeRequest),
+    Patrol(RangeRequest),
     Roster(PathBuf),
 }
 
@@ -104,6 +108,7 @@ impl LedgerRequest {
             LedgerRequest::Followups(_) => LedgerKind::Followups,
             LedgerRequest::Sick(_) => LedgerKind::Sick,
             LedgerRequest::Leave(_) => LedgerKind::Leave,
+            LedgerRequest::Patrol(_) => LedgerKind::Patrol,
             LedgerRequest::Roster(_) => LedgerKind::Roster,
         }
     }
@@ -117,7 +122,8 @@ impl LedgerRequest {
             | LedgerRequest::Absences(r)
             | LedgerRequest::Followups(r)
             | LedgerRequest::Sick(r)
-            | LedgerRequest::Leave(r) => &r.path,
+            | LedgerRequest::Leave(r)
+            | LedgerRequest::Patrol(r) => &r.path,
             LedgerRequest::Roster(p) => p,
         }
     }
@@ -141,6 +147,7 @@ pub fn export(
         LedgerRequest::Followups(r) => followups::export_followups(store, actor, r, watch),
         LedgerRequest::Sick(r) => sick::export_sick(store, actor, r, watch),
         LedgerRequest::Leave(r) => leave::export_leave(store, actor, r, watch),
+        LedgerRequest::Patrol(r) => patrol::export_patrol(store, actor, r, watch),
         LedgerRequest::Roster(p) => roster::export_roster(store, actor, p, watch),
     }
 }

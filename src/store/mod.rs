@@ -11,6 +11,7 @@ pub mod log;
 pub mod migrate;
 pub mod operators;
 pub mod patrol;
+pub mod patrol_ledger;
 pub mod patrol_night;
 pub mod peers;
 pub mod project;

@@ -327,6 +327,12 @@ impl PatrolPane {
                     };
                 }
             }
+            Action::Export if self.view == View::Tonight => {
+                match ExportForm::open(crate::report::request::LedgerKind::Patrol, ctx) {
+                    Ok(f) => self.mode = Mode::Export(Box::new(f)),
+                    Err(e) => ctx.err(e),
+                }
+            }
             Action::New | Action::Open | Action::ToggleActive | Action::Import
                 if self.view != View::Tonight =>
             {
