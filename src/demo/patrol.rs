@@ -250,7 +250,7 @@ impl Patrol {
                 let skip = (self.rng.random_range(0..40) == 0)
                     .then(|| self.rng.random_range(0..route.checkpoints.len()));
                 for at in 0..route.checkpoints.len() {
-                    t += self.rng.random_range(2..6) * MIN;
+                    t += self.rng.random_range(2..5) * MIN;
                     if Some(at) != skip {
                         let finding = self.rng.random_range(0..60) == 0;
                         steps.push((
