@@ -18,7 +18,9 @@
 //!   pick-up list, or approved by a duty leader) · gate.returned ·
 //!   conflict.resolved (a duty leader decides a contradiction) ·
 //!   station.retired (an admin retires another station; heard from again,
-//!   it counts again)
+//!   it counts again) · checkpoint.set (added, changed, retired) · route.set
+//!   · route.assigned · patrol.started · patrol.checked (OK or a finding,
+//!   now or entered later) · patrol.closed (with a reason when missed)
 //! plus an event of a kind this version does not know ("patrol.future"),
 //! appended to a station's own chain, which must travel on unprojected.
 //! `every_kind_is_generated` runs a scripted case through the same harness
@@ -212,6 +214,30 @@ enum Op {
     Retire {
         station: u8,
     },
+    /// An admin adds a checkpoint, or changes (or retires) one.
+    SetCheckpoint {
+        n: u8,
+        retire: bool,
+    },
+    /// An admin sets up a route over the active checkpoints.
+    SetRoute {
+        variant: u8,
+    },
+    /// A duty leader names tonight's patroller of a route.
+    AssignRoute {
+        route: u8,
+    },
+    StartPatrol {
+        route: u8,
+    },
+    CheckIn {
+        round: u8,
+        cp: u8,
+        finding: bool,
+    },
+    ClosePatrol {
+        round: u8,
+    },
     FutureKind,
 }
 
@@ -317,6 +343,12 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (u(), u()).prop_map(|(conflict, pick)| Op::Resolve { conflict, pick }),
         1 => Just(Op::FutureKind),
         1 => u().prop_map(|station| Op::Retire { station }),
+        1 => (u(), b()).prop_map(|(n, retire)| Op::SetCheckpoint { n, retire }),
+        1 => u().prop_map(|variant| Op::SetRoute { variant }),
+        1 => u().prop_map(|route| Op::AssignRoute { route }),
+        2 => u().prop_map(|route| Op::StartPatrol { route }),
+        3 => (u(), u(), b()).prop_map(|(round, cp, finding)| Op::CheckIn { round, cp, finding }),
+        1 => u().prop_map(|round| Op::ClosePatrol { round }),
     ]
 }
 
@@ -906,6 +938,110 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
                 ok(s.retire_station(&admin, &id, "换了新电脑"));
             }
         }
+        Op::SetCheckpoint { n, retire } => {
+            use dutydesk::domain::patrol::CheckpointData;
+            let code = format!("C-{}", n % 6);
+            let known = s
+                .checkpoints(true)
+                .unwrap()
+                .into_iter()
+                .find(|c| c.data.code == code);
+            let d = CheckpointData {
+                name: format!("巡查点{}{}", n % 6, n / 6 % 3),
+                place: "宿舍1号楼".into(),
+                code,
+                checklist: vec!["门已上锁".into(), "无违章电器".into()],
+                active: !(retire && known.is_some()),
+            };
+            ok(s.set_checkpoint(&admin, known.as_ref().map(|c| c.id.as_str()), &d));
+        }
+        Op::SetRoute { variant } => {
+            use dutydesk::domain::patrol::{RouteData, RouteOrder, Schedule};
+            let cps: Vec<String> = s
+                .checkpoints(false)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            let routes = s.routes(true).unwrap();
+            let d = RouteData {
+                name: format!("路线{}", variant % 3),
+                checkpoints: cps,
+                order: if variant % 2 == 0 {
+                    RouteOrder::Ordered
+                } else {
+                    RouteOrder::AnyOrder
+                },
+                schedule: Schedule::parse(
+                    ["22:00 00:30", "2@21:00-05:00", "W1@09:00"][usize::from(variant) % 3],
+                )
+                .unwrap(),
+                min_walk_min: u32::from(variant % 3),
+                window_min: 60,
+                late_min: 15,
+                named_person: variant % 5 == 0,
+                active: true,
+            };
+            let id = routes
+                .iter()
+                .find(|r| r.data.name == d.name)
+                .map(|r| r.id.clone());
+            ok(s.set_route(&admin, id.as_deref(), &d));
+        }
+        Op::AssignRoute { route } => {
+            let routes: Vec<String> = s.routes(false).unwrap().into_iter().map(|r| r.id).collect();
+            if let Some(id) = pick(&routes, route) {
+                let night = s.patrol_night(now).unwrap().night;
+                ok(s.assign_route(&leader, &id, &night, "张建国"));
+            }
+        }
+        Op::StartPatrol { route } => {
+            let routes: Vec<String> = s.routes(false).unwrap().into_iter().map(|r| r.id).collect();
+            if let Some(id) = pick(&routes, route) {
+                ok(s.start_patrol(&guard, &id, None));
+            }
+        }
+        Op::CheckIn { round, cp, finding } => {
+            use dutydesk::domain::patrol::{Method, Outcome};
+            let open = ids(
+                s,
+                "SELECT id FROM patrol_rounds WHERE closed_ms IS NULL ORDER BY id",
+            );
+            if let Some(r) = pick(&open, round) {
+                let cps = s
+                    .patrol_round(&r)
+                    .unwrap()
+                    .map(|r| r.checkpoints)
+                    .unwrap_or_default();
+                if let Some(c) = pick(&cps, cp) {
+                    let outcome = if finding {
+                        Outcome::Finding {
+                            failed: vec!["门已上锁".into()],
+                            note: "门没锁".into(),
+                        }
+                    } else {
+                        Outcome::Ok
+                    };
+                    // Now and then entered later from a paper card.
+                    let at = (cp % 3 == 0).then(|| now - 20 * 60_000);
+                    let method = if at.is_some() {
+                        Method::Later
+                    } else {
+                        Method::Code
+                    };
+                    ok(s.check_in(&guard, &r, &c, &outcome, at, method));
+                }
+            }
+        }
+        Op::ClosePatrol { round } => {
+            let open = ids(
+                s,
+                "SELECT id FROM patrol_rounds WHERE closed_ms IS NULL ORDER BY id",
+            );
+            if let Some(r) = pick(&open, round) {
+                ok(s.close_patrol(&guard, &r, "楼顶门钥匙不在"));
+            }
+        }
     }
 }
 
@@ -1449,6 +1585,32 @@ fn every_kind_is_generated() {
         ),
         op(1, Left { student: 6 }),
         op(2, FutureKind),
+        op(
+            0,
+            SetCheckpoint {
+                n: 0,
+                retire: false,
+            },
+        ),
+        op(
+            0,
+            SetCheckpoint {
+                n: 1,
+                retire: false,
+            },
+        ),
+        op(0, SetRoute { variant: 0 }),
+        op(0, AssignRoute { route: 0 }),
+        op(0, StartPatrol { route: 0 }),
+        op(
+            0,
+            CheckIn {
+                round: 0,
+                cp: 1,
+                finding: true,
+            },
+        ),
+        op(0, ClosePatrol { round: 0 }),
         op(0, Retire { station: 0 }),
         Step::Export { at: 1 },
         Step::Import { at: 0, pick: 1 },
