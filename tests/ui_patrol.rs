@@ -80,6 +80,27 @@ fn patrol_screens() {
                 .expect("the finding shows");
             assert_ne!(buf[finding].fg, ratatui::style::Color::Reset);
 
+            // What a finding gives the hazards pane: the demo's heater.
+            for _ in 0..6 {
+                press(&mut app, KeyCode::Up);
+            }
+            press(&mut app, KeyCode::Down);
+            let f = pane(&app)
+                .selected_finding()
+                .expect("the finding is selected");
+            assert_eq!(f.failed, vec!["无违章电器".to_string()]);
+            assert_eq!(f.category, "dorm_appliance");
+            assert_eq!(f.place, "男生宿舍1号楼");
+            assert_eq!(f.finder, GUARD);
+            assert!(f.note.contains("热得快"));
+            press(&mut app, KeyCode::Down);
+            assert!(
+                pane(&app).selected_finding().is_none(),
+                "an OK check-in is no finding"
+            );
+            // On to the first checkpoint not yet reached.
+            press(&mut app, KeyCode::Down);
+
             // 3. The report form for a finding on the selected checkpoint.
             app.handle_event(Event::Key(chord('f')));
             assert!(matches!(pane(&app).mode, Mode::Finding(_)));

@@ -85,7 +85,54 @@ impl Finding {
     }
 }
 
+/// A finding as the hazards pane prefills its report from it: where, what
+/// failed, what was seen, who found it and when, and the round and
+/// checkpoint to link back to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingRef {
+    pub round_id: String,
+    pub checkpoint_id: String,
+    pub check_id: String,
+    pub checkpoint: String,
+    pub place: String,
+    pub failed: Vec<String>,
+    pub note: String,
+    pub finder: String,
+    pub at_ms: i64,
+    /// `domain::patrol::category_guess` of the first failed item (or the note).
+    pub category: &'static str,
+}
+
 impl PatrolPane {
+    /// The finding at the selected checkpoint of the round on screen, if
+    /// its latest check-in is one.
+    pub fn selected_finding(&self) -> Option<FindingRef> {
+        let Mode::Round(r) = &self.mode else {
+            return None;
+        };
+        let v = self.round_of(r)?;
+        let id = v.row.checkpoints.get(r.sel.sel)?;
+        let c = v.checks.iter().rev().find(|c| &c.checkpoint_id == id)?;
+        let Outcome::Finding { failed, note } = &c.outcome else {
+            return None;
+        };
+        let cp = self.checkpoint(id);
+        Some(FindingRef {
+            round_id: v.row.id.clone(),
+            checkpoint_id: id.clone(),
+            check_id: c.id.clone(),
+            checkpoint: cp.map(|c| c.data.name.clone()).unwrap_or_default(),
+            place: cp.map(|c| c.data.place.clone()).unwrap_or_default(),
+            failed: failed.clone(),
+            note: note.clone(),
+            finder: c.by.clone(),
+            at_ms: c.at_ms,
+            category: crate::domain::patrol::category_guess(
+                failed.first().map(String::as_str).unwrap_or(note),
+            ),
+        })
+    }
+
     /// The checkpoint ids of a round, in walking order, with its view.
     fn round_of(&self, r: &RoundMode) -> Option<&RoundView> {
         self.round_view(&r.round_id)
