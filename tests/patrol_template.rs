@@ -131,3 +131,49 @@ fn each_template_imports_into_a_fresh_station() {
         assert_eq!(cp.data.checklist, vec!["门已上锁", "灭火器在有效期内"]);
     }
 }
+
+#[test]
+fn the_command_line_imports_checkpoints_and_names_bad_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gate.db");
+    {
+        let mut store = Store::open(&db, Arc::new(FixedClock::new(1_795_000_000_000))).unwrap();
+        store
+            .setup(
+                "青山县第一中学",
+                "南门门卫室",
+                StationKind::Gate,
+                480,
+                "陈老师",
+                "9999",
+            )
+            .unwrap();
+    }
+    let run = |file: &Path| {
+        assert_cmd::Command::cargo_bin("dutydesk")
+            .unwrap()
+            .args(["--lang", "zh-CN", "checkpoints", "import", "--db"])
+            .arg(&db)
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let ok = run(&data_dir().join(CSV));
+    assert!(ok.status.success());
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("新增 1 个"));
+    // A file with a bad row: named by row, nothing imported, non-zero exit.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "名称,地点,编码\n北门,校门,G-02\n,校门,G 3\n").unwrap();
+    let out = run(&bad);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("第 3 行"), "{said}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let store = Store::open(&db, Arc::new(FixedClock::new(1_795_000_000_000))).unwrap();
+    assert_eq!(
+        store.checkpoints(true).unwrap().len(),
+        1,
+        "nothing from the bad file"
+    );
+}

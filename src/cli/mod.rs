@@ -8,6 +8,7 @@ macro_rules! say {
     };
 }
 
+mod checkpoints;
 mod help;
 mod out;
 mod progress;
@@ -98,6 +99,11 @@ pub enum Cmd {
     Roster {
         #[command(subcommand)]
         which: roster::RosterCmd,
+    },
+    /// Patrol checkpoints (巡查点)
+    Checkpoints {
+        #[command(subcommand)]
+        which: checkpoints::CheckpointsCmd,
     },
     /// Exchange records with the school's other stations by bundle files
     Sync {
@@ -525,6 +531,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 None => default_db()?,
             };
             roster::run(&path, which)
+        }
+        Some(Cmd::Checkpoints { which }) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            checkpoints::run(&path, which)
         }
         Some(Cmd::Backup { out }) => {
             let path = match cli.db {
