@@ -254,6 +254,16 @@ fn run() -> Result<()> {
         frame(&mut term, &mut app)?;
         scan.push(t.elapsed());
     }
+    // Slow scans by index: the first write to a cold copy shows here.
+    let slow: Vec<(usize, f64)> = scan
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.as_millis() >= 20)
+        .map(|(i, d)| (i, d.as_secs_f64() * 1e3))
+        .collect();
+    if !slow.is_empty() {
+        eprintln!("scans ≥ 20 ms (index, ms): {slow:.1?}");
+    }
     let scan = Stats::of(scan);
     // Floor: the same check-in through the store alone, on another route.
     let other = app
