@@ -218,7 +218,7 @@ fn school_year_db() -> Result<DbInfo> {
         std::fs::rename(&tmp, &path)?;
         remove_db(&tmp);
         let mut text = format!(
-            "generated_s={:.1}\nboarders={}\nrounds={}\nvisits={}\ndepartures={}\nleaves={}\nsick={}\nseed={SEED}\nnow_ms={}\ngenerator={:016x}\n",
+            "generated_s={:.1}\nboarders={}\nrounds={}\nvisits={}\ndepartures={}\nleaves={}\nsick={}\ncontradictions={}\ndecisions={}\nseed={SEED}\nnow_ms={}\ngenerator={:016x}\n",
             info.gen_secs,
             stats.boarders,
             stats.rounds,
@@ -226,6 +226,8 @@ fn school_year_db() -> Result<DbInfo> {
             stats.departures,
             stats.leaves,
             stats.sick,
+            stats.contradictions,
+            stats.decisions,
             now_ms(),
             demo::GENERATOR_HASH
         );

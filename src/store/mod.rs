@@ -103,6 +103,9 @@ pub struct Store {
     ids: IdGen,
     last_hlc: Hlc,
     depth: u32,
+    /// Another station whose chain appends go to (`as_station`): generated
+    /// data only.
+    writing_as: Option<String>,
 }
 
 /// Pragmas for a duty PC: WAL so readers never block the writer, FULL sync
@@ -197,6 +200,7 @@ impl Store {
             clock,
             ids: IdGen::Random,
             depth: 0,
+            writing_as: None,
         };
         store.station = store.load_station()?;
         if found > 0 && found < migrate::LATEST {
@@ -315,6 +319,21 @@ impl Store {
         out
     }
 
+    /// Runs `f` with every event appended under `origin`'s own chain, as
+    /// if written at that station and taken in by sync. Only the demo
+    /// generator uses it: a year-end station of a real school holds the
+    /// other stations' chains beside its own.
+    pub fn as_station<T>(
+        &mut self,
+        origin: &str,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let before = self.writing_as.replace(origin.to_string());
+        let out = f(self);
+        self.writing_as = before;
+        out
+    }
+
     /// Runs `f` on one consistent view of the station: a long read (a
     /// year's ledger, read twice) sees no write another connection makes
     /// meanwhile. Joins a transaction already open.
@@ -342,7 +361,10 @@ impl Store {
     /// recompute, not 400 of a growing round.
     fn append(&mut self, actor: &Actor, events: &[Event]) -> Result<Vec<EventRecord>, StoreError> {
         debug_assert!(self.depth > 0, "append outside a transaction");
-        let origin = self.require_station()?.id.clone();
+        let origin = match &self.writing_as {
+            Some(o) => o.clone(),
+            None => self.require_station()?.id.clone(),
+        };
         let (mut seq, mut prev) = log::head(&self.conn, &origin)?;
         let mut out = Vec::with_capacity(events.len());
         // Records in the order first touched; the set keeps a roster
