@@ -4,6 +4,7 @@
 
 pub mod conflicts;
 pub mod export;
+pub mod invite_job;
 pub mod job;
 pub mod picker;
 pub mod rollcall;

@@ -60,6 +60,12 @@ pub enum Edit {
     SyncConfig(Form),
     /// Where to write a join file for a new station.
     Invite(Form),
+    /// The join file and its full bundle being written on the job runner
+    /// (to `path`); Esc cancels.
+    Inviting {
+        job: crate::panes::job::Job<crate::panes::invite_job::InviteResult>,
+        path: String,
+    },
     /// "Deactivate this operator?" — asked before anyone loses access.
     ConfirmToggle {
         id: String,
@@ -206,7 +212,7 @@ impl StationScreen {
     pub fn in_form(&self) -> bool {
         !matches!(
             self.edit,
-            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. }
+            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } | Edit::Inviting { .. }
         )
     }
 
@@ -220,6 +226,7 @@ impl StationScreen {
             }],
             Edit::Code { .. } => vec![Ctx::Viewer],
             Edit::ConfirmToggle { .. } => vec![Ctx::Confirm],
+            Edit::Inviting { .. } => vec![Ctx::Job],
             _ => vec![Ctx::Form],
         }
     }
@@ -232,8 +239,34 @@ impl StationScreen {
             Edit::ResetPin { form, .. } | Edit::Setting { form, .. } | Edit::Staff { form, .. } => {
                 Some(form)
             }
-            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } => None,
+            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } | Edit::Inviting { .. } => {
+                None
+            }
         }
+    }
+
+    /// The invitation's news: the code to read out once written, else why
+    /// not. True when there is something to draw.
+    fn poll_invite(&mut self, ctx: &mut PaneCtx) -> bool {
+        let Edit::Inviting { job, path } = &mut self.edit else {
+            return false;
+        };
+        let (changed, done) = job.poll();
+        let Some(r) = done else { return changed };
+        let path = std::mem::take(path);
+        self.edit = match r {
+            Ok((code, fingerprint)) => Edit::Code {
+                code,
+                fingerprint,
+                path,
+            },
+            Err(e) => {
+                ctx.err(e);
+                Edit::None
+            }
+        };
+        let _ = self.reload(ctx);
+        true
     }
 }
 
@@ -275,6 +308,9 @@ impl Pane for StationScreen {
     }
     fn take_sync_request(&mut self) -> Option<std::path::PathBuf> {
         self.sync_request.take()
+    }
+    fn poll(&mut self, ctx: &mut PaneCtx) -> bool {
+        self.poll_invite(ctx)
     }
     crate::pane_any!();
 }

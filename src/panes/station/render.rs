@@ -122,6 +122,10 @@ impl StationScreen {
         }
         let (title, form) = match &self.edit {
             Edit::None => return None,
+            Edit::Inviting { job, .. } => {
+                crate::panes::job::render(job, area, buf);
+                return None;
+            }
             Edit::ConfirmToggle { id } => {
                 let name = self
                     .operators
