@@ -10,8 +10,8 @@ use dutydesk::demo::{self, Scale, names};
 use dutydesk::domain::roster::Gender;
 use dutydesk::domain::time::FixedClock;
 use dutydesk::domain::visit::VisitorType;
-use dutydesk::store::Store;
 use dutydesk::store::visits::VisitRow;
+use dutydesk::store::{Store, project};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -322,4 +322,12 @@ fn a_year_is_written_at_several_stations_with_their_contradictions() {
     for origin in stations.keys().filter(|o| **o != me) {
         assert!(views.contains_key(origin), "{origin} never heard from");
     }
+    // Contradictions and decisions are the log's, as every projection:
+    // rebuilt from it they come out the same.
+    let incremental = project::dump(store.conn()).expect("dump");
+    store.conn().execute_batch("BEGIN").expect("begin");
+    project::rebuild(store.conn()).expect("rebuild");
+    store.conn().execute_batch("COMMIT").expect("commit");
+    let rebuilt = project::dump(store.conn()).expect("dump");
+    assert!(incremental == rebuilt, "rebuild differs from incremental");
 }
