@@ -73,6 +73,7 @@ pub fn all_keys() -> Vec<String> {
         CURFEW_MINUTES.to_string(),
         LIGHTS_OUT_MINUTES.to_string(),
         BED_CHECK_EVERY.to_string(),
+        RETENTION_DAYS.to_string(),
     ];
     v.extend(VisitorType::ALL.iter().map(|t| expected_key(*t)));
     v
