@@ -467,6 +467,13 @@ pub fn generate(
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
             let base = day_start_ms(day, offset);
+            // On the first of each month the admin purges visitors'
+            // personal data past the retention period (PIPL).
+            if year.is_some() && chrono::Datelike::day(&day) == 1 {
+                clock.set(base + 8 * 3_600_000);
+                let out = s.purge_personal(&admin, base + 8 * 3_600_000, &mut |_, _| true)?;
+                stats.purged += out.visits as u64;
+            }
             let n = per_day + rng.random_range(0..per_day / 5 + 1) - per_day / 10;
             // The day's happenings in time order — arrivals, departures and
             // the night's roll-call — so every event is recorded when it
@@ -657,4 +664,6 @@ pub struct GenStats {
     pub contradictions: u64,
     /// Of those, decided by a duty leader.
     pub decisions: u64,
+    /// Visits whose personal data the monthly purges erased.
+    pub purged: u64,
 }

@@ -37,6 +37,8 @@ pub enum DomainError {
     RoundOpen,
     #[error("the person is not on the student's pick-up list")]
     NotAuthorisedPickup,
+    #[error("the visitor's personal data was erased")]
+    Erased,
 }
 
 impl DomainError {
@@ -57,6 +59,7 @@ impl DomainError {
             DomainError::RoundClosed => "err.round_closed",
             DomainError::RoundOpen => "err.round_open",
             DomainError::NotAuthorisedPickup => "err.not_authorised_pickup",
+            DomainError::Erased => "err.erased",
         }
     }
 }

@@ -56,6 +56,8 @@ pub enum Permission {
     ResolveConflicts,
     /// Export, import and join: the school's key is involved.
     Sync,
+    /// Erase visitors' personal data past the retention period.
+    PurgePersonalData,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
@@ -70,7 +72,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ForceCloseRound | ApproveGateException | ResolveConflicts => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
-        Sync => role == Role::Admin,
+        Sync | PurgePersonalData => role == Role::Admin,
     }
 }
 

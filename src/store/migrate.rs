@@ -414,7 +414,18 @@ CREATE TABLE peer_heads (
 ) STRICT, WITHOUT ROWID;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+/// Schema 11: visits whose personal data was purged (a projection of
+/// `visits.purged`), and the ended visits a purge looks for, by end time.
+const V11: &str = "
+CREATE TABLE purged_visits (
+    visit_id TEXT PRIMARY KEY,
+    purge_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX visits_ended ON visits(time_out) WHERE status = 'out';
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

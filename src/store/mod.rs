@@ -11,11 +11,13 @@ pub mod log;
 pub mod migrate;
 pub mod operators;
 pub mod peers;
+pub mod personal;
 pub mod project;
 pub mod project_night;
 pub mod project_people;
 pub mod project_roster;
 pub mod project_visits;
+pub mod purge;
 pub mod reports;
 pub mod rollcall;
 pub mod roster;
@@ -83,6 +85,16 @@ impl IdGen {
         IdGen::Seeded(Box::new(StdRng::seed_from_u64(seed)))
     }
 
+    /// A salt for the digest of an event's personal fields (`personal`).
+    pub fn salt(&mut self) -> [u8; 16] {
+        let mut salt = [0u8; 16];
+        match self {
+            IdGen::Random => rand::rng().fill(&mut salt),
+            IdGen::Seeded(r) => r.as_mut().fill(&mut salt),
+        }
+        salt
+    }
+
     pub fn uuid_v7(&mut self, ms: i64) -> String {
         let mut rand = [0u8; 10];
         match self {
@@ -114,6 +126,9 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted and overwritten content is zeroed, so erased personal data
+    // does not linger in free space (nor in a backup copied from it).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(())
 }
@@ -375,16 +390,22 @@ impl Store {
             let now = self.clock.now_ms();
             self.last_hlc = self.last_hlc.tick(now);
             seq += 1;
+            let (kind, schema) = (ev.kind(), ev.schema());
+            let body = if personal::holds_personal(kind, schema) {
+                personal::seal(&ev.body_json(), &self.ids.salt())
+            } else {
+                ev.body_json()
+            };
             let mut rec = EventRecord {
                 origin: origin.clone(),
                 seq,
                 id: self.ids.uuid_v7(now),
                 hlc: self.last_hlc,
-                kind: ev.kind().to_string(),
+                kind: kind.to_string(),
                 entity: ev.entity(),
-                schema: ev.schema(),
+                schema,
                 actor: actor.id.clone(),
-                body: ev.body_json(),
+                body,
                 prev_hash: prev,
                 hash: [0; 32],
             };

@@ -42,6 +42,7 @@ pub const TABLES: &[&str] = &[
     "staff",
     "conflicts",
     "resolutions",
+    "purged_visits",
 ];
 
 /// An entity's events, parsed, in log order.
@@ -225,6 +226,18 @@ pub fn apply_fact(
                 ],
             )?;
         }
+        Event::VisitsPurged(b) => {
+            for v in &b.visit_ids {
+                exec(
+                    conn,
+                    "INSERT OR IGNORE INTO purged_visits (visit_id, purge_id, at_ms) VALUES (?1, ?2, ?3)",
+                    params![v, b.purge_id, at],
+                )?;
+                log::erase_visit(conn, v)?;
+            }
+            // The visits it names show erased (`project_entity`, "purge").
+            return Ok(Some(rec.entity.clone()));
+        }
         Event::ConflictResolved(b) => {
             project_people::resolution(conn, &rec.entity)?;
             // The chosen value now shows on the record itself.
@@ -273,6 +286,20 @@ pub fn project_entity(
         "sick" => project_night::sick(conn, id, events),
         "leave" => project_night::leave(conn, id, events),
         "departure" => project_night::departure(conn, id, events),
+        // A rebuild projects every visit after the purges are in (`fresh`);
+        // as it arrives, a purge re-projects the visits it erased.
+        "purge" if !fresh => {
+            for (_, e) in events {
+                if let Event::VisitsPurged(p) = e {
+                    for v in &p.visit_ids {
+                        let visit = format!("visit:{v}");
+                        let evs = entity_events(conn, &visit)?;
+                        project_entity(conn, &visit, &evs, false, pending)?;
+                    }
+                }
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
@@ -285,6 +312,7 @@ pub const FACT_KINDS: &[&str] = &[
     "roster.imported",
     "absence.followup",
     "conflict.resolved",
+    "visits.purged",
 ];
 
 /// Empties every projection and replays the whole log into them: simple
