@@ -7,6 +7,7 @@ pub mod export;
 pub mod invite_job;
 pub mod job;
 pub mod picker;
+pub mod purge_job;
 pub mod rollcall;
 pub mod station;
 pub mod sync_job;

@@ -21,6 +21,20 @@ impl StationScreen {
                 return Handled::Yes;
             }
             (Edit::ConfirmToggle { .. }, Input::Act(Action::Back)) => return Handled::Yes,
+            (Edit::ConfirmPurge { .. }, Input::Act(Action::Confirm)) => {
+                self.edit = Edit::Purging(crate::panes::purge_job::start(ctx));
+                return Handled::Yes;
+            }
+            (Edit::ConfirmPurge { .. }, Input::Act(Action::Back)) => return Handled::Yes,
+            (Edit::Purging(job), Input::Act(Action::Back)) => {
+                job.cancel();
+                self.edit = edit;
+                return Handled::Yes;
+            }
+            (Edit::Purging(_) | Edit::ConfirmPurge { .. }, _) => {
+                self.edit = edit;
+                return Handled::No;
+            }
             // Esc stops the invitation; its result (cancelled) still comes.
             (Edit::Inviting { job, .. }, Input::Act(Action::Back)) => {
                 job.cancel();
@@ -179,9 +193,12 @@ impl StationScreen {
                     }
                 }
             })(),
-            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } | Edit::Inviting { .. } => {
-                Some(())
-            }
+            Edit::None
+            | Edit::Code { .. }
+            | Edit::ConfirmToggle { .. }
+            | Edit::Inviting { .. }
+            | Edit::ConfirmPurge { .. }
+            | Edit::Purging(_) => Some(()),
         };
         match saved {
             Some(()) => None,

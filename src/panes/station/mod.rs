@@ -70,6 +70,12 @@ pub enum Edit {
     ConfirmToggle {
         id: String,
     },
+    /// "Erase the personal data of `due` visits?" — it cannot be undone.
+    ConfirmPurge {
+        due: usize,
+    },
+    /// The retention purge on the job runner; Esc stops it between chunks.
+    Purging(crate::panes::job::Job<String>),
     /// Recovering this station after its own chain forked: the admin's note
     /// (why) is the confirmation, saved with the retirement of the old id.
     Recover(Form),
@@ -212,7 +218,12 @@ impl StationScreen {
     pub fn in_form(&self) -> bool {
         !matches!(
             self.edit,
-            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } | Edit::Inviting { .. }
+            Edit::None
+                | Edit::Code { .. }
+                | Edit::ConfirmToggle { .. }
+                | Edit::Inviting { .. }
+                | Edit::ConfirmPurge { .. }
+                | Edit::Purging(_)
         )
     }
 
@@ -225,8 +236,8 @@ impl StationScreen {
                 Section::Sync => Ctx::Sync,
             }],
             Edit::Code { .. } => vec![Ctx::Viewer],
-            Edit::ConfirmToggle { .. } => vec![Ctx::Confirm],
-            Edit::Inviting { .. } => vec![Ctx::Job],
+            Edit::ConfirmToggle { .. } | Edit::ConfirmPurge { .. } => vec![Ctx::Confirm],
+            Edit::Inviting { .. } | Edit::Purging(_) => vec![Ctx::Job],
             _ => vec![Ctx::Form],
         }
     }
@@ -239,9 +250,12 @@ impl StationScreen {
             Edit::ResetPin { form, .. } | Edit::Setting { form, .. } | Edit::Staff { form, .. } => {
                 Some(form)
             }
-            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } | Edit::Inviting { .. } => {
-                None
-            }
+            Edit::None
+            | Edit::Code { .. }
+            | Edit::ConfirmToggle { .. }
+            | Edit::Inviting { .. }
+            | Edit::ConfirmPurge { .. }
+            | Edit::Purging(_) => None,
         }
     }
 
@@ -265,6 +279,25 @@ impl StationScreen {
                 Edit::None
             }
         };
+        let _ = self.reload(ctx);
+        true
+    }
+}
+
+impl StationScreen {
+    /// The purge's news: its line once done. True when there is something
+    /// to draw.
+    fn poll_purge(&mut self, ctx: &mut PaneCtx) -> bool {
+        let Edit::Purging(job) = &mut self.edit else {
+            return false;
+        };
+        let (changed, done) = job.poll();
+        let Some(r) = done else { return changed };
+        match r {
+            Ok(line) => ctx.ok(line),
+            Err(e) => ctx.err(e),
+        }
+        self.edit = Edit::None;
         let _ = self.reload(ctx);
         true
     }
@@ -310,7 +343,7 @@ impl Pane for StationScreen {
         self.sync_request.take()
     }
     fn poll(&mut self, ctx: &mut PaneCtx) -> bool {
-        self.poll_invite(ctx)
+        self.poll_invite(ctx) | self.poll_purge(ctx)
     }
     crate::pane_any!();
 }
