@@ -2,15 +2,17 @@
 //! Run: `cargo bench --bench sync`.
 //!
 //! 1. The database: a school year made by `demo::generate` (Scale::SchoolYear;
-//!    a copy of another bench's cached `school-year-v<N>.db` or
-//!    `rollcall-v<N>.db` when present, migrated if it has an older schema),
+//!    a copy of another bench's cached `school-year-v<N>-<G>.db` or
+//!    `rollcall-v<N>-<G>.db` when present, migrated if it has an older
+//!    schema; G = `demo::GENERATOR_HASH`, so a changed generator is never
+//!    served stale),
 //!    topped up to ≥ 1,000,000 events by running the school forward day by
 //!    day through the Store API — visitors registered and signed out at the
 //!    gate, boarders home for the weekend with a guardian through the gate
 //!    and back on Sunday, the lights-out roll of every building room by
 //!    room, afternoon departures, half-day leave, the sick, and now and then
 //!    the office's settings and roster changes. Cached as
-//!    `target/bench-data/sync-school-year-v<N>.db` with a note of how it was
+//!    `target/bench-data/sync-school-year-v<N>-<G>.db` with a note of how it was
 //!    made.
 //! 2. Full export of that log + import into a fresh station joined to the
 //!    school; baseline: a raw SQLite bulk insert of the same rows into the
@@ -708,8 +710,11 @@ fn big_db() -> Result<BigDb> {
     let dir = target_dir().join("bench-data");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let v = migrate::LATEST;
-    let path = dir.join(format!("sync-school-year-v{v}.db"));
-    let note_path = dir.join(format!("sync-school-year-v{v}.txt"));
+    // Named by the schema and the generator's fingerprint, as the other
+    // benches' caches are.
+    let g = format!("{:016x}", demo::GENERATOR_HASH);
+    let path = dir.join(format!("sync-school-year-v{v}-{g}.db"));
+    let note_path = dir.join(format!("sync-school-year-v{v}-{g}.txt"));
     let mut info = BigDb {
         path: path.clone(),
         ..BigDb::default()
@@ -727,7 +732,7 @@ fn big_db() -> Result<BigDb> {
         eprintln!("sync DB: cached at {}", path.display());
     } else {
         let tmp = dir.join(format!(
-            "sync-school-year-v{v}.partial-{}.db",
+            "sync-school-year-v{v}-{g}.partial-{}.db",
             std::process::id()
         ));
         remove_db(&tmp);
@@ -738,8 +743,8 @@ fn big_db() -> Result<BigDb> {
             .rev()
             .flat_map(|k| [("school-year", k), ("rollcall", k)]);
         let reuse = older_self.chain(others).find_map(|(stem, k)| {
-            let db = dir.join(format!("{stem}-v{k}.db"));
-            let note = dir.join(format!("{stem}-v{k}.txt"));
+            let db = dir.join(format!("{stem}-v{k}-{g}.db"));
+            let note = dir.join(format!("{stem}-v{k}-{g}.txt"));
             (db.is_file() && note.is_file()).then_some((stem, k, db, note))
         });
         let clock = FixedClock::new(GEN_NOW_MS);

@@ -29,6 +29,8 @@ pub enum Action {
     Export,
     Remove,
     ResetPin,
+    /// Erase visitors' personal data past the retention period (F9).
+    Purge,
     ToggleActive,
     ChangeRole,
     NextBuilding,

@@ -213,6 +213,7 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Esc, N, Action::Back, Ctx::ImportPreview, "key.cancel", h(3)),
     b(KeyCode::Char('n'), N, Action::New, Ctx::Operators, "key.add_operator", h(1)),
     b(KeyCode::Char('p'), N, Action::ResetPin, Ctx::Operators, "key.reset_pin", h(2)),
+    b(KeyCode::Char('p'), N, Action::Purge, Ctx::Settings, "key.purge", h(2)),
     b(KeyCode::Char('d'), N, Action::ToggleActive, Ctx::Operators, "key.toggle_active", h(3)),
     b(KeyCode::Char('r'), N, Action::ChangeRole, Ctx::Operators, "key.change_role", h(4)),
     b(KeyCode::Char('n'), N, Action::New, Ctx::Staff, "key.add_staff", h(1)),

@@ -249,7 +249,21 @@ fn fill(store: &mut Store, clock: &FixedClock) -> Filled {
     let guard = store
         .add_operator(&admin, "张建国", Role::Guard, "1111")
         .expect("add guard");
-    clock.advance_min(5);
+    // A visit whose personal data is purged (the purge reads "now" as half
+    // a year on; every other visit is still open then).
+    clock.advance_min(1);
+    let mut gone = form("钱多多", "", "送饭");
+    gone.phone = "13511112222".into();
+    let gone = register(store, &guard, &gone);
+    clock.advance_min(1);
+    store.sign_out(&guard, &gone).expect("sign out");
+    clock.advance_min(1);
+    let half_year = clock.now_ms() + 180 * 24 * 3_600_000;
+    let purged = store
+        .purge_personal(&admin, half_year, &mut |_, _| true)
+        .expect("purge");
+    assert_eq!(purged.visits, 1);
+    clock.advance_min(2);
     let mut f1 = form("王芳", &resident_id("43052119800101123"), "送衣物");
     f1.phone = PHONE.into();
     let out_visit = register(store, &guard, &f1);
@@ -415,6 +429,12 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
         .import_roster(&admin, "utf8.csv", &roster, false, false)
         .unwrap();
     patrol_events(&mut store, &admin, &guard);
+    // Half a year on, the visits that have ended are purged.
+    let later = dutydesk::domain::time::Clock::now_ms(&clock) + 200 * 24 * 3_600_000;
+    let purged = store
+        .purge_personal(&admin, later, &mut |_, _| true)
+        .unwrap();
+    assert!(purged.visits > 10, "{purged:?}");
     // Conflicts, decisions on them and retired stations only arise between
     // stations; the sync tests cover them.
     for t in TABLES

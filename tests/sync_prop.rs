@@ -135,6 +135,11 @@ enum Op {
     SignOut {
         visit: u8,
     },
+    /// An admin purges personal data; "now" is read as `days` ahead, so
+    /// visits that have ended are due (retention is 180 days).
+    Purge {
+        days: u16,
+    },
     Correct {
         visit: u8,
         variant: u8,
@@ -321,6 +326,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (u(), any::<u16>()).prop_map(|(key, value)| Op::SetSetting { key, value }),
         6 => (u(), u(), b()).prop_map(|(name, phone, deny)| Op::Register { name, phone, deny }),
         2 => u().prop_map(|visit| Op::SignOut { visit }),
+        1 => (170u16..200).prop_map(|days| Op::Purge { days }),
         1 => (u(), u()).prop_map(|(visit, variant)| Op::Correct { visit, variant }),
         2 => u().prop_map(|name| Op::AddWatch { name }),
         1 => u().prop_map(|entry| Op::RemoveWatch { entry }),
@@ -494,13 +500,15 @@ fn recent<T: Clone>(v: &[T], i: u16) -> Option<T> {
     }
 }
 
-fn events(store: &Store) -> Vec<(String, i64, Vec<u8>)> {
+/// Every event held, bodies too: a purge must have erased the same ones
+/// everywhere.
+fn events(store: &Store) -> Vec<(String, i64, Vec<u8>, String)> {
     let mut stmt = store
         .conn()
-        .prepare("SELECT origin, seq, hash FROM events ORDER BY origin, seq")
+        .prepare("SELECT origin, seq, hash, body FROM events ORDER BY origin, seq")
         .unwrap();
     let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap();
     rows.collect::<Result<_, _>>().unwrap()
 }
@@ -928,6 +936,10 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
             *future_n += 1;
             append_future_kind(s, &admin.id, *future_n);
         }
+        Op::Purge { days } => {
+            let now = s.now_ms() + i64::from(days) * 24 * 3_600_000;
+            ok(s.purge_personal(&admin, now, &mut |_, _| true).map(|_| ()));
+        }
         Op::Retire { station } => {
             let me = s.station().unwrap().id.clone();
             let others: Vec<String> = ids(s, "SELECT id FROM stations ORDER BY id")
@@ -1088,6 +1100,7 @@ fn ready(s: &Store, op: &Op) -> bool {
         Op::Return { gate: false, .. } => "SELECT COUNT(*) FROM leaves",
         Op::Resolve { .. } => "SELECT COUNT(*) FROM conflicts",
         Op::Retire { .. } => "SELECT COUNT(*) - 1 FROM stations",
+        Op::Purge { .. } => "SELECT COUNT(*) FROM visits WHERE status = 'out'",
         _ => return true,
     };
     count(s, sql) > 0
@@ -1394,6 +1407,7 @@ fn run_case(
     }
     for st in &stations {
         prop_assert_eq!(verified(&st.store), ev0.len() as u64);
+        prop_assert_eq!(st.store.unerased_purged_events().unwrap(), 0);
     }
     // Rebuilding from the log gives what incremental projection gave.
     let st = &mut stations[n - 1];
@@ -1611,6 +1625,7 @@ fn every_kind_is_generated() {
             },
         ),
         op(0, ClosePatrol { round: 0 }),
+        op(1, Purge { days: 200 }),
         op(0, Retire { station: 0 }),
         Step::Export { at: 1 },
         Step::Import { at: 0, pick: 1 },
@@ -1653,6 +1668,21 @@ fn every_kind_is_generated() {
                 pick: 0,
             },
         ),
+        // A visitor nobody watches for, gone home; half a year on, purged.
+        op(
+            2,
+            Register {
+                name: 4,
+                phone: 2,
+                deny: false,
+            },
+        ),
+        op(2, SignOut { visit: 1 }),
+        op(2, SignOut { visit: 1 }),
+        op(2, SignOut { visit: 1 }),
+        op(2, Purge { days: 200 }),
+        Step::Export { at: 2 },
+        Step::Import { at: 0, pick: 5 },
         Step::Tampered {
             at: 1,
             pick: 3,

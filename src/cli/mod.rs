@@ -12,6 +12,7 @@ mod checkpoints;
 mod help;
 mod out;
 mod progress;
+mod purge;
 mod report;
 mod roster;
 mod sync;
@@ -112,6 +113,16 @@ pub enum Cmd {
     },
     /// Check the database: SQLite integrity and the event log's hash chains
     Check,
+    /// Erase visitors' personal data kept longer than the retention period
+    /// (ID number, phone, plate, name, notes; the visits and counts stay)
+    Purge {
+        /// Erase now (without it, only say how many visits are due)
+        #[arg(long)]
+        yes: bool,
+        /// The admin doing it (default: the first active admin)
+        #[arg(long)]
+        admin: Option<String>,
+    },
     /// Copy the database while it is in use (default: backups/ beside it)
     Backup {
         /// Output file (must not exist)
@@ -569,6 +580,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Some(Cmd::Purge { yes, admin }) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            purge::run(&path, admin.as_deref(), yes)
+        }
         Some(Cmd::Check) => {
             let path = match cli.db {
                 Some(p) => p,
@@ -580,6 +598,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
             match store.verify_log()? {
                 Ok(n) => {
+                    let unerased = store.unerased_purged_events()?;
+                    if unerased > 0 {
+                        return Err(CliError(trf(
+                            "cli.check_unerased",
+                            &[("n", unerased.to_string())],
+                        )));
+                    }
                     say!("{}", trf("cli.check_ok", &[("n", n.to_string())]));
                     Ok(())
                 }

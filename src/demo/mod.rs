@@ -14,6 +14,7 @@ use crate::domain::time::{FixedClock, day_start_ms};
 use crate::domain::validate::{FieldError, IdType, check_resident_id};
 use crate::domain::visit::{Decision, VisitForm, VisitorType};
 use crate::domain::watchlist::WatchForm;
+use crate::store::peers::PeerView;
 use crate::store::visits::RegisterOutcome;
 use crate::store::{IdGen, Store, StoreError};
 use rand::rngs::StdRng;
@@ -59,6 +60,9 @@ pub enum Scale {
     Busy,
     /// 365 days, ≥150,000 visits: benchmarks.
     SchoolYear,
+    /// The school year's buildings and life (every station, contradictions
+    /// and decisions) over three weeks: tests of what `SchoolYear` draws.
+    YearSample,
 }
 
 /// The demo's operators: (name, role, PIN). Shown on the login screen.
@@ -360,10 +364,11 @@ pub fn generate(
     let days: i64 = match scale {
         Scale::Small | Scale::Busy => 14,
         Scale::SchoolYear => 365,
+        Scale::YearSample => 21,
     };
     let per_day = match scale {
         Scale::Small => 30,
-        Scale::Busy | Scale::SchoolYear => 420,
+        Scale::Busy | Scale::SchoolYear | Scale::YearSample => 420,
     };
     let offset = 480;
     let today = crate::domain::time::local(now_ms, offset).date_naive();
@@ -398,7 +403,7 @@ pub fn generate(
         .cloned()
         .unwrap_or_else(|| admin.clone());
     let mut stats = GenStats::default();
-    store.batch(|s| {
+    let dorms = store.batch(|s| {
         // Boarders belong to the school once: a second run on the same
         // database (another station's records) adds visits, not a roster.
         let buildings = if s.students(None)?.is_empty() {
@@ -414,14 +419,18 @@ pub fn generate(
             .unwrap_or_else(|| admin.clone());
         // The school year's weekends, leave, sick log and watchlist: its own
         // random stream, so the smaller scales stay as they were.
+        let leader = ops
+            .iter()
+            .find(|o| o.role == Role::DutyLeader)
+            .cloned()
+            .unwrap_or_else(|| admin.clone());
         let mut year = match scale {
-            Scale::SchoolYear => Some(year::Year::new(
+            Scale::SchoolYear | Scale::YearSample => Some(year::Year::new(
                 s,
                 StdRng::seed_from_u64(seed ^ 0x5EA5_0FDA),
                 &roster,
                 &admin,
-                guard.clone(),
-                teacher.clone(),
+                (guard.clone(), teacher.clone(), leader),
             )?),
             Scale::Small | Scale::Busy => None,
         };
@@ -472,6 +481,13 @@ pub fn generate(
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
             let base = day_start_ms(day, offset);
+            // On the first of each month the admin purges visitors'
+            // personal data past the retention period (PIPL).
+            if year.is_some() && chrono::Datelike::day(&day) == 1 {
+                clock.set(base + 8 * 3_600_000);
+                let out = s.purge_personal(&admin, base + 8 * 3_600_000, &mut |_, _| true)?;
+                stats.purged += out.visits as u64;
+            }
             let n = per_day + rng.random_range(0..per_day / 5 + 1) - per_day / 10;
             // The day's happenings in time order — arrivals, departures and
             // the night's roll-call — so every event is recorded when it
@@ -530,13 +546,8 @@ pub fn generate(
                     )?,
                     DayEvent::Life(h) => {
                         let Some(y) = year.as_mut() else { continue };
-                        for (at, next) in y.happen(s, h, t, &mut stats)? {
-                            if at < base + 86_400_000 {
-                                let pos = day_events[k..].partition_point(|e| e.0 <= at) + k;
-                                day_events.insert(pos, (at, DayEvent::Life(next)));
-                            } else {
-                                y.defer((at, next));
-                            }
+                        for next in y.happen(s, h, t, &mut stats)? {
+                            schedule(&mut day_events, k, base, y, next);
                         }
                     }
                     DayEvent::Patrol(st) => {
@@ -546,6 +557,11 @@ pub fn generate(
                     }
                     DayEvent::Leave(id, actor) => {
                         s.sign_out(&ops[actor], &id)?;
+                        if let Some(y) = year.as_mut()
+                            && let Some(next) = y.signed_out(id, t)
+                        {
+                            schedule(&mut day_events, k, base, y, next);
+                        }
                     }
                     DayEvent::Arrive => {
                         let actor = rng.random_range(0..ops.len());
@@ -626,11 +642,43 @@ pub fn generate(
         if let (Scale::Small, Some(p)) = (scale, patrol.as_mut()) {
             p.tonight_open(s, clock, now_ms)?;
         }
-        Ok(())
+        Ok(year.map(|y| y.dorms().to_vec()).unwrap_or_default())
     })?;
+    // The dorm stations synced with this one last thing tonight: it has
+    // heard that they hold all it holds, as a synced station has, so its
+    // next bundle carries only what is new.
+    let heads: std::collections::BTreeMap<String, i64> = store
+        .own_heads()?
+        .into_iter()
+        .map(|(origin, (seq, _))| (origin, seq))
+        .collect();
+    let view = PeerView {
+        at_ms: now_ms,
+        heads,
+    };
+    for d in &dorms {
+        store.record_peer_view(d, &view, Some(now_ms))?;
+    }
     clock.set(now_ms);
     store.set_ids(IdGen::Random);
     Ok(stats)
+}
+
+/// Puts a happening due at `at` among the day's events after position `k`
+/// (the one being done), or keeps it for a later day.
+fn schedule(
+    day_events: &mut Vec<(i64, DayEvent)>,
+    k: usize,
+    base: i64,
+    y: &mut year::Year,
+    (at, next): (i64, year::Happening),
+) {
+    if at < base + 86_400_000 {
+        let pos = day_events[k..].partition_point(|e| e.0 <= at) + k;
+        day_events.insert(pos, (at, DayEvent::Life(next)));
+    } else {
+        y.defer((at, next));
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -653,4 +701,10 @@ pub struct GenStats {
     pub departures: u64,
     pub leaves: u64,
     pub sick: u64,
+    /// Records two stations told differently (a school year only).
+    pub contradictions: u64,
+    /// Of those, decided by a duty leader.
+    pub decisions: u64,
+    /// Visits whose personal data the monthly purges erased.
+    pub purged: u64,
 }

@@ -45,6 +45,8 @@ pub enum DomainError {
     UnknownCode,
     #[error("a round of this route is already open")]
     PatrolOpen,
+    #[error("the visitor's personal data was erased")]
+    Erased,
 }
 
 impl DomainError {
@@ -69,6 +71,7 @@ impl DomainError {
             DomainError::NotOnRoute => "err.not_on_route",
             DomainError::UnknownCode => "err.unknown_code",
             DomainError::PatrolOpen => "err.patrol_open",
+            DomainError::Erased => "err.erased",
         }
     }
 }

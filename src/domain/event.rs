@@ -19,6 +19,11 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// and is shown as it stands.
 pub const FACT_SCHEMA_VERSION: i64 = 2;
 
+/// Visit bodies from version 3 on are hashed with their personal fields
+/// (`visit::PERSONAL_FIELDS`) as a salted digest, so a retention purge can
+/// erase the fields and every chain still verifies.
+pub const PERSONAL_SCHEMA_VERSION: i64 = 3;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StationKind {
@@ -201,6 +206,17 @@ pub struct ConflictResolved {
     /// The event id chosen.
     pub chosen: String,
     pub note: String,
+}
+
+/// Personal data past the school's retention period erased from these
+/// visits (PIPL): each station erases the fields from its copy of their
+/// events and projections; the visits themselves, and so the counts, stay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitsPurged {
+    pub purge_id: String,
+    /// Visits that ended before this instant were due.
+    pub cutoff_ms: i64,
+    pub visit_ids: Vec<String>,
 }
 
 /// An audit note: which file brought which changes.
@@ -427,6 +443,7 @@ pub enum Event {
     PatrolStarted(PatrolStarted),
     PatrolChecked(PatrolChecked),
     PatrolClosed(PatrolClosed),
+    VisitsPurged(VisitsPurged),
 }
 
 macro_rules! kinds {
@@ -492,6 +509,7 @@ kinds! {
     PatrolStarted => "patrol.started", round_id, "patrol";
     PatrolChecked => "patrol.checked", round_id, "patrol";
     PatrolClosed => "patrol.closed", round_id, "patrol";
+    VisitsPurged => "visits.purged", purge_id, "purge";
 }
 
 impl Event {
@@ -499,6 +517,9 @@ impl Event {
     pub fn schema(&self) -> i64 {
         match self {
             Event::StudentLeft(_) | Event::RoundMarked(_) => FACT_SCHEMA_VERSION,
+            Event::VisitRegistered(_) | Event::VisitDenied(_) | Event::VisitCorrected(_) => {
+                PERSONAL_SCHEMA_VERSION
+            }
             _ => SCHEMA_VERSION,
         }
     }

@@ -62,6 +62,8 @@ pub enum Permission {
     ManagePatrol,
     /// Name the person responsible for a special-period night.
     AssignPatrol,
+    /// Erase visitors' personal data past the retention period.
+    PurgePersonalData,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
@@ -75,7 +77,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ForceCloseRound | ApproveGateException | ResolveConflicts | AssignPatrol => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
-        Sync => role == Role::Admin,
+        Sync | PurgePersonalData => role == Role::Admin,
     }
 }
 

@@ -13,6 +13,10 @@ pub const BED_CHECK_EVERY: &str = "bed_check_every_minutes";
 /// 1 while a special period (exams) is in force: pass holders only.
 pub const SPECIAL_PERIOD: &str = "special_period";
 pub const DEFAULT_LOCK_MINUTES: i64 = 10;
+/// Days a visitor's personal data is kept after the visit ends (PIPL);
+/// a school sets its own within the bounds in `known`.
+pub const RETENTION_DAYS: &str = "retention_days";
+pub const DEFAULT_RETENTION_DAYS: i64 = 180;
 
 /// The setting key holding the expected visit length of a visitor type.
 pub fn expected_key(t: VisitorType) -> String {
@@ -53,6 +57,9 @@ pub fn known(key: &str) -> Option<(i64, i64)> {
     if key == BED_CHECK_EVERY {
         return Some((30, 600));
     }
+    if key == RETENTION_DAYS {
+        return Some((30, 3650));
+    }
     VisitorType::ALL
         .iter()
         .any(|t| expected_key(*t) == key)
@@ -66,6 +73,7 @@ pub fn all_keys() -> Vec<String> {
         CURFEW_MINUTES.to_string(),
         LIGHTS_OUT_MINUTES.to_string(),
         BED_CHECK_EVERY.to_string(),
+        RETENTION_DAYS.to_string(),
     ];
     v.extend(VisitorType::ALL.iter().map(|t| expected_key(*t)));
     v
@@ -86,6 +94,9 @@ pub fn default_value(key: &str) -> Option<i64> {
     }
     if key == BED_CHECK_EVERY {
         return Some(120);
+    }
+    if key == RETENTION_DAYS {
+        return Some(DEFAULT_RETENTION_DAYS);
     }
     VisitorType::ALL
         .iter()

@@ -414,12 +414,23 @@ CREATE TABLE peer_heads (
 ) STRICT, WITHOUT ROWID;
 ";
 
-/// Schema 11: night patrol — checkpoints, routes, the person named per
+/// Schema 11: visits whose personal data was purged (a projection of
+/// `visits.purged`), and the ended visits a purge looks for, by end time.
+const V11: &str = "
+CREATE TABLE purged_visits (
+    visit_id TEXT PRIMARY KEY,
+    purge_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX visits_ended ON visits(time_out) WHERE status = 'out';
+";
+
+/// Schema 12: night patrol — checkpoints, routes, the person named per
 /// night of a special-period route, rounds and their check-ins. What the
 /// status bar asks every tick reads one night's rounds (`night`) and the
 /// open ones (partial index), each round's check-ins by its index: the cost
 /// does not grow with the year behind it.
-const V11: &str = "
+const V12: &str = "
 CREATE TABLE checkpoints (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -480,7 +491,7 @@ CREATE TABLE patrol_checks (
 CREATE INDEX patrol_checks_round ON patrol_checks(round_id, at_ms);
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {
