@@ -663,7 +663,7 @@ impl Day<'_> {
 }
 
 /// Returning visitors: the forms of every 40th visit of the year (not the
-/// denied ones).
+/// denied ones, nor those whose personal data was purged).
 fn visitor_pool(store: &Store) -> Result<Vec<VisitForm>> {
     let ids: Vec<String> = {
         let mut stmt = store
@@ -676,6 +676,7 @@ fn visitor_pool(store: &Store) -> Result<Vec<VisitForm>> {
     for id in ids.iter().step_by(40) {
         if let Some(v) = store.visit(id)?
             && v.status != VisitStatus::Denied
+            && !v.details.is_erased()
         {
             pool.push(VisitForm::from_details(&v.details));
         }
@@ -1188,9 +1189,11 @@ fn full_run(big: &BigDb, work: &Path, info_out: &mut Option<JoinInfo>) -> Result
     let _ = std::fs::remove_file(sync::snapshot_path(&join_path));
     *info_out = Some(info.clone());
 
+    // Everything, as `sync export --full`: the dorms of the generated year
+    // hold it all already, so an incremental export would carry nothing.
     eprintln!("  export …");
     let bundle = work.join("full.ddbundle");
-    let (rep, export, export_mem) = measured(|| sync::export_to(&mut a, &bundle));
+    let (rep, export, export_mem) = measured(|| sync::export_to_as(&mut a, &bundle, true));
     let rep = rep?;
     ensure!(rep.events as i64 == big.events, "exported {}", rep.events);
     drop(a);
