@@ -19,7 +19,12 @@
 //! 5. Importing a 3,000-row .xlsx roster (goal ≤ 1 s): parse and apply;
 //!    baseline: calamine alone reading the file into strings.
 //! 6. A summary table: absolute figures, ratios to the same-run baselines,
-//!    goals, the process's peak memory. Loops are measured by hand because divan reports no
+//!    goals, the process's peak memory.
+//!
+//! Steps 2–3 run twice: late (the year-end station, its last night) and
+//! early (the same station as it was on its first week's night: the events
+//! it held then, projections rebuilt — `common/early.rs`), each with its
+//! own floor and peak memory, so growth with history shows. Loops are measured by hand because divan reports no
 //!    percentiles; each has a time budget so a slow machine still finishes.
 
 use anyhow::{Context, Result, bail, ensure};
@@ -48,6 +53,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+#[path = "common/early.rs"]
+mod early;
 
 const SEED: u64 = 42;
 /// The dorm teacher who calls the roll.
@@ -218,7 +226,7 @@ fn school_year_db() -> Result<DbInfo> {
         std::fs::rename(&tmp, &path)?;
         remove_db(&tmp);
         let mut text = format!(
-            "generated_s={:.1}\nboarders={}\nrounds={}\nvisits={}\ndepartures={}\nleaves={}\nsick={}\nseed={SEED}\nnow_ms={}\ngenerator={:016x}\n",
+            "generated_s={:.1}\nboarders={}\nrounds={}\nvisits={}\ndepartures={}\nleaves={}\nsick={}\ncontradictions={}\ndecisions={}\nseed={SEED}\nnow_ms={}\ngenerator={:016x}\n",
             info.gen_secs,
             stats.boarders,
             stats.rounds,
@@ -226,6 +234,8 @@ fn school_year_db() -> Result<DbInfo> {
             stats.departures,
             stats.leaves,
             stats.sick,
+            stats.contradictions,
+            stats.decisions,
             now_ms(),
             demo::GENERATOR_HASH
         );
@@ -333,8 +343,8 @@ fn login(app: &mut App, name: &str, pin: &str) -> Result<()> {
 
 /// The teacher on the roll-call pane of 1号楼 with tonight's lights-out
 /// round open (started with `n`, Enter), drawn once at 120×40.
-fn teacher_on_the_roll(db: &Path) -> Result<(App, Terminal<TestBackend>)> {
-    let store = Store::open(db, Arc::new(FixedClock::new(now_ms())))?;
+fn teacher_on_the_roll(db: &Path, now: i64) -> Result<(App, Terminal<TestBackend>)> {
+    let store = Store::open(db, Arc::new(FixedClock::new(now)))?;
     let mut app = App::new(store, vec![]);
     login(&mut app, TEACHER.0, TEACHER.1)?;
     press(&mut app, KeyCode::Char('2'));
@@ -377,9 +387,8 @@ fn sample(n: usize, mut f: impl FnMut() -> Result<()>) -> Result<Stats> {
 
 /// Medians of the store queries behind a key press on the roll, so a slow
 /// figure can be traced to its query.
-fn probe(app: &mut App) -> Result<Vec<(String, Stats)>> {
+fn probe(app: &mut App, now: i64) -> Result<Vec<(String, Stats)>> {
     let round = app.rollcall().open_round().context("no round")?.id.clone();
-    let now = now_ms();
     let since = now - 86_400_000;
     let mut out = vec![];
     let s = &app.store;
@@ -1014,7 +1023,7 @@ fn import_run() -> Result<ImportRun> {
 // ───────────────────────────── the run ─────────────────────────────
 
 fn step(n: usize, what: &str, since: Instant) {
-    eprintln!("[{n}/6 at {:>6.1} s] {what}", since.elapsed().as_secs_f64());
+    eprintln!("[{n}/7 at {:>6.1} s] {what}", since.elapsed().as_secs_f64());
 }
 
 /// Everything measured on one database: as built, or with the what-if
@@ -1030,6 +1039,10 @@ struct Session {
     mark_store: Stats,
     mark_floor: Stats,
     tick: Stats,
+    /// The process's peak memory during the session (Linux).
+    peak_mb: Option<f64>,
+    /// Events the station held.
+    events: i64,
 }
 
 /// Key → frame on the roll and Space → frame, on a copy of `src`.
@@ -1038,14 +1051,17 @@ fn session(
     label: &'static str,
     indexes: bool,
     budgets: (Duration, Duration),
+    now: i64,
 ) -> Result<(Session, App, WorkCopy)> {
     let work = WorkCopy::new(src, "rollcall-work")?;
     if indexes {
-        let store = Store::open(&work.0, Arc::new(FixedClock::new(now_ms())))?;
+        let store = Store::open(&work.0, Arc::new(FixedClock::new(now)))?;
         store.conn().execute_batch(WHAT_IF_INDEXES)?;
     }
-    let (mut app, mut term) = teacher_on_the_roll(&work.0)?;
-    let probes = probe(&mut app)?;
+    early::reset_peak_rss();
+    let (mut app, mut term) = teacher_on_the_roll(&work.0, now)?;
+    let events = app.store.event_count()? as i64;
+    let probes = probe(&mut app, now)?;
     let rows = prebuilt_rows(&app.rollcall().sheet);
     let run = scroll_run(&mut app, &mut term, budgets.0)?;
     let base = baseline_scroll(&rows, &run.sels, app.rollcall().roll.height())?;
@@ -1063,6 +1079,8 @@ fn session(
             mark_store: Stats::of(marks.store_only),
             mark_floor: Stats::of(marks.floor),
             tick: Stats::of(tick),
+            peak_mb: peak_rss_mb(),
+            events,
         },
         app,
         work,
@@ -1079,8 +1097,13 @@ fn run() -> Result<()> {
         &format!("as built: ≤{SCROLL_KEYS} keys → frames on the roll, ≤{MARKS} marks"),
         since,
     );
-    let (built, mut app, work) =
-        session(&db.path, "as built", false, (SCROLL_BUDGET, MARK_BUDGET))?;
+    let (built, mut app, work) = session(
+        &db.path,
+        "late: last night",
+        false,
+        (SCROLL_BUDGET, MARK_BUDGET),
+        now_ms(),
+    )?;
     count_rows(&mut db, &app.store)?;
 
     step(3, "the bed map at 120×40 and 80×24", since);
@@ -1098,27 +1121,67 @@ fn run() -> Result<()> {
     drop(app);
     drop(work);
 
-    step(4, "the same on a copy with the what-if indexes", since);
+    step(
+        4,
+        &format!(
+            "early: the same station after its first {} days, the same loops",
+            early::EARLY_DAYS
+        ),
+        since,
+    );
+    // Cut before tonight's roll (21:30) and measured at the late run's
+    // hour: lights-out, no round called yet.
+    let cut = early::early_instant(&db.path, 480, 21 * 60)?;
+    let early_db = WorkCopy(
+        db.path
+            .with_file_name(format!("rollcall-early-{}.db", std::process::id())),
+    );
+    remove_db(&early_db.0);
+    early::station_as_of(&db.path, &early_db.0, cut)?;
+    let (early_run, app, work) = session(
+        &early_db.0,
+        "early: night 8",
+        false,
+        (SCROLL_BUDGET, MARK_BUDGET),
+        cut + 40 * 60_000,
+    )?;
+    drop(app);
+    drop(work);
+    drop(early_db);
+
+    step(
+        5,
+        "the year-end station on a copy with the what-if indexes",
+        since,
+    );
     let (what_if, app, work) = session(
         &db.path,
         "what-if: +3 indexes",
         true,
         (WHAT_IF_BUDGET, WHAT_IF_BUDGET),
+        now_ms(),
     )?;
     drop(app);
     drop(work);
 
     step(
-        5,
+        6,
         &format!("importing a {IMPORT_ROWS}-row .xlsx roster ({IMPORT_RUNS} runs)"),
         since,
     );
     let import = import_run()?;
 
-    step(6, "summary", since);
+    step(7, "summary", since);
     print!(
         "{}",
-        render(&db, &[built, what_if], tab, &maps, &import, since.elapsed())
+        render(
+            &db,
+            &[built, early_run, what_if],
+            tab,
+            &maps,
+            &import,
+            since.elapsed()
+        )
     );
     Ok(())
 }
@@ -1269,6 +1332,50 @@ fn render(
         "\nTab from the roll → first bed-map frame (120×40): {:.3} ms (one sample).",
         tab.as_secs_f64() * 1e3
     );
+
+    // Early against late: the same loops on the station after its first
+    // week and at the year's end, each with its own floor and peak memory.
+    let find = |p: &str| sessions.iter().find(|x| x.label.starts_with(p));
+    if let (Some(e), Some(l)) = (find("early"), find("late")) {
+        let _ = writeln!(
+            s,
+            "\n### Early vs late: {} events held early, {} late (same run)\n",
+            e.events, l.events
+        );
+        let _ = writeln!(
+            s,
+            "| measure | early p50 | early p99 | late p50 | late p99 | late/early p99 |"
+        );
+        let _ = writeln!(s, "|---|---|---|---|---|---|");
+        for (what, a, b) in [
+            ("key → frame, roll of 500", &e.scroll, &l.scroll),
+            ("Space (mark) → frame, whole round", &e.mark, &l.mark),
+            (
+                "  floor: one-row commit, same DB",
+                &e.mark_floor,
+                &l.mark_floor,
+            ),
+            ("  Store::mark alone", &e.mark_store, &l.mark_store),
+            ("idle tick", &e.tick, &l.tick),
+        ] {
+            let _ = writeln!(
+                s,
+                "| {what} | {:.3} | {:.3} | {:.3} | {:.3} | {} |",
+                a.p50,
+                a.p99,
+                b.p50,
+                b.p99,
+                ratio(b.p99, a.p99)
+            );
+        }
+        let mb = |v: Option<f64>| v.map_or("n/a".to_string(), |m| format!("{m:.0} MB"));
+        let _ = writeln!(
+            s,
+            "\nPeak memory of the process during each session (VmHWM, reset before it): early {}, late {}.",
+            mb(e.peak_mb),
+            mb(l.peak_mb)
+        );
+    }
 
     let _ = writeln!(
         s,

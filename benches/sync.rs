@@ -2,15 +2,17 @@
 //! Run: `cargo bench --bench sync`.
 //!
 //! 1. The database: a school year made by `demo::generate` (Scale::SchoolYear;
-//!    a copy of another bench's cached `school-year-v<N>.db` or
-//!    `rollcall-v<N>.db` when present, migrated if it has an older schema),
+//!    a copy of another bench's cached `school-year-v<N>-<G>.db` or
+//!    `rollcall-v<N>-<G>.db` when present, migrated if it has an older
+//!    schema; G = `demo::GENERATOR_HASH`, so a changed generator is never
+//!    served stale),
 //!    topped up to ≥ 1,000,000 events by running the school forward day by
 //!    day through the Store API — visitors registered and signed out at the
 //!    gate, boarders home for the weekend with a guardian through the gate
 //!    and back on Sunday, the lights-out roll of every building room by
 //!    room, afternoon departures, half-day leave, the sick, and now and then
 //!    the office's settings and roster changes. Cached as
-//!    `target/bench-data/sync-school-year-v<N>.db` with a note of how it was
+//!    `target/bench-data/sync-school-year-v<N>-<G>.db` with a note of how it was
 //!    made.
 //! 2. Full export of that log + import into a fresh station joined to the
 //!    school; baseline: a raw SQLite bulk insert of the same rows into the
@@ -661,7 +663,7 @@ impl Day<'_> {
 }
 
 /// Returning visitors: the forms of every 40th visit of the year (not the
-/// denied ones).
+/// denied ones, nor those whose personal data was purged).
 fn visitor_pool(store: &Store) -> Result<Vec<VisitForm>> {
     let ids: Vec<String> = {
         let mut stmt = store
@@ -674,6 +676,7 @@ fn visitor_pool(store: &Store) -> Result<Vec<VisitForm>> {
     for id in ids.iter().step_by(40) {
         if let Some(v) = store.visit(id)?
             && v.status != VisitStatus::Denied
+            && !v.details.is_erased()
         {
             pool.push(VisitForm::from_details(&v.details));
         }
@@ -708,8 +711,11 @@ fn big_db() -> Result<BigDb> {
     let dir = target_dir().join("bench-data");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let v = migrate::LATEST;
-    let path = dir.join(format!("sync-school-year-v{v}.db"));
-    let note_path = dir.join(format!("sync-school-year-v{v}.txt"));
+    // Named by the schema and the generator's fingerprint, as the other
+    // benches' caches are.
+    let g = format!("{:016x}", demo::GENERATOR_HASH);
+    let path = dir.join(format!("sync-school-year-v{v}-{g}.db"));
+    let note_path = dir.join(format!("sync-school-year-v{v}-{g}.txt"));
     let mut info = BigDb {
         path: path.clone(),
         ..BigDb::default()
@@ -727,7 +733,7 @@ fn big_db() -> Result<BigDb> {
         eprintln!("sync DB: cached at {}", path.display());
     } else {
         let tmp = dir.join(format!(
-            "sync-school-year-v{v}.partial-{}.db",
+            "sync-school-year-v{v}-{g}.partial-{}.db",
             std::process::id()
         ));
         remove_db(&tmp);
@@ -738,8 +744,8 @@ fn big_db() -> Result<BigDb> {
             .rev()
             .flat_map(|k| [("school-year", k), ("rollcall", k)]);
         let reuse = older_self.chain(others).find_map(|(stem, k)| {
-            let db = dir.join(format!("{stem}-v{k}.db"));
-            let note = dir.join(format!("{stem}-v{k}.txt"));
+            let db = dir.join(format!("{stem}-v{k}-{g}.db"));
+            let note = dir.join(format!("{stem}-v{k}-{g}.txt"));
             (db.is_file() && note.is_file()).then_some((stem, k, db, note))
         });
         let clock = FixedClock::new(GEN_NOW_MS);
@@ -1183,9 +1189,11 @@ fn full_run(big: &BigDb, work: &Path, info_out: &mut Option<JoinInfo>) -> Result
     let _ = std::fs::remove_file(sync::snapshot_path(&join_path));
     *info_out = Some(info.clone());
 
+    // Everything, as `sync export --full`: the dorms of the generated year
+    // hold it all already, so an incremental export would carry nothing.
     eprintln!("  export …");
     let bundle = work.join("full.ddbundle");
-    let (rep, export, export_mem) = measured(|| sync::export_to(&mut a, &bundle));
+    let (rep, export, export_mem) = measured(|| sync::export_to_as(&mut a, &bundle, true));
     let rep = rep?;
     ensure!(rep.events as i64 == big.events, "exported {}", rep.events);
     drop(a);

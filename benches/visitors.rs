@@ -40,6 +40,9 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+#[path = "common/early.rs"]
+mod early;
+
 /// Seed of the generated school; the same seed builds the same database.
 const SEED: u64 = 42;
 /// 2026-11-20 10:00 Beijing time: a school-day morning at the gate.
@@ -91,9 +94,13 @@ fn main() {
         // Read before anything else is allocated: this is the baseline.
         let start_kb = vm_hwm_kb();
         let db = args.get(i + 1).map(PathBuf::from);
+        let now = args
+            .get(i + 2)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(NOW_MS);
         if let Err(e) = db
             .context("--peak-mem needs a database path")
-            .and_then(|db| peak_mem_child(&db, start_kb))
+            .and_then(|db| peak_mem_child(&db, start_kb, now))
         {
             eprintln!("peak-mem: {e:#}");
             std::process::exit(1);
@@ -152,8 +159,8 @@ fn run() -> Result<()> {
     // Alternate the two so both see the same machine state.
     let (mut full_runs, mut empty_runs) = (vec![], vec![]);
     for _ in 0..START_RUNS {
-        full_runs.push(start_to_first_frame(&work.path)?);
-        empty_runs.push(start_to_first_frame(&empty.path)?);
+        full_runs.push(start_to_first_frame(&work.path, NOW_MS)?);
+        empty_runs.push(start_to_first_frame(&empty.path, NOW_MS)?);
     }
     report.start = Some((Stats::of(full_runs), Stats::of(empty_runs)));
 
@@ -206,12 +213,22 @@ fn run() -> Result<()> {
         &format!("idle: {IDLE_TICKS} ticks 100 ms apart, then the minute turns"),
         since,
     );
-    report.idle = Some(idle_ticks(&work.path, MAIN_BUDGETS.idle)?);
+    report.idle = Some(idle_ticks(&work.path, NOW_MS, MAIN_BUDGETS.idle)?);
 
     step(6, "peak memory in a fresh process (--peak-mem)", since);
     let mem_copy = WorkCopy::new(&report.db.path, "mem")?;
-    report.mem = Some(peak_mem_parent(&mem_copy.path));
+    report.mem = Some(peak_mem_parent(&mem_copy.path, NOW_MS));
     drop(mem_copy);
+
+    step(
+        6,
+        &format!(
+            "early: steps 1, 3–6 on the same station after its first {} days",
+            early::EARLY_DAYS
+        ),
+        since,
+    );
+    report.early = Some(early_run(&report.db.path)?);
 
     step(
         6,
@@ -468,8 +485,8 @@ fn login(app: &mut App, name: &str, pin: &str) -> Result<()> {
 }
 
 /// Store::open + App::new + the first frame (the login screen) at 80×24.
-fn start_to_first_frame(db: &Path) -> Result<Duration> {
-    let clock = Arc::new(FixedClock::new(NOW_MS));
+fn start_to_first_frame(db: &Path, now: i64) -> Result<Duration> {
+    let clock = Arc::new(FixedClock::new(now));
     let t = Instant::now();
     let store = Store::open(db, clock)?;
     let mut app = App::new(store, vec![]);
@@ -816,8 +833,8 @@ struct IdleResult {
 }
 
 /// 600 ticks 100 ms apart inside one minute, then the minute turns.
-fn idle_ticks(db: &Path, budget: Duration) -> Result<IdleResult> {
-    let clock = FixedClock::new(NOW_MS);
+fn idle_ticks(db: &Path, now: i64, budget: Duration) -> Result<IdleResult> {
+    let clock = FixedClock::new(now);
     let store = Store::open(db, Arc::new(clock.clone()))?;
     let mut app = App::new(store, vec![]);
     login(&mut app, GUARD.0, GUARD.1)?;
@@ -831,7 +848,7 @@ fn idle_ticks(db: &Path, budget: Duration) -> Result<IdleResult> {
         .iter()
         .map(|r| r.time_in + r.details.expected_minutes * 60_000)
         .collect();
-    let mut start = (NOW_MS / 60_000 + 1) * 60_000;
+    let mut start = (now / 60_000 + 1) * 60_000;
     while bounds
         .iter()
         .any(|b| (start - 1_000..=start + 61_000).contains(b))
@@ -888,6 +905,58 @@ fn idle_ticks(db: &Path, budget: Duration) -> Result<IdleResult> {
     })
 }
 
+// ───────────────────────────── early in the year ─────────────────────────────
+
+/// The same measures on the station as it was after its first week, so
+/// growth with history shows beside the year-end figures.
+struct EarlyRun {
+    events: i64,
+    visits: usize,
+    start: Stats,
+    scroll: Stats,
+    scroll_base: Stats,
+    search: SearchResult,
+    idle: IdleResult,
+    mem: MemResult,
+}
+
+/// Builds the early station (a morning of the first week, at the late
+/// run's hour) and runs the same loops on it.
+fn early_run(year: &Path) -> Result<EarlyRun> {
+    let now = early::early_instant(year, 480, 10 * 60)?;
+    let path = year.with_file_name(format!("early-{}.db", std::process::id()));
+    remove_db(&path);
+    let copy = WorkCopy { path, _dir: None };
+    let events = early::station_as_of(year, &copy.path, now)?;
+    let starts = (0..START_RUNS)
+        .map(|_| start_to_first_frame(&copy.path, now))
+        .collect::<Result<Vec<_>>>()?;
+    let clock = FixedClock::new(now);
+    let (mut app, mut term) = logged_in_history(&copy.path, &clock)?;
+    let h = app.visitors().list_height();
+    let rows = app
+        .store
+        .history_page(&HistoryFilter::All, None, Page::Older, 5_000)?;
+    let keys = ScrollPattern::Mixed.keys(SCROLL_KEYS);
+    let run = scroll_run(&mut app, &mut term, &keys, MAIN_BUDGETS.scroll)?;
+    let base = baseline_scroll(&rows, &keys[..run.total.len()], h)?;
+    press(&mut app, KeyCode::Home);
+    let search = search_run(&mut app, &mut term, SEARCH_ROUNDS, MAIN_BUDGETS.search)?;
+    drop(app);
+    let idle = idle_ticks(&copy.path, now, MAIN_BUDGETS.idle)?;
+    let mem = peak_mem_parent(&copy.path, now);
+    Ok(EarlyRun {
+        events,
+        visits: rows.len(),
+        start: Stats::of(starts),
+        scroll: Stats::of(run.total),
+        scroll_base: Stats::of(base),
+        search,
+        idle,
+        mem,
+    })
+}
+
 // ───────────────────────────── peak memory ─────────────────────────────
 
 #[cfg(target_os = "linux")]
@@ -909,9 +978,9 @@ fn proc_status_kb(path: &Path, field: &str) -> Option<u64> {
 }
 
 /// The child: open, log in, scroll and search like steps 1–4, then report.
-fn peak_mem_child(db: &Path, start_kb: Option<u64>) -> Result<()> {
-    let clock = FixedClock::new(NOW_MS);
-    start_to_first_frame(db)?;
+fn peak_mem_child(db: &Path, start_kb: Option<u64>, now: i64) -> Result<()> {
+    let clock = FixedClock::new(now);
+    start_to_first_frame(db, now)?;
     let (mut app, mut term) = logged_in_history(db, &clock)?;
     let mut keys = 0;
     for pattern in [ScrollPattern::Mixed, ScrollPattern::PageDown] {
@@ -1036,7 +1105,7 @@ struct MemResult {
     note: String,
 }
 
-fn peak_mem_parent(db: &Path) -> MemResult {
+fn peak_mem_parent(db: &Path, now: i64) -> MemResult {
     let fail = |note: String| MemResult {
         start_kb: None,
         peak_kb: None,
@@ -1047,6 +1116,7 @@ fn peak_mem_parent(db: &Path) -> MemResult {
         std::process::Command::new(exe)
             .arg("--peak-mem")
             .arg(db)
+            .arg(now.to_string())
             .stdin(std::process::Stdio::null())
             .output()
     });
@@ -1512,6 +1582,7 @@ struct Report {
     search: Option<SearchResult>,
     idle: Option<IdleResult>,
     mem: Option<MemResult>,
+    early: Option<EarlyRun>,
     export: Option<ExportResult>,
     real_idle: Vec<RealIdle>,
     total: Duration,
@@ -1892,6 +1963,99 @@ impl Report {
             .map(String::from);
             o.push_str(&table_text(&head, &d));
         }
+        if let Some(e) = &self.early {
+            o.push_str(&self.render_early(e));
+        }
+        o
+    }
+
+    /// Early (the station after its first week) against late (the year's
+    /// end): the same loops in the same run, each beside its floor.
+    fn render_early(&self, e: &EarlyRun) -> String {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "\n── early vs late: the station after its first {} days ({} events, {} visits in the history) and at the year's end ({} events) ──",
+            early::EARLY_DAYS,
+            group(e.events),
+            group(e.visits as i64),
+            group(self.db.events)
+        );
+        let mut d: Vec<[String; 5]> = vec![];
+        let late_scroll = self
+            .scroll
+            .iter()
+            .find(|r| matches!(r.pattern, ScrollPattern::Mixed));
+        let pair = |a: &Stats, b: Option<&Stats>| -> [String; 3] {
+            match b {
+                Some(b) => [a.triple(), b.triple(), ratio(b.p99, a.p99)],
+                None => [a.triple(), "–".into(), "–".into()],
+            }
+        };
+        let mut push = |what: &str, a: &Stats, b: Option<&Stats>, floor: String| {
+            let [x, y, r] = pair(a, b);
+            d.push([what.into(), x, y, r, floor]);
+        };
+        push(
+            "start → first frame",
+            &e.start,
+            self.start.as_ref().map(|s| &s.0),
+            format!(
+                "empty station: {}",
+                self.start.as_ref().map_or("–".into(), |s| s.1.triple())
+            ),
+        );
+        push(
+            "history key → frame (↓/↑ + PgDn/PgUp)",
+            &e.scroll,
+            late_scroll.map(|r| &r.app),
+            format!(
+                "table::draw: early {}, late {}",
+                e.scroll_base.triple(),
+                late_scroll.map_or("–".into(), |r| r.base.triple())
+            ),
+        );
+        push(
+            "search key → frame",
+            &e.search.app,
+            self.search.as_ref().map(|s| &s.app),
+            format!(
+                "raw LIKE: early {}, late {}",
+                e.search.raw.triple(),
+                self.search.as_ref().map_or("–".into(), |s| s.raw.triple())
+            ),
+        );
+        push(
+            "idle tick",
+            &e.idle.tick,
+            self.idle.as_ref().map(|i| &i.tick),
+            format!(
+                "redraws in the minute: early {}, late {}",
+                e.idle.redraws_in_minute,
+                self.idle
+                    .as_ref()
+                    .map_or("–".into(), |i| i.redraws_in_minute.to_string())
+            ),
+        );
+        d.push([
+            "peak memory, fresh process (VmHWM)".into(),
+            mb(e.mem.peak_kb),
+            self.mem.as_ref().map_or("–".into(), |m| mb(m.peak_kb)),
+            match (e.mem.peak_kb, self.mem.as_ref().and_then(|m| m.peak_kb)) {
+                (Some(a), Some(b)) => ratio(b as f64, a as f64),
+                _ => "–".into(),
+            },
+            format!("at process start: {}", mb(e.mem.start_kb)),
+        ]);
+        let head = [
+            "measure",
+            "early",
+            "late",
+            "late/early p99",
+            "floor (same run)",
+        ]
+        .map(String::from);
+        o.push_str(&table_text(&head, &d));
         o
     }
 }

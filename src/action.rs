@@ -29,6 +29,8 @@ pub enum Action {
     Export,
     Remove,
     ResetPin,
+    /// Erase visitors' personal data past the retention period (F9).
+    Purge,
     ToggleActive,
     ChangeRole,
     NextBuilding,
@@ -59,11 +61,16 @@ pub enum Action {
     /// Import anyway, leaving out the rows in error.
     SkipErrors,
     /// The steps of a hazard's loop after its report.
-    Assign,
     Rectify,
     Verify,
     CloseHazard,
     Reopen,
+    /// Record a finding at a checkpoint (failed checklist items, a note).
+    Finding,
+    /// Check in a checkpoint walked earlier with a paper card, with its time.
+    EnterLater,
+    /// Name the person responsible for a route tonight.
+    Assign,
     /// Switch to the pane in this place of the tab list.
     Pane1,
     Pane2,

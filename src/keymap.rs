@@ -58,6 +58,14 @@ pub enum Ctx {
     Hazards,
     /// The steps of the loop, from one hazard's history too.
     HazardSteps,
+    /// Tonight's patrol routes and their rounds.
+    Patrol,
+    /// Checkpoints and routes (admins keep them).
+    PatrolAdmin,
+    /// Walking a round: the code field has the keys, a scan is code + Enter.
+    PatrolRound,
+    /// A finding: failed checklist items and a note.
+    PatrolFinding,
 }
 
 impl Ctx {
@@ -89,6 +97,10 @@ impl Ctx {
             Ctx::RollList => "help.roll_list",
             Ctx::Hazards => "help.hazards",
             Ctx::HazardSteps => "help.hazard_steps",
+            Ctx::Patrol => "help.patrol",
+            Ctx::PatrolAdmin => "help.patrol_admin",
+            Ctx::PatrolRound => "help.patrol_round",
+            Ctx::PatrolFinding => "help.patrol_finding",
         }
     }
 }
@@ -133,7 +145,7 @@ const fn h(rank: u8) -> Option<u8> {
 }
 
 /// How many panes the tab bar lists; `1`…`N` switch to them.
-pub const PANE_COUNT: usize = 3;
+pub const PANE_COUNT: usize = 4;
 
 // One binding per line reads as a table; keep rustfmt from unfolding it.
 // The number after the description is its place in the hint bar (lower
@@ -207,6 +219,7 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Esc, N, Action::Back, Ctx::ImportPreview, "key.cancel", h(3)),
     b(KeyCode::Char('n'), N, Action::New, Ctx::Operators, "key.add_operator", h(1)),
     b(KeyCode::Char('p'), N, Action::ResetPin, Ctx::Operators, "key.reset_pin", h(2)),
+    b(KeyCode::Char('p'), N, Action::Purge, Ctx::Settings, "key.purge", h(2)),
     b(KeyCode::Char('d'), N, Action::ToggleActive, Ctx::Operators, "key.toggle_active", h(3)),
     b(KeyCode::Char('r'), N, Action::ChangeRole, Ctx::Operators, "key.change_role", h(4)),
     b(KeyCode::Char('n'), N, Action::New, Ctx::Staff, "key.add_staff", h(1)),
@@ -282,6 +295,46 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Char('v'), N, Action::Verify, Ctx::HazardSteps, "key.verify", h(5)),
     b(KeyCode::Char('c'), N, Action::CloseHazard, Ctx::HazardSteps, "key.close_hazard", h(6)),
     b(KeyCode::Char('u'), N, Action::Reopen, Ctx::HazardSteps, "key.reopen", h(7)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::Patrol, "key.patrol_walk", h(1)),
+    b(KeyCode::Char('n'), N, Action::NewRound, Ctx::Patrol, "key.patrol_unscheduled", h(2)),
+    b(KeyCode::Char('a'), N, Action::Assign, Ctx::Patrol, "key.patrol_assign", h(3)),
+    b(KeyCode::Char('x'), N, Action::Export, Ctx::Patrol, "key.export", h(5)),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::Patrol, "key.next_view", h(4)),
+    b(KeyCode::BackTab, S, Action::PrevView, Ctx::Patrol, "key.prev_view", H),
+    b(KeyCode::Up, N, Action::Up, Ctx::Patrol, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::Patrol, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::Patrol, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::Patrol, "key.page_down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::Patrol, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::Patrol, "key.last", H),
+    b(KeyCode::Char('n'), N, Action::New, Ctx::PatrolAdmin, "key.patrol_add", h(1)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::PatrolAdmin, "key.patrol_edit", h(2)),
+    b(KeyCode::Char('d'), N, Action::ToggleActive, Ctx::PatrolAdmin, "key.patrol_retire", h(3)),
+    b(KeyCode::Char('i'), N, Action::Import, Ctx::PatrolAdmin, "key.patrol_import", h(5)),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::PatrolAdmin, "key.next_view", h(4)),
+    b(KeyCode::BackTab, S, Action::PrevView, Ctx::PatrolAdmin, "key.prev_view", H),
+    b(KeyCode::Up, N, Action::Up, Ctx::PatrolAdmin, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::PatrolAdmin, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::PatrolAdmin, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::PatrolAdmin, "key.page_down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::PatrolAdmin, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::PatrolAdmin, "key.last", H),
+    b(KeyCode::Enter, N, Action::Confirm, Ctx::PatrolRound, "key.patrol_check", h(1)),
+    b(KeyCode::Char('f'), C, Action::Finding, Ctx::PatrolRound, "key.patrol_finding", h(2)),
+    b(KeyCode::Char('t'), C, Action::EnterLater, Ctx::PatrolRound, "key.patrol_later", h(3)),
+    b(KeyCode::Char('e'), C, Action::CloseRound, Ctx::PatrolRound, "key.patrol_close", h(4)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::PatrolRound, "key.patrol_leave_round", h(5)),
+    b(KeyCode::Up, N, Action::Up, Ctx::PatrolRound, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::PatrolRound, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::PatrolRound, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::PatrolRound, "key.page_down", H),
+    b(KeyCode::Char('s'), C, Action::Save, Ctx::PatrolFinding, "key.save", h(1)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::PatrolFinding, "key.cancel", h(2)),
+    b(KeyCode::Tab, N, Action::NextField, Ctx::PatrolFinding, "key.next_field", h(3)),
+    b(KeyCode::BackTab, S, Action::PrevField, Ctx::PatrolFinding, "key.prev_field", H),
+    b(KeyCode::Enter, N, Action::Toggle, Ctx::PatrolFinding, "key.patrol_toggle_item", h(4)),
+    b(KeyCode::Up, N, Action::Up, Ctx::PatrolFinding, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::PatrolFinding, "key.down", H),
     b(KeyCode::Tab, N, Action::NextView, Ctx::Operators, "key.next_section", h(8)),
     b(KeyCode::Tab, N, Action::NextView, Ctx::Staff, "key.next_section", h(8)),
     b(KeyCode::Tab, N, Action::NextView, Ctx::Settings, "key.next_section", h(8)),
@@ -335,6 +388,16 @@ pub const DOC_KEYS: &[DocKey] = &[
         label: "Backspace",
         ctx: Ctx::Roll,
         desc: "key.jump_back",
+    },
+    DocKey {
+        label: "A-Z 0-9 -",
+        ctx: Ctx::PatrolRound,
+        desc: "key.patrol_code",
+    },
+    DocKey {
+        label: "Space",
+        ctx: Ctx::PatrolFinding,
+        desc: "key.patrol_toggle_item",
     },
     DocKey {
         label: "Ctrl+U",

@@ -425,6 +425,13 @@ fn alerts_and_lists_use_indexes_not_scans() {
         "SELECT id FROM sick WHERE closed_ms >= 5",
         "SELECT note FROM sick_notes WHERE sick_id = 'x' ORDER BY at_ms",
         "SELECT id FROM rounds WHERE building = 'x' AND closed_ms IS NULL ORDER BY started_ms DESC LIMIT 1",
+        // Tonight's patrols (the routes themselves are a handful of rows
+        // a school sets up, read whole).
+        "SELECT r.id, o.name FROM patrol_rounds r LEFT JOIN operators o ON o.id = r.started_by WHERE r.night = 'x' ORDER BY r.route_id, r.started_ms",
+        "SELECT r.id FROM patrol_rounds r WHERE r.closed_ms IS NULL AND r.night < 'x'",
+        "SELECT id FROM patrol_rounds WHERE route_id = 'x' AND closed_ms IS NULL LIMIT 1",
+        "SELECT k.id, o.name FROM patrol_checks k LEFT JOIN operators o ON o.id = k.by WHERE k.round_id = 'x' ORDER BY k.at_ms",
+        "SELECT person FROM route_assignments WHERE route_id = 'x' AND night = 'y'",
     ] {
         let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let plan: Vec<String> = stmt
@@ -467,7 +474,7 @@ fn a_version_7_file_migrates_its_open_absences() {
         .execute("VACUUM INTO ?1", [path.to_str().unwrap()])
         .unwrap();
     {
-        // Back to version 7: what schemas 8 and later added, gone.
+        // Back to version 7: what later schemas added, gone.
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TABLE absences_open;
@@ -481,6 +488,9 @@ fn a_version_7_file_migrates_its_open_absences() {
              ALTER TABLE followups DROP COLUMN found_where;
              DROP TABLE peers; DROP TABLE retired_stations; DROP TABLE peer_heads;
              DROP TABLE hazards;
+             DROP TABLE checkpoints; DROP TABLE routes; DROP TABLE route_assignments;
+             DROP TABLE patrol_rounds; DROP TABLE patrol_checks;
+             DROP TABLE purged_visits; DROP INDEX visits_ended;
              PRAGMA user_version = 7;",
         )
         .unwrap();

@@ -925,6 +925,9 @@ fn help_is_in_the_chosen_language_with_every_option_described() {
         &["demo-data", "--help"],
         &["sync", "resolve", "--help"],
         &["roster", "import", "--help"],
+        &["checkpoints", "import", "--help"],
+        &["report", "patrol", "--help"],
+        &["report", "checkpoints", "--help"],
     ] {
         let text = succeeded(&dutydesk("zh-CN").args(args).output().unwrap());
         assert!(!text.contains("cli.help."), "{text}");

@@ -3,14 +3,15 @@
 //! guardian's name, no guardian is named like the child, visits are spread
 //! over many returning visitors, and officials and contractors give their
 //! 单位. Checked on the demo (`Scale::Small`) and at the school year's rate
-//! of visits (`Scale::Busy`).
+//! of visits (`Scale::Busy`). The school year's stations and their
+//! contradictions are checked on three weeks of it (`Scale::YearSample`).
 
 use dutydesk::demo::{self, Scale, names};
 use dutydesk::domain::roster::Gender;
 use dutydesk::domain::time::FixedClock;
 use dutydesk::domain::visit::VisitorType;
-use dutydesk::store::Store;
 use dutydesk::store::visits::VisitRow;
+use dutydesk::store::{Store, project};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -240,4 +241,93 @@ fn the_same_seed_builds_the_same_school() {
         fingerprint(&school(Scale::Small, 4)),
         "the seed changes nothing"
     );
+}
+
+/// A synced school's log, as the year-end station holds it: the gate's
+/// events under the gate station, the rolls, sick log and leave under the
+/// two dorm stations, each chain whole; contradictions between stations
+/// at their low rate in the review list (F8), most decided by a duty
+/// leader; and the other stations known to hold what this one holds.
+#[test]
+fn a_year_is_written_at_several_stations_with_their_contradictions() {
+    let clock = FixedClock::new(now_ms());
+    let mut store = Store::open_in_memory(Arc::new(clock.clone())).expect("open store");
+    let stats =
+        demo::generate(&mut store, &clock, Scale::YearSample, 42, now_ms()).expect("demo data");
+    assert!(
+        matches!(store.verify_log().expect("verify"), Ok(n) if n == store.event_count().unwrap()),
+        "every chain verifies"
+    );
+    let me = store.require_station().expect("station").id.clone();
+    let per_origin = |sql: &str| -> HashMap<String, i64> {
+        let mut stmt = store.conn().prepare(sql).expect("query");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    let stations = per_origin("SELECT origin, COUNT(*) FROM events GROUP BY origin");
+    assert_eq!(
+        stations.len(),
+        3,
+        "the gate and two dorm stations: {stations:?}"
+    );
+    // Where each kind was written: visits and gate departures at the gate,
+    // the rolls, sick and leave at the dorms.
+    for (kind, at_gate) in [
+        ("visit.registered", true),
+        ("gate.departed", true),
+        ("round.marked", false),
+        ("sick.recorded", false),
+        ("leave.granted", false),
+    ] {
+        let by = per_origin(&format!(
+            "SELECT origin, COUNT(*) FROM events WHERE kind = '{kind}' GROUP BY origin"
+        ));
+        assert!(!by.is_empty(), "no {kind}");
+        assert_eq!(by.contains_key(&me), at_gate, "{kind} written at {by:?}");
+        if !at_gate {
+            assert_eq!(by.len(), 2, "{kind} at both dorm stations: {by:?}");
+        }
+    }
+    let names: Vec<String> = stations.keys().map(|o| store.station_name(o)).collect();
+    assert!(names.iter().any(|n| n.contains("宿舍")), "{names:?}");
+
+    let conflicts = store.conflicts().expect("conflicts");
+    assert_eq!(
+        conflicts.len() as u64,
+        stats.contradictions,
+        "each one listed"
+    );
+    let kinds: HashSet<&str> = conflicts.iter().map(|c| c.kind.as_str()).collect();
+    assert!(kinds.contains("return"), "no return told twice: {kinds:?}");
+    assert!(
+        conflicts.len() * 300 < store.event_count().unwrap() as usize,
+        "{} contradictions is no low rate",
+        conflicts.len()
+    );
+    for c in &conflicts {
+        let origins: HashSet<&str> = c.events.iter().map(|e| e.origin.as_str()).collect();
+        assert!(origins.len() >= 2, "{}: told at one station", c.key);
+    }
+    let decided = conflicts.iter().filter(|c| c.decided.is_some()).count();
+    assert_eq!(decided as u64, stats.decisions);
+    assert!(
+        decided > 0 && decided * 2 > conflicts.len(),
+        "{decided} of {} decided",
+        conflicts.len()
+    );
+    // The others synced last: an export carries nothing to them.
+    let views = store.peer_views().expect("peers");
+    for origin in stations.keys().filter(|o| **o != me) {
+        assert!(views.contains_key(origin), "{origin} never heard from");
+    }
+    // Contradictions and decisions are the log's, as every projection:
+    // rebuilt from it they come out the same.
+    let incremental = project::dump(store.conn()).expect("dump");
+    store.conn().execute_batch("BEGIN").expect("begin");
+    project::rebuild(store.conn()).expect("rebuild");
+    store.conn().execute_batch("COMMIT").expect("commit");
+    let rebuilt = project::dump(store.conn()).expect("dump");
+    assert!(incremental == rebuilt, "rebuild differs from incremental");
 }

@@ -273,7 +273,21 @@ fn fill(store: &mut Store, clock: &FixedClock) -> Filled {
     let guard = store
         .add_operator(&admin, "张建国", Role::Guard, "1111")
         .expect("add guard");
-    clock.advance_min(5);
+    // A visit whose personal data is purged (the purge reads "now" as half
+    // a year on; every other visit is still open then).
+    clock.advance_min(1);
+    let mut gone = form("钱多多", "", "送饭");
+    gone.phone = "13511112222".into();
+    let gone = register(store, &guard, &gone);
+    clock.advance_min(1);
+    store.sign_out(&guard, &gone).expect("sign out");
+    clock.advance_min(1);
+    let half_year = clock.now_ms() + 180 * 24 * 3_600_000;
+    let purged = store
+        .purge_personal(&admin, half_year, &mut |_, _| true)
+        .expect("purge");
+    assert_eq!(purged.visits, 1);
+    clock.advance_min(2);
     let mut f1 = form("王芳", &resident_id("43052119800101123"), "送衣物");
     f1.phone = PHONE.into();
     let out_visit = register(store, &guard, &f1);
@@ -305,6 +319,7 @@ fn fill(store: &mut Store, clock: &FixedClock) -> Filled {
     store.login(&guard.id, "1111").expect("login");
     fill_boarders(store, clock, &admin, &guard);
     fill_hazard(store, clock, &admin, &guard);
+    patrol_events(store, &admin, &guard);
     Filled {
         admin,
         guard,
@@ -439,6 +454,13 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
         .import_roster(&admin, "utf8.csv", &roster, false, false)
         .unwrap();
     fill_hazard(&mut store, &clock, &admin, &guard);
+    patrol_events(&mut store, &admin, &guard);
+    // Half a year on, the visits that have ended are purged.
+    let later = dutydesk::domain::time::Clock::now_ms(&clock) + 200 * 24 * 3_600_000;
+    let purged = store
+        .purge_personal(&admin, later, &mut |_, _| true)
+        .unwrap();
+    assert!(purged.visits > 10, "{purged:?}");
     // Conflicts, decisions on them and retired stations only arise between
     // stations; the sync tests cover them.
     for t in TABLES
@@ -485,6 +507,62 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
     // …and the rebuilt state is what a fresh open reads back.
     let store = open(&path, &clock);
     assert_eq!(dump(store.conn()).unwrap(), incremental);
+}
+
+/// A checkpoint, a route with a person named, a round with a finding.
+fn patrol_events(store: &mut Store, admin: &Actor, guard: &Actor) {
+    use dutydesk::domain::patrol::*;
+    let cp = store
+        .set_checkpoint(
+            admin,
+            None,
+            &CheckpointData {
+                name: "锅炉房".into(),
+                place: "后勤楼".into(),
+                code: "B1-01".into(),
+                checklist: vec!["门已上锁".into()],
+                active: true,
+            },
+        )
+        .unwrap();
+    let route = store
+        .set_route(
+            admin,
+            None,
+            &RouteData {
+                name: "夜间巡查".into(),
+                checkpoints: vec![cp.clone()],
+                order: RouteOrder::Ordered,
+                schedule: Schedule::parse("22:00").unwrap(),
+                min_walk_min: 1,
+                window_min: 60,
+                late_min: 15,
+                named_person: true,
+                active: true,
+            },
+        )
+        .unwrap();
+    let guard = Actor {
+        role: Role::Guard,
+        ..guard.clone()
+    };
+    let night = store.patrol_night(store.now_ms()).unwrap().night;
+    store.assign_route(admin, &route, &night, "张建国").unwrap();
+    let round = store.start_patrol(&guard, &route, None).unwrap();
+    store
+        .check_in(
+            &guard,
+            &round,
+            &cp,
+            &Outcome::Finding {
+                failed: vec!["门已上锁".into()],
+                note: "门没锁".into(),
+            },
+            None,
+            Method::Picked,
+        )
+        .unwrap();
+    store.close_patrol(&guard, &round, "").unwrap();
 }
 
 // ------------------------------------------------------------- 3. hash chain

@@ -20,6 +20,9 @@
 //!   station.retired (an admin retires another station; heard from again,
 //!   it counts again) · hazard.reported / assigned / rectified / verified
 //!   (pass or fail) / closed / reopened
+//!   it counts again) · checkpoint.set (added, changed, retired) · route.set
+//!   · route.assigned · patrol.started · patrol.checked (OK or a finding,
+//!   now or entered later) · patrol.closed (with a reason when missed)
 //! plus an event of a kind this version does not know ("patrol.future"),
 //! appended to a station's own chain, which must travel on unprojected.
 //! `every_kind_is_generated` runs a scripted case through the same harness
@@ -134,6 +137,11 @@ enum Op {
     SignOut {
         visit: u8,
     },
+    /// An admin purges personal data; "now" is read as `days` ahead, so
+    /// visits that have ended are due (retention is 180 days).
+    Purge {
+        days: u16,
+    },
     Correct {
         visit: u8,
         variant: u8,
@@ -224,6 +232,30 @@ enum Op {
         hazard: u8,
         pass: bool,
     },
+    /// An admin adds a checkpoint, or changes (or retires) one.
+    SetCheckpoint {
+        n: u8,
+        retire: bool,
+    },
+    /// An admin sets up a route over the active checkpoints.
+    SetRoute {
+        variant: u8,
+    },
+    /// A duty leader names tonight's patroller of a route.
+    AssignRoute {
+        route: u8,
+    },
+    StartPatrol {
+        route: u8,
+    },
+    CheckIn {
+        round: u8,
+        cp: u8,
+        finding: bool,
+    },
+    ClosePatrol {
+        round: u8,
+    },
     FutureKind,
 }
 
@@ -307,6 +339,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (u(), any::<u16>()).prop_map(|(key, value)| Op::SetSetting { key, value }),
         6 => (u(), u(), b()).prop_map(|(name, phone, deny)| Op::Register { name, phone, deny }),
         2 => u().prop_map(|visit| Op::SignOut { visit }),
+        1 => (170u16..200).prop_map(|days| Op::Purge { days }),
         1 => (u(), u()).prop_map(|(visit, variant)| Op::Correct { visit, variant }),
         2 => u().prop_map(|name| Op::AddWatch { name }),
         1 => u().prop_map(|entry| Op::RemoveWatch { entry }),
@@ -331,6 +364,12 @@ fn op() -> impl Strategy<Value = Op> {
         1 => u().prop_map(|station| Op::Retire { station }),
         1 => (u(), u()).prop_map(|(place, sev)| Op::ReportHazard { place, sev }),
         3 => (u(), b()).prop_map(|(hazard, pass)| Op::HazardStep { hazard, pass }),
+        1 => (u(), b()).prop_map(|(n, retire)| Op::SetCheckpoint { n, retire }),
+        1 => u().prop_map(|variant| Op::SetRoute { variant }),
+        1 => u().prop_map(|route| Op::AssignRoute { route }),
+        2 => u().prop_map(|route| Op::StartPatrol { route }),
+        3 => (u(), u(), b()).prop_map(|(round, cp, finding)| Op::CheckIn { round, cp, finding }),
+        1 => u().prop_map(|round| Op::ClosePatrol { round }),
     ]
 }
 
@@ -476,13 +515,15 @@ fn recent<T: Clone>(v: &[T], i: u16) -> Option<T> {
     }
 }
 
-fn events(store: &Store) -> Vec<(String, i64, Vec<u8>)> {
+/// Every event held, bodies too: a purge must have erased the same ones
+/// everywhere.
+fn events(store: &Store) -> Vec<(String, i64, Vec<u8>, String)> {
     let mut stmt = store
         .conn()
-        .prepare("SELECT origin, seq, hash FROM events ORDER BY origin, seq")
+        .prepare("SELECT origin, seq, hash, body FROM events ORDER BY origin, seq")
         .unwrap();
     let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap();
     rows.collect::<Result<_, _>>().unwrap()
 }
@@ -951,6 +992,10 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
                 }
             }
         }
+        Op::Purge { days } => {
+            let now = s.now_ms() + i64::from(days) * 24 * 3_600_000;
+            ok(s.purge_personal(&admin, now, &mut |_, _| true).map(|_| ()));
+        }
         Op::Retire { station } => {
             let me = s.station().unwrap().id.clone();
             let others: Vec<String> = ids(s, "SELECT id FROM stations ORDER BY id")
@@ -959,6 +1004,110 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
                 .collect();
             if let Some(id) = pick(&others, station) {
                 ok(s.retire_station(&admin, &id, "换了新电脑"));
+            }
+        }
+        Op::SetCheckpoint { n, retire } => {
+            use dutydesk::domain::patrol::CheckpointData;
+            let code = format!("C-{}", n % 6);
+            let known = s
+                .checkpoints(true)
+                .unwrap()
+                .into_iter()
+                .find(|c| c.data.code == code);
+            let d = CheckpointData {
+                name: format!("巡查点{}{}", n % 6, n / 6 % 3),
+                place: "宿舍1号楼".into(),
+                code,
+                checklist: vec!["门已上锁".into(), "无违章电器".into()],
+                active: !(retire && known.is_some()),
+            };
+            ok(s.set_checkpoint(&admin, known.as_ref().map(|c| c.id.as_str()), &d));
+        }
+        Op::SetRoute { variant } => {
+            use dutydesk::domain::patrol::{RouteData, RouteOrder, Schedule};
+            let cps: Vec<String> = s
+                .checkpoints(false)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            let routes = s.routes(true).unwrap();
+            let d = RouteData {
+                name: format!("路线{}", variant % 3),
+                checkpoints: cps,
+                order: if variant % 2 == 0 {
+                    RouteOrder::Ordered
+                } else {
+                    RouteOrder::AnyOrder
+                },
+                schedule: Schedule::parse(
+                    ["22:00 00:30", "2@21:00-05:00", "W1@09:00"][usize::from(variant) % 3],
+                )
+                .unwrap(),
+                min_walk_min: u32::from(variant % 3),
+                window_min: 60,
+                late_min: 15,
+                named_person: variant % 5 == 0,
+                active: true,
+            };
+            let id = routes
+                .iter()
+                .find(|r| r.data.name == d.name)
+                .map(|r| r.id.clone());
+            ok(s.set_route(&admin, id.as_deref(), &d));
+        }
+        Op::AssignRoute { route } => {
+            let routes: Vec<String> = s.routes(false).unwrap().into_iter().map(|r| r.id).collect();
+            if let Some(id) = pick(&routes, route) {
+                let night = s.patrol_night(now).unwrap().night;
+                ok(s.assign_route(&leader, &id, &night, "张建国"));
+            }
+        }
+        Op::StartPatrol { route } => {
+            let routes: Vec<String> = s.routes(false).unwrap().into_iter().map(|r| r.id).collect();
+            if let Some(id) = pick(&routes, route) {
+                ok(s.start_patrol(&guard, &id, None));
+            }
+        }
+        Op::CheckIn { round, cp, finding } => {
+            use dutydesk::domain::patrol::{Method, Outcome};
+            let open = ids(
+                s,
+                "SELECT id FROM patrol_rounds WHERE closed_ms IS NULL ORDER BY id",
+            );
+            if let Some(r) = pick(&open, round) {
+                let cps = s
+                    .patrol_round(&r)
+                    .unwrap()
+                    .map(|r| r.checkpoints)
+                    .unwrap_or_default();
+                if let Some(c) = pick(&cps, cp) {
+                    let outcome = if finding {
+                        Outcome::Finding {
+                            failed: vec!["门已上锁".into()],
+                            note: "门没锁".into(),
+                        }
+                    } else {
+                        Outcome::Ok
+                    };
+                    // Now and then entered later from a paper card.
+                    let at = (cp % 3 == 0).then(|| now - 20 * 60_000);
+                    let method = if at.is_some() {
+                        Method::Later
+                    } else {
+                        Method::Code
+                    };
+                    ok(s.check_in(&guard, &r, &c, &outcome, at, method));
+                }
+            }
+        }
+        Op::ClosePatrol { round } => {
+            let open = ids(
+                s,
+                "SELECT id FROM patrol_rounds WHERE closed_ms IS NULL ORDER BY id",
+            );
+            if let Some(r) = pick(&open, round) {
+                ok(s.close_patrol(&guard, &r, "楼顶门钥匙不在"));
             }
         }
     }
@@ -1008,6 +1157,7 @@ fn ready(s: &Store, op: &Op) -> bool {
         Op::Resolve { .. } => "SELECT COUNT(*) FROM conflicts",
         Op::HazardStep { .. } => "SELECT COUNT(*) FROM hazards",
         Op::Retire { .. } => "SELECT COUNT(*) - 1 FROM stations",
+        Op::Purge { .. } => "SELECT COUNT(*) FROM visits WHERE status = 'out'",
         _ => return true,
     };
     count(s, sql) > 0
@@ -1314,6 +1464,7 @@ fn run_case(
     }
     for st in &stations {
         prop_assert_eq!(verified(&st.store), ev0.len() as u64);
+        prop_assert_eq!(st.store.unerased_purged_events().unwrap(), 0);
     }
     // Rebuilding from the log gives what incremental projection gave.
     let st = &mut stations[n - 1];
@@ -1562,6 +1713,33 @@ fn every_kind_is_generated() {
         ),
         op(1, Left { student: 6 }),
         op(2, FutureKind),
+        op(
+            0,
+            SetCheckpoint {
+                n: 0,
+                retire: false,
+            },
+        ),
+        op(
+            0,
+            SetCheckpoint {
+                n: 1,
+                retire: false,
+            },
+        ),
+        op(0, SetRoute { variant: 0 }),
+        op(0, AssignRoute { route: 0 }),
+        op(0, StartPatrol { route: 0 }),
+        op(
+            0,
+            CheckIn {
+                round: 0,
+                cp: 1,
+                finding: true,
+            },
+        ),
+        op(0, ClosePatrol { round: 0 }),
+        op(1, Purge { days: 200 }),
         op(0, Retire { station: 0 }),
         Step::Export { at: 1 },
         Step::Import { at: 0, pick: 1 },
@@ -1604,6 +1782,21 @@ fn every_kind_is_generated() {
                 pick: 0,
             },
         ),
+        // A visitor nobody watches for, gone home; half a year on, purged.
+        op(
+            2,
+            Register {
+                name: 4,
+                phone: 2,
+                deny: false,
+            },
+        ),
+        op(2, SignOut { visit: 1 }),
+        op(2, SignOut { visit: 1 }),
+        op(2, SignOut { visit: 1 }),
+        op(2, Purge { days: 200 }),
+        Step::Export { at: 2 },
+        Step::Import { at: 0, pick: 5 },
         Step::Tampered {
             at: 1,
             pick: 3,

@@ -193,6 +193,11 @@ fn run_case(
         if let Mode::Export(f) = &mut app.visitors_mut().mode {
             f.set("path", &export_to.to_string_lossy());
         }
+        if let dutydesk::panes::patrol::Mode::Export(f) =
+            &mut app.pane_mut::<dutydesk::panes::patrol::PatrolPane>().mode
+        {
+            f.set("path", &export_to.to_string_lossy());
+        }
         match *step {
             Step::Key(key) => {
                 app.handle_event(Event::Key(key));

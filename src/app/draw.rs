@@ -177,6 +177,18 @@ impl App {
                 Alert::Warn,
             ));
         }
+        let p = s.patrol;
+        for (n, key, level) in [
+            (p.missed, "status.patrol_missed", Alert::Urgent),
+            (p.not_started, "status.patrol_not_started", Alert::Urgent),
+            (p.open_past_window, "status.patrol_open", Alert::Warn),
+            (p.late, "status.patrol_late", Alert::Warn),
+            (p.unassigned, "status.patrol_unassigned", Alert::Warn),
+        ] {
+            if n > 0 {
+                alerts.push((trf(key, &[("n", n.to_string())]), level));
+            }
+        }
         let who = self
             .actor
             .as_ref()

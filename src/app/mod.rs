@@ -48,6 +48,7 @@ pub fn pane_list() -> Vec<Box<dyn Pane>> {
     vec![
         Box::new(VisitorsPane::new()),
         Box::new(RollcallPane::new()),
+        Box::new(crate::panes::patrol::PatrolPane::new()),
         Box::new(crate::panes::hazards::HazardsPane::new()),
     ]
 }
@@ -285,4 +286,6 @@ pub struct Status {
     /// Hazards past their deadline, and serious ones not closed.
     pub hazard_overdue: i64,
     pub hazard_serious: i64,
+    /// Tonight's patrols: missed, late, never started, open past window.
+    pub patrol: crate::domain::patrol_status::PatrolAlerts,
 }

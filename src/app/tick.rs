@@ -83,6 +83,7 @@ impl App {
             conflicts: self.store.unresolved_conflicts().unwrap_or(0),
             hazard_overdue,
             hazard_serious,
+            patrol: self.store.patrol_alerts(now).unwrap_or_default(),
         }
     }
 
@@ -103,6 +104,13 @@ impl App {
             dirty = true;
         }
         self.panes = panes;
+        // An overlay's own job (F9's invitation) reports the same way.
+        if let Some(mut o) = self.overlay.take() {
+            if self.with_ctx(|ctx| o.poll(ctx)) == Some(true) {
+                dirty = true;
+            }
+            self.overlay = Some(o);
+        }
         if self.tick_sync(now) {
             dirty = true;
         }

@@ -8,9 +8,11 @@ macro_rules! say {
     };
 }
 
+mod checkpoints;
 mod help;
 mod out;
 mod progress;
+mod purge;
 mod report;
 mod roster;
 mod sync;
@@ -99,6 +101,11 @@ pub enum Cmd {
         #[command(subcommand)]
         which: roster::RosterCmd,
     },
+    /// Patrol checkpoints (巡查点)
+    Checkpoints {
+        #[command(subcommand)]
+        which: checkpoints::CheckpointsCmd,
+    },
     /// Exchange records with the school's other stations by bundle files
     Sync {
         #[command(subcommand)]
@@ -106,6 +113,16 @@ pub enum Cmd {
     },
     /// Check the database: SQLite integrity and the event log's hash chains
     Check,
+    /// Erase visitors' personal data kept longer than the retention period
+    /// (ID number, phone, plate, name, notes; the visits and counts stay)
+    Purge {
+        /// Erase now (without it, only say how many visits are due)
+        #[arg(long)]
+        yes: bool,
+        /// The admin doing it (default: the first active admin)
+        #[arg(long)]
+        admin: Option<String>,
+    },
     /// Copy the database while it is in use (default: backups/ beside it)
     Backup {
         /// Output file (must not exist)
@@ -526,6 +543,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             };
             roster::run(&path, which)
         }
+        Some(Cmd::Checkpoints { which }) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            checkpoints::run(&path, which)
+        }
         Some(Cmd::Backup { out }) => {
             let path = match cli.db {
                 Some(p) => p,
@@ -556,6 +580,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Some(Cmd::Purge { yes, admin }) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            purge::run(&path, admin.as_deref(), yes)
+        }
         Some(Cmd::Check) => {
             let path = match cli.db {
                 Some(p) => p,
@@ -567,6 +598,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
             match store.verify_log()? {
                 Ok(n) => {
+                    let unerased = store.unerased_purged_events()?;
+                    if unerased > 0 {
+                        return Err(CliError(trf(
+                            "cli.check_unerased",
+                            &[("n", unerased.to_string())],
+                        )));
+                    }
                     say!("{}", trf("cli.check_ok", &[("n", n.to_string())]));
                     Ok(())
                 }

@@ -73,6 +73,17 @@ pub enum ReportCmd {
     Followups(RangeArgs),
     /// 隐患排查台账 — the hazard ledger
     Hazards(RangeArgs),
+    /// 巡查记录 — the patrol ledger: each checkpoint of each round
+    Patrol(RangeArgs),
+    /// 巡查点卡片 — one label per checkpoint with its Code 128 barcode
+    Checkpoints {
+        /// Output file: .xlsx
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// The options of the ledgers that cover a date range (absences, sick,
@@ -290,5 +301,21 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             run_range(path, a, LedgerRequest::Followups, "report.followups.done")
         }
         ReportCmd::Hazards(a) => run_range(path, a, LedgerRequest::Hazards, "report.hazards.done"),
+        ReportCmd::Patrol(a) => run_range(path, a, LedgerRequest::Patrol, "report.patrol.done"),
+        ReportCmd::Checkpoints { out, force } => {
+            // Images need a workbook: cards are .xlsx only.
+            if !matches!(
+                crate::report::ledger::Format::from_path(&out),
+                Ok(crate::report::ledger::Format::Xlsx)
+            ) {
+                return Err(CliError(tr("report.cards.xlsx_only")));
+            }
+            check_out(&out, force)?;
+            let store = open_existing(path)?;
+            let n = crate::report::cards::export_cards(&store, &command_line_actor(), &out)
+                .map_err(export_err(&out))?;
+            done("report.cards.done", n, &out);
+            Ok(())
+        }
     }
 }

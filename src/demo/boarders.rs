@@ -45,6 +45,7 @@ fn layout(scale: Scale) -> Layout {
             fill: 90,
         },
         Scale::Busy => layout(Scale::Small),
+        Scale::YearSample => layout(Scale::SchoolYear),
         Scale::SchoolYear => Layout {
             buildings: (1..=6)
                 .map(|i| {
@@ -214,8 +215,52 @@ pub(super) fn night(
     stats: &mut GenStats,
     mut year: Option<&mut Year>,
 ) -> Result<(), StoreError> {
-    let at = |m: i64| day_start + m * 60_000;
     for b in buildings {
+        // In a school year each building's roll is called at its dorm
+        // station, under that station's chain.
+        match year.as_deref().and_then(|y| y.dorm_of_building(b)) {
+            Some(station) => s.as_station(&station, |s| {
+                building_night(
+                    s,
+                    clock,
+                    rng,
+                    teacher,
+                    b,
+                    day_start,
+                    stats,
+                    year.as_deref_mut(),
+                )
+            })?,
+            None => building_night(
+                s,
+                clock,
+                rng,
+                teacher,
+                b,
+                day_start,
+                stats,
+                year.as_deref_mut(),
+            )?,
+        }
+    }
+    Ok(())
+}
+
+/// One building's night: the lights-out roll and, in a school year, the
+/// bed check.
+#[allow(clippy::too_many_arguments)]
+fn building_night(
+    s: &mut Store,
+    clock: &FixedClock,
+    rng: &mut StdRng,
+    teacher: &Actor,
+    b: &str,
+    day_start: i64,
+    stats: &mut GenStats,
+    mut year: Option<&mut Year>,
+) -> Result<(), StoreError> {
+    let at = |m: i64| day_start + m * 60_000;
+    {
         clock.set(at(21 * 60 + 30));
         let round = s.start_round(teacher, RoundKind::LightsOut, b)?;
         stats.rounds += 1;

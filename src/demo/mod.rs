@@ -5,6 +5,7 @@
 mod boarders;
 mod hazards;
 pub mod names;
+mod patrol;
 mod year;
 
 use crate::domain::event::StationKind;
@@ -14,6 +15,7 @@ use crate::domain::time::{FixedClock, day_start_ms};
 use crate::domain::validate::{FieldError, IdType, check_resident_id};
 use crate::domain::visit::{Decision, VisitForm, VisitorType};
 use crate::domain::watchlist::WatchForm;
+use crate::store::peers::PeerView;
 use crate::store::visits::RegisterOutcome;
 use crate::store::{IdGen, Store, StoreError};
 use rand::rngs::StdRng;
@@ -28,6 +30,7 @@ pub const GENERATOR_HASH: u64 = fnv1a(&[
     include_str!("mod.rs"),
     include_str!("boarders.rs"),
     include_str!("names.rs"),
+    include_str!("patrol.rs"),
     include_str!("year.rs"),
     include_str!("hazards.rs"),
 ]);
@@ -59,6 +62,9 @@ pub enum Scale {
     Busy,
     /// 365 days, ≥150,000 visits: benchmarks.
     SchoolYear,
+    /// The school year's buildings and life (every station, contradictions
+    /// and decisions) over three weeks: tests of what `SchoolYear` draws.
+    YearSample,
 }
 
 /// The demo's operators: (name, role, PIN). Shown on the login screen.
@@ -360,10 +366,11 @@ pub fn generate(
     let days: i64 = match scale {
         Scale::Small | Scale::Busy => 14,
         Scale::SchoolYear => 365,
+        Scale::YearSample => 21,
     };
     let per_day = match scale {
         Scale::Small => 30,
-        Scale::Busy | Scale::SchoolYear => 420,
+        Scale::Busy | Scale::SchoolYear | Scale::YearSample => 420,
     };
     let offset = 480;
     let today = crate::domain::time::local(now_ms, offset).date_naive();
@@ -398,7 +405,7 @@ pub fn generate(
         .cloned()
         .unwrap_or_else(|| admin.clone());
     let mut stats = GenStats::default();
-    store.batch(|s| {
+    let dorms = store.batch(|s| {
         // Boarders belong to the school once: a second run on the same
         // database (another station's records) adds visits, not a roster.
         let buildings = if s.students(None)?.is_empty() {
@@ -414,16 +421,32 @@ pub fn generate(
             .unwrap_or_else(|| admin.clone());
         // The school year's weekends, leave, sick log and watchlist: its own
         // random stream, so the smaller scales stay as they were.
+        let leader = ops
+            .iter()
+            .find(|o| o.role == Role::DutyLeader)
+            .cloned()
+            .unwrap_or_else(|| admin.clone());
         let mut year = match scale {
-            Scale::SchoolYear => Some(year::Year::new(
+            Scale::SchoolYear | Scale::YearSample => Some(year::Year::new(
                 s,
                 StdRng::seed_from_u64(seed ^ 0x5EA5_0FDA),
                 &roster,
                 &admin,
-                guard.clone(),
-                teacher.clone(),
+                (guard.clone(), teacher.clone(), leader),
             )?),
             Scale::Small | Scale::Busy => None,
+        };
+        // Checkpoints and routes belong to the school once, like boarders.
+        let leader = ops
+            .iter()
+            .find(|o| o.role == Role::DutyLeader)
+            .cloned()
+            .unwrap_or_else(|| admin.clone());
+        let mut patrol = if s.checkpoints(true)?.is_empty() {
+            let rng = StdRng::seed_from_u64(seed ^ 0x9A7_0011);
+            Some(patrol::Patrol::setup(s, &admin, &guard, scale, rng)?)
+        } else {
+            None
         };
         let mut visitors = Visitors {
             roster: &roster,
@@ -462,6 +485,13 @@ pub fn generate(
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
             let base = day_start_ms(day, offset);
+            // On the first of each month the admin purges visitors'
+            // personal data past the retention period (PIPL).
+            if year.is_some() && chrono::Datelike::day(&day) == 1 {
+                clock.set(base + 8 * 3_600_000);
+                let out = s.purge_personal(&admin, base + 8 * 3_600_000, &mut |_, _| true)?;
+                stats.purged += out.visits as u64;
+            }
             if let (Some(h), Some(c)) = (hazard_year.as_mut(), crew.as_ref()) {
                 h.day(s, clock, c, base)?;
             }
@@ -482,6 +512,20 @@ pub fn generate(
             let tonight = crate::domain::rollcall::night_of(now_ms, offset);
             if !(scale == Scale::Small && day == tonight) {
                 day_events.push((base + (21 * 60 + 30) * 60_000, DayEvent::Night));
+            }
+            if let Some(p) = patrol.as_mut() {
+                // Tonight's last round is left unwalked, and the rounds
+                // of the last hours are made below, among today's events.
+                let (until, skip) = if day == tonight {
+                    (now_ms - 180 * 60_000, true)
+                } else {
+                    (i64::MAX, false)
+                };
+                day_events.extend(
+                    p.night(day, offset, until, skip)
+                        .into_iter()
+                        .map(|(t, st)| (t, DayEvent::Patrol(st))),
+                );
             }
             if let Some(y) = year.as_mut() {
                 day_events.extend(
@@ -509,17 +553,22 @@ pub fn generate(
                     )?,
                     DayEvent::Life(h) => {
                         let Some(y) = year.as_mut() else { continue };
-                        for (at, next) in y.happen(s, h, t, &mut stats)? {
-                            if at < base + 86_400_000 {
-                                let pos = day_events[k..].partition_point(|e| e.0 <= at) + k;
-                                day_events.insert(pos, (at, DayEvent::Life(next)));
-                            } else {
-                                y.defer((at, next));
-                            }
+                        for next in y.happen(s, h, t, &mut stats)? {
+                            schedule(&mut day_events, k, base, y, next);
+                        }
+                    }
+                    DayEvent::Patrol(st) => {
+                        if let Some(p) = patrol.as_mut() {
+                            p.happen(s, st)?;
                         }
                     }
                     DayEvent::Leave(id, actor) => {
                         s.sign_out(&ops[actor], &id)?;
+                        if let Some(y) = year.as_mut()
+                            && let Some(next) = y.signed_out(id, t)
+                        {
+                            schedule(&mut day_events, k, base, y, next);
+                        }
                     }
                     DayEvent::Arrive => {
                         let actor = rng.random_range(0..ops.len());
@@ -584,6 +633,9 @@ pub fn generate(
         let mut order = std::iter::once(first_parent).chain((0..).filter(|i| *i != first_parent));
         let present: [i64; 5] = [190, 45, 30, 28, 5];
         for (k, mins_ago) in present.into_iter().enumerate() {
+            if let (45, Scale::Small, Some(p)) = (mins_ago, scale, patrol.as_mut()) {
+                p.tonight_closed(s, clock, &leader, now_ms)?;
+            }
             if mins_ago == 5 && scale == Scale::Small && !buildings.is_empty() {
                 boarders::tonight(s, clock, &teacher, &buildings[0], now_ms, &mut stats)?;
             }
@@ -598,11 +650,46 @@ pub fn generate(
                 stats.visits += 1;
             }
         }
-        Ok(())
+        if let (Scale::Small, Some(p)) = (scale, patrol.as_mut()) {
+            p.tonight_open(s, clock, now_ms)?;
+        }
+        Ok(year.map(|y| y.dorms().to_vec()).unwrap_or_default())
     })?;
+    // The dorm stations synced with this one last thing tonight: it has
+    // heard that they hold all it holds, as a synced station has, so its
+    // next bundle carries only what is new.
+    let heads: std::collections::BTreeMap<String, i64> = store
+        .own_heads()?
+        .into_iter()
+        .map(|(origin, (seq, _))| (origin, seq))
+        .collect();
+    let view = PeerView {
+        at_ms: now_ms,
+        heads,
+    };
+    for d in &dorms {
+        store.record_peer_view(d, &view, Some(now_ms))?;
+    }
     clock.set(now_ms);
     store.set_ids(IdGen::Random);
     Ok(stats)
+}
+
+/// Puts a happening due at `at` among the day's events after position `k`
+/// (the one being done), or keeps it for a later day.
+fn schedule(
+    day_events: &mut Vec<(i64, DayEvent)>,
+    k: usize,
+    base: i64,
+    y: &mut year::Year,
+    (at, next): (i64, year::Happening),
+) {
+    if at < base + 86_400_000 {
+        let pos = day_events[k..].partition_point(|e| e.0 <= at) + k;
+        day_events.insert(pos, (at, DayEvent::Life(next)));
+    } else {
+        y.defer((at, next));
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -613,6 +700,8 @@ enum DayEvent {
     Night,
     /// The rest of a school year (`Scale::SchoolYear` only).
     Life(year::Happening),
+    /// A step of a patrol round.
+    Patrol(patrol::Step),
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -624,4 +713,10 @@ pub struct GenStats {
     pub leaves: u64,
     pub sick: u64,
     pub hazards: u64,
+    /// Records two stations told differently (a school year only).
+    pub contradictions: u64,
+    /// Of those, decided by a duty leader.
+    pub decisions: u64,
+    /// Visits whose personal data the monthly purges erased.
+    pub purged: u64,
 }

@@ -43,6 +43,16 @@ pub enum DomainError {
     HazardStep,
     #[error("the fix must be verified by someone other than who rectified it")]
     OwnRectification,
+    #[error("nobody is named for this route tonight")]
+    PersonRequired,
+    #[error("the checkpoint is not on this round's route")]
+    NotOnRoute,
+    #[error("no checkpoint has this code")]
+    UnknownCode,
+    #[error("a round of this route is already open")]
+    PatrolOpen,
+    #[error("the visitor's personal data was erased")]
+    Erased,
 }
 
 impl DomainError {
@@ -66,6 +76,11 @@ impl DomainError {
             DomainError::HazardClosed => "err.hazard_closed",
             DomainError::HazardStep => "err.hazard_step",
             DomainError::OwnRectification => "err.own_rectification",
+            DomainError::PersonRequired => "err.person_required",
+            DomainError::NotOnRoute => "err.not_on_route",
+            DomainError::UnknownCode => "err.unknown_code",
+            DomainError::PatrolOpen => "err.patrol_open",
+            DomainError::Erased => "err.erased",
         }
     }
 }

@@ -5,6 +5,7 @@ use super::fact::Fact;
 use super::hazard::{
     HazardAssigned, HazardClosed, HazardRectified, HazardReopened, HazardReported, HazardVerified,
 };
+use super::patrol::{CheckpointData, Method, Outcome, RouteData};
 use super::role::Role;
 use super::rollcall::{Mark, RoundKind};
 use super::roster::{BedRef, StaffMember, StudentData, Zone};
@@ -20,6 +21,11 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// wrote as a `Fact`; at version 1 their text was written already translated,
 /// and is shown as it stands.
 pub const FACT_SCHEMA_VERSION: i64 = 2;
+
+/// Visit bodies from version 3 on are hashed with their personal fields
+/// (`visit::PERSONAL_FIELDS`) as a salted digest, so a retention purge can
+/// erase the fields and every chain still verifies.
+pub const PERSONAL_SCHEMA_VERSION: i64 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -205,6 +211,17 @@ pub struct ConflictResolved {
     pub note: String,
 }
 
+/// Personal data past the school's retention period erased from these
+/// visits (PIPL): each station erases the fields from its copy of their
+/// events and projections; the visits themselves, and so the counts, stay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitsPurged {
+    pub purge_id: String,
+    /// Visits that ended before this instant were due.
+    pub cutoff_ms: i64,
+    pub visit_ids: Vec<String>,
+}
+
 /// An audit note: which file brought which changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RosterImported {
@@ -326,6 +343,68 @@ pub struct GateReturned {
     pub at_ms: i64,
 }
 
+/// A checkpoint's whole record (added, changed or retired).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointSet {
+    pub checkpoint_id: String,
+    pub data: CheckpointData,
+}
+
+/// A route's whole record (added, changed or retired).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteSet {
+    pub route_id: String,
+    pub data: RouteData,
+}
+
+/// The person responsible for one night of a special-period route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteAssigned {
+    pub route_id: String,
+    /// The local date of the evening the night began (YYYY-MM-DD).
+    pub night: String,
+    pub person: String,
+}
+
+/// A patrol round begun. The route's checkpoints and rules are copied in,
+/// so a later edit of the route never rewrites what this round was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatrolStarted {
+    pub round_id: String,
+    pub route_id: String,
+    pub night: String,
+    /// The due time it was started for; none for an unscheduled round.
+    pub slot_ms: Option<i64>,
+    /// When it should be done by.
+    pub end_ms: i64,
+    pub checkpoints: Vec<String>,
+    pub ordered: bool,
+    pub min_walk_min: u32,
+}
+
+/// One checkpoint checked in: OK or a finding. `at_ms` is when the
+/// patroller was there (given for an entry made later), `entered_ms` when
+/// it was entered; both are kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatrolChecked {
+    pub round_id: String,
+    pub check_id: String,
+    pub checkpoint_id: String,
+    pub outcome: Outcome,
+    pub at_ms: i64,
+    pub entered_ms: i64,
+    pub method: Method,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatrolClosed {
+    pub round_id: String,
+    /// Checkpoints not checked in when it closed.
+    pub missed: Vec<String>,
+    /// Required when anything was missed.
+    pub reason: Option<String>,
+}
+
 /// Every kind this version understands. Kinds from newer versions are kept
 /// in the log as raw JSON and simply not projected.
 #[derive(Debug, Clone, PartialEq)]
@@ -367,6 +446,13 @@ pub enum Event {
     HazardVerified(HazardVerified),
     HazardClosed(HazardClosed),
     HazardReopened(HazardReopened),
+    CheckpointSet(CheckpointSet),
+    RouteSet(RouteSet),
+    RouteAssigned(RouteAssigned),
+    PatrolStarted(PatrolStarted),
+    PatrolChecked(PatrolChecked),
+    PatrolClosed(PatrolClosed),
+    VisitsPurged(VisitsPurged),
 }
 
 macro_rules! kinds {
@@ -432,6 +518,13 @@ kinds! {
     HazardVerified => "hazard.verified", hazard_id, "hazard";
     HazardClosed => "hazard.closed", hazard_id, "hazard";
     HazardReopened => "hazard.reopened", hazard_id, "hazard";
+    CheckpointSet => "checkpoint.set", checkpoint_id, "checkpoint";
+    RouteSet => "route.set", route_id, "route";
+    RouteAssigned => "route.assigned", route_id, "route";
+    PatrolStarted => "patrol.started", round_id, "patrol";
+    PatrolChecked => "patrol.checked", round_id, "patrol";
+    PatrolClosed => "patrol.closed", round_id, "patrol";
+    VisitsPurged => "visits.purged", purge_id, "purge";
 }
 
 impl Event {
@@ -439,6 +532,9 @@ impl Event {
     pub fn schema(&self) -> i64 {
         match self {
             Event::StudentLeft(_) | Event::RoundMarked(_) => FACT_SCHEMA_VERSION,
+            Event::VisitRegistered(_) | Event::VisitDenied(_) | Event::VisitCorrected(_) => {
+                PERSONAL_SCHEMA_VERSION
+            }
             _ => SCHEMA_VERSION,
         }
     }

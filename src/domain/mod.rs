@@ -9,6 +9,8 @@ pub mod hazard;
 pub mod hazard_fold;
 pub mod hlc;
 pub mod names;
+pub mod patrol;
+pub mod patrol_status;
 pub mod role;
 pub mod rollcall;
 pub mod roster;

@@ -62,22 +62,29 @@ pub enum Permission {
     ManageHazards,
     /// Verify a fix (复查) — never one's own.
     VerifyHazards,
+    /// Walk patrol rounds: start, check in, close.
+    Patrol,
+    /// Keep checkpoints and routes.
+    ManagePatrol,
+    /// Name the person responsible for a special-period night.
+    AssignPatrol,
+    /// Erase visitors' personal data past the retention period.
+    PurgePersonalData,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match p {
-        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard => true,
+        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol => true,
         ExportReports => matches!(role, Role::Admin | Role::DutyLeader),
-        ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster => {
-            role == Role::Admin
-        }
+        ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster
+        | ManagePatrol => role == Role::Admin,
         RunRollCall => role != Role::Guard,
         ForceCloseRound | ApproveGateException | ResolveConflicts | ManageHazards
-        | VerifyHazards => {
+        | VerifyHazards | AssignPatrol => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
-        Sync => role == Role::Admin,
+        Sync | PurgePersonalData => role == Role::Admin,
     }
 }
 

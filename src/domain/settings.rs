@@ -14,6 +14,10 @@ pub const BED_CHECK_EVERY: &str = "bed_check_every_minutes";
 /// 1 while a special period (exams) is in force: pass holders only.
 pub const SPECIAL_PERIOD: &str = "special_period";
 pub const DEFAULT_LOCK_MINUTES: i64 = 10;
+/// Days a visitor's personal data is kept after the visit ends (PIPL);
+/// a school sets its own within the bounds in `known`.
+pub const RETENTION_DAYS: &str = "retention_days";
+pub const DEFAULT_RETENTION_DAYS: i64 = 180;
 
 /// The setting key holding the hours a hazard of this severity is given.
 pub fn hazard_deadline_key(s: Severity) -> String {
@@ -62,6 +66,9 @@ pub fn known(key: &str) -> Option<(i64, i64)> {
     if Severity::ALL.iter().any(|s| hazard_deadline_key(*s) == key) {
         return Some((1, 24 * 180));
     }
+    if key == RETENTION_DAYS {
+        return Some((30, 3650));
+    }
     VisitorType::ALL
         .iter()
         .any(|t| expected_key(*t) == key)
@@ -75,6 +82,7 @@ pub fn all_keys() -> Vec<String> {
         CURFEW_MINUTES.to_string(),
         LIGHTS_OUT_MINUTES.to_string(),
         BED_CHECK_EVERY.to_string(),
+        RETENTION_DAYS.to_string(),
     ];
     v.extend(VisitorType::ALL.iter().map(|t| expected_key(*t)));
     v.extend(Severity::ALL.iter().map(|s| hazard_deadline_key(*s)));
@@ -102,6 +110,9 @@ pub fn default_value(key: &str) -> Option<i64> {
         .find(|s| hazard_deadline_key(**s) == key)
     {
         return Some(s.default_deadline_hours());
+    }
+    if key == RETENTION_DAYS {
+        return Some(DEFAULT_RETENTION_DAYS);
     }
     VisitorType::ALL
         .iter()

@@ -82,6 +82,14 @@ pub enum FieldError {
     NoSuchFolder,
     /// A file path that does not exist or cannot be read.
     NoSuchFile,
+    /// A checkpoint code with characters other than letters, digits, '-'.
+    CodeFormat,
+    /// A patrol schedule that is not times, N@from-to, W1@09:00 or M1@09:00.
+    ScheduleFormat,
+    /// A checkpoint that does not exist (or was retired).
+    UnknownCheckpoint,
+    /// The same entry twice.
+    Duplicate,
 }
 
 impl FieldError {
@@ -107,6 +115,10 @@ impl FieldError {
             FieldError::Mismatch => "err.mismatch",
             FieldError::NoSuchFolder => "err.no_such_folder",
             FieldError::NoSuchFile => "err.no_such_file",
+            FieldError::CodeFormat => "err.code_format",
+            FieldError::ScheduleFormat => "err.schedule_format",
+            FieldError::UnknownCheckpoint => "err.unknown_checkpoint",
+            FieldError::Duplicate => "err.duplicate_entry",
         }
     }
 

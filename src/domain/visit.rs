@@ -65,6 +65,30 @@ pub struct VisitDetails {
     pub authorised_by: String,
 }
 
+/// The fields of `VisitDetails` a retention purge erases: who the visitor
+/// is. What the visit was (type, host, purpose, times) stays for the counts.
+pub const PERSONAL_FIELDS: [&str; 5] = ["name", "id_no", "phone", "plate", "notes"];
+
+impl VisitDetails {
+    /// The details with `PERSONAL_FIELDS` erased — what every station shows
+    /// of a purged visit.
+    pub fn erased(&self) -> VisitDetails {
+        VisitDetails {
+            name: String::new(),
+            id_no: None,
+            phone: None,
+            plate: None,
+            notes: String::new(),
+            ..self.clone()
+        }
+    }
+
+    /// True once erased: a name is required on every registration.
+    pub fn is_erased(&self) -> bool {
+        self.name.is_empty()
+    }
+}
+
 /// The form as typed. Everything is text until `validate` says otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VisitForm {

@@ -56,6 +56,15 @@ pub fn note_text_in(lang: Lang, note: &str, fact: Option<&Fact>, offset_min: i32
     }
 }
 
+/// A visitor's name as shown: a purged visit says it was erased.
+pub fn visitor_name(d: &crate::domain::visit::VisitDetails) -> String {
+    if d.is_erased() {
+        super::tr("visit.erased")
+    } else {
+        d.name.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,6 +48,7 @@ pub fn kind_label(kind: LedgerKind) -> &'static str {
         LedgerKind::Followups => "ledger.kind.followups",
         LedgerKind::Sick => "ledger.kind.sick",
         LedgerKind::Leave => "ledger.kind.leave",
+        LedgerKind::Patrol => "ledger.kind.patrol",
         LedgerKind::Roster => "ledger.kind.roster",
         LedgerKind::Hazards => "ledger.kind.hazards",
     }
@@ -63,6 +64,7 @@ fn done_key(kind: LedgerKind) -> &'static str {
         LedgerKind::Followups => "report.followups.done",
         LedgerKind::Sick => "report.sick.done",
         LedgerKind::Leave => "report.leave.done",
+        LedgerKind::Patrol => "report.patrol.done",
         LedgerKind::Roster => "report.roster.done",
         LedgerKind::Hazards => "report.hazards.done",
     }
@@ -388,6 +390,7 @@ impl ExportForm {
             LedgerKind::Followups => LedgerRequest::Followups(range_req(path)?),
             LedgerKind::Sick => LedgerRequest::Sick(range_req(path)?),
             LedgerKind::Leave => LedgerRequest::Leave(range_req(path)?),
+            LedgerKind::Patrol => LedgerRequest::Patrol(range_req(path)?),
         })
     }
 

@@ -5,8 +5,11 @@
 pub mod conflicts;
 pub mod export;
 pub mod hazards;
+pub mod invite_job;
 pub mod job;
+pub mod patrol;
 pub mod picker;
+pub mod purge_job;
 pub mod rollcall;
 pub mod station;
 pub mod sync_job;

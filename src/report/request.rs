@@ -20,6 +20,7 @@ pub enum LedgerKind {
     Followups,
     Sick,
     Leave,
+    Patrol,
     Roster,
     Hazards,
 }
@@ -36,7 +37,7 @@ pub enum Span {
 }
 
 impl LedgerKind {
-    pub const ALL: [LedgerKind; 9] = [
+    pub const ALL: [LedgerKind; 10] = [
         LedgerKind::Visitors,
         LedgerKind::Gate,
         LedgerKind::Rollcall,
@@ -44,8 +45,9 @@ impl LedgerKind {
         LedgerKind::Followups,
         LedgerKind::Sick,
         LedgerKind::Leave,
-        LedgerKind::Roster,
+        LedgerKind::Patrol,
         LedgerKind::Hazards,
+        LedgerKind::Roster,
     ];
 
     /// Stable name: the CLI subcommand, the file-name stem and the catalog
@@ -59,6 +61,7 @@ impl LedgerKind {
             LedgerKind::Followups => "followups",
             LedgerKind::Sick => "sick",
             LedgerKind::Leave => "leave",
+            LedgerKind::Patrol => "patrol",
             LedgerKind::Roster => "roster",
             LedgerKind::Hazards => "hazards",
         }
@@ -94,6 +97,7 @@ pub enum LedgerRequest {
     Followups(RangeRequest),
     Sick(RangeRequest),
     Leave(RangeRequest),
+    Patrol(RangeRequest),
     Roster(PathBuf),
     Hazards(RangeRequest),
 }
@@ -108,6 +112,7 @@ impl LedgerRequest {
             LedgerRequest::Followups(_) => LedgerKind::Followups,
             LedgerRequest::Sick(_) => LedgerKind::Sick,
             LedgerRequest::Leave(_) => LedgerKind::Leave,
+            LedgerRequest::Patrol(_) => LedgerKind::Patrol,
             LedgerRequest::Roster(_) => LedgerKind::Roster,
             LedgerRequest::Hazards(_) => LedgerKind::Hazards,
         }
@@ -124,6 +129,7 @@ impl LedgerRequest {
             | LedgerRequest::Sick(r)
             | LedgerRequest::Leave(r)
             | LedgerRequest::Hazards(r) => &r.path,
+            LedgerRequest::Patrol(r) => &r.path,
             LedgerRequest::Roster(p) => p,
         }
     }
@@ -147,6 +153,7 @@ pub fn export(
         LedgerRequest::Followups(r) => followups::export_followups(store, actor, r, watch),
         LedgerRequest::Sick(r) => sick::export_sick(store, actor, r, watch),
         LedgerRequest::Leave(r) => leave::export_leave(store, actor, r, watch),
+        LedgerRequest::Patrol(r) => patrol::export_patrol(store, actor, r, watch),
         LedgerRequest::Roster(p) => roster::export_roster(store, actor, p, watch),
         LedgerRequest::Hazards(r) => hazards::export_hazards(store, actor, r, watch),
     }

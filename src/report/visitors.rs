@@ -5,6 +5,7 @@ use crate::domain::role::{Actor, Permission, require};
 use crate::domain::time;
 use crate::domain::validate::mask_id;
 use crate::domain::visit::{Decision, VisitDetails, VisitStatus};
+use crate::i18n::facts::visitor_name;
 use crate::i18n::{tr, trf};
 use crate::report::common::{
     Streamed, build_streamed, columns, export_streamed, exported_at, exported_by,
@@ -107,7 +108,7 @@ impl VisitRows<'_> {
         Ok(vec![
             no.to_string(),
             time::fmt_local(v.time_in, off, "%Y-%m-%d"),
-            cell(&|d| d.name.clone()),
+            cell(&visitor_name),
             cell(&|d| tr(&format!("id_type.{}", d.id_type.key()))),
             cell(&|d| mask(&d.id_no)),
             cell(&|d| d.phone.clone().unwrap_or_default()),

@@ -276,7 +276,7 @@ fn append_linked(
     head: &mut Head,
     max_hlc: &mut crate::domain::hlc::Hlc,
 ) -> Result<bool, StoreError> {
-    match log::insert(conn, rec) {
+    match log::insert_received(conn, rec) {
         Ok(()) => {}
         Err(e) if is_constraint(&e) => return Ok(false),
         Err(e) => return Err(e),

@@ -1,7 +1,7 @@
 //! The append-only event log: gapless per-origin sequence, UUIDv7 ids, HLC
 //! timestamps and a blake3 hash chain per origin.
 
-use super::StoreError;
+use super::{StoreError, personal};
 use crate::domain::hlc::Hlc;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -23,8 +23,13 @@ pub struct EventRecord {
 impl EventRecord {
     /// The hash of every field but `hash`, chained to `prev_hash`. Fields are
     /// length-prefixed so no two different events can hash alike by shifting
-    /// bytes between fields.
+    /// bytes between fields. A body holding personal data is hashed in its
+    /// erasable form (`personal`), so erasing it later keeps the hash.
     pub fn compute_hash(&self) -> [u8; 32] {
+        let sealed = personal::holds_personal(&self.kind, self.schema)
+            .then(|| personal::hash_form(&self.body))
+            .flatten();
+        let body = sealed.as_deref().unwrap_or(&self.body);
         let mut h = blake3::Hasher::new();
         h.update(b"dutydesk-event-v1");
         h.update(&self.prev_hash);
@@ -38,7 +43,7 @@ impl EventRecord {
             self.entity.as_bytes(),
             &self.schema.to_le_bytes(),
             self.actor.as_bytes(),
-            self.body.as_bytes(),
+            body.as_bytes(),
         ] {
             h.update(&(part.len() as u64).to_le_bytes());
             h.update(part);
@@ -122,6 +127,20 @@ pub fn max_hlc(conn: &Connection) -> Result<Hlc, StoreError> {
 }
 
 pub fn insert(conn: &Connection, e: &EventRecord) -> Result<(), StoreError> {
+    insert_body(conn, e, &e.body)
+}
+
+/// Appends an event received from another station. One about a visit
+/// whose personal data was purged here, from a station that had not purged
+/// yet, is kept erased: the fields never come back.
+pub fn insert_received(conn: &Connection, e: &EventRecord) -> Result<(), StoreError> {
+    let erased = purged_entity(conn, &e.kind, e.schema, &e.entity)?
+        .then(|| personal::erase(&e.body))
+        .flatten();
+    insert_body(conn, e, erased.as_ref().unwrap_or(&e.body))
+}
+
+fn insert_body(conn: &Connection, e: &EventRecord, body: &str) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT INTO events ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))?
@@ -135,11 +154,62 @@ pub fn insert(conn: &Connection, e: &EventRecord) -> Result<(), StoreError> {
         e.entity,
         e.schema,
         e.actor,
-        e.body,
+        body,
         &e.prev_hash[..],
         &e.hash[..]
     ])?;
     Ok(())
+}
+
+/// True for an event of a visit whose personal data was purged here.
+fn purged_entity(
+    conn: &Connection,
+    kind: &str,
+    schema: i64,
+    entity: &str,
+) -> Result<bool, StoreError> {
+    let Some(visit) = entity.strip_prefix("visit:") else {
+        return Ok(false);
+    };
+    if !personal::holds_personal(kind, schema) {
+        return Ok(false);
+    }
+    Ok(conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM purged_visits WHERE visit_id = ?1)")?
+        .query_row([visit], |r| r.get(0))?)
+}
+
+/// Erases the personal fields of every event of one visit held here.
+pub fn erase_visit(conn: &Connection, visit_id: &str) -> Result<(), StoreError> {
+    for (e, body) in erasable(conn, visit_id)?.0 {
+        conn.prepare_cached("UPDATE events SET body = ?1 WHERE origin = ?2 AND seq = ?3")?
+            .execute(params![body, e.origin, e.seq])?;
+    }
+    Ok(())
+}
+
+/// (events `erase_visit` would erase, events written before erasable
+/// bodies — their fields stay in the log) of one visit.
+pub fn erased_counts(conn: &Connection, visit_id: &str) -> Result<(usize, usize), StoreError> {
+    let (erasable, legacy) = erasable(conn, visit_id)?;
+    Ok((erasable.len(), legacy))
+}
+
+type Erasable = (Vec<(EventRecord, String)>, usize);
+
+fn erasable(conn: &Connection, visit_id: &str) -> Result<Erasable, StoreError> {
+    let mut out = vec![];
+    let mut legacy = 0;
+    for e in for_entity(conn, &format!("visit:{visit_id}"))? {
+        if personal::holds_personal(&e.kind, e.schema) {
+            if let Some(body) = personal::erase(&e.body) {
+                out.push((e, body));
+            }
+        } else if e.kind != "visit.signed_out" {
+            legacy += 1;
+        }
+    }
+    Ok((out, legacy))
 }
 
 /// Calls `f` with every event `sql` (a query over `COLS`) selects.

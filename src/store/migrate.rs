@@ -414,12 +414,89 @@ CREATE TABLE peer_heads (
 ) STRICT, WITHOUT ROWID;
 ";
 
-/// Schema 11: the hazard ledger (隐患排查台账), one row per hazard folded
+/// Schema 11: visits whose personal data was purged (a projection of
+/// `visits.purged`), and the ended visits a purge looks for, by end time.
+const V11: &str = "
+CREATE TABLE purged_visits (
+    visit_id TEXT PRIMARY KEY,
+    purge_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX visits_ended ON visits(time_out) WHERE status = 'out';
+";
+
+/// Schema 12: night patrol — checkpoints, routes, the person named per
+/// night of a special-period route, rounds and their check-ins. What the
+/// status bar asks every tick reads one night's rounds (`night`) and the
+/// open ones (partial index), each round's check-ins by its index: the cost
+/// does not grow with the year behind it.
+const V12: &str = "
+CREATE TABLE checkpoints (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    place TEXT NOT NULL,
+    code TEXT NOT NULL,
+    checklist TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE INDEX checkpoints_code ON checkpoints(code);
+CREATE TABLE routes (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    data TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE TABLE route_assignments (
+    route_id TEXT NOT NULL,
+    night TEXT NOT NULL,
+    person TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    PRIMARY KEY (route_id, night)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE patrol_rounds (
+    id TEXT PRIMARY KEY,
+    route_id TEXT NOT NULL,
+    night TEXT NOT NULL,
+    slot_ms INTEGER,
+    started_ms INTEGER NOT NULL,
+    started_by TEXT NOT NULL,
+    end_ms INTEGER NOT NULL,
+    checkpoints TEXT NOT NULL,
+    ordered INTEGER NOT NULL,
+    min_walk_min INTEGER NOT NULL,
+    closed_ms INTEGER,
+    closed_by TEXT,
+    missed TEXT,
+    reason TEXT
+) STRICT;
+CREATE INDEX patrol_rounds_night ON patrol_rounds(night, route_id, started_ms);
+CREATE INDEX patrol_rounds_open ON patrol_rounds(route_id, started_ms) WHERE closed_ms IS NULL;
+CREATE TABLE patrol_checks (
+    id TEXT PRIMARY KEY,
+    round_id TEXT NOT NULL,
+    checkpoint_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    failed TEXT NOT NULL,
+    note TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    entered_ms INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE INDEX patrol_checks_round ON patrol_checks(round_id, at_ms);
+";
+
+/// Schema 13: the hazard ledger (隐患排查台账), one row per hazard folded
 /// from its events (`domain::hazard_fold`); its history is read from the
 /// log by entity. What the status bar asks every second — overdue and
 /// serious hazards not closed — reads a partial index over open hazards
 /// only; the ledger's filters each have an index.
-const V11: &str = "
+const V13: &str = "
 CREATE TABLE hazards (
     id TEXT PRIMARY KEY,
     origin TEXT NOT NULL,
@@ -457,7 +534,7 @@ CREATE INDEX hazards_severity ON hazards(severity, found_ms);
 CREATE INDEX hazards_category ON hazards(category, found_ms);
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

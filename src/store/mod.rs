@@ -11,13 +11,19 @@ pub mod intake;
 pub mod log;
 pub mod migrate;
 pub mod operators;
+pub mod patrol;
+pub mod patrol_ledger;
+pub mod patrol_night;
 pub mod peers;
+pub mod personal;
 pub mod project;
 pub mod project_hazards;
 pub mod project_night;
+pub mod project_patrol;
 pub mod project_people;
 pub mod project_roster;
 pub mod project_visits;
+pub mod purge;
 pub mod reports;
 pub mod rollcall;
 pub mod roster;
@@ -85,6 +91,16 @@ impl IdGen {
         IdGen::Seeded(Box::new(StdRng::seed_from_u64(seed)))
     }
 
+    /// A salt for the digest of an event's personal fields (`personal`).
+    pub fn salt(&mut self) -> [u8; 16] {
+        let mut salt = [0u8; 16];
+        match self {
+            IdGen::Random => rand::rng().fill(&mut salt),
+            IdGen::Seeded(r) => r.as_mut().fill(&mut salt),
+        }
+        salt
+    }
+
     pub fn uuid_v7(&mut self, ms: i64) -> String {
         let mut rand = [0u8; 10];
         match self {
@@ -105,6 +121,9 @@ pub struct Store {
     ids: IdGen,
     last_hlc: Hlc,
     depth: u32,
+    /// Another station whose chain appends go to (`as_station`): generated
+    /// data only.
+    writing_as: Option<String>,
 }
 
 /// Pragmas for a duty PC: WAL so readers never block the writer, FULL sync
@@ -113,6 +132,9 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted and overwritten content is zeroed, so erased personal data
+    // does not linger in free space (nor in a backup copied from it).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(())
 }
@@ -199,6 +221,7 @@ impl Store {
             clock,
             ids: IdGen::Random,
             depth: 0,
+            writing_as: None,
         };
         store.station = store.load_station()?;
         if found > 0 && found < migrate::LATEST {
@@ -317,6 +340,21 @@ impl Store {
         out
     }
 
+    /// Runs `f` with every event appended under `origin`'s own chain, as
+    /// if written at that station and taken in by sync. Only the demo
+    /// generator uses it: a year-end station of a real school holds the
+    /// other stations' chains beside its own.
+    pub fn as_station<T>(
+        &mut self,
+        origin: &str,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let before = self.writing_as.replace(origin.to_string());
+        let out = f(self);
+        self.writing_as = before;
+        out
+    }
+
     /// Runs `f` on one consistent view of the station: a long read (a
     /// year's ledger, read twice) sees no write another connection makes
     /// meanwhile. Joins a transaction already open.
@@ -344,7 +382,10 @@ impl Store {
     /// recompute, not 400 of a growing round.
     fn append(&mut self, actor: &Actor, events: &[Event]) -> Result<Vec<EventRecord>, StoreError> {
         debug_assert!(self.depth > 0, "append outside a transaction");
-        let origin = self.require_station()?.id.clone();
+        let origin = match &self.writing_as {
+            Some(o) => o.clone(),
+            None => self.require_station()?.id.clone(),
+        };
         let (mut seq, mut prev) = log::head(&self.conn, &origin)?;
         let mut out = Vec::with_capacity(events.len());
         // Records in the order first touched; the set keeps a roster
@@ -355,16 +396,22 @@ impl Store {
             let now = self.clock.now_ms();
             self.last_hlc = self.last_hlc.tick(now);
             seq += 1;
+            let (kind, schema) = (ev.kind(), ev.schema());
+            let body = if personal::holds_personal(kind, schema) {
+                personal::seal(&ev.body_json(), &self.ids.salt())
+            } else {
+                ev.body_json()
+            };
             let mut rec = EventRecord {
                 origin: origin.clone(),
                 seq,
                 id: self.ids.uuid_v7(now),
                 hlc: self.last_hlc,
-                kind: ev.kind().to_string(),
+                kind: kind.to_string(),
                 entity: ev.entity(),
-                schema: ev.schema(),
+                schema,
                 actor: actor.id.clone(),
-                body: ev.body_json(),
+                body,
                 prev_hash: prev,
                 hash: [0; 32],
             };

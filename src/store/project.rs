@@ -10,7 +10,9 @@
 
 use super::StoreError;
 use super::log::{self, EventRecord};
-use super::{project_hazards, project_night, project_people, project_roster, project_visits};
+use super::{
+    project_hazards, project_night, project_patrol, project_people, project_roster, project_visits,
+};
 use crate::domain::event::Event;
 use rusqlite::{Connection, params};
 use std::collections::{HashMap, HashSet};
@@ -43,6 +45,12 @@ pub const TABLES: &[&str] = &[
     "conflicts",
     "resolutions",
     "hazards",
+    "checkpoints",
+    "routes",
+    "route_assignments",
+    "patrol_rounds",
+    "patrol_checks",
+    "purged_visits",
 ];
 
 /// An entity's events, parsed, in log order.
@@ -226,6 +234,18 @@ pub fn apply_fact(
                 ],
             )?;
         }
+        Event::VisitsPurged(b) => {
+            for v in &b.visit_ids {
+                exec(
+                    conn,
+                    "INSERT OR IGNORE INTO purged_visits (visit_id, purge_id, at_ms) VALUES (?1, ?2, ?3)",
+                    params![v, b.purge_id, at],
+                )?;
+                log::erase_visit(conn, v)?;
+            }
+            // The visits it names show erased (`project_entity`, "purge").
+            return Ok(Some(rec.entity.clone()));
+        }
         Event::ConflictResolved(b) => {
             project_people::resolution(conn, &rec.entity)?;
             // The chosen value now shows on the record itself.
@@ -275,6 +295,23 @@ pub fn project_entity(
         "leave" => project_night::leave(conn, id, events),
         "departure" => project_night::departure(conn, id, events),
         "hazard" => project_hazards::hazard(conn, id, events, fresh),
+        "checkpoint" => project_patrol::checkpoint(conn, id, events),
+        "route" => project_patrol::route(conn, id, events),
+        "patrol" => project_patrol::round(conn, id, events, fresh),
+        // A rebuild projects every visit after the purges are in (`fresh`);
+        // as it arrives, a purge re-projects the visits it erased.
+        "purge" if !fresh => {
+            for (_, e) in events {
+                if let Event::VisitsPurged(p) = e {
+                    for v in &p.visit_ids {
+                        let visit = format!("visit:{v}");
+                        let evs = entity_events(conn, &visit)?;
+                        project_entity(conn, &visit, &evs, false, pending)?;
+                    }
+                }
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
@@ -287,6 +324,7 @@ pub const FACT_KINDS: &[&str] = &[
     "roster.imported",
     "absence.followup",
     "conflict.resolved",
+    "visits.purged",
 ];
 
 /// Empties every projection and replays the whole log into them: simple

@@ -72,12 +72,18 @@ pub fn visit(
         }
         return Ok(());
     };
-    let mut details = base_details.clone();
+    // A purged visit shows erased whatever its events still hold (events
+    // written before erasable bodies keep their fields in the log).
+    let purged: bool = conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM purged_visits WHERE visit_id = ?1)")?
+        .query_row([id], |r| r.get(0))?;
+    let shown = |d: &VisitDetails| if purged { d.erased() } else { d.clone() };
+    let mut details = shown(base_details);
     let mut corrections = 0i64;
     for (r, e) in events {
         if let Event::VisitCorrected(c) = e {
             let before = serde_json::to_string(&details).unwrap_or_default();
-            details = c.details.clone();
+            details = shown(&c.details);
             corrections += 1;
             conn.prepare_cached(
                 "INSERT OR REPLACE INTO visit_changes (event_id, visit_id, at_ms, by, reason, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -115,7 +121,9 @@ pub fn visit(
         (s, _) => (s, None, None),
     };
     conn.prepare_cached(
-        "INSERT INTO visits (id, origin, status, time_in, time_out, person_key, name, details, time_in_reason, registered_by, signed_out_by, watch, corrections, search)
+        // OR REPLACE: a purge in the same bundle may have projected the
+        // visit already.
+        "INSERT OR REPLACE INTO visits (id, origin, status, time_in, time_out, person_key, name, details, time_in_reason, registered_by, signed_out_by, watch, corrections, search)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
@@ -124,7 +132,7 @@ pub fn visit(
         status,
         time_in,
         time_out,
-        person_key(&details),
+        key_of(&details),
         details.name,
         serde_json::to_string(&details).unwrap_or_default(),
         reason,
@@ -134,12 +142,24 @@ pub fn visit(
         corrections,
         visit_search(&details)
     ])?;
-    let new_key = person_key(&details);
-    if let Some(k) = old_key.filter(|k| *k != new_key) {
+    let new_key = key_of(&details);
+    if let Some(k) = old_key.filter(|k| *k != new_key && !k.is_empty()) {
         pending.person(k);
     }
-    pending.person(new_key);
+    if !new_key.is_empty() {
+        pending.person(new_key);
+    }
     Ok(())
+}
+
+/// The returning-visitor key; none for an erased visit, which suggests
+/// nobody.
+fn key_of(d: &VisitDetails) -> String {
+    if d.is_erased() {
+        String::new()
+    } else {
+        person_key(d)
+    }
 }
 
 /// Recomputes one returning-visitor suggestion from the person's visits, so

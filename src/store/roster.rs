@@ -132,7 +132,7 @@ impl Store {
 
     /// The id of the student's latest enrolment or change here: the version
     /// a change is made to.
-    fn student_version(&self, id: &str) -> Result<Option<String>, StoreError> {
+    pub fn student_version(&self, id: &str) -> Result<Option<String>, StoreError> {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn

@@ -233,6 +233,9 @@ impl Store {
         let a = actor.clone();
         self.write(actor, |s| {
             let row = s.visit(visit_id)?.ok_or(DomainError::NotFound)?;
+            if row.details.is_erased() {
+                return Err(DomainError::Erased.into());
+            }
             let ev = visit::decide_correct(&a, visit_id, &row.details, form, reason)?;
             Ok((vec![Event::VisitCorrected(ev)], ()))
         })

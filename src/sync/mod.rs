@@ -249,6 +249,18 @@ pub fn export_to(store: &mut Store, path: &Path) -> Result<ExportReport, SyncErr
 /// renamed — a USB stick pulled out half way leaves no half bundle. With
 /// `full`, every event this station holds.
 pub fn export_to_as(store: &mut Store, path: &Path, full: bool) -> Result<ExportReport, SyncError> {
+    export_watched(store, path, full, &mut |_, _| true)
+}
+
+/// `export_to_as` telling `watch` (events read, events in all) after each
+/// chunk; when `watch` says stop, the temporary file is removed and the
+/// export ends as interrupted: nothing is left behind.
+pub fn export_watched(
+    store: &mut Store,
+    path: &Path,
+    full: bool,
+    watch: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<ExportReport, SyncError> {
     let id = identity(store)?;
     let st = store.require_station()?.clone();
     // Chains only grow: the events up to the heads read here are the same
@@ -291,9 +303,14 @@ pub fn export_to_as(store: &mut Store, path: &Path, full: bool) -> Result<Export
                 crypto::write_bundle(out, key, header, &mut body)
             });
             let mut chunk = Vec::with_capacity(EXPORT_CHUNK);
+            let mut read_n = 0u64;
             let read = log.for_each_event_in_ranges(&plan.ranges, |rec| {
                 chunk.push(rec);
                 if chunk.len() == EXPORT_CHUNK {
+                    read_n += EXPORT_CHUNK as u64;
+                    if !watch(read_n, events) {
+                        return Err(StoreError::Io(interrupted()));
+                    }
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(EXPORT_CHUNK));
                     if tx.send(Some(full)).is_err() {
                         // The writer failed: stop; its error is reported.
@@ -538,11 +555,27 @@ pub fn snapshot_path(join_file: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// The error of an export or invite stopped on request.
+fn interrupted() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::Interrupted, "cancelled")
+}
+
 /// A join file for a new station of this school, and the one-time code
 /// that opens it (shown on screen, never stored). Beside it goes a full
 /// bundle (`snapshot_path`): the new station is unknown to the others, so
 /// their incremental bundles would start above what it holds.
 pub fn invite(store: &mut Store, path: &Path) -> Result<(String, String), SyncError> {
+    invite_watched(store, path, &mut |_, _| true)
+}
+
+/// `invite` telling `watch` how far the full bundle is written (events
+/// read, events in all); when `watch` says stop, neither the bundle nor
+/// the join file is left behind.
+pub fn invite_watched(
+    store: &mut Store,
+    path: &Path,
+    watch: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<(String, String), SyncError> {
     let id = identity(store)?;
     let st = store.require_station()?.clone();
     let code = crypto::new_join_code();
@@ -556,7 +589,13 @@ pub fn invite(store: &mut Store, path: &Path) -> Result<(String, String), SyncEr
     };
     let bytes = crypto::seal_join(&code, &info)?;
     // The bundle first: a join file is never left without it.
-    export_to_as(store, &snapshot_path(path), true)?;
+    let snapshot = snapshot_path(path);
+    let bundle = export_watched(store, &snapshot, true, watch)?;
+    // Stopped once the bundle was written: it goes too.
+    if !watch(bundle.events, bundle.events) {
+        let _ = std::fs::remove_file(&snapshot);
+        return Err(interrupted().into());
+    }
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);

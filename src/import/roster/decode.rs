@@ -52,6 +52,41 @@ pub fn parse_bytes(bytes: &[u8], kind: SourceKind) -> Result<ParsedRoster, Impor
     }
 }
 
+/// A file's cells as grids, one per worksheet (a text file is one), for
+/// imports other than the roster (checkpoints) that read their own header.
+pub fn grids(bytes: &[u8], kind: SourceKind) -> Result<Vec<Vec<Vec<String>>>, ImportError> {
+    let spreadsheet = |e: &dyn std::fmt::Display| ImportError::Spreadsheet(e.to_string());
+    if bytes.starts_with(b"PK\x03\x04") {
+        let wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| spreadsheet(&e))?;
+        sheet_grids(wb)
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        let wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| spreadsheet(&e))?;
+        sheet_grids(wb)
+    } else if kind != SourceKind::Csv && bytes.trim_ascii_start().starts_with(b"<") {
+        Err(ImportError::Spreadsheet(
+            "an HTML page named as a spreadsheet: open it in Excel and save as .xlsx".into(),
+        ))
+    } else {
+        Ok(vec![split_delimited(&decode_text(bytes).0)])
+    }
+}
+
+fn sheet_grids<R, RS>(mut wb: R) -> Result<Vec<Vec<Vec<String>>>, ImportError>
+where
+    R: Reader<RS>,
+    RS: std::io::Read + std::io::Seek,
+    R::Error: std::fmt::Display,
+{
+    wb.sheet_names()
+        .iter()
+        .map(|n| {
+            wb.worksheet_range(n)
+                .map(|r| range_to_grid(&r))
+                .map_err(|e| ImportError::Spreadsheet(e.to_string()))
+        })
+        .collect()
+}
+
 /// The first worksheet that holds a roster; if none does, the most useful
 /// error of the first sheets (naming columns beats "no header" beats
 /// "empty", which an instructions sheet or a blank Sheet2 would give).

@@ -15,7 +15,7 @@ mod values;
 
 use std::path::Path;
 
-pub use decode::{parse_bytes, parse_file};
+pub use decode::{grids, parse_bytes, parse_file};
 pub use rows::parse_grid;
 
 use crate::domain::roster::{Carried, GUARDIAN_FIELDS, RosterRow};
@@ -279,7 +279,7 @@ pub const FIELDS: &[&str] = &[
 /// absent: a one-building school leaves it out and the caller defaults it.
 const REQUIRED: [&str; 3] = [NAME, ROOM, BED];
 
-const HEADER_SCAN_ROWS: usize = 15;
+pub const HEADER_SCAN_ROWS: usize = 15;
 
 #[cfg(test)]
 mod tests {

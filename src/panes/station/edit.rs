@@ -21,6 +21,30 @@ impl StationScreen {
                 return Handled::Yes;
             }
             (Edit::ConfirmToggle { .. }, Input::Act(Action::Back)) => return Handled::Yes,
+            (Edit::ConfirmPurge { .. }, Input::Act(Action::Confirm)) => {
+                self.edit = Edit::Purging(crate::panes::purge_job::start(ctx));
+                return Handled::Yes;
+            }
+            (Edit::ConfirmPurge { .. }, Input::Act(Action::Back)) => return Handled::Yes,
+            (Edit::Purging(job), Input::Act(Action::Back)) => {
+                job.cancel();
+                self.edit = edit;
+                return Handled::Yes;
+            }
+            (Edit::Purging(_) | Edit::ConfirmPurge { .. }, _) => {
+                self.edit = edit;
+                return Handled::No;
+            }
+            // Esc stops the invitation; its result (cancelled) still comes.
+            (Edit::Inviting { job, .. }, Input::Act(Action::Back)) => {
+                job.cancel();
+                self.edit = edit;
+                return Handled::Yes;
+            }
+            (Edit::Inviting { .. }, _) => {
+                self.edit = edit;
+                return Handled::No;
+            }
             (Edit::ConfirmToggle { .. }, _) => {
                 self.edit = edit;
                 return Handled::No;
@@ -115,20 +139,11 @@ impl StationScreen {
             }
             Edit::SyncConfig(f) => save_sync_config(f, ctx),
             Edit::Invite(f) => {
+                // Written on the job runner; the code comes when it is done.
                 let path = std::path::PathBuf::from(f.value("path").trim());
-                match crate::sync::invite(ctx.store, &path) {
-                    Ok((code, fingerprint)) => {
-                        return Some(Edit::Code {
-                            code,
-                            fingerprint,
-                            path: path.display().to_string(),
-                        });
-                    }
-                    Err(e) => {
-                        ctx.err(crate::sync::error_text(&e));
-                        None
-                    }
-                }
+                let shown = path.display().to_string();
+                let job = crate::panes::invite_job::start(ctx.store, path);
+                return Some(Edit::Inviting { job, path: shown });
             }
             Edit::Recover(f) => {
                 let folder = self.sync.folder.clone().unwrap_or_default();
@@ -178,7 +193,12 @@ impl StationScreen {
                     }
                 }
             })(),
-            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } => Some(()),
+            Edit::None
+            | Edit::Code { .. }
+            | Edit::ConfirmToggle { .. }
+            | Edit::Inviting { .. }
+            | Edit::ConfirmPurge { .. }
+            | Edit::Purging(_) => Some(()),
         };
         match saved {
             Some(()) => None,

@@ -60,10 +60,22 @@ pub enum Edit {
     SyncConfig(Form),
     /// Where to write a join file for a new station.
     Invite(Form),
+    /// The join file and its full bundle being written on the job runner
+    /// (to `path`); Esc cancels.
+    Inviting {
+        job: crate::panes::job::Job<crate::panes::invite_job::InviteResult>,
+        path: String,
+    },
     /// "Deactivate this operator?" — asked before anyone loses access.
     ConfirmToggle {
         id: String,
     },
+    /// "Erase the personal data of `due` visits?" — it cannot be undone.
+    ConfirmPurge {
+        due: usize,
+    },
+    /// The retention purge on the job runner; Esc stops it between chunks.
+    Purging(crate::panes::job::Job<String>),
     /// Recovering this station after its own chain forked: the admin's note
     /// (why) is the confirmation, saved with the retirement of the old id.
     Recover(Form),
@@ -206,7 +218,12 @@ impl StationScreen {
     pub fn in_form(&self) -> bool {
         !matches!(
             self.edit,
-            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. }
+            Edit::None
+                | Edit::Code { .. }
+                | Edit::ConfirmToggle { .. }
+                | Edit::Inviting { .. }
+                | Edit::ConfirmPurge { .. }
+                | Edit::Purging(_)
         )
     }
 
@@ -219,7 +236,8 @@ impl StationScreen {
                 Section::Sync => Ctx::Sync,
             }],
             Edit::Code { .. } => vec![Ctx::Viewer],
-            Edit::ConfirmToggle { .. } => vec![Ctx::Confirm],
+            Edit::ConfirmToggle { .. } | Edit::ConfirmPurge { .. } => vec![Ctx::Confirm],
+            Edit::Inviting { .. } | Edit::Purging(_) => vec![Ctx::Job],
             _ => vec![Ctx::Form],
         }
     }
@@ -232,8 +250,56 @@ impl StationScreen {
             Edit::ResetPin { form, .. } | Edit::Setting { form, .. } | Edit::Staff { form, .. } => {
                 Some(form)
             }
-            Edit::None | Edit::Code { .. } | Edit::ConfirmToggle { .. } => None,
+            Edit::None
+            | Edit::Code { .. }
+            | Edit::ConfirmToggle { .. }
+            | Edit::Inviting { .. }
+            | Edit::ConfirmPurge { .. }
+            | Edit::Purging(_) => None,
         }
+    }
+
+    /// The invitation's news: the code to read out once written, else why
+    /// not. True when there is something to draw.
+    fn poll_invite(&mut self, ctx: &mut PaneCtx) -> bool {
+        let Edit::Inviting { job, path } = &mut self.edit else {
+            return false;
+        };
+        let (changed, done) = job.poll();
+        let Some(r) = done else { return changed };
+        let path = std::mem::take(path);
+        self.edit = match r {
+            Ok((code, fingerprint)) => Edit::Code {
+                code,
+                fingerprint,
+                path,
+            },
+            Err(e) => {
+                ctx.err(e);
+                Edit::None
+            }
+        };
+        let _ = self.reload(ctx);
+        true
+    }
+}
+
+impl StationScreen {
+    /// The purge's news: its line once done. True when there is something
+    /// to draw.
+    fn poll_purge(&mut self, ctx: &mut PaneCtx) -> bool {
+        let Edit::Purging(job) = &mut self.edit else {
+            return false;
+        };
+        let (changed, done) = job.poll();
+        let Some(r) = done else { return changed };
+        match r {
+            Ok(line) => ctx.ok(line),
+            Err(e) => ctx.err(e),
+        }
+        self.edit = Edit::None;
+        let _ = self.reload(ctx);
+        true
     }
 }
 
@@ -275,6 +341,9 @@ impl Pane for StationScreen {
     }
     fn take_sync_request(&mut self) -> Option<std::path::PathBuf> {
         self.sync_request.take()
+    }
+    fn poll(&mut self, ctx: &mut PaneCtx) -> bool {
+        self.poll_invite(ctx) | self.poll_purge(ctx)
     }
     crate::pane_any!();
 }

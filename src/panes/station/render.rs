@@ -122,6 +122,24 @@ impl StationScreen {
         }
         let (title, form) = match &self.edit {
             Edit::None => return None,
+            Edit::Inviting { job, .. } => {
+                crate::panes::job::render(job, area, buf);
+                return None;
+            }
+            Edit::Purging(job) => {
+                crate::panes::job::render(job, area, buf);
+                return None;
+            }
+            Edit::ConfirmPurge { due } => {
+                crate::ui::confirm(
+                    area,
+                    buf,
+                    &tr("purge.title"),
+                    trf("purge.confirm", &[("n", due.to_string())]),
+                    56,
+                );
+                return None;
+            }
             Edit::ConfirmToggle { id } => {
                 let name = self
                     .operators

@@ -159,6 +159,19 @@ impl StationScreen {
                     let _ = self.reload(ctx);
                 }
             }
+            // Counted when asked, not on every reload: on a year-old
+            // station the count reads every visit that ended long ago.
+            (Action::Purge, Section::Settings) => match ctx.store.purge_due(ctx.now_ms) {
+                Ok(due) if due.is_empty() => ctx.ok(trf(
+                    "purge.none",
+                    &[(
+                        "days",
+                        ctx.store.setting(settings::RETENTION_DAYS).to_string(),
+                    )],
+                )),
+                Ok(due) => self.edit = Edit::ConfirmPurge { due: due.len() },
+                Err(e) => ctx.err(error_text(&e)),
+            },
             (Action::Open, Section::Settings) => {
                 if let Some((k, v)) = self.settings.get(self.set_list.sel) {
                     let mut f = Form::new(vec![

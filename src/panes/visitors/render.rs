@@ -7,6 +7,7 @@ use crate::domain::role::{Permission, Role, allows};
 use crate::domain::time;
 use crate::domain::validate::mask_id;
 use crate::domain::visit::{Decision, VisitDetails, VisitStatus, is_overstay};
+use crate::i18n::facts::visitor_name;
 use crate::i18n::{tr, trf};
 use crate::store::visits::VisitRow;
 use crate::store::watchlist::WatchRow;
@@ -180,7 +181,7 @@ impl VisitorsPane {
                 (
                     vec![
                         time::fmt_local(r.time_in, rc.offset_min, "%m-%d %H:%M"),
-                        d.name.clone(),
+                        visitor_name(d),
                         tr(&format!("vtype.{}", d.visitor_type.key())),
                         stay,
                         d.purpose.clone(),
@@ -236,7 +237,7 @@ impl VisitorsPane {
                 (
                     vec![
                         time::fmt_local(r.time_in, rc.offset_min, "%m-%d %H:%M"),
-                        d.name.clone(),
+                        visitor_name(d),
                         status_label(r),
                         r.time_out
                             .map(|t| time::fmt_local(t, rc.offset_min, "%H:%M"))
@@ -511,7 +512,7 @@ fn watch_note_lines(w: &WatchRow, width: usize) -> Vec<Line<'static>> {
 
 fn detail_lines(d: &VisitDetails, role: Role) -> Vec<(String, String)> {
     vec![
-        (tr("visit.f.name"), d.name.clone()),
+        (tr("visit.f.name"), visitor_name(d)),
         (tr("visit.f.phone"), d.phone.clone().unwrap_or_default()),
         (
             tr(&format!("id_type.{}", d.id_type.key())),

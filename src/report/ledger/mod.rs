@@ -233,6 +233,12 @@ pub fn write_ledger(ledger: &Ledger, path: &Path) -> Result<(), LedgerError> {
     write_table(Table::of(ledger), path, &Unwatched)
 }
 
+/// Replaces `path` with `bytes` atomically (a file built whole elsewhere,
+/// such as the checkpoint cards).
+pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    atomic::write_atomically_with(path, |file| std::io::Write::write_all(file, bytes))
+}
+
 /// Writes `records` then `ledger.rows` (its summary rows) to `path` as
 /// [`write_ledger`] does, reading the records as they are written: memory
 /// does not grow with the ledger's length. `watch` hears the progress.
