@@ -246,7 +246,7 @@ fn pane_keys(db: &Path) -> Result<Vec<(String, Stats, Stats)>> {
     let mut app = App::new(store, vec![]);
     login(&mut app, LEADER.0, LEADER.1)?;
     let mut term = Terminal::new(TestBackend::new(120, 40))?;
-    app.handle_event(Event::Key(key(KeyCode::Char('3'))));
+    app.handle_event(Event::Key(key(KeyCode::Char('4'))));
     // "All": the whole year's ledger (as many rows as the pane loads).
     for _ in 0..4 {
         app.handle_event(Event::Key(key(KeyCode::Tab)));

@@ -102,9 +102,9 @@ fn session(db: &Path, dir: &Path, who: (&str, &str)) -> Tui {
     tui.send(who.1);
     tui.send(ENTER);
     tui.wait_until(&format!("{} logged in", who.0), |s| {
-        s.contains(&format!("{}(", who.0)) && s.contains("3 隐患")
+        s.contains(&format!("{}(", who.0)) && s.contains("4 隐患")
     });
-    tui.send("3");
+    tui.send("4");
     tui.wait_for("未销号");
     tui
 }

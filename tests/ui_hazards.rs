@@ -56,7 +56,7 @@ fn hazards_screens() {
             let (store, _clock) = with_hazards(dir.path(), &format!("c{n}.db"));
             let mut app = App::new(store, vec![]);
             login(&mut app, LEADER, LEADER_PIN);
-            press(&mut app, KeyCode::Char('3'));
+            press(&mut app, KeyCode::Char('4'));
 
             // 1. The open ledger: the serious one first, then the overdue.
             let buf = snap(&mut app, "hazards_ledger", lang, w, h);
@@ -101,7 +101,7 @@ fn the_report_form_refuses_inline_then_saves() {
     let (store, _clock) = with_hazards(dir.path(), "f.db");
     let mut app = App::new(store, vec![]);
     login(&mut app, GUARD, GUARD_PIN);
-    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('4'));
     let before = app.hazards().rows.len();
     press(&mut app, KeyCode::Char('n'));
     app.handle_event(Event::Key(ctrl('s')));
@@ -192,7 +192,7 @@ proptest! {
         let (store, _clock) = with_hazards(dir.path(), "p.db");
         let mut app = App::new(store, vec![]);
         login(&mut app, LEADER, LEADER_PIN);
-        press(&mut app, KeyCode::Char('3'));
+        press(&mut app, KeyCode::Char('4'));
         for key in keys {
             if let Mode::Export(f) = &mut app.hazards_mut().mode {
                 f.set("path", &dir.path().join("h.xlsx").to_string_lossy());

@@ -68,7 +68,7 @@ fn field_ids(app: &mut App) -> Vec<&'static str> {
 }
 
 /// Chooses `kind` with the keys a user presses: up to the ledger field,
-/// then its number in the list.
+/// then its number in the list (→ past the ninth).
 fn choose(app: &mut App, kind: LedgerKind) {
     while form(app).focused_id() != "ledger" {
         app.handle_key(back_tab());
@@ -78,7 +78,14 @@ fn choose(app: &mut App, kind: LedgerKind) {
         .iter()
         .position(|k| *k == kind)
         .expect("ledger on offer");
-    type_str(app, &(i + 1).to_string());
+    // Digits reach the first nine; past them, → steps on.
+    if i < 9 {
+        type_str(app, &(i + 1).to_string());
+    } else {
+        while form(app).kind() != kind {
+            press(app, KeyCode::Right);
+        }
+    }
     assert_eq!(form(app).kind(), kind);
 }
 
