@@ -67,6 +67,8 @@ pub enum Action {
     Reopen,
     /// Record a finding at a checkpoint (failed checklist items, a note).
     Finding,
+    /// Report the selected finding as a hazard (the hazards pane's form).
+    FindingToHazard,
     /// Check in a checkpoint walked earlier with a paper card, with its time.
     EnterLater,
     /// Name the person responsible for a route tonight.

@@ -322,6 +322,7 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Enter, N, Action::Confirm, Ctx::PatrolRound, "key.patrol_check", h(1)),
     b(KeyCode::Char('f'), C, Action::Finding, Ctx::PatrolRound, "key.patrol_finding", h(2)),
     b(KeyCode::Char('t'), C, Action::EnterLater, Ctx::PatrolRound, "key.patrol_later", h(3)),
+    b(KeyCode::Char('r'), C, Action::FindingToHazard, Ctx::PatrolRound, "key.patrol_to_hazard", h(3)),
     b(KeyCode::Char('e'), C, Action::CloseRound, Ctx::PatrolRound, "key.patrol_close", h(4)),
     b(KeyCode::Esc, N, Action::Back, Ctx::PatrolRound, "key.patrol_leave_round", h(5)),
     b(KeyCode::Up, N, Action::Up, Ctx::PatrolRound, "key.up", H),

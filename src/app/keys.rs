@@ -113,6 +113,11 @@ impl App {
             })
             .unwrap_or(Handled::No);
         self.panes = panes;
+        if overlay.is_none()
+            && let Some(req) = self.panes[focus].take_request()
+        {
+            self.carry(req);
+        }
         if let Some(mut o) = overlay {
             if let Some(dir) = o.take_sync_request() {
                 self.start_sync(dir);
@@ -265,5 +270,33 @@ impl App {
         self.panes = panes;
         self.overlay = overlay;
         h == Some(Handled::Yes)
+    }
+}
+
+impl App {
+    /// Brings the pane a request is for to front and hands it over.
+    fn carry(&mut self, req: crate::panes::PaneRequest) {
+        match req {
+            crate::panes::PaneRequest::ReportHazard(draft) => {
+                let Some(i) = self
+                    .panes
+                    .iter()
+                    .position(|p| p.as_any().is::<crate::panes::hazards::HazardsPane>())
+                else {
+                    return;
+                };
+                self.focus = i;
+                let mut panes = std::mem::take(&mut self.panes);
+                self.with_ctx(|ctx| {
+                    if let Some(h) = panes[i]
+                        .as_any_mut()
+                        .downcast_mut::<crate::panes::hazards::HazardsPane>()
+                    {
+                        h.open_report(&draft, ctx);
+                    }
+                });
+                self.panes = panes;
+            }
+        }
     }
 }

@@ -79,6 +79,10 @@ pub trait Pane: Any {
     fn take_sync_request(&mut self) -> Option<std::path::PathBuf> {
         None
     }
+    /// Work this pane hands to another (the app brings that one to front).
+    fn take_request(&mut self) -> Option<PaneRequest> {
+        None
+    }
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -97,6 +101,13 @@ macro_rules! pane_any {
 }
 
 /// What a pane needs from the app while handling a key.
+/// What one pane asks of another; the app carries it over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaneRequest {
+    /// A patrol finding to report as a hazard: the report form, prefilled.
+    ReportHazard(crate::domain::hazard::HazardDraft),
+}
+
 pub struct PaneCtx<'a> {
     pub store: &'a mut Store,
     pub actor: &'a Actor,

@@ -97,6 +97,8 @@ pub struct PatrolPane {
     pub routes: Vec<RouteRow>,
     pub by_id: HashMap<String, usize>,
     pub list: ListState,
+    /// A finding to report as a hazard, for the app to hand over.
+    pub request: Option<crate::panes::PaneRequest>,
 }
 
 impl Default for PatrolPane {
@@ -115,6 +117,7 @@ impl PatrolPane {
             routes: vec![],
             by_id: HashMap::new(),
             list: ListState::default(),
+            request: None,
         }
     }
 

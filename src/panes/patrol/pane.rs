@@ -50,7 +50,13 @@ impl Pane for PatrolPane {
     fn poll(&mut self, ctx: &mut PaneCtx) -> bool {
         PatrolPane::poll(self, ctx)
     }
+    fn take_request(&mut self) -> Option<crate::panes::PaneRequest> {
+        self.request.take()
+    }
     fn offers(&self, a: Action, role: Role) -> bool {
+        if a == Action::FindingToHazard {
+            return self.selected_finding().is_some();
+        }
         if !matches!(self.mode, Mode::Browse) {
             return true;
         }

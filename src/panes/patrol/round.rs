@@ -110,6 +110,12 @@ impl PatrolPane {
         let Mode::Round(r) = &self.mode else {
             return None;
         };
+        self.finding_at(r)
+    }
+
+    /// The finding at the round's selected checkpoint (the round may be
+    /// out of `self.mode` while its keys are handled).
+    fn finding_at(&self, r: &RoundMode) -> Option<FindingRef> {
         let v = self.round_of(r)?;
         let id = v.row.checkpoints.get(r.sel.sel)?;
         let c = v.checks.iter().rev().find(|c| &c.checkpoint_id == id)?;
@@ -262,6 +268,37 @@ impl PatrolPane {
                     );
                 }
             }
+            // The finding's place, the category its first failed item
+            // suggests, what failed and the note, linked to this check-in.
+            Action::FindingToHazard => match self.finding_at(&r) {
+                Some(f) => {
+                    let mut description = f.failed.join("；");
+                    if !f.note.is_empty() {
+                        if !description.is_empty() {
+                            description.push('；');
+                        }
+                        description.push_str(&f.note);
+                    }
+                    let place = if f.place.is_empty() {
+                        f.checkpoint.clone()
+                    } else {
+                        format!("{} {}", f.place, f.checkpoint)
+                    };
+                    self.request = Some(crate::panes::PaneRequest::ReportHazard(
+                        crate::domain::hazard::HazardDraft {
+                            place,
+                            category: crate::domain::hazard::Category::parse(f.category),
+                            description,
+                            found_on_patrol: Some(crate::domain::hazard::PatrolRef {
+                                round_id: f.round_id,
+                                checkpoint_id: f.checkpoint_id,
+                            }),
+                            ..Default::default()
+                        },
+                    ));
+                }
+                None => ctx.err(tr("patrol.no_finding_selected")),
+            },
             Action::EnterLater => {
                 if let Some((id, name)) = self.selected_checkpoint(&r) {
                     return (
