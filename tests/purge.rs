@@ -11,12 +11,10 @@ use dutydesk::domain::validate::IdType;
 use dutydesk::domain::visit::VisitForm;
 use dutydesk::store::visits::RegisterOutcome;
 use dutydesk::store::{Store, project};
-use dutydesk::sync;
-use std::path::Path;
 use std::sync::Arc;
 
 mod stations;
-use stations::{PIN, Station, T0, run};
+use stations::{PIN, Station, gate_and_dorm as pair, run};
 
 const ID_NO: &str = "11010519491231002X";
 const PHONE: &str = "13912345678";
@@ -26,57 +24,6 @@ const NOTE: &str = "带来一箱苹果";
 /// The phone a correction at the dorm station writes, before it hears of the purge.
 const PHONE2: &str = "13988887777";
 const DAY_MIN: i64 = 24 * 60;
-
-/// A gate station that sets up the school and a dorm station that joins.
-fn pair(dir: &Path) -> (Station, Station) {
-    let join = dir.join("school.ddjoin");
-    let clock = FixedClock::new(T0);
-    let path = dir.join("gate.db");
-    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
-    let admin = store
-        .setup(
-            "青山县第一中学",
-            "南门门卫室",
-            StationKind::Gate,
-            480,
-            "门卫管理员",
-            PIN,
-        )
-        .unwrap();
-    let code = sync::invite(&mut store, &join).unwrap().0;
-    let gate = Station {
-        store,
-        clock,
-        admin,
-        path,
-    };
-    let clock = FixedClock::new(T0 + 1_000);
-    let path = dir.join("dorm.db");
-    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
-    let info = sync::join_info(&join, &code).unwrap();
-    sync::join(
-        &mut store,
-        &info,
-        "一号楼值班室",
-        StationKind::Dorm,
-        480,
-        "宿管管理员",
-        PIN,
-    )
-    .unwrap();
-    let admin = store
-        .find_operator_by_name("宿管管理员")
-        .unwrap()
-        .unwrap()
-        .actor();
-    let dorm = Station {
-        store,
-        clock,
-        admin,
-        path,
-    };
-    (gate, dorm)
-}
 
 /// A parent with every personal field filled in (the ones the tests look
 /// for, or others), signed out after an hour.

@@ -16,58 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod stations;
-use stations::{PIN, Station, T0, run};
-
-/// Two stations of one school on database files: A sets up, B joins.
-fn school(dir: &Path) -> (Station, Station) {
-    let join = dir.join("school.ddjoin");
-    let clock = FixedClock::new(T0);
-    let path = dir.join("a.db");
-    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
-    let admin = store
-        .setup(
-            "青山县第一中学",
-            "南门门卫室",
-            StationKind::Gate,
-            480,
-            "管理员甲",
-            PIN,
-        )
-        .unwrap();
-    let code = sync::invite(&mut store, &join).unwrap().0;
-    let a = Station {
-        store,
-        clock,
-        admin,
-        path,
-    };
-    let clock = FixedClock::new(T0 + 1_000);
-    let path = dir.join("b.db");
-    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
-    let info = sync::join_info(&join, &code).unwrap();
-    sync::join(
-        &mut store,
-        &info,
-        "1号楼值班室",
-        StationKind::Dorm,
-        480,
-        "管理员乙",
-        PIN,
-    )
-    .unwrap();
-    let admin = store
-        .find_operator_by_name("管理员乙")
-        .unwrap()
-        .unwrap()
-        .actor();
-    let b = Station {
-        store,
-        clock,
-        admin,
-        path,
-    };
-    (a, b)
-}
+use stations::{PIN, Station, T0, gate_and_dorm as school, run};
 
 /// A exports and B imports, then the other way round.
 fn exchange(a: &mut Station, b: &mut Station, dir: &Path, tag: &str) {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
+use dutydesk::domain::event::StationKind;
 use dutydesk::domain::role::Actor;
 use dutydesk::domain::time::FixedClock;
 use dutydesk::domain::visit::VisitForm;
@@ -11,6 +12,7 @@ use dutydesk::store::visits::RegisterOutcome;
 use dutydesk::sync::{self, ExportReport, ImportReport};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// 2026-11-18 21:13 at +08:00.
 pub const T0: i64 = 1_795_000_000_000 + 13 * 3_600_000;
@@ -148,4 +150,55 @@ pub fn run(args: &[&str], db: &Path, stdin: &str) -> (bool, String) {
         String::from_utf8_lossy(&o.stderr)
     );
     (o.status.success(), text)
+}
+
+/// Two stations of one school on database files: A sets up, B joins.
+pub fn gate_and_dorm(dir: &Path) -> (Station, Station) {
+    let join = dir.join("school.ddjoin");
+    let clock = FixedClock::new(T0);
+    let path = dir.join("a.db");
+    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
+    let admin = store
+        .setup(
+            "青山县第一中学",
+            "南门门卫室",
+            StationKind::Gate,
+            480,
+            "管理员甲",
+            PIN,
+        )
+        .unwrap();
+    let code = sync::invite(&mut store, &join).unwrap().0;
+    let a = Station {
+        store,
+        clock,
+        admin,
+        path,
+    };
+    let clock = FixedClock::new(T0 + 1_000);
+    let path = dir.join("b.db");
+    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
+    let info = sync::join_info(&join, &code).unwrap();
+    sync::join(
+        &mut store,
+        &info,
+        "1号楼值班室",
+        StationKind::Dorm,
+        480,
+        "管理员乙",
+        PIN,
+    )
+    .unwrap();
+    let admin = store
+        .find_operator_by_name("管理员乙")
+        .unwrap()
+        .unwrap()
+        .actor();
+    let b = Station {
+        store,
+        clock,
+        admin,
+        path,
+    };
+    (a, b)
 }
