@@ -2,8 +2,8 @@
 //! Ctrl+R on a checkpoint with a finding brings the hazards pane to front
 //! with its report form prefilled (place, category guessed from the failed
 //! item, what failed and the note, the link to the check-in); one Ctrl+S
-//! saves it. On a checkpoint without a finding the key says why and does
-//! nothing.
+//! saves it, and the round marks the finding as reported. On a checkpoint
+//! without a finding the key says why and does nothing.
 
 mod common;
 
@@ -77,4 +77,11 @@ fn a_finding_becomes_a_hazard_in_one_key_and_is_saved_in_one_more() {
     app.handle_key(ctrl('s'));
     assert_eq!(linked(&app), before + 1);
     assert!(matches!(app.pane::<HazardsPane>().mode, HazardMode::Browse));
+    // Back in the round, the finding says it was reported.
+    press(&mut app, KeyCode::Char('3'));
+    let text = buffer_text(&draw(&mut app, 120, 40));
+    assert!(
+        text.contains(&dutydesk::i18n::tr("patrol.reported_hazard")),
+        "{text}"
+    );
 }

@@ -8,6 +8,7 @@
 //! walked four times a night, every night.
 
 use super::Scale;
+use crate::domain::hazard::{Category, HazardDraft, PatrolRef, Severity};
 use crate::domain::patrol::{CheckpointData, Method, Outcome, RouteData, RouteOrder, Schedule};
 use crate::domain::patrol_status::slots;
 use crate::domain::role::Actor;
@@ -375,6 +376,22 @@ impl Patrol {
                 Outcome::Ok
             };
             s.check_in(&self.guard, &round, cp, &outcome, None, Method::Code)?;
+            if k == 1 {
+                // The finding, reported as a hazard from the round (Ctrl+R).
+                let draft = HazardDraft {
+                    place: "2号宿舍楼 308室".into(),
+                    category: Some(Category::DormAppliance),
+                    severity: Some(Severity::General),
+                    description: "无违章电器；308室有热得快，已没收".into(),
+                    containment: "已没收，通知班主任".into(),
+                    found_on_patrol: Some(PatrolRef {
+                        round_id: round.clone(),
+                        checkpoint_id: cp.clone(),
+                    }),
+                    ..HazardDraft::default()
+                };
+                s.report_hazard(&self.guard, &draft, None, &[])?;
+            }
         }
         Ok(())
     }

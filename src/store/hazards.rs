@@ -398,3 +398,25 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// (round, checkpoint) of the patrol findings reported as hazards
+    /// found since `since_ms`: the patrol pane marks them (read through
+    /// the found-time index, so a year of hazards costs nothing).
+    pub fn patrol_hazard_links(
+        &self,
+        since_ms: i64,
+    ) -> Result<std::collections::HashSet<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT patrol FROM hazards WHERE found_ms >= ?1 AND patrol IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([since_ms], |r| r.get::<_, String>(0))?;
+        let mut out = std::collections::HashSet::new();
+        for p in rows {
+            if let Ok(p) = serde_json::from_str::<crate::domain::hazard::PatrolRef>(&p?) {
+                out.insert((p.round_id, p.checkpoint_id));
+            }
+        }
+        Ok(out)
+    }
+}

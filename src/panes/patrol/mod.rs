@@ -99,6 +99,8 @@ pub struct PatrolPane {
     pub list: ListState,
     /// A finding to report as a hazard, for the app to hand over.
     pub request: Option<crate::panes::PaneRequest>,
+    /// (round, checkpoint) of findings reported as hazards lately.
+    pub reported: std::collections::HashSet<(String, String)>,
 }
 
 impl Default for PatrolPane {
@@ -118,11 +120,14 @@ impl PatrolPane {
             by_id: HashMap::new(),
             list: ListState::default(),
             request: None,
+            reported: Default::default(),
         }
     }
 
     pub fn reload(&mut self, ctx: &PaneCtx) -> Result<(), StoreError> {
         self.night = ctx.store.patrol_night(ctx.now_ms)?;
+        // Rounds shown are tonight's and open ones of the night before.
+        self.reported = ctx.store.patrol_hazard_links(ctx.now_ms - 2 * 86_400_000)?;
         self.checkpoints = ctx.store.checkpoints(true)?;
         self.routes = ctx.store.routes(true)?;
         self.by_id = self

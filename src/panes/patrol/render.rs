@@ -424,11 +424,20 @@ impl PatrolPane {
                     Outcome::Finding { failed, note } => (
                         tr("patrol.state.finding"),
                         hhmm(c.at_ms, rc),
-                        [failed.join("；"), note.clone()]
-                            .into_iter()
-                            .filter(|s| !s.is_empty())
-                            .collect::<Vec<_>>()
-                            .join(" · "),
+                        // A finding already reported says so: the hazard
+                        // carries the link back to this check-in.
+                        [
+                            self.reported
+                                .contains(&(v.row.id.clone(), id.clone()))
+                                .then(|| tr("patrol.reported_hazard"))
+                                .unwrap_or_default(),
+                            failed.join("；"),
+                            note.clone(),
+                        ]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" · "),
                         Style::new().fg(theme::WARN).add_modifier(Modifier::BOLD),
                     ),
                 },
