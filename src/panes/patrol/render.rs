@@ -427,10 +427,11 @@ impl PatrolPane {
                         // A finding already reported says so: the hazard
                         // carries the link back to this check-in.
                         [
-                            self.reported
-                                .contains(&(v.row.id.clone(), id.clone()))
-                                .then(|| tr("patrol.reported_hazard"))
-                                .unwrap_or_default(),
+                            if self.reported.contains(&(v.row.id.clone(), id.clone())) {
+                                tr("patrol.reported_hazard")
+                            } else {
+                                String::new()
+                            },
                             failed.join("；"),
                             note.clone(),
                         ]
