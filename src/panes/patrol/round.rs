@@ -279,7 +279,7 @@ impl PatrolPane {
                         }
                         description.push_str(&f.note);
                     }
-                    let place = if f.place.is_empty() {
+                    let place = if f.place.is_empty() || f.checkpoint.contains(&f.place) {
                         f.checkpoint.clone()
                     } else {
                         format!("{} {}", f.place, f.checkpoint)
