@@ -1242,6 +1242,25 @@ fn full_run(big: &BigDb, work: &Path, info_out: &mut Option<JoinInfo>) -> Result
     ensure!(rows.len() as u64 == rep.events, "rows read: {}", rows.len());
     drop(rows);
 
+    // Said now: a later step that fails must not take these with it.
+    eprintln!(
+        "  full: {} events, bundle {:.1} MB; export {:.2} s (RSS {:.0} → {:.0} MB); import {:.2} s \
+         (RSS {:.0} → {:.0} MB; process {process_peak:.0} MB); rollback-journal bulk insert \
+         {:.2} s = {:.2}x; WAL bulk insert {:.2} s = {:.2}x; re-import {:.2} s",
+        rep.events,
+        rep.bytes as f64 / 1e6,
+        export.as_secs_f64(),
+        export_mem.0,
+        export_mem.1,
+        import.as_secs_f64(),
+        import_mem.0,
+        import_mem.1,
+        base_insert_rollback.as_secs_f64(),
+        base_insert_rollback.as_secs_f64() / import.as_secs_f64(),
+        base_insert.as_secs_f64(),
+        base_insert.as_secs_f64() / import.as_secs_f64(),
+        reimport.as_secs_f64(),
+    );
     eprintln!("  the morning after: one more day at the big station, its bundle at B …");
     let morning = morning_after(big, work, &mut b, a_now)?;
     drop(b);
