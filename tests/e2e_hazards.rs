@@ -15,7 +15,6 @@ use dutydesk::domain::role::Role;
 use dutydesk::domain::time::SystemClock;
 use dutydesk::store::Store;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -27,46 +26,11 @@ const ADMIN: (&str, &str) = ("陈老师", "9999");
 const GUARD: (&str, &str) = ("张建国", "1111");
 const LEADER: (&str, &str) = ("刘主任", "3333");
 
-fn dutydesk(db: &Path, home: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_dutydesk"))
-        .args(["--lang", "zh-CN", "--db"])
-        .arg(db)
-        .args(args)
-        .env("HOME", home)
-        .output()
-        .expect("run dutydesk");
-    assert!(
-        out.status.success(),
-        "dutydesk {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 /// A gate station by `dutydesk init`; the guard and the duty leader added
 /// the way the station screen would, through the store.
 fn station(dir: &Path) -> PathBuf {
     let db = dir.join("门卫.db");
-    let pin_file = dir.join("pin.txt");
-    std::fs::write(&pin_file, format!("{}\n", ADMIN.1)).expect("pin file");
-    dutydesk(
-        &db,
-        dir,
-        &[
-            "init",
-            "--school",
-            "青山县第一中学",
-            "--station",
-            "南门门卫室",
-            "--kind",
-            "gate",
-            "--admin",
-            ADMIN.0,
-            "--pin-file",
-            pin_file.to_str().expect("utf-8 path"),
-        ],
-    );
+    init_gate(&db, dir, ADMIN);
     let mut store = Store::open(&db, Arc::new(SystemClock)).expect("open station");
     let admin = store
         .find_operator_by_name(ADMIN.0)

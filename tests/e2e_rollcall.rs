@@ -13,7 +13,6 @@ use dutydesk::domain::rollcall::Mark;
 use dutydesk::domain::time::SystemClock;
 use dutydesk::store::Store;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,23 +36,6 @@ impl Tui {
             s.contains(&format!("{name}(")) && s.contains("2 住宿点名")
         });
     }
-}
-
-fn dutydesk(db: &Path, home: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_dutydesk"))
-        .args(["--lang", "zh-CN", "--db"])
-        .arg(db)
-        .args(args)
-        .env("HOME", home)
-        .output()
-        .expect("run dutydesk");
-    assert!(
-        out.status.success(),
-        "dutydesk {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// A dorm station set up by `dutydesk init` with the 12-boarder roster

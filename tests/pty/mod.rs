@@ -213,3 +213,46 @@ pub fn screen_row_with(screen: &str, all: &[&str]) -> Option<String> {
         .find(|l| all.iter().all(|t| l.contains(t)))
         .map(str::to_string)
 }
+
+/// Runs the real binary in zh-CN on `db` (not in a terminal); it must
+/// succeed.
+pub fn dutydesk(db: &Path, home: &Path, args: &[&str]) -> std::process::Output {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dutydesk"))
+        .args(["--lang", "zh-CN", "--db"])
+        .arg(db)
+        .args(args)
+        .env("HOME", home)
+        .output()
+        .expect("run dutydesk");
+    assert!(
+        out.status.success(),
+        "dutydesk {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A gate station of the test school by `dutydesk init`, its first admin
+/// (name, PIN) given.
+pub fn init_gate(db: &Path, dir: &Path, admin: (&str, &str)) {
+    let pin_file = dir.join("pin.txt");
+    std::fs::write(&pin_file, format!("{}\n", admin.1)).expect("pin file");
+    dutydesk(
+        db,
+        dir,
+        &[
+            "init",
+            "--school",
+            "青山县第一中学",
+            "--station",
+            "南门门卫室",
+            "--kind",
+            "gate",
+            "--admin",
+            admin.0,
+            "--pin-file",
+            pin_file.to_str().expect("utf-8 path"),
+        ],
+    );
+}
