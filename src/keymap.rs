@@ -66,6 +66,8 @@ pub enum Ctx {
     PatrolRound,
     /// A finding: failed checklist items and a note.
     PatrolFinding,
+    /// The duty pane's views (handover sheet, shift log, roster).
+    Duty,
 }
 
 impl Ctx {
@@ -101,6 +103,7 @@ impl Ctx {
             Ctx::PatrolAdmin => "help.patrol_admin",
             Ctx::PatrolRound => "help.patrol_round",
             Ctx::PatrolFinding => "help.patrol_finding",
+            Ctx::Duty => "help.duty",
         }
     }
 }
@@ -271,6 +274,8 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::PageDown, N, Action::PageDown, Ctx::RollList, "key.page_down", H),
     b(KeyCode::Home, N, Action::Home, Ctx::RollList, "key.first", H),
     b(KeyCode::End, N, Action::End, Ctx::RollList, "key.last", H),
+    b(KeyCode::Tab, N, Action::NextView, Ctx::Duty, "key.next_view", h(9)),
+    b(KeyCode::BackTab, S, Action::PrevView, Ctx::Duty, "key.prev_view", H),
     b(KeyCode::Char('n'), N, Action::New, Ctx::Hazards, "key.report_hazard", h(1)),
     b(KeyCode::Enter, N, Action::Open, Ctx::Hazards, "key.hazard_history", h(2)),
     b(KeyCode::Char('/'), N, Action::Search, Ctx::Hazards, "key.search", h(8)),

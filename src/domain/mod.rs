@@ -17,6 +17,7 @@ pub mod roster;
 pub mod roster_diff;
 pub mod round_due;
 pub mod settings;
+pub mod shift;
 pub mod student_query;
 pub mod time;
 pub mod validate;
