@@ -2,6 +2,7 @@
 //! everything here is tested with plain values.
 
 pub mod boarding;
+pub mod duty;
 pub mod error;
 pub mod event;
 pub mod fact;

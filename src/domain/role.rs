@@ -70,6 +70,8 @@ pub enum Permission {
     AssignPatrol,
     /// Erase visitors' personal data past the retention period.
     PurgePersonalData,
+    /// Keep the duty roster (值班表) and the station's shift times.
+    ManageDuty,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
@@ -84,7 +86,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
         | VerifyHazards | AssignPatrol => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
-        Sync | PurgePersonalData => role == Role::Admin,
+        Sync | PurgePersonalData | ManageDuty => role == Role::Admin,
     }
 }
 
