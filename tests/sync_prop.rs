@@ -22,7 +22,8 @@
 //!   (pass or fail) / closed / reopened
 //!   it counts again) · checkpoint.set (added, changed, retired) · route.set
 //!   · route.assigned · patrol.started · patrol.checked (OK or a finding,
-//!   now or entered later) · patrol.closed (with a reason when missed)
+//!   now or entered later) · patrol.closed (with a reason when missed) ·
+//!   duty.planned (set, or removed) · duty.shifts_set
 //! plus an event of a kind this version does not know ("patrol.future"),
 //! appended to a station's own chain, which must travel on unprojected.
 //! `every_kind_is_generated` runs a scripted case through the same harness
@@ -257,6 +258,18 @@ enum Op {
         round: u8,
     },
     FutureKind,
+    /// An admin sets (or removes) a roster line of any station it knows.
+    PlanDuty {
+        station: u8,
+        day: u8,
+        night: bool,
+        variant: u8,
+        remove: bool,
+    },
+    /// An admin sets this station's shift times and grace.
+    SetShifts {
+        grace: u8,
+    },
 }
 
 /// The same act at every station that can do it, before any exchange.
@@ -370,6 +383,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => u().prop_map(|route| Op::StartPatrol { route }),
         3 => (u(), u(), b()).prop_map(|(round, cp, finding)| Op::CheckIn { round, cp, finding }),
         1 => u().prop_map(|round| Op::ClosePatrol { round }),
+        2 => (u(), 0u8..3, b(), u(), b()).prop_map(|(station, day, night, variant, remove)| Op::PlanDuty { station, day, night, variant, remove }),
+        1 => u().prop_map(|grace| Op::SetShifts { grace }),
     ]
 }
 
@@ -1110,6 +1125,46 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
                 ok(s.close_patrol(&guard, &r, "楼顶门钥匙不在"));
             }
         }
+        Op::PlanDuty {
+            station,
+            day,
+            night,
+            variant,
+            remove,
+        } => {
+            use dutydesk::domain::duty::{DutyPerson, DutyPlan};
+            use dutydesk::domain::shift::ShiftId;
+            let stations = ids(s, "SELECT id FROM stations ORDER BY id");
+            if let Some(st_id) = pick(&stations, station) {
+                let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+                    + chrono::Duration::days(i64::from(day));
+                let shift = ShiftId::new(&st_id, date, if night { "night" } else { "day" });
+                if remove {
+                    ok(s.remove_duty(&admin, &shift));
+                } else {
+                    let names = ["张三", "李四", "欧阳晓明"];
+                    let plan = DutyPlan {
+                        shift,
+                        people: vec![DutyPerson::named(names[usize::from(variant) % 3])],
+                        leader: (variant % 2 == 0)
+                            .then(|| DutyPerson::operator(&leader.id, &leader.name)),
+                        posts: vec![],
+                        note: format!("第{variant}版"),
+                    };
+                    ok(s.plan_duty(&admin, plan));
+                }
+            }
+        }
+        Op::SetShifts { grace } => {
+            use dutydesk::domain::shift::ShiftDef;
+            let id = s.station().unwrap().id.clone();
+            let start = 7 * 60 + u32::from(grace % 4) * 15;
+            let defs = vec![
+                ShiftDef::new("day", start, 18 * 60),
+                ShiftDef::new("night", 18 * 60, start),
+            ];
+            ok(s.set_shift_defs(&admin, &id, defs, i64::from(grace % 30)));
+        }
     }
 }
 
@@ -1744,6 +1799,17 @@ fn every_kind_is_generated() {
         Step::Export { at: 1 },
         Step::Import { at: 0, pick: 1 },
         Step::Import { at: 2, pick: 1 },
+        op(
+            1,
+            PlanDuty {
+                station: 0,
+                day: 0,
+                night: true,
+                variant: 2,
+                remove: false,
+            },
+        ),
+        op(1, SetShifts { grace: 1 }),
     ];
     // Contradictions: everyone signs out one visit, marks one boarder of an
     // open round differently, closes it.

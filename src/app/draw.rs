@@ -189,6 +189,18 @@ impl App {
                 alerts.push((trf(key, &[("n", n.to_string())]), level));
             }
         }
+        let d = s.duty;
+        if d.uncovered {
+            alerts.push((tr("status.duty_uncovered"), Alert::Urgent));
+        }
+        for (n, key) in [
+            (d.late, "status.duty_late"),
+            (d.unplanned, "status.duty_unplanned"),
+        ] {
+            if n > 0 {
+                alerts.push((trf(key, &[("n", n.to_string())]), Alert::Warn));
+            }
+        }
         let who = self
             .actor
             .as_ref()

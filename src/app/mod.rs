@@ -288,4 +288,6 @@ pub struct Status {
     pub hazard_serious: i64,
     /// Tonight's patrols: missed, late, never started, open past window.
     pub patrol: crate::domain::patrol_status::PatrolAlerts,
+    /// The current shift against the roster: late, uncovered, unplanned.
+    pub duty: crate::domain::duty::DutyAlerts,
 }

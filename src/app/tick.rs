@@ -84,6 +84,7 @@ impl App {
             hazard_overdue,
             hazard_serious,
             patrol: self.store.patrol_alerts(now).unwrap_or_default(),
+            duty: self.store.duty_status(now).unwrap_or_default(),
         }
     }
 

@@ -112,6 +112,29 @@ impl DutyFlag {
     }
 }
 
+/// What the status bar says of the current shift.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DutyAlerts {
+    pub late: usize,
+    pub uncovered: bool,
+    pub unplanned: usize,
+}
+
+impl DutyAlerts {
+    pub fn from_flags(flags: &[DutyFlag]) -> DutyAlerts {
+        let mut a = DutyAlerts::default();
+        for f in flags {
+            match f {
+                DutyFlag::Late { .. } => a.late += 1,
+                DutyFlag::Uncovered => a.uncovered = true,
+                DutyFlag::Unplanned { .. } => a.unplanned += 1,
+                _ => {}
+            }
+        }
+        a
+    }
+}
+
 /// A sign-on at a station: operator id, name, time of the first login.
 pub type Arrival = (String, String, i64);
 

@@ -1,6 +1,7 @@
 //! The events of the log. Each kind has a body stored as JSON verbatim; the
 //! envelope (origin, seq, hlc, hash) is the store's business.
 
+use super::duty::DutyPlan;
 use super::fact::Fact;
 use super::hazard::{
     HazardAssigned, HazardClosed, HazardRectified, HazardReopened, HazardReported, HazardVerified,
@@ -9,6 +10,7 @@ use super::patrol::{CheckpointData, Method, Outcome, RouteData};
 use super::role::Role;
 use super::rollcall::{Mark, RoundKind};
 use super::roster::{BedRef, StaffMember, StudentData, Zone};
+use super::shift::ShiftDef;
 use super::visit::{VisitDetails, WatchCheck};
 use super::watchlist::WatchEntryData;
 use serde::{Deserialize, Serialize};
@@ -405,6 +407,29 @@ pub struct PatrolClosed {
     pub reason: Option<String>,
 }
 
+/// A roster line (值班表) set, or removed (`removed`), whole: the latest
+/// in log order stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DutyPlanned {
+    pub plan: DutyPlan,
+    #[serde(default)]
+    pub removed: bool,
+}
+
+impl DutyPlanned {
+    pub fn key(&self) -> String {
+        self.plan.shift.key()
+    }
+}
+
+/// A station's shift times and the grace before an arrival is late.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DutyShiftsSet {
+    pub station_id: String,
+    pub shifts: Vec<ShiftDef>,
+    pub grace_min: i64,
+}
+
 /// Every kind this version understands. Kinds from newer versions are kept
 /// in the log as raw JSON and simply not projected.
 #[derive(Debug, Clone, PartialEq)]
@@ -453,6 +478,8 @@ pub enum Event {
     PatrolChecked(PatrolChecked),
     PatrolClosed(PatrolClosed),
     VisitsPurged(VisitsPurged),
+    DutyPlanned(DutyPlanned),
+    DutyShiftsSet(DutyShiftsSet),
 }
 
 macro_rules! kinds {
@@ -525,6 +552,8 @@ kinds! {
     PatrolChecked => "patrol.checked", round_id, "patrol";
     PatrolClosed => "patrol.closed", round_id, "patrol";
     VisitsPurged => "visits.purged", purge_id, "purge";
+    DutyPlanned => "duty.planned", [key], "duty";
+    DutyShiftsSet => "duty.shifts_set", station_id, "dutyshifts";
 }
 
 impl Event {

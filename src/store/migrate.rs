@@ -534,7 +534,40 @@ CREATE INDEX hazards_severity ON hazards(severity, found_ms);
 CREATE INDEX hazards_category ON hazards(category, found_ms);
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
+/// Schema 14: the duty roster (值班表) — one row per roster line, each
+/// station's shift times, and every sign-on (`operator.logged_in`, at the
+/// station it was written at) keyed by station and time, so a shift's
+/// arrivals are one range read whatever the year behind it.
+const V14: &str = "
+CREATE TABLE duty_plans (
+    key TEXT PRIMARY KEY,
+    station_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    shift TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE INDEX duty_plans_station ON duty_plans(station_id, date);
+CREATE INDEX duty_plans_date ON duty_plans(date);
+CREATE TABLE duty_shifts (
+    station_id TEXT PRIMARY KEY,
+    shifts TEXT NOT NULL,
+    grace_min INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE TABLE signons (
+    station_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    operator_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (station_id, at_ms, operator_id, event_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX signons_operator ON signons(operator_id);
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

@@ -6,6 +6,7 @@
 
 pub mod backup;
 pub mod conflicts;
+pub mod duty;
 pub mod hazards;
 pub mod intake;
 pub mod log;
@@ -17,6 +18,7 @@ pub mod patrol_night;
 pub mod peers;
 pub mod personal;
 pub mod project;
+pub mod project_duty;
 pub mod project_hazards;
 pub mod project_night;
 pub mod project_patrol;

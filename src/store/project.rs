@@ -11,7 +11,8 @@
 use super::StoreError;
 use super::log::{self, EventRecord};
 use super::{
-    project_hazards, project_night, project_patrol, project_people, project_roster, project_visits,
+    project_duty, project_hazards, project_night, project_patrol, project_people, project_roster,
+    project_visits,
 };
 use crate::domain::event::Event;
 use rusqlite::{Connection, params};
@@ -51,6 +52,9 @@ pub const TABLES: &[&str] = &[
     "patrol_rounds",
     "patrol_checks",
     "purged_visits",
+    "duty_plans",
+    "duty_shifts",
+    "signons",
 ];
 
 /// An entity's events, parsed, in log order.
@@ -284,7 +288,12 @@ pub fn project_entity(
     };
     match prefix {
         "visit" => project_visits::visit(conn, id, events, fresh, pending),
-        "operator" => project_people::operator(conn, id, events),
+        "operator" => {
+            project_people::operator(conn, id, events)?;
+            project_duty::signons(conn, id, events)
+        }
+        "duty" => project_duty::plan(conn, id, events),
+        "dutyshifts" => project_duty::shifts(conn, id, events),
         "setting" => project_people::setting(conn, id, events),
         "watch" => project_people::watch(conn, id, events),
         "student" => project_roster::student(conn, id, events),
