@@ -3,6 +3,7 @@
 
 pub mod boarding;
 pub mod duty;
+pub mod duty_lines;
 pub mod error;
 pub mod event;
 pub mod fact;

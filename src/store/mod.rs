@@ -7,6 +7,7 @@
 pub mod backup;
 pub mod conflicts;
 pub mod duty;
+pub mod duty_import;
 pub mod hazards;
 pub mod intake;
 pub mod log;
