@@ -79,6 +79,11 @@ pub enum Action {
     Pane3,
     Pane4,
     Pane5,
+    /// The roster's week before and after.
+    PrevWeek,
+    NextWeek,
+    /// Every station's roster, or this station's (duty leaders, admins).
+    AllStations,
 }
 
 impl Action {

@@ -68,6 +68,8 @@ pub enum Ctx {
     PatrolFinding,
     /// The duty pane's views (handover sheet, shift log, roster).
     Duty,
+    /// The duty roster (值班表): a week of shifts, planned against actual.
+    DutyRoster,
 }
 
 impl Ctx {
@@ -104,6 +106,7 @@ impl Ctx {
             Ctx::PatrolRound => "help.patrol_round",
             Ctx::PatrolFinding => "help.patrol_finding",
             Ctx::Duty => "help.duty",
+            Ctx::DutyRoster => "help.duty_roster",
         }
     }
 }
@@ -148,7 +151,7 @@ const fn h(rank: u8) -> Option<u8> {
 }
 
 /// How many panes the tab bar lists; `1`…`N` switch to them.
-pub const PANE_COUNT: usize = 4;
+pub const PANE_COUNT: usize = 5;
 
 // One binding per line reads as a table; keep rustfmt from unfolding it.
 // The number after the description is its place in the hint bar (lower
@@ -357,6 +360,21 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Esc, N, Action::Back, Ctx::Staff, "key.back", h(9)),
     b(KeyCode::Esc, N, Action::Back, Ctx::Settings, "key.back", h(9)),
     b(KeyCode::Esc, N, Action::Back, Ctx::Sync, "key.back", h(9)),
+    b(KeyCode::Char('n'), N, Action::New, Ctx::DutyRoster, "key.duty_add", h(1)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::DutyRoster, "key.duty_edit", h(2)),
+    b(KeyCode::Char('d'), N, Action::Remove, Ctx::DutyRoster, "key.duty_remove", h(3)),
+    b(KeyCode::Char('i'), N, Action::Import, Ctx::DutyRoster, "key.duty_import", h(5)),
+    b(KeyCode::Left, N, Action::PrevWeek, Ctx::DutyRoster, "key.prev_week", h(4)),
+    b(KeyCode::Right, N, Action::NextWeek, Ctx::DutyRoster, "key.next_week", h(4)),
+    b(KeyCode::PageUp, N, Action::PrevWeek, Ctx::DutyRoster, "key.prev_week", H),
+    b(KeyCode::PageDown, N, Action::NextWeek, Ctx::DutyRoster, "key.next_week", H),
+    b(KeyCode::Char('a'), N, Action::AllStations, Ctx::DutyRoster, "key.all_stations", h(6)),
+    b(KeyCode::Up, N, Action::Up, Ctx::DutyRoster, "key.up", H),
+    b(KeyCode::Char('k'), N, Action::Up, Ctx::DutyRoster, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::DutyRoster, "key.down", H),
+    b(KeyCode::Char('j'), N, Action::Down, Ctx::DutyRoster, "key.down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::DutyRoster, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::DutyRoster, "key.last", H),
     b(KeyCode::Char('1'), N, Action::Pane1, Ctx::Global, "key.pane1", H),
     b(KeyCode::Char('1'), A, Action::Pane1, Ctx::Global, "key.pane1", H),
     b(KeyCode::Char('2'), N, Action::Pane2, Ctx::Global, "key.pane2", H),

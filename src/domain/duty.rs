@@ -95,7 +95,8 @@ pub enum DutyFlag {
     /// A planned person signed on `minutes` after the start (beyond the
     /// grace), or — still not here — has been missing that long.
     Late { who: String, minutes: i64 },
-    /// A planned shift with nobody planned signed on by start + grace.
+    /// A planned shift with nobody planned signed on by start + grace,
+    /// and nobody since: once one of them signs on late, `Late` says it.
     Uncovered,
     /// Signed on, not planned.
     Unplanned { who: String },
@@ -168,15 +169,19 @@ pub fn duty_flags(
             .map(|a| a.2)
             .min()
     };
-    let mut covered = false;
+    let mut anyone = false;
     let mut late = vec![];
     for p in &plan.people {
         match first_of(p) {
-            Some(ms) if ms <= due => covered = true,
-            Some(ms) => late.push(DutyFlag::Late {
-                who: p.name.clone(),
-                minutes: (ms - start) / 60_000,
-            }),
+            Some(ms) => {
+                anyone = true;
+                if ms > due {
+                    late.push(DutyFlag::Late {
+                        who: p.name.clone(),
+                        minutes: (ms - start) / 60_000,
+                    });
+                }
+            }
             // Still missing once the grace is over: late by now.
             None if now_ms > due => late.push(DutyFlag::Late {
                 who: p.name.clone(),
@@ -185,15 +190,12 @@ pub fn duty_flags(
             None => {}
         }
     }
-    if !covered && now_ms > due {
+    if !anyone && now_ms > due {
+        // Nobody came: one flag says it, not one per missing person.
         out.push(DutyFlag::Uncovered);
-        // Nobody came: one flag says it; a late one who came still shows.
-        late.retain(|f| {
-            matches!(f, DutyFlag::Late { who, .. }
-                if plan.people.iter().any(|p| &p.name == who && first_of(p).is_some()))
-        });
+    } else {
+        out.extend(late);
     }
-    out.extend(late);
     // Sign-ons near the end are the next shift's people arriving early.
     let unplanned_until = (end - EARLY_MIN * 60_000).max(start + 1);
     let mut seen: Vec<&str> = vec![];

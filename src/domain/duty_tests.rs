@@ -46,13 +46,15 @@ fn on_time_at_the_grace_edge_and_late_one_minute_after() {
     let flags = duty_flags(Some(&p), w, &past, now, 10, None);
     assert_eq!(
         flags,
-        vec![
-            DutyFlag::Uncovered,
-            DutyFlag::Late {
-                who: "张三".into(),
-                minutes: 11
-            }
-        ]
+        vec![DutyFlag::Late {
+            who: "张三".into(),
+            minutes: 11
+        }]
+    );
+    // Before they came, the shift was uncovered.
+    assert_eq!(
+        duty_flags(Some(&p), w, &[], at("2026-11-30", 7, 41), 10, None),
+        vec![DutyFlag::Uncovered]
     );
 }
 
