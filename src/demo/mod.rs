@@ -3,6 +3,7 @@
 //! same school.
 
 mod boarders;
+mod duty;
 mod hazards;
 pub mod names;
 mod patrol;
@@ -448,6 +449,15 @@ pub fn generate(
         } else {
             None
         };
+        let mut duty = duty::Duty::setup(
+            s,
+            &admin,
+            (&guard, &teacher, &leader),
+            scale,
+            start_day,
+            today,
+            seed,
+        )?;
         let mut visitors = Visitors {
             roster: &roster,
             used: HashSet::new(),
@@ -527,6 +537,11 @@ pub fn generate(
                         .map(|(t, st)| (t, DayEvent::Patrol(st))),
                 );
             }
+            day_events.extend(
+                duty.day(day, offset, now_ms)
+                    .into_iter()
+                    .map(|(t, o)| (t, DayEvent::Duty(o))),
+            );
             if let Some(y) = year.as_mut() {
                 day_events.extend(
                     y.day(day, base)
@@ -557,6 +572,7 @@ pub fn generate(
                             schedule(&mut day_events, k, base, y, next);
                         }
                     }
+                    DayEvent::Duty(o) => duty.happen(s, o)?,
                     DayEvent::Patrol(st) => {
                         if let Some(p) = patrol.as_mut() {
                             p.happen(s, st)?;
@@ -606,6 +622,7 @@ pub fn generate(
             }
         }
         stats.hazards += hazard_year.as_ref().map_or(0, |h| h.count());
+        duty.today(s, clock, offset, now_ms)?;
         // The banned person came once and was turned away.
         clock.set(now_ms - 3 * 86_400_000);
         let f = form_for(&banned, &mut rng);
@@ -702,6 +719,8 @@ enum DayEvent {
     Life(year::Happening),
     /// A step of a patrol round.
     Patrol(patrol::Step),
+    /// Someone signing on for their shift.
+    Duty(duty::SignOn),
 }
 
 #[derive(Debug, Default, Clone, Copy)]

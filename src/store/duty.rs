@@ -215,6 +215,14 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn admin_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM operators WHERE role = 'admin'")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// A station's UTC offset: its own record, else this station's.
     fn offset_of(&self, station_id: &str) -> i32 {
         self.conn
@@ -239,7 +247,17 @@ impl Store {
         };
         let window = def.window(date, self.offset_of(&shift.station_id));
         let plan = self.duty_plan(shift)?;
-        let arrivals = self.arrivals(&shift.station_id, window.0 - EARLY_MIN * 60_000, window.1)?;
+        let mut arrivals =
+            self.arrivals(&shift.station_id, window.0 - EARLY_MIN * 60_000, window.1)?;
+        // An admin signing on to keep the station (operators, the roster
+        // itself) is not on duty unless the line names them.
+        let admins = self.admin_ids()?;
+        arrivals.retain(|(id, name, _)| {
+            !admins.contains(id)
+                || plan
+                    .as_ref()
+                    .is_some_and(|p| p.everyone().any(|q| q.is(id, name)))
+        });
         let grace = self.duty_grace_min(&shift.station_id)?;
         let flags = duty::duty_flags(
             plan.as_ref(),

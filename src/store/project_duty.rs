@@ -75,17 +75,13 @@ pub fn shifts(
 
 /// An operator's sign-ons: every login, at the station that wrote it
 /// (the event's origin) and when. A shift's arrival is the first of them
-/// in its window.
+/// in its window. An operator's logins only ever grow (events are never
+/// removed; a rebuild empties the table first), so rows are only added.
 pub fn signons(
     conn: &Connection,
     operator: &str,
     events: &[(EventRecord, Event)],
 ) -> Result<(), StoreError> {
-    exec(
-        conn,
-        "DELETE FROM signons WHERE operator_id = ?1",
-        [operator],
-    )?;
     for (rec, e) in events {
         if let Event::OperatorLoggedIn(_) = e {
             exec(
