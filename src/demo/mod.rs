@@ -622,7 +622,6 @@ pub fn generate(
             }
         }
         stats.hazards += hazard_year.as_ref().map_or(0, |h| h.count());
-        duty.today(s, clock, offset, now_ms)?;
         // The banned person came once and was turned away.
         clock.set(now_ms - 3 * 86_400_000);
         let f = form_for(&banned, &mut rng);
@@ -641,6 +640,8 @@ pub fn generate(
         if scale == Scale::Small && !buildings.is_empty() {
             boarders::tonight_early(s, clock, &teacher, &guard, &buildings[0], now_ms)?;
         }
+        // This morning's sign-on, after what is shown with earlier times.
+        duty.today(s, clock, offset, now_ms)?;
         // The one overstaying is a parent in a long talk with the head
         // teacher; the others are whoever comes next in the pool.
         let first_parent = pool
