@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use dutydesk::domain::duty::{DutyFlag, DutyPerson, DutyPlan, DutyPost};
 use dutydesk::domain::error::DomainError;
-use dutydesk::domain::event::StationKind;
+use dutydesk::domain::event::{Event, OperatorLoggedIn, StationKind};
 use dutydesk::domain::role::{Actor, Role};
 use dutydesk::domain::shift::{ShiftDef, ShiftId, default_shifts};
 use dutydesk::domain::time::{self, FixedClock};
@@ -33,7 +33,11 @@ struct World {
 }
 
 fn world() -> World {
-    let clock = FixedClock::new(at("2026-11-29", 12, 0));
+    world_at(at("2026-11-29", 12, 0))
+}
+
+fn world_at(start_ms: i64) -> World {
+    let clock = FixedClock::new(start_ms);
     let mut store = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
     let admin = store
         .setup(
@@ -293,4 +297,66 @@ fn rebuild_equals_incremental_for_the_roster() {
         .unwrap();
     w.store.batch(|s| rebuild(s.conn())).unwrap();
     assert_eq!(dump(w.store.conn()).unwrap(), incremental);
+}
+
+/// The status bar's duty check on every tick must not grow with history:
+/// a week of roster and sign-ons against a school year of them, same run.
+/// `cargo test --release --test duty_store -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn the_tick_does_not_grow_with_the_year() {
+    let measure = |days: i64| {
+        let start = d("2026-11-30") - chrono::Duration::days(days - 1);
+        let mut w = world_at(at(&start.format("%Y-%m-%d").to_string(), 0, 0) - 86_400_000);
+        let (admin, zhang, li) = (w.admin.clone(), w.zhang.clone(), w.li.clone());
+        let st = station(&w);
+        let mut plans = vec![];
+        for i in 0..days {
+            let date = start + chrono::Duration::days(i);
+            for (shift, who) in [("day", &zhang), ("night", &li)] {
+                plans.push(DutyPlan {
+                    shift: ShiftId::new(&st, date, shift),
+                    people: vec![DutyPerson::operator(&who.id, &who.name)],
+                    leader: None,
+                    posts: vec![],
+                    note: String::new(),
+                });
+            }
+        }
+        w.store.plan_duties(&admin, &plans).unwrap();
+        for i in 0..days {
+            let date = (start + chrono::Duration::days(i))
+                .format("%Y-%m-%d")
+                .to_string();
+            // The login event itself, without a PIN check per day.
+            for (who, hh, mm) in [(&zhang, 7, 20), (&li, 17, 45)] {
+                w.clock.set(at(&date, hh, mm));
+                w.store
+                    .write(who, |_| {
+                        Ok((
+                            vec![Event::OperatorLoggedIn(OperatorLoggedIn {
+                                operator_id: who.id.clone(),
+                            })],
+                            (),
+                        ))
+                    })
+                    .unwrap();
+            }
+        }
+        let now = at("2026-11-30", 10, 0);
+        w.clock.set(now);
+        let n = 2_000;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            assert_eq!(w.store.duty_alert_count(now).unwrap(), 0);
+        }
+        t.elapsed().as_secs_f64() * 1e6 / n as f64
+    };
+    let week = measure(7);
+    let year = measure(365);
+    eprintln!(
+        "duty_alert_count: a week {week:.1} µs, a year {year:.1} µs per call (ratio {:.2})",
+        year / week
+    );
+    assert!(year < week * 3.0, "week {week} µs, year {year} µs");
 }
