@@ -271,3 +271,28 @@ fn the_command_line_imports_the_roster_and_names_bad_rows() {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("早班=8点"), "{err}");
 }
+
+#[test]
+fn a_gbk_file_from_the_office_reads_the_same() {
+    let text = "值班表（教务处导出）\r\n日期,班次,值班点,值班人员,带班领导,特殊岗位,备注\r\n\
+                2026/9/1,夜班,南门门卫室,欧阳晓明；司马相如,王副校长,考场巡查：张建国,\r\n";
+    let (bytes, _, bad) = encoding_rs::GBK.encode(text);
+    assert!(!bad);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("值班表.csv");
+    std::fs::write(&path, &bytes).unwrap();
+    let parsed = parse_file(&path).unwrap();
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let row = &parsed.rows[0];
+    assert_eq!(row.line, 3);
+    assert_eq!(row.people, vec!["欧阳晓明", "司马相如"]);
+    assert_eq!(
+        row.posts,
+        vec![("考场巡查".to_string(), "张建国".to_string())]
+    );
+    let (store, _) = station();
+    let resolved = store.resolve_duty_lines(&parsed.rows).unwrap();
+    assert!(resolved.errors.is_empty(), "{:?}", resolved.errors);
+    assert_eq!(resolved.plans[0].1.shift.shift, "night");
+    assert_eq!(resolved.plans[0].1.shift.date, "2026-09-01");
+}

@@ -298,3 +298,61 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn importing_the_template_from_the_view_previews_then_applies() {
+    let _turn = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    set_lang(Lang::ZhCn);
+    let mut app = App::new(roster_store(), vec![]);
+    login(&mut app, ADMIN, ADMIN_PIN);
+    press(&mut app, KeyCode::Char('5'));
+    let dir = tempfile::tempdir().unwrap();
+    // A file with one bad row: previewed, named, and Enter writes nothing.
+    let bad = dir.path().join("值班表.csv");
+    std::fs::write(
+        &bad,
+        "日期,班次,值班点,值班人员\n2026-11-23,白班,南门门卫室,张建国\n2026-11-23,早班,南门门卫室,李晓红\n",
+    )
+    .unwrap();
+    for (file, ok) in [(bad, false), (data_template(), true)] {
+        press(&mut app, KeyCode::Char('i'));
+        assert!(matches!(roster(&app).mode, Mode::Import { .. }));
+        app.handle_event(Event::Key(ctrl('u')));
+        type_str(&mut app, &file.to_string_lossy());
+        press(&mut app, KeyCode::Enter);
+        assert!(matches!(roster(&app).mode, Mode::Preview { .. }));
+        let text = buffer_text(&draw(&mut app, 120, 40));
+        if ok {
+            assert!(text.contains("新增 1 条"), "{text}");
+        } else {
+            assert!(text.contains("第 3 行"), "{text}");
+        }
+        press(&mut app, KeyCode::Enter);
+        if ok {
+            assert!(matches!(roster(&app).mode, Mode::Browse));
+        } else {
+            assert!(matches!(roster(&app).mode, Mode::Preview { .. }));
+            press(&mut app, KeyCode::Esc);
+        }
+    }
+    // The template's line is in; the bad file's good row was not written.
+    let st = app.store.station().unwrap().id.clone();
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let sept = app
+        .store
+        .duty_plan(&ShiftId::new(&st, d("2026-09-01"), "day"))
+        .unwrap()
+        .expect("the template's line");
+    assert_eq!(sept.people[0].name, GUARD);
+    assert!(sept.people[0].operator_id.is_some());
+    assert_eq!(
+        app.store
+            .duty_plan(&ShiftId::new(&st, d("2026-11-23"), "day"))
+            .unwrap(),
+        None
+    );
+}
+
+fn data_template() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/值班表模板.csv")
+}
