@@ -5,6 +5,7 @@ pub mod boarding;
 pub mod error;
 pub mod event;
 pub mod fact;
+pub mod handover;
 pub mod hazard;
 pub mod hazard_fold;
 pub mod hlc;
