@@ -14,6 +14,7 @@ use std::collections::{BTreeSet, HashSet};
 #[derive(Debug, Clone, PartialEq)]
 pub struct HandoverRow {
     pub shift: ShiftId,
+    pub station_name: String,
     pub signed_by: String,
     pub signed_by_name: String,
     pub signed_ms: i64,
@@ -23,9 +24,11 @@ pub struct HandoverRow {
     pub seal: String,
     pub accepted_by: Option<String>,
     pub accepted_ms: Option<i64>,
+    pub accepted_by_name: Option<String>,
     pub remarks: Vec<Remark>,
     pub countersigned_by: Option<String>,
     pub countersigned_ms: Option<i64>,
+    pub countersigned_by_name: Option<String>,
     pub countersign_note: Option<String>,
 }
 
@@ -117,12 +120,18 @@ impl Store {
     fn read_handover(&self, r: &rusqlite::Row) -> rusqlite::Result<HandoverRow> {
         let key: String = r.get(0)?;
         let signed_by: String = r.get(1)?;
+        let accepted_by: Option<String> = r.get(7)?;
+        let countersigned_by: Option<String> = r.get(10)?;
+        let shift = ShiftId::parse_key(&key).unwrap_or(ShiftId {
+            station_id: String::new(),
+            date: String::new(),
+            shift: String::new(),
+        });
         Ok(HandoverRow {
-            shift: ShiftId::parse_key(&key).unwrap_or(ShiftId {
-                station_id: String::new(),
-                date: String::new(),
-                shift: String::new(),
-            }),
+            station_name: self.station_name(&shift.station_id),
+            shift,
+            accepted_by_name: accepted_by.as_deref().map(|a| self.operator_name(a)),
+            countersigned_by_name: countersigned_by.as_deref().map(|a| self.operator_name(a)),
             signed_by_name: self.operator_name(&signed_by),
             signed_by,
             signed_ms: r.get(2)?,
@@ -130,10 +139,10 @@ impl Store {
             note: r.get(4)?,
             items: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
             seal: r.get(6)?,
-            accepted_by: r.get(7)?,
+            accepted_by,
             accepted_ms: r.get(8)?,
             remarks: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
-            countersigned_by: r.get(10)?,
+            countersigned_by,
             countersigned_ms: r.get(11)?,
             countersign_note: r.get(12)?,
         })
@@ -335,6 +344,58 @@ impl Store {
         }
         out.sort_by_key(|a| a.at_ms);
         Ok(out)
+    }
+
+    /// One line naming a record listed on a sheet, as it stands now
+    /// ("visit:…" → the visitor's name), for past handovers and the ledger.
+    pub fn describe_record(&self, entity: &str) -> String {
+        let (prefix, id) = entity.split_once(':').unwrap_or(("", entity));
+        let q = |sql: &str, id: &str| -> Option<String> {
+            self.conn
+                .prepare_cached(sql)
+                .ok()?
+                .query_row([id], |r| r.get::<_, String>(0))
+                .optional()
+                .ok()
+                .flatten()
+        };
+        let text = match prefix {
+            "visit" => self.visit(id).ok().flatten().map(|v| v.details.name),
+            "hazard" => q(
+                "SELECT place || ' ' || description FROM hazards WHERE id = ?1",
+                id,
+            ),
+            "student" => q(
+                "SELECT name || ' ' || class FROM students WHERE id = ?1",
+                id,
+            ),
+            "sick" => q(
+                "SELECT COALESCE(s.name, '') || ' ' || k.symptoms FROM sick k LEFT JOIN students s ON s.id = k.student_id WHERE k.id = ?1",
+                id,
+            ),
+            "leave" => q(
+                "SELECT COALESCE(s.name, '') FROM leaves l LEFT JOIN students s ON s.id = l.student_id WHERE l.id = ?1",
+                id,
+            ),
+            "departure" => q(
+                "SELECT COALESCE(s.name, '') || ' ' || d.with_name FROM departures d LEFT JOIN students s ON s.id = d.student_id WHERE d.id = ?1",
+                id,
+            ),
+            "round" => q(
+                "SELECT building || ' ' || night FROM rounds WHERE id = ?1",
+                id,
+            ),
+            "patrol" => q(
+                "SELECT COALESCE(r.name, p.route_id) FROM patrol_rounds p LEFT JOIN routes r ON r.id = p.route_id WHERE p.id = ?1",
+                id,
+            ),
+            "route" => q(
+                "SELECT name FROM routes WHERE id = ?1",
+                id.split('/').next().unwrap_or(id),
+            ),
+            _ => None,
+        };
+        text.unwrap_or_else(|| entity.to_string())
     }
 
     /// For the status bar, every tick: the shift before the current one at

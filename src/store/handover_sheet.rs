@@ -158,13 +158,14 @@ impl Store {
                 (false, false) => continue,
             };
             let kind = if l.gate { "departure" } else { "leave" };
+            let due = crate::domain::time::fmt_local(l.due_ms, self.offset_min(), "%m-%d %H:%M");
             items.push(SheetItem::new(
                 Section::Boarders,
                 format!("{kind}:{}", l.id),
                 state,
                 &l.name,
-                &l.class,
-                l.due_ms,
+                &format!("{} → {due}", l.class),
+                l.from_ms,
             ));
         }
         Ok(())
