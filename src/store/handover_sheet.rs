@@ -178,6 +178,11 @@ impl Store {
         (start, end): (i64, i64),
     ) -> Result<(), StoreError> {
         let night = self.patrol_night(now_ms)?;
+        let names: std::collections::HashMap<String, String> = self
+            .checkpoints(true)?
+            .into_iter()
+            .map(|c| (c.id, c.data.name))
+            .collect();
         let rounds = night
             .routes
             .iter()
@@ -203,7 +208,13 @@ impl Store {
             } else {
                 route.to_string()
             };
-            let detail = v.status.missed.join("、");
+            let detail = v
+                .status
+                .missed
+                .iter()
+                .map(|id| names.get(id).map_or(id.as_str(), String::as_str))
+                .collect::<Vec<_>>()
+                .join("、");
             items.push(SheetItem::new(
                 Section::Patrol,
                 format!("patrol:{}", v.row.id),

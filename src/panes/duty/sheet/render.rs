@@ -458,9 +458,19 @@ fn draw_past(
         trf("handover.items_listed", &[("n", items.len().to_string())]),
         theme::title(),
     )));
-    for (_, text) in items {
-        lines.push(Line::from(format!("  {text}")));
+    for (entity, text) in items {
+        let kind = entity.split(':').next().unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {} ", tr(&format!("handover.record.{kind}"))),
+                theme::muted(),
+            ),
+            Span::raw(text.clone()),
+        ]));
     }
-    Paragraph::new(lines).scroll((scroll, 0)).render(area, buf);
+    Paragraph::new(lines)
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .scroll((scroll, 0))
+        .render(area, buf);
     None
 }
