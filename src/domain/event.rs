@@ -411,8 +411,12 @@ pub struct PatrolClosed {
 pub struct HandoverSigned {
     pub shift: crate::domain::shift::ShiftId,
     pub note: String,
-    /// The records on the sheet ("visit:…"), each once.
+    /// The records on the sheet ("visit:…"), each once: references only,
+    /// so a visitor's name erased by the retention purge stays erased.
     pub items: Vec<String>,
+    /// Each item's state as signed (`ItemState` keys), in `items` order.
+    #[serde(default)]
+    pub states: Vec<String>,
     /// Ids of the events the seal covers.
     pub sealed: Vec<String>,
     /// `handover::seal_hash` over those events.

@@ -232,7 +232,7 @@ pub fn decide_sign(
     state: &HandoverState,
     shift: &ShiftId,
     note: &str,
-    items: Vec<String>,
+    items: &[SheetItem],
     sealed: Vec<String>,
     seal: String,
 ) -> Result<HandoverSigned, DomainError> {
@@ -243,7 +243,8 @@ pub fn decide_sign(
     Ok(HandoverSigned {
         shift: shift.clone(),
         note: note_text(note)?,
-        items,
+        items: items.iter().map(|i| i.entity.clone()).collect(),
+        states: items.iter().map(|i| i.state.key().to_string()).collect(),
         sealed,
         seal,
     })

@@ -65,7 +65,7 @@ fn warnings_come_first_within_a_section() {
 fn a_shift_is_signed_once() {
     let a = actor("night", Role::DormTeacher);
     let s = HandoverState::default();
-    let e = decide_sign(&a, &s, &shift(), "  看好 3 楼 ", vec![], vec![], "h".into()).unwrap();
+    let e = decide_sign(&a, &s, &shift(), "  看好 3 楼 ", &[], vec![], "h".into()).unwrap();
     assert_eq!(e.note, "看好 3 楼");
     assert_eq!(
         decide_sign(
@@ -73,7 +73,7 @@ fn a_shift_is_signed_once() {
             &signed_by("night"),
             &shift(),
             "",
-            vec![],
+            &[],
             vec![],
             "h".into()
         ),
@@ -149,7 +149,7 @@ fn a_note_too_long_is_refused_whole() {
             &HandoverState::default(),
             &shift(),
             &long,
-            vec![],
+            &[],
             vec![],
             "h".into()
         ),

@@ -20,7 +20,8 @@ pub struct HandoverRow {
     pub signed_ms: i64,
     pub sign_event: String,
     pub note: String,
-    pub items: Vec<String>,
+    /// (record, its state as signed), in sheet order.
+    pub items: Vec<(String, String)>,
     pub seal: String,
     pub accepted_by: Option<String>,
     pub accepted_ms: Option<i64>,
@@ -218,7 +219,7 @@ impl Store {
                 events.iter().map(|e| (e.id.clone(), e.hash)).collect();
             let seal = seal_hash(&pairs);
             let sealed = pairs.into_iter().map(|(id, _)| id).collect();
-            let e = handover::decide_sign(&a, &state, id, note, items, sealed, seal)?;
+            let e = handover::decide_sign(&a, &state, id, note, &sheet.items, sealed, seal)?;
             Ok((vec![Event::HandoverSigned(e)], ()))
         })
     }

@@ -91,7 +91,15 @@ pub fn handover(
             sr.hlc.ms,
             sr.id,
             s.note,
-            serde_json::to_string(&s.items).unwrap_or_default(),
+            // (record, state as signed) pairs.
+            serde_json::to_string(
+                &s.items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e, s.states.get(i).map(String::as_str).unwrap_or("")))
+                    .collect::<Vec<_>>()
+            )
+            .unwrap_or_default(),
             s.seal,
             accepted.map(|(r, _)| r.actor.clone()),
             accepted.map(|(r, _)| r.hlc.ms),

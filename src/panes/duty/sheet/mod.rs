@@ -52,7 +52,8 @@ pub enum Mode {
     /// One past handover, read-only.
     Past {
         row: Box<HandoverRow>,
-        lines: Vec<(String, String)>,
+        /// (record, state as signed, the record as it reads now).
+        lines: Vec<(String, String, String)>,
         seal: SealCheck,
         amendments: Vec<Amendment>,
         scroll: u16,
@@ -155,7 +156,7 @@ impl SheetView {
         let lines = row
             .items
             .iter()
-            .map(|e| (e.clone(), ctx.store.describe_record(e)))
+            .map(|(e, state)| (e.clone(), state.clone(), ctx.store.describe_record(e)))
             .collect();
         self.mode = Mode::Past {
             row: Box::new(row),

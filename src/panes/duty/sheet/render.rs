@@ -376,7 +376,7 @@ impl SheetView {
 #[allow(clippy::too_many_arguments)]
 fn draw_past(
     h: &HandoverRow,
-    items: &[(String, String)],
+    items: &[(String, String, String)],
     seal: SealCheck,
     amendments: &[crate::store::handover::Amendment],
     scroll: u16,
@@ -458,15 +458,20 @@ fn draw_past(
         trf("handover.items_listed", &[("n", items.len().to_string())]),
         theme::title(),
     )));
-    for (entity, text) in items {
+    for (entity, state, text) in items {
         let kind = entity.split(':').next().unwrap_or_default();
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("  {} ", tr(&format!("handover.record.{kind}"))),
-                theme::muted(),
-            ),
-            Span::raw(text.clone()),
-        ]));
+        let mut spans = vec![Span::styled(
+            format!("  {} ", tr(&format!("handover.record.{kind}"))),
+            theme::muted(),
+        )];
+        if !state.is_empty() {
+            spans.push(Span::raw(format!(
+                "{} ",
+                tr(&format!("handover.state.{state}"))
+            )));
+        }
+        spans.push(Span::raw(text.clone()));
+        lines.push(Line::from(spans));
     }
     Paragraph::new(lines)
         .wrap(ratatui::widgets::Wrap { trim: false })
