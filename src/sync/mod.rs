@@ -6,6 +6,7 @@
 //! refuses the whole bundle. Projections are recomputed per record, so any
 //! order of any bundles ends in the same state.
 
+mod attachments;
 pub mod crypto;
 mod folder;
 pub mod knowledge;
@@ -207,6 +208,18 @@ pub struct ExportReport {
     pub path: PathBuf,
     pub events: u64,
     pub bytes: u64,
+    /// Hazard photos carried, and those held here left out (over the limit).
+    pub attachments: u64,
+    pub attachments_left: u64,
+    /// The station's limit when it was written (MB).
+    pub attachment_limit_mb: i64,
+}
+
+/// Messages from the reading to the writing thread of an export.
+enum ExportChunk {
+    Events(Vec<EventRecord>),
+    /// Every event is sent: the photos go last.
+    End(Vec<attachments::Carry>),
 }
 
 /// A file name people can read: station, date and time.
@@ -267,6 +280,8 @@ pub fn export_watched(
     // when read below, whatever another connection writes meanwhile.
     let plan = knowledge::plan(store, full)?;
     let events = plan.events();
+    let (carry, attachments_left) = attachments::choose(store, &plan.ranges)?;
+    let mut carried = 0u64;
     let header = BundleHeader {
         format: 1,
         school_id: id.school_id.clone(),
@@ -279,6 +294,7 @@ pub fn export_watched(
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".tmp-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
+    let carried_n = &mut carried;
     let result = (|| -> Result<u64, SyncError> {
         let file = std::fs::File::create(&tmp)?;
         let mut out = std::io::BufWriter::new(file);
@@ -288,14 +304,21 @@ pub fn export_watched(
         let (key, header) = (&id.key, &header);
         let log = &*store;
         std::thread::scope(|scope| -> Result<(), SyncError> {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Option<Vec<EventRecord>>>(8);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<ExportChunk>(8);
             let out = &mut out;
             let writer = scope.spawn(move || {
                 let mut body = |w: &mut dyn Write| -> std::io::Result<()> {
                     for chunk in rx.iter() {
-                        let Some(chunk) = chunk else { return Ok(()) };
-                        for rec in &chunk {
-                            write_wire(w, rec)?;
+                        match chunk {
+                            ExportChunk::Events(chunk) => {
+                                for rec in &chunk {
+                                    write_wire(w, rec)?;
+                                }
+                            }
+                            ExportChunk::End(carry) => {
+                                *carried_n = attachments::write_all(w, &carry)?;
+                                return Ok(());
+                            }
                         }
                     }
                     Err(std::io::Error::other("export interrupted"))
@@ -312,7 +335,7 @@ pub fn export_watched(
                         return Err(StoreError::Io(interrupted()));
                     }
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(EXPORT_CHUNK));
-                    if tx.send(Some(full)).is_err() {
+                    if tx.send(ExportChunk::Events(full)).is_err() {
                         // The writer failed: stop; its error is reported.
                         return Err(StoreError::Io(std::io::Error::other("writer stopped")));
                     }
@@ -320,8 +343,8 @@ pub fn export_watched(
                 Ok(())
             });
             if read.is_ok() {
-                let _ = tx.send(Some(chunk));
-                let _ = tx.send(None);
+                let _ = tx.send(ExportChunk::Events(chunk));
+                let _ = tx.send(ExportChunk::End(carry));
             }
             drop(tx);
             let written = writer
@@ -343,6 +366,9 @@ pub fn export_watched(
             path: path.to_path_buf(),
             events,
             bytes,
+            attachments: carried,
+            attachments_left,
+            attachment_limit_mb: store.setting(crate::domain::settings::BUNDLE_ATTACHMENT_MB),
         }),
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
@@ -369,6 +395,11 @@ pub struct ImportReport {
     /// The same reason as one line in the current language, details filled in.
     pub refused_text: Option<String>,
     pub dry_run: bool,
+    /// Hazard photos written into the attachment folder.
+    pub attachments: u64,
+    /// Photos refused, (name, hash): their bytes do not match their name.
+    /// The events still land.
+    pub attachments_refused: Vec<(String, String)>,
 }
 
 /// Imports one bundle, all or nothing. Refusals (wrong school, tampering,
@@ -469,12 +500,17 @@ fn import_events(
     let now = store.now_ms();
     let mut failure: Option<SyncError> = None;
     let mut rolled_back_dry = false;
+    let mut photos = attachments::Intake::new(attachments::folder(store, dry_run));
     let res = store.batch(|s| {
         let mut intake = Intake::default();
         let run = (|| -> Result<(), SyncError> {
             loop {
                 let (recs, done) = match events.recv() {
                     Ok(reader::Msg::Events(recs, done)) => (recs, done),
+                    Ok(reader::Msg::Part(part, done)) => {
+                        photos.take(part)?;
+                        (vec![], done)
+                    }
                     Ok(reader::Msg::Verified) => return Ok(()),
                     Ok(reader::Msg::Failed(e)) => return Err(e),
                     Ok(reader::Msg::Header(_)) | Err(_) => return Err(SyncError::BadEvent),
@@ -521,6 +557,12 @@ fn import_events(
         s.observe_hlc(max_hlc);
         Ok(())
     });
+    let (n, refused) = match (&res, &failure) {
+        (Ok(()), None) => photos.commit()?,
+        _ => photos.discard(),
+    };
+    report.attachments = n;
+    report.attachments_refused = refused;
     match (res, failure) {
         (_, Some(e)) => Err(e),
         (Err(_), None) if rolled_back_dry => Ok(()),
@@ -682,6 +724,47 @@ pub fn error_text(e: &SyncError) -> String {
     }
 }
 
+/// What an export wrote, in one line: events, file, size, and the photos
+/// carried or left out over the limit.
+pub fn export_line(r: &ExportReport) -> String {
+    use crate::i18n::trf;
+    let mut line = trf(
+        "sync.exported",
+        &[
+            ("n", r.events.to_string()),
+            ("path", r.path.display().to_string()),
+            ("kb", (r.bytes / 1024).to_string()),
+        ],
+    );
+    if r.attachments > 0 || r.attachments_left > 0 {
+        line.push_str(&trf(
+            "sync.exported_photos",
+            &[
+                ("carried", r.attachments.to_string()),
+                ("left", r.attachments_left.to_string()),
+                ("mb", r.attachment_limit_mb.to_string()),
+            ],
+        ));
+    }
+    line
+}
+
+/// The bundle's line, then one line per photo refused.
+pub fn report_lines(r: &ImportReport) -> Vec<String> {
+    let mut out = vec![report_line(r)];
+    out.extend(r.attachments_refused.iter().map(|(name, hash)| {
+        crate::i18n::trf(
+            "sync.photo_refused",
+            &[
+                ("file", r.file.clone()),
+                ("name", name.clone()),
+                ("hash", hash.chars().take(12).collect()),
+            ],
+        )
+    }));
+    out
+}
+
 /// One line per bundle: what it brought, or why it was refused.
 pub fn report_line(r: &ImportReport) -> String {
     use crate::i18n::{tr, trf};
@@ -709,6 +792,12 @@ pub fn report_line(r: &ImportReport) -> String {
         line.push_str(&trf(
             "sync.flag_waiting",
             &[("from", r.from_station.clone())],
+        ));
+    }
+    if r.attachments > 0 && r.refused_text.is_none() {
+        line.push_str(&trf(
+            "sync.photos_received",
+            &[("n", r.attachments.to_string())],
         ));
     }
     if r.future > 0 {

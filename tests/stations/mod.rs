@@ -154,9 +154,22 @@ pub fn run(args: &[&str], db: &Path, stdin: &str) -> (bool, String) {
 
 /// Two stations of one school on database files: A sets up, B joins.
 pub fn gate_and_dorm(dir: &Path) -> (Station, Station) {
+    gate_and_dorm_at(dir, &dir.join("a.db"), &dir.join("b.db"))
+}
+
+/// `gate_and_dorm` with each database in a folder of its own, as on two
+/// computers (each keeps its own attachment folder beside it).
+pub fn gate_and_dorm_apart(dir: &Path) -> (Station, Station) {
+    for d in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(d)).unwrap();
+    }
+    gate_and_dorm_at(dir, &dir.join("a/a.db"), &dir.join("b/b.db"))
+}
+
+fn gate_and_dorm_at(dir: &Path, a_path: &Path, b_path: &Path) -> (Station, Station) {
     let join = dir.join("school.ddjoin");
     let clock = FixedClock::new(T0);
-    let path = dir.join("a.db");
+    let path = a_path.to_path_buf();
     let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
     let admin = store
         .setup(
@@ -176,7 +189,7 @@ pub fn gate_and_dorm(dir: &Path) -> (Station, Station) {
         path,
     };
     let clock = FixedClock::new(T0 + 1_000);
-    let path = dir.join("b.db");
+    let path = b_path.to_path_buf();
     let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
     let info = sync::join_info(&join, &code).unwrap();
     sync::join(
