@@ -115,6 +115,7 @@ fn a_round_recorded_differently_at_two_stations_is_reviewed_and_decided() {
     assert_eq!(r.reason.as_deref(), Some("配电房钥匙不在"));
     assert_eq!(a.store.patrol_checks(&round).unwrap().len(), 2);
     assert_same_and_rebuilt(&mut a, &mut b);
+    review_list_says(&mut a, &round);
 
     // At the dorm a duty leader (the admin) decides: its own close and its
     // finding stand.
@@ -144,6 +145,52 @@ fn a_round_recorded_differently_at_two_stations_is_reviewed_and_decided() {
         assert!(cs.iter().all(|c| c.decided.is_some()));
     }
     assert_same_and_rebuilt(&mut a, &mut b);
+}
+
+/// What F8 shows for the two cases, in Chinese: the route, the checkpoint,
+/// each side's outcome and what its close counted missed.
+fn review_list_says(st: &mut Station, round: &str) {
+    use dutydesk::panes::PaneCtx;
+    use dutydesk::panes::conflicts::ConflictsScreen;
+    dutydesk::i18n::set_lang(dutydesk::i18n::Lang::ZhCn);
+    let admin = st.admin.clone();
+    let mut toast = None;
+    let now_ms = st.store.now_ms();
+    let ctx = PaneCtx {
+        store: &mut st.store,
+        actor: &admin,
+        now_ms,
+        toast: &mut toast,
+    };
+    let screen = ConflictsScreen::open(&ctx).unwrap();
+    let night = st.store.patrol_round(round).unwrap().unwrap().night;
+    let mut titles: Vec<&str> = screen.items.iter().map(|s| s.title.as_str()).collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            format!("巡查 夜间巡查 {night}：两个值班点对本轮的关闭记录不一致"),
+            format!(
+                "巡查 夜间巡查 {night}：巡查点「锅炉房」一个值班点记为正常，另一个记为发现问题"
+            ),
+        ]
+    );
+    let options: Vec<&str> = screen
+        .items
+        .iter()
+        .flat_map(|s| s.options.iter().map(|(_, t)| t.as_str()))
+        .collect();
+    for want in [
+        "正常",
+        "发现问题：门已上锁 门没锁",
+        "已结束，漏检 配电房：配电房钥匙不在",
+        "已结束，漏检 配电房：配电房在检修",
+    ] {
+        assert!(
+            options.iter().any(|o| o.ends_with(want)),
+            "{want} not in {options:#?}"
+        );
+    }
 }
 
 #[test]
