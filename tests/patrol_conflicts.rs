@@ -183,8 +183,8 @@ fn review_list_says(st: &mut Station, round: &str) {
     for want in [
         "正常",
         "发现问题：门已上锁 门没锁",
-        "已结束，漏检 配电房：配电房钥匙不在",
-        "已结束，漏检 配电房：配电房在检修",
+        "已结束，漏巡 配电房：配电房钥匙不在",
+        "已结束，漏巡 配电房：配电房在检修",
     ] {
         assert!(
             options.iter().any(|o| o.ends_with(want)),

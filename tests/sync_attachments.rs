@@ -94,7 +94,7 @@ fn a_photo_reported_at_one_station_arrives_identical_at_the_other() {
     let exp = a.export(&p);
     assert_eq!((exp.attachments, exp.attachments_left), (2, 0));
     let line = sync::export_line(&exp);
-    assert!(line.contains("2 carried, 0 left out"), "{line}");
+    assert!(line.ends_with(" · 2 hazard photos carried"), "{line}");
 
     let r = b.import(&p);
     assert_eq!(r.attachments, 2, "{r:?}");
@@ -112,6 +112,17 @@ fn a_photo_reported_at_one_station_arrives_identical_at_the_other() {
     let again = b.import(&p);
     assert_eq!(again.attachments, 0);
     assert!(again.attachments_refused.is_empty());
+    // An invitation's full bundle carries them too, and says so.
+    let (_, _, full) =
+        sync::invite_watched(&mut a.store, &dir.path().join("new.ddjoin"), &mut |_, _| {
+            true
+        })
+        .unwrap();
+    assert_eq!((full.attachments, full.attachments_left), (2, 0));
+    assert_eq!(
+        sync::photos_line(&full).as_deref(),
+        Some("Hazard photos: 2 carried")
+    );
     // A dry run writes no photo.
     let dry = sync::import_file(&mut b.store, &p, true).unwrap();
     assert_eq!(dry.attachments, 0);
@@ -136,7 +147,10 @@ fn a_photo_over_the_limit_stays_where_it_is_held() {
     let exp = a.export(&p);
     // Smallest first: 200 kB + 700 kB fit in 1 MB, the 900 kB does not.
     assert_eq!((exp.attachments, exp.attachments_left), (2, 1));
-    assert!(sync::export_line(&exp).contains("(over the 1 MB limit)"));
+    assert!(
+        sync::export_line(&exp)
+            .ends_with(" · hazard photos: 2 carried, 1 left out (over the 1 MB limit)")
+    );
     b.import(&p);
     let photos = photos_of(&b, &id);
     let held: Vec<_> = photos

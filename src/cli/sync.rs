@@ -148,7 +148,8 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             Ok(())
         }
         SyncCmd::Invite { out } => {
-            let (code, fp) = s::invite(&mut store, &out).map_err(err_on("cli.io.write", &out))?;
+            let (code, fp, bundle) = s::invite_watched(&mut store, &out, &mut |_, _| true)
+                .map_err(err_on("cli.io.write", &out))?;
             say!(
                 "{}",
                 trf("sync.invite_done", &[("path", out.display().to_string())])
@@ -160,6 +161,9 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                     &[("path", s::snapshot_path(&out).display().to_string())]
                 )
             );
+            if let Some(line) = s::photos_line(&bundle) {
+                say!("{}", line);
+            }
             say!("{}", trf("sync.invite_code", &[("code", code)]));
             say!("{}", trf("sync.fingerprint", &[("fp", fp)]));
             Ok(())

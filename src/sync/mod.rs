@@ -607,17 +607,17 @@ fn interrupted() -> std::io::Error {
 /// bundle (`snapshot_path`): the new station is unknown to the others, so
 /// their incremental bundles would start above what it holds.
 pub fn invite(store: &mut Store, path: &Path) -> Result<(String, String), SyncError> {
-    invite_watched(store, path, &mut |_, _| true)
+    invite_watched(store, path, &mut |_, _| true).map(|(code, fp, _)| (code, fp))
 }
 
 /// `invite` telling `watch` how far the full bundle is written (events
 /// read, events in all); when `watch` says stop, neither the bundle nor
-/// the join file is left behind.
+/// the join file is left behind. Also returns what the full bundle holds.
 pub fn invite_watched(
     store: &mut Store,
     path: &Path,
     watch: &mut dyn FnMut(u64, u64) -> bool,
-) -> Result<(String, String), SyncError> {
+) -> Result<(String, String, ExportReport), SyncError> {
     let id = identity(store)?;
     let st = store.require_station()?.clone();
     let code = crypto::new_join_code();
@@ -651,7 +651,7 @@ pub fn invite_watched(
         let _ = std::fs::remove_file(&tmp);
         return Err(e.into());
     }
-    Ok((code, id.key.fingerprint()))
+    Ok((code, id.key.fingerprint(), bundle))
 }
 
 /// Opens a join file with its code, noting the full bundle beside it.
@@ -738,7 +738,11 @@ pub fn export_line(r: &ExportReport) -> String {
     );
     if r.attachments > 0 || r.attachments_left > 0 {
         line.push_str(&trf(
-            "sync.exported_photos",
+            if r.attachments_left > 0 {
+                "sync.exported_photos_left"
+            } else {
+                "sync.exported_photos"
+            },
             &[
                 ("carried", r.attachments.to_string()),
                 ("left", r.attachments_left.to_string()),
@@ -747,6 +751,25 @@ pub fn export_line(r: &ExportReport) -> String {
         ));
     }
     line
+}
+
+/// The photos a bundle carried and left out, as a line of its own (the
+/// invitation's dialog); none when the station holds no photo to carry.
+pub fn photos_line(r: &ExportReport) -> Option<String> {
+    (r.attachments > 0 || r.attachments_left > 0).then(|| {
+        crate::i18n::trf(
+            if r.attachments_left > 0 {
+                "sync.bundle_photos_left"
+            } else {
+                "sync.bundle_photos"
+            },
+            &[
+                ("carried", r.attachments.to_string()),
+                ("left", r.attachments_left.to_string()),
+                ("mb", r.attachment_limit_mb.to_string()),
+            ],
+        )
+    })
 }
 
 /// The bundle's line, then one line per photo refused.
