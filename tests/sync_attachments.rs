@@ -163,6 +163,20 @@ fn a_photo_over_the_limit_stays_where_it_is_held() {
     );
     // The one left behind still says where it is held.
     assert_eq!(photos[0].station, a.id());
+    // Once A has heard that B holds the hazard, A's incremental bundles hold
+    // none of its events, so no photo; a full bundle under a higher limit
+    // carries the one left behind.
+    let pb = dir.path().join("b-1.ddbundle");
+    b.export(&pb);
+    a.import(&pb);
+    set_limit(&mut a, 2);
+    let p = dir.path().join("a-2.ddbundle");
+    assert_eq!(a.export(&p).attachments, 0);
+    let p = dir.path().join("a-full.ddbundle");
+    assert_eq!(a.export_as(&p, true).attachments, 3);
+    let r = b.import(&p);
+    assert_eq!(r.attachments, 1, "only the one missing is written");
+    assert!(b.store.attachment_path(&photos[0]).is_some());
 }
 
 #[test]

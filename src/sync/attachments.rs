@@ -224,8 +224,11 @@ impl Intake {
             self.current = Some(self.open(&p.hash, &p.name)?);
         }
         let Some(cur) = self.current.as_mut() else {
-            // A part without its beginning.
-            self.refused.push((p.name, p.hash));
+            // A part without its beginning: the photo is refused once.
+            let named = (p.name, p.hash);
+            if self.refused.last() != Some(&named) {
+                self.refused.push(named);
+            }
             return Ok(());
         };
         if cur.hash != p.hash || cur.next != p.index {

@@ -559,6 +559,11 @@ fn import_events(
     });
     let (n, refused) = match (&res, &failure) {
         (Ok(()), None) => photos.commit()?,
+        // A refused bundle is one line; its photos are not reported apart.
+        (_, Some(_)) => {
+            photos.discard();
+            (0, vec![])
+        }
         _ => photos.discard(),
     };
     report.attachments = n;
