@@ -8,7 +8,7 @@ mod stations;
 use dutydesk::domain::hazard::{Attachment, Category, HazardDraft, Severity};
 use dutydesk::domain::settings::BUNDLE_ATTACHMENT_MB;
 use dutydesk::sync;
-use stations::{Station, gate_and_dorm_apart};
+use stations::{Station, gate_and_dorm_apart, join_new};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -285,4 +285,45 @@ fn a_bundle_of_the_previous_version_still_imports() {
     let ph = &photos_of(&b, &id)[0];
     assert!(b.store.attachment_path(ph).is_none());
     assert_eq!(ph.station, me);
+}
+
+/// Figures, not a check: a bundle carrying 20 MB of photos against the same
+/// bundle without them (limit 0), exported and imported in the same run.
+/// `cargo test --test sync_attachments -- --ignored --nocapture`
+#[test]
+#[ignore = "prints timings"]
+fn measure_a_bundle_with_twenty_megabytes_of_photos() {
+    use std::time::Instant;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, _) = two(dir.path());
+    let photos: Vec<(String, Vec<u8>)> = (0..4)
+        .map(|i| (format!("照片{i}.jpg"), noise(4_900_000, 21 + 2 * i)))
+        .collect();
+    let refs: Vec<(&str, Vec<u8>)> = photos
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.clone()))
+        .collect();
+    report_with(&mut a, dir.path(), &refs);
+    for limit in [0, 20] {
+        // A station that joined with every event but no photo (the
+        // invitation's bundle was written under a limit of 0).
+        set_limit(&mut a, 0);
+        let mut b = join_new(&mut a, dir.path(), &format!("fresh{limit}"));
+        set_limit(&mut a, limit);
+        let p = dir.path().join(format!("m-{limit}.ddbundle"));
+        let t = Instant::now();
+        let exp = a.export_as(&p, true);
+        let export_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let r = sync::import_file(&mut b.store, &p, false).unwrap();
+        let import_s = t.elapsed().as_secs_f64();
+        println!(
+            "limit {limit} MB: {} photos, bundle {} KB, export {export_s:.3} s, import {import_s:.3} s ({} events, {} known there; {} photos written)",
+            exp.attachments,
+            exp.bytes / 1024,
+            exp.events,
+            r.known,
+            r.attachments
+        );
+    }
 }

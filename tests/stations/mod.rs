@@ -215,3 +215,37 @@ fn gate_and_dorm_at(dir: &Path, a_path: &Path, b_path: &Path) -> (Station, Stati
     };
     (a, b)
 }
+
+/// A new station joined to `a`'s school, its database in a folder of its
+/// own under `dir` (named `name`).
+pub fn join_new(a: &mut Station, dir: &Path, name: &str) -> Station {
+    let home = dir.join(name);
+    std::fs::create_dir_all(&home).unwrap();
+    let join = home.join("school.ddjoin");
+    let code = sync::invite(&mut a.store, &join).unwrap().0;
+    let clock = FixedClock::new(a.store.now_ms() + 1_000);
+    let path = home.join(format!("{name}.db"));
+    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
+    let info = sync::join_info(&join, &code).unwrap();
+    sync::join(
+        &mut store,
+        &info,
+        name,
+        StationKind::Dorm,
+        480,
+        "管理员丙",
+        PIN,
+    )
+    .unwrap();
+    let admin = store
+        .find_operator_by_name("管理员丙")
+        .unwrap()
+        .unwrap()
+        .actor();
+    Station {
+        store,
+        clock,
+        admin,
+        path,
+    }
+}
