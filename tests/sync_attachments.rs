@@ -327,3 +327,40 @@ fn measure_a_bundle_with_twenty_megabytes_of_photos() {
         );
     }
 }
+
+#[test]
+fn the_command_line_says_which_photos_went_came_and_were_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, b) = two(dir.path());
+    let id = report_with(
+        &mut a,
+        dir.path(),
+        &[("好.jpg", noise(3_000, 5)), ("坏.jpg", noise(2_000, 7))],
+    );
+    let bad = photos_of(&a, &id)[1].clone();
+    std::fs::write(a.store.attachment_path(&bad).unwrap(), b"changed").unwrap();
+    let usb = dir.path().join("usb");
+    std::fs::create_dir(&usb).unwrap();
+    let (ok, text) = stations::run(
+        &["sync", "export", "--out", usb.to_str().unwrap()],
+        &a.path,
+        "",
+    );
+    assert!(ok, "{text}");
+    assert!(text.contains(" · 2 hazard photos carried"), "{text}");
+    let bundle = std::fs::read_dir(&usb)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let (ok, text) = stations::run(&["sync", "import", bundle.to_str().unwrap()], &b.path, "");
+    // The events and the good photo are in: the bundle was not refused.
+    assert!(ok, "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].contains(" · 1 photos received"), "{text}");
+    assert!(
+        lines[1].contains("photo 坏.jpg") && lines[1].contains(&bad.hash[..12]),
+        "{text}"
+    );
+}
