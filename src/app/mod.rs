@@ -50,6 +50,7 @@ pub fn pane_list() -> Vec<Box<dyn Pane>> {
         Box::new(RollcallPane::new()),
         Box::new(crate::panes::patrol::PatrolPane::new()),
         Box::new(crate::panes::hazards::HazardsPane::new()),
+        Box::new(crate::panes::duty::DutyPane::new()),
     ]
 }
 
@@ -288,4 +289,6 @@ pub struct Status {
     pub hazard_serious: i64,
     /// Tonight's patrols: missed, late, never started, open past window.
     pub patrol: crate::domain::patrol_status::PatrolAlerts,
+    /// The shift before this one: signed and not accepted, or not signed.
+    pub handover: Option<crate::domain::handover::Stage>,
 }

@@ -70,18 +70,22 @@ pub enum Permission {
     AssignPatrol,
     /// Erase visitors' personal data past the retention period.
     PurgePersonalData,
+    /// Sign a shift over and accept it: whoever is on duty.
+    SignHandover,
+    /// Countersign a handover (带班领导).
+    Countersign,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match p {
-        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol => true,
+        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol | SignHandover => true,
         ExportReports => matches!(role, Role::Admin | Role::DutyLeader),
         ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster
         | ManagePatrol => role == Role::Admin,
         RunRollCall => role != Role::Guard,
         ForceCloseRound | ApproveGateException | ResolveConflicts | ManageHazards
-        | VerifyHazards | AssignPatrol => {
+        | VerifyHazards | AssignPatrol | Countersign => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
         Sync | PurgePersonalData => role == Role::Admin,

@@ -3,6 +3,7 @@
 //! `app::pane_list`, and the F8/F9 screens as overlays on top of them.
 
 pub mod conflicts;
+pub mod duty;
 pub mod export;
 pub mod hazards;
 pub mod invite_job;

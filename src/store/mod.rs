@@ -6,6 +6,8 @@
 
 pub mod backup;
 pub mod conflicts;
+pub mod handover;
+pub mod handover_sheet;
 pub mod hazards;
 pub mod intake;
 pub mod log;
@@ -17,6 +19,7 @@ pub mod patrol_night;
 pub mod peers;
 pub mod personal;
 pub mod project;
+pub mod project_handover;
 pub mod project_hazards;
 pub mod project_night;
 pub mod project_patrol;
