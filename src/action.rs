@@ -74,6 +74,14 @@ pub enum Action {
     /// Name the person responsible for a route tonight.
     Assign,
     /// Switch to the pane in this place of the tab list.
+    /// Sign the shift over (交班签字).
+    SignHandover,
+    /// Step through a handover and accept it (接班).
+    AcceptHandover,
+    /// Countersign a handover (带班领导签核).
+    Countersign,
+    /// Write the handover's free note.
+    EditNote,
     Pane1,
     Pane2,
     Pane3,

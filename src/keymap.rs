@@ -70,6 +70,12 @@ pub enum Ctx {
     Duty,
     /// The duty roster (值班表): a week of shifts, planned against actual.
     DutyRoster,
+    /// The handover sheet.
+    HandoverSheet,
+    /// Stepping through a handover's sections before accepting.
+    HandoverAccept,
+    /// Past handovers of every station.
+    HandoverList,
 }
 
 impl Ctx {
@@ -107,6 +113,9 @@ impl Ctx {
             Ctx::PatrolFinding => "help.patrol_finding",
             Ctx::Duty => "help.duty",
             Ctx::DutyRoster => "help.duty_roster",
+            Ctx::HandoverSheet => "help.handover_sheet",
+            Ctx::HandoverAccept => "help.handover_accept",
+            Ctx::HandoverList => "help.handover_list",
         }
     }
 }
@@ -279,6 +288,32 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::End, N, Action::End, Ctx::RollList, "key.last", H),
     b(KeyCode::Tab, N, Action::NextView, Ctx::Duty, "key.next_view", h(9)),
     b(KeyCode::BackTab, S, Action::PrevView, Ctx::Duty, "key.prev_view", H),
+    b(KeyCode::Char('s'), N, Action::SignHandover, Ctx::HandoverSheet, "key.sign_handover", h(1)),
+    b(KeyCode::Char('a'), N, Action::AcceptHandover, Ctx::HandoverSheet, "key.accept_handover", h(2)),
+    b(KeyCode::Char('c'), N, Action::Countersign, Ctx::HandoverSheet, "key.countersign", h(3)),
+    b(KeyCode::Char('w'), N, Action::EditNote, Ctx::HandoverSheet, "key.handover_note", h(4)),
+    b(KeyCode::Char('h'), N, Action::History, Ctx::HandoverSheet, "key.handover_history", h(5)),
+    b(KeyCode::Up, N, Action::Up, Ctx::HandoverSheet, "key.scroll_up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::HandoverSheet, "key.scroll_down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::HandoverSheet, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::HandoverSheet, "key.page_down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::HandoverSheet, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::HandoverSheet, "key.last", H),
+    b(KeyCode::Char(' '), N, Action::Confirm, Ctx::HandoverAccept, "key.acknowledge", h(1)),
+    b(KeyCode::Enter, N, Action::Confirm, Ctx::HandoverAccept, "key.acknowledge", H),
+    b(KeyCode::Char('m'), N, Action::Correct, Ctx::HandoverAccept, "key.remark", h(2)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::HandoverAccept, "key.cancel", h(3)),
+    b(KeyCode::Up, N, Action::Up, Ctx::HandoverAccept, "key.scroll_up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::HandoverAccept, "key.scroll_down", H),
+    b(KeyCode::Enter, N, Action::Open, Ctx::HandoverList, "key.open", h(1)),
+    b(KeyCode::Char('c'), N, Action::Countersign, Ctx::HandoverList, "key.countersign", h(2)),
+    b(KeyCode::Esc, N, Action::Back, Ctx::HandoverList, "key.back", h(3)),
+    b(KeyCode::Up, N, Action::Up, Ctx::HandoverList, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::HandoverList, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::HandoverList, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::HandoverList, "key.page_down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::HandoverList, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::HandoverList, "key.last", H),
     b(KeyCode::Char('n'), N, Action::New, Ctx::Hazards, "key.report_hazard", h(1)),
     b(KeyCode::Enter, N, Action::Open, Ctx::Hazards, "key.hazard_history", h(2)),
     b(KeyCode::Char('/'), N, Action::Search, Ctx::Hazards, "key.search", h(8)),

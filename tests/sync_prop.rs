@@ -275,9 +275,26 @@ enum Op {
 /// The same act at every station that can do it, before any exchange.
 #[derive(Debug, Clone)]
 enum Contend {
-    SignOut { visit: u8 },
-    Mark { round: u8, student: u8 },
-    Close { round: u8 },
+    SignOut {
+        visit: u8,
+    },
+    Mark {
+        round: u8,
+        student: u8,
+    },
+    Close {
+        round: u8,
+    },
+    /// One checkpoint of an open patrol round checked in at every station:
+    /// OK at some, a finding at others.
+    PatrolCheck {
+        round: u8,
+        cp: u8,
+    },
+    /// An open patrol round closed at every station, each with its own reason.
+    PatrolClose {
+        round: u8,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -399,6 +416,8 @@ fn step() -> impl Strategy<Value = Step> {
         2 => u().prop_map(|visit| Step::Contend(Contend::SignOut { visit })),
         2 => (u(), u()).prop_map(|(round, student)| Step::Contend(Contend::Mark { round, student })),
         1 => u().prop_map(|round| Step::Contend(Contend::Close { round })),
+        1 => (u(), u()).prop_map(|(round, cp)| Step::Contend(Contend::PatrolCheck { round, cp })),
+        1 => u().prop_map(|round| Step::Contend(Contend::PatrolClose { round })),
         1 => u().prop_map(|at| Step::ExportFull { at }),
         1 => u().prop_map(|at| Step::Forget { at }),
         1 => u().prop_map(|from| Step::Join { from }),
@@ -1237,9 +1256,11 @@ fn union(stations: &[Station], sql: &str) -> Vec<String> {
 fn contend(stations: &mut [Station], c: &Contend, bundles: &mut Vec<PathBuf>, dir: &Path) {
     const OPEN: &str = "SELECT id FROM rounds WHERE closed_ms IS NULL";
     const ON_SITE: &str = "SELECT id FROM visits WHERE status = 'on_site'";
+    const PATROL: &str = "SELECT id FROM patrol_rounds WHERE closed_ms IS NULL";
     let (sql, which) = match *c {
         Contend::SignOut { visit } => (ON_SITE, visit),
         Contend::Mark { round, .. } | Contend::Close { round } => (OPEN, round),
+        Contend::PatrolCheck { round, .. } | Contend::PatrolClose { round } => (PATROL, round),
     };
     let Some(id) = pick(&union(stations, sql), which) else {
         return;
@@ -1282,6 +1303,40 @@ fn contend(stations: &mut [Station], c: &Contend, bundles: &mut Vec<PathBuf>, di
                 st.clock.advance_min(2);
                 let leader = st.leader.clone();
                 ok(st.store.close_round(&leader, &id, Some("交班前关闭")));
+            }
+        }
+        Contend::PatrolCheck { cp, .. } => {
+            use dutydesk::domain::patrol::{Method, Outcome};
+            let cps = stations[holder]
+                .store
+                .patrol_round(&id)
+                .unwrap()
+                .map(|r| r.checkpoints)
+                .unwrap_or_default();
+            let Some(c) = pick(&cps, cp) else { return };
+            for (i, st) in stations.iter_mut().enumerate() {
+                st.clock.advance_min(1);
+                let outcome = if i % 2 == 0 {
+                    Outcome::Ok
+                } else {
+                    Outcome::Finding {
+                        failed: vec!["门已上锁".into()],
+                        note: format!("第{i}站看到门没锁"),
+                    }
+                };
+                let leader = st.leader.clone();
+                ok(st
+                    .store
+                    .check_in(&leader, &id, &c, &outcome, None, Method::Picked));
+            }
+        }
+        Contend::PatrolClose { .. } => {
+            for (i, st) in stations.iter_mut().enumerate() {
+                st.clock.advance_min(2);
+                let leader = st.leader.clone();
+                ok(st
+                    .store
+                    .close_patrol(&leader, &id, &format!("第{i}站：楼顶门钥匙不在")));
             }
         }
     }
@@ -1535,12 +1590,21 @@ fn run_case(
             only_reb
         );
     }
-    Ok(ids(
+    let mut kinds: BTreeSet<String> = ids(
         &stations[0].store,
         "SELECT DISTINCT kind FROM events ORDER BY kind",
     )
     .into_iter()
-    .collect())
+    .collect();
+    // The contradictions the run ended with, by kind (`conflict:…`, and
+    // `decided:…` once a duty leader chose), for the scripted runs to check.
+    for c in &conflicts0 {
+        kinds.insert(format!("conflict:{}", c.kind));
+        if c.decided.is_some() {
+            kinds.insert(format!("decided:{}", c.kind));
+        }
+    }
+    Ok(kinds)
 }
 
 #[test]
@@ -1565,6 +1629,65 @@ fn stations_converge() {
         })
         .unwrap();
     eprintln!("event kinds seen in random cases: {:?}", seen.borrow());
+}
+
+/// Patrol contradictions through the same harness: one checkpoint checked OK
+/// at one station and with a finding at another, a round closed at every
+/// station with its own reason — each listed everywhere, decided by a duty
+/// leader at one station, and the same projections everywhere and after a
+/// rebuild.
+#[test]
+fn patrol_contradictions_are_listed_and_decided_everywhere() {
+    use Contend as C;
+    use Op::*;
+    let op = |at: u8, op: Op| Step::Op { at, mins: 3, op };
+    let steps = vec![
+        op(
+            0,
+            SetCheckpoint {
+                n: 0,
+                retire: false,
+            },
+        ),
+        op(
+            0,
+            SetCheckpoint {
+                n: 1,
+                retire: false,
+            },
+        ),
+        op(0, SetRoute { variant: 0 }),
+        op(0, AssignRoute { route: 0 }),
+        op(0, StartPatrol { route: 0 }),
+        Step::Contend(C::PatrolCheck { round: 0, cp: 0 }),
+        Step::Contend(C::PatrolClose { round: 0 }),
+        Step::Carry { from: 0, to: 1 },
+        Step::Carry { from: 2, to: 1 },
+        // Undecided ones are listed first: each decision takes the first.
+        op(
+            1,
+            Resolve {
+                conflict: 0,
+                pick: 1,
+            },
+        ),
+        op(
+            1,
+            Resolve {
+                conflict: 0,
+                pick: 0,
+            },
+        ),
+    ];
+    let kinds = run_case(3, false, &steps).unwrap();
+    for k in [
+        "conflict:patrol_check",
+        "conflict:patrol_close",
+        "decided:patrol_check",
+        "decided:patrol_close",
+    ] {
+        assert!(kinds.contains(k), "{k} missing from {kinds:?}");
+    }
 }
 
 /// A scripted run through the same harness that does everything once:

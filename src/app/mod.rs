@@ -291,4 +291,6 @@ pub struct Status {
     pub patrol: crate::domain::patrol_status::PatrolAlerts,
     /// The current shift against the roster: late, uncovered, unplanned.
     pub duty: crate::domain::duty::DutyAlerts,
+    /// The shift before this one: signed and not accepted, or not signed.
+    pub handover: Option<crate::domain::handover::Stage>,
 }

@@ -75,6 +75,24 @@ pub enum ReportCmd {
     Hazards(RangeArgs),
     /// 巡查记录 — the patrol ledger: each checkpoint of each round
     Patrol(RangeArgs),
+    /// 交接班记录 — the signed handovers, shift by shift (one day: --date)
+    Handover {
+        /// One day, YYYY-MM-DD (instead of --from and --to)
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        date: Option<String>,
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Output file: .xlsx or .csv
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        exporter: Exporter,
+    },
     /// 巡查点卡片 — one label per checkpoint with its Code 128 barcode
     Checkpoints {
         /// Output file: .xlsx
@@ -302,6 +320,28 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
         }
         ReportCmd::Hazards(a) => run_range(path, a, LedgerRequest::Hazards, "report.hazards.done"),
         ReportCmd::Patrol(a) => run_range(path, a, LedgerRequest::Patrol, "report.patrol.done"),
+        ReportCmd::Handover {
+            date,
+            from,
+            to,
+            out,
+            force,
+            exporter,
+        } => {
+            let (from, to) = match (date, from, to) {
+                (Some(d), _, _) => (d.clone(), d),
+                (None, Some(f), Some(t)) => (f, t),
+                _ => return Err(CliError(tr("report.handover.need_date"))),
+            };
+            let a = RangeArgs {
+                from,
+                to,
+                out,
+                force,
+                exporter,
+            };
+            run_range(path, a, LedgerRequest::Handover, "report.handover.done")
+        }
         ReportCmd::Checkpoints { out, force } => {
             // Images need a workbook: cards are .xlsx only.
             if !matches!(

@@ -4,6 +4,7 @@
 
 mod boarders;
 mod duty;
+mod handover;
 mod hazards;
 pub mod names;
 mod patrol;
@@ -491,6 +492,12 @@ pub fn generate(
             pool.push(p);
         }
         let crew = hazards::Crew::of(&ops, &admin);
+        let shifts = handover::Crew::of(&ops, &admin);
+        let mut handover_plan = if scale == Scale::Small {
+            handover::before_last_plan(s, now_ms)?
+        } else {
+            vec![]
+        };
         let mut hazard_year = (scale == Scale::SchoolYear).then(|| hazards::Year::new(seed));
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
@@ -549,6 +556,13 @@ pub fn generate(
                         .map(|(t, h)| (t, DayEvent::Life(h))),
                 );
             }
+            handover_plan.retain(|(t, step)| {
+                let today = (base..base + 86_400_000).contains(t);
+                if today {
+                    day_events.push((*t, DayEvent::Handover(*step)));
+                }
+                !today
+            });
             day_events.sort_by_key(|e| e.0);
             let mut k = 0;
             while k < day_events.len() {
@@ -573,6 +587,9 @@ pub fn generate(
                         }
                     }
                     DayEvent::Duty(o) => duty.happen(s, o)?,
+                    DayEvent::Handover(step) => {
+                        handover::before_last_step(s, &shifts, now_ms, step)?
+                    }
                     DayEvent::Patrol(st) => {
                         if let Some(p) = patrol.as_mut() {
                             p.happen(s, st)?;
@@ -635,6 +652,15 @@ pub fn generate(
         if let (Scale::Small, Some(c)) = (scale, crew.as_ref()) {
             stats.hazards += hazards::demo(s, clock, c, now_ms)?;
         }
+        let mut last_sign = None;
+        if scale == Scale::Small {
+            // Steps the day loop did not reach (they fall today).
+            for (t, step) in std::mem::take(&mut handover_plan) {
+                clock.set(t);
+                handover::before_last_step(s, &shifts, now_ms, step)?;
+            }
+            last_sign = handover::last_signed_at(s, now_ms)?;
+        }
         // Today, in time order: a boarder on leave and one taken home; a few
         // visitors on site now (one overstaying); the roll half called.
         if scale == Scale::Small && !buildings.is_empty() {
@@ -657,6 +683,11 @@ pub fn generate(
             if mins_ago == 5 && scale == Scale::Small && !buildings.is_empty() {
                 boarders::tonight(s, clock, &teacher, &buildings[0], now_ms, &mut stats)?;
             }
+            // The last shift is signed over in time order with the visits.
+            if last_sign.is_some_and(|t| t <= now_ms - mins_ago * 60_000) {
+                last_sign = None;
+                handover::last(s, clock, &shifts, now_ms)?;
+            }
             let p = &pool[order.next().unwrap_or(0).min(pool.len() - 1)];
             clock.set(now_ms - mins_ago * 60_000);
             let mut form = form_for(p, &mut rng);
@@ -670,6 +701,9 @@ pub fn generate(
         }
         if let (Scale::Small, Some(p)) = (scale, patrol.as_mut()) {
             p.tonight_open(s, clock, now_ms)?;
+        }
+        if last_sign.is_some() {
+            handover::last(s, clock, &shifts, now_ms)?;
         }
         Ok(year.map(|y| y.dorms().to_vec()).unwrap_or_default())
     })?;
@@ -722,6 +756,8 @@ enum DayEvent {
     Patrol(patrol::Step),
     /// Someone signing on for their shift.
     Duty(duty::SignOn),
+    /// A step of the shift-before-last's handover (`handover::before_last_step`).
+    Handover(u8),
 }
 
 #[derive(Debug, Default, Clone, Copy)]

@@ -108,8 +108,9 @@ pub enum DutyFlag {
 
 impl DutyFlag {
     /// Whether the status bar counts it (the others show in the pane).
+    /// For the status bar; a shift not handed over has its own alert there.
     pub fn alerts(&self) -> bool {
-        !matches!(self, DutyFlag::NotPlanned)
+        !matches!(self, DutyFlag::NotPlanned | DutyFlag::PreviousNotHandedOver)
     }
 }
 

@@ -53,6 +53,12 @@ pub enum DomainError {
     PatrolOpen,
     #[error("the visitor's personal data was erased")]
     Erased,
+    #[error("that step does not follow the handover's state")]
+    HandoverStep,
+    #[error("the incoming operator must be someone other than who signed")]
+    OwnHandover,
+    #[error("{0} section(s) not acknowledged")]
+    Unacknowledged(usize),
 }
 
 impl DomainError {
@@ -81,6 +87,9 @@ impl DomainError {
             DomainError::UnknownCode => "err.unknown_code",
             DomainError::PatrolOpen => "err.patrol_open",
             DomainError::Erased => "err.erased",
+            DomainError::HandoverStep => "err.handover_step",
+            DomainError::OwnHandover => "err.own_handover",
+            DomainError::Unacknowledged(_) => "err.unacknowledged",
         }
     }
 }

@@ -430,6 +430,65 @@ pub struct DutyShiftsSet {
     pub grace_min: i64,
 }
 
+/// The outgoing operator's signature on a shift: the items listed (by
+/// reference), the free note, and the seal over the records seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoverSigned {
+    pub shift: crate::domain::shift::ShiftId,
+    pub note: String,
+    /// The records on the sheet ("visit:…"), each once: references only,
+    /// so a visitor's name erased by the retention purge stays erased.
+    pub items: Vec<String>,
+    /// Each item's state as signed (`ItemState` keys), in `items` order.
+    #[serde(default)]
+    pub states: Vec<String>,
+    /// Ids of the events the seal covers.
+    pub sealed: Vec<String>,
+    /// `handover::seal_hash` over those events.
+    pub seal: String,
+}
+
+impl HandoverSigned {
+    fn key(&self) -> String {
+        self.shift.key()
+    }
+}
+
+/// A question or remark the incoming operator added to one section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Remark {
+    pub section: String,
+    pub text: String,
+}
+
+/// The incoming operator's acceptance, every section acknowledged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoverAccepted {
+    pub shift: crate::domain::shift::ShiftId,
+    pub acknowledged: Vec<String>,
+    #[serde(default)]
+    pub remarks: Vec<Remark>,
+}
+
+impl HandoverAccepted {
+    fn key(&self) -> String {
+        self.shift.key()
+    }
+}
+
+/// The duty leader's countersignature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoverCountersigned {
+    pub shift: crate::domain::shift::ShiftId,
+    pub note: String,
+}
+
+impl HandoverCountersigned {
+    fn key(&self) -> String {
+        self.shift.key()
+    }
+}
+
 /// Every kind this version understands. Kinds from newer versions are kept
 /// in the log as raw JSON and simply not projected.
 #[derive(Debug, Clone, PartialEq)]
@@ -480,6 +539,9 @@ pub enum Event {
     VisitsPurged(VisitsPurged),
     DutyPlanned(DutyPlanned),
     DutyShiftsSet(DutyShiftsSet),
+    HandoverSigned(HandoverSigned),
+    HandoverAccepted(HandoverAccepted),
+    HandoverCountersigned(HandoverCountersigned),
 }
 
 macro_rules! kinds {
@@ -554,6 +616,9 @@ kinds! {
     VisitsPurged => "visits.purged", purge_id, "purge";
     DutyPlanned => "duty.planned", [key], "duty";
     DutyShiftsSet => "duty.shifts_set", station_id, "dutyshifts";
+    HandoverSigned => "handover.signed", [key], "handover";
+    HandoverAccepted => "handover.accepted", [key], "handover";
+    HandoverCountersigned => "handover.countersigned", [key], "handover";
 }
 
 impl Event {

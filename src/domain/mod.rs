@@ -7,6 +7,7 @@ pub mod duty_lines;
 pub mod error;
 pub mod event;
 pub mod fact;
+pub mod handover;
 pub mod hazard;
 pub mod hazard_fold;
 pub mod hlc;

@@ -72,18 +72,22 @@ pub enum Permission {
     PurgePersonalData,
     /// Keep the duty roster (值班表) and the station's shift times.
     ManageDuty,
+    /// Sign a shift over and accept it: whoever is on duty.
+    SignHandover,
+    /// Countersign a handover (带班领导).
+    Countersign,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match p {
-        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol => true,
+        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol | SignHandover => true,
         ExportReports => matches!(role, Role::Admin | Role::DutyLeader),
         ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster
         | ManagePatrol => role == Role::Admin,
         RunRollCall => role != Role::Guard,
         ForceCloseRound | ApproveGateException | ResolveConflicts | ManageHazards
-        | VerifyHazards | AssignPatrol => {
+        | VerifyHazards | AssignPatrol | Countersign => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
         Sync | PurgePersonalData | ManageDuty => role == Role::Admin,

@@ -51,6 +51,7 @@ pub fn kind_label(kind: LedgerKind) -> &'static str {
         LedgerKind::Patrol => "ledger.kind.patrol",
         LedgerKind::Roster => "ledger.kind.roster",
         LedgerKind::Hazards => "ledger.kind.hazards",
+        LedgerKind::Handover => "ledger.kind.handover",
     }
 }
 
@@ -67,6 +68,7 @@ fn done_key(kind: LedgerKind) -> &'static str {
         LedgerKind::Patrol => "report.patrol.done",
         LedgerKind::Roster => "report.roster.done",
         LedgerKind::Hazards => "report.hazards.done",
+        LedgerKind::Handover => "report.handover.done",
     }
 }
 
@@ -386,6 +388,7 @@ impl ExportForm {
             LedgerKind::Roster => LedgerRequest::Roster(path),
             LedgerKind::Gate => LedgerRequest::Gate(range_req(path)?),
             LedgerKind::Hazards => LedgerRequest::Hazards(range_req(path)?),
+            LedgerKind::Handover => LedgerRequest::Handover(range_req(path)?),
             LedgerKind::Absences => LedgerRequest::Absences(range_req(path)?),
             LedgerKind::Followups => LedgerRequest::Followups(range_req(path)?),
             LedgerKind::Sick => LedgerRequest::Sick(range_req(path)?),

@@ -5,6 +5,7 @@ pub mod cards;
 pub(crate) mod common;
 pub mod followups;
 pub mod gate;
+pub mod handover;
 pub mod hazards;
 pub mod leave;
 pub mod ledger;

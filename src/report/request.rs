@@ -23,6 +23,7 @@ pub enum LedgerKind {
     Patrol,
     Roster,
     Hazards,
+    Handover,
 }
 
 /// What a ledger covers, which decides the fields the form asks for.
@@ -37,7 +38,7 @@ pub enum Span {
 }
 
 impl LedgerKind {
-    pub const ALL: [LedgerKind; 10] = [
+    pub const ALL: [LedgerKind; 11] = [
         LedgerKind::Visitors,
         LedgerKind::Gate,
         LedgerKind::Rollcall,
@@ -47,6 +48,7 @@ impl LedgerKind {
         LedgerKind::Leave,
         LedgerKind::Patrol,
         LedgerKind::Hazards,
+        LedgerKind::Handover,
         LedgerKind::Roster,
     ];
 
@@ -64,6 +66,7 @@ impl LedgerKind {
             LedgerKind::Patrol => "patrol",
             LedgerKind::Roster => "roster",
             LedgerKind::Hazards => "hazards",
+            LedgerKind::Handover => "handover",
         }
     }
 
@@ -100,6 +103,7 @@ pub enum LedgerRequest {
     Patrol(RangeRequest),
     Roster(PathBuf),
     Hazards(RangeRequest),
+    Handover(RangeRequest),
 }
 
 impl LedgerRequest {
@@ -115,6 +119,7 @@ impl LedgerRequest {
             LedgerRequest::Patrol(_) => LedgerKind::Patrol,
             LedgerRequest::Roster(_) => LedgerKind::Roster,
             LedgerRequest::Hazards(_) => LedgerKind::Hazards,
+            LedgerRequest::Handover(_) => LedgerKind::Handover,
         }
     }
 
@@ -128,7 +133,8 @@ impl LedgerRequest {
             | LedgerRequest::Followups(r)
             | LedgerRequest::Sick(r)
             | LedgerRequest::Leave(r)
-            | LedgerRequest::Hazards(r) => &r.path,
+            | LedgerRequest::Hazards(r)
+            | LedgerRequest::Handover(r) => &r.path,
             LedgerRequest::Patrol(r) => &r.path,
             LedgerRequest::Roster(p) => p,
         }
@@ -156,5 +162,6 @@ pub fn export(
         LedgerRequest::Patrol(r) => patrol::export_patrol(store, actor, r, watch),
         LedgerRequest::Roster(p) => roster::export_roster(store, actor, p, watch),
         LedgerRequest::Hazards(r) => hazards::export_hazards(store, actor, r, watch),
+        LedgerRequest::Handover(r) => handover::export_handover(store, actor, r, watch),
     }
 }

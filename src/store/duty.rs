@@ -340,9 +340,9 @@ impl Store {
         for i in 0..days {
             let date = from + chrono::Duration::days(i as i64);
             for d in &defs {
-                if let Some(row) =
-                    self.duty_row(&ShiftId::new(station_id, date, &d.key), now_ms, None)?
-                {
+                let id = ShiftId::new(station_id, date, &d.key);
+                let prev = self.prev_handed_over(&id)?;
+                if let Some(row) = self.duty_row(&id, now_ms, prev)? {
                     out.push(row);
                 }
             }

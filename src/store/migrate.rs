@@ -567,7 +567,34 @@ CREATE TABLE signons (
 CREATE INDEX signons_operator ON signons(operator_id);
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+/// Shift handovers: one row per signed shift, its acceptance and
+/// countersignature (the sealed event ids stay in the signing event).
+const V15: &str = "
+CREATE TABLE handovers (
+    key TEXT PRIMARY KEY,
+    station TEXT NOT NULL,
+    date TEXT NOT NULL,
+    shift TEXT NOT NULL,
+    signed_by TEXT NOT NULL,
+    signed_ms INTEGER NOT NULL,
+    sign_event TEXT NOT NULL,
+    note TEXT NOT NULL,
+    items TEXT NOT NULL,
+    seal TEXT NOT NULL,
+    accepted_by TEXT,
+    accepted_ms INTEGER,
+    remarks TEXT NOT NULL,
+    countersigned_by TEXT,
+    countersigned_ms INTEGER,
+    countersign_note TEXT
+) STRICT;
+CREATE INDEX handovers_date ON handovers(date, station, shift);
+CREATE INDEX handovers_unaccepted ON handovers(station, date) WHERE accepted_by IS NULL;
+";
+
+pub const MIGRATIONS: &[&str] = &[
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15,
+];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

@@ -55,6 +55,7 @@ pub const TABLES: &[&str] = &[
     "duty_plans",
     "duty_shifts",
     "signons",
+    "handovers",
 ];
 
 /// An entity's events, parsed, in log order.
@@ -307,6 +308,7 @@ pub fn project_entity(
         "checkpoint" => project_patrol::checkpoint(conn, id, events),
         "route" => project_patrol::route(conn, id, events),
         "patrol" => project_patrol::round(conn, id, events, fresh),
+        "handover" => super::project_handover::handover(conn, id, events, fresh),
         // A rebuild projects every visit after the purges are in (`fresh`);
         // as it arrives, a purge re-projects the visits it erased.
         "purge" if !fresh => {

@@ -4,6 +4,7 @@
 //! the view in front, so the three share the frame's keys, help and hints.
 
 pub mod roster;
+pub mod sheet;
 
 use super::{Handled, Pane, PaneCtx, PaneRequest, RenderCtx};
 use crate::action::Action;
@@ -92,7 +93,10 @@ impl DutyPane {
 
 /// The views in the order of their tabs.
 fn views() -> Vec<Box<dyn Pane>> {
-    vec![Box::new(roster::RosterView::new())]
+    vec![
+        Box::new(sheet::SheetView::new()),
+        Box::new(roster::RosterView::new()),
+    ]
 }
 
 impl Pane for DutyPane {
