@@ -23,7 +23,8 @@
 //!   it counts again) · checkpoint.set (added, changed, retired) · route.set
 //!   · route.assigned · patrol.started · patrol.checked (OK or a finding,
 //!   now or entered later) · patrol.closed (with a reason when missed) ·
-//!   duty.planned (set, or removed) · duty.shifts_set
+//!   duty.planned (set, or removed) · duty.shifts_set · handover.signed ·
+//!   handover.accepted · handover.countersigned
 //! plus an event of a kind this version does not know ("patrol.future"),
 //! appended to a station's own chain, which must travel on unprojected.
 //! `every_kind_is_generated` runs a scripted case through the same harness
@@ -270,6 +271,12 @@ enum Op {
     SetShifts {
         grace: u8,
     },
+    /// A handover step at this station: the guard signs the current shift
+    /// over; the teacher accepts one waiting; the duty leader countersigns
+    /// one accepted (two stations may sign one shift: a contradiction).
+    Handover {
+        step: u8,
+    },
 }
 
 /// The same act at every station that can do it, before any exchange.
@@ -402,6 +409,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => u().prop_map(|round| Op::ClosePatrol { round }),
         2 => (u(), 0u8..3, b(), u(), b()).prop_map(|(station, day, night, variant, remove)| Op::PlanDuty { station, day, night, variant, remove }),
         1 => u().prop_map(|grace| Op::SetShifts { grace }),
+        2 => u().prop_map(|step| Op::Handover { step }),
     ]
 }
 
@@ -1184,6 +1192,36 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
             ];
             ok(s.set_shift_defs(&admin, &id, defs, i64::from(grace % 30)));
         }
+        Op::Handover { step } => {
+            use dutydesk::domain::handover::Section;
+            use dutydesk::domain::shift::ShiftId;
+            let waiting = |s: &Store, sql: &str| {
+                pick(&ids(s, sql), step).and_then(|k| ShiftId::parse_key(&k))
+            };
+            match step % 3 {
+                0 => {
+                    if let Ok(Some(shift)) = s.current_shift(now) {
+                        ok(s.sign_handover(&guard, PIN, &shift, "留意3楼消防门", now));
+                    }
+                }
+                1 => {
+                    let sql = "SELECT key FROM handovers WHERE accepted_by IS NULL ORDER BY key";
+                    if let Some(shift) = waiting(s, sql) {
+                        let remark = dutydesk::domain::event::Remark {
+                            section: "hazards".into(),
+                            text: format!("第{step}问"),
+                        };
+                        ok(s.accept_handover(&teacher, PIN, &shift, &Section::ALL, vec![remark]));
+                    }
+                }
+                _ => {
+                    let sql = "SELECT key FROM handovers WHERE accepted_by IS NOT NULL AND countersigned_by IS NULL ORDER BY key";
+                    if let Some(shift) = waiting(s, sql) {
+                        ok(s.countersign_handover(&leader, PIN, &shift, "已阅"));
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -1933,6 +1971,11 @@ fn every_kind_is_generated() {
             },
         ),
         op(1, SetShifts { grace: 1 }),
+        op(2, AddOperator { role: 0 }),
+        op(2, AddOperator { role: 1 }),
+        op(2, Handover { step: 0 }),
+        op(2, Handover { step: 1 }),
+        op(2, Handover { step: 2 }),
     ];
     // Contradictions: everyone signs out one visit, marks one boarder of an
     // open round differently, closes it.
