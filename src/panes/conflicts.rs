@@ -103,6 +103,22 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
             trf("conflicts.hazard", &[("place", place)])
         }
         "patrol_close" | "patrol_check" => patrol_title(&c, &id, ctx),
+        "handover" => {
+            let shift = crate::domain::shift::ShiftId::parse_key(&id)
+                .map(|s| crate::panes::duty::sheet::shift_label(&s))
+                .unwrap_or_default();
+            let step = c.key.rsplit('/').next().unwrap_or("sign");
+            trf(
+                &format!("conflicts.handover_{step}"),
+                &[
+                    ("shift", shift),
+                    ("station", {
+                        let st = id.split('|').next().unwrap_or("");
+                        station(ctx, st)
+                    }),
+                ],
+            )
+        }
         _ => {
             let r = ctx.store.round(&id).ok().flatten();
             trf(
@@ -181,6 +197,12 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                         )],
                     ),
                 },
+                Some(Ok(Event::HandoverSigned(h))) => trf(
+                    "conflicts.handover_items",
+                    &[("n", h.items.len().to_string())],
+                ),
+                Some(Ok(Event::HandoverAccepted(_))) => tr("handover.stage.accepted_plain"),
+                Some(Ok(Event::HandoverCountersigned(h))) => h.note,
                 Some(Ok(Event::RoundClosed(r))) => r
                     .forced_reason
                     .unwrap_or_else(|| tr("conflicts.closed_normally")),
