@@ -534,6 +534,22 @@ fn duty_events(store: &mut Store, admin: &Actor, guard: &Actor) {
     store
         .remove_duty(admin, &ShiftId::new(&st, date, "night"))
         .unwrap();
+    // This shift signed over by the night teacher, accepted and countersigned by the admin.
+    use dutydesk::domain::handover::Section;
+    let now = store.now_ms();
+    let shift = store.current_shift(now).unwrap().unwrap();
+    let night = store
+        .add_operator(admin, "值夜老师甲", Role::DormTeacher, "3131")
+        .unwrap();
+    store
+        .sign_handover(&night, "3131", &shift, "留意锅炉房", now)
+        .unwrap();
+    store
+        .accept_handover(admin, ADMIN_PIN, &shift, &Section::ALL, vec![])
+        .unwrap();
+    store
+        .countersign_handover(admin, ADMIN_PIN, &shift, "")
+        .unwrap();
 }
 
 fn patrol_events(store: &mut Store, admin: &Actor, guard: &Actor) {
