@@ -118,8 +118,8 @@ fn roster_screens() {
             let mut app = App::new(roster_store(), vec![]);
             login(&mut app, ADMIN, ADMIN_PIN);
             press(&mut app, KeyCode::Char('5'));
-    // The roster is the duty pane's second list, after the handover.
-    press(&mut app, KeyCode::Tab);
+            // The roster is the duty pane's second list, after the handover.
+            press(&mut app, KeyCode::Tab);
 
             // 1. The week: Saturday night a gap, this morning late, now marked.
             let buf = snap(&mut app, "duty_roster_week", lang, w, h);

@@ -75,6 +75,20 @@ pub enum ReportCmd {
     Hazards(RangeArgs),
     /// 巡查记录 — the patrol ledger: each checkpoint of each round
     Patrol(RangeArgs),
+    /// 学校领导教师轮流值日情况记载表 — every shift of a month, planned against actual
+    Duty {
+        /// YYYY-MM
+        #[arg(long)]
+        month: String,
+        /// Output file: .xlsx or .csv
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        exporter: Exporter,
+    },
     /// 交接班记录 — the signed handovers, shift by shift (one day: --date)
     Handover {
         /// One day, YYYY-MM-DD (instead of --from and --to)
@@ -320,6 +334,27 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
         }
         ReportCmd::Hazards(a) => run_range(path, a, LedgerRequest::Hazards, "report.hazards.done"),
         ReportCmd::Patrol(a) => run_range(path, a, LedgerRequest::Patrol, "report.patrol.done"),
+        ReportCmd::Duty {
+            month,
+            out,
+            force,
+            exporter,
+        } => {
+            let first = parse_month(&month)
+                .ok_or_else(|| CliError(trf("cli.bad_month", &[("value", month.clone())])))?;
+            let last = first
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(first);
+            let a = RangeArgs {
+                from: first.format("%Y-%m-%d").to_string(),
+                to: last.format("%Y-%m-%d").to_string(),
+                out,
+                force,
+                exporter,
+            };
+            run_range(path, a, LedgerRequest::Duty, "report.duty.done")
+        }
         ReportCmd::Handover {
             date,
             from,

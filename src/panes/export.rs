@@ -52,6 +52,7 @@ pub fn kind_label(kind: LedgerKind) -> &'static str {
         LedgerKind::Roster => "ledger.kind.roster",
         LedgerKind::Hazards => "ledger.kind.hazards",
         LedgerKind::Handover => "ledger.kind.handover",
+        LedgerKind::Duty => "ledger.kind.duty",
     }
 }
 
@@ -69,6 +70,7 @@ fn done_key(kind: LedgerKind) -> &'static str {
         LedgerKind::Roster => "report.roster.done",
         LedgerKind::Hazards => "report.hazards.done",
         LedgerKind::Handover => "report.handover.done",
+        LedgerKind::Duty => "report.duty.done",
     }
 }
 
@@ -389,6 +391,7 @@ impl ExportForm {
             LedgerKind::Gate => LedgerRequest::Gate(range_req(path)?),
             LedgerKind::Hazards => LedgerRequest::Hazards(range_req(path)?),
             LedgerKind::Handover => LedgerRequest::Handover(range_req(path)?),
+            LedgerKind::Duty => LedgerRequest::Duty(range_req(path)?),
             LedgerKind::Absences => LedgerRequest::Absences(range_req(path)?),
             LedgerKind::Followups => LedgerRequest::Followups(range_req(path)?),
             LedgerKind::Sick => LedgerRequest::Sick(range_req(path)?),

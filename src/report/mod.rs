@@ -3,6 +3,7 @@
 pub mod absences;
 pub mod cards;
 pub(crate) mod common;
+pub mod duty;
 pub mod followups;
 pub mod gate;
 pub mod handover;

@@ -24,6 +24,7 @@ pub enum LedgerKind {
     Roster,
     Hazards,
     Handover,
+    Duty,
 }
 
 /// What a ledger covers, which decides the fields the form asks for.
@@ -38,7 +39,7 @@ pub enum Span {
 }
 
 impl LedgerKind {
-    pub const ALL: [LedgerKind; 11] = [
+    pub const ALL: [LedgerKind; 12] = [
         LedgerKind::Visitors,
         LedgerKind::Gate,
         LedgerKind::Rollcall,
@@ -48,6 +49,7 @@ impl LedgerKind {
         LedgerKind::Leave,
         LedgerKind::Patrol,
         LedgerKind::Hazards,
+        LedgerKind::Duty,
         LedgerKind::Handover,
         LedgerKind::Roster,
     ];
@@ -67,6 +69,7 @@ impl LedgerKind {
             LedgerKind::Roster => "roster",
             LedgerKind::Hazards => "hazards",
             LedgerKind::Handover => "handover",
+            LedgerKind::Duty => "duty",
         }
     }
 
@@ -104,6 +107,7 @@ pub enum LedgerRequest {
     Roster(PathBuf),
     Hazards(RangeRequest),
     Handover(RangeRequest),
+    Duty(RangeRequest),
 }
 
 impl LedgerRequest {
@@ -120,6 +124,7 @@ impl LedgerRequest {
             LedgerRequest::Roster(_) => LedgerKind::Roster,
             LedgerRequest::Hazards(_) => LedgerKind::Hazards,
             LedgerRequest::Handover(_) => LedgerKind::Handover,
+            LedgerRequest::Duty(_) => LedgerKind::Duty,
         }
     }
 
@@ -134,7 +139,8 @@ impl LedgerRequest {
             | LedgerRequest::Sick(r)
             | LedgerRequest::Leave(r)
             | LedgerRequest::Hazards(r)
-            | LedgerRequest::Handover(r) => &r.path,
+            | LedgerRequest::Handover(r)
+            | LedgerRequest::Duty(r) => &r.path,
             LedgerRequest::Patrol(r) => &r.path,
             LedgerRequest::Roster(p) => p,
         }
@@ -163,5 +169,6 @@ pub fn export(
         LedgerRequest::Roster(p) => roster::export_roster(store, actor, p, watch),
         LedgerRequest::Hazards(r) => hazards::export_hazards(store, actor, r, watch),
         LedgerRequest::Handover(r) => handover::export_handover(store, actor, r, watch),
+        LedgerRequest::Duty(r) => duty::export_duty(store, actor, r, watch),
     }
 }

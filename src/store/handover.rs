@@ -97,15 +97,18 @@ impl Store {
     /// Whether the shift before `id` was signed over — once its station
     /// keeps handovers at all (`None` before then, and for the first shift).
     pub fn prev_handed_over(&self, id: &ShiftId) -> Result<Option<bool>, StoreError> {
-        let mut any = self
+        // Handovers are kept from the station's first signed one on: the
+        // shifts before it were never meant to be signed here.
+        let mut first = self
             .conn
-            .prepare_cached("SELECT 1 FROM handovers WHERE station = ?1 LIMIT 1")?;
-        if !any.exists([&id.station_id])? {
+            .prepare_cached("SELECT MIN(date) FROM handovers WHERE station = ?1")?;
+        let since: Option<String> = first.query_row([&id.station_id], |r| r.get(0))?;
+        let Some(since) = since else {
             return Ok(None);
-        }
+        };
         Ok(match self.previous_shift(id)? {
-            Some(prev) => Some(self.handover(&prev)?.is_some()),
-            None => None,
+            Some(prev) if prev.date >= since => Some(self.handover(&prev)?.is_some()),
+            _ => None,
         })
     }
 

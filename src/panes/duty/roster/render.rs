@@ -20,20 +20,6 @@ fn hhmm(ms: i64, rc: &RenderCtx) -> String {
     time::fmt_local(ms, rc.offset_min, "%H:%M")
 }
 
-/// "迟到 25 分", "空岗", …
-pub fn flag_text(f: &DutyFlag) -> String {
-    match f {
-        DutyFlag::Late { who, minutes } => trf(
-            "duty.flag.late",
-            &[("who", who.clone()), ("min", minutes.to_string())],
-        ),
-        DutyFlag::Uncovered => tr("duty.flag.uncovered"),
-        DutyFlag::Unplanned { who } => trf("duty.flag.unplanned", &[("who", who.clone())]),
-        DutyFlag::NotPlanned => tr("duty.flag.not_planned"),
-        DutyFlag::PreviousNotHandedOver => tr("duty.flag.not_handed_over"),
-    }
-}
-
 /// The row's colour: uncovered in the error colour, late or unplanned as a
 /// warning, a shift with no line muted.
 pub fn row_style(r: &DutyRow) -> Style {
@@ -126,7 +112,11 @@ pub fn render(v: &RosterView, area: Rect, buf: &mut Buffer, rc: &RenderCtx) -> O
             .filter(|a| a.2 < row.window.1)
             .map(|a| format!("{} {}", a.1, hhmm(a.2, rc)))
             .collect();
-        let flags: Vec<String> = row.flags.iter().map(flag_text).collect();
+        let flags: Vec<String> = row
+            .flags
+            .iter()
+            .map(crate::i18n::facts::duty_flag)
+            .collect();
         let mut cells = vec![if now { "▶".into() } else { String::new() }, date_text(row)];
         if v.all_stations {
             cells.push(r.station.clone());
