@@ -403,19 +403,28 @@ impl Store {
         text.unwrap_or_else(|| entity.to_string())
     }
 
-    /// For the status bar, every tick: the shift before the current one at
-    /// this station, when it is signed but not accepted, or — once the
-    /// station keeps handovers at all — not signed. Two keyed lookups.
+    /// For the status bar, every tick: this shift signed over early and not
+    /// accepted; else the shift before it, when it is signed but not
+    /// accepted, or — once the station keeps handovers — not signed. A few
+    /// keyed lookups.
     pub fn handover_alert(&self, now_ms: i64) -> Result<Option<(ShiftId, Stage)>, StoreError> {
         let Some(cur) = self.current_shift(now_ms)? else {
-            return Ok(None);
-        };
-        let Some(prev) = self.previous_shift(&cur)? else {
             return Ok(None);
         };
         let mut stmt = self
             .conn
             .prepare_cached("SELECT accepted_by IS NOT NULL FROM handovers WHERE key = ?1")?;
+        // Signed over early, before the shift's end: the incoming one is here.
+        if stmt
+            .query_row([cur.key()], |r| r.get::<_, bool>(0))
+            .optional()?
+            == Some(false)
+        {
+            return Ok(Some((cur, Stage::Signed)));
+        }
+        let Some(prev) = self.previous_shift(&cur)? else {
+            return Ok(None);
+        };
         let accepted: Option<bool> = stmt.query_row([prev.key()], |r| r.get(0)).optional()?;
         Ok(match accepted {
             Some(true) => None,
