@@ -22,6 +22,12 @@ fn pin(a: &Actor) -> &'static str {
         .unwrap_or("")
 }
 
+/// Whether the demo may sign as `a`: only its own operators with their
+/// demo PINs (demo data put into a real station signs nothing for its people).
+fn signs(s: &Store, a: &Actor) -> bool {
+    s.verify_pin(&a.id, pin(a)).is_ok()
+}
+
 /// Who works which shift in the demo: the dorm teacher nights, the guard days.
 pub struct Crew {
     pub day: Actor,
@@ -96,6 +102,9 @@ pub fn before_last_step(
     match step {
         0 => {
             let out = crew.on(&pp).clone();
+            if !signs(s, &out) {
+                return Ok(());
+            }
             s.sign_handover(
                 &out,
                 pin(&out),
@@ -106,12 +115,16 @@ pub fn before_last_step(
         }
         1 => {
             let inc = crew.on(&prev).clone();
+            if !signs(s, &inc) {
+                return Ok(());
+            }
             let remark = Remark {
                 section: Section::Hazards.key().into(),
                 text: "锅炉房复查找谁签字？".into(),
             };
             s.accept_handover(&inc, pin(&inc), &pp, &Section::ALL, vec![remark])
         }
+        _ if !signs(s, &crew.leader) => Ok(()),
         _ => s.countersign_handover(
             &crew.leader,
             pin(&crew.leader),
@@ -137,6 +150,9 @@ pub fn last(s: &mut Store, clock: &FixedClock, crew: &Crew, now_ms: i64) -> Resu
         return Ok(());
     };
     let out = crew.on(&prev).clone();
+    if !signs(s, &out) {
+        return Ok(());
+    }
     clock.set(at);
     s.sign_handover(
         &out,
