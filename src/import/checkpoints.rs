@@ -6,7 +6,7 @@
 
 use crate::domain::error::DomainError;
 use crate::domain::patrol::{CheckpointData, check_checkpoint};
-use crate::domain::validate::{FieldError, fold_full_width};
+use crate::domain::validate::FieldError;
 use crate::import::roster::{ImportError, SourceKind, grids};
 use std::path::Path;
 
@@ -53,28 +53,6 @@ pub struct ParsedCheckpoints {
     pub errors: Vec<CheckpointRowError>,
 }
 
-fn header_key(s: &str) -> String {
-    fold_full_width(s)
-        .to_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace() && !"-_.*＊".contains(*c))
-        .collect()
-}
-
-/// The column index of each known field in a header row.
-fn columns(row: &[String]) -> Vec<(&'static str, usize)> {
-    let mut out = vec![];
-    for (i, cell) in row.iter().enumerate() {
-        let k = header_key(cell);
-        if let Some((field, _)) = COLUMNS.iter().find(|(_, a)| a.contains(&k.as_str()))
-            && !out.iter().any(|(f, _)| f == field)
-        {
-            out.push((*field, i));
-        }
-    }
-    out
-}
-
 /// Splits a checklist cell: "门已上锁；灭火器在位" or one item per line.
 pub fn split_checklist(s: &str) -> Vec<String> {
     s.split(['；', ';', '、', '\n', '|'])
@@ -84,7 +62,7 @@ pub fn split_checklist(s: &str) -> Vec<String> {
 }
 
 fn active(s: &str) -> Option<bool> {
-    match header_key(s).as_str() {
+    match super::header_key(s).as_str() {
         "" | "启用" | "是" | "在用" | "active" | "yes" | "y" | "1" | "true" => Some(true),
         "停用" | "否" | "retired" | "no" | "n" | "0" | "false" => Some(false),
         _ => None,
@@ -114,7 +92,7 @@ pub fn parse_grid(grid: &[Vec<String>]) -> Result<ParsedCheckpoints, ImportError
         .iter()
         .take(super::roster::HEADER_SCAN_ROWS)
         .enumerate()
-        .map(|(i, r)| (i, columns(r)))
+        .map(|(i, r)| (i, super::columns(r, COLUMNS)))
         .find(|(_, c)| REQUIRED.iter().all(|f| c.iter().any(|(k, _)| k == f)))
         .ok_or(ImportError::NoHeader)?;
     let col = |f: &str| cols.iter().find(|(k, _)| *k == f).map(|(_, i)| *i);

@@ -7,7 +7,7 @@
 use crate::domain::duty::{parse_posts, split_names};
 use crate::domain::duty_lines::{DutyLine, LineError, LineProblem};
 use crate::domain::time::parse_date;
-use crate::domain::validate::{FieldError, fold_full_width};
+use crate::domain::validate::FieldError;
 use crate::import::roster::{HEADER_SCAN_ROWS, ImportError, SourceKind, grids};
 use std::path::Path;
 
@@ -39,27 +39,6 @@ pub struct ParsedDuty {
     pub errors: Vec<LineError>,
 }
 
-fn header_key(s: &str) -> String {
-    fold_full_width(s)
-        .to_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace() && !"-_.*＊".contains(*c))
-        .collect()
-}
-
-fn columns(row: &[String]) -> Vec<(&'static str, usize)> {
-    let mut out = vec![];
-    for (i, cell) in row.iter().enumerate() {
-        let k = header_key(cell);
-        if let Some((field, _)) = COLUMNS.iter().find(|(_, a)| a.contains(&k.as_str()))
-            && !out.iter().any(|(f, _)| f == field)
-        {
-            out.push((*field, i));
-        }
-    }
-    out
-}
-
 pub fn parse_file(path: &Path) -> Result<ParsedDuty, ImportError> {
     let kind = SourceKind::from_path(path)?;
     let bytes = std::fs::read(path)?;
@@ -82,7 +61,7 @@ pub fn parse_grid(grid: &[Vec<String>]) -> Result<ParsedDuty, ImportError> {
         .iter()
         .take(HEADER_SCAN_ROWS)
         .enumerate()
-        .map(|(i, r)| (i, columns(r)))
+        .map(|(i, r)| (i, super::columns(r, COLUMNS)))
         .find(|(_, c)| REQUIRED.iter().all(|f| c.iter().any(|(k, _)| k == f)))
         .ok_or(ImportError::NoHeader)?;
     let col = |f: &str| cols.iter().find(|(k, _)| *k == f).map(|(_, i)| *i);
