@@ -273,3 +273,23 @@ pub fn input_field(
     Span::styled(s, theme::focus()).render(r, buf);
     Some(Position::new(x + c as u16, y))
 }
+
+/// A bordered box of text lines centred in `area`, scrolled by `scroll`
+/// (an import's preview or its row errors).
+pub fn text_box(area: Rect, buf: &mut Buffer, title: &str, lines: &[String], scroll: u16) {
+    let r = centered(area, 76, area.height.saturating_sub(2).max(3));
+    clear(r, buf);
+    Paragraph::new(
+        lines
+            .iter()
+            .map(|l| Line::from(l.clone()))
+            .collect::<Vec<_>>(),
+    )
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(Span::styled(format!(" {title} "), theme::title())),
+    )
+    .scroll((scroll, 0))
+    .render(r, buf);
+}

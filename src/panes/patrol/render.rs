@@ -554,20 +554,7 @@ impl PatrolPane {
                 field(inner.x, inner.y + 1, inner.width, &path.input, true, buf)
             }
             Mode::ImportErrors { lines, scroll } => {
-                let r = centered(area, 76, area.height.saturating_sub(2).max(3));
-                crate::ui::clear(r, buf);
-                Paragraph::new(
-                    lines
-                        .iter()
-                        .map(|l| Line::from(l.clone()))
-                        .collect::<Vec<_>>(),
-                )
-                .block(Block::default().borders(Borders::ALL).title(Span::styled(
-                    format!(" {} ", tr("patrol.import_errors_title")),
-                    theme::title(),
-                )))
-                .scroll((*scroll, 0))
-                .render(r, buf);
+                crate::ui::text_box(area, buf, &tr("patrol.import_errors_title"), lines, *scroll);
                 None
             }
             Mode::Export(f) => f.render(area, buf),

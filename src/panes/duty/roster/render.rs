@@ -8,13 +8,13 @@ use crate::i18n::{tr, trf};
 use crate::panes::RenderCtx;
 use crate::store::duty::DutyRow;
 use crate::ui::table::{self, col};
-use crate::ui::{centered, dialog, form_screen, theme};
+use crate::ui::{dialog, form_screen, theme};
 use chrono::{Datelike, Duration};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::Widget;
 
 fn hhmm(ms: i64, rc: &RenderCtx) -> String {
     time::fmt_local(ms, rc.offset_min, "%H:%M")
@@ -202,20 +202,7 @@ fn render_mode(v: &RosterView, area: Rect, buf: &mut Buffer) -> Option<Position>
             Some(Position::new(inner.x + c as u16, inner.y + 1))
         }
         Mode::Preview { lines, scroll, .. } => {
-            let r = centered(area, 76, area.height.saturating_sub(2).max(3));
-            crate::ui::clear(r, buf);
-            Paragraph::new(
-                lines
-                    .iter()
-                    .map(|l| Line::from(l.clone()))
-                    .collect::<Vec<_>>(),
-            )
-            .block(Block::default().borders(Borders::ALL).title(Span::styled(
-                format!(" {} ", tr("duty.import.preview_title")),
-                theme::title(),
-            )))
-            .scroll((*scroll, 0))
-            .render(r, buf);
+            crate::ui::text_box(area, buf, &tr("duty.import.preview_title"), lines, *scroll);
             None
         }
     }
