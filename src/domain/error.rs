@@ -53,6 +53,8 @@ pub enum DomainError {
     PatrolOpen,
     #[error("the visitor's personal data was erased")]
     Erased,
+    #[error("the entry has no open follow-up")]
+    LogEntryNotOpen,
 }
 
 impl DomainError {
@@ -81,6 +83,7 @@ impl DomainError {
             DomainError::UnknownCode => "err.unknown_code",
             DomainError::PatrolOpen => "err.patrol_open",
             DomainError::Erased => "err.erased",
+            DomainError::LogEntryNotOpen => "err.log_entry_not_open",
         }
     }
 }

@@ -9,6 +9,7 @@ use super::patrol::{CheckpointData, Method, Outcome, RouteData};
 use super::role::Role;
 use super::rollcall::{Mark, RoundKind};
 use super::roster::{BedRef, StaffMember, StudentData, Zone};
+use super::shift_log::{LogClosed, LogCorrected, LogEntered};
 use super::visit::{VisitDetails, WatchCheck};
 use super::watchlist::WatchEntryData;
 use serde::{Deserialize, Serialize};
@@ -453,6 +454,9 @@ pub enum Event {
     PatrolChecked(PatrolChecked),
     PatrolClosed(PatrolClosed),
     VisitsPurged(VisitsPurged),
+    ShiftLogEntered(LogEntered),
+    ShiftLogCorrected(LogCorrected),
+    ShiftLogClosed(LogClosed),
 }
 
 macro_rules! kinds {
@@ -525,6 +529,9 @@ kinds! {
     PatrolChecked => "patrol.checked", round_id, "patrol";
     PatrolClosed => "patrol.closed", round_id, "patrol";
     VisitsPurged => "visits.purged", purge_id, "purge";
+    ShiftLogEntered => "shiftlog.entered", entry_id, "shiftlog";
+    ShiftLogCorrected => "shiftlog.corrected", entry_id, "shiftlog";
+    ShiftLogClosed => "shiftlog.closed", entry_id, "shiftlog";
 }
 
 impl Event {

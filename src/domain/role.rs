@@ -70,18 +70,22 @@ pub enum Permission {
     AssignPatrol,
     /// Erase visitors' personal data past the retention period.
     PurgePersonalData,
+    /// Write shift-log entries and close their follow-ups: anyone on duty.
+    KeepShiftLog,
+    /// Correct someone else's shift-log entry (one's own needs no right).
+    CorrectShiftLog,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match p {
-        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol => true,
+        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol | KeepShiftLog => true,
         ExportReports => matches!(role, Role::Admin | Role::DutyLeader),
         ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster
         | ManagePatrol => role == Role::Admin,
         RunRollCall => role != Role::Guard,
         ForceCloseRound | ApproveGateException | ResolveConflicts | ManageHazards
-        | VerifyHazards | AssignPatrol => {
+        | VerifyHazards | AssignPatrol | CorrectShiftLog => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
         Sync | PurgePersonalData => role == Role::Admin,
