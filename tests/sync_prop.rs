@@ -22,7 +22,9 @@
 //!   (pass or fail) / closed / reopened
 //!   it counts again) · checkpoint.set (added, changed, retired) · route.set
 //!   · route.assigned · patrol.started · patrol.checked (OK or a finding,
-//!   now or entered later) · patrol.closed (with a reason when missed)
+//!   now or entered later) · patrol.closed (with a reason when missed) ·
+//!   shiftlog.entered (with or without follow-up) / corrected / closed (and
+//!   closed at every station with different outcomes: a contradiction)
 //! plus an event of a kind this version does not know ("patrol.future"),
 //! appended to a station's own chain, which must travel on unprojected.
 //! `every_kind_is_generated` runs a scripted case through the same harness
@@ -256,15 +258,36 @@ enum Op {
     ClosePatrol {
         round: u8,
     },
+    /// A shift-log entry, needing follow-up or not.
+    LogEntry {
+        cat: u8,
+        followup: bool,
+    },
+    /// A correction (by a duty leader) or, when open, a close of an entry.
+    LogStep {
+        entry: u8,
+        close: bool,
+    },
     FutureKind,
 }
 
 /// The same act at every station that can do it, before any exchange.
 #[derive(Debug, Clone)]
 enum Contend {
-    SignOut { visit: u8 },
-    Mark { round: u8, student: u8 },
-    Close { round: u8 },
+    SignOut {
+        visit: u8,
+    },
+    Mark {
+        round: u8,
+        student: u8,
+    },
+    Close {
+        round: u8,
+    },
+    /// Every station closes one open shift-log entry with its own outcome.
+    CloseLog {
+        entry: u8,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -370,6 +393,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => u().prop_map(|route| Op::StartPatrol { route }),
         3 => (u(), u(), b()).prop_map(|(round, cp, finding)| Op::CheckIn { round, cp, finding }),
         1 => u().prop_map(|round| Op::ClosePatrol { round }),
+        1 => (u(), b()).prop_map(|(cat, followup)| Op::LogEntry { cat, followup }),
+        1 => (u(), b()).prop_map(|(entry, close)| Op::LogStep { entry, close }),
     ]
 }
 
@@ -384,6 +409,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => u().prop_map(|visit| Step::Contend(Contend::SignOut { visit })),
         2 => (u(), u()).prop_map(|(round, student)| Step::Contend(Contend::Mark { round, student })),
         1 => u().prop_map(|round| Step::Contend(Contend::Close { round })),
+        1 => u().prop_map(|entry| Step::Contend(Contend::CloseLog { entry })),
         1 => u().prop_map(|at| Step::ExportFull { at }),
         1 => u().prop_map(|at| Step::Forget { at }),
         1 => u().prop_map(|from| Step::Join { from }),
@@ -1110,6 +1136,32 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
                 ok(s.close_patrol(&guard, &r, "楼顶门钥匙不在"));
             }
         }
+        Op::LogEntry { cat, followup } => {
+            use dutydesk::domain::shift_log::{Category, LogDraft};
+            let d = LogDraft {
+                category: Some(Category::ALL[cat as usize % Category::ALL.len()]),
+                what: ["三楼水管漏水", "家长来电询问", "校长交代明早查寝"][cat as usize % 3].into(),
+                reported_to: "王校长".into(),
+                needs_followup: followup,
+                ..LogDraft::default()
+            };
+            ok(s.log_entry(&guard, &d).map(|_| ()));
+        }
+        Op::LogStep { entry, close } => {
+            let v = ids(s, "SELECT id FROM shift_log ORDER BY id");
+            if let Some(id) = pick(&v, entry)
+                && let Some(e) = s.log_entry_by_id(&id).unwrap()
+            {
+                if close && e.is_open() {
+                    ok(s.close_log_entry(&guard, &id, "已处理完毕"));
+                } else {
+                    let mut d = dutydesk::domain::shift_log::draft_of(&e);
+                    d.action_taken = format!("{}；已复核", d.action_taken);
+                    let outcome = e.outcome.as_ref().map(|o| format!("{o}（补记）"));
+                    ok(s.correct_log_entry(&leader, &id, &d, outcome.as_deref(), "补充"));
+                }
+            }
+        }
     }
 }
 
@@ -1156,6 +1208,7 @@ fn ready(s: &Store, op: &Op) -> bool {
         Op::Return { gate: false, .. } => "SELECT COUNT(*) FROM leaves",
         Op::Resolve { .. } => "SELECT COUNT(*) FROM conflicts",
         Op::HazardStep { .. } => "SELECT COUNT(*) FROM hazards",
+        Op::LogStep { .. } => "SELECT COUNT(*) FROM shift_log",
         Op::Retire { .. } => "SELECT COUNT(*) - 1 FROM stations",
         Op::Purge { .. } => "SELECT COUNT(*) FROM visits WHERE status = 'out'",
         _ => return true,
@@ -1182,9 +1235,11 @@ fn union(stations: &[Station], sql: &str) -> Vec<String> {
 fn contend(stations: &mut [Station], c: &Contend, bundles: &mut Vec<PathBuf>, dir: &Path) {
     const OPEN: &str = "SELECT id FROM rounds WHERE closed_ms IS NULL";
     const ON_SITE: &str = "SELECT id FROM visits WHERE status = 'on_site'";
+    const OPEN_LOG: &str = "SELECT id FROM shift_log WHERE state = 'open'";
     let (sql, which) = match *c {
         Contend::SignOut { visit } => (ON_SITE, visit),
         Contend::Mark { round, .. } | Contend::Close { round } => (OPEN, round),
+        Contend::CloseLog { entry } => (OPEN_LOG, entry),
     };
     let Some(id) = pick(&union(stations, sql), which) else {
         return;
@@ -1227,6 +1282,15 @@ fn contend(stations: &mut [Station], c: &Contend, bundles: &mut Vec<PathBuf>, di
                 st.clock.advance_min(2);
                 let leader = st.leader.clone();
                 ok(st.store.close_round(&leader, &id, Some("交班前关闭")));
+            }
+        }
+        Contend::CloseLog { .. } => {
+            for (i, st) in stations.iter_mut().enumerate() {
+                st.clock.advance_min(1);
+                let admin = st.admin.clone();
+                ok(st
+                    .store
+                    .close_log_entry(&admin, &id, &format!("第{i}站：已处理")));
             }
         }
     }
@@ -1739,6 +1803,27 @@ fn every_kind_is_generated() {
             },
         ),
         op(0, ClosePatrol { round: 0 }),
+        op(
+            0,
+            LogEntry {
+                cat: 0,
+                followup: true,
+            },
+        ),
+        op(
+            0,
+            LogStep {
+                entry: 0,
+                close: false,
+            },
+        ),
+        op(
+            0,
+            LogEntry {
+                cat: 1,
+                followup: true,
+            },
+        ),
         op(1, Purge { days: 200 }),
         op(0, Retire { station: 0 }),
         Step::Export { at: 1 },
@@ -1764,6 +1849,7 @@ fn every_kind_is_generated() {
             student: 0,
         }),
         Step::Contend(C::Close { round: 0 }),
+        Step::Contend(C::CloseLog { entry: 0 }),
         Step::Export { at: 0 },
         Step::Export { at: 1 },
         Step::Import { at: 2, pick: 3 },

@@ -101,6 +101,16 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                 .unwrap_or_default();
             trf("conflicts.hazard", &[("place", place)])
         }
+        "shiftlog" => {
+            let what = ctx
+                .store
+                .log_entry_by_id(&id)
+                .ok()
+                .flatten()
+                .map(|e| e.fields.what)
+                .unwrap_or_default();
+            trf("conflicts.shiftlog", &[("what", what)])
+        }
         _ => {
             let r = ctx.store.round(&id).ok().flatten();
             trf(
@@ -168,6 +178,7 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                 Some(Ok(Event::HazardAssigned(a))) => {
                     format!("{}：{}", tr("hazard.step.assigned"), a.responsible)
                 }
+                Some(Ok(Event::ShiftLogClosed(c))) => c.outcome,
                 Some(Ok(Event::RoundClosed(r))) => r
                     .forced_reason
                     .unwrap_or_else(|| tr("conflicts.closed_normally")),

@@ -11,7 +11,8 @@
 use super::StoreError;
 use super::log::{self, EventRecord};
 use super::{
-    project_hazards, project_night, project_patrol, project_people, project_roster, project_visits,
+    project_hazards, project_night, project_patrol, project_people, project_roster,
+    project_shift_log, project_visits,
 };
 use crate::domain::event::Event;
 use rusqlite::{Connection, params};
@@ -51,6 +52,7 @@ pub const TABLES: &[&str] = &[
     "patrol_rounds",
     "patrol_checks",
     "purged_visits",
+    "shift_log",
 ];
 
 /// An entity's events, parsed, in log order.
@@ -298,6 +300,7 @@ pub fn project_entity(
         "checkpoint" => project_patrol::checkpoint(conn, id, events),
         "route" => project_patrol::route(conn, id, events),
         "patrol" => project_patrol::round(conn, id, events, fresh),
+        "shiftlog" => project_shift_log::entry(conn, id, events, fresh),
         // A rebuild projects every visit after the purges are in (`fresh`);
         // as it arrives, a purge re-projects the visits it erased.
         "purge" if !fresh => {

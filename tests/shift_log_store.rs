@@ -1,0 +1,217 @@
+//! The shift log through the store: entries land in the shift running when
+//! written, open follow-ups carry forward by reference (once each, in their
+//! current state) until closed, corrections keep every version, refused
+//! commands write nothing, and rebuild == incremental for its kinds.
+
+use dutydesk::domain::error::DomainError;
+use dutydesk::domain::event::StationKind;
+use dutydesk::domain::role::{Actor, Role};
+use dutydesk::domain::shift::ShiftId;
+use dutydesk::domain::shift_log::{Category, FollowUp, LogDraft};
+use dutydesk::domain::time::FixedClock;
+use dutydesk::store::project::{dump, rebuild};
+use dutydesk::store::{Store, StoreError};
+use std::sync::Arc;
+
+/// A local time at +08:00.
+fn at(date: &str, hh: u32, mm: u32) -> i64 {
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+    dutydesk::domain::time::day_start_ms(d, 480) + (hh * 60 + mm) as i64 * 60_000
+}
+
+fn station(clock: &FixedClock) -> (Store, Actor, Actor, Actor) {
+    let mut s = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
+    let admin = s
+        .setup(
+            "青山县第一中学",
+            "南门门卫室",
+            StationKind::Gate,
+            480,
+            "陈老师",
+            "9999",
+        )
+        .unwrap();
+    let guard = s
+        .add_operator(&admin, "张建国", Role::Guard, "1234")
+        .unwrap();
+    let teacher = s
+        .add_operator(&admin, "李芳", Role::DormTeacher, "2345")
+        .unwrap();
+    (s, admin, guard, teacher)
+}
+
+fn draft(cat: Category, what: &str, followup: bool) -> LogDraft {
+    LogDraft {
+        at_ms: None,
+        category: Some(cat),
+        what: what.into(),
+        action_taken: "已处理".into(),
+        reported_to: "王校长".into(),
+        needs_followup: followup,
+    }
+}
+
+#[test]
+fn open_entries_carry_forward_once_until_closed() {
+    let clock = FixedClock::new(at("2026-11-29", 20, 0));
+    let (mut s, admin, guard, teacher) = station(&clock);
+    let night = s.log_shift_at(at("2026-11-29", 20, 0)).unwrap();
+    assert_eq!(
+        (night.date.as_str(), night.shift.as_str()),
+        ("2026-11-29", "night")
+    );
+    let open = s
+        .log_entry(&guard, &draft(Category::Student, "初二(3)班张伟未归", true))
+        .unwrap();
+    let _done = s
+        .log_entry(&guard, &draft(Category::Visitor, "家长送药", false))
+        .unwrap();
+    let order = s
+        .log_entry(
+            &admin,
+            &draft(Category::Instruction, "明早七点前清点消防器材", true),
+        )
+        .unwrap();
+    assert_eq!(s.shift_log(&night).unwrap().len(), 3);
+
+    // The day shift: nothing written yet, the two open ones carried.
+    clock.set(at("2026-11-30", 8, 0));
+    let day = s.log_shift_at(at("2026-11-30", 8, 0)).unwrap();
+    assert_eq!(day.shift, "day");
+    assert!(s.shift_log(&day).unwrap().is_empty());
+    let carried: Vec<String> = s
+        .open_log_entries(Some(&night.station_id))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.entry_id)
+        .collect();
+    assert_eq!(carried, vec![open.clone(), order.clone()]);
+    assert_eq!(s.open_instructions(None).unwrap().len(), 1);
+    assert!(
+        s.open_log_entries(Some("another-station"))
+            .unwrap()
+            .is_empty()
+    );
+
+    // Closed in the day shift, it is gone from the next shift's list; the
+    // entry itself stays in the shift it was written in.
+    s.close_log_entry(&teacher, &open, "07:10 家长来电，已在家")
+        .unwrap();
+    let carried = s.open_log_entries(None).unwrap();
+    assert_eq!(carried.len(), 1);
+    assert_eq!(carried[0].entry_id, order);
+    let e = s.log_entry_by_id(&open).unwrap().unwrap();
+    assert_eq!(e.state, FollowUp::Closed);
+    assert_eq!(e.shift, night);
+    assert_eq!(e.closed_by.as_deref(), Some(teacher.id.as_str()));
+
+    // Closing twice is refused, with nothing written.
+    let before = dump(s.conn()).unwrap();
+    let err = s.close_log_entry(&guard, &open, "again").unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Domain(DomainError::LogEntryNotOpen)
+    ));
+    assert_eq!(dump(s.conn()).unwrap(), before);
+}
+
+#[test]
+fn corrections_keep_history_and_respect_who_may_correct() {
+    let clock = FixedClock::new(at("2026-11-29", 21, 0));
+    let (mut s, admin, guard, teacher) = station(&clock);
+    let id = s
+        .log_entry(&guard, &draft(Category::Repair, "三楼水管漏水", true))
+        .unwrap();
+    let mut d = draft(Category::Repair, "三楼暖气漏水", true);
+    let err = s
+        .correct_log_entry(&teacher, &id, &d, None, "写错")
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Domain(DomainError::Forbidden(_))));
+    s.correct_log_entry(&guard, &id, &d, None, "写错了")
+        .unwrap();
+    d.what = "三楼东侧暖气漏水".into();
+    s.correct_log_entry(&admin, &id, &d, None, "补充位置")
+        .unwrap();
+    let e = s.log_entry_by_id(&id).unwrap().unwrap();
+    assert_eq!(e.fields.what, "三楼东侧暖气漏水");
+    assert_eq!(e.corrections, 2);
+    assert_eq!(s.log_entry_history(&id).unwrap().len(), 3);
+    // Search by the typed text and by the initials of the name reported to.
+    assert_eq!(s.search_log_entries("暖气", false, 10).unwrap().len(), 1);
+    assert_eq!(s.search_log_entries("wxz", true, 10).unwrap().len(), 1);
+    assert!(s.search_log_entries("100%", false, 10).unwrap().is_empty());
+}
+
+#[test]
+fn bad_input_is_refused_whole_with_nothing_written() {
+    let clock = FixedClock::new(at("2026-11-29", 21, 0));
+    let (mut s, _admin, guard, _) = station(&clock);
+    let before = dump(s.conn()).unwrap();
+    let d = LogDraft {
+        at_ms: Some(at("2026-11-29", 22, 0)),
+        what: "　".into(),
+        ..LogDraft::default()
+    };
+    let err = s.log_entry(&guard, &d).unwrap_err();
+    let StoreError::Domain(DomainError::Invalid(errs)) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(errs.len(), 3);
+    assert_eq!(dump(s.conn()).unwrap(), before);
+}
+
+#[test]
+fn rebuild_equals_incremental_and_counts_are_per_station() {
+    let clock = FixedClock::new(at("2026-11-29", 19, 0));
+    let (mut s, admin, guard, _) = station(&clock);
+    let a = s
+        .log_entry(&guard, &draft(Category::Incident, "两名学生打架", true))
+        .unwrap();
+    let _ = s
+        .log_entry(&guard, &draft(Category::Incident, "外来人员翻墙", false))
+        .unwrap();
+    let c = s
+        .log_entry(&guard, &draft(Category::Safety, "配电房门未锁", true))
+        .unwrap();
+    clock.advance_min(30);
+    s.close_log_entry(&guard, &a, "已调解，通知家长").unwrap();
+    s.correct_log_entry(
+        &admin,
+        &a,
+        &draft(Category::Incident, "两名学生争吵", true),
+        Some("已调解"),
+        "措辞",
+    )
+    .unwrap();
+    s.correct_log_entry(
+        &guard,
+        &c,
+        &draft(Category::Safety, "配电房门未锁", false),
+        None,
+        "已当场锁好",
+    )
+    .unwrap();
+    let counts = s
+        .log_counts(at("2026-11-29", 0, 0), at("2026-11-30", 0, 0))
+        .unwrap();
+    assert_eq!(counts.len(), 1);
+    assert_eq!(
+        (counts[0].1.entries, counts[0].1.incidents, counts[0].1.open),
+        (3, 2, 0)
+    );
+    let incremental = dump(s.conn()).unwrap();
+    assert!(
+        incremental
+            .iter()
+            .filter(|r| r.starts_with("shift_log:"))
+            .count()
+            == 3
+    );
+    s.conn()
+        .execute_batch("UPDATE shift_log SET state = 'open', what = ''")
+        .unwrap();
+    assert_ne!(dump(s.conn()).unwrap(), incremental);
+    s.batch(|s| rebuild(s.conn())).unwrap();
+    assert_eq!(dump(s.conn()).unwrap(), incremental);
+    let _: ShiftId = s.log_shift_at(at("2026-11-30", 3, 0)).unwrap();
+}
