@@ -68,6 +68,10 @@ pub enum Ctx {
     PatrolFinding,
     /// The duty pane's views (handover sheet, shift log, roster).
     Duty,
+    /// The shift log: this shift's entries and earlier open ones.
+    ShiftLog,
+    /// One shift-log entry's details: close or correct from there.
+    ShiftLogEntry,
 }
 
 impl Ctx {
@@ -104,6 +108,8 @@ impl Ctx {
             Ctx::PatrolRound => "help.patrol_round",
             Ctx::PatrolFinding => "help.patrol_finding",
             Ctx::Duty => "help.duty",
+            Ctx::ShiftLog => "help.shift_log",
+            Ctx::ShiftLogEntry => "help.shift_log_entry",
         }
     }
 }
@@ -148,7 +154,7 @@ const fn h(rank: u8) -> Option<u8> {
 }
 
 /// How many panes the tab bar lists; `1`…`N` switch to them.
-pub const PANE_COUNT: usize = 4;
+pub const PANE_COUNT: usize = 5;
 
 // One binding per line reads as a table; keep rustfmt from unfolding it.
 // The number after the description is its place in the hint bar (lower
@@ -357,6 +363,25 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Esc, N, Action::Back, Ctx::Staff, "key.back", h(9)),
     b(KeyCode::Esc, N, Action::Back, Ctx::Settings, "key.back", h(9)),
     b(KeyCode::Esc, N, Action::Back, Ctx::Sync, "key.back", h(9)),
+    // shiftlog
+    b(KeyCode::Char('n'), N, Action::New, Ctx::ShiftLog, "key.log_new", h(1)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::ShiftLog, "key.log_details", h(2)),
+    b(KeyCode::Char('c'), N, Action::CloseEntry, Ctx::ShiftLog, "key.log_close", h(3)),
+    b(KeyCode::Char('e'), N, Action::Correct, Ctx::ShiftLog, "key.correct", h(4)),
+    b(KeyCode::Char('/'), N, Action::Search, Ctx::ShiftLog, "key.search", h(5)),
+    b(KeyCode::Char('o'), N, Action::OpenOnly, Ctx::ShiftLog, "key.log_open_only", h(6)),
+    b(KeyCode::Char('x'), N, Action::Export, Ctx::ShiftLog, "key.export", h(7)),
+    b(KeyCode::Up, N, Action::Up, Ctx::ShiftLog, "key.up", H),
+    b(KeyCode::Char('k'), N, Action::Up, Ctx::ShiftLog, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::ShiftLog, "key.down", H),
+    b(KeyCode::Char('j'), N, Action::Down, Ctx::ShiftLog, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::ShiftLog, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::ShiftLog, "key.page_down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::ShiftLog, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::ShiftLog, "key.last", H),
+    b(KeyCode::Char('c'), N, Action::CloseEntry, Ctx::ShiftLogEntry, "key.log_close", h(1)),
+    b(KeyCode::Char('g'), C, Action::FindingToLog, Ctx::PatrolRound, "key.patrol_to_log", h(2)),
+    b(KeyCode::Char('e'), N, Action::Correct, Ctx::ShiftLogEntry, "key.correct", h(2)),
     b(KeyCode::Char('1'), N, Action::Pane1, Ctx::Global, "key.pane1", H),
     b(KeyCode::Char('1'), A, Action::Pane1, Ctx::Global, "key.pane1", H),
     b(KeyCode::Char('2'), N, Action::Pane2, Ctx::Global, "key.pane2", H),

@@ -50,6 +50,7 @@ pub fn pane_list() -> Vec<Box<dyn Pane>> {
         Box::new(RollcallPane::new()),
         Box::new(crate::panes::patrol::PatrolPane::new()),
         Box::new(crate::panes::hazards::HazardsPane::new()),
+        Box::new(crate::panes::duty::DutyPane::new()),
     ]
 }
 

@@ -51,6 +51,8 @@ pub fn kind_label(kind: LedgerKind) -> &'static str {
         LedgerKind::Patrol => "ledger.kind.patrol",
         LedgerKind::Roster => "ledger.kind.roster",
         LedgerKind::Hazards => "ledger.kind.hazards",
+        LedgerKind::ShiftLog => "ledger.kind.shiftlog",
+        LedgerKind::Daily => "ledger.kind.daily",
     }
 }
 
@@ -67,6 +69,8 @@ fn done_key(kind: LedgerKind) -> &'static str {
         LedgerKind::Patrol => "report.patrol.done",
         LedgerKind::Roster => "report.roster.done",
         LedgerKind::Hazards => "report.hazards.done",
+        LedgerKind::ShiftLog => "report.shiftlog.done",
+        LedgerKind::Daily => "report.daily.done",
     }
 }
 
@@ -386,6 +390,8 @@ impl ExportForm {
             LedgerKind::Roster => LedgerRequest::Roster(path),
             LedgerKind::Gate => LedgerRequest::Gate(range_req(path)?),
             LedgerKind::Hazards => LedgerRequest::Hazards(range_req(path)?),
+            LedgerKind::ShiftLog => LedgerRequest::ShiftLog(range_req(path)?),
+            LedgerKind::Daily => LedgerRequest::Daily(range_req(path)?),
             LedgerKind::Absences => LedgerRequest::Absences(range_req(path)?),
             LedgerKind::Followups => LedgerRequest::Followups(range_req(path)?),
             LedgerKind::Sick => LedgerRequest::Sick(range_req(path)?),

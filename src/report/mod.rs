@@ -3,6 +3,7 @@
 pub mod absences;
 pub mod cards;
 pub(crate) mod common;
+pub mod daily;
 pub mod followups;
 pub mod gate;
 pub mod hazards;
@@ -12,5 +13,6 @@ pub mod patrol;
 pub mod request;
 pub mod rollcall;
 pub mod roster;
+pub mod shiftlog;
 pub mod sick;
 pub mod visitors;

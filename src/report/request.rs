@@ -23,6 +23,8 @@ pub enum LedgerKind {
     Patrol,
     Roster,
     Hazards,
+    ShiftLog,
+    Daily,
 }
 
 /// What a ledger covers, which decides the fields the form asks for.
@@ -37,7 +39,7 @@ pub enum Span {
 }
 
 impl LedgerKind {
-    pub const ALL: [LedgerKind; 10] = [
+    pub const ALL: [LedgerKind; 12] = [
         LedgerKind::Visitors,
         LedgerKind::Gate,
         LedgerKind::Rollcall,
@@ -47,6 +49,8 @@ impl LedgerKind {
         LedgerKind::Leave,
         LedgerKind::Patrol,
         LedgerKind::Hazards,
+        LedgerKind::ShiftLog,
+        LedgerKind::Daily,
         LedgerKind::Roster,
     ];
 
@@ -64,6 +68,8 @@ impl LedgerKind {
             LedgerKind::Patrol => "patrol",
             LedgerKind::Roster => "roster",
             LedgerKind::Hazards => "hazards",
+            LedgerKind::ShiftLog => "shiftlog",
+            LedgerKind::Daily => "daily",
         }
     }
 
@@ -100,6 +106,8 @@ pub enum LedgerRequest {
     Patrol(RangeRequest),
     Roster(PathBuf),
     Hazards(RangeRequest),
+    ShiftLog(RangeRequest),
+    Daily(RangeRequest),
 }
 
 impl LedgerRequest {
@@ -115,6 +123,8 @@ impl LedgerRequest {
             LedgerRequest::Patrol(_) => LedgerKind::Patrol,
             LedgerRequest::Roster(_) => LedgerKind::Roster,
             LedgerRequest::Hazards(_) => LedgerKind::Hazards,
+            LedgerRequest::ShiftLog(_) => LedgerKind::ShiftLog,
+            LedgerRequest::Daily(_) => LedgerKind::Daily,
         }
     }
 
@@ -128,7 +138,9 @@ impl LedgerRequest {
             | LedgerRequest::Followups(r)
             | LedgerRequest::Sick(r)
             | LedgerRequest::Leave(r)
-            | LedgerRequest::Hazards(r) => &r.path,
+            | LedgerRequest::Hazards(r)
+            | LedgerRequest::ShiftLog(r)
+            | LedgerRequest::Daily(r) => &r.path,
             LedgerRequest::Patrol(r) => &r.path,
             LedgerRequest::Roster(p) => p,
         }
@@ -156,5 +168,7 @@ pub fn export(
         LedgerRequest::Patrol(r) => patrol::export_patrol(store, actor, r, watch),
         LedgerRequest::Roster(p) => roster::export_roster(store, actor, p, watch),
         LedgerRequest::Hazards(r) => hazards::export_hazards(store, actor, r, watch),
+        LedgerRequest::ShiftLog(r) => shiftlog::export_shiftlog(store, actor, r, watch),
+        LedgerRequest::Daily(r) => daily::export_daily(store, actor, r, watch),
     }
 }

@@ -537,7 +537,8 @@ CREATE INDEX hazards_category ON hazards(category, found_ms);
 /// Schema 14: the shift log (值班记录), one row per entry folded from its
 /// events (`domain::shift_log`). A shift's entries are read by their shift;
 /// open follow-ups through a partial index over open entries only, so
-/// carrying them forward never reads the year; the ledger by time.
+/// carrying them forward never reads the year; the ledger by time. The
+/// daily report counts hazards closed on a day by their close time.
 const V14: &str = "
 CREATE TABLE shift_log (
     id TEXT PRIMARY KEY,
@@ -563,6 +564,7 @@ CREATE TABLE shift_log (
 CREATE INDEX shift_log_shift ON shift_log(station_id, shift_date, shift_key, at_ms);
 CREATE INDEX shift_log_open ON shift_log(station_id, at_ms) WHERE state = 'open';
 CREATE INDEX shift_log_at ON shift_log(at_ms, id);
+CREATE INDEX hazards_closed_at ON hazards(closed_ms) WHERE closed_ms IS NOT NULL;
 ";
 
 pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];

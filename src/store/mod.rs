@@ -6,6 +6,7 @@
 
 pub mod backup;
 pub mod conflicts;
+pub mod daily;
 pub mod hazards;
 pub mod intake;
 pub mod log;

@@ -3,6 +3,8 @@
 //! folder; this one only puts the view tabs on top and passes everything to
 //! the view in front, so the three share the frame's keys, help and hints.
 
+pub mod log;
+
 use super::{Handled, Pane, PaneCtx, PaneRequest, RenderCtx};
 use crate::action::Action;
 use crate::domain::role::Role;
@@ -90,7 +92,7 @@ impl DutyPane {
 
 /// The views in the order of their tabs.
 fn views() -> Vec<Box<dyn Pane>> {
-    vec![]
+    vec![Box::new(log::LogView::new())]
 }
 
 impl Pane for DutyPane {
