@@ -320,6 +320,7 @@ fn fill(store: &mut Store, clock: &FixedClock) -> Filled {
     fill_boarders(store, clock, &admin, &guard);
     fill_hazard(store, clock, &admin, &guard);
     patrol_events(store, &admin, &guard);
+    shift_log_events(store, &admin, &guard);
     Filled {
         admin,
         guard,

@@ -6,6 +6,7 @@ mod boarders;
 mod hazards;
 pub mod names;
 mod patrol;
+mod shift_log;
 mod year;
 
 use crate::domain::event::StationKind;
@@ -653,6 +654,8 @@ pub fn generate(
         if let (Scale::Small, Some(p)) = (scale, patrol.as_mut()) {
             p.tonight_open(s, clock, now_ms)?;
         }
+        // Last, so the log's clock moving on does not move the others'.
+        shift_log::generate(s, clock, (&guard, &teacher, &leader), now_ms, scale, seed)?;
         Ok(year.map(|y| y.dorms().to_vec()).unwrap_or_default())
     })?;
     // The dorm stations synced with this one last thing tonight: it has
