@@ -226,3 +226,58 @@ fn the_daily_report_counts_the_day_per_station() {
     assert!(err.contains("2026-13-01"));
     assert!(!bad.exists());
 }
+
+#[test]
+fn the_daily_counts_agree_with_the_records_on_the_demo_school() {
+    use dutydesk::demo::{self, Scale};
+    // 2026-11-22 10:00 at +08:00: last night is the 21st's.
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T10:00:00+08:00")
+        .unwrap()
+        .timestamp_millis();
+    let clock = FixedClock::new(now);
+    let mut s = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
+    demo::generate(&mut s, &clock, Scale::Small, 42, now).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+    let from = dutydesk::domain::time::day_start_ms(day, 480);
+    let counts = s.day_counts("2026-11-21", from, from + 24 * H).unwrap();
+    let sum =
+        |f: fn(&dutydesk::store::daily::DayCounts) -> usize| counts.values().map(f).sum::<usize>();
+    let q = |sql: &str| -> usize {
+        s.conn()
+            .query_row(sql, rusqlite::params![from, from + 24 * H], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap() as usize
+    };
+    assert_eq!(
+        sum(|c| c.visitors),
+        q(
+            "SELECT COUNT(*) FROM visits WHERE time_in >= ?1 AND time_in < ?2 AND status <> 'denied'"
+        )
+    );
+    assert_eq!(
+        sum(|c| c.rollcall_rounds),
+        q("SELECT COUNT(*) + 0 * ?1 * ?2 FROM rounds WHERE night = '2026-11-21'")
+    );
+    assert_eq!(
+        sum(|c| c.absences),
+        q(
+            "SELECT COUNT(*) + 0 * ?1 * ?2 FROM marks m JOIN rounds r ON r.id = m.round_id
+           WHERE r.night = '2026-11-21' AND m.mark = 'absent'"
+        )
+    );
+    assert_eq!(
+        sum(|c| c.patrol_rounds),
+        q("SELECT COUNT(*) + 0 * ?1 * ?2 FROM patrol_rounds WHERE night = '2026-11-21'")
+    );
+    assert_eq!(
+        sum(|c| c.log_entries),
+        q("SELECT COUNT(*) FROM shift_log WHERE at_ms >= ?1 AND at_ms < ?2")
+    );
+    assert!(sum(|c| c.visitors) > 0 && sum(|c| c.log_entries) == 3);
+    // Last night's safety follow-up is still open this morning; the
+    // instruction too.
+    let open = s.open_log_entries(None).unwrap();
+    assert_eq!(open.len(), 2, "{open:?}");
+    assert_eq!(s.open_instructions(None).unwrap().len(), 1);
+}
