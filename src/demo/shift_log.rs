@@ -288,3 +288,43 @@ fn year(
     }
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::StationKind;
+    use crate::domain::role::Role;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_year_of_entries_leaves_few_open_and_all_in_time() {
+        let now = 1_795_000_000_000;
+        let clock = FixedClock::new(now - 366 * DAY);
+        let mut s = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
+        let admin = s
+            .setup(
+                "青山县第一中学",
+                "南门门卫室",
+                StationKind::Gate,
+                480,
+                "陈老师",
+                "9999",
+            )
+            .unwrap();
+        let g = s
+            .add_operator(&admin, "张建国", Role::Guard, "1111")
+            .unwrap();
+        let t = s
+            .add_operator(&admin, "李芳", Role::DormTeacher, "2222")
+            .unwrap();
+        let n = s
+            .batch(|s| year(s, &clock, [&g, &t, &admin], now, 7))
+            .unwrap();
+        assert!((364 * 2..=364 * 4).contains(&n), "{n}");
+        let all = s.log_entries_between(0, now).unwrap();
+        assert_eq!(all.len(), n);
+        let open = s.open_log_entries(None).unwrap().len();
+        assert!(open < n / 20, "{open} of {n} open");
+        assert!(all.iter().all(|e| e.fields.at_ms < now - DAY));
+    }
+}
