@@ -63,9 +63,11 @@ fn open_entries_carry_forward_once_until_closed() {
     let open = s
         .log_entry(&guard, &draft(Category::Student, "初二(3)班张伟未归", true))
         .unwrap();
+    clock.advance_min(1);
     let _done = s
         .log_entry(&guard, &draft(Category::Visitor, "家长送药", false))
         .unwrap();
+    clock.advance_min(1);
     let order = s
         .log_entry(
             &admin,
@@ -214,4 +216,59 @@ fn rebuild_equals_incremental_and_counts_are_per_station() {
     s.batch(|s| rebuild(s.conn())).unwrap();
     assert_eq!(dump(s.conn()).unwrap(), incremental);
     let _: ShiftId = s.log_shift_at(at("2026-11-30", 3, 0)).unwrap();
+}
+
+/// A year of entries (four a day, nearly all follow-ups closed): the
+/// queries the view, the handover and the daily report make read only
+/// their rows, so each costs a fraction of reading the year's entries
+/// (the same-run floor they are measured against).
+#[test]
+fn queries_do_not_grow_with_the_year() {
+    let start = at("2025-11-30", 8, 0);
+    let clock = FixedClock::new(start);
+    let (mut s, _admin, guard, teacher) = station(&clock);
+    s.batch(|s| {
+        for d in 0..365i64 {
+            for k in 0..4i64 {
+                clock.set(start + d * 86_400_000 + k * 4 * 3_600_000);
+                let id = s.log_entry(&guard, &draft(Category::Safety, "巡查发现门未锁", k != 3))?;
+                if k != 3 && d % 50 != 0 {
+                    s.close_log_entry(&teacher, &id, "已锁好")?;
+                }
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    let shift = s.log_shift_at(clock_now(&clock)).unwrap();
+    let time = |f: &mut dyn FnMut()| {
+        let t = std::time::Instant::now();
+        for _ in 0..50 {
+            f();
+        }
+        t.elapsed().as_secs_f64() * 1000.0 / 50.0
+    };
+    // The floor: the same rows read for the whole year.
+    let floor = time(&mut || {
+        assert_eq!(s.log_entries_between(0, i64::MAX).unwrap().len(), 365 * 4);
+    });
+    let open = time(&mut || {
+        s.open_log_entries(None).unwrap();
+    });
+    let this = time(&mut || {
+        s.shift_log(&shift).unwrap();
+    });
+    let day = time(&mut || {
+        s.day_counts("2026-06-01", at("2026-06-01", 0, 0), at("2026-06-02", 0, 0))
+            .unwrap();
+    });
+    eprintln!(
+        "year of {} entries: full pass {floor:.3} ms; open entries {open:.3} ms; one shift {this:.3} ms; one day's counts {day:.3} ms",
+        365 * 4
+    );
+    assert!(open < floor && this < floor, "{open} {this} vs {floor}");
+}
+
+fn clock_now(c: &FixedClock) -> i64 {
+    dutydesk::domain::time::Clock::now_ms(c)
 }
