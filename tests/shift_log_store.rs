@@ -272,3 +272,90 @@ fn queries_do_not_grow_with_the_year() {
 fn clock_now(c: &FixedClock) -> i64 {
     dutydesk::domain::time::Clock::now_ms(c)
 }
+
+/// Two stations close one follow-up before hearing of each other, with
+/// different outcomes: both closes stay, the same one shows on both, the
+/// case is in the review list; a duty leader's choice stands on both.
+#[test]
+fn two_stations_closing_one_entry_differently_go_to_review() {
+    use dutydesk::sync;
+    let dir = tempfile::tempdir().unwrap();
+    let clock_a = FixedClock::new(at("2026-11-29", 20, 0));
+    let mut a = Store::open(&dir.path().join("a.db"), Arc::new(clock_a.clone())).unwrap();
+    let admin = a
+        .setup(
+            "青山县第一中学",
+            "南门门卫室",
+            StationKind::Gate,
+            480,
+            "陈老师",
+            "9999",
+        )
+        .unwrap();
+    let guard = a
+        .add_operator(&admin, "张建国", Role::Guard, "1111")
+        .unwrap();
+    let leader = a
+        .add_operator(&admin, "刘主任", Role::DutyLeader, "3333")
+        .unwrap();
+    let join = dir.path().join("school.ddjoin");
+    let (code, _) = sync::invite(&mut a, &join).unwrap();
+    let info = sync::join_info(&join, &code).unwrap();
+    let clock_b = FixedClock::new(at("2026-11-29", 20, 1));
+    let mut b = Store::open(&dir.path().join("b.db"), Arc::new(clock_b.clone())).unwrap();
+    sync::join(
+        &mut b,
+        &info,
+        "1号楼值班室",
+        StationKind::Dorm,
+        480,
+        "宿管周",
+        "4444",
+    )
+    .unwrap();
+    clock_a.advance_min(5);
+    let id = a
+        .log_entry(&guard, &draft(Category::Student, "张伟就寝未归", true))
+        .unwrap();
+    let bundle = dir.path().join("a1.ddbundle");
+    sync::export_to(&mut a, &bundle).unwrap();
+    sync::import_file(&mut b, &bundle, false).unwrap();
+    let teacher_b = b.find_operator_by_name("宿管周").unwrap().unwrap().actor();
+    clock_a.advance_min(30);
+    a.close_log_entry(&guard, &id, "家长来电：在家").unwrap();
+    clock_b.advance_min(40);
+    b.close_log_entry(&teacher_b, &id, "已返回宿舍").unwrap();
+    let (ab, ba) = (
+        dir.path().join("a2.ddbundle"),
+        dir.path().join("b1.ddbundle"),
+    );
+    sync::export_to(&mut a, &ab).unwrap();
+    sync::export_to(&mut b, &ba).unwrap();
+    sync::import_file(&mut a, &ba, false).unwrap();
+    sync::import_file(&mut b, &ab, false).unwrap();
+    let ca = a.conflicts().unwrap();
+    assert_eq!(ca.len(), 1, "{ca:?}");
+    assert_eq!(ca[0].kind, "shiftlog");
+    assert_eq!(ca[0].key, format!("shiftlog:{id}/close"));
+    assert_eq!(b.conflicts().unwrap()[0].key, ca[0].key);
+    assert_eq!(
+        a.log_entry_by_id(&id).unwrap(),
+        b.log_entry_by_id(&id).unwrap()
+    );
+    let returned = ca[0]
+        .events
+        .iter()
+        .find(|e| e.body.contains("已返回宿舍"))
+        .unwrap()
+        .id
+        .clone();
+    a.resolve_conflict(&leader, &ca[0].key, &returned, "查监控核实")
+        .unwrap();
+    let back = dir.path().join("a3.ddbundle");
+    sync::export_to(&mut a, &back).unwrap();
+    sync::import_file(&mut b, &back, false).unwrap();
+    for s in [&a, &b] {
+        let e = s.log_entry_by_id(&id).unwrap().unwrap();
+        assert_eq!(e.outcome.as_deref(), Some("已返回宿舍"));
+    }
+}
