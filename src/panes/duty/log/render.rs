@@ -128,10 +128,15 @@ impl LogView {
                 .render(area, buf);
             return;
         }
+        // What happened takes the width the other columns leave.
+        let what_w = area
+            .width
+            .saturating_sub(11 + 8 + 16 + 8 + 8 + 8 + 7)
+            .max(24);
         let cols = [
             col(tr("shiftlog.col.time"), 11),
             col(tr("shiftlog.col.category"), 8),
-            col(tr("shiftlog.col.what"), 24),
+            col(tr("shiftlog.col.what"), what_w),
             col(tr("shiftlog.col.action"), 16),
             col(tr("shiftlog.col.reported_to"), 8),
             col(tr("shiftlog.col.state"), 8),
