@@ -15,39 +15,34 @@
 //!
 //! Loops are measured by hand (percentiles, nearest rank).
 
-use anyhow::{Context, Result, bail, ensure};
-use dutydesk::app::{App, Screen};
-use dutydesk::demo::{self, Scale};
+use anyhow::{Context, Result, ensure};
+use dutydesk::app::App;
 use dutydesk::domain::hazard::{Category, Severity, Status};
 use dutydesk::domain::time::FixedClock;
 use dutydesk::i18n::{self, Lang};
 use dutydesk::report::ledger::Unwatched;
 use dutydesk::report::sick::RangeRequest;
+use dutydesk::store::Store;
 use dutydesk::store::hazards::HazardFilter;
-use dutydesk::store::{Store, migrate};
 use dutydesk::ui::table::{self, col};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-const SEED: u64 = 42;
 const LEADER: (&str, &str) = ("刘主任", "3333");
 const ADMIN: (&str, &str) = ("陈老师", "9999");
 const KEYS: usize = 1_000;
 const FILTER_RUNS: usize = 200;
 
-/// The instant the roll-call bench generates its school year at, so the
-/// two share one cached database.
-fn now_ms() -> i64 {
-    chrono::DateTime::parse_from_rfc3339("2026-11-20T21:40:00+08:00")
-        .expect("valid instant")
-        .timestamp_millis()
-}
+#[path = "common/year.rs"]
+mod year;
+
+use year::{Stats, key, login, school_year_db, year_now_ms as now_ms};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -68,115 +63,6 @@ fn main() {
         eprintln!("hazards bench failed: {e:#}");
         std::process::exit(1);
     }
-}
-
-#[derive(Clone, Copy, Default)]
-struct Stats {
-    n: usize,
-    p50: f64,
-    p99: f64,
-    max: f64,
-}
-
-impl Stats {
-    fn of(mut v: Vec<Duration>) -> Stats {
-        if v.is_empty() {
-            return Stats::default();
-        }
-        v.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1e3;
-        let rank = |p: f64| ((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
-        Stats {
-            n: v.len(),
-            p50: ms(v[rank(0.50)]),
-            p99: ms(v[rank(0.99)]),
-            max: ms(v[v.len() - 1]),
-        }
-    }
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
-}
-
-/// The roll-call bench's cached school year (made here if absent).
-fn school_year_db() -> Result<PathBuf> {
-    let dir = target_dir().join("bench-data");
-    std::fs::create_dir_all(&dir)?;
-    let name = format!(
-        "rollcall-v{}-{:016x}",
-        migrate::LATEST,
-        demo::GENERATOR_HASH
-    );
-    let path = dir.join(format!("{name}.db"));
-    if path.exists() {
-        eprintln!("school-year DB: cached at {}", path.display());
-        return Ok(path);
-    }
-    let tmp = dir.join(format!("{name}.partial-{}.db", std::process::id()));
-    eprintln!(
-        "school-year DB: generating (one time) at {} …",
-        path.display()
-    );
-    let clock = FixedClock::new(now_ms());
-    let started = Instant::now();
-    let mut store = Store::open(&tmp, Arc::new(clock.clone()))?;
-    let stats = demo::generate(&mut store, &clock, Scale::SchoolYear, SEED, now_ms())?;
-    drop(store);
-    let secs = started.elapsed().as_secs_f64();
-    std::fs::rename(&tmp, &path)?;
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
-    }
-    std::fs::write(
-        dir.join(format!("{name}.txt")),
-        format!(
-            "generated_s={secs:.1}\nboarders={}\nrounds={}\nvisits={}\nhazards={}\nseed={SEED}\nnow_ms={}\n",
-            stats.boarders,
-            stats.rounds,
-            stats.visits,
-            stats.hazards,
-            now_ms()
-        ),
-    )?;
-    eprintln!(
-        "school-year DB: {} hazards, made in {secs:.0} s",
-        stats.hazards
-    );
-    Ok(path)
-}
-
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn login(app: &mut App, name: &str, pin: &str) -> Result<()> {
-    let (idx, sel) = match &app.screen {
-        Screen::Login(l) => (
-            l.operators
-                .iter()
-                .position(|o| o.name == name)
-                .with_context(|| format!("no operator {name}"))?,
-            l.sel,
-        ),
-        _ => bail!("not on the login screen"),
-    };
-    let step = if idx >= sel {
-        KeyCode::Down
-    } else {
-        KeyCode::Up
-    };
-    for _ in 0..idx.abs_diff(sel) {
-        app.handle_event(Event::Key(key(step)));
-    }
-    for c in pin.chars() {
-        app.handle_event(Event::Key(key(KeyCode::Char(c))));
-    }
-    app.handle_event(Event::Key(key(KeyCode::Enter)));
-    ensure!(matches!(app.screen, Screen::Main), "login as {name} failed");
-    Ok(())
 }
 
 /// Key → frame: the key handled and the frame drawn at 120×40.

@@ -74,6 +74,14 @@ pub enum Action {
     /// Name the person responsible for a route tonight.
     Assign,
     /// Switch to the pane in this place of the tab list.
+    /// Sign the shift over (交班签字).
+    SignHandover,
+    /// Step through a handover and accept it (接班).
+    AcceptHandover,
+    /// Countersign a handover (带班领导签核).
+    Countersign,
+    /// Write the handover's free note.
+    EditNote,
     Pane1,
     Pane2,
     Pane3,
@@ -85,6 +93,11 @@ pub enum Action {
     OpenOnly,
     /// Write the selected patrol finding into the shift log (its form).
     FindingToLog,
+    /// The roster's week before and after.
+    PrevWeek,
+    NextWeek,
+    /// Every station's roster, or this station's (duty leaders, admins).
+    AllStations,
 }
 
 impl Action {

@@ -9,7 +9,6 @@
 //! the emulated screen with backoff up to a deadline; nothing sleeps for a
 //! fixed time.
 
-use calamine::{Data, Reader, Xlsx, open_workbook};
 use dutydesk::domain::hazard::Status;
 use dutydesk::domain::role::Role;
 use dutydesk::domain::time::SystemClock;
@@ -26,57 +25,18 @@ const ADMIN: (&str, &str) = ("陈老师", "9999");
 const GUARD: (&str, &str) = ("张建国", "1111");
 const LEADER: (&str, &str) = ("刘主任", "3333");
 
-/// A gate station by `dutydesk init`; the guard and the duty leader added
-/// the way the station screen would, through the store.
+/// A gate station by `dutydesk init`, with the guard and the duty leader.
 fn station(dir: &Path) -> PathBuf {
     let db = dir.join("门卫.db");
     init_gate(&db, dir, ADMIN);
-    let mut store = Store::open(&db, Arc::new(SystemClock)).expect("open station");
-    let admin = store
-        .find_operator_by_name(ADMIN.0)
-        .expect("query")
-        .expect("the admin")
-        .actor();
-    store
-        .add_operator(&admin, GUARD.0, Role::Guard, GUARD.1)
-        .expect("guard");
-    store
-        .add_operator(&admin, LEADER.0, Role::DutyLeader, LEADER.1)
-        .expect("leader");
+    add_operators(
+        &db,
+        &[
+            (GUARD.0, Role::Guard, GUARD.1),
+            (LEADER.0, Role::DutyLeader, LEADER.1),
+        ],
+    );
     db
-}
-
-/// Starts the TUI, logs `who` in and goes to the hazards pane.
-fn session(db: &Path, dir: &Path, who: (&str, &str)) -> Tui {
-    let downs = {
-        let store = Store::open(db, Arc::new(SystemClock)).expect("open");
-        store
-            .operators()
-            .expect("operators")
-            .into_iter()
-            .filter(|o| o.active)
-            .position(|o| o.name == who.0)
-            .expect("on the login screen")
-    };
-    let mut tui = Tui::start(db, dir);
-    tui.wait_for("谁在值班");
-    for _ in 0..downs {
-        tui.send(DOWN);
-    }
-    tui.send(who.1);
-    tui.send(ENTER);
-    tui.wait_until(&format!("{} logged in", who.0), |s| {
-        s.contains(&format!("{}(", who.0)) && s.contains("4 隐患")
-    });
-    tui.send("4");
-    tui.wait_for("未销号");
-    tui
-}
-
-fn quit(mut tui: Tui) {
-    tui.send("q");
-    assert!(tui.wait_exit(), "dutydesk exited with an error");
-    tui.assert_restored();
 }
 
 fn status(db: &Path) -> Status {
@@ -87,24 +47,6 @@ fn status(db: &Path) -> Status {
     rows[0].status
 }
 
-fn read_xlsx(path: &Path) -> Vec<Vec<String>> {
-    let mut wb: Xlsx<_> = open_workbook(path).expect("open the ledger");
-    let name = wb.sheet_names()[0].clone();
-    let range = wb.worksheet_range(&name).expect("sheet");
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::String(s) => s.clone(),
-                    Data::Empty => String::new(),
-                    other => format!("{other}"),
-                })
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn report_assign_fix_fail_fix_pass_close_then_the_ledger() {
     let started = Instant::now();
@@ -112,7 +54,7 @@ fn report_assign_fix_fail_fix_pass_close_then_the_ledger() {
     let db = station(dir.path());
 
     // The guard reports: place, category 用电 (2), severity 较大 (2), what.
-    let mut tui = session(&db, dir.path(), GUARD);
+    let mut tui = hazards_session(&db, dir.path(), GUARD);
     tui.wait_for("没有符合条件的隐患");
     tui.send("n");
     tui.wait_for("登记隐患");
@@ -136,7 +78,7 @@ fn report_assign_fix_fail_fix_pass_close_then_the_ledger() {
     quit(tui);
 
     // The duty leader assigns it (the deadline is filled by severity).
-    let mut tui = session(&db, dir.path(), LEADER);
+    let mut tui = hazards_session(&db, dir.path(), LEADER);
     tui.wait_row(&["较大", "已登记", "2号宿舍楼配电箱"]);
     tui.send("a");
     tui.wait_for("指派整改");
@@ -147,7 +89,7 @@ fn report_assign_fix_fail_fix_pass_close_then_the_ledger() {
     quit(tui);
 
     // The guard records the fix.
-    let mut tui = session(&db, dir.path(), GUARD);
+    let mut tui = hazards_session(&db, dir.path(), GUARD);
     tui.send("r");
     tui.wait_for("整改措施");
     tui.send("更换门锁");
@@ -157,7 +99,7 @@ fn report_assign_fix_fail_fix_pass_close_then_the_ledger() {
     quit(tui);
 
     // The duty leader fails it, with the reason.
-    let mut tui = session(&db, dir.path(), LEADER);
+    let mut tui = hazards_session(&db, dir.path(), LEADER);
     tui.send("v");
     tui.wait_for("复查结果");
     tui.send(RIGHT);
@@ -175,7 +117,7 @@ fn report_assign_fix_fail_fix_pass_close_then_the_ledger() {
     );
 
     // The guard fixes it again.
-    let mut tui = session(&db, dir.path(), GUARD);
+    let mut tui = hazards_session(&db, dir.path(), GUARD);
     tui.send("r");
     tui.wait_for("整改措施");
     tui.send("更换门锁并用线槽封闭线路");
@@ -184,7 +126,7 @@ fn report_assign_fix_fail_fix_pass_close_then_the_ledger() {
     quit(tui);
 
     // The admin passes it and closes it.
-    let mut tui = session(&db, dir.path(), ADMIN);
+    let mut tui = hazards_session(&db, dir.path(), ADMIN);
     tui.send(ENTER);
     tui.wait_for("处理经过");
     tui.wait_for("线路仍外露");
@@ -202,13 +144,7 @@ fn report_assign_fix_fail_fix_pass_close_then_the_ledger() {
     assert_eq!(status(&db), Status::Closed);
 
     // The ledger holds the row.
-    let today = chrono::Local::now().date_naive();
-    let from = (today - chrono::Duration::days(1))
-        .format("%Y-%m-%d")
-        .to_string();
-    let to = (today + chrono::Duration::days(1))
-        .format("%Y-%m-%d")
-        .to_string();
+    let (from, to) = around_today();
     let out = dir.path().join("隐患排查台账.xlsx");
     dutydesk(
         &db,

@@ -6,12 +6,8 @@
 //! `dutydesk report patrol` holds every line. Every wait polls the emulated
 //! screen with backoff; nothing sleeps for a fixed time.
 
-use dutydesk::domain::patrol::{CheckpointData, RouteData, RouteOrder, Schedule};
 use dutydesk::domain::role::Role;
-use dutydesk::domain::time::SystemClock;
-use dutydesk::store::Store;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 mod pty;
 
@@ -22,80 +18,34 @@ const GUARD: (&str, &str) = ("张建国", "1111");
 const CTRL_F: &str = "\x06";
 const CTRL_E: &str = "\x05";
 
-/// `dutydesk init` a gate station; the guard, the checkpoints and the
-/// route added the way the station screen and the patrol pane's admin
-/// views would, through the store. Returns the guard's row on the login
-/// screen.
-fn station(dir: &Path) -> (PathBuf, usize) {
+/// `dutydesk init` a gate station with the guard, four checkpoints and the
+/// route over them.
+fn station(dir: &Path) -> PathBuf {
     let db = dir.join("门卫室.db");
     init_gate(&db, dir, ADMIN);
-    let mut store = Store::open(&db, Arc::new(SystemClock)).expect("open station");
-    let admin = store.operators().unwrap()[0].actor();
-    store
-        .add_operator(&admin, GUARD.0, Role::Guard, GUARD.1)
-        .unwrap();
-    let mut cps = vec![];
-    for (name, place, code, items) in [
-        ("锅炉房", "后勤楼", "B1-01", vec!["门已上锁"]),
-        ("配电房", "后勤楼", "B1-02", vec!["配电箱关闭"]),
-        (
-            "男生宿舍一楼",
-            "宿舍1号楼",
-            "D1-01",
-            vec!["无违章电器", "安全出口畅通"],
-        ),
-        ("北门", "校门", "G-02", vec!["大门已上锁"]),
-    ] {
-        let d = CheckpointData {
-            name: name.into(),
-            place: place.into(),
-            code: code.into(),
-            checklist: items.into_iter().map(String::from).collect(),
-            active: true,
-        };
-        cps.push(store.set_checkpoint(&admin, None, &d).unwrap());
-    }
-    store
-        .set_route(
-            &admin,
-            None,
-            &RouteData {
-                name: "夜间巡查".into(),
-                checkpoints: cps,
-                order: RouteOrder::AnyOrder,
-                schedule: Schedule::parse("22:00 00:30 03:00").unwrap(),
-                min_walk_min: 0,
-                window_min: 60,
-                late_min: 15,
-                named_person: false,
-                active: true,
-            },
-        )
-        .unwrap();
-    let row = store
-        .operators()
-        .unwrap()
-        .into_iter()
-        .filter(|o| o.active)
-        .position(|o| o.name == GUARD.0)
-        .expect("guard on the login screen");
-    (db, row)
+    add_operators(&db, &[(GUARD.0, Role::Guard, GUARD.1)]);
+    patrol_route(
+        &db,
+        &[
+            ("锅炉房", "后勤楼", "B1-01", &["门已上锁"]),
+            ("配电房", "后勤楼", "B1-02", &["配电箱关闭"]),
+            (
+                "男生宿舍一楼",
+                "宿舍1号楼",
+                "D1-01",
+                &["无违章电器", "安全出口畅通"],
+            ),
+            ("北门", "校门", "G-02", &["大门已上锁"]),
+        ],
+    );
+    db
 }
 
 #[test]
 fn a_guard_walks_a_round_with_a_scanner_and_closes_with_a_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (db, downs) = station(dir.path());
-    let mut tui = Tui::start(&db, dir.path());
-    tui.wait_for("谁在值班");
-    for _ in 0..downs {
-        tui.send(DOWN);
-    }
-    tui.send(GUARD.1);
-    tui.send(ENTER);
-    tui.wait_until("the guard logged in", |s| {
-        s.contains("张建国(") && s.contains("3 巡查")
-    });
+    let db = station(dir.path());
+    let mut tui = login(&db, dir.path(), GUARD);
     tui.send("3");
     tui.wait_row(&["夜间巡查"]);
     // An unscheduled round (whatever the hour the test runs at).

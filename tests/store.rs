@@ -321,6 +321,7 @@ fn fill(store: &mut Store, clock: &FixedClock) -> Filled {
     fill_hazard(store, clock, &admin, &guard);
     patrol_events(store, &admin, &guard);
     shift_log_events(store, &admin, &guard);
+    duty_events(store, &admin, &guard);
     Filled {
         admin,
         guard,
@@ -457,6 +458,7 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
     fill_hazard(&mut store, &clock, &admin, &guard);
     patrol_events(&mut store, &admin, &guard);
     shift_log_events(&mut store, &admin, &guard);
+    duty_events(&mut store, &admin, &guard);
     // Half a year on, the visits that have ended are purged.
     let later = dutydesk::domain::time::Clock::now_ms(&clock) + 200 * 24 * 3_600_000;
     let purged = store
@@ -532,6 +534,46 @@ fn shift_log_events(store: &mut Store, admin: &Actor, guard: &Actor) {
 }
 
 /// A checkpoint, a route with a person named, a round with a finding.
+/// Shift times, a roster line, one changed and one removed.
+fn duty_events(store: &mut Store, admin: &Actor, guard: &Actor) {
+    use dutydesk::domain::duty::{DutyPerson, DutyPlan};
+    use dutydesk::domain::shift::{ShiftId, default_shifts};
+    let st = store.station().unwrap().id.clone();
+    store
+        .set_shift_defs(admin, &st, default_shifts(), 15)
+        .unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    for (shift, who) in [("day", "张建国"), ("night", "值夜老师")] {
+        let plan = DutyPlan {
+            shift: ShiftId::new(&st, date, shift),
+            people: vec![DutyPerson::operator(&guard.id, who)],
+            leader: Some(DutyPerson::named("王副校长")),
+            posts: vec![],
+            note: String::new(),
+        };
+        store.plan_duty(admin, plan).unwrap();
+    }
+    store
+        .remove_duty(admin, &ShiftId::new(&st, date, "night"))
+        .unwrap();
+    // This shift signed over by the night teacher, accepted and countersigned by the admin.
+    use dutydesk::domain::handover::Section;
+    let now = store.now_ms();
+    let shift = store.current_shift(now).unwrap().unwrap();
+    let night = store
+        .add_operator(admin, "值夜老师甲", Role::DormTeacher, "3131")
+        .unwrap();
+    store
+        .sign_handover(&night, "3131", &shift, "留意锅炉房", now)
+        .unwrap();
+    store
+        .accept_handover(admin, ADMIN_PIN, &shift, &Section::ALL, vec![])
+        .unwrap();
+    store
+        .countersign_handover(admin, ADMIN_PIN, &shift, "")
+        .unwrap();
+}
+
 fn patrol_events(store: &mut Store, admin: &Actor, guard: &Actor) {
     use dutydesk::domain::patrol::*;
     let cp = store
@@ -777,7 +819,14 @@ fn migrates_a_version_1_file_rebuilding_visits_from_the_log() {
                 let ev = dutydesk::domain::event::Event::parse(&rec.kind, &rec.body)
                     .expect("known kind")
                     .expect("valid body");
-                project::apply(&conn, rec, &ev).unwrap();
+                // Its operators table only: sign-ons came with schema 14.
+                match rec.entity.strip_prefix("operator:") {
+                    Some(id) => {
+                        let evs = project::entity_events(&conn, &rec.entity).unwrap();
+                        dutydesk::store::project_people::operator(&conn, id, &evs).unwrap();
+                    }
+                    None => project::apply(&conn, rec, &ev).unwrap(),
+                }
             }
         }
     }

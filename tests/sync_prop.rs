@@ -25,6 +25,8 @@
 //!   now or entered later) · patrol.closed (with a reason when missed) ·
 //!   shiftlog.entered (with or without follow-up) / corrected / closed (and
 //!   closed at every station with different outcomes: a contradiction)
+//!   duty.planned (set, or removed) · duty.shifts_set · handover.signed ·
+//!   handover.accepted · handover.countersigned
 //! plus an event of a kind this version does not know ("patrol.future"),
 //! appended to a station's own chain, which must travel on unprojected.
 //! `every_kind_is_generated` runs a scripted case through the same harness
@@ -269,6 +271,24 @@ enum Op {
         close: bool,
     },
     FutureKind,
+    /// An admin sets (or removes) a roster line of any station it knows.
+    PlanDuty {
+        station: u8,
+        day: u8,
+        night: bool,
+        variant: u8,
+        remove: bool,
+    },
+    /// An admin sets this station's shift times and grace.
+    SetShifts {
+        grace: u8,
+    },
+    /// A handover step at this station: the guard signs the current shift
+    /// over; the teacher accepts one waiting; the duty leader countersigns
+    /// one accepted (two stations may sign one shift: a contradiction).
+    Handover {
+        step: u8,
+    },
 }
 
 /// The same act at every station that can do it, before any exchange.
@@ -287,6 +307,16 @@ enum Contend {
     /// Every station closes one open shift-log entry with its own outcome.
     CloseLog {
         entry: u8,
+    },
+    /// One checkpoint of an open patrol round checked in at every station:
+    /// OK at some, a finding at others.
+    PatrolCheck {
+        round: u8,
+        cp: u8,
+    },
+    /// An open patrol round closed at every station, each with its own reason.
+    PatrolClose {
+        round: u8,
     },
 }
 
@@ -395,6 +425,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => u().prop_map(|round| Op::ClosePatrol { round }),
         1 => (u(), b()).prop_map(|(cat, followup)| Op::LogEntry { cat, followup }),
         1 => (u(), b()).prop_map(|(entry, close)| Op::LogStep { entry, close }),
+        2 => (u(), 0u8..3, b(), u(), b()).prop_map(|(station, day, night, variant, remove)| Op::PlanDuty { station, day, night, variant, remove }),
+        1 => u().prop_map(|grace| Op::SetShifts { grace }),
+        2 => u().prop_map(|step| Op::Handover { step }),
     ]
 }
 
@@ -410,6 +443,8 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (u(), u()).prop_map(|(round, student)| Step::Contend(Contend::Mark { round, student })),
         1 => u().prop_map(|round| Step::Contend(Contend::Close { round })),
         1 => u().prop_map(|entry| Step::Contend(Contend::CloseLog { entry })),
+        1 => (u(), u()).prop_map(|(round, cp)| Step::Contend(Contend::PatrolCheck { round, cp })),
+        1 => u().prop_map(|round| Step::Contend(Contend::PatrolClose { round })),
         1 => u().prop_map(|at| Step::ExportFull { at }),
         1 => u().prop_map(|at| Step::Forget { at }),
         1 => u().prop_map(|from| Step::Join { from }),
@@ -1162,6 +1197,76 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
                 }
             }
         }
+        Op::PlanDuty {
+            station,
+            day,
+            night,
+            variant,
+            remove,
+        } => {
+            use dutydesk::domain::duty::{DutyPerson, DutyPlan};
+            use dutydesk::domain::shift::ShiftId;
+            let stations = ids(s, "SELECT id FROM stations ORDER BY id");
+            if let Some(st_id) = pick(&stations, station) {
+                let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+                    + chrono::Duration::days(i64::from(day));
+                let shift = ShiftId::new(&st_id, date, if night { "night" } else { "day" });
+                if remove {
+                    ok(s.remove_duty(&admin, &shift));
+                } else {
+                    let names = ["张三", "李四", "欧阳晓明"];
+                    let plan = DutyPlan {
+                        shift,
+                        people: vec![DutyPerson::named(names[usize::from(variant) % 3])],
+                        leader: (variant % 2 == 0)
+                            .then(|| DutyPerson::operator(&leader.id, &leader.name)),
+                        posts: vec![],
+                        note: format!("第{variant}版"),
+                    };
+                    ok(s.plan_duty(&admin, plan));
+                }
+            }
+        }
+        Op::SetShifts { grace } => {
+            use dutydesk::domain::shift::ShiftDef;
+            let id = s.station().unwrap().id.clone();
+            let start = 7 * 60 + u32::from(grace % 4) * 15;
+            let defs = vec![
+                ShiftDef::new("day", start, 18 * 60),
+                ShiftDef::new("night", 18 * 60, start),
+            ];
+            ok(s.set_shift_defs(&admin, &id, defs, i64::from(grace % 30)));
+        }
+        Op::Handover { step } => {
+            use dutydesk::domain::handover::Section;
+            use dutydesk::domain::shift::ShiftId;
+            let waiting = |s: &Store, sql: &str| {
+                pick(&ids(s, sql), step).and_then(|k| ShiftId::parse_key(&k))
+            };
+            match step % 3 {
+                0 => {
+                    if let Ok(Some(shift)) = s.current_shift(now) {
+                        ok(s.sign_handover(&guard, PIN, &shift, "留意3楼消防门", now));
+                    }
+                }
+                1 => {
+                    let sql = "SELECT key FROM handovers WHERE accepted_by IS NULL ORDER BY key";
+                    if let Some(shift) = waiting(s, sql) {
+                        let remark = dutydesk::domain::event::Remark {
+                            section: "hazards".into(),
+                            text: format!("第{step}问"),
+                        };
+                        ok(s.accept_handover(&teacher, PIN, &shift, &Section::ALL, vec![remark]));
+                    }
+                }
+                _ => {
+                    let sql = "SELECT key FROM handovers WHERE accepted_by IS NOT NULL AND countersigned_by IS NULL ORDER BY key";
+                    if let Some(shift) = waiting(s, sql) {
+                        ok(s.countersign_handover(&leader, PIN, &shift, "已阅"));
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -1236,10 +1341,12 @@ fn contend(stations: &mut [Station], c: &Contend, bundles: &mut Vec<PathBuf>, di
     const OPEN: &str = "SELECT id FROM rounds WHERE closed_ms IS NULL";
     const ON_SITE: &str = "SELECT id FROM visits WHERE status = 'on_site'";
     const OPEN_LOG: &str = "SELECT id FROM shift_log WHERE state = 'open'";
+    const PATROL: &str = "SELECT id FROM patrol_rounds WHERE closed_ms IS NULL";
     let (sql, which) = match *c {
         Contend::SignOut { visit } => (ON_SITE, visit),
         Contend::Mark { round, .. } | Contend::Close { round } => (OPEN, round),
         Contend::CloseLog { entry } => (OPEN_LOG, entry),
+        Contend::PatrolCheck { round, .. } | Contend::PatrolClose { round } => (PATROL, round),
     };
     let Some(id) = pick(&union(stations, sql), which) else {
         return;
@@ -1291,6 +1398,40 @@ fn contend(stations: &mut [Station], c: &Contend, bundles: &mut Vec<PathBuf>, di
                 ok(st
                     .store
                     .close_log_entry(&admin, &id, &format!("第{i}站：已处理")));
+            }
+        }
+        Contend::PatrolCheck { cp, .. } => {
+            use dutydesk::domain::patrol::{Method, Outcome};
+            let cps = stations[holder]
+                .store
+                .patrol_round(&id)
+                .unwrap()
+                .map(|r| r.checkpoints)
+                .unwrap_or_default();
+            let Some(c) = pick(&cps, cp) else { return };
+            for (i, st) in stations.iter_mut().enumerate() {
+                st.clock.advance_min(1);
+                let outcome = if i % 2 == 0 {
+                    Outcome::Ok
+                } else {
+                    Outcome::Finding {
+                        failed: vec!["门已上锁".into()],
+                        note: format!("第{i}站看到门没锁"),
+                    }
+                };
+                let leader = st.leader.clone();
+                ok(st
+                    .store
+                    .check_in(&leader, &id, &c, &outcome, None, Method::Picked));
+            }
+        }
+        Contend::PatrolClose { .. } => {
+            for (i, st) in stations.iter_mut().enumerate() {
+                st.clock.advance_min(2);
+                let leader = st.leader.clone();
+                ok(st
+                    .store
+                    .close_patrol(&leader, &id, &format!("第{i}站：楼顶门钥匙不在")));
             }
         }
     }
@@ -1544,12 +1685,21 @@ fn run_case(
             only_reb
         );
     }
-    Ok(ids(
+    let mut kinds: BTreeSet<String> = ids(
         &stations[0].store,
         "SELECT DISTINCT kind FROM events ORDER BY kind",
     )
     .into_iter()
-    .collect())
+    .collect();
+    // The contradictions the run ended with, by kind (`conflict:…`, and
+    // `decided:…` once a duty leader chose), for the scripted runs to check.
+    for c in &conflicts0 {
+        kinds.insert(format!("conflict:{}", c.kind));
+        if c.decided.is_some() {
+            kinds.insert(format!("decided:{}", c.kind));
+        }
+    }
+    Ok(kinds)
 }
 
 #[test]
@@ -1574,6 +1724,65 @@ fn stations_converge() {
         })
         .unwrap();
     eprintln!("event kinds seen in random cases: {:?}", seen.borrow());
+}
+
+/// Patrol contradictions through the same harness: one checkpoint checked OK
+/// at one station and with a finding at another, a round closed at every
+/// station with its own reason — each listed everywhere, decided by a duty
+/// leader at one station, and the same projections everywhere and after a
+/// rebuild.
+#[test]
+fn patrol_contradictions_are_listed_and_decided_everywhere() {
+    use Contend as C;
+    use Op::*;
+    let op = |at: u8, op: Op| Step::Op { at, mins: 3, op };
+    let steps = vec![
+        op(
+            0,
+            SetCheckpoint {
+                n: 0,
+                retire: false,
+            },
+        ),
+        op(
+            0,
+            SetCheckpoint {
+                n: 1,
+                retire: false,
+            },
+        ),
+        op(0, SetRoute { variant: 0 }),
+        op(0, AssignRoute { route: 0 }),
+        op(0, StartPatrol { route: 0 }),
+        Step::Contend(C::PatrolCheck { round: 0, cp: 0 }),
+        Step::Contend(C::PatrolClose { round: 0 }),
+        Step::Carry { from: 0, to: 1 },
+        Step::Carry { from: 2, to: 1 },
+        // Undecided ones are listed first: each decision takes the first.
+        op(
+            1,
+            Resolve {
+                conflict: 0,
+                pick: 1,
+            },
+        ),
+        op(
+            1,
+            Resolve {
+                conflict: 0,
+                pick: 0,
+            },
+        ),
+    ];
+    let kinds = run_case(3, false, &steps).unwrap();
+    for k in [
+        "conflict:patrol_check",
+        "conflict:patrol_close",
+        "decided:patrol_check",
+        "decided:patrol_close",
+    ] {
+        assert!(kinds.contains(k), "{k} missing from {kinds:?}");
+    }
 }
 
 /// A scripted run through the same harness that does everything once:
@@ -1829,6 +2038,22 @@ fn every_kind_is_generated() {
         Step::Export { at: 1 },
         Step::Import { at: 0, pick: 1 },
         Step::Import { at: 2, pick: 1 },
+        op(
+            1,
+            PlanDuty {
+                station: 0,
+                day: 0,
+                night: true,
+                variant: 2,
+                remove: false,
+            },
+        ),
+        op(1, SetShifts { grace: 1 }),
+        op(2, AddOperator { role: 0 }),
+        op(2, AddOperator { role: 1 }),
+        op(2, Handover { step: 0 }),
+        op(2, Handover { step: 1 }),
+        op(2, Handover { step: 2 }),
     ];
     // Contradictions: everyone signs out one visit, marks one boarder of an
     // open round differently, closes it.

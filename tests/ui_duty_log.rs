@@ -138,6 +138,8 @@ fn shift_log_screens() {
             let mut app = App::new(store, vec![]);
             login(&mut app, GUARD, GUARD_PIN);
             press(&mut app, KeyCode::Char('5'));
+            // The shift log is the duty pane's second list, after the handover.
+            press(&mut app, KeyCode::Tab);
 
             // 1. Last night's open follow-up first, marked, once; then
             // this shift's two. The closed one stays in its own shift.
@@ -174,6 +176,8 @@ fn the_form_refuses_inline_then_saves_and_a_follow_up_closes() {
     let mut app = App::new(store, vec![]);
     login(&mut app, GUARD, GUARD_PIN);
     press(&mut app, KeyCode::Char('5'));
+    // The shift log is the duty pane's second list, after the handover.
+    press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Char('n'));
     // A time in the future and no text: both refused beside their fields.
     type_str(&mut app, "23:00");
@@ -263,6 +267,8 @@ proptest! {
         let mut app = App::new(store, vec![]);
         login(&mut app, GUARD, GUARD_PIN);
         press(&mut app, KeyCode::Char('5'));
+        // The shift log is the duty pane's second list, after the handover.
+        press(&mut app, KeyCode::Tab);
         for key in keys {
             app.handle_event(Event::Key(key));
             draw(&mut app, w.max(1), h.max(1));

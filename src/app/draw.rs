@@ -116,16 +116,10 @@ impl App {
     ) {
         let st = self.store.station();
         let s = self.shown;
-        let hour = time::local(now, off)
-            .format("%H")
-            .to_string()
-            .parse::<u32>()
-            .unwrap_or(0);
-        let shift = tr(if (7..19).contains(&hour) {
-            "shift.day"
-        } else {
-            "shift.night"
-        });
+        let shift = match self.store.current_shift(now).ok().flatten() {
+            Some(s) => crate::i18n::shift_name(&s.shift),
+            None => String::new(),
+        };
         let shift = if area.width >= 110 {
             format!(
                 "{shift} {}",
@@ -150,6 +144,15 @@ impl App {
                 trf("status.syncing", &[("pct", job.percent().to_string())]),
                 Alert::Busy,
             ));
+        }
+        match s.handover {
+            Some(crate::domain::handover::Stage::Signed) => {
+                alerts.push((tr("status.handover_signed"), Alert::Urgent))
+            }
+            Some(crate::domain::handover::Stage::Open) => {
+                alerts.push((tr("status.handover_open"), Alert::Warn))
+            }
+            _ => {}
         }
         if s.conflicts > 0 {
             alerts.push((
@@ -187,6 +190,18 @@ impl App {
         ] {
             if n > 0 {
                 alerts.push((trf(key, &[("n", n.to_string())]), level));
+            }
+        }
+        let d = s.duty;
+        if d.uncovered {
+            alerts.push((tr("status.duty_uncovered"), Alert::Urgent));
+        }
+        for (n, key) in [
+            (d.late, "status.duty_late"),
+            (d.unplanned, "status.duty_unplanned"),
+        ] {
+            if n > 0 {
+                alerts.push((trf(key, &[("n", n.to_string())]), Alert::Warn));
             }
         }
         let who = self

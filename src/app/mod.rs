@@ -289,4 +289,8 @@ pub struct Status {
     pub hazard_serious: i64,
     /// Tonight's patrols: missed, late, never started, open past window.
     pub patrol: crate::domain::patrol_status::PatrolAlerts,
+    /// The current shift against the roster: late, uncovered, unplanned.
+    pub duty: crate::domain::duty::DutyAlerts,
+    /// The shift before this one: signed and not accepted, or not signed.
+    pub handover: Option<crate::domain::handover::Stage>,
 }

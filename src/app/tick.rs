@@ -84,6 +84,13 @@ impl App {
             hazard_overdue,
             hazard_serious,
             patrol: self.store.patrol_alerts(now).unwrap_or_default(),
+            duty: self.store.duty_status(now).unwrap_or_default(),
+            handover: self
+                .store
+                .handover_alert(now)
+                .ok()
+                .flatten()
+                .map(|(_, stage)| stage),
         }
     }
 

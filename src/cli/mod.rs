@@ -9,6 +9,7 @@ macro_rules! say {
 }
 
 mod checkpoints;
+mod duty;
 mod help;
 mod out;
 mod progress;
@@ -105,6 +106,11 @@ pub enum Cmd {
     Checkpoints {
         #[command(subcommand)]
         which: checkpoints::CheckpointsCmd,
+    },
+    /// The duty roster (值班表) and shift times
+    Duty {
+        #[command(subcommand)]
+        which: duty::DutyCmd,
     },
     /// Exchange records with the school's other stations by bundle files
     Sync {
@@ -549,6 +555,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 None => default_db()?,
             };
             checkpoints::run(&path, which)
+        }
+        Some(Cmd::Duty { which }) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
+            };
+            duty::run(&path, which)
         }
         Some(Cmd::Backup { out }) => {
             let path = match cli.db {

@@ -91,6 +91,38 @@ pub enum ReportCmd {
         #[command(flatten)]
         exporter: Exporter,
     },
+    /// 学校领导教师轮流值日情况记载表 — every shift of a month, planned against actual
+    Duty {
+        /// YYYY-MM
+        #[arg(long)]
+        month: String,
+        /// Output file: .xlsx or .csv
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        exporter: Exporter,
+    },
+    /// 交接班记录 — the signed handovers, shift by shift (one day: --date)
+    Handover {
+        /// One day, YYYY-MM-DD (instead of --from and --to)
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        date: Option<String>,
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Output file: .xlsx or .csv
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        exporter: Exporter,
+    },
     /// 巡查点卡片 — one label per checkpoint with its Code 128 barcode
     Checkpoints {
         /// Output file: .xlsx
@@ -338,6 +370,49 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             LedgerRequest::Daily,
             "report.daily.done",
         ),
+        ReportCmd::Duty {
+            month,
+            out,
+            force,
+            exporter,
+        } => {
+            let first = parse_month(&month)
+                .ok_or_else(|| CliError(trf("cli.bad_month", &[("value", month.clone())])))?;
+            let last = first
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(first);
+            let a = RangeArgs {
+                from: first.format("%Y-%m-%d").to_string(),
+                to: last.format("%Y-%m-%d").to_string(),
+                out,
+                force,
+                exporter,
+            };
+            run_range(path, a, LedgerRequest::Duty, "report.duty.done")
+        }
+        ReportCmd::Handover {
+            date,
+            from,
+            to,
+            out,
+            force,
+            exporter,
+        } => {
+            let (from, to) = match (date, from, to) {
+                (Some(d), _, _) => (d.clone(), d),
+                (None, Some(f), Some(t)) => (f, t),
+                _ => return Err(CliError(tr("report.handover.need_date"))),
+            };
+            let a = RangeArgs {
+                from,
+                to,
+                out,
+                force,
+                exporter,
+            };
+            run_range(path, a, LedgerRequest::Handover, "report.handover.done")
+        }
         ReportCmd::Checkpoints { out, force } => {
             // Images need a workbook: cards are .xlsx only.
             if !matches!(

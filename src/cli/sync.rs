@@ -102,17 +102,7 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
     match which {
         SyncCmd::Export { out, full } => {
             let r = s::export(&mut store, &out, full).map_err(err_on("cli.io.write", &out))?;
-            say!(
-                "{}",
-                trf(
-                    "sync.exported",
-                    &[
-                        ("n", r.events.to_string()),
-                        ("path", r.path.display().to_string()),
-                        ("kb", (r.bytes / 1024).to_string())
-                    ]
-                )
-            );
+            say!("{}", s::export_line(&r));
             Ok(())
         }
         SyncCmd::Import { files, dry_run } => {
@@ -125,7 +115,9 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                 if r.refused.is_some() {
                     refused += 1;
                 }
-                say!("{}", report_line(&r));
+                for line in s::report_lines(&r) {
+                    say!("{}", line);
+                }
             }
             say_fork(&mut store, &files)?;
             if refused > 0 {
@@ -139,19 +131,11 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
         SyncCmd::Folder { dir } => {
             let (exp, reports) =
                 s::folder(&mut store, &dir).map_err(err_on("cli.io.open", &dir))?;
-            say!(
-                "{}",
-                trf(
-                    "sync.exported",
-                    &[
-                        ("n", exp.events.to_string()),
-                        ("path", exp.path.display().to_string()),
-                        ("kb", (exp.bytes / 1024).to_string())
-                    ]
-                )
-            );
+            say!("{}", s::export_line(&exp));
             for r in &reports {
-                say!("{}", report_line(r));
+                for line in s::report_lines(r) {
+                    say!("{}", line);
+                }
             }
             say_fork(&mut store, &bundles_in(std::slice::from_ref(&dir)))?;
             let refused = reports.iter().filter(|r| r.refused.is_some()).count();
@@ -164,7 +148,8 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             Ok(())
         }
         SyncCmd::Invite { out } => {
-            let (code, fp) = s::invite(&mut store, &out).map_err(err_on("cli.io.write", &out))?;
+            let (code, fp, bundle) = s::invite_watched(&mut store, &out, &mut |_, _| true)
+                .map_err(err_on("cli.io.write", &out))?;
             say!(
                 "{}",
                 trf("sync.invite_done", &[("path", out.display().to_string())])
@@ -176,6 +161,9 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                     &[("path", s::snapshot_path(&out).display().to_string())]
                 )
             );
+            if let Some(line) = s::photos_line(&bundle) {
+                say!("{}", line);
+            }
             say!("{}", trf("sync.invite_code", &[("code", code)]));
             say!("{}", trf("sync.fingerprint", &[("fp", fp)]));
             Ok(())

@@ -3,6 +3,8 @@
 //! same school.
 
 mod boarders;
+mod duty;
+mod handover;
 mod hazards;
 pub mod names;
 mod patrol;
@@ -449,6 +451,15 @@ pub fn generate(
         } else {
             None
         };
+        let mut duty = duty::Duty::setup(
+            s,
+            &admin,
+            (&guard, &teacher, &leader),
+            scale,
+            start_day,
+            today,
+            seed,
+        )?;
         let mut visitors = Visitors {
             roster: &roster,
             used: HashSet::new(),
@@ -482,6 +493,12 @@ pub fn generate(
             pool.push(p);
         }
         let crew = hazards::Crew::of(&ops, &admin);
+        let shifts = handover::Crew::of(&ops, &admin);
+        let mut handover_plan = if scale == Scale::Small {
+            handover::before_last_plan(s, now_ms)?
+        } else {
+            vec![]
+        };
         let mut hazard_year = (scale == Scale::SchoolYear).then(|| hazards::Year::new(seed));
         for d in 0..days {
             let day = start_day + chrono::Duration::days(d);
@@ -528,6 +545,11 @@ pub fn generate(
                         .map(|(t, st)| (t, DayEvent::Patrol(st))),
                 );
             }
+            day_events.extend(
+                duty.day(day, offset, now_ms)
+                    .into_iter()
+                    .map(|(t, o)| (t, DayEvent::Duty(o))),
+            );
             if let Some(y) = year.as_mut() {
                 day_events.extend(
                     y.day(day, base)
@@ -535,6 +557,13 @@ pub fn generate(
                         .map(|(t, h)| (t, DayEvent::Life(h))),
                 );
             }
+            handover_plan.retain(|(t, step)| {
+                let today = (base..base + 86_400_000).contains(t);
+                if today {
+                    day_events.push((*t, DayEvent::Handover(*step)));
+                }
+                !today
+            });
             day_events.sort_by_key(|e| e.0);
             let mut k = 0;
             while k < day_events.len() {
@@ -557,6 +586,10 @@ pub fn generate(
                         for next in y.happen(s, h, t, &mut stats)? {
                             schedule(&mut day_events, k, base, y, next);
                         }
+                    }
+                    DayEvent::Duty(o) => duty.happen(s, o)?,
+                    DayEvent::Handover(step) => {
+                        handover::before_last_step(s, &shifts, now_ms, step)?
                     }
                     DayEvent::Patrol(st) => {
                         if let Some(p) = patrol.as_mut() {
@@ -620,11 +653,22 @@ pub fn generate(
         if let (Scale::Small, Some(c)) = (scale, crew.as_ref()) {
             stats.hazards += hazards::demo(s, clock, c, now_ms)?;
         }
+        let mut last_sign = None;
+        if scale == Scale::Small {
+            // Steps the day loop did not reach (they fall today).
+            for (t, step) in std::mem::take(&mut handover_plan) {
+                clock.set(t);
+                handover::before_last_step(s, &shifts, now_ms, step)?;
+            }
+            last_sign = handover::last_signed_at(s, now_ms)?;
+        }
         // Today, in time order: a boarder on leave and one taken home; a few
         // visitors on site now (one overstaying); the roll half called.
         if scale == Scale::Small && !buildings.is_empty() {
             boarders::tonight_early(s, clock, &teacher, &guard, &buildings[0], now_ms)?;
         }
+        // This morning's sign-on, after what is shown with earlier times.
+        duty.today(s, clock, offset, now_ms)?;
         // The one overstaying is a parent in a long talk with the head
         // teacher; the others are whoever comes next in the pool.
         let first_parent = pool
@@ -639,6 +683,11 @@ pub fn generate(
             }
             if mins_ago == 5 && scale == Scale::Small && !buildings.is_empty() {
                 boarders::tonight(s, clock, &teacher, &buildings[0], now_ms, &mut stats)?;
+            }
+            // The last shift is signed over in time order with the visits.
+            if last_sign.is_some_and(|t| t <= now_ms - mins_ago * 60_000) {
+                last_sign = None;
+                handover::last(s, clock, &shifts, now_ms)?;
             }
             let p = &pool[order.next().unwrap_or(0).min(pool.len() - 1)];
             clock.set(now_ms - mins_ago * 60_000);
@@ -656,6 +705,9 @@ pub fn generate(
         }
         // Last, so the log's clock moving on does not move the others'.
         shift_log::generate(s, clock, (&guard, &teacher, &leader), now_ms, scale, seed)?;
+        if last_sign.is_some() {
+            handover::last(s, clock, &shifts, now_ms)?;
+        }
         Ok(year.map(|y| y.dorms().to_vec()).unwrap_or_default())
     })?;
     // The dorm stations synced with this one last thing tonight: it has
@@ -705,6 +757,10 @@ enum DayEvent {
     Life(year::Happening),
     /// A step of a patrol round.
     Patrol(patrol::Step),
+    /// Someone signing on for their shift.
+    Duty(duty::SignOn),
+    /// A step of the shift-before-last's handover (`handover::before_last_step`).
+    Handover(u8),
 }
 
 #[derive(Debug, Default, Clone, Copy)]

@@ -55,6 +55,12 @@ pub enum DomainError {
     Erased,
     #[error("the entry has no open follow-up")]
     LogEntryNotOpen,
+    #[error("that step does not follow the handover's state")]
+    HandoverStep,
+    #[error("the incoming operator must be someone other than who signed")]
+    OwnHandover,
+    #[error("{0} section(s) not acknowledged")]
+    Unacknowledged(usize),
 }
 
 impl DomainError {
@@ -84,6 +90,9 @@ impl DomainError {
             DomainError::PatrolOpen => "err.patrol_open",
             DomainError::Erased => "err.erased",
             DomainError::LogEntryNotOpen => "err.log_entry_not_open",
+            DomainError::HandoverStep => "err.handover_step",
+            DomainError::OwnHandover => "err.own_handover",
+            DomainError::Unacknowledged(_) => "err.unacknowledged",
         }
     }
 }

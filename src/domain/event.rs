@@ -1,6 +1,7 @@
 //! The events of the log. Each kind has a body stored as JSON verbatim; the
 //! envelope (origin, seq, hlc, hash) is the store's business.
 
+use super::duty::DutyPlan;
 use super::fact::Fact;
 use super::hazard::{
     HazardAssigned, HazardClosed, HazardRectified, HazardReopened, HazardReported, HazardVerified,
@@ -9,6 +10,7 @@ use super::patrol::{CheckpointData, Method, Outcome, RouteData};
 use super::role::Role;
 use super::rollcall::{Mark, RoundKind};
 use super::roster::{BedRef, StaffMember, StudentData, Zone};
+use super::shift::ShiftDef;
 use super::shift_log::{LogClosed, LogCorrected, LogEntered};
 use super::visit::{VisitDetails, WatchCheck};
 use super::watchlist::WatchEntryData;
@@ -406,6 +408,88 @@ pub struct PatrolClosed {
     pub reason: Option<String>,
 }
 
+/// A roster line (值班表) set, or removed (`removed`), whole: the latest
+/// in log order stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DutyPlanned {
+    pub plan: DutyPlan,
+    #[serde(default)]
+    pub removed: bool,
+}
+
+impl DutyPlanned {
+    pub fn key(&self) -> String {
+        self.plan.shift.key()
+    }
+}
+
+/// A station's shift times and the grace before an arrival is late.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DutyShiftsSet {
+    pub station_id: String,
+    pub shifts: Vec<ShiftDef>,
+    pub grace_min: i64,
+}
+
+/// The outgoing operator's signature on a shift: the items listed (by
+/// reference), the free note, and the seal over the records seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoverSigned {
+    pub shift: crate::domain::shift::ShiftId,
+    pub note: String,
+    /// The records on the sheet ("visit:…"), each once: references only,
+    /// so a visitor's name erased by the retention purge stays erased.
+    pub items: Vec<String>,
+    /// Each item's state as signed (`ItemState` keys), in `items` order.
+    #[serde(default)]
+    pub states: Vec<String>,
+    /// Ids of the events the seal covers.
+    pub sealed: Vec<String>,
+    /// `handover::seal_hash` over those events.
+    pub seal: String,
+}
+
+impl HandoverSigned {
+    fn key(&self) -> String {
+        self.shift.key()
+    }
+}
+
+/// A question or remark the incoming operator added to one section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Remark {
+    pub section: String,
+    pub text: String,
+}
+
+/// The incoming operator's acceptance, every section acknowledged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoverAccepted {
+    pub shift: crate::domain::shift::ShiftId,
+    pub acknowledged: Vec<String>,
+    #[serde(default)]
+    pub remarks: Vec<Remark>,
+}
+
+impl HandoverAccepted {
+    fn key(&self) -> String {
+        self.shift.key()
+    }
+}
+
+/// The duty leader's countersignature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoverCountersigned {
+    pub shift: crate::domain::shift::ShiftId,
+    pub note: String,
+}
+
+impl HandoverCountersigned {
+    fn key(&self) -> String {
+        self.shift.key()
+    }
+}
+
 /// Every kind this version understands. Kinds from newer versions are kept
 /// in the log as raw JSON and simply not projected.
 #[derive(Debug, Clone, PartialEq)]
@@ -457,6 +541,11 @@ pub enum Event {
     ShiftLogEntered(LogEntered),
     ShiftLogCorrected(LogCorrected),
     ShiftLogClosed(LogClosed),
+    DutyPlanned(DutyPlanned),
+    DutyShiftsSet(DutyShiftsSet),
+    HandoverSigned(HandoverSigned),
+    HandoverAccepted(HandoverAccepted),
+    HandoverCountersigned(HandoverCountersigned),
 }
 
 macro_rules! kinds {
@@ -532,6 +621,11 @@ kinds! {
     ShiftLogEntered => "shiftlog.entered", entry_id, "shiftlog";
     ShiftLogCorrected => "shiftlog.corrected", entry_id, "shiftlog";
     ShiftLogClosed => "shiftlog.closed", entry_id, "shiftlog";
+    DutyPlanned => "duty.planned", [key], "duty";
+    DutyShiftsSet => "duty.shifts_set", station_id, "dutyshifts";
+    HandoverSigned => "handover.signed", [key], "handover";
+    HandoverAccepted => "handover.accepted", [key], "handover";
+    HandoverCountersigned => "handover.countersigned", [key], "handover";
 }
 
 impl Event {

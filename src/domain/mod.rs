@@ -2,9 +2,12 @@
 //! everything here is tested with plain values.
 
 pub mod boarding;
+pub mod duty;
+pub mod duty_lines;
 pub mod error;
 pub mod event;
 pub mod fact;
+pub mod handover;
 pub mod hazard;
 pub mod hazard_fold;
 pub mod hlc;

@@ -74,21 +74,28 @@ pub enum Permission {
     KeepShiftLog,
     /// Correct someone else's shift-log entry (one's own needs no right).
     CorrectShiftLog,
+    /// Keep the duty roster (值班表) and the station's shift times.
+    ManageDuty,
+    /// Sign a shift over and accept it: whoever is on duty.
+    SignHandover,
+    /// Countersign a handover (带班领导).
+    Countersign,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match p {
-        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol | KeepShiftLog => true,
+        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol | KeepShiftLog
+        | SignHandover => true,
         ExportReports => matches!(role, Role::Admin | Role::DutyLeader),
         ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster
         | ManagePatrol => role == Role::Admin,
         RunRollCall => role != Role::Guard,
         ForceCloseRound | ApproveGateException | ResolveConflicts | ManageHazards
-        | VerifyHazards | AssignPatrol | CorrectShiftLog => {
+        | VerifyHazards | AssignPatrol | CorrectShiftLog | Countersign => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
-        Sync | PurgePersonalData => role == Role::Admin,
+        Sync | PurgePersonalData | ManageDuty => role == Role::Admin,
     }
 }
 

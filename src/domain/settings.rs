@@ -18,6 +18,10 @@ pub const DEFAULT_LOCK_MINUTES: i64 = 10;
 /// a school sets its own within the bounds in `known`.
 pub const RETENTION_DAYS: &str = "retention_days";
 pub const DEFAULT_RETENTION_DAYS: i64 = 180;
+/// The most attachment bytes (in MB) one bundle carries; 0 = never carry.
+/// Photos past it stay where they are and travel in a later bundle.
+pub const BUNDLE_ATTACHMENT_MB: &str = "bundle_attachment_mb";
+pub const DEFAULT_BUNDLE_ATTACHMENT_MB: i64 = 20;
 
 /// The setting key holding the hours a hazard of this severity is given.
 pub fn hazard_deadline_key(s: Severity) -> String {
@@ -69,6 +73,9 @@ pub fn known(key: &str) -> Option<(i64, i64)> {
     if key == RETENTION_DAYS {
         return Some((30, 3650));
     }
+    if key == BUNDLE_ATTACHMENT_MB {
+        return Some((0, 1024));
+    }
     VisitorType::ALL
         .iter()
         .any(|t| expected_key(*t) == key)
@@ -83,6 +90,7 @@ pub fn all_keys() -> Vec<String> {
         LIGHTS_OUT_MINUTES.to_string(),
         BED_CHECK_EVERY.to_string(),
         RETENTION_DAYS.to_string(),
+        BUNDLE_ATTACHMENT_MB.to_string(),
     ];
     v.extend(VisitorType::ALL.iter().map(|t| expected_key(*t)));
     v.extend(Severity::ALL.iter().map(|s| hazard_deadline_key(*s)));
@@ -113,6 +121,9 @@ pub fn default_value(key: &str) -> Option<i64> {
     }
     if key == RETENTION_DAYS {
         return Some(DEFAULT_RETENTION_DAYS);
+    }
+    if key == BUNDLE_ATTACHMENT_MB {
+        return Some(DEFAULT_BUNDLE_ATTACHMENT_MB);
     }
     VisitorType::ALL
         .iter()

@@ -7,6 +7,9 @@ use crate::store::StoreError;
 /// A store error as one line in the current language.
 pub fn store_error_text(e: &StoreError) -> String {
     match e {
+        StoreError::Domain(crate::domain::error::DomainError::Unacknowledged(n)) => {
+            trf("err.unacknowledged", &[("n", n.to_string())])
+        }
         StoreError::Domain(d) => tr(d.key()),
         StoreError::NewerSchema { found, supported } => trf(
             "cli.newer_schema",

@@ -65,6 +65,22 @@ pub fn visitor_name(d: &crate::domain::visit::VisitDetails) -> String {
     }
 }
 
+/// "迟到 25 分", "空岗", …
+pub fn duty_flag(f: &crate::domain::duty::DutyFlag) -> String {
+    use crate::domain::duty::DutyFlag;
+    use crate::i18n::{tr, trf};
+    match f {
+        DutyFlag::Late { who, minutes } => trf(
+            "duty.flag.late",
+            &[("who", who.clone()), ("min", minutes.to_string())],
+        ),
+        DutyFlag::Uncovered => tr("duty.flag.uncovered"),
+        DutyFlag::Unplanned { who } => trf("duty.flag.unplanned", &[("who", who.clone())]),
+        DutyFlag::NotPlanned => tr("duty.flag.not_planned"),
+        DutyFlag::PreviousNotHandedOver => tr("duty.flag.not_handed_over"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -130,6 +130,14 @@ pub fn trf_in(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     s
 }
 
+/// A shift's name: 白班 / 夜班 for the built-in keys, an admin's own key as set.
+pub fn shift_name(key: &str) -> String {
+    match key {
+        "day" | "night" => tr(&format!("shift.{key}")),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,5 +2,6 @@
 //! reading the file itself; nothing here touches the store.
 
 pub mod checkpoints;
+pub mod duty;
 pub mod roster;
 pub mod summary;

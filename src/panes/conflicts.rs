@@ -5,6 +5,7 @@
 use super::{Handled, Input, Pane, PaneCtx, RenderCtx, error_text};
 use crate::action::Action;
 use crate::domain::event::Event;
+use crate::domain::patrol::Outcome;
 use crate::domain::role::{Permission, allows};
 use crate::domain::time;
 use crate::i18n::{tr, trf};
@@ -111,6 +112,23 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                 .unwrap_or_default();
             trf("conflicts.shiftlog", &[("what", what)])
         }
+        "patrol_close" | "patrol_check" => patrol_title(&c, &id, ctx),
+        "handover" => {
+            let shift = crate::domain::shift::ShiftId::parse_key(&id)
+                .map(|s| crate::panes::duty::sheet::shift_label(&s))
+                .unwrap_or_default();
+            let step = c.key.rsplit('/').next().unwrap_or("sign");
+            trf(
+                &format!("conflicts.handover_{step}"),
+                &[
+                    ("shift", shift),
+                    ("station", {
+                        let st = id.split('|').next().unwrap_or("");
+                        station(ctx, st)
+                    }),
+                ],
+            )
+        }
         _ => {
             let r = ctx.store.round(&id).ok().flatten();
             trf(
@@ -179,6 +197,23 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                     format!("{}：{}", tr("hazard.step.assigned"), a.responsible)
                 }
                 Some(Ok(Event::ShiftLogClosed(c))) => c.outcome,
+                Some(Ok(Event::PatrolClosed(p))) => patrol_close_text(&p, ctx),
+                Some(Ok(Event::PatrolChecked(p))) => match p.outcome {
+                    Outcome::Ok => tr("conflicts.patrol_ok"),
+                    Outcome::Finding { failed, note } => trf(
+                        "conflicts.patrol_finding",
+                        &[(
+                            "what",
+                            [failed.join("、"), note].join(" ").trim().to_string(),
+                        )],
+                    ),
+                },
+                Some(Ok(Event::HandoverSigned(h))) => trf(
+                    "conflicts.handover_items",
+                    &[("n", h.items.len().to_string())],
+                ),
+                Some(Ok(Event::HandoverAccepted(_))) => tr("handover.stage.accepted_plain"),
+                Some(Ok(Event::HandoverCountersigned(h))) => h.note,
                 Some(Ok(Event::RoundClosed(r))) => r
                     .forced_reason
                     .unwrap_or_else(|| tr("conflicts.closed_normally")),
@@ -201,6 +236,66 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
         title,
         options,
     }
+}
+
+/// A patrol round's contradiction: the route and night, and for a
+/// check-in the checkpoint.
+fn patrol_title(c: &Conflict, round: &str, ctx: &PaneCtx) -> String {
+    let r = ctx.store.patrol_round(round).ok().flatten();
+    let route = r
+        .as_ref()
+        .and_then(|r| ctx.store.route(&r.route_id).ok().flatten())
+        .map(|r| r.data.name)
+        .unwrap_or_default();
+    let night = r.map(|r| r.night).unwrap_or_default();
+    if c.kind == "patrol_close" {
+        return trf(
+            "conflicts.patrol_close",
+            &[("route", route), ("night", night)],
+        );
+    }
+    let cp = c.key.rsplit('/').next().unwrap_or("");
+    let checkpoint = ctx
+        .store
+        .checkpoint(cp)
+        .ok()
+        .flatten()
+        .map(|c| c.data.name)
+        .unwrap_or_default();
+    trf(
+        "conflicts.patrol_check",
+        &[
+            ("checkpoint", checkpoint),
+            ("route", route),
+            ("night", night),
+        ],
+    )
+}
+
+/// What a close said: the checkpoints it counted missed, and the reason.
+fn patrol_close_text(p: &crate::domain::event::PatrolClosed, ctx: &PaneCtx) -> String {
+    if p.missed.is_empty() {
+        return tr("conflicts.patrol_none_missed");
+    }
+    let names: Vec<String> = p
+        .missed
+        .iter()
+        .map(|id| {
+            ctx.store
+                .checkpoint(id)
+                .ok()
+                .flatten()
+                .map(|c| c.data.name)
+                .unwrap_or_else(|| id.chars().take(8).collect())
+        })
+        .collect();
+    trf(
+        "conflicts.patrol_missed",
+        &[
+            ("names", names.join("、")),
+            ("reason", p.reason.clone().unwrap_or_default()),
+        ],
+    )
 }
 
 impl ConflictsScreen {

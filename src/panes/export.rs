@@ -53,6 +53,8 @@ pub fn kind_label(kind: LedgerKind) -> &'static str {
         LedgerKind::Hazards => "ledger.kind.hazards",
         LedgerKind::ShiftLog => "ledger.kind.shiftlog",
         LedgerKind::Daily => "ledger.kind.daily",
+        LedgerKind::Handover => "ledger.kind.handover",
+        LedgerKind::Duty => "ledger.kind.duty",
     }
 }
 
@@ -71,6 +73,8 @@ fn done_key(kind: LedgerKind) -> &'static str {
         LedgerKind::Hazards => "report.hazards.done",
         LedgerKind::ShiftLog => "report.shiftlog.done",
         LedgerKind::Daily => "report.daily.done",
+        LedgerKind::Handover => "report.handover.done",
+        LedgerKind::Duty => "report.duty.done",
     }
 }
 
@@ -392,6 +396,8 @@ impl ExportForm {
             LedgerKind::Hazards => LedgerRequest::Hazards(range_req(path)?),
             LedgerKind::ShiftLog => LedgerRequest::ShiftLog(range_req(path)?),
             LedgerKind::Daily => LedgerRequest::Daily(range_req(path)?),
+            LedgerKind::Handover => LedgerRequest::Handover(range_req(path)?),
+            LedgerKind::Duty => LedgerRequest::Duty(range_req(path)?),
             LedgerKind::Absences => LedgerRequest::Absences(range_req(path)?),
             LedgerKind::Followups => LedgerRequest::Followups(range_req(path)?),
             LedgerKind::Sick => LedgerRequest::Sick(range_req(path)?),

@@ -9,8 +9,9 @@ use crate::store::Store;
 use crate::sync;
 use std::path::{Path, PathBuf};
 
-/// The one-time code and the school key's fingerprint.
-pub type InviteResult = (String, String);
+/// The one-time code, the school key's fingerprint, and the line saying
+/// how many hazard photos the full bundle carried (when there were any).
+pub type InviteResult = (String, String, Option<String>);
 
 /// Starts writing the join file `path` (and its bundle beside it).
 pub fn start(store: &mut Store, path: PathBuf) -> Job<InviteResult> {
@@ -32,7 +33,7 @@ fn write(store: &mut Store, path: &Path, h: &JobHandle) -> Result<InviteResult, 
         !h.cancelled()
     });
     match r {
-        Ok(v) => Ok(v),
+        Ok((code, fp, bundle)) => Ok((code, fp, sync::photos_line(&bundle))),
         // Stopped: the bundle's temporary file (or the bundle) is gone and
         // no join file was written.
         Err(_) if h.cancelled() => Err(tr("sync.invite_cancelled")),

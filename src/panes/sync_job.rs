@@ -2,7 +2,6 @@
 //! own connection so a large bundle never freezes the screen.
 
 use super::job::Job;
-use crate::i18n::trf;
 use crate::store::Store;
 use crate::sync;
 use std::path::PathBuf;
@@ -23,15 +22,8 @@ pub fn start(
         .map_err(|e| sync::error_text(&e))?;
         let now = store.now_ms();
         let _ = store.set_meta("last_sync_ms", &now.to_string());
-        let mut lines = vec![trf(
-            "sync.exported",
-            &[
-                ("n", exp.events.to_string()),
-                ("path", exp.path.display().to_string()),
-                ("kb", (exp.bytes / 1024).to_string()),
-            ],
-        )];
-        lines.extend(reports.iter().map(sync::report_line));
+        let mut lines = vec![sync::export_line(&exp)];
+        lines.extend(reports.iter().flat_map(sync::report_lines));
         Ok((lines, reports.iter().any(|r| r.refused.is_some())))
     })
 }

@@ -25,6 +25,8 @@ pub enum LedgerKind {
     Hazards,
     ShiftLog,
     Daily,
+    Handover,
+    Duty,
 }
 
 /// What a ledger covers, which decides the fields the form asks for.
@@ -39,7 +41,7 @@ pub enum Span {
 }
 
 impl LedgerKind {
-    pub const ALL: [LedgerKind; 12] = [
+    pub const ALL: [LedgerKind; 14] = [
         LedgerKind::Visitors,
         LedgerKind::Gate,
         LedgerKind::Rollcall,
@@ -51,6 +53,8 @@ impl LedgerKind {
         LedgerKind::Hazards,
         LedgerKind::ShiftLog,
         LedgerKind::Daily,
+        LedgerKind::Duty,
+        LedgerKind::Handover,
         LedgerKind::Roster,
     ];
 
@@ -70,6 +74,8 @@ impl LedgerKind {
             LedgerKind::Hazards => "hazards",
             LedgerKind::ShiftLog => "shiftlog",
             LedgerKind::Daily => "daily",
+            LedgerKind::Handover => "handover",
+            LedgerKind::Duty => "duty",
         }
     }
 
@@ -108,6 +114,8 @@ pub enum LedgerRequest {
     Hazards(RangeRequest),
     ShiftLog(RangeRequest),
     Daily(RangeRequest),
+    Handover(RangeRequest),
+    Duty(RangeRequest),
 }
 
 impl LedgerRequest {
@@ -125,6 +133,8 @@ impl LedgerRequest {
             LedgerRequest::Hazards(_) => LedgerKind::Hazards,
             LedgerRequest::ShiftLog(_) => LedgerKind::ShiftLog,
             LedgerRequest::Daily(_) => LedgerKind::Daily,
+            LedgerRequest::Handover(_) => LedgerKind::Handover,
+            LedgerRequest::Duty(_) => LedgerKind::Duty,
         }
     }
 
@@ -141,6 +151,7 @@ impl LedgerRequest {
             | LedgerRequest::Hazards(r)
             | LedgerRequest::ShiftLog(r)
             | LedgerRequest::Daily(r) => &r.path,
+            LedgerRequest::Handover(r) | LedgerRequest::Duty(r) => &r.path,
             LedgerRequest::Patrol(r) => &r.path,
             LedgerRequest::Roster(p) => p,
         }
@@ -170,5 +181,7 @@ pub fn export(
         LedgerRequest::Hazards(r) => hazards::export_hazards(store, actor, r, watch),
         LedgerRequest::ShiftLog(r) => shiftlog::export_shiftlog(store, actor, r, watch),
         LedgerRequest::Daily(r) => daily::export_daily(store, actor, r, watch),
+        LedgerRequest::Handover(r) => handover::export_handover(store, actor, r, watch),
+        LedgerRequest::Duty(r) => duty::export_duty(store, actor, r, watch),
     }
 }

@@ -10,7 +10,7 @@ use crate::store::log::EventRecord;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
     pub key: String,
-    /// sign_out / mark / close
+    /// sign_out / mark / close / return / student_edit / hazard / patrol_close / patrol_check
     pub kind: String,
     pub entity: String,
     /// The competing events, in log order.

@@ -420,3 +420,50 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// The attachments named by hazard events within `ranges` (per origin:
+    /// above, up to), each once. Read through the entity index: only
+    /// hazards' events are looked at, however long the log.
+    pub fn hazard_attachments_in(
+        &self,
+        ranges: &std::collections::BTreeMap<String, (i64, i64)>,
+    ) -> Result<Vec<Attachment>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct WithAttachments {
+            #[serde(default)]
+            attachments: Vec<Attachment>,
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT origin, seq, body FROM events
+             WHERE entity >= 'hazard:' AND entity < 'hazard;' AND body LIKE '%\"attachments\":[{%'",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut seen = std::collections::HashSet::new();
+        let mut out = vec![];
+        for row in rows {
+            let (origin, seq, body) = row?;
+            let inside = ranges
+                .get(&origin)
+                .is_some_and(|&(above, upto)| seq > above && seq <= upto);
+            if !inside {
+                continue;
+            }
+            let Ok(w) = serde_json::from_str::<WithAttachments>(&body) else {
+                continue;
+            };
+            for a in w.attachments {
+                if seen.insert(a.hash.clone()) {
+                    out.push(a);
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -300,6 +300,25 @@ pub fn for_each_entity(
     Ok(())
 }
 
+/// Events recorded between two times (by HLC), any origin: a shift's records.
+pub fn between(
+    conn: &Connection,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<EventRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM events WHERE hlc_ms >= ?1 AND hlc_ms <= ?2 ORDER BY hlc_ms, hlc_c, origin, seq"
+    ))?;
+    let rows = stmt.query_map([from_ms, to_ms], read)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One event by id, if this station holds it.
+pub fn by_id(conn: &Connection, id: &str) -> Result<Option<EventRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} FROM events WHERE id = ?1"))?;
+    Ok(stmt.query_row([id], read).optional()?)
+}
+
 pub fn for_entity(conn: &Connection, entity: &str) -> Result<Vec<EventRecord>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLS} FROM events WHERE entity = ?1 ORDER BY hlc_ms, hlc_c, origin, seq"

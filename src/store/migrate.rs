@@ -534,12 +534,70 @@ CREATE INDEX hazards_severity ON hazards(severity, found_ms);
 CREATE INDEX hazards_category ON hazards(category, found_ms);
 ";
 
-/// Schema 14: the shift log (值班记录), one row per entry folded from its
+/// Schema 14: the duty roster (值班表) — one row per roster line, each
+/// station's shift times, and every sign-on (`operator.logged_in`, at the
+/// station it was written at) keyed by station and time, so a shift's
+/// arrivals are one range read whatever the year behind it.
+const V14: &str = "
+CREATE TABLE duty_plans (
+    key TEXT PRIMARY KEY,
+    station_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    shift TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE INDEX duty_plans_station ON duty_plans(station_id, date);
+CREATE INDEX duty_plans_date ON duty_plans(date);
+CREATE TABLE duty_shifts (
+    station_id TEXT PRIMARY KEY,
+    shifts TEXT NOT NULL,
+    grace_min INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE TABLE signons (
+    station_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    operator_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (station_id, at_ms, operator_id, event_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX signons_operator ON signons(operator_id);
+";
+
+/// Shift handovers: one row per signed shift, its acceptance and
+/// countersignature (the sealed event ids stay in the signing event).
+const V15: &str = "
+CREATE TABLE handovers (
+    key TEXT PRIMARY KEY,
+    station TEXT NOT NULL,
+    date TEXT NOT NULL,
+    shift TEXT NOT NULL,
+    signed_by TEXT NOT NULL,
+    signed_ms INTEGER NOT NULL,
+    sign_event TEXT NOT NULL,
+    note TEXT NOT NULL,
+    items TEXT NOT NULL,
+    seal TEXT NOT NULL,
+    accepted_by TEXT,
+    accepted_ms INTEGER,
+    remarks TEXT NOT NULL,
+    countersigned_by TEXT,
+    countersigned_ms INTEGER,
+    countersign_note TEXT
+) STRICT;
+CREATE INDEX handovers_date ON handovers(date, station, shift);
+CREATE INDEX handovers_unaccepted ON handovers(station, date) WHERE accepted_by IS NULL;
+";
+
+/// Schema 16: the shift log (值班记录), one row per entry folded from its
 /// events (`domain::shift_log`). A shift's entries are read by their shift;
 /// open follow-ups through a partial index over open entries only, so
 /// carrying them forward never reads the year; the ledger by time. The
 /// daily report counts hazards closed on a day by their close time.
-const V14: &str = "
+const V16: &str = "
 CREATE TABLE shift_log (
     id TEXT PRIMARY KEY,
     origin TEXT NOT NULL,
@@ -567,7 +625,9 @@ CREATE INDEX shift_log_at ON shift_log(at_ms, id);
 CREATE INDEX hazards_closed_at ON hazards(closed_ms) WHERE closed_ms IS NOT NULL;
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+pub const MIGRATIONS: &[&str] = &[
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16,
+];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

@@ -11,7 +11,7 @@
 use super::StoreError;
 use super::log::{self, EventRecord};
 use super::{
-    project_hazards, project_night, project_patrol, project_people, project_roster,
+    project_duty, project_hazards, project_night, project_patrol, project_people, project_roster,
     project_shift_log, project_visits,
 };
 use crate::domain::event::Event;
@@ -53,6 +53,10 @@ pub const TABLES: &[&str] = &[
     "patrol_checks",
     "purged_visits",
     "shift_log",
+    "duty_plans",
+    "duty_shifts",
+    "signons",
+    "handovers",
 ];
 
 /// An entity's events, parsed, in log order.
@@ -286,7 +290,12 @@ pub fn project_entity(
     };
     match prefix {
         "visit" => project_visits::visit(conn, id, events, fresh, pending),
-        "operator" => project_people::operator(conn, id, events),
+        "operator" => {
+            project_people::operator(conn, id, events)?;
+            project_duty::signons(conn, id, events)
+        }
+        "duty" => project_duty::plan(conn, id, events),
+        "dutyshifts" => project_duty::shifts(conn, id, events),
         "setting" => project_people::setting(conn, id, events),
         "watch" => project_people::watch(conn, id, events),
         "student" => project_roster::student(conn, id, events),
@@ -301,6 +310,7 @@ pub fn project_entity(
         "route" => project_patrol::route(conn, id, events),
         "patrol" => project_patrol::round(conn, id, events, fresh),
         "shiftlog" => project_shift_log::entry(conn, id, events, fresh),
+        "handover" => super::project_handover::handover(conn, id, events, fresh),
         // A rebuild projects every visit after the purges are in (`fresh`);
         // as it arrives, a purge re-projects the visits it erased.
         "purge" if !fresh => {

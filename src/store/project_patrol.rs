@@ -1,11 +1,13 @@
 //! Patrol projections: checkpoints, routes (with the person named per
 //! night), and rounds with their check-ins — each recomputed from its own
-//! events in log order.
+//! events in log order. A round closed differently at two stations, or one
+//! checkpoint checked OK at one and a finding at another, is listed for a
+//! duty leader's review; the decision makes the chosen event stand.
 
 use super::StoreError;
 use super::log::EventRecord;
-use super::project::exec;
-use crate::domain::event::Event;
+use super::project::{add_conflict, clear_conflicts, exec, resolutions};
+use crate::domain::event::{Event, PatrolChecked, PatrolClosed};
 use crate::domain::patrol::Outcome;
 use rusqlite::{Connection, params};
 
@@ -85,9 +87,11 @@ pub fn round(
     events: &[(EventRecord, Event)],
     fresh: bool,
 ) -> Result<(), StoreError> {
+    let entity = format!("patrol:{id}");
     if !fresh {
         exec(conn, "DELETE FROM patrol_rounds WHERE id = ?1", [id])?;
         exec(conn, "DELETE FROM patrol_checks WHERE round_id = ?1", [id])?;
+        clear_conflicts(conn, &entity)?;
     }
     let Some((srec, s)) = events.iter().find_map(|(r, e)| match e {
         Event::PatrolStarted(b) => Some((r, b)),
@@ -95,11 +99,31 @@ pub fn round(
     }) else {
         return Ok(());
     };
-    // The earliest close stands, whatever the order of arrival.
-    let close = events.iter().find_map(|(r, e)| match e {
-        Event::PatrolClosed(b) => Some((r, b)),
-        _ => None,
-    });
+    let mut chosen = resolutions(conn, &entity)?;
+    // The earliest close stands, whatever the order of arrival, unless a
+    // duty leader chose another.
+    let closes: Vec<(&EventRecord, &PatrolClosed)> = events
+        .iter()
+        .filter_map(|(r, e)| match e {
+            Event::PatrolClosed(b) => Some((r, b)),
+            _ => None,
+        })
+        .collect();
+    let key = format!("{entity}/close");
+    let pick = chosen.remove(&key);
+    let close = pick
+        .as_deref()
+        .and_then(|c| closes.iter().find(|(r, _)| r.id == c))
+        .or(closes.first())
+        .copied();
+    let differ = |a: &(&EventRecord, &PatrolClosed), b: &(&EventRecord, &PatrolClosed)| {
+        a.0.origin != b.0.origin && (a.1.missed != b.1.missed || a.1.reason != b.1.reason)
+    };
+    if closes.iter().any(|a| closes.iter().any(|b| differ(a, b))) {
+        let recs: Vec<&EventRecord> = closes.iter().map(|(r, _)| *r).collect();
+        let shown = close.map(|(r, _)| r.id.as_str()).unwrap_or("");
+        add_conflict(conn, &key, "patrol_close", &entity, &recs, shown)?;
+    }
     exec(
         conn,
         "INSERT INTO patrol_rounds (id, route_id, night, slot_ms, started_ms, started_by, end_ms, checkpoints, ordered, min_walk_min, closed_ms, closed_by, missed, reason)
@@ -121,29 +145,74 @@ pub fn round(
             close.and_then(|(_, c)| c.reason.clone()),
         ],
     )?;
-    for (r, e) in events {
-        if let Event::PatrolChecked(c) = e {
-            let (failed, note) = match &c.outcome {
-                Outcome::Ok => (Vec::new(), String::new()),
-                Outcome::Finding { failed, note } => (failed.clone(), note.clone()),
-            };
-            exec(
-                conn,
-                "INSERT OR REPLACE INTO patrol_checks (id, round_id, checkpoint_id, outcome, failed, note, at_ms, entered_ms, method, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    c.check_id,
-                    id,
-                    c.checkpoint_id,
-                    c.outcome.key(),
-                    serde_json::to_string(&failed).unwrap_or_default(),
-                    note,
-                    c.at_ms,
-                    c.entered_ms,
-                    c.method.key(),
-                    r.actor
-                ],
-            )?;
+    let checks: Vec<(&EventRecord, &PatrolChecked)> = events
+        .iter()
+        .filter_map(|(r, e)| match e {
+            Event::PatrolChecked(c) => Some((r, c)),
+            _ => None,
+        })
+        .collect();
+    // Per checkpoint: OK at one station and a finding at another is a
+    // contradiction; once decided only the chosen check-in stands.
+    let mut dropped: std::collections::HashSet<&str> = Default::default();
+    let mut seen: std::collections::HashSet<&str> = Default::default();
+    for (_, c) in &checks {
+        let cp = c.checkpoint_id.as_str();
+        if !seen.insert(cp) {
+            continue;
         }
+        let group: Vec<&(&EventRecord, &PatrolChecked)> = checks
+            .iter()
+            .filter(|(_, k)| k.checkpoint_id == cp)
+            .collect();
+        let disagree = group.iter().any(|a| {
+            group
+                .iter()
+                .any(|b| a.0.origin != b.0.origin && a.1.outcome.key() != b.1.outcome.key())
+        });
+        if !disagree {
+            continue;
+        }
+        let key = format!("{entity}/{cp}");
+        let pick = chosen
+            .remove(&key)
+            .filter(|c| group.iter().any(|(r, _)| &r.id == c));
+        if let Some(c) = &pick {
+            dropped.extend(
+                group
+                    .iter()
+                    .filter(|(r, _)| &r.id != c)
+                    .map(|(r, _)| r.id.as_str()),
+            );
+        }
+        let recs: Vec<&EventRecord> = group.iter().map(|(r, _)| *r).collect();
+        let shown = pick.unwrap_or_else(|| recs[recs.len() - 1].id.clone());
+        add_conflict(conn, &key, "patrol_check", &entity, &recs, &shown)?;
+    }
+    for (r, c) in checks {
+        if dropped.contains(r.id.as_str()) {
+            continue;
+        }
+        let (failed, note) = match &c.outcome {
+            Outcome::Ok => (Vec::new(), String::new()),
+            Outcome::Finding { failed, note } => (failed.clone(), note.clone()),
+        };
+        exec(
+            conn,
+            "INSERT OR REPLACE INTO patrol_checks (id, round_id, checkpoint_id, outcome, failed, note, at_ms, entered_ms, method, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                c.check_id,
+                id,
+                c.checkpoint_id,
+                c.outcome.key(),
+                serde_json::to_string(&failed).unwrap_or_default(),
+                note,
+                c.at_ms,
+                c.entered_ms,
+                c.method.key(),
+                r.actor
+            ],
+        )?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use super::{Store, StoreError};
 use crate::domain::error::DomainError;
 use crate::domain::event::Event;
 use crate::domain::role::Actor;
-use crate::domain::shift::{ShiftDef, ShiftId, default_shifts, shift_at};
+use crate::domain::shift::{ShiftId, shift_at};
 use crate::domain::shift_log::{self, Category, FollowUp, LogDraft, LogEntry, LogFields};
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -63,17 +63,11 @@ pub struct LogCounts {
 }
 
 impl Store {
-    /// The station's shifts. The roster keeps them per station; until it
-    /// does here, every station has the default day and night.
-    fn log_shift_defs(&self) -> Vec<ShiftDef> {
-        default_shifts()
-    }
-
     /// The shift running at `at_ms` at this station (a gap between shifts
     /// counts as the shift before it, so an entry always has one).
     pub fn log_shift_at(&self, at_ms: i64) -> Result<ShiftId, StoreError> {
         let station = self.require_station()?.id.clone();
-        let defs = self.log_shift_defs();
+        let defs = self.shift_defs(&station)?;
         let off = self.offset_min();
         if let Some((date, d)) = shift_at(&defs, at_ms, off) {
             return Ok(ShiftId::new(&station, date, &d.key));

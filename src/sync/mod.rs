@@ -6,13 +6,16 @@
 //! refuses the whole bundle. Projections are recomputed per record, so any
 //! order of any bundles ends in the same state.
 
+mod attachments;
 pub mod crypto;
 mod folder;
 pub mod knowledge;
+mod lines;
 mod reader;
 pub mod recover;
 
 pub use folder::{folder, folder_with};
+pub use lines::{error_text, export_line, photos_line, report_line, report_lines};
 
 use crate::domain::hlc::Hlc;
 use crate::store::intake::{Intake, Verdict};
@@ -207,6 +210,18 @@ pub struct ExportReport {
     pub path: PathBuf,
     pub events: u64,
     pub bytes: u64,
+    /// Hazard photos carried, and those held here left out (over the limit).
+    pub attachments: u64,
+    pub attachments_left: u64,
+    /// The station's limit when it was written (MB).
+    pub attachment_limit_mb: i64,
+}
+
+/// Messages from the reading to the writing thread of an export.
+enum ExportChunk {
+    Events(Vec<EventRecord>),
+    /// Every event is sent: the photos go last.
+    End(Vec<attachments::Carry>),
 }
 
 /// A file name people can read: station, date and time.
@@ -267,6 +282,8 @@ pub fn export_watched(
     // when read below, whatever another connection writes meanwhile.
     let plan = knowledge::plan(store, full)?;
     let events = plan.events();
+    let (carry, attachments_left) = attachments::choose(store, &plan.ranges)?;
+    let mut carried = 0u64;
     let header = BundleHeader {
         format: 1,
         school_id: id.school_id.clone(),
@@ -279,6 +296,7 @@ pub fn export_watched(
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".tmp-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
+    let carried_n = &mut carried;
     let result = (|| -> Result<u64, SyncError> {
         let file = std::fs::File::create(&tmp)?;
         let mut out = std::io::BufWriter::new(file);
@@ -288,14 +306,21 @@ pub fn export_watched(
         let (key, header) = (&id.key, &header);
         let log = &*store;
         std::thread::scope(|scope| -> Result<(), SyncError> {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Option<Vec<EventRecord>>>(8);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<ExportChunk>(8);
             let out = &mut out;
             let writer = scope.spawn(move || {
                 let mut body = |w: &mut dyn Write| -> std::io::Result<()> {
                     for chunk in rx.iter() {
-                        let Some(chunk) = chunk else { return Ok(()) };
-                        for rec in &chunk {
-                            write_wire(w, rec)?;
+                        match chunk {
+                            ExportChunk::Events(chunk) => {
+                                for rec in &chunk {
+                                    write_wire(w, rec)?;
+                                }
+                            }
+                            ExportChunk::End(carry) => {
+                                *carried_n = attachments::write_all(w, &carry)?;
+                                return Ok(());
+                            }
                         }
                     }
                     Err(std::io::Error::other("export interrupted"))
@@ -312,7 +337,7 @@ pub fn export_watched(
                         return Err(StoreError::Io(interrupted()));
                     }
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(EXPORT_CHUNK));
-                    if tx.send(Some(full)).is_err() {
+                    if tx.send(ExportChunk::Events(full)).is_err() {
                         // The writer failed: stop; its error is reported.
                         return Err(StoreError::Io(std::io::Error::other("writer stopped")));
                     }
@@ -320,8 +345,8 @@ pub fn export_watched(
                 Ok(())
             });
             if read.is_ok() {
-                let _ = tx.send(Some(chunk));
-                let _ = tx.send(None);
+                let _ = tx.send(ExportChunk::Events(chunk));
+                let _ = tx.send(ExportChunk::End(carry));
             }
             drop(tx);
             let written = writer
@@ -343,6 +368,9 @@ pub fn export_watched(
             path: path.to_path_buf(),
             events,
             bytes,
+            attachments: carried,
+            attachments_left,
+            attachment_limit_mb: store.setting(crate::domain::settings::BUNDLE_ATTACHMENT_MB),
         }),
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
@@ -369,6 +397,11 @@ pub struct ImportReport {
     /// The same reason as one line in the current language, details filled in.
     pub refused_text: Option<String>,
     pub dry_run: bool,
+    /// Hazard photos written into the attachment folder.
+    pub attachments: u64,
+    /// Photos refused, (name, hash): their bytes do not match their name.
+    /// The events still land.
+    pub attachments_refused: Vec<(String, String)>,
 }
 
 /// Imports one bundle, all or nothing. Refusals (wrong school, tampering,
@@ -469,12 +502,17 @@ fn import_events(
     let now = store.now_ms();
     let mut failure: Option<SyncError> = None;
     let mut rolled_back_dry = false;
+    let mut photos = attachments::Intake::new(attachments::folder(store, dry_run));
     let res = store.batch(|s| {
         let mut intake = Intake::default();
         let run = (|| -> Result<(), SyncError> {
             loop {
                 let (recs, done) = match events.recv() {
                     Ok(reader::Msg::Events(recs, done)) => (recs, done),
+                    Ok(reader::Msg::Part(part, done)) => {
+                        photos.take(part)?;
+                        (vec![], done)
+                    }
                     Ok(reader::Msg::Verified) => return Ok(()),
                     Ok(reader::Msg::Failed(e)) => return Err(e),
                     Ok(reader::Msg::Header(_)) | Err(_) => return Err(SyncError::BadEvent),
@@ -521,6 +559,17 @@ fn import_events(
         s.observe_hlc(max_hlc);
         Ok(())
     });
+    let (n, refused) = match (&res, &failure) {
+        (Ok(()), None) => photos.commit()?,
+        // A refused bundle is one line; its photos are not reported apart.
+        (_, Some(_)) => {
+            photos.discard();
+            (0, vec![])
+        }
+        _ => photos.discard(),
+    };
+    report.attachments = n;
+    report.attachments_refused = refused;
     match (res, failure) {
         (_, Some(e)) => Err(e),
         (Err(_), None) if rolled_back_dry => Ok(()),
@@ -565,17 +614,17 @@ fn interrupted() -> std::io::Error {
 /// bundle (`snapshot_path`): the new station is unknown to the others, so
 /// their incremental bundles would start above what it holds.
 pub fn invite(store: &mut Store, path: &Path) -> Result<(String, String), SyncError> {
-    invite_watched(store, path, &mut |_, _| true)
+    invite_watched(store, path, &mut |_, _| true).map(|(code, fp, _)| (code, fp))
 }
 
 /// `invite` telling `watch` how far the full bundle is written (events
 /// read, events in all); when `watch` says stop, neither the bundle nor
-/// the join file is left behind.
+/// the join file is left behind. Also returns what the full bundle holds.
 pub fn invite_watched(
     store: &mut Store,
     path: &Path,
     watch: &mut dyn FnMut(u64, u64) -> bool,
-) -> Result<(String, String), SyncError> {
+) -> Result<(String, String, ExportReport), SyncError> {
     let id = identity(store)?;
     let st = store.require_station()?.clone();
     let code = crypto::new_join_code();
@@ -609,7 +658,7 @@ pub fn invite_watched(
         let _ = std::fs::remove_file(&tmp);
         return Err(e.into());
     }
-    Ok((code, id.key.fingerprint()))
+    Ok((code, id.key.fingerprint(), bundle))
 }
 
 /// Opens a join file with its code, noting the full bundle beside it.
@@ -655,69 +704,6 @@ pub fn join(
         import_file(store, snapshot, false)?;
     }
     Ok(())
-}
-
-/// A sync error as one line in the current language.
-pub fn error_text(e: &SyncError) -> String {
-    match e {
-        SyncError::Store(s) => crate::i18n::errors::store_error_text(s),
-        SyncError::Io(io) => crate::i18n::trf("sync.err.io", &[("detail", io.to_string())]),
-        SyncError::Replayed { origin, seq } => crate::i18n::trf(
-            "sync.err.replayed",
-            &[
-                ("origin", origin.chars().take(8).collect()),
-                ("seq", seq.to_string()),
-            ],
-        ),
-        SyncError::Crypto(SyncCryptoError::OtherSchool { .. }) => {
-            crate::i18n::tr("sync.err.other_school")
-        }
-        SyncError::Crypto(SyncCryptoError::NewerFormat { found }) => {
-            crate::i18n::trf("sync.err.newer_format", &[("found", found.to_string())])
-        }
-        SyncError::Crypto(SyncCryptoError::Io(io)) => {
-            crate::i18n::trf("sync.err.io", &[("detail", io.to_string())])
-        }
-        other => crate::i18n::tr(other.key()),
-    }
-}
-
-/// One line per bundle: what it brought, or why it was refused.
-pub fn report_line(r: &ImportReport) -> String {
-    use crate::i18n::{tr, trf};
-    let mut line = match &r.refused_text {
-        Some(reason) => trf(
-            "sync.refused",
-            &[("file", r.file.clone()), ("reason", reason.clone())],
-        ),
-        None => trf(
-            if r.dry_run {
-                "sync.imported_dry"
-            } else {
-                "sync.imported"
-            },
-            &[
-                ("file", r.file.clone()),
-                ("from", r.from_station.clone()),
-                ("new", r.new.to_string()),
-                ("known", r.known.to_string()),
-                ("rejected", r.rejected.to_string()),
-            ],
-        ),
-    };
-    if r.rejected > 0 && r.refused_text.is_none() {
-        line.push_str(&trf(
-            "sync.flag_waiting",
-            &[("from", r.from_station.clone())],
-        ));
-    }
-    if r.future > 0 {
-        line.push_str(&trf("sync.flag_future", &[("n", r.future.to_string())]));
-    }
-    if !r.clock_behind.is_empty() {
-        line.push_str(&tr("sync.flag_clock"));
-    }
-    line
 }
 
 #[cfg(test)]

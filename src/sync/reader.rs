@@ -4,7 +4,7 @@
 //! order, in chunks; the first failure ends the stream in its place, so the
 //! importer meets problems in the same order as if it read the file itself.
 
-use super::{SyncError, Wire, crypto, from_wire};
+use super::{SyncError, Wire, attachments, crypto, from_wire};
 use crate::store::log::EventRecord;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -20,6 +20,9 @@ pub(super) enum Msg {
     Header(crypto::BundleHeader),
     /// Events, and how many bytes of the file have been read so far.
     Events(Vec<EventRecord>, u64),
+    /// A part of a photo, after the events; its bytes are checked against
+    /// its name by the importer.
+    Part(attachments::Part, u64),
     Failed(SyncError),
     /// Every line read, the MAC and the end of the file checked.
     Verified,
@@ -60,6 +63,26 @@ fn read(
     let mut chunk = Vec::with_capacity(CHUNK);
     let outcome = (|| -> Result<(), SyncError> {
         while let Some(line) = body.next_line()? {
+            if attachments::is_part(&line) {
+                // A malformed part is a photo refused, not a bundle refused.
+                let part = attachments::parse_part(&line).unwrap_or(attachments::Part {
+                    hash: String::new(),
+                    name: "?".into(),
+                    index: 0,
+                    last: true,
+                    bytes: vec![],
+                });
+                if !chunk.is_empty() {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    if tx.send(Msg::Events(full, body.bytes_read())).is_err() {
+                        return Ok(());
+                    }
+                }
+                if tx.send(Msg::Part(part, body.bytes_read())).is_err() {
+                    return Ok(());
+                }
+                continue;
+            }
             let wire: Wire = serde_json::from_str(&line).map_err(|_| SyncError::BadEvent)?;
             let rec = from_wire(wire).ok_or(SyncError::BadEvent)?;
             if rec.compute_hash() != rec.hash {

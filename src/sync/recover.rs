@@ -179,7 +179,8 @@ pub fn split_in_bundle(store: &mut Store, path: &Path) -> Result<Split, SyncErro
         let mut found = Split::Unknown;
         loop {
             match events.recv() {
-                Ok(super::reader::Msg::Header(_)) => {}
+                // Photos say nothing about where a chain split.
+                Ok(super::reader::Msg::Header(_) | super::reader::Msg::Part(..)) => {}
                 Ok(super::reader::Msg::Events(recs, _)) => {
                     for r in recs.iter().filter(|r| r.origin == me && r.seq <= head + 1) {
                         if found != Split::Unknown {

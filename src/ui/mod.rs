@@ -256,3 +256,20 @@ pub fn empty_note(area: Rect, buf: &mut Buffer, key: &str) {
         .style(theme::muted())
         .render(area, buf);
 }
+
+/// A one-line text field at (x, y), `w` wide; a PIN shows as dots. Returns
+/// where the cursor goes when it has focus.
+pub fn input_field(
+    x: u16,
+    y: u16,
+    w: u16,
+    t: &text_input::TextInput,
+    mask: bool,
+    buf: &mut Buffer,
+) -> Option<Position> {
+    let r = Rect::new(x, y, w, 1).intersection(buf.area);
+    buf.set_style(r, theme::focus());
+    let (s, c) = t.visible(w as usize, mask);
+    Span::styled(s, theme::focus()).render(r, buf);
+    Some(Position::new(x + c as u16, y))
+}

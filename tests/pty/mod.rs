@@ -20,6 +20,10 @@ pub const TAB: &str = "\t";
 pub const DOWN: &str = "\x1b[B";
 pub const RIGHT: &str = "\x1b[C";
 pub const CTRL_S: &str = "\x13";
+mod steps;
+#[allow(unused_imports)]
+pub use steps::*;
+
 const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
 const ENTER_ALT_SCREEN: &[u8] = b"\x1b[?1049h";
 /// The app wraps each frame in a synchronized update; between these two the

@@ -154,9 +154,22 @@ pub fn run(args: &[&str], db: &Path, stdin: &str) -> (bool, String) {
 
 /// Two stations of one school on database files: A sets up, B joins.
 pub fn gate_and_dorm(dir: &Path) -> (Station, Station) {
+    gate_and_dorm_at(dir, &dir.join("a.db"), &dir.join("b.db"))
+}
+
+/// `gate_and_dorm` with each database in a folder of its own, as on two
+/// computers (each keeps its own attachment folder beside it).
+pub fn gate_and_dorm_apart(dir: &Path) -> (Station, Station) {
+    for d in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(d)).unwrap();
+    }
+    gate_and_dorm_at(dir, &dir.join("a/a.db"), &dir.join("b/b.db"))
+}
+
+fn gate_and_dorm_at(dir: &Path, a_path: &Path, b_path: &Path) -> (Station, Station) {
     let join = dir.join("school.ddjoin");
     let clock = FixedClock::new(T0);
-    let path = dir.join("a.db");
+    let path = a_path.to_path_buf();
     let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
     let admin = store
         .setup(
@@ -176,7 +189,7 @@ pub fn gate_and_dorm(dir: &Path) -> (Station, Station) {
         path,
     };
     let clock = FixedClock::new(T0 + 1_000);
-    let path = dir.join("b.db");
+    let path = b_path.to_path_buf();
     let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
     let info = sync::join_info(&join, &code).unwrap();
     sync::join(
@@ -201,4 +214,38 @@ pub fn gate_and_dorm(dir: &Path) -> (Station, Station) {
         path,
     };
     (a, b)
+}
+
+/// A new station joined to `a`'s school, its database in a folder of its
+/// own under `dir` (named `name`).
+pub fn join_new(a: &mut Station, dir: &Path, name: &str) -> Station {
+    let home = dir.join(name);
+    std::fs::create_dir_all(&home).unwrap();
+    let join = home.join("school.ddjoin");
+    let code = sync::invite(&mut a.store, &join).unwrap().0;
+    let clock = FixedClock::new(a.store.now_ms() + 1_000);
+    let path = home.join(format!("{name}.db"));
+    let mut store = Store::open(&path, Arc::new(clock.clone())).unwrap();
+    let info = sync::join_info(&join, &code).unwrap();
+    sync::join(
+        &mut store,
+        &info,
+        name,
+        StationKind::Dorm,
+        480,
+        "管理员丙",
+        PIN,
+    )
+    .unwrap();
+    let admin = store
+        .find_operator_by_name("管理员丙")
+        .unwrap()
+        .unwrap()
+        .actor();
+    Station {
+        store,
+        clock,
+        admin,
+        path,
+    }
 }

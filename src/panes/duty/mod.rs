@@ -4,6 +4,8 @@
 //! the view in front, so the three share the frame's keys, help and hints.
 
 pub mod log;
+pub mod roster;
+pub mod sheet;
 
 use super::{Handled, Pane, PaneCtx, PaneRequest, RenderCtx};
 use crate::action::Action;
@@ -92,7 +94,11 @@ impl DutyPane {
 
 /// The views in the order of their tabs.
 fn views() -> Vec<Box<dyn Pane>> {
-    vec![Box::new(log::LogView::new())]
+    vec![
+        Box::new(sheet::SheetView::new()),
+        Box::new(log::LogView::new()),
+        Box::new(roster::RosterView::new()),
+    ]
 }
 
 impl Pane for DutyPane {

@@ -84,6 +84,8 @@ pub enum Edit {
         code: String,
         fingerprint: String,
         path: String,
+        /// The hazard photos the full bundle carried and left out.
+        photos: Option<String>,
     },
 }
 
@@ -269,10 +271,11 @@ impl StationScreen {
         let Some(r) = done else { return changed };
         let path = std::mem::take(path);
         self.edit = match r {
-            Ok((code, fingerprint)) => Edit::Code {
+            Ok((code, fingerprint, photos)) => Edit::Code {
                 code,
                 fingerprint,
                 path,
+                photos,
             },
             Err(e) => {
                 ctx.err(e);

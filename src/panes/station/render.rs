@@ -160,8 +160,9 @@ impl StationScreen {
                 code,
                 fingerprint,
                 path,
+                photos,
             } => {
-                let lines = vec![
+                let mut lines = vec![
                     Line::from(trf("sync.invite_done", &[("path", path.clone())])),
                     Line::from(trf(
                         "sync.invite_snapshot",
@@ -181,7 +182,11 @@ impl StationScreen {
                     Line::from(""),
                     Line::from(Span::styled(tr("help.close"), theme::muted())),
                 ];
-                crate::ui::dialog(area, buf, &tr("station.invite_title"), lines, 72, 7);
+                if let Some(p) = photos {
+                    lines.insert(2, Line::from(p.clone()));
+                }
+                let h = lines.len() as u16;
+                crate::ui::dialog(area, buf, &tr("station.invite_title"), lines, 72, h);
                 return None;
             }
             Edit::SyncConfig(f) => (tr("station.sync_title"), f),

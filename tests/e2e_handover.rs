@@ -1,0 +1,150 @@
+//! A shift handover in a pseudo-terminal, the real binary each time: the
+//! outgoing guard writes the note and signs the shift over with their PIN;
+//! the incoming guard logs in, is told on the status bar, steps through
+//! every section and accepts with their PIN; the duty leader countersigns.
+//! Then `report handover` and `report duty` hold the shift with its three
+//! signatures.
+
+use dutydesk::domain::role::Role;
+use std::path::{Path, PathBuf};
+
+mod pty;
+
+use pty::*;
+
+const ADMIN: (&str, &str) = ("陈老师", "9999");
+const OUTGOING: (&str, &str) = ("张建国", "1111");
+const INCOMING: (&str, &str) = ("刘师傅", "2222");
+const LEADER: (&str, &str) = ("李主任", "3333");
+
+fn station(dir: &Path) -> PathBuf {
+    let db = dir.join("门卫室.db");
+    init_gate(&db, dir, ADMIN);
+    add_operators(
+        &db,
+        &[
+            (OUTGOING.0, Role::Guard, OUTGOING.1),
+            (INCOMING.0, Role::Guard, INCOMING.1),
+            (LEADER.0, Role::DutyLeader, LEADER.1),
+        ],
+    );
+    db
+}
+
+fn duty_session(db: &Path, dir: &Path, who: (&str, &str)) -> Tui {
+    let mut tui = login(db, dir, who);
+    tui.send("5");
+    tui.wait_for("七、交代事项");
+    tui
+}
+
+#[test]
+fn sign_over_accept_every_section_countersign_then_both_ledgers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = station(dir.path());
+
+    // The outgoing guard: the note, then `s`, the PIN, Enter.
+    let mut tui = duty_session(&db, dir.path(), OUTGOING);
+    tui.send("w");
+    tui.wait_for("下一班要注意什么");
+    tui.send("东侧消防门锁坏了，已报后勤");
+    tui.send(ENTER);
+    tui.wait_for("东侧消防门锁坏了");
+    tui.send("s");
+    tui.wait_for("请输入您的 PIN");
+    tui.send(OUTGOING.1);
+    tui.send(ENTER);
+    tui.wait_for("已交班签字");
+    quit(tui);
+
+    // The incoming guard is told on every screen until they accept.
+    let mut tui = login(&db, dir.path(), INCOMING);
+    tui.wait_for("交接待接班");
+    tui.send("5");
+    tui.wait_for("待您接班");
+    tui.send("a");
+    tui.wait_for("第 1/7 项");
+    for k in 2..=7 {
+        tui.send(" ");
+        tui.wait_for(&format!("第 {k}/7 项"));
+    }
+    tui.send(" ");
+    tui.wait_for("请输入您的 PIN");
+    tui.send(INCOMING.1);
+    tui.send(ENTER);
+    tui.wait_for("已接班");
+    tui.wait_until("the status bar stops nagging", |s| {
+        !s.contains("交接待接班")
+    });
+    quit(tui);
+
+    // The duty leader countersigns.
+    let mut tui = duty_session(&db, dir.path(), LEADER);
+    tui.wait_for("待带班领导签核");
+    tui.send("c");
+    tui.wait_for("请输入您的 PIN");
+    tui.send(LEADER.1);
+    tui.send(ENTER);
+    tui.wait_for("已签核");
+    quit(tui);
+
+    // The handover record and the month's duty record hold the shift.
+    let (from, to) = around_today();
+    let out = dir.path().join("交接班.xlsx");
+    let o = dutydesk(
+        &db,
+        dir.path(),
+        &[
+            "report",
+            "handover",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = read_xlsx(&out);
+    let signed = rows
+        .iter()
+        .find(|r| r.iter().any(|c| c.starts_with(OUTGOING.0)))
+        .expect("the shift's first line names the outgoing guard");
+    assert!(
+        signed.iter().any(|c| c.starts_with(INCOMING.0)),
+        "{signed:?}"
+    );
+    assert!(signed.iter().any(|c| c.starts_with(LEADER.0)), "{signed:?}");
+    assert!(
+        rows.iter()
+            .flatten()
+            .any(|c| c.contains("东侧消防门锁坏了"))
+    );
+    let date = signed
+        .iter()
+        .find_map(|c| c.get(..10).filter(|d| d.starts_with("20") && d.len() == 10))
+        .expect("the shift's date")
+        .to_string();
+    let out = dir.path().join("值日.xlsx");
+    let o = dutydesk(
+        &db,
+        dir.path(),
+        &[
+            "report",
+            "duty",
+            "--month",
+            &date[..7],
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = read_xlsx(&out);
+    let row = rows
+        .iter()
+        .find(|r| r.iter().any(|c| c.starts_with(OUTGOING.0)) && r.contains(&date))
+        .expect("the duty record has the shift");
+    assert!(row.iter().any(|c| c.starts_with(INCOMING.0)), "{row:?}");
+    assert!(row.iter().any(|c| c.starts_with(LEADER.0)), "{row:?}");
+}
