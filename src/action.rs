@@ -87,6 +87,12 @@ pub enum Action {
     Pane3,
     Pane4,
     Pane5,
+    /// Close a shift-log follow-up with its outcome.
+    CloseEntry,
+    /// Show only shift-log entries still open (toggle).
+    OpenOnly,
+    /// Write the selected patrol finding into the shift log (its form).
+    FindingToLog,
     /// The roster's week before and after.
     PrevWeek,
     NextWeek,

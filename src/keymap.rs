@@ -68,6 +68,10 @@ pub enum Ctx {
     PatrolFinding,
     /// The duty pane's views (handover sheet, shift log, roster).
     Duty,
+    /// The shift log: this shift's entries and earlier open ones.
+    ShiftLog,
+    /// One shift-log entry's details: close or correct from there.
+    ShiftLogEntry,
     /// The duty roster (值班表): a week of shifts, planned against actual.
     DutyRoster,
     /// The handover sheet.
@@ -112,6 +116,8 @@ impl Ctx {
             Ctx::PatrolRound => "help.patrol_round",
             Ctx::PatrolFinding => "help.patrol_finding",
             Ctx::Duty => "help.duty",
+            Ctx::ShiftLog => "help.shift_log",
+            Ctx::ShiftLogEntry => "help.shift_log_entry",
             Ctx::DutyRoster => "help.duty_roster",
             Ctx::HandoverSheet => "help.handover_sheet",
             Ctx::HandoverAccept => "help.handover_accept",
@@ -395,6 +401,25 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Esc, N, Action::Back, Ctx::Staff, "key.back", h(9)),
     b(KeyCode::Esc, N, Action::Back, Ctx::Settings, "key.back", h(9)),
     b(KeyCode::Esc, N, Action::Back, Ctx::Sync, "key.back", h(9)),
+    // shiftlog
+    b(KeyCode::Char('n'), N, Action::New, Ctx::ShiftLog, "key.log_new", h(1)),
+    b(KeyCode::Enter, N, Action::Open, Ctx::ShiftLog, "key.log_details", h(2)),
+    b(KeyCode::Char('c'), N, Action::CloseEntry, Ctx::ShiftLog, "key.log_close", h(3)),
+    b(KeyCode::Char('e'), N, Action::Correct, Ctx::ShiftLog, "key.correct", h(4)),
+    b(KeyCode::Char('/'), N, Action::Search, Ctx::ShiftLog, "key.search", h(5)),
+    b(KeyCode::Char('o'), N, Action::OpenOnly, Ctx::ShiftLog, "key.log_open_only", h(6)),
+    b(KeyCode::Char('x'), N, Action::Export, Ctx::ShiftLog, "key.export", h(7)),
+    b(KeyCode::Up, N, Action::Up, Ctx::ShiftLog, "key.up", H),
+    b(KeyCode::Char('k'), N, Action::Up, Ctx::ShiftLog, "key.up", H),
+    b(KeyCode::Down, N, Action::Down, Ctx::ShiftLog, "key.down", H),
+    b(KeyCode::Char('j'), N, Action::Down, Ctx::ShiftLog, "key.down", H),
+    b(KeyCode::PageUp, N, Action::PageUp, Ctx::ShiftLog, "key.page_up", H),
+    b(KeyCode::PageDown, N, Action::PageDown, Ctx::ShiftLog, "key.page_down", H),
+    b(KeyCode::Home, N, Action::Home, Ctx::ShiftLog, "key.first", H),
+    b(KeyCode::End, N, Action::End, Ctx::ShiftLog, "key.last", H),
+    b(KeyCode::Char('c'), N, Action::CloseEntry, Ctx::ShiftLogEntry, "key.log_close", h(1)),
+    b(KeyCode::Char('g'), C, Action::FindingToLog, Ctx::PatrolRound, "key.patrol_to_log", h(2)),
+    b(KeyCode::Char('e'), N, Action::Correct, Ctx::ShiftLogEntry, "key.correct", h(2)),
     b(KeyCode::Char('n'), N, Action::New, Ctx::DutyRoster, "key.duty_add", h(1)),
     b(KeyCode::Enter, N, Action::Open, Ctx::DutyRoster, "key.duty_edit", h(2)),
     b(KeyCode::Char('d'), N, Action::Remove, Ctx::DutyRoster, "key.duty_remove", h(3)),

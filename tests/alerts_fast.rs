@@ -491,6 +491,7 @@ fn a_version_7_file_migrates_its_open_absences() {
              DROP TABLE checkpoints; DROP TABLE routes; DROP TABLE route_assignments;
              DROP TABLE patrol_rounds; DROP TABLE patrol_checks;
              DROP TABLE purged_visits; DROP INDEX visits_ended;
+             DROP TABLE shift_log;
              DROP TABLE duty_plans; DROP TABLE duty_shifts; DROP TABLE signons;
              DROP TABLE handovers;
              PRAGMA user_version = 7;",

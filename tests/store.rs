@@ -320,6 +320,7 @@ fn fill(store: &mut Store, clock: &FixedClock) -> Filled {
     fill_boarders(store, clock, &admin, &guard);
     fill_hazard(store, clock, &admin, &guard);
     patrol_events(store, &admin, &guard);
+    shift_log_events(store, &admin, &guard);
     duty_events(store, &admin, &guard);
     Filled {
         admin,
@@ -456,6 +457,7 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
         .unwrap();
     fill_hazard(&mut store, &clock, &admin, &guard);
     patrol_events(&mut store, &admin, &guard);
+    shift_log_events(&mut store, &admin, &guard);
     duty_events(&mut store, &admin, &guard);
     // Half a year on, the visits that have ended are purged.
     let later = dutydesk::domain::time::Clock::now_ms(&clock) + 200 * 24 * 3_600_000;
@@ -509,6 +511,26 @@ fn projections_rebuilt_from_the_log_equal_the_incremental_ones() {
     // …and the rebuilt state is what a fresh open reads back.
     let store = open(&path, &clock);
     assert_eq!(dump(store.conn()).unwrap(), incremental);
+}
+
+/// A shift-log entry closed and corrected, one left open.
+fn shift_log_events(store: &mut Store, admin: &Actor, guard: &Actor) {
+    use dutydesk::domain::shift_log::{Category, LogDraft};
+    let d = LogDraft {
+        category: Some(Category::Incident),
+        what: "两名学生在宿舍争吵".into(),
+        reported_to: "王校长".into(),
+        needs_followup: true,
+        ..LogDraft::default()
+    };
+    let id = store.log_entry(guard, &d).expect("log entry");
+    store.close_log_entry(guard, &id, "已调解").expect("close");
+    let mut d2 = d.clone();
+    d2.action_taken = "分开安置".into();
+    store
+        .correct_log_entry(admin, &id, &d2, Some("已调解，通知家长"), "补记")
+        .expect("correct");
+    store.log_entry(guard, &d).expect("open entry");
 }
 
 /// A checkpoint, a route with a person named, a round with a finding.

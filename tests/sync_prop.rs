@@ -23,6 +23,8 @@
 //!   it counts again) · checkpoint.set (added, changed, retired) · route.set
 //!   · route.assigned · patrol.started · patrol.checked (OK or a finding,
 //!   now or entered later) · patrol.closed (with a reason when missed) ·
+//!   shiftlog.entered (with or without follow-up) / corrected / closed (and
+//!   closed at every station with different outcomes: a contradiction)
 //!   duty.planned (set, or removed) · duty.shifts_set · handover.signed ·
 //!   handover.accepted · handover.countersigned
 //! plus an event of a kind this version does not know ("patrol.future"),
@@ -258,6 +260,16 @@ enum Op {
     ClosePatrol {
         round: u8,
     },
+    /// A shift-log entry, needing follow-up or not.
+    LogEntry {
+        cat: u8,
+        followup: bool,
+    },
+    /// A correction (by a duty leader) or, when open, a close of an entry.
+    LogStep {
+        entry: u8,
+        close: bool,
+    },
     FutureKind,
     /// An admin sets (or removes) a roster line of any station it knows.
     PlanDuty {
@@ -291,6 +303,10 @@ enum Contend {
     },
     Close {
         round: u8,
+    },
+    /// Every station closes one open shift-log entry with its own outcome.
+    CloseLog {
+        entry: u8,
     },
     /// One checkpoint of an open patrol round checked in at every station:
     /// OK at some, a finding at others.
@@ -407,6 +423,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => u().prop_map(|route| Op::StartPatrol { route }),
         3 => (u(), u(), b()).prop_map(|(round, cp, finding)| Op::CheckIn { round, cp, finding }),
         1 => u().prop_map(|round| Op::ClosePatrol { round }),
+        1 => (u(), b()).prop_map(|(cat, followup)| Op::LogEntry { cat, followup }),
+        1 => (u(), b()).prop_map(|(entry, close)| Op::LogStep { entry, close }),
         2 => (u(), 0u8..3, b(), u(), b()).prop_map(|(station, day, night, variant, remove)| Op::PlanDuty { station, day, night, variant, remove }),
         1 => u().prop_map(|grace| Op::SetShifts { grace }),
         2 => u().prop_map(|step| Op::Handover { step }),
@@ -424,6 +442,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => u().prop_map(|visit| Step::Contend(Contend::SignOut { visit })),
         2 => (u(), u()).prop_map(|(round, student)| Step::Contend(Contend::Mark { round, student })),
         1 => u().prop_map(|round| Step::Contend(Contend::Close { round })),
+        1 => u().prop_map(|entry| Step::Contend(Contend::CloseLog { entry })),
         1 => (u(), u()).prop_map(|(round, cp)| Step::Contend(Contend::PatrolCheck { round, cp })),
         1 => u().prop_map(|round| Step::Contend(Contend::PatrolClose { round })),
         1 => u().prop_map(|at| Step::ExportFull { at }),
@@ -1152,6 +1171,32 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
                 ok(s.close_patrol(&guard, &r, "楼顶门钥匙不在"));
             }
         }
+        Op::LogEntry { cat, followup } => {
+            use dutydesk::domain::shift_log::{Category, LogDraft};
+            let d = LogDraft {
+                category: Some(Category::ALL[cat as usize % Category::ALL.len()]),
+                what: ["三楼水管漏水", "家长来电询问", "校长交代明早查寝"][cat as usize % 3].into(),
+                reported_to: "王校长".into(),
+                needs_followup: followup,
+                ..LogDraft::default()
+            };
+            ok(s.log_entry(&guard, &d).map(|_| ()));
+        }
+        Op::LogStep { entry, close } => {
+            let v = ids(s, "SELECT id FROM shift_log ORDER BY id");
+            if let Some(id) = pick(&v, entry)
+                && let Some(e) = s.log_entry_by_id(&id).unwrap()
+            {
+                if close && e.is_open() {
+                    ok(s.close_log_entry(&guard, &id, "已处理完毕"));
+                } else {
+                    let mut d = dutydesk::domain::shift_log::draft_of(&e);
+                    d.action_taken = format!("{}；已复核", d.action_taken);
+                    let outcome = e.outcome.as_ref().map(|o| format!("{o}（补记）"));
+                    ok(s.correct_log_entry(&leader, &id, &d, outcome.as_deref(), "补充"));
+                }
+            }
+        }
         Op::PlanDuty {
             station,
             day,
@@ -1268,6 +1313,7 @@ fn ready(s: &Store, op: &Op) -> bool {
         Op::Return { gate: false, .. } => "SELECT COUNT(*) FROM leaves",
         Op::Resolve { .. } => "SELECT COUNT(*) FROM conflicts",
         Op::HazardStep { .. } => "SELECT COUNT(*) FROM hazards",
+        Op::LogStep { .. } => "SELECT COUNT(*) FROM shift_log",
         Op::Retire { .. } => "SELECT COUNT(*) - 1 FROM stations",
         Op::Purge { .. } => "SELECT COUNT(*) FROM visits WHERE status = 'out'",
         _ => return true,
@@ -1294,10 +1340,12 @@ fn union(stations: &[Station], sql: &str) -> Vec<String> {
 fn contend(stations: &mut [Station], c: &Contend, bundles: &mut Vec<PathBuf>, dir: &Path) {
     const OPEN: &str = "SELECT id FROM rounds WHERE closed_ms IS NULL";
     const ON_SITE: &str = "SELECT id FROM visits WHERE status = 'on_site'";
+    const OPEN_LOG: &str = "SELECT id FROM shift_log WHERE state = 'open'";
     const PATROL: &str = "SELECT id FROM patrol_rounds WHERE closed_ms IS NULL";
     let (sql, which) = match *c {
         Contend::SignOut { visit } => (ON_SITE, visit),
         Contend::Mark { round, .. } | Contend::Close { round } => (OPEN, round),
+        Contend::CloseLog { entry } => (OPEN_LOG, entry),
         Contend::PatrolCheck { round, .. } | Contend::PatrolClose { round } => (PATROL, round),
     };
     let Some(id) = pick(&union(stations, sql), which) else {
@@ -1341,6 +1389,15 @@ fn contend(stations: &mut [Station], c: &Contend, bundles: &mut Vec<PathBuf>, di
                 st.clock.advance_min(2);
                 let leader = st.leader.clone();
                 ok(st.store.close_round(&leader, &id, Some("交班前关闭")));
+            }
+        }
+        Contend::CloseLog { .. } => {
+            for (i, st) in stations.iter_mut().enumerate() {
+                st.clock.advance_min(1);
+                let admin = st.admin.clone();
+                ok(st
+                    .store
+                    .close_log_entry(&admin, &id, &format!("第{i}站：已处理")));
             }
         }
         Contend::PatrolCheck { cp, .. } => {
@@ -1955,6 +2012,27 @@ fn every_kind_is_generated() {
             },
         ),
         op(0, ClosePatrol { round: 0 }),
+        op(
+            0,
+            LogEntry {
+                cat: 0,
+                followup: true,
+            },
+        ),
+        op(
+            0,
+            LogStep {
+                entry: 0,
+                close: false,
+            },
+        ),
+        op(
+            0,
+            LogEntry {
+                cat: 1,
+                followup: true,
+            },
+        ),
         op(1, Purge { days: 200 }),
         op(0, Retire { station: 0 }),
         Step::Export { at: 1 },
@@ -1996,6 +2074,7 @@ fn every_kind_is_generated() {
             student: 0,
         }),
         Step::Contend(C::Close { round: 0 }),
+        Step::Contend(C::CloseLog { entry: 0 }),
         Step::Export { at: 0 },
         Step::Export { at: 1 },
         Step::Import { at: 2, pick: 3 },

@@ -118,7 +118,8 @@ fn roster_screens() {
             let mut app = App::new(roster_store(), vec![]);
             login(&mut app, ADMIN, ADMIN_PIN);
             press(&mut app, KeyCode::Char('5'));
-            // The roster is the duty pane's second list, after the handover.
+            // The roster is the duty pane's third list, after the handover and the log.
+            press(&mut app, KeyCode::Tab);
             press(&mut app, KeyCode::Tab);
 
             // 1. The week: Saturday night a gap, this morning late, now marked.
@@ -164,7 +165,8 @@ fn the_form_refuses_inline_then_saves_and_removes() {
     let mut app = App::new(roster_store(), vec![]);
     login(&mut app, ADMIN, ADMIN_PIN);
     press(&mut app, KeyCode::Char('5'));
-    // The roster is the duty pane's second list, after the handover.
+    // The roster is the duty pane's third list, after the handover and the log.
+    press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
     // Next week has no lines yet.
     press(&mut app, KeyCode::Right);
@@ -245,7 +247,8 @@ fn a_guard_sees_the_roster_and_the_status_bar_but_cannot_edit() {
         buffer_text(&buf)
     );
     press(&mut app, KeyCode::Char('5'));
-    // The roster is the duty pane's second list, after the handover.
+    // The roster is the duty pane's third list, after the handover and the log.
+    press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Char('a'));
@@ -298,7 +301,8 @@ proptest! {
         let mut app = App::new(roster_store(), vec![]);
         login(&mut app, ADMIN, ADMIN_PIN);
         press(&mut app, KeyCode::Char('5'));
-    // The roster is the duty pane's second list, after the handover.
+    // The roster is the duty pane's third list, after the handover and the log.
+    press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
         for key in keys {
             app.handle_event(Event::Key(key));
@@ -314,7 +318,8 @@ fn importing_the_template_from_the_view_previews_then_applies() {
     let mut app = App::new(roster_store(), vec![]);
     login(&mut app, ADMIN, ADMIN_PIN);
     press(&mut app, KeyCode::Char('5'));
-    // The roster is the duty pane's second list, after the handover.
+    // The roster is the duty pane's third list, after the handover and the log.
+    press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
     let dir = tempfile::tempdir().unwrap();
     // A file with one bad row: previewed, named, and Enter writes nothing.

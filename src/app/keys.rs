@@ -297,6 +297,23 @@ impl App {
                 });
                 self.panes = panes;
             }
+            crate::panes::PaneRequest::LogEntry(draft) => {
+                use crate::panes::duty::{DutyPane, log::LogView};
+                let Some(i) = self.panes.iter().position(|p| p.as_any().is::<DutyPane>()) else {
+                    return;
+                };
+                self.focus = i;
+                let mut panes = std::mem::take(&mut self.panes);
+                self.with_ctx(|ctx| {
+                    if let Some(d) = panes[i].as_any_mut().downcast_mut::<DutyPane>()
+                        && d.show::<LogView>(ctx)
+                        && let Some(v) = d.view_mut::<LogView>()
+                    {
+                        v.open_form(&draft, ctx);
+                    }
+                });
+                self.panes = panes;
+            }
         }
     }
 }

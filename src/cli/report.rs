@@ -75,6 +75,22 @@ pub enum ReportCmd {
     Hazards(RangeArgs),
     /// 巡查记录 — the patrol ledger: each checkpoint of each round
     Patrol(RangeArgs),
+    /// 值班记录 — the shift log: every entry, its follow-up and outcome
+    Shiftlog(RangeArgs),
+    /// 值班日报 — the daily duty report: counts per station for one day
+    Daily {
+        /// YYYY-MM-DD
+        #[arg(long)]
+        date: String,
+        /// Output file: .xlsx or .csv
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        exporter: Exporter,
+    },
     /// 学校领导教师轮流值日情况记载表 — every shift of a month, planned against actual
     Duty {
         /// YYYY-MM
@@ -334,6 +350,26 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
         }
         ReportCmd::Hazards(a) => run_range(path, a, LedgerRequest::Hazards, "report.hazards.done"),
         ReportCmd::Patrol(a) => run_range(path, a, LedgerRequest::Patrol, "report.patrol.done"),
+        ReportCmd::Shiftlog(a) => {
+            run_range(path, a, LedgerRequest::ShiftLog, "report.shiftlog.done")
+        }
+        ReportCmd::Daily {
+            date,
+            out,
+            force,
+            exporter,
+        } => run_range(
+            path,
+            RangeArgs {
+                from: date.clone(),
+                to: date,
+                out,
+                force,
+                exporter,
+            },
+            LedgerRequest::Daily,
+            "report.daily.done",
+        ),
         ReportCmd::Duty {
             month,
             out,

@@ -8,6 +8,7 @@ mod handover;
 mod hazards;
 pub mod names;
 mod patrol;
+mod shift_log;
 mod year;
 
 use crate::domain::event::StationKind;
@@ -702,6 +703,8 @@ pub fn generate(
         if let (Scale::Small, Some(p)) = (scale, patrol.as_mut()) {
             p.tonight_open(s, clock, now_ms)?;
         }
+        // Last, so the log's clock moving on does not move the others'.
+        shift_log::generate(s, clock, (&guard, &teacher, &leader), now_ms, scale, seed)?;
         if last_sign.is_some() {
             handover::last(s, clock, &shifts, now_ms)?;
         }

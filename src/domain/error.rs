@@ -53,6 +53,8 @@ pub enum DomainError {
     PatrolOpen,
     #[error("the visitor's personal data was erased")]
     Erased,
+    #[error("the entry has no open follow-up")]
+    LogEntryNotOpen,
     #[error("that step does not follow the handover's state")]
     HandoverStep,
     #[error("the incoming operator must be someone other than who signed")]
@@ -87,6 +89,7 @@ impl DomainError {
             DomainError::UnknownCode => "err.unknown_code",
             DomainError::PatrolOpen => "err.patrol_open",
             DomainError::Erased => "err.erased",
+            DomainError::LogEntryNotOpen => "err.log_entry_not_open",
             DomainError::HandoverStep => "err.handover_step",
             DomainError::OwnHandover => "err.own_handover",
             DomainError::Unacknowledged(_) => "err.unacknowledged",

@@ -11,6 +11,7 @@ use super::role::Role;
 use super::rollcall::{Mark, RoundKind};
 use super::roster::{BedRef, StaffMember, StudentData, Zone};
 use super::shift::ShiftDef;
+use super::shift_log::{LogClosed, LogCorrected, LogEntered};
 use super::visit::{VisitDetails, WatchCheck};
 use super::watchlist::WatchEntryData;
 use serde::{Deserialize, Serialize};
@@ -537,6 +538,9 @@ pub enum Event {
     PatrolChecked(PatrolChecked),
     PatrolClosed(PatrolClosed),
     VisitsPurged(VisitsPurged),
+    ShiftLogEntered(LogEntered),
+    ShiftLogCorrected(LogCorrected),
+    ShiftLogClosed(LogClosed),
     DutyPlanned(DutyPlanned),
     DutyShiftsSet(DutyShiftsSet),
     HandoverSigned(HandoverSigned),
@@ -614,6 +618,9 @@ kinds! {
     PatrolChecked => "patrol.checked", round_id, "patrol";
     PatrolClosed => "patrol.closed", round_id, "patrol";
     VisitsPurged => "visits.purged", purge_id, "purge";
+    ShiftLogEntered => "shiftlog.entered", entry_id, "shiftlog";
+    ShiftLogCorrected => "shiftlog.corrected", entry_id, "shiftlog";
+    ShiftLogClosed => "shiftlog.closed", entry_id, "shiftlog";
     DutyPlanned => "duty.planned", [key], "duty";
     DutyShiftsSet => "duty.shifts_set", station_id, "dutyshifts";
     HandoverSigned => "handover.signed", [key], "handover";

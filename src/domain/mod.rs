@@ -21,6 +21,7 @@ pub mod roster_diff;
 pub mod round_due;
 pub mod settings;
 pub mod shift;
+pub mod shift_log;
 pub mod student_query;
 pub mod time;
 pub mod validate;

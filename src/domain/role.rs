@@ -70,6 +70,10 @@ pub enum Permission {
     AssignPatrol,
     /// Erase visitors' personal data past the retention period.
     PurgePersonalData,
+    /// Write shift-log entries and close their follow-ups: anyone on duty.
+    KeepShiftLog,
+    /// Correct someone else's shift-log entry (one's own needs no right).
+    CorrectShiftLog,
     /// Keep the duty roster (值班表) and the station's shift times.
     ManageDuty,
     /// Sign a shift over and accept it: whoever is on duty.
@@ -81,13 +85,14 @@ pub enum Permission {
 pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match p {
-        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol | SignHandover => true,
+        RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol | KeepShiftLog
+        | SignHandover => true,
         ExportReports => matches!(role, Role::Admin | Role::DutyLeader),
         ManageWatchlist | ManageOperators | ChangeSettings | ViewFullIds | ManageRoster
         | ManagePatrol => role == Role::Admin,
         RunRollCall => role != Role::Guard,
         ForceCloseRound | ApproveGateException | ResolveConflicts | ManageHazards
-        | VerifyHazards | AssignPatrol | Countersign => {
+        | VerifyHazards | AssignPatrol | CorrectShiftLog | Countersign => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
         Sync | PurgePersonalData | ManageDuty => role == Role::Admin,

@@ -102,6 +102,16 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                 .unwrap_or_default();
             trf("conflicts.hazard", &[("place", place)])
         }
+        "shiftlog" => {
+            let what = ctx
+                .store
+                .log_entry_by_id(&id)
+                .ok()
+                .flatten()
+                .map(|e| e.fields.what)
+                .unwrap_or_default();
+            trf("conflicts.shiftlog", &[("what", what)])
+        }
         "patrol_close" | "patrol_check" => patrol_title(&c, &id, ctx),
         "handover" => {
             let shift = crate::domain::shift::ShiftId::parse_key(&id)
@@ -186,6 +196,7 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                 Some(Ok(Event::HazardAssigned(a))) => {
                     format!("{}：{}", tr("hazard.step.assigned"), a.responsible)
                 }
+                Some(Ok(Event::ShiftLogClosed(c))) => c.outcome,
                 Some(Ok(Event::PatrolClosed(p))) => patrol_close_text(&p, ctx),
                 Some(Ok(Event::PatrolChecked(p))) => match p.outcome {
                     Outcome::Ok => tr("conflicts.patrol_ok"),

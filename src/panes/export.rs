@@ -51,6 +51,8 @@ pub fn kind_label(kind: LedgerKind) -> &'static str {
         LedgerKind::Patrol => "ledger.kind.patrol",
         LedgerKind::Roster => "ledger.kind.roster",
         LedgerKind::Hazards => "ledger.kind.hazards",
+        LedgerKind::ShiftLog => "ledger.kind.shiftlog",
+        LedgerKind::Daily => "ledger.kind.daily",
         LedgerKind::Handover => "ledger.kind.handover",
         LedgerKind::Duty => "ledger.kind.duty",
     }
@@ -69,6 +71,8 @@ fn done_key(kind: LedgerKind) -> &'static str {
         LedgerKind::Patrol => "report.patrol.done",
         LedgerKind::Roster => "report.roster.done",
         LedgerKind::Hazards => "report.hazards.done",
+        LedgerKind::ShiftLog => "report.shiftlog.done",
+        LedgerKind::Daily => "report.daily.done",
         LedgerKind::Handover => "report.handover.done",
         LedgerKind::Duty => "report.duty.done",
     }
@@ -390,6 +394,8 @@ impl ExportForm {
             LedgerKind::Roster => LedgerRequest::Roster(path),
             LedgerKind::Gate => LedgerRequest::Gate(range_req(path)?),
             LedgerKind::Hazards => LedgerRequest::Hazards(range_req(path)?),
+            LedgerKind::ShiftLog => LedgerRequest::ShiftLog(range_req(path)?),
+            LedgerKind::Daily => LedgerRequest::Daily(range_req(path)?),
             LedgerKind::Handover => LedgerRequest::Handover(range_req(path)?),
             LedgerKind::Duty => LedgerRequest::Duty(range_req(path)?),
             LedgerKind::Absences => LedgerRequest::Absences(range_req(path)?),

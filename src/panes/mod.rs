@@ -107,6 +107,8 @@ macro_rules! pane_any {
 pub enum PaneRequest {
     /// A patrol finding to report as a hazard: the report form, prefilled.
     ReportHazard(crate::domain::hazard::HazardDraft),
+    /// A patrol finding to write into the shift log: the entry form, prefilled.
+    LogEntry(crate::domain::shift_log::LogDraft),
 }
 
 pub struct PaneCtx<'a> {

@@ -86,7 +86,11 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
                 .map(duty_flag)
                 .collect::<Vec<_>>()
                 .join("；");
-            let mut happened: Vec<String> = vec![];
+            let mut happened: Vec<String> = store
+                .shift_log(&row.shift)?
+                .into_iter()
+                .map(|e| format!("{} {}", hm(e.fields.at_ms), e.fields.what))
+                .collect();
             if let Some(h) = &h
                 && !h.note.is_empty()
             {

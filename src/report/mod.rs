@@ -3,6 +3,7 @@
 pub mod absences;
 pub mod cards;
 pub(crate) mod common;
+pub mod daily;
 pub mod duty;
 pub mod followups;
 pub mod gate;
@@ -14,5 +15,6 @@ pub mod patrol;
 pub mod request;
 pub mod rollcall;
 pub mod roster;
+pub mod shiftlog;
 pub mod sick;
 pub mod visitors;

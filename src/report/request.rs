@@ -23,6 +23,8 @@ pub enum LedgerKind {
     Patrol,
     Roster,
     Hazards,
+    ShiftLog,
+    Daily,
     Handover,
     Duty,
 }
@@ -39,7 +41,7 @@ pub enum Span {
 }
 
 impl LedgerKind {
-    pub const ALL: [LedgerKind; 12] = [
+    pub const ALL: [LedgerKind; 14] = [
         LedgerKind::Visitors,
         LedgerKind::Gate,
         LedgerKind::Rollcall,
@@ -49,6 +51,8 @@ impl LedgerKind {
         LedgerKind::Leave,
         LedgerKind::Patrol,
         LedgerKind::Hazards,
+        LedgerKind::ShiftLog,
+        LedgerKind::Daily,
         LedgerKind::Duty,
         LedgerKind::Handover,
         LedgerKind::Roster,
@@ -68,6 +72,8 @@ impl LedgerKind {
             LedgerKind::Patrol => "patrol",
             LedgerKind::Roster => "roster",
             LedgerKind::Hazards => "hazards",
+            LedgerKind::ShiftLog => "shiftlog",
+            LedgerKind::Daily => "daily",
             LedgerKind::Handover => "handover",
             LedgerKind::Duty => "duty",
         }
@@ -106,6 +112,8 @@ pub enum LedgerRequest {
     Patrol(RangeRequest),
     Roster(PathBuf),
     Hazards(RangeRequest),
+    ShiftLog(RangeRequest),
+    Daily(RangeRequest),
     Handover(RangeRequest),
     Duty(RangeRequest),
 }
@@ -123,6 +131,8 @@ impl LedgerRequest {
             LedgerRequest::Patrol(_) => LedgerKind::Patrol,
             LedgerRequest::Roster(_) => LedgerKind::Roster,
             LedgerRequest::Hazards(_) => LedgerKind::Hazards,
+            LedgerRequest::ShiftLog(_) => LedgerKind::ShiftLog,
+            LedgerRequest::Daily(_) => LedgerKind::Daily,
             LedgerRequest::Handover(_) => LedgerKind::Handover,
             LedgerRequest::Duty(_) => LedgerKind::Duty,
         }
@@ -139,8 +149,9 @@ impl LedgerRequest {
             | LedgerRequest::Sick(r)
             | LedgerRequest::Leave(r)
             | LedgerRequest::Hazards(r)
-            | LedgerRequest::Handover(r)
-            | LedgerRequest::Duty(r) => &r.path,
+            | LedgerRequest::ShiftLog(r)
+            | LedgerRequest::Daily(r) => &r.path,
+            LedgerRequest::Handover(r) | LedgerRequest::Duty(r) => &r.path,
             LedgerRequest::Patrol(r) => &r.path,
             LedgerRequest::Roster(p) => p,
         }
@@ -168,6 +179,8 @@ pub fn export(
         LedgerRequest::Patrol(r) => patrol::export_patrol(store, actor, r, watch),
         LedgerRequest::Roster(p) => roster::export_roster(store, actor, p, watch),
         LedgerRequest::Hazards(r) => hazards::export_hazards(store, actor, r, watch),
+        LedgerRequest::ShiftLog(r) => shiftlog::export_shiftlog(store, actor, r, watch),
+        LedgerRequest::Daily(r) => daily::export_daily(store, actor, r, watch),
         LedgerRequest::Handover(r) => handover::export_handover(store, actor, r, watch),
         LedgerRequest::Duty(r) => duty::export_duty(store, actor, r, watch),
     }

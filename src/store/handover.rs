@@ -398,6 +398,7 @@ impl Store {
                 "SELECT name FROM routes WHERE id = ?1",
                 id.split('/').next().unwrap_or(id),
             ),
+            "shiftlog" => q("SELECT what FROM shift_log WHERE id = ?1", id),
             _ => None,
         };
         text.unwrap_or_else(|| entity.to_string())

@@ -97,6 +97,29 @@ impl Store {
         }
         self.patrol_items(&mut items, now_ms, window)?;
         self.hazard_items(&mut items, now_ms, window)?;
+        // The shift log: instructions from above first, then every entry
+        // still waiting for its follow-up (whatever shift wrote it).
+        for (list, state) in [
+            (
+                self.open_instructions(Some(&shift.station_id))?,
+                ItemState::Instruction,
+            ),
+            (
+                self.open_log_entries(Some(&shift.station_id))?,
+                ItemState::LogOpen,
+            ),
+        ] {
+            for e in list {
+                items.push(SheetItem::new(
+                    Section::Log,
+                    format!("shiftlog:{}", e.entry_id),
+                    state,
+                    &e.fields.what,
+                    &e.fields.action_taken,
+                    e.fields.at_ms,
+                ));
+            }
+        }
         Ok(Sheet {
             shift: shift.clone(),
             window,

@@ -592,8 +592,41 @@ CREATE INDEX handovers_date ON handovers(date, station, shift);
 CREATE INDEX handovers_unaccepted ON handovers(station, date) WHERE accepted_by IS NULL;
 ";
 
+/// Schema 16: the shift log (值班记录), one row per entry folded from its
+/// events (`domain::shift_log`). A shift's entries are read by their shift;
+/// open follow-ups through a partial index over open entries only, so
+/// carrying them forward never reads the year; the ledger by time. The
+/// daily report counts hazards closed on a day by their close time.
+const V16: &str = "
+CREATE TABLE shift_log (
+    id TEXT PRIMARY KEY,
+    origin TEXT NOT NULL,
+    station_id TEXT NOT NULL,
+    shift_date TEXT NOT NULL,
+    shift_key TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    what TEXT NOT NULL,
+    action_taken TEXT NOT NULL,
+    reported_to TEXT NOT NULL,
+    needs_followup INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    outcome TEXT,
+    written_by TEXT NOT NULL,
+    written_ms INTEGER NOT NULL,
+    closed_by TEXT,
+    closed_ms INTEGER,
+    corrections INTEGER NOT NULL,
+    search TEXT NOT NULL
+) STRICT;
+CREATE INDEX shift_log_shift ON shift_log(station_id, shift_date, shift_key, at_ms);
+CREATE INDEX shift_log_open ON shift_log(station_id, at_ms) WHERE state = 'open';
+CREATE INDEX shift_log_at ON shift_log(at_ms, id);
+CREATE INDEX hazards_closed_at ON hazards(closed_ms) WHERE closed_ms IS NOT NULL;
+";
+
 pub const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16,
 ];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 

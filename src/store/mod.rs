@@ -6,6 +6,7 @@
 
 pub mod backup;
 pub mod conflicts;
+pub mod daily;
 pub mod duty;
 pub mod duty_import;
 pub mod handover;
@@ -28,12 +29,14 @@ pub mod project_night;
 pub mod project_patrol;
 pub mod project_people;
 pub mod project_roster;
+pub mod project_shift_log;
 pub mod project_visits;
 pub mod purge;
 pub mod reports;
 pub mod rollcall;
 pub mod roster;
 pub mod settings;
+pub mod shift_log;
 pub mod station_log;
 pub mod visits;
 pub mod watchlist;

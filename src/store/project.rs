@@ -12,7 +12,7 @@ use super::StoreError;
 use super::log::{self, EventRecord};
 use super::{
     project_duty, project_hazards, project_night, project_patrol, project_people, project_roster,
-    project_visits,
+    project_shift_log, project_visits,
 };
 use crate::domain::event::Event;
 use rusqlite::{Connection, params};
@@ -52,6 +52,7 @@ pub const TABLES: &[&str] = &[
     "patrol_rounds",
     "patrol_checks",
     "purged_visits",
+    "shift_log",
     "duty_plans",
     "duty_shifts",
     "signons",
@@ -308,6 +309,7 @@ pub fn project_entity(
         "checkpoint" => project_patrol::checkpoint(conn, id, events),
         "route" => project_patrol::route(conn, id, events),
         "patrol" => project_patrol::round(conn, id, events, fresh),
+        "shiftlog" => project_shift_log::entry(conn, id, events, fresh),
         "handover" => super::project_handover::handover(conn, id, events, fresh),
         // A rebuild projects every visit after the purges are in (`fresh`);
         // as it arrives, a purge re-projects the visits it erased.

@@ -3,6 +3,7 @@
 //! folder; this one only puts the view tabs on top and passes everything to
 //! the view in front, so the three share the frame's keys, help and hints.
 
+pub mod log;
 pub mod roster;
 pub mod sheet;
 
@@ -95,6 +96,7 @@ impl DutyPane {
 fn views() -> Vec<Box<dyn Pane>> {
     vec![
         Box::new(sheet::SheetView::new()),
+        Box::new(log::LogView::new()),
         Box::new(roster::RosterView::new()),
     ]
 }

@@ -54,7 +54,7 @@ impl Pane for PatrolPane {
         self.request.take()
     }
     fn offers(&self, a: Action, role: Role) -> bool {
-        if a == Action::FindingToHazard {
+        if a == Action::FindingToHazard || a == Action::FindingToLog {
             return self.selected_finding().is_some();
         }
         if !matches!(self.mode, Mode::Browse) {

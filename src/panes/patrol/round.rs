@@ -299,6 +299,32 @@ impl PatrolPane {
                 }
                 None => ctx.err(tr("patrol.no_finding_selected")),
             },
+            // The same finding as a shift-log entry: when and where, what
+            // failed and the note, to follow up.
+            Action::FindingToLog => match self.finding_at(&r) {
+                Some(f) => {
+                    let place = if f.place.is_empty() || f.checkpoint.contains(&f.place) {
+                        f.checkpoint.clone()
+                    } else {
+                        format!("{} {}", f.place, f.checkpoint)
+                    };
+                    let mut what: Vec<String> = vec![place];
+                    what.extend(f.failed.iter().cloned());
+                    if !f.note.is_empty() {
+                        what.push(f.note.clone());
+                    }
+                    self.request = Some(crate::panes::PaneRequest::LogEntry(
+                        crate::domain::shift_log::LogDraft {
+                            at_ms: Some(f.at_ms),
+                            category: Some(crate::domain::shift_log::Category::Safety),
+                            what: what.join("；"),
+                            needs_followup: true,
+                            ..Default::default()
+                        },
+                    ));
+                }
+                None => ctx.err(tr("patrol.no_finding_to_log")),
+            },
             Action::EnterLater => {
                 if let Some((id, name)) = self.selected_checkpoint(&r) {
                     return (
