@@ -36,6 +36,9 @@ pub const GENERATOR_HASH: u64 = fnv1a(&[
     include_str!("patrol.rs"),
     include_str!("year.rs"),
     include_str!("hazards.rs"),
+    include_str!("handover.rs"),
+    include_str!("duty.rs"),
+    include_str!("shift_log.rs"),
 ]);
 
 const fn fnv1a(parts: &[&str]) -> u64 {
