@@ -1,5 +1,6 @@
 //! A shift handover in a pseudo-terminal, the real binary each time: the
-//! outgoing guard writes the note and signs the shift over with their PIN;
+//! outgoing guard logs what happened in the shift log, writes the note and
+//! signs the shift over with their PIN;
 //! the incoming guard logs in, is told on the status bar, steps through
 //! every section and accepts with their PIN; the duty leader countersigns.
 //! Then `report handover` and `report duty` hold the shift with its three
@@ -16,6 +17,7 @@ const ADMIN: (&str, &str) = ("陈老师", "9999");
 const OUTGOING: (&str, &str) = ("张建国", "1111");
 const INCOMING: (&str, &str) = ("刘师傅", "2222");
 const LEADER: (&str, &str) = ("李主任", "3333");
+const BACKTAB: &str = "\x1b[Z";
 
 fn station(dir: &Path) -> PathBuf {
     let db = dir.join("门卫室.db");
@@ -43,8 +45,20 @@ fn sign_over_accept_every_section_countersign_then_both_ledgers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = station(dir.path());
 
-    // The outgoing guard: the note, then `s`, the PIN, Enter.
+    // The outgoing guard writes what happened into the shift log…
     let mut tui = duty_session(&db, dir.path(), OUTGOING);
+    tui.send(TAB);
+    tui.wait_for("值班记录");
+    tui.send("n");
+    tui.wait_for("事由经过");
+    tui.send(TAB);
+    tui.send(TAB);
+    tui.send("三号楼走廊灯不亮，已报电工");
+    tui.send(CTRL_S);
+    tui.wait_for("已记入值班记录");
+    // …then, back on the sheet, the note, and `s`, the PIN, Enter.
+    tui.send(BACKTAB);
+    tui.wait_for("七、交代事项");
     tui.send("w");
     tui.wait_for("下一班要注意什么");
     tui.send("东侧消防门锁坏了，已报后勤");
@@ -147,4 +161,8 @@ fn sign_over_accept_every_section_countersign_then_both_ledgers() {
         .expect("the duty record has the shift");
     assert!(row.iter().any(|c| c.starts_with(INCOMING.0)), "{row:?}");
     assert!(row.iter().any(|c| c.starts_with(LEADER.0)), "{row:?}");
+    assert!(
+        row.iter().any(|c| c.contains("三号楼走廊灯不亮")),
+        "what happened is the shift log: {row:?}"
+    );
 }

@@ -290,3 +290,49 @@ fn the_incoming_shift_is_told_until_it_accepts_and_rebuild_agrees() {
     rebuild(d.store.conn()).unwrap();
     assert_eq!(dump(d.store.conn()).unwrap(), before);
 }
+
+#[test]
+fn a_correction_after_the_countersignature_goes_to_review() {
+    let mut d = desk();
+    let v = visit(&mut d, "吴九");
+    let shift = night_shift(&d);
+    d.clock.set(at("2026-11-30", 7, 20));
+    let now = d.store.now_ms();
+    let (night, day, leader) = (d.night.clone(), d.day.clone(), d.leader.clone());
+    d.store
+        .sign_handover(&night, "1111", &shift, "", now)
+        .unwrap();
+    d.store
+        .accept_handover(&day, "2222", &shift, &Section::ALL, vec![])
+        .unwrap();
+    // A correction before the countersignature is an amendment, not a case.
+    let form = |name: &str| VisitForm {
+        name: name.into(),
+        host: "初二(3)班 王一".into(),
+        purpose: "送衣物".into(),
+        ..VisitForm::default()
+    };
+    d.clock.set(at("2026-11-30", 7, 50));
+    d.store
+        .correct_visit(&day, &v, &form("吴久"), "名字写错")
+        .unwrap();
+    d.clock.set(at("2026-11-30", 8, 30));
+    d.store
+        .countersign_handover(&leader, "3333", &shift, "已阅")
+        .unwrap();
+    assert!(d.store.conflicts().unwrap().is_empty());
+    // After it: the duty leader reviews the countersigned sheet again.
+    d.clock.set(at("2026-11-30", 9, 0));
+    d.store
+        .correct_visit(&day, &v, &form("吴玖"), "又核对了身份证")
+        .unwrap();
+    let list = d.store.conflicts().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert!(list[0].key.ends_with("/amended"));
+    assert_eq!(list[0].kind, "handover");
+    let h = d.store.handover(&shift).unwrap().unwrap();
+    assert_eq!(d.store.amendments(&h).unwrap().len(), 2);
+    let before = dump(d.store.conn()).unwrap();
+    rebuild(d.store.conn()).unwrap();
+    assert_eq!(dump(d.store.conn()).unwrap(), before);
+}

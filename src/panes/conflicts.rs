@@ -213,7 +213,14 @@ fn describe(c: Conflict, ctx: &PaneCtx) -> Shown {
                     &[("n", h.items.len().to_string())],
                 ),
                 Some(Ok(Event::HandoverAccepted(_))) => tr("handover.stage.accepted_plain"),
-                Some(Ok(Event::HandoverCountersigned(h))) => h.note,
+                Some(Ok(Event::HandoverCountersigned(h))) => {
+                    format!("{} {}", tr("handover.stage.countersigned_plain"), h.note)
+                }
+                _ if crate::domain::handover::AMENDING_KINDS.contains(&e.kind.as_str()) => {
+                    let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+                    let why = body.get("reason").and_then(|v| v.as_str()).unwrap_or("");
+                    format!("{} {why}", tr(&format!("amend.{}", e.kind)))
+                }
                 Some(Ok(Event::RoundClosed(r))) => r
                     .forced_reason
                     .unwrap_or_else(|| tr("conflicts.closed_normally")),

@@ -590,6 +590,11 @@ CREATE TABLE handovers (
 ) STRICT;
 CREATE INDEX handovers_date ON handovers(date, station, shift);
 CREATE INDEX handovers_unaccepted ON handovers(station, date) WHERE accepted_by IS NULL;
+CREATE TABLE handover_records (
+    entity TEXT NOT NULL,
+    shift_key TEXT NOT NULL,
+    PRIMARY KEY (entity, shift_key)
+) STRICT, WITHOUT ROWID;
 ";
 
 /// Schema 16: the shift log (值班记录), one row per entry folded from its

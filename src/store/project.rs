@@ -57,6 +57,7 @@ pub const TABLES: &[&str] = &[
     "duty_shifts",
     "signons",
     "handovers",
+    "handover_records",
 ];
 
 /// An entity's events, parsed, in log order.
@@ -288,6 +289,9 @@ pub fn project_entity(
     let Some((prefix, id)) = entity.split_once(':') else {
         return Ok(());
     };
+    if prefix != "handover" {
+        super::project_handover::recheck_sealed(conn, entity, events)?;
+    }
     match prefix {
         "visit" => project_visits::visit(conn, id, events, fresh, pending),
         "operator" => {

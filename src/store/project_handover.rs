@@ -7,6 +7,7 @@ use super::StoreError;
 use super::log::EventRecord;
 use super::project::{add_conflict, clear_conflicts, exec, resolutions};
 use crate::domain::event::Event;
+use crate::domain::handover::AMENDING_KINDS;
 use rusqlite::{Connection, params};
 
 pub fn handover(
@@ -18,6 +19,11 @@ pub fn handover(
     let entity = format!("handover:{key}");
     if !fresh {
         exec(conn, "DELETE FROM handovers WHERE key = ?1", [key])?;
+        exec(
+            conn,
+            "DELETE FROM handover_records WHERE shift_key = ?1",
+            [key],
+        )?;
         clear_conflicts(conn, &entity)?;
     }
     let chosen = resolutions(conn, &entity)?;
@@ -109,5 +115,63 @@ pub fn handover(
             cs_note,
         ],
     )?;
+    for e in &s.items {
+        exec(
+            conn,
+            "INSERT OR IGNORE INTO handover_records (entity, shift_key) VALUES (?1, ?2)",
+            params![e, key],
+        )?;
+    }
+    // Countersigned, then a record on the sheet corrected (later by its
+    // own time, wherever it was made): the duty leader reviews it — the
+    // countersignature against each correction.
+    if let Some((cs, _)) = counter {
+        let sealed: std::collections::HashSet<&str> = s.sealed.iter().map(String::as_str).collect();
+        let mut recs: Vec<EventRecord> = vec![];
+        for e in &s.items {
+            recs.extend(super::log::for_entity(conn, e)?.into_iter().filter(|r| {
+                AMENDING_KINDS.contains(&r.kind.as_str())
+                    && !sealed.contains(r.id.as_str())
+                    && (r.hlc.ms, r.hlc.c) > (cs.hlc.ms, cs.hlc.c)
+            }));
+        }
+        if !recs.is_empty() {
+            let mut all: Vec<&EventRecord> = vec![cs];
+            all.extend(recs.iter());
+            add_conflict(
+                conn,
+                &format!("{entity}/amended"),
+                "handover",
+                &entity,
+                &all,
+                &cs.id,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A record just projected whose events hold a correction: the handovers
+/// that listed it are projected again, so a correction after their
+/// countersignature reaches the review list wherever it arrives.
+pub fn recheck_sealed(
+    conn: &Connection,
+    entity: &str,
+    events: &[(EventRecord, Event)],
+) -> Result<(), StoreError> {
+    if !events
+        .iter()
+        .any(|(r, _)| AMENDING_KINDS.contains(&r.kind.as_str()))
+    {
+        return Ok(());
+    }
+    let keys: Vec<String> = conn
+        .prepare_cached("SELECT shift_key FROM handover_records WHERE entity = ?1")?
+        .query_map([entity], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for key in keys {
+        let evs = super::project::entity_events(conn, &format!("handover:{key}"))?;
+        handover(conn, &key, &evs, false)?;
+    }
     Ok(())
 }
