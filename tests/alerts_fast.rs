@@ -493,7 +493,7 @@ fn a_version_7_file_migrates_its_open_absences() {
              DROP TABLE purged_visits; DROP INDEX visits_ended;
              DROP TABLE shift_log;
              DROP TABLE duty_plans; DROP TABLE duty_shifts; DROP TABLE signons;
-             DROP TABLE handovers;
+             DROP TABLE handovers; DROP TABLE handover_records;
              PRAGMA user_version = 7;",
         )
         .unwrap();
