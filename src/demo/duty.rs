@@ -11,7 +11,7 @@ use crate::domain::duty::{DutyPerson, DutyPlan, DutyPost};
 use crate::domain::event::{Event, OperatorLoggedIn};
 use crate::domain::role::Actor;
 use crate::domain::shift::{ShiftId, default_shifts};
-use crate::domain::time::{FixedClock, day_start_ms};
+use crate::domain::time::day_start_ms;
 use crate::store::{Store, StoreError};
 use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;
@@ -124,18 +124,9 @@ impl Duty {
         })
     }
 
-    /// Today's sign-ons up to `now_ms`, after the days before are written.
-    pub fn today(
-        &mut self,
-        s: &mut Store,
-        clock: &FixedClock,
-        offset: i32,
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
-        for (t, on) in self.day(self.today, offset, now_ms) {
-            clock.set(t);
-            self.happen(s, on)?;
-        }
-        Ok(())
+    /// Today's sign-ons up to `now_ms`, for the caller to write in time
+    /// order among the day's other records.
+    pub fn today_ons(&mut self, offset: i32, now_ms: i64) -> Vec<(i64, SignOn)> {
+        self.day(self.today, offset, now_ms)
     }
 }

@@ -657,12 +657,35 @@ pub fn generate(
             stats.hazards += hazards::demo(s, clock, c, now_ms)?;
         }
         let mut last_sign = None;
+        // This morning, in time order: the handover steps the day loop did
+        // not reach and today's sign-ons before the afternoon's records.
+        let mut ons = duty.today_ons(offset, now_ms);
+        let afternoon = now_ms - 200 * 60_000;
+        let later: Vec<_> = ons
+            .iter()
+            .filter(|(t, _)| *t >= afternoon)
+            .cloned()
+            .collect();
+        ons.retain(|(t, _)| *t < afternoon);
+        let mut morning: Vec<(i64, Option<u8>, Option<duty::SignOn>)> =
+            ons.into_iter().map(|(t, on)| (t, None, Some(on))).collect();
         if scale == Scale::Small {
-            // Steps the day loop did not reach (they fall today).
-            for (t, step) in std::mem::take(&mut handover_plan) {
-                clock.set(t);
-                handover::before_last_step(s, &shifts, now_ms, step)?;
+            morning.extend(
+                std::mem::take(&mut handover_plan)
+                    .into_iter()
+                    .map(|(t, k)| (t, Some(k), None)),
+            );
+        }
+        morning.sort_by_key(|m| m.0);
+        for (t, step, on) in morning {
+            clock.set(t);
+            match (step, on) {
+                (Some(k), _) => handover::before_last_step(s, &shifts, now_ms, k)?,
+                (_, Some(on)) => duty.happen(s, on)?,
+                _ => {}
             }
+        }
+        if scale == Scale::Small {
             last_sign = handover::last_signed_at(s, now_ms)?;
         }
         // Today, in time order: a boarder on leave and one taken home; a few
@@ -670,8 +693,11 @@ pub fn generate(
         if scale == Scale::Small && !buildings.is_empty() {
             boarders::tonight_early(s, clock, &teacher, &guard, &buildings[0], now_ms)?;
         }
-        // This morning's sign-on, after what is shown with earlier times.
-        duty.today(s, clock, offset, now_ms)?;
+        // The afternoon's sign-ons (the night shift coming on).
+        for (t, on) in later {
+            clock.set(t);
+            duty.happen(s, on)?;
+        }
         // The one overstaying is a parent in a long talk with the head
         // teacher; the others are whoever comes next in the pool.
         let first_parent = pool
