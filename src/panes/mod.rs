@@ -201,3 +201,29 @@ pub fn show_error(form: &mut crate::ui::form::Form, e: &StoreError, ctx: &mut Pa
         other => ctx.err(error_text(other)),
     }
 }
+
+/// What a key did to a list's search prompt, which filters as it is typed.
+pub enum SearchStep {
+    /// Typed into the prompt: the query now (when it changed) and whether
+    /// the key was used.
+    Typed(Option<String>, bool),
+    /// Enter: back to the list, the filter kept.
+    Done,
+    /// Esc: back to the list, the filter cleared.
+    Cleared,
+    /// Anything else: the list's own keys (arrows still move it).
+    Other(Action),
+}
+
+pub fn search_step(p: &mut crate::ui::prompt::Prompt, input: Input, query: &str) -> SearchStep {
+    match input {
+        Input::Key(k) => {
+            let used = p.key(k);
+            let now = p.value();
+            SearchStep::Typed((used && now != query).then_some(now), used)
+        }
+        Input::Act(Action::Confirm) => SearchStep::Done,
+        Input::Act(Action::Back) => SearchStep::Cleared,
+        Input::Act(a) => SearchStep::Other(a),
+    }
+}

@@ -415,23 +415,22 @@ impl HazardsPane {
                 let m = std::mem::replace(&mut self.mode, Mode::Browse);
                 (m, h)
             }
-            Mode::Search(mut p) => match input {
-                Input::Key(k) => {
-                    let used = p.key(k);
-                    if used && p.value() != self.query {
-                        self.query = p.value();
+            Mode::Search(mut p) => match super::search_step(&mut p, input, &self.query) {
+                super::SearchStep::Typed(changed, used) => {
+                    if let Some(q) = changed {
+                        self.query = q;
                         self.list.sel = 0;
                         self.after_write(ctx);
                     }
                     (Mode::Search(p), Handled::from(used))
                 }
-                Input::Act(Action::Confirm) => (Mode::Browse, Handled::Yes),
-                Input::Act(Action::Back) => {
+                super::SearchStep::Done => (Mode::Browse, Handled::Yes),
+                super::SearchStep::Cleared => {
                     self.query.clear();
                     self.after_write(ctx);
                     (Mode::Browse, Handled::Yes)
                 }
-                Input::Act(a) => {
+                super::SearchStep::Other(a) => {
                     let h = Handled::from(self.list.navigate(a, self.rows.len()));
                     (Mode::Search(p), h)
                 }
