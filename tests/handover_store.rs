@@ -177,6 +177,26 @@ fn sign_accept_countersign_with_pins_and_the_rules() {
         d.store.check_seal(&h).unwrap(),
         SealCheck::Intact { .. }
     ));
+    // The handover record: this shift's lines from the first, on a page of
+    // their own; the outgoing, incoming and countersigning names on its line.
+    let req = dutydesk::report::sick::RangeRequest {
+        from: time::parse_date("2026-11-29").unwrap(),
+        to: time::parse_date("2026-11-30").unwrap(),
+        path: std::path::PathBuf::from("unused.xlsx"),
+    };
+    let ledger = dutydesk::report::handover::build(&d.store, &leader, &req).unwrap();
+    assert_eq!(ledger.page_breaks, vec![0]);
+    let first = &ledger.rows[0];
+    for name in ["张建国", "刘师傅", "李主任"] {
+        assert!(first.iter().any(|c| c.starts_with(name)), "{first:?}");
+    }
+    assert!(
+        ledger
+            .rows
+            .iter()
+            .flatten()
+            .any(|c| c.contains("王五几点走"))
+    );
 }
 
 #[test]

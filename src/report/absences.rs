@@ -223,6 +223,7 @@ pub fn build(store: &Store, actor: &Actor, req: &AbsencesRequest) -> Result<Ledg
         // Eight columns read better on a portrait sheet, as on paper.
         orientation: Orientation::Portrait,
         summary_rows,
+        page_breaks: vec![],
     })
 }
 

@@ -35,6 +35,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
         _ => String::new(),
     };
     let mut rows: Vec<Vec<String>> = vec![];
+    let mut starts: Vec<usize> = vec![];
     let mut broken = 0;
     for h in &shifts {
         let seal = match store.check_seal(h)? {
@@ -92,6 +93,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
         if lines.is_empty() {
             lines.push([String::new(), tr("handover.none"), String::new()]);
         }
+        starts.push(rows.len());
         for (k, [section, item, state]) in lines.into_iter().enumerate() {
             let first = k == 0;
             let mut row = vec![(rows.len() + 1).to_string()];
@@ -109,7 +111,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
         }
     }
     let n = shifts.len();
-    Ok(range_ledger(
+    let mut ledger = range_ledger(
         store,
         actor,
         &r,
@@ -117,7 +119,10 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
         &cols,
         ("report.handover.total", &[("n", n), ("broken", broken)]),
         rows,
-    ))
+    );
+    // On paper, one shift a page, signed beneath.
+    ledger.page_breaks = starts;
+    Ok(ledger)
 }
 
 /// Writes the handover record; returns the number of shifts in it.

@@ -136,6 +136,9 @@ pub struct Ledger {
     /// records: kept out of the autofilter and out of the CSV, which holds
     /// one row per record.
     pub summary_rows: usize,
+    /// Records that start a new printed page (the handover record: one
+    /// shift a page). Ignored by the CSV.
+    pub page_breaks: Vec<usize>,
 }
 
 impl Ledger {

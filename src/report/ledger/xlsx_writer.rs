@@ -146,8 +146,12 @@ fn lay_out_sheet(
     let mut row_num = HEADER_ROW;
     let mut last_record_row = HEADER_ROW;
     let records = table.records();
+    let mut breaks: Vec<RowNum> = vec![];
     table.each((2, 3), watch, &mut |i, row| {
         row_num = next_row(row_num).map_err(xlsx_err)?;
+        if i > 0 && ledger.page_breaks.contains(&i) {
+            breaks.push(row_num);
+        }
         let cells = padded(row.iter().map(String::as_str), width);
         write_table_row(sheet, row_num, cells, &plan, &formats, Some(usual)).map_err(xlsx_err)?;
         if i < records {
@@ -156,6 +160,9 @@ fn lay_out_sheet(
         Ok(())
     })?;
     let last_table_row = row_num;
+    if !breaks.is_empty() {
+        sheet.set_page_breaks(&breaks).map_err(xlsx_err)?;
+    }
     finish_sheet(
         sheet,
         ledger,
