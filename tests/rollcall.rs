@@ -540,6 +540,10 @@ fn a_version_5_file_migrates_marks_without_losing_any() {
                 // Its operators table only: sign-ons came with schema 14.
                 let evs = project::entity_events(&conn, &rec.entity).unwrap();
                 dutydesk::store::project_people::operator(&conn, id, &evs).unwrap();
+            } else if let Some(id) = rec.entity.strip_prefix("round:") {
+                // Its rounds and marks only: sealed handovers came with schema 15.
+                let evs = project::entity_events(&conn, &rec.entity).unwrap();
+                dutydesk::store::project_night::round(&conn, id, &evs, false).unwrap();
             } else if let Some(Ok(ev)) = dutydesk::domain::event::Event::parse(&rec.kind, &rec.body)
             {
                 project::apply(&conn, rec, &ev).unwrap();
