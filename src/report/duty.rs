@@ -41,6 +41,7 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
     let mut lines: Vec<(String, u32, String, Vec<String>)> = vec![];
     let (mut gaps, mut late, mut unsigned) = (0, 0, 0);
     for (station_id, station_name) in store.duty_stations()? {
+        let since = store.handovers_since(&station_id)?;
         for row in store.duty_rows(&station_id, req.from, days, now)? {
             let h = store.handover(&row.shift)?;
             let plan = row.plan.as_ref();
@@ -76,8 +77,12 @@ pub fn build(store: &Store, actor: &Actor, req: &RangeRequest) -> Result<Ledger,
                 .iter()
                 .filter(|f| matches!(f, DutyFlag::Late { .. }))
                 .count();
-            // A shift over is one that should have been signed.
-            if h.is_none() && row.window.1 <= now {
+            // A shift over, since the station keeps handovers, should
+            // have been signed.
+            if h.is_none()
+                && row.window.1 <= now
+                && since.as_ref().is_some_and(|s| &row.shift.date >= s)
+            {
                 unsigned += 1;
             }
             let flags = row

@@ -94,16 +94,19 @@ const RECORD_PREFIXES: &[&str] = &[
 ];
 
 impl Store {
-    /// Whether the shift before `id` was signed over — once its station
-    /// keeps handovers at all (`None` before then, and for the first shift).
-    pub fn prev_handed_over(&self, id: &ShiftId) -> Result<Option<bool>, StoreError> {
-        // Handovers are kept from the station's first signed one on: the
-        // shifts before it were never meant to be signed here.
+    /// The date of a station's first signed handover. Handovers are kept
+    /// from then on: the shifts before it were never meant to be signed.
+    pub fn handovers_since(&self, station_id: &str) -> Result<Option<String>, StoreError> {
         let mut first = self
             .conn
             .prepare_cached("SELECT MIN(date) FROM handovers WHERE station = ?1")?;
-        let since: Option<String> = first.query_row([&id.station_id], |r| r.get(0))?;
-        let Some(since) = since else {
+        Ok(first.query_row([station_id], |r| r.get(0))?)
+    }
+
+    /// Whether the shift before `id` was signed over — once its station
+    /// keeps handovers at all (`None` before then, and for the first shift).
+    pub fn prev_handed_over(&self, id: &ShiftId) -> Result<Option<bool>, StoreError> {
+        let Some(since) = self.handovers_since(&id.station_id)? else {
             return Ok(None);
         };
         Ok(match self.previous_shift(id)? {
