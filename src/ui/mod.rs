@@ -293,3 +293,27 @@ pub fn text_box(area: Rect, buf: &mut Buffer, title: &str, lines: &[String], scr
     .scroll((scroll, 0))
     .render(r, buf);
 }
+
+/// One step of a record's history: when, the step, what it says, and who
+/// recorded it at which station (a hazard's or a shift-log entry's).
+pub fn history_line(when: String, step: String, detail: String, who: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{when} "), theme::muted()),
+        Span::styled(format!("{step} "), theme::key()),
+        Span::raw(detail),
+        Span::styled(format!("  {who}"), theme::muted()),
+    ])
+}
+
+/// A full-area bordered page of wrapped lines, scrolled by `scroll` (one
+/// record's details and history).
+pub fn page(area: Rect, buf: &mut Buffer, title: String, lines: Vec<Line<'static>>, scroll: u16) {
+    clear(area, buf);
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0))
+        .render(inner, buf);
+}

@@ -12,7 +12,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 pub fn severity_label(s: Option<Severity>) -> String {
     s.map(|s| tr(&format!("hazard.sev.{}", s.key())))
@@ -263,26 +263,14 @@ impl HazardsPane {
         )));
         for (r, e) in events {
             let (step, detail) = step_text(e, off);
-            lines.push(Line::from(vec![
-                Span::styled(format!("{} ", at(r.hlc.ms)), theme::muted()),
-                Span::styled(format!("{step} "), theme::key()),
-                Span::raw(detail),
-                Span::styled(
-                    format!("  {} · {}", self.name(&r.actor), self.name(&r.origin)),
-                    theme::muted(),
-                ),
-            ]));
+            lines.push(crate::ui::history_line(
+                at(r.hlc.ms),
+                step,
+                detail,
+                format!("{} · {}", self.name(&r.actor), self.name(&r.origin)),
+            ));
         }
-        crate::ui::clear(area, buf);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(tr("hazard.detail_title"));
-        let inner = block.inner(area);
-        block.render(area, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0))
-            .render(inner, buf);
+        crate::ui::page(area, buf, tr("hazard.detail_title"), lines, scroll);
     }
 }
 

@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 pub fn category_label(c: Category) -> String {
     tr(&format!("shiftlog.cat.{}", c.key()))
@@ -243,26 +243,14 @@ impl LogView {
                 Event::ShiftLogClosed(c) => (tr("shiftlog.step.closed"), c.outcome.clone()),
                 _ => (String::new(), String::new()),
             };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{} ", at(r.hlc.ms)), theme::muted()),
-                Span::styled(format!("{step} "), theme::key()),
-                Span::raw(detail),
-                Span::styled(
-                    format!("  {} · {}", self.name(&r.actor), self.name(&r.origin)),
-                    theme::muted(),
-                ),
-            ]));
+            lines.push(crate::ui::history_line(
+                at(r.hlc.ms),
+                step,
+                detail,
+                format!("{} · {}", self.name(&r.actor), self.name(&r.origin)),
+            ));
         }
-        crate::ui::clear(area, buf);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(tr("shiftlog.detail_title"));
-        let inner = block.inner(area);
-        block.render(area, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0))
-            .render(inner, buf);
+        crate::ui::page(area, buf, tr("shiftlog.detail_title"), lines, scroll);
     }
 }
 
