@@ -115,11 +115,12 @@ impl App {
         off: i32,
     ) {
         let st = self.store.station();
-        let s = self.shown;
-        let shift = match self.store.current_shift(now).ok().flatten() {
-            Some(s) => crate::i18n::shift_name(&s.shift),
-            None => String::new(),
-        };
+        let s = &self.shown;
+        let shift = s
+            .shift
+            .as_deref()
+            .map(crate::i18n::shift_name)
+            .unwrap_or_default();
         let shift = if area.width >= 110 {
             format!(
                 "{shift} {}",

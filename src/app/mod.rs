@@ -271,7 +271,7 @@ impl App {
 }
 
 /// Everything the status bar shows besides who and where.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Status {
     pub minute: i64,
     pub on_site: i64,
@@ -293,4 +293,7 @@ pub struct Status {
     pub duty: crate::domain::duty::DutyAlerts,
     /// The shift before this one: signed and not accepted, or not signed.
     pub handover: Option<crate::domain::handover::Stage>,
+    /// The station's shift running now (its key), read on the tick so
+    /// drawing asks the store nothing.
+    pub shift: Option<String>,
 }

@@ -91,6 +91,12 @@ impl App {
                 .ok()
                 .flatten()
                 .map(|(_, stage)| stage),
+            shift: self
+                .store
+                .current_shift(now)
+                .ok()
+                .flatten()
+                .map(|s| s.shift),
         }
     }
 
