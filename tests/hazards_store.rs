@@ -477,3 +477,102 @@ fn status_bar_counts_use_the_open_index_and_match_a_full_scan() {
         );
     }
 }
+
+/// The ledger reads open and closed hazards apart (so no key sorts the
+/// year); together they must keep the one order: open serious or overdue
+/// first, then open by severity and newest, then closed by severity and
+/// newest — and a limit cuts that order, never a part of it.
+#[test]
+fn ledger_order_holds_across_open_and_closed_and_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(&dir.path().join("a.db"));
+    let (g, l1, l2) = (d.guard.clone(), d.leader.clone(), d.leader2.clone());
+    let sevs = [Severity::General, Severity::Major, Severity::Serious];
+    let mut ids = vec![];
+    for i in 0..18 {
+        let id = d
+            .store
+            .report_hazard(
+                &g,
+                &draft(&format!("{i}号楼"), sevs[i % 3], Category::Fire),
+                None,
+                &[],
+            )
+            .unwrap();
+        // Every other hazard goes round the whole loop and is closed.
+        if i % 2 == 0 {
+            d.store
+                .assign_hazard(&l1, &id, "后勤", T0 + 400 * H, "")
+                .unwrap();
+            d.store.rectify_hazard(&l1, &id, "修好", "", None).unwrap();
+            d.store.verify_hazard(&l2, &id, true, "").unwrap();
+            d.store.close_hazard(&l2, &id, "").unwrap();
+        }
+        ids.push(id);
+        d.clock.advance_min(7);
+    }
+    // Two days on: the open 较大 (3 days) are not overdue, the 重大 are.
+    let now = d.store.now_ms() + 48 * H;
+    let all = d.store.hazards(&HazardFilter::default(), now).unwrap();
+    assert_eq!(all.len(), 18);
+    let key = |v: &dutydesk::domain::hazard::HazardView| {
+        let open = v.status != Status::Closed;
+        let urgent = open && (v.severity == Some(Severity::Serious) || v.deadline_ms < now);
+        let sev = match v.severity {
+            Some(Severity::Serious) => 2,
+            Some(Severity::Major) => 1,
+            _ => 0,
+        };
+        (!urgent, !open, -sev, -v.found_ms, v.id.clone())
+    };
+    let mut want = all.clone();
+    want.sort_by_key(key);
+    let got: Vec<&str> = all.iter().map(|v| v.id.as_str()).collect();
+    let want: Vec<&str> = want.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(got, want);
+    assert!(all[..9].iter().all(|v| v.status != Status::Closed));
+    for limit in [1, 5, 9, 10, 17] {
+        let f = HazardFilter {
+            limit,
+            ..HazardFilter::default()
+        };
+        let cut: Vec<String> = d
+            .store
+            .hazards(&f, now)
+            .unwrap()
+            .into_iter()
+            .map(|v| v.id)
+            .collect();
+        assert_eq!(cut, want[..limit], "limit {limit}");
+    }
+    // The closed view is the closed part alone, in the same order, and a
+    // text search applies to both parts.
+    let closed: Vec<String> = d
+        .store
+        .hazards(
+            &HazardFilter {
+                status: Some(Status::Closed),
+                ..HazardFilter::default()
+            },
+            now,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(closed, want[9..]);
+    let one: Vec<String> = d
+        .store
+        .hazards(
+            &HazardFilter {
+                text: "12号楼".into(),
+                ..HazardFilter::default()
+            },
+            now,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(one, vec![ids[12].clone()]);
+}

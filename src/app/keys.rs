@@ -30,9 +30,15 @@ impl App {
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {
+        let writes = self.store.write_count();
+        let was_main = matches!(self.screen, Screen::Main);
         self.handled = self.route_key(key);
-        // A key may have changed the counts (a sign-out, a setting).
-        if matches!(self.screen, Screen::Main) {
+        // Only a key that wrote (a sign-out, a setting) or brought the main
+        // screen back can have changed the counts. Moving, typing a search
+        // or switching views reads them again no more than the tick does:
+        // ten queries over the year at every key were most of its cost.
+        if matches!(self.screen, Screen::Main) && (!was_main || self.store.write_count() != writes)
+        {
             self.shown = self.status_key();
         }
     }

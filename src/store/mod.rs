@@ -299,6 +299,12 @@ impl Store {
         self.clock.now_ms()
     }
 
+    /// Rows this connection has written since it opened: a cheap way to ask
+    /// "did that key write anything?" without reading a table.
+    pub fn write_count(&self) -> u64 {
+        self.conn.total_changes()
+    }
+
     pub fn clock(&self) -> Arc<dyn Clock> {
         self.clock.clone()
     }

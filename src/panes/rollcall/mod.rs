@@ -209,6 +209,34 @@ impl RollcallPane {
         Ok(())
     }
 
+    /// After one mark at this desk only that boarder's line, bed and the
+    /// open absences can have changed: re-reading them, not the building,
+    /// keeps a mark as fast on the last boarder as on the first.
+    fn refresh_marked(
+        &mut self,
+        round_id: &str,
+        student_id: &str,
+        ctx: &PaneCtx,
+    ) -> Result<(), StoreError> {
+        let Some(row) = self.sheet.iter_mut().find(|r| r.student.id == student_id) else {
+            return self.reload(ctx);
+        };
+        ctx.store.refresh_sheet_row(round_id, row)?;
+        let mark = row.mark;
+        for cell in &mut self.bed_map {
+            if cell
+                .student
+                .as_ref()
+                .is_some_and(|(id, _)| id == student_id)
+            {
+                cell.mark = mark;
+            }
+        }
+        self.absences = ctx.store.open_absences()?;
+        self.list.clamp(self.list_len());
+        Ok(())
+    }
+
     fn after_write(&mut self, ctx: &mut PaneCtx) {
         if let Err(e) = self.reload(ctx) {
             ctx.err(error_text(&e));
@@ -579,8 +607,10 @@ impl RollcallPane {
         };
         match ctx.store.mark(ctx.actor, &r, student_id, mark, late, "") {
             Ok(()) => {
+                if let Err(e) = self.refresh_marked(&r, student_id, ctx) {
+                    ctx.err(error_text(&e));
+                }
                 // Auto-advance to the next boarder.
-                self.after_write(ctx);
                 if self.roll.sel + 1 < self.sheet.len() {
                     self.roll.sel += 1;
                 }

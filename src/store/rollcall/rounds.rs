@@ -79,56 +79,77 @@ impl Store {
         let round = self.round(round_id)?.ok_or(DomainError::NotFound)?;
         let students = self.students(Some(&round.building))?;
         let mut marks = std::collections::HashMap::new();
-        {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT m.student_id, m.mark, m.late_at, m.note, m.changes,
-                        (SELECT COUNT(*) FROM followups f WHERE f.round_id = m.round_id AND f.student_id = m.student_id),
-                        (SELECT COUNT(*) FROM followups f WHERE f.round_id = m.round_id AND f.student_id = m.student_id AND f.found_at IS NOT NULL),
-                        m.fact
-                 FROM marks m WHERE m.round_id = ?1",
-            )?;
-            let rows = stmt.query_map([round_id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<i64>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, i64>(6)?,
-                    Fact::from_column(r.get::<_, Option<String>>(7)?.as_deref()),
-                ))
-            })?;
-            for row in rows {
-                let row = row?;
-                marks.insert(row.0.clone(), row);
-            }
-        }
+        self.sheet_marks(round_id, None, |student, m| {
+            marks.insert(student, m);
+        })?;
         Ok(students
             .into_iter()
-            .map(|s| match marks.remove(&s.id) {
-                Some((_, m, late, note, changes, fu, found, fact)) => SheetRow {
-                    student: s,
-                    mark: Mark::parse(&m),
-                    late_at: late,
-                    note,
-                    fact,
-                    changes,
-                    found: found > 0,
-                    followups: fu,
-                },
-                None => SheetRow {
-                    student: s,
-                    mark: None,
-                    late_at: None,
-                    note: String::new(),
-                    fact: None,
-                    changes: 0,
-                    found: false,
-                    followups: 0,
-                },
+            .map(|s| {
+                let mut row = SheetRow::unmarked(s);
+                if let Some(m) = marks.remove(&row.student.id) {
+                    m.apply(&mut row);
+                }
+                row
             })
             .collect())
+    }
+
+    /// Re-reads one line of the roll after a mark at this desk: the rest
+    /// of the round cannot have changed, so a mark on the 500th boarder
+    /// reads one row, not the building.
+    pub fn refresh_sheet_row(&self, round_id: &str, row: &mut SheetRow) -> Result<(), StoreError> {
+        let mut found = None;
+        self.sheet_marks(round_id, Some(&row.student.id), |_, m| found = Some(m))?;
+        let student = row.student.clone();
+        *row = SheetRow::unmarked(student);
+        if let Some(m) = found {
+            m.apply(row);
+        }
+        Ok(())
+    }
+
+    /// The round's marks (one boarder's, or all), each with its follow-up
+    /// counts, handed to `each` by boarder id.
+    fn sheet_marks(
+        &self,
+        round_id: &str,
+        student: Option<&str>,
+        mut each: impl FnMut(String, MarkCols),
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "SELECT m.student_id, m.mark, m.late_at, m.note, m.changes,
+                    (SELECT COUNT(*) FROM followups f WHERE f.round_id = m.round_id AND f.student_id = m.student_id),
+                    (SELECT COUNT(*) FROM followups f WHERE f.round_id = m.round_id AND f.student_id = m.student_id AND f.found_at IS NOT NULL),
+                    m.fact
+             FROM marks m WHERE m.round_id = ?1";
+        let mut stmt = match student {
+            Some(_) => self
+                .conn
+                .prepare_cached(&format!("{SQL} AND m.student_id = ?2"))?,
+            None => self.conn.prepare_cached(SQL)?,
+        };
+        let read = |r: &rusqlite::Row| {
+            Ok((
+                r.get::<_, String>(0)?,
+                MarkCols {
+                    mark: Mark::parse(&r.get::<_, String>(1)?),
+                    late_at: r.get(2)?,
+                    note: r.get(3)?,
+                    changes: r.get(4)?,
+                    followups: r.get(5)?,
+                    found: r.get::<_, i64>(6)? > 0,
+                    fact: Fact::from_column(r.get::<_, Option<String>>(7)?.as_deref()),
+                },
+            ))
+        };
+        let rows = match student {
+            Some(s) => stmt.query_map(params![round_id, s], read)?,
+            None => stmt.query_map(params![round_id], read)?,
+        };
+        for row in rows {
+            let (id, m) = row?;
+            each(id, m);
+        }
+        Ok(())
     }
 
     fn standings(&self, round_id: &str) -> Result<Vec<Standing>, StoreError> {
@@ -329,5 +350,43 @@ impl Store {
                 (),
             ))
         })
+    }
+}
+
+/// A boarder's mark in a round, as the roll shows it.
+struct MarkCols {
+    mark: Option<Mark>,
+    late_at: Option<i64>,
+    note: String,
+    changes: i64,
+    followups: i64,
+    found: bool,
+    fact: Option<Fact>,
+}
+
+impl MarkCols {
+    fn apply(self, row: &mut SheetRow) {
+        row.mark = self.mark;
+        row.late_at = self.late_at;
+        row.note = self.note;
+        row.fact = self.fact;
+        row.changes = self.changes;
+        row.found = self.found;
+        row.followups = self.followups;
+    }
+}
+
+impl SheetRow {
+    fn unmarked(student: crate::domain::roster::Student) -> SheetRow {
+        SheetRow {
+            student,
+            mark: None,
+            late_at: None,
+            note: String::new(),
+            fact: None,
+            changes: 0,
+            found: false,
+            followups: 0,
+        }
     }
 }
