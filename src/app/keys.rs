@@ -87,12 +87,34 @@ impl App {
             }
             Screen::Main => {}
         }
+        // A save waiting for another program's write holds the keys: only
+        // Esc (cancel the wait) and Ctrl+C do anything until it is done.
+        if self.waiting.is_some() {
+            return self.key_while_waiting(key);
+        }
         if self.toast.is_some() {
             self.toast = None;
         }
-        // The pane in front (and its text field) gets the key first; then
-        // the keymap under its contexts; then the global keys.
         let in_text = self.in_text();
+        let ctxs = self.front().contexts();
+        self.store.take_busy();
+        let handled = self.dispatch(key, in_text);
+        if self.store.take_busy() {
+            self.hold(key, ctxs);
+            return true;
+        }
+        if handled == Handled::Yes {
+            return true;
+        }
+        match keymap::lookup(&[Ctx::Global], &key, in_text) {
+            Some(a) => self.global(a),
+            None => false,
+        }
+    }
+
+    /// The pane in front (and its text field) gets the key first; then the
+    /// keymap under its contexts. Requests and closing overlays follow.
+    pub(super) fn dispatch(&mut self, key: KeyEvent, in_text: bool) -> Handled {
         let ctxs = self.front().contexts();
         let mut overlay = self.overlay.take();
         let mut panes = std::mem::take(&mut self.panes);
@@ -128,13 +150,7 @@ impl App {
                 self.overlay = Some(o);
             }
         }
-        if handled == Handled::Yes {
-            return true;
-        }
-        match keymap::lookup(&[Ctx::Global], &key, in_text) {
-            Some(a) => self.global(a),
-            None => false,
-        }
+        handled
     }
 
     /// Whether a hint for `a` would do something now: global keys by role,

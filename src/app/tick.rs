@@ -127,6 +127,12 @@ impl App {
         if self.tick_sync(now) {
             dirty = true;
         }
+        if self.tick_outside_writes() {
+            dirty = true;
+        }
+        if self.retry_wait() {
+            dirty = true;
+        }
         if self.toast.is_some() && now >= self.toast_until {
             self.toast = None;
             dirty = true;
