@@ -87,6 +87,7 @@ fn a_write_under_another_connections_lock_is_busy_at_once() {
     b.conn()
         .execute_batch("BEGIN IMMEDIATE")
         .expect("hold the lock");
+    let commits = a.commits();
     let start = Instant::now();
     let res = a.register_visit(&admin, &visitor("王芳"), None);
     let took = start.elapsed();
@@ -94,6 +95,7 @@ fn a_write_under_another_connections_lock_is_busy_at_once() {
     assert!(took < Duration::from_secs(1), "waited {took:?}");
     assert!(a.take_busy(), "the store remembers the write met a lock");
     assert!(!a.take_busy(), "once");
+    assert_eq!(a.commits(), commits, "nothing committed");
     b.conn().execute_batch("COMMIT").expect("release");
     let n: i64 = a
         .conn()
@@ -107,4 +109,5 @@ fn a_write_under_another_connections_lock_is_busy_at_once() {
     a.register_visit(&admin, &visitor("王芳"), None)
         .expect("saves once the lock is free");
     assert!(!a.take_busy());
+    assert_eq!(a.commits(), commits + 1);
 }

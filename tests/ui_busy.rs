@@ -165,3 +165,49 @@ fn esc_stops_waiting_and_keeps_the_form() {
     assert!(!app.is_waiting());
     assert_eq!(registered(&app.store), 1);
 }
+
+fn count(store: &Store, kind: &str) -> i64 {
+    store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM events WHERE kind = ?1", [kind], |r| {
+            r.get(0)
+        })
+        .expect("count")
+}
+
+/// The wait is the frame's, not one form's: the shift log's entry form in
+/// the duty pane waits the same way, and what it saves is what was shown.
+#[test]
+fn another_panes_form_waits_the_same_way() {
+    let _g = lock();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut app, other) = app_and_other(&dir.path().join("station.db"));
+    set_lang(Lang::ZhCn);
+    press(&mut app, KeyCode::Char('5'));
+    // The shift log is the duty pane's second list, after the handover.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_str(&mut app, "三号楼走廊灯不亮");
+    other.conn().execute_batch("BEGIN IMMEDIATE").expect("lock");
+    app.handle_key(ctrl('s'));
+    assert!(app.is_waiting(), "the entry waits");
+    type_str(&mut app, "XYZ");
+    assert!(app.tick() && app.is_waiting());
+    other.conn().execute_batch("COMMIT").expect("release");
+    assert!(app.tick());
+    assert!(!app.is_waiting());
+    assert_eq!(count(&app.store, "shiftlog.entered"), 1, "saved once");
+    let body: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT body FROM events WHERE kind = 'shiftlog.entered'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("body");
+    assert!(body.contains("三号楼走廊灯不亮"), "{body}");
+    assert!(!body.contains("XYZ"), "typed while waiting: {body}");
+}

@@ -98,9 +98,14 @@ impl App {
         let in_text = self.in_text();
         let ctxs = self.front().contexts();
         self.store.take_busy();
+        let commits = self.store.commits();
         let handled = self.dispatch(key, in_text);
         if self.store.take_busy() {
-            self.hold(key, ctxs);
+            // Retried only when nothing of it was written: a key that wrote
+            // once and then met the lock would write that part twice.
+            if self.store.commits() == commits {
+                self.hold(key, ctxs);
+            }
             return true;
         }
         if handled == Handled::Yes {

@@ -97,12 +97,15 @@ impl App {
         }
         let in_text = self.in_text();
         self.store.take_busy();
+        let commits = self.store.commits();
         self.dispatch(w.key, in_text);
         if self.store.take_busy() {
-            // Still locked: the waiting line, not the pane's busy message.
-            self.toast = None;
-            w.frame += 1;
-            self.waiting = Some(w);
+            if self.store.commits() == commits {
+                // Still locked: the waiting line, not the pane's busy message.
+                self.toast = None;
+                w.frame += 1;
+                self.waiting = Some(w);
+            }
         } else {
             self.shown = self.status_key();
         }

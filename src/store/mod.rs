@@ -149,6 +149,8 @@ pub struct Store {
     /// The last transaction could not start or finish for another
     /// connection's lock (`take_busy`): the TUI retries the key that wrote.
     busy: bool,
+    /// Transactions committed by this connection (`commits`).
+    commits: u64,
 }
 
 /// Pragmas for a duty PC: WAL so readers never block the writer, FULL sync
@@ -248,6 +250,7 @@ impl Store {
             depth: 0,
             writing_as: None,
             busy: false,
+            commits: 0,
         };
         store.station = store.load_station()?;
         if found > 0 && found < migrate::LATEST {
@@ -359,6 +362,7 @@ impl Store {
                         let _ = self.conn.execute_batch("ROLLBACK");
                         return Err(self.lock_error(e.into()));
                     }
+                    self.commits += 1;
                 }
                 Err(_) => {
                     let _ = self.conn.execute_batch("ROLLBACK");
@@ -384,6 +388,12 @@ impl Store {
     /// Whether a write met another connection's lock since the last call.
     pub fn take_busy(&mut self) -> bool {
         std::mem::take(&mut self.busy)
+    }
+
+    /// How many transactions this connection has committed: a key whose
+    /// work met a lock is retried only if none of it was written.
+    pub fn commits(&self) -> u64 {
+        self.commits
     }
 
     /// How long a write waits for another connection's lock before `Busy`.
