@@ -111,3 +111,28 @@ fn a_write_under_another_connections_lock_is_busy_at_once() {
     assert!(!a.take_busy());
     assert_eq!(a.commits(), commits + 1);
 }
+
+/// What the poll adds to an idle tick: one `data_version` beside the whole
+/// tick (status-bar counts included), same file, same run. Run with
+/// `--ignored --nocapture`.
+#[test]
+#[ignore = "a measurement: run with --ignored --nocapture"]
+fn the_poll_costs_little_beside_the_tick() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("station.db");
+    let (store, admin) = station_file(&path);
+    let mut app = App::new(store, vec![]);
+    app.logged_in(admin);
+    const N: u32 = 2_000;
+    let t = Instant::now();
+    for _ in 0..N {
+        app.store.data_version().expect("data_version");
+    }
+    let poll = t.elapsed() / N;
+    let t = Instant::now();
+    for _ in 0..N {
+        assert!(!app.tick());
+    }
+    let tick = t.elapsed() / N;
+    println!("data_version {poll:?} a call; an idle tick {tick:?} (the poll included)");
+}
