@@ -15,7 +15,9 @@ use dutydesk::domain::time::FixedClock;
 use dutydesk::i18n::{Lang, set_lang, tr};
 use dutydesk::panes::visitors::Mode;
 use dutydesk::store::Store;
-use ratatui::crossterm::event::KeyCode;
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -97,10 +99,19 @@ fn a_save_waits_for_the_lock_then_saves_once() {
     }
     set_lang(Lang::ZhCn);
 
-    // Typed while waiting: nothing lands anywhere.
+    // Typed or clicked while waiting: nothing lands anywhere.
     type_str(&mut app, "XYZ");
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Backspace);
+    for row in 0..24 {
+        let click = MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 20,
+            row,
+            modifiers: KeyModifiers::NONE,
+        };
+        assert!(!app.handle_event(Event::Mouse(click)), "row {row} clicked");
+    }
     assert!(app.is_waiting());
     assert_eq!(form_values(&app), ("王芳".into(), "送衣物".into()));
 

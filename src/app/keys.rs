@@ -248,7 +248,12 @@ impl App {
     }
 
     pub(super) fn click(&mut self, x: u16, y: u16) -> bool {
-        if !matches!(self.screen, Screen::Main) || self.help || self.ask.is_some() {
+        // A waiting save freezes the screen for the mouse as for keys.
+        if !matches!(self.screen, Screen::Main)
+            || self.help
+            || self.ask.is_some()
+            || self.waiting.is_some()
+        {
             return false;
         }
         let p = Position::new(x, y);
@@ -273,7 +278,11 @@ impl App {
 
     /// The wheel moves the selection, as ↑/↓ do, where the pane has a list.
     pub(super) fn wheel(&mut self, a: Action) -> bool {
-        if !matches!(self.screen, Screen::Main) || self.help || self.ask.is_some() || self.in_text()
+        if !matches!(self.screen, Screen::Main)
+            || self.help
+            || self.ask.is_some()
+            || self.in_text()
+            || self.waiting.is_some()
         {
             return false;
         }
