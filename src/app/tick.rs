@@ -31,11 +31,7 @@ impl App {
                     Err(e) => self.set_toast(e, true),
                 }
                 // Other stations' records are in: show them.
-                self.reload_panes();
-                if let Some(mut o) = self.overlay.take() {
-                    self.with_ctx(|ctx| o.reload(ctx));
-                    self.overlay = Some(o);
-                }
+                self.reload_all();
                 return true;
             }
             return changed;
