@@ -493,6 +493,11 @@ pub const DOC_KEYS: &[DocKey] = &[
         ctx: Ctx::Form,
         desc: "key.choice_cycle",
     },
+    DocKey {
+        label: "Esc",
+        ctx: Ctx::Form,
+        desc: "key.save_waits",
+    },
 ];
 
 static TABLE: OnceLock<Vec<Binding>> = OnceLock::new();

@@ -92,14 +92,25 @@ impl App {
         let in_text = self.in_text();
         let front = self.front();
         let offers = |a: Action| self.offers(front, a, role);
-        ui::hints(
-            hints,
-            buf,
-            &ctxs,
-            in_text,
-            self.toast.as_ref().map(|t| (t.text.as_str(), t.error)),
-            &offers,
-        );
+        if let Some(line) = self.waiting_line() {
+            // A save waiting for the database: no key but Esc works, so
+            // the bar says only that.
+            buf.set_style(hints, theme::bar());
+            Span::styled(
+                format!(" {line}"),
+                theme::bar().fg(ratatui::style::Color::LightYellow),
+            )
+            .render(hints, buf);
+        } else {
+            ui::hints(
+                hints,
+                buf,
+                &ctxs,
+                in_text,
+                self.toast.as_ref().map(|t| (t.text.as_str(), t.error)),
+                &offers,
+            );
+        }
         cursor
     }
 }

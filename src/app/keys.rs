@@ -93,12 +93,39 @@ impl App {
             }
             Screen::Main => {}
         }
+        // A save waiting for another program's write holds the keys: only
+        // Esc (cancel the wait) and Ctrl+C do anything until it is done.
+        if self.waiting.is_some() {
+            return self.key_while_waiting(key);
+        }
         if self.toast.is_some() {
             self.toast = None;
         }
-        // The pane in front (and its text field) gets the key first; then
-        // the keymap under its contexts; then the global keys.
         let in_text = self.in_text();
+        let ctxs = self.front().contexts();
+        self.store.take_busy();
+        let commits = self.store.commits();
+        let handled = self.dispatch(key, in_text);
+        if self.store.take_busy() {
+            // Retried only when nothing of it was written: a key that wrote
+            // once and then met the lock would write that part twice.
+            if self.store.commits() == commits {
+                self.hold(key, ctxs);
+            }
+            return true;
+        }
+        if handled == Handled::Yes {
+            return true;
+        }
+        match keymap::lookup(&[Ctx::Global], &key, in_text) {
+            Some(a) => self.global(a),
+            None => false,
+        }
+    }
+
+    /// The pane in front (and its text field) gets the key first; then the
+    /// keymap under its contexts. Requests and closing overlays follow.
+    pub(super) fn dispatch(&mut self, key: KeyEvent, in_text: bool) -> Handled {
         let ctxs = self.front().contexts();
         let mut overlay = self.overlay.take();
         let mut panes = std::mem::take(&mut self.panes);
@@ -134,13 +161,7 @@ impl App {
                 self.overlay = Some(o);
             }
         }
-        if handled == Handled::Yes {
-            return true;
-        }
-        match keymap::lookup(&[Ctx::Global], &key, in_text) {
-            Some(a) => self.global(a),
-            None => false,
-        }
+        handled
     }
 
     /// Whether a hint for `a` would do something now: global keys by role,
@@ -233,7 +254,12 @@ impl App {
     }
 
     pub(super) fn click(&mut self, x: u16, y: u16) -> bool {
-        if !matches!(self.screen, Screen::Main) || self.help || self.ask.is_some() {
+        // A waiting save freezes the screen for the mouse as for keys.
+        if !matches!(self.screen, Screen::Main)
+            || self.help
+            || self.ask.is_some()
+            || self.waiting.is_some()
+        {
             return false;
         }
         let p = Position::new(x, y);
@@ -258,7 +284,11 @@ impl App {
 
     /// The wheel moves the selection, as ↑/↓ do, where the pane has a list.
     pub(super) fn wheel(&mut self, a: Action) -> bool {
-        if !matches!(self.screen, Screen::Main) || self.help || self.ask.is_some() || self.in_text()
+        if !matches!(self.screen, Screen::Main)
+            || self.help
+            || self.ask.is_some()
+            || self.in_text()
+            || self.waiting.is_some()
         {
             return false;
         }

@@ -7,14 +7,17 @@
 //!
 //! keys: routing a key or a click to the pane in front, then the keymap,
 //! then the global keys; tick: the once-a-second work; draw: the frame;
-//! run: the event loop.
+//! run: the event loop; wait: a save waiting for another program's lock,
+//! and other programs' writes shown.
 
 mod draw;
 mod keys;
 mod run;
 mod tick;
+mod wait;
 
 pub use run::{Msg, run};
+pub use wait::RETRY_EVERY;
 
 use crate::action::Action;
 use crate::domain::role::{Actor, Permission, Role, allows};
@@ -92,11 +95,19 @@ pub struct App {
     body_area: Rect,
     /// The terminal's size at the last draw: too small means keys are ignored.
     size: Rect,
+    /// A save waiting for another program's write lock (`wait`).
+    waiting: Option<wait::Waiting>,
+    /// The file's `data_version` last seen: another process's commit changes it.
+    data_version: i64,
 }
 
 impl App {
     pub fn new(store: Store, demo_logins: Vec<(String, String)>) -> App {
         let now = store.now_ms();
+        // Never block the keys behind another program's write: wait briefly,
+        // then the frame retries on its own timer (`wait`).
+        let _ = store.set_busy_timeout(wait::TUI_BUSY_WAIT);
+        let data_version = store.data_version().unwrap_or(0);
         let screen = if store.station().is_none() {
             Screen::Setup(SetupScreen::new())
         } else {
@@ -124,6 +135,8 @@ impl App {
             tab_rects: vec![],
             body_area: Rect::default(),
             size: Rect::new(0, 0, ui::MIN_W, ui::MIN_H),
+            waiting: None,
+            data_version,
         }
     }
 

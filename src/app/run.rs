@@ -89,9 +89,23 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
     };
     let result = (|| -> anyhow::Result<()> {
         draw(&mut terminal, app)?;
-        while let Ok(msg) = rx.recv() {
-            let mut dirty = false;
-            for m in std::iter::once(msg).chain(rx.try_iter()) {
+        loop {
+            // Blocks until something happens; only while a save waits for
+            // another program's lock does a short timer retry it.
+            let first = if app.is_waiting() {
+                match rx.recv_timeout(super::RETRY_EVERY) {
+                    Ok(m) => Some(m),
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            } else {
+                match rx.recv() {
+                    Ok(m) => Some(m),
+                    Err(_) => break,
+                }
+            };
+            let mut dirty = first.is_none() && app.retry_wait();
+            for m in first.into_iter().chain(rx.try_iter()) {
                 dirty |= match m {
                     Msg::Input(ev) => app.handle_event(ev),
                     Msg::Tick => app.tick(),

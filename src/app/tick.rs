@@ -31,11 +31,7 @@ impl App {
                     Err(e) => self.set_toast(e, true),
                 }
                 // Other stations' records are in: show them.
-                self.reload_panes();
-                if let Some(mut o) = self.overlay.take() {
-                    self.with_ctx(|ctx| o.reload(ctx));
-                    self.overlay = Some(o);
-                }
+                self.reload_all();
                 return true;
             }
             return changed;
@@ -125,6 +121,12 @@ impl App {
             self.overlay = Some(o);
         }
         if self.tick_sync(now) {
+            dirty = true;
+        }
+        if self.tick_outside_writes() {
+            dirty = true;
+        }
+        if self.retry_wait() {
             dirty = true;
         }
         if self.toast.is_some() && now >= self.toast_until {

@@ -21,6 +21,7 @@ pub fn store_error_text(e: &StoreError) -> String {
         StoreError::NotSetUp => tr("cli.not_set_up"),
         StoreError::AlreadySetUp => tr("err.already_set_up"),
         StoreError::Foreign => tr("err.foreign_db"),
+        StoreError::Busy => tr("err.busy"),
         StoreError::Corrupt(d) => trf("cli.check_sqlite", &[("detail", d.clone())]),
         StoreError::Io(io) => trf("cli.io", &[("detail", io.to_string())]),
         StoreError::Sqlite(e) => trf("err.database", &[("detail", e.to_string())]),

@@ -74,6 +74,19 @@ pub enum StoreError {
     Foreign,
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// Another connection holds the write lock (an import from the command
+    /// line): nothing was written, and the same write may simply be retried.
+    #[error("the database is busy with another program's write")]
+    Busy,
+}
+
+impl StoreError {
+    /// SQLite's "busy"/"locked": another connection's transaction.
+    fn is_lock(&self) -> bool {
+        matches!(self, StoreError::Busy)
+            || matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +146,11 @@ pub struct Store {
     /// Another station whose chain appends go to (`as_station`): generated
     /// data only.
     writing_as: Option<String>,
+    /// The last transaction could not start or finish for another
+    /// connection's lock (`take_busy`): the TUI retries the key that wrote.
+    busy: bool,
+    /// Transactions committed by this connection (`commits`).
+    commits: u64,
 }
 
 /// Pragmas for a duty PC: WAL so readers never block the writer, FULL sync
@@ -231,6 +249,8 @@ impl Store {
             ids: IdGen::Random,
             depth: 0,
             writing_as: None,
+            busy: false,
+            commits: 0,
         };
         store.station = store.load_station()?;
         if found > 0 && found < migrate::LATEST {
@@ -333,8 +353,10 @@ impl Store {
         &mut self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        if self.depth == 0 {
-            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        if self.depth == 0
+            && let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE")
+        {
+            return Err(self.lock_error(e.into()));
         }
         self.depth += 1;
         let out = f(self);
@@ -344,15 +366,57 @@ impl Store {
                 Ok(_) => {
                     if let Err(e) = self.conn.execute_batch("COMMIT") {
                         let _ = self.conn.execute_batch("ROLLBACK");
-                        return Err(e.into());
+                        return Err(self.lock_error(e.into()));
                     }
+                    self.commits += 1;
                 }
                 Err(_) => {
                     let _ = self.conn.execute_batch("ROLLBACK");
                 }
             }
+            return out.map_err(|e| self.lock_error(e));
         }
         out
+    }
+
+    /// A whole transaction that met another connection's lock becomes
+    /// `Busy` (rolled back, nothing written) and is remembered for
+    /// `take_busy`.
+    fn lock_error(&mut self, e: StoreError) -> StoreError {
+        if e.is_lock() {
+            self.busy = true;
+            StoreError::Busy
+        } else {
+            e
+        }
+    }
+
+    /// Whether a write met another connection's lock since the last call.
+    pub fn take_busy(&mut self) -> bool {
+        std::mem::take(&mut self.busy)
+    }
+
+    /// How many transactions this connection has committed: a key whose
+    /// work met a lock is retried only if none of it was written.
+    pub fn commits(&self) -> u64 {
+        self.commits
+    }
+
+    /// How long a write waits for another connection's lock before `Busy`.
+    /// The TUI waits briefly and retries on its own timer, so its keys never
+    /// freeze behind an import; the command line keeps `BUSY_TIMEOUT`.
+    pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(wait)?;
+        Ok(())
+    }
+
+    /// SQLite's `data_version`: changes when another connection commits to
+    /// the file (never for this connection's own writes). Reads only the
+    /// shared WAL index, so the TUI asks it every tick.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// Runs `f` with every event appended under `origin`'s own chain, as

@@ -673,7 +673,10 @@ impl VisitorsPane {
                 (Mode::Browse, Handled::Yes)
             }
             Err(e) => {
-                r.decision = None;
+                // Busy: the frame retries this same decision (`app::wait`).
+                if !matches!(e, StoreError::Busy) {
+                    r.decision = None;
+                }
                 show_error(&mut r.form, &e, ctx);
                 (Mode::Register(r), Handled::Yes)
             }
