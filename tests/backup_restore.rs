@@ -236,6 +236,8 @@ fn a_passphrase_backup_reveals_nothing_and_restores_to_the_same_log() {
         "",
     ));
     assert!(text.contains("hash chains whole"), "{text}");
+    // The restored database alone: no temporary or WAL file beside it.
+    assert_eq!(names(bare.path()), vec!["gate.db", "pass.txt"]);
     check(&target);
     assert_eq!(log_digest(&target), log_digest(&db));
 }
