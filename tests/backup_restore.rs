@@ -136,6 +136,22 @@ fn restore(from: &Path, target: &Path, extra: &[&str], stdin: &str) -> Output {
         .unwrap()
 }
 
+/// The `backup.made` events: (actor's name, body).
+fn backups_recorded(db: &Path) -> Vec<(String, String)> {
+    let store = Store::open_existing(db, Arc::new(SystemClock)).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT o.name, e.body FROM events e JOIN operators o ON o.id = e.actor
+             WHERE e.kind = 'backup.made' ORDER BY e.hlc_ms, e.hlc_c",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 fn check(db: &Path) {
     let out = dutydesk()
         .arg("check")
@@ -186,6 +202,7 @@ fn sealed_to_school(db: &Path, dir: &Path) -> PathBuf {
 fn a_plain_copy_restores_to_the_same_log() {
     let (dir, db) = station();
     let copy = dir.path().join("copy.db");
+    let before = log_digest(&db);
     let text = succeeded(&backup(
         &db,
         &copy,
@@ -197,15 +214,28 @@ fn a_plain_copy_restores_to_the_same_log() {
     let text = succeeded(&restore(&copy, &target, &[], ""));
     assert!(text.contains("restored to"), "{text}");
     check(&target);
-    assert_eq!(log_digest(&target), log_digest(&db));
+    // The log as it was when the copy was taken (the source has since
+    // recorded the backup itself).
+    assert_eq!(log_digest(&target), before);
 }
 
 #[test]
 fn a_passphrase_backup_reveals_nothing_and_restores_to_the_same_log() {
     let (dir, db) = station();
+    let before = log_digest(&db);
     let sealed = sealed_with_passphrase(&db, dir.path());
     let bytes = std::fs::read(&sealed).unwrap();
     assert!(bytes.starts_with(b"DUTYDESK-BACKUP 1 passphrase\n"));
+    // The log says who took it and how, not where to.
+    let made = backups_recorded(&db);
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0].0, ADMIN);
+    assert!(
+        made[0].1.contains("\"sealed\":\"passphrase\""),
+        "{}",
+        made[0].1
+    );
+    assert!(!made[0].1.contains("stick"), "{}", made[0].1);
     for clear in [
         SCHOOL,
         ADMIN,
@@ -239,7 +269,9 @@ fn a_passphrase_backup_reveals_nothing_and_restores_to_the_same_log() {
     // The restored database alone: no temporary or WAL file beside it.
     assert_eq!(names(bare.path()), vec!["gate.db", "pass.txt"]);
     check(&target);
-    assert_eq!(log_digest(&target), log_digest(&db));
+    // The log as it was when the copy was taken (the source has since
+    // recorded the backup itself).
+    assert_eq!(log_digest(&target), before);
 }
 
 #[test]
@@ -269,6 +301,7 @@ fn a_wrong_passphrase_is_refused_with_nothing_written() {
 #[test]
 fn a_school_key_backup_restores_with_a_station_database_or_a_join_file() {
     let (dir, db) = station();
+    let before = log_digest(&db);
     let sealed = sealed_to_school(&db, dir.path());
     let bytes = std::fs::read(&sealed).unwrap();
     assert!(bytes.starts_with(b"DUTYDESK-BACKUP 1 school "));
@@ -290,7 +323,9 @@ fn a_school_key_backup_restores_with_a_station_database_or_a_join_file() {
         "",
     ));
     check(&target);
-    assert_eq!(log_digest(&target), log_digest(&db));
+    // The log as it was when the copy was taken (the source has since
+    // recorded the backup itself).
+    assert_eq!(log_digest(&target), before);
 
     // A new PC: a join file made at another station, and its code.
     let join = dir.path().join("join.ddjoin");
@@ -306,6 +341,13 @@ fn a_school_key_backup_restores_with_a_station_database_or_a_join_file() {
         &format!("{code}\n"),
     ));
     check(&target2);
+    assert_eq!(log_digest(&target2), before);
+    let after = log_digest(&db);
+    assert_eq!(
+        after.0,
+        before.0 + 1,
+        "the backup is recorded at the source"
+    );
 
     // Another school's key is named as such.
     let other = tempfile::tempdir().unwrap();
@@ -464,6 +506,10 @@ fn only_an_admin_with_the_pin_makes_a_backup() {
         &format!("{GUARD_PIN}\n{pass}"),
     ));
     assert!(e.contains("role may not"), "{e}");
+    assert!(
+        backups_recorded(&db).is_empty(),
+        "a refused backup is recorded"
+    );
     let e = refused(&backup(
         &db,
         &out,

@@ -6,6 +6,7 @@
 
 use super::progress::Percent;
 use super::{CliError, io_error_text, open_existing, read_file_line, store_err};
+use crate::domain::event::BackupSeal;
 use crate::domain::role::{Actor, Permission, require};
 use crate::domain::time::{SystemClock, fmt_local, machine_offset_min};
 use crate::i18n::{tr, trf};
@@ -250,26 +251,29 @@ pub fn backup(path: &Path, args: BackupArgs) -> Result<(), CliError> {
     let how = match &key {
         None => {
             backup_file(path, &out).map_err(store_err("cli.io.write", &out))?;
-            "plain"
+            BackupSeal::Plain
         }
         Some(key) => {
             seal_copy(path, &out, key)?;
             match key {
-                SealWith::Passphrase(_) => "passphrase",
-                SealWith::School(_) => "school-key",
+                SealWith::Passphrase(_) => BackupSeal::Passphrase,
+                SealWith::School(_) => BackupSeal::SchoolKey,
             }
         }
     };
-    // Who took a whole copy, and how it was sealed; the file's name only
-    // (a stick's path can name a person).
+    let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+    // The copy exists: now the log says who took it (the copy itself is
+    // from before, so it never holds its own record).
+    open_existing(path)?.record_backup(&actor, how, bytes)?;
+    // The log file names the file (not its folder: a stick's path can name
+    // a person); the event does not.
     tracing::info!(
         operator = %actor.name,
-        operator_id = %actor.id,
-        sealed = how,
+        sealed = ?how,
         file = %out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
         "backup.made"
     );
-    let done = if how == "plain" {
+    let done = if how == BackupSeal::Plain {
         "cli.backup_done"
     } else {
         "backup.sealed_done"

@@ -9,6 +9,8 @@
 //! FILE.ddbak`, the command line's `backup` module).
 
 use super::{Store, StoreError};
+use crate::domain::event::{BackupMade, BackupSeal, Event};
+use crate::domain::role::{Actor, Permission, require};
 use crate::domain::time::Clock;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -44,6 +46,31 @@ pub fn backup_file(src: &Path, dest: &Path) -> Result<(), StoreError> {
     }
     tracing::info!(dest = %dest.display(), ok = result.is_ok(), "backup");
     result
+}
+
+impl Store {
+    /// Records that `by` took a whole copy of this database, once it is
+    /// written: an event, so every station's log says who carried the
+    /// school's records away, when, and how they were sealed.
+    pub fn record_backup(
+        &mut self,
+        by: &Actor,
+        sealed: BackupSeal,
+        bytes: u64,
+    ) -> Result<(), StoreError> {
+        require(by.role, Permission::Backup)?;
+        self.write(by, |s| {
+            let backup_id = s.new_id();
+            Ok((
+                vec![Event::BackupMade(BackupMade {
+                    backup_id,
+                    sealed,
+                    bytes,
+                })],
+                (),
+            ))
+        })
+    }
 }
 
 /// What a restored copy was found to hold.
