@@ -280,7 +280,26 @@ pub fn read_backup(
     file.seek(SeekFrom::Start(start + stream_len))
         .and_then(|_| file.read_exact(&mut trailer))
         .map_err(BackupError::Read)?;
-    let (len, hash) = parse_trailer(&trailer).ok_or(BackupError::Truncated)?;
+    let Some((len, hash)) = parse_trailer(&trailer) else {
+        // Bytes added after a whole trailer are damage, not a cut.
+        let tail = (total - start).min(4096);
+        let mut end = vec![0u8; tail as usize];
+        file.seek(SeekFrom::Start(total - tail))
+            .and_then(|_| file.read_exact(&mut end))
+            .map_err(BackupError::Read)?;
+        // A whole trailer followed by more bytes; part of one is a cut.
+        let added = end.windows(BACKUP_END.len()).enumerate().any(|(i, w)| {
+            w == BACKUP_END
+                && end
+                    .get(i..i + BACKUP_TRAILER_LEN)
+                    .is_some_and(|t| parse_trailer(t).is_some())
+        });
+        return Err(if added {
+            BackupError::Damaged
+        } else {
+            BackupError::Truncated
+        });
+    };
     if len != stream_len {
         // A whole trailer whose length disagrees: bytes went missing or were
         // added in the middle.
@@ -410,4 +429,108 @@ fn is_content_error(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes that deflate cannot shrink much, so the stream spans many
+    /// age chunks (64 KiB each).
+    fn content(n: usize) -> Vec<u8> {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        (0..n)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if i % 3 == 0 { b'a' } else { x as u8 }
+            })
+            .collect()
+    }
+
+    fn sealed(data: &[u8], key: &BackupKey) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_backup(&mut &data[..], &mut out, key, &mut |_| {}).unwrap();
+        out
+    }
+
+    fn open(bytes: &[u8], key: Option<&BackupKey>) -> Result<Vec<u8>, BackupError> {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("b.ddbak");
+        std::fs::write(&f, bytes).unwrap();
+        let mut out = Vec::new();
+        read_backup(&f, key, &mut out, &mut |_, _| {}).map(|()| out)
+    }
+
+    #[test]
+    fn school_key_round_trip_and_every_cut_or_flip_refused() {
+        let k = SchoolKey::generate();
+        let key = BackupKey::School(&k);
+        let data = content(300_000);
+        let bytes = sealed(&data, &key);
+        assert_eq!(open(&bytes, Some(&key)).unwrap(), data);
+
+        let other = SchoolKey::generate();
+        assert!(matches!(
+            open(&bytes, Some(&BackupKey::School(&other))),
+            Err(BackupError::WrongKey)
+        ));
+        assert!(matches!(
+            open(&bytes, None),
+            Err(BackupError::NeedsSchoolKey)
+        ));
+
+        let mut cuts: Vec<usize> = (1..bytes.len()).step_by(4099).collect();
+        cuts.extend([bytes.len() - 1, bytes.len() - BACKUP_TRAILER_LEN]);
+        for cut in cuts {
+            match open(&bytes[..cut], Some(&key)) {
+                Err(BackupError::Truncated) => {}
+                // Cut inside the plain first line.
+                Err(BackupError::NotABackup | BackupError::Damaged) if cut < 50 => {}
+                other => panic!("cut at {cut}: {other:?}"),
+            }
+        }
+        for pos in (50..bytes.len()).step_by(7919) {
+            let mut b = bytes.clone();
+            b[pos] ^= 0x10;
+            match open(&b, Some(&key)) {
+                Err(BackupError::Damaged | BackupError::Truncated) => {}
+                other => panic!("flip at {pos}: {other:?}"),
+            }
+        }
+        // Bytes appended after the trailer: the trailer is no longer last.
+        let mut longer = bytes.clone();
+        longer.extend_from_slice(b"\n");
+        assert!(matches!(
+            open(&longer, Some(&key)),
+            Err(BackupError::Damaged)
+        ));
+    }
+
+    #[test]
+    fn passphrase_round_trip_wrong_passphrase_and_nothing_in_clear() {
+        let pass = |s: &str| BackupKey::Passphrase(SecretString::from(s.to_string()));
+        let data = b"SQLite format 3\0 \xe9\x9d\x92\xe5\xb1\xb1 school".repeat(1000);
+        let bytes = sealed(&data, &pass("correct horse"));
+        assert!(bytes.starts_with(b"DUTYDESK-BACKUP 1 passphrase\n"));
+        assert!(!bytes.windows(15).any(|w| w == b"SQLite format 3"));
+        assert_eq!(open(&bytes, Some(&pass("correct horse"))).unwrap(), data);
+        assert!(matches!(
+            open(&bytes, Some(&pass("wrong horse"))),
+            Err(BackupError::WrongPassphrase)
+        ));
+        assert!(matches!(
+            open(&bytes, None),
+            Err(BackupError::NeedsPassphrase)
+        ));
+        assert!(matches!(
+            open(b"DUTYDESK-BACKUP 9 passphrase\n", None),
+            Err(BackupError::NewerFormat { found: 9 })
+        ));
+        assert!(matches!(
+            open(b"hello\n", None),
+            Err(BackupError::NotABackup)
+        ));
+    }
 }
