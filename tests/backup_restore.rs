@@ -8,7 +8,7 @@ use dutydesk::domain::time::SystemClock;
 use dutydesk::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 const ADMIN: &str = "陈老师";
 const ADMIN_PIN: &str = "9999";
@@ -60,30 +60,18 @@ fn refused(o: &Output) -> String {
     e
 }
 
-/// The demo school, generated once for the whole file; each test copies it.
-fn demo_source() -> &'static Path {
-    static DB: OnceLock<PathBuf> = OnceLock::new();
-    DB.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("dd-backup-src-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = dir.join("demo.db");
-        succeeded(
-            &dutydesk()
-                .args(["demo-data", "--scale", "small", "--db"])
-                .arg(&db)
-                .output()
-                .unwrap(),
-        );
-        db
-    })
-}
-
-/// A fresh folder holding a copy of the demo school as `gate.db`.
+/// A fresh folder holding the demo school as `gate.db` (generated per
+/// test: nothing outlives the test's folder).
 fn station() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gate.db");
-    std::fs::copy(demo_source(), &db).unwrap();
+    succeeded(
+        &dutydesk()
+            .args(["demo-data", "--scale", "small", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap(),
+    );
     (dir, db)
 }
 
