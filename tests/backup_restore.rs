@@ -358,12 +358,14 @@ fn a_school_key_backup_restores_with_a_station_database_or_a_join_file() {
             .output()
             .unwrap(),
     );
-    succeeded(&backup(
+    // A one-station school is told its key lives on this PC alone.
+    let said = succeeded(&backup(
         &other_db,
         &other.path().join("o.ddbak"),
         &["--as", "王老师", "--encrypt", "school-key"],
         "4321\n",
     ));
+    assert!(said.contains("only this station"), "{said}");
     let target3 = bare.path().join("gate3.db");
     let e = refused(&restore(
         &sealed,

@@ -233,6 +233,10 @@ pub fn backup(path: &Path, args: BackupArgs) -> Result<(), CliError> {
                 .key,
         )),
     };
+    // Sealed to the key of a one-station school, the backup dies with the
+    // PC unless the key is kept elsewhere: said after the result.
+    let lone_key =
+        matches!(key, Some(SealWith::School(_))) && store.school_station_ids()?.len() < 2;
     let stamp = fmt_local(store.now_ms(), store.offset_min(), "%Y%m%d-%H%M%S");
     drop(store);
     let out = match args.out {
@@ -279,6 +283,9 @@ pub fn backup(path: &Path, args: BackupArgs) -> Result<(), CliError> {
         "backup.sealed_done"
     };
     say!("{}", trf(done, &path_arg(&out)));
+    if lone_key {
+        say!("{}", tr("backup.lone_key"));
+    }
     Ok(())
 }
 
