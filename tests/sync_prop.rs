@@ -26,7 +26,7 @@
 //!   shiftlog.entered (with or without follow-up) / corrected / closed (and
 //!   closed at every station with different outcomes: a contradiction)
 //!   duty.planned (set, or removed) · duty.shifts_set · handover.signed ·
-//!   handover.accepted · handover.countersigned
+//!   handover.accepted · handover.countersigned · backup.made
 //! plus an event of a kind this version does not know ("patrol.future"),
 //! appended to a station's own chain, which must travel on unprojected.
 //! `every_kind_is_generated` runs a scripted case through the same harness
@@ -271,6 +271,10 @@ enum Op {
         close: bool,
     },
     FutureKind,
+    /// An admin records a backup taken (`backup.made`).
+    Backup {
+        how: u8,
+    },
     /// An admin sets (or removes) a roster line of any station it knows.
     PlanDuty {
         station: u8,
@@ -414,6 +418,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (u(), b()).prop_map(|(student, on_list)| Op::Depart { student, on_list }),
         3 => (u(), u()).prop_map(|(conflict, pick)| Op::Resolve { conflict, pick }),
         1 => Just(Op::FutureKind),
+        1 => u().prop_map(|how| Op::Backup { how }),
         1 => u().prop_map(|station| Op::Retire { station }),
         1 => (u(), u()).prop_map(|(place, sev)| Op::ReportHazard { place, sev }),
         3 => (u(), b()).prop_map(|(hazard, pass)| Op::HazardStep { hazard, pass }),
@@ -1011,6 +1016,15 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
         Op::FutureKind => {
             *future_n += 1;
             append_future_kind(s, &admin.id, *future_n);
+        }
+        Op::Backup { how } => {
+            use dutydesk::domain::event::BackupSeal;
+            let seal = [
+                BackupSeal::Plain,
+                BackupSeal::Passphrase,
+                BackupSeal::SchoolKey,
+            ][usize::from(how) % 3];
+            ok(s.record_backup(&admin, seal, 4096 * u64::from(how)));
         }
         Op::ReportHazard { place, sev } => {
             use dutydesk::domain::hazard::{Category, HazardDraft, Severity};
@@ -1806,6 +1820,7 @@ fn every_kind_is_generated() {
         ),
         op(0, SetPin { who: 1 }),
         op(2, Login { who: 0 }),
+        op(1, Backup { how: 2 }),
         op(0, SetSetting { key: 0, value: 15 }),
         op(0, AddWatch { name: 0 }),
         op(

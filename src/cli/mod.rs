@@ -8,6 +8,7 @@ macro_rules! say {
     };
 }
 
+mod backup;
 mod checkpoints;
 mod duty;
 mod help;
@@ -129,12 +130,10 @@ pub enum Cmd {
         #[arg(long)]
         admin: Option<String>,
     },
-    /// Copy the database while it is in use (default: backups/ beside it)
-    Backup {
-        /// Output file (must not exist)
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
+    /// Copy the database while it is in use: sealed for a USB stick (admin)
+    Backup(backup::BackupArgs),
+    /// Put a backup back as the station database (checked first)
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -563,35 +562,19 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             };
             duty::run(&path, which)
         }
-        Some(Cmd::Backup { out }) => {
+        Some(Cmd::Backup(args)) => {
             let path = match cli.db {
                 Some(p) => p,
                 None => default_db()?,
             };
-            let store = open_existing(&path)?;
-            let stamp =
-                crate::domain::time::fmt_local(store.now_ms(), store.offset_min(), "%Y%m%d-%H%M%S");
-            drop(store);
-            let out = match out {
-                Some(o) => o,
-                None => {
-                    let dir = crate::store::backup::backup_dir(&path);
-                    std::fs::create_dir_all(&dir)
-                        .map_err(|e| CliError(io_error_text("cli.io.create", dir.display(), &e)))?;
-                    let stem = path
-                        .file_stem()
-                        .and_then(|s| s.to_str())
-                        .unwrap_or("dutydesk");
-                    dir.join(format!("{stem}-{stamp}.db"))
-                }
+            backup::backup(&path, args)
+        }
+        Some(Cmd::Restore(args)) => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => default_db()?,
             };
-            crate::store::backup::backup_file(&path, &out)
-                .map_err(store_err("cli.io.write", &out))?;
-            say!(
-                "{}",
-                trf("cli.backup_done", &[("path", out.display().to_string())])
-            );
-            Ok(())
+            backup::restore(&path, args)
         }
         Some(Cmd::Purge { yes, admin }) => {
             let path = match cli.db {

@@ -225,6 +225,26 @@ pub struct VisitsPurged {
     pub visit_ids: Vec<String>,
 }
 
+/// How a backup was sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupSeal {
+    /// A plain copy (`--out NAME.db`, or into `backups/`).
+    Plain,
+    Passphrase,
+    SchoolKey,
+}
+
+/// An admin took a whole copy of the database (every record, the school
+/// key): who and when are the envelope's; how it was sealed and its size
+/// here. Not the file's name: a name typed for a stick can name anyone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackupMade {
+    pub backup_id: String,
+    pub sealed: BackupSeal,
+    pub bytes: u64,
+}
+
 /// An audit note: which file brought which changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RosterImported {
@@ -546,6 +566,7 @@ pub enum Event {
     HandoverSigned(HandoverSigned),
     HandoverAccepted(HandoverAccepted),
     HandoverCountersigned(HandoverCountersigned),
+    BackupMade(BackupMade),
 }
 
 macro_rules! kinds {
@@ -626,6 +647,7 @@ kinds! {
     HandoverSigned => "handover.signed", [key], "handover";
     HandoverAccepted => "handover.accepted", [key], "handover";
     HandoverCountersigned => "handover.countersigned", [key], "handover";
+    BackupMade => "backup.made", backup_id, "backup";
 }
 
 impl Event {

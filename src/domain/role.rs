@@ -80,6 +80,9 @@ pub enum Permission {
     SignHandover,
     /// Countersign a handover (带班领导).
     Countersign,
+    /// Copy the whole database (school key included) to a file that may
+    /// leave the PC.
+    Backup,
 }
 
 pub fn allows(role: Role, p: Permission) -> bool {
@@ -95,7 +98,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
         | VerifyHazards | AssignPatrol | CorrectShiftLog | Countersign => {
             matches!(role, Role::DutyLeader | Role::Admin)
         }
-        Sync | PurgePersonalData | ManageDuty => role == Role::Admin,
+        Sync | PurgePersonalData | ManageDuty | Backup => role == Role::Admin,
     }
 }
 

@@ -1,10 +1,20 @@
 //! Online backups with SQLite's backup API: whole, consistent copies taken
 //! while the station keeps working. Written to a temporary name, synced and
 //! renamed, so a backup file is either complete or absent.
+//!
+//! The daily backups (`daily`, started by the TUI once the database passed
+//! its check) go only to `backups/` beside the database, never anywhere
+//! else: they are plain copies, school key included, and stay on the PC. A
+//! copy that leaves the PC is sealed first (`dutydesk backup --out
+//! FILE.ddbak`, the command line's `backup` module).
 
-use super::StoreError;
+use super::{Store, StoreError};
+use crate::domain::event::{BackupMade, BackupSeal, Event};
+use crate::domain::role::{Actor, Permission, require};
+use crate::domain::time::Clock;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Copies the database at `src` to `dest` (which must not exist).
 pub fn backup_file(src: &Path, dest: &Path) -> Result<(), StoreError> {
@@ -36,6 +46,89 @@ pub fn backup_file(src: &Path, dest: &Path) -> Result<(), StoreError> {
     }
     tracing::info!(dest = %dest.display(), ok = result.is_ok(), "backup");
     result
+}
+
+impl Store {
+    /// Records that `by` took a whole copy of this database, once it is
+    /// written: an event, so every station's log says who carried the
+    /// school's records away, when, and how they were sealed.
+    pub fn record_backup(
+        &mut self,
+        by: &Actor,
+        sealed: BackupSeal,
+        bytes: u64,
+    ) -> Result<(), StoreError> {
+        require(by.role, Permission::Backup)?;
+        self.write(by, |s| {
+            let backup_id = s.new_id();
+            Ok((
+                vec![Event::BackupMade(BackupMade {
+                    backup_id,
+                    sealed,
+                    bytes,
+                })],
+                (),
+            ))
+        })
+    }
+}
+
+/// What a restored copy was found to hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyCheck {
+    /// Events in the log, every hash chain verified.
+    pub events: u64,
+    pub station: Option<String>,
+}
+
+/// Checks that the file at `path` — a copy being restored, not yet in
+/// place — is a whole dutydesk database: a station schema this version
+/// reads, SQLite's quick check, and the event log's hash chains (what
+/// `dutydesk check` runs). The file is the caller's own temporary copy: it
+/// may be migrated to this version's schema on the way.
+pub fn verify_copy(path: &Path, clock: Arc<dyn Clock>) -> Result<CopyCheck, StoreError> {
+    let version = {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|_| StoreError::Foreign)?;
+        if v == 0 {
+            return Err(StoreError::Foreign);
+        }
+        if v > super::migrate::LATEST {
+            return Err(StoreError::NewerSchema {
+                found: v,
+                supported: super::migrate::LATEST,
+            });
+        }
+        let tables: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'meta')",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables != 2 {
+            return Err(StoreError::Foreign);
+        }
+        let r: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if r != "ok" {
+            return Err(StoreError::Corrupt(r));
+        }
+        v
+    };
+    let store = Store::open_existing(path, clock)?;
+    // Opening an older copy migrated it and kept the pre-upgrade file
+    // beside it: the backup itself is that file.
+    let mut bak = path.as_os_str().to_owned();
+    bak.push(format!(".v{version}.bak"));
+    let _ = std::fs::remove_file(PathBuf::from(bak));
+    let events = match store.verify_log()? {
+        Ok(n) => n,
+        Err(f) => return Err(StoreError::Corrupt(format!("{f:?}"))),
+    };
+    Ok(CopyCheck {
+        events,
+        station: store.station().map(|s| s.name.clone()),
+    })
 }
 
 /// The folder daily backups go to: `backups/` beside the database.
@@ -82,8 +175,6 @@ mod tests {
     use super::*;
     use crate::domain::event::StationKind;
     use crate::domain::time::FixedClock;
-    use crate::store::Store;
-    use std::sync::Arc;
 
     #[test]
     fn backup_is_a_whole_database_and_daily_rotates() {

@@ -116,12 +116,14 @@ fn invalid_input(msg: &'static str) -> SyncCryptoError {
 // The parts, each in its own file; their items are re-exported here so
 // callers keep the paths `crate::sync::crypto::…`.
 
+mod backup;
 mod header;
 mod join;
 mod keys;
 mod read;
 mod write;
 
+pub use backup::*;
 pub use header::*;
 pub use join::*;
 pub use keys::*;
