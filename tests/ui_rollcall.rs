@@ -13,7 +13,9 @@ use dutydesk::domain::rollcall::Mark;
 use dutydesk::i18n::{Lang, set_lang};
 use dutydesk::panes::rollcall::render::mark_style;
 use dutydesk::panes::rollcall::{Mode, View};
+use dutydesk::store::Store;
 use ratatui::crossterm::event::KeyCode;
+use std::sync::Arc;
 
 const LANGS: [(Lang, &str); 2] = [(Lang::ZhCn, "zh-CN"), (Lang::En, "en")];
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -102,4 +104,44 @@ fn rollcall_screens() {
             );
         }
     }
+}
+
+/// A mark re-reads only its boarder's line, bed and the open absences; after
+/// a run of marks, re-marks and a late mark the pane must show exactly what a
+/// fresh reload of the building shows.
+#[test]
+fn marks_refresh_their_line_as_a_full_reload_would() {
+    set_lang(Lang::ZhCn);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo_db = dir.path().join("demo.db");
+    write_demo_db(&demo_db);
+    let (store, clock) = open_copy(&demo_db, dir.path(), "m.db");
+    let mut app = App::new(store, vec![]);
+    login(&mut app, TEACHER, TEACHER_PIN);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Home);
+    for k in [' ', 'a', ' ', 'p', 'a', ' '] {
+        press(&mut app, KeyCode::Char(k));
+    }
+    // Back up two lines and change an absence to present, then the reverse.
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Char('a'));
+    let marked = app
+        .rollcall()
+        .sheet
+        .iter()
+        .filter(|r| r.mark.is_some())
+        .count();
+    assert!(marked >= 6, "the keys marked boarders ({marked})");
+
+    let fresh = Store::open(&dir.path().join("m.db"), Arc::new(clock.clone())).unwrap();
+    let mut other = App::new(fresh, vec![]);
+    login(&mut other, TEACHER, TEACHER_PIN);
+    press(&mut other, KeyCode::Char('2'));
+    let (a, b) = (app.rollcall(), other.rollcall());
+    assert_eq!(a.sheet, b.sheet);
+    assert_eq!(a.bed_map, b.bed_map);
+    assert_eq!(a.absences, b.absences);
 }
