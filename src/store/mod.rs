@@ -257,8 +257,10 @@ impl Store {
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         if app_id != open::APP_ID {
             // New files, and station files from before the id, are marked
-            // as ours on their first writable open.
-            conn.pragma_update(None, "application_id", open::APP_ID)?;
+            // as ours on their first writable open. Best effort: a station
+            // is also known by its tables, so another process's write
+            // holding the lock must not fail the open for it.
+            let _ = conn.pragma_update(None, "application_id", open::APP_ID);
         }
         let mut store = Store {
             last_hlc: log::max_hlc(&conn)?,

@@ -109,31 +109,40 @@ pub(super) fn probe(path: &Path) -> Result<Found, StoreError> {
 
 /// What an existing file is, from its header and then SQLite read-only.
 fn recognise(path: &Path) -> Result<Found, StoreError> {
-    let mut head = [0u8; 100];
-    let n = read_head(path, &mut head)?;
-    if n == 0 {
-        return Ok(Found::Fresh);
-    }
-    if n < head.len() || &head[..16] != MAGIC {
-        return Err(refuse(path, Refusal::NotSqlite));
-    }
-    let header_id = i32::from_be_bytes([head[68], head[69], head[70], head[71]]);
-    if header_id != 0 && header_id != APP_ID {
-        return Err(refuse(path, Refusal::Foreign));
-    }
-    let facts = if header_id == APP_ID && !beside(path, "-wal").exists() {
-        // Ours, and no write-ahead log that could hold a newer header: the
-        // file says it all, and nothing (not even a -shm) is made beside it.
-        Facts {
-            app_id: header_id,
-            user_version: i64::from(i32::from_be_bytes([head[60], head[61], head[62], head[63]])),
-            objects: 1,
-            station_tables: 2,
-        }
-    } else {
-        // The header may not yet show what a WAL holds: ask SQLite,
-        // read-only.
+    let facts = if beside(path, "-wal").exists() {
+        // A connection may have it open, perhaps in this very process (a
+        // worker opening the TUI's station): opening and closing the file
+        // here would drop that connection's POSIX locks. SQLite shares
+        // them safely, so it alone reads the file now.
         read_facts(path).map_err(|e| sqlite_refusal(path, e))?
+    } else {
+        let mut head = [0u8; 100];
+        let n = read_head(path, &mut head)?;
+        if n == 0 {
+            return Ok(Found::Fresh);
+        }
+        if n < head.len() || &head[..16] != MAGIC {
+            return Err(refuse(path, Refusal::NotSqlite));
+        }
+        let header_id = i32::from_be_bytes([head[68], head[69], head[70], head[71]]);
+        if header_id == APP_ID {
+            // Ours, and no write-ahead log that could hold a newer header:
+            // the file says it all, and nothing (not even a -shm) is made
+            // beside it.
+            Facts {
+                app_id: header_id,
+                user_version: i64::from(i32::from_be_bytes([
+                    head[60], head[61], head[62], head[63],
+                ])),
+                objects: 1,
+                station_tables: 2,
+            }
+        } else if header_id != 0 {
+            return Err(refuse(path, Refusal::Foreign));
+        } else {
+            // No id yet: a station from before it, or someone else's.
+            read_facts(path).map_err(|e| sqlite_refusal(path, e))?
+        }
     };
     if facts.app_id != 0 && facts.app_id != APP_ID {
         return Err(refuse(path, Refusal::Foreign));
