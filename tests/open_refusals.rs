@@ -386,3 +386,25 @@ fn every_command_refuses_each_case_with_its_own_line_and_touches_nothing() {
         }
     }
 }
+
+#[test]
+fn another_programs_wal_database_gets_no_wal_or_shm_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // A path SQLite must be given escaped in a URI, with Chinese in it.
+    let db = dir.path().join("别的程序 100%?#.db");
+    {
+        let c = Connection::open(&db).unwrap();
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('笔记');",
+        )
+        .unwrap();
+    }
+    let before = snapshot(dir.path());
+    assert_eq!(before.len(), 1, "{before:?}");
+    let (_, why) = refusal(Store::open(&db, clock()));
+    assert_eq!(why, Refusal::Foreign);
+    let (_, why) = refusal(Store::open_existing(&db, clock()));
+    assert_eq!(why, Refusal::Foreign);
+    assert_eq!(snapshot(dir.path()), before);
+}

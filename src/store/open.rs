@@ -139,6 +139,11 @@ fn recognise(path: &Path) -> Result<Found, StoreError> {
             }
         } else if header_id != 0 {
             return Err(refuse(path, Refusal::Foreign));
+        } else if head[18] == 2 && head[19] == 2 {
+            // No id yet, WAL mode and no -wal: nobody has it open, and an
+            // ordinary read-only connection would make a -wal and -shm
+            // beside someone else's file. Read it as immutable instead.
+            read_facts_immutable(path).map_err(|e| sqlite_refusal(path, e))?
         } else {
             // No id yet: a station from before it, or someone else's.
             read_facts(path).map_err(|e| sqlite_refusal(path, e))?
@@ -201,6 +206,57 @@ fn read_facts(path: &Path) -> Result<Facts, rusqlite::Error> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    facts_of(&conn)
+}
+
+/// `read_facts` without locks or a -shm (`immutable=1`): only for a file
+/// nobody has open. Falls back to the ordinary read where the path cannot
+/// be written as a URI.
+fn read_facts_immutable(path: &Path) -> Result<Facts, rusqlite::Error> {
+    let Some(uri) = immutable_uri(path) else {
+        return read_facts(path);
+    };
+    let conn = Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    facts_of(&conn)
+}
+
+/// `file:` URI of `path`, read-only and immutable. SQLite decodes only
+/// `%HH`, so `%`, `?` and `#` are escaped; other text (Chinese too) stays.
+fn immutable_uri(path: &Path) -> Option<String> {
+    let text = path.to_str()?;
+    #[cfg(windows)]
+    let text = {
+        // A UNC path (\\server\share) has no URI form SQLite accepts.
+        if text.starts_with("\\\\") {
+            return None;
+        }
+        let t = text.replace('\\', "/");
+        // C:/x → /C:/x, so the drive is not read as a URI scheme part.
+        if t.as_bytes().get(1) == Some(&b':') {
+            format!("/{t}")
+        } else {
+            t
+        }
+    };
+    let mut uri = String::from("file:");
+    for c in text.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    Some(uri)
+}
+
+fn facts_of(conn: &Connection) -> Result<Facts, rusqlite::Error> {
     conn.busy_timeout(PROBE_WAIT)?;
     let app_id = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     let user_version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
