@@ -877,11 +877,15 @@ fn refuses_a_database_from_a_newer_version() {
             .unwrap();
     }
     match Store::open(&path, Arc::new(FixedClock::new(T0))) {
-        Err(StoreError::NewerSchema { found, supported }) => {
+        Err(StoreError::Refused {
+            path: p,
+            why: dutydesk::store::open::Refusal::Newer { found, supported },
+        }) => {
+            assert_eq!(p, path);
             assert_eq!(found, LATEST + 1);
             assert_eq!(supported, LATEST);
         }
-        Err(e) => panic!("expected NewerSchema, got {e:?}"),
+        Err(e) => panic!("expected a newer schema refused, got {e:?}"),
         Ok(_) => panic!("a newer database was opened"),
     }
     // Refused means untouched: same version, no backup.

@@ -1054,7 +1054,7 @@ fn a_cut_short_file_is_refused_as_truncated() {
             "sync.err.truncated",
         );
     }
-    // Junk appended hides the trailer: refused too.
+    // Junk appended after the trailer: refused, and named as such.
     let mut more = bytes.clone();
     more.extend_from_slice(b"junk");
     assert_refused(
@@ -1062,7 +1062,7 @@ fn a_cut_short_file_is_refused_as_truncated() {
         dir.path(),
         "appended.ddbundle",
         &more,
-        "sync.err.truncated",
+        "sync.err.trailing",
     );
     assert_refused(
         &mut b,

@@ -3,6 +3,7 @@
 
 use super::{tr, trf};
 use crate::store::StoreError;
+use crate::store::open::Refusal;
 
 /// A store error as one line in the current language.
 pub fn store_error_text(e: &StoreError) -> String {
@@ -25,5 +26,31 @@ pub fn store_error_text(e: &StoreError) -> String {
         StoreError::Corrupt(d) => trf("cli.check_sqlite", &[("detail", d.clone())]),
         StoreError::Io(io) => trf("cli.io", &[("detail", io.to_string())]),
         StoreError::Sqlite(e) => trf("err.database", &[("detail", e.to_string())]),
+        StoreError::Refused { path, why } => refusal_text(path, why),
+        StoreError::DiskFull => tr("err.disk_full"),
+        StoreError::DiskIo(d) => trf("err.disk_io", &[("detail", d.clone())]),
+    }
+}
+
+/// Why a database file was not opened, naming it.
+fn refusal_text(path: &std::path::Path, why: &Refusal) -> String {
+    let p = ("path", path.display().to_string());
+    match why {
+        Refusal::Missing => trf("err.open.missing", &[p]),
+        Refusal::Directory => trf("err.open.directory", &[p]),
+        Refusal::Denied => trf("err.open.denied", &[p]),
+        Refusal::ReadOnly => trf("err.open.read_only", &[p]),
+        Refusal::Locked => trf("err.open.locked", &[p]),
+        Refusal::Empty => trf("err.open.empty", &[p]),
+        Refusal::Foreign => trf("err.open.foreign", &[p]),
+        Refusal::NotSqlite => trf("err.open.not_sqlite", &[p]),
+        Refusal::Newer { found, supported } => trf(
+            "err.open.newer",
+            &[
+                p,
+                ("found", found.to_string()),
+                ("supported", supported.to_string()),
+            ],
+        ),
     }
 }

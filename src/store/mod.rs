@@ -15,6 +15,7 @@ pub mod hazards;
 pub mod intake;
 pub mod log;
 pub mod migrate;
+pub mod open;
 pub mod operators;
 pub mod patrol;
 pub mod patrol_ledger;
@@ -55,7 +56,7 @@ use std::sync::Arc;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("{0}")]
     Domain(#[from] DomainError),
     #[error(
@@ -78,6 +79,31 @@ pub enum StoreError {
     /// line): nothing was written, and the same write may simply be retried.
     #[error("the database is busy with another program's write")]
     Busy,
+    /// A file recognised, read-only, as one not to open (`open::probe`).
+    #[error("{}: {why}", path.display())]
+    Refused { path: PathBuf, why: open::Refusal },
+    /// SQLITE_FULL: the disk (or the database's page cap) is full. The
+    /// transaction was rolled back; nothing was written.
+    #[error("the disk is full: nothing was saved")]
+    DiskFull,
+    /// SQLITE_IOERR: the disk failed a read or write. Rolled back too.
+    #[error("disk read/write error: {0}")]
+    DiskIo(String),
+}
+
+/// SQLite's codes for a disk that cannot take the write get their own
+/// variants: the screens say so rather than "database error".
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            match f.code {
+                rusqlite::ErrorCode::DiskFull => return StoreError::DiskFull,
+                rusqlite::ErrorCode::SystemIoFailure => return StoreError::DiskIo(e.to_string()),
+                _ => {}
+            }
+        }
+        StoreError::Sqlite(e)
+    }
 }
 
 impl StoreError {
@@ -168,7 +194,9 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
 
 impl Store {
     /// Opens (creating if absent) and migrates a station database. The
-    /// directory must exist: a typo in a path must not scatter files.
+    /// directory must exist: a typo in a path must not scatter files. A file
+    /// that is not a station (`open::probe`) is refused before anything is
+    /// written to it.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
@@ -179,31 +207,35 @@ impl Store {
                 format!("directory {} does not exist", dir.display()),
             )));
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )?;
-        Store::from_conn(conn, path.to_path_buf(), clock)
+        open::probe(path)?;
+        Store::open_checked(path, clock)
     }
 
     /// Opens a station database that must already exist and be set up
     /// (reports, checks, backups): never creates or initialises a file.
     pub fn open_existing(path: &Path, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
-        if !path.is_file() {
-            return Err(StoreError::Io(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("{} does not exist", path.display()),
-            )));
+        match open::probe(path)? {
+            open::Found::Absent => Err(open::refuse(path, open::Refusal::Missing)),
+            open::Found::Fresh if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) => {
+                Err(open::refuse(path, open::Refusal::Empty))
+            }
+            open::Found::Fresh => Err(open::refuse(path, open::Refusal::Foreign)),
+            open::Found::Station => Store::open_checked(path, clock),
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let v: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|_| StoreError::Foreign)?;
-        if v == 0 {
-            return Err(StoreError::Foreign);
+    }
+
+    /// The read-write open, after `open::probe` has accepted the file.
+    fn open_checked(path: &Path, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+        .map_err(|e| open::sqlite_refusal(path, e))?;
+        // SQLite falls back to read-only when the OS refuses writing.
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(open::refuse(path, open::Refusal::ReadOnly));
         }
-        drop(conn);
-        Store::open(path, clock)
+        Store::from_conn(conn, path.to_path_buf(), clock).map_err(|e| open::name_path(path, e))
     }
 
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
@@ -240,6 +272,14 @@ impl Store {
             backup_before_migration(&conn, &path, found)?;
         }
         let found = migrate::migrate_to(&mut conn, migrate::LATEST)?;
+        let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if app_id != open::APP_ID {
+            // New files, and station files from before the id, are marked
+            // as ours on their first writable open. Best effort: a station
+            // is also known by its tables, so another process's write
+            // holding the lock must not fail the open for it.
+            let _ = conn.pragma_update(None, "application_id", open::APP_ID);
+        }
         let mut store = Store {
             last_hlc: log::max_hlc(&conn)?,
             conn,

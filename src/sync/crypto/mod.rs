@@ -83,6 +83,8 @@ pub enum SyncCryptoError {
     Tampered,
     #[error("bundle is incomplete (cut short)")]
     Truncated,
+    #[error("extra bytes follow the end of the bundle")]
+    TrailingBytes,
     #[error("wrong join code")]
     BadJoinCode,
     #[error("join file is damaged or not a join file")]
@@ -101,6 +103,7 @@ impl SyncCryptoError {
             SyncCryptoError::WrongKey => "sync.err.wrong_key",
             SyncCryptoError::Tampered => "sync.err.tampered",
             SyncCryptoError::Truncated => "sync.err.truncated",
+            SyncCryptoError::TrailingBytes => "sync.err.trailing",
             SyncCryptoError::BadJoinCode => "sync.err.bad_join_code",
             SyncCryptoError::BadJoinFile => "sync.err.bad_join_file",
             SyncCryptoError::Io(_) => "sync.err.io",

@@ -11,6 +11,8 @@ pub(super) enum TrailerVerdict {
     Altered,
     /// No trailer where the file ends: it was cut short.
     Missing,
+    /// The trailer is intact but bytes follow it (files joined, a bad copy).
+    Trailing,
 }
 
 /// Shared between the layers of the read pipeline so an error surfacing at
@@ -37,16 +39,49 @@ pub(super) struct HoldBack {
     inner: Box<dyn BufRead>,
     tail: Vec<u8>,
     passed: u64,
+    /// The last bytes passed on (up to `2 * RECENT`), to find a trailer that
+    /// junk appended after it pushed out of `tail`.
+    recent: Vec<u8>,
     state: Shared,
 }
 
+/// Age reads at most one chunk past the real end before it fails, so the
+/// real trailer of a bundle with junk after it lies within this many bytes.
+const RECENT: usize = 128 * 1024;
+
 impl HoldBack {
+    /// Whether the bytes held end with junk after an intact trailer: a
+    /// trailer names its own offset, so one at offset `o` that reads
+    /// `trailer(o)` is the real one.
+    fn trailer_before_end(&self) -> bool {
+        let start = self.passed - self.recent.len() as u64;
+        let mut all = self.recent.clone();
+        all.extend_from_slice(&self.tail);
+        let mut from = 0;
+        while let Some(i) = all[from..]
+            .windows(TRAILER_MAGIC.len())
+            .position(|w| w == TRAILER_MAGIC)
+        {
+            let at = from + i;
+            if at + TRAILER_LEN < all.len()
+                && all[at..at + TRAILER_LEN] == trailer(start + at as u64)[..]
+            {
+                return true;
+            }
+            from = at + 1;
+        }
+        false
+    }
+
     fn judge_trailer(&self) -> TrailerVerdict {
         if self.tail.len() < TRAILER_LEN {
             return TrailerVerdict::Missing;
         }
         if self.tail == trailer(self.passed) {
             return TrailerVerdict::Ok;
+        }
+        if self.trailer_before_end() {
+            return TrailerVerdict::Trailing;
         }
         // Cut-off ciphertext matches the 13-byte magic in ≤ 2 places with
         // negligible probability; a changed byte in a real trailer does.
@@ -100,6 +135,11 @@ impl Read for HoldBack {
             let from_avail = n - from_tail;
             buf[..from_tail].copy_from_slice(&self.tail[..from_tail]);
             buf[from_tail..n].copy_from_slice(&avail[..from_avail]);
+            self.recent.extend_from_slice(&buf[..n]);
+            if self.recent.len() > 2 * RECENT {
+                let over = self.recent.len() - RECENT;
+                self.recent.drain(..over);
+            }
             self.tail.drain(..from_tail);
             self.inner.consume(from_avail);
             self.passed += n as u64;
@@ -123,6 +163,7 @@ pub(super) fn classify(e: io::Error, state: &Shared) -> SyncCryptoError {
     // trailer can. A complete file is never reported as truncated.
     match (s.eof, s.trailer) {
         (true, TrailerVerdict::Missing) => SyncCryptoError::Truncated,
+        (true, TrailerVerdict::Trailing) => SyncCryptoError::TrailingBytes,
         _ => SyncCryptoError::Tampered,
     }
 }
@@ -169,6 +210,7 @@ pub fn open_bundle(
         inner: r,
         tail: Vec::with_capacity(TRAILER_LEN * 2),
         passed: 0,
+        recent: Vec::new(),
         state: state.clone(),
     };
     let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(IO_BUF, hold))
@@ -197,6 +239,7 @@ pub(super) enum Outcome {
     Verified,
     Tampered,
     Truncated,
+    Trailing,
 }
 
 impl Outcome {
@@ -205,6 +248,7 @@ impl Outcome {
             Outcome::Verified => Ok(()),
             Outcome::Tampered => Err(SyncCryptoError::Tampered),
             Outcome::Truncated => Err(SyncCryptoError::Truncated),
+            Outcome::Trailing => Err(SyncCryptoError::TrailingBytes),
         }
     }
 }
@@ -242,10 +286,7 @@ impl BundleBody {
     }
 
     fn fail(&mut self, e: SyncCryptoError) -> SyncCryptoError {
-        self.outcome = Some(match e {
-            SyncCryptoError::Truncated => Outcome::Truncated,
-            _ => Outcome::Tampered,
-        });
+        self.outcome = Some(outcome_of_ref(&e));
         e
     }
 
@@ -302,6 +343,7 @@ impl BundleBody {
         match self.state.get().trailer {
             TrailerVerdict::Ok => Outcome::Verified,
             TrailerVerdict::Missing => Outcome::Truncated,
+            TrailerVerdict::Trailing => Outcome::Trailing,
             TrailerVerdict::Altered | TrailerVerdict::Pending => Outcome::Tampered,
         }
     }
@@ -323,8 +365,13 @@ impl BundleBody {
 }
 
 pub(super) fn outcome_of(e: SyncCryptoError) -> Outcome {
+    outcome_of_ref(&e)
+}
+
+fn outcome_of_ref(e: &SyncCryptoError) -> Outcome {
     match e {
         SyncCryptoError::Truncated => Outcome::Truncated,
+        SyncCryptoError::TrailingBytes => Outcome::Trailing,
         _ => Outcome::Tampered,
     }
 }

@@ -393,12 +393,20 @@ fn bytes_appended_or_removed_in_the_middle() {
     let bytes = make(&key, &header("school-a", 100), 100);
     let mut more = bytes.clone();
     more.extend_from_slice(b"junk");
-    // Known limit: junk appended after the trailer hides it, which reads
-    // as "cut short" — still refused.
+    // Junk after the trailer is named as such, not "cut short".
     assert_eq!(
         variant(read_all(&more, &key, "school-a")),
-        "sync.err.truncated"
+        "sync.err.trailing"
     );
+    // Also a whole second bundle joined on, and a single stray newline.
+    for tail in [bytes.clone(), b"\n".to_vec()] {
+        let mut joined = bytes.clone();
+        joined.extend_from_slice(&tail);
+        assert_eq!(
+            variant(read_all(&joined, &key, "school-a")),
+            "sync.err.trailing"
+        );
+    }
     let mid = (age_header_end(&bytes) + bytes.len()) / 2;
     let mut less = bytes.clone();
     less.remove(mid);

@@ -301,10 +301,21 @@ impl RosterView {
             Ok(_) => {
                 ctx.ok(summary(&import));
                 self.reload_or_say(ctx);
+                (Mode::Browse, Handled::Yes)
             }
-            Err(e) => ctx.err(error_text(&e)),
+            Err(e) => {
+                // A full disk (or any failed write): the preview stays, so
+                // Enter tries again once there is room.
+                ctx.err(error_text(&e));
+                let mode = Mode::Preview {
+                    file,
+                    import,
+                    lines,
+                    scroll: 0,
+                };
+                (mode, Handled::Yes)
+            }
         }
-        (Mode::Browse, Handled::Yes)
     }
 }
 
