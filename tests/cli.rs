@@ -241,7 +241,7 @@ fn init_reads_the_pin_from_stdin() {
     assert!(text.contains("station created in"), "{text}");
     assert!(text.contains(&db.display().to_string()), "{text}");
 
-    let store = open(&db);
+    let mut store = open(&db);
     let st = store.station().expect("a station");
     assert_eq!(st.school, "青山县第一中学");
     assert_eq!(st.name, "南门门卫室");
@@ -275,7 +275,7 @@ fn init_reads_the_pin_from_a_file() {
             .output()
             .unwrap();
         succeeded(&out);
-        let store = open(&db);
+        let mut store = open(&db);
         let admin = store.find_operator_by_name("王老师").unwrap().unwrap();
         assert!(store.verify_pin(&admin.id, "4321").is_ok(), "{name}");
         assert!(store.verify_pin(&admin.id, "1357").is_err(), "{name}");

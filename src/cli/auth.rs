@@ -6,6 +6,7 @@
 use super::{CliError, read_pin};
 use crate::domain::error::DomainError;
 use crate::domain::role::{Actor, Permission, require};
+use crate::i18n::errors::wait_text;
 use crate::i18n::{tr, trf};
 use crate::store::{Store, StoreError};
 use clap::Args;
@@ -40,6 +41,10 @@ impl AsOperator {
                 CliError(trf("cli.auth.wrong_pin", &who()))
             }
             StoreError::Domain(DomainError::Inactive) => CliError(trf("cli.auth.inactive", &who())),
+            StoreError::Domain(DomainError::PinLocked(ms)) => CliError(trf(
+                "cli.auth.locked",
+                &[("name", name.to_string()), ("wait", wait_text(ms))],
+            )),
             other => other.into(),
         })?;
         require(op.role, need).map_err(|_| {

@@ -456,6 +456,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                         "{}",
                         trf("cli.init_done", &[("path", path.display().to_string())])
                     );
+                    if crate::domain::pin_guard::is_weak(&pin, None) {
+                        say!("{}", tr("cli.weak_pin"));
+                    }
                     if joined.is_some() {
                         let fp = crate::sync::identity(&mut store)
                             .map(|i| i.key.fingerprint())
