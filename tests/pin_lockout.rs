@@ -189,3 +189,39 @@ fn a_locked_operator_is_refused_on_the_command_line_with_the_time_left() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert!(!out.exists());
 }
+
+#[test]
+fn init_warns_about_a_pin_anyone_would_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = |name: &str, pin: &str| {
+        let o = Command::cargo_bin("dutydesk")
+            .unwrap()
+            .env(
+                dutydesk::logging::DIR_ENV,
+                std::env::temp_dir().join("dutydesk-test-logs"),
+            )
+            .args([
+                "--lang",
+                "zh-CN",
+                "init",
+                "--school",
+                "学校",
+                "--station",
+                "门卫",
+            ])
+            .args(["--kind", "gate", "--admin", "王老师", "--db"])
+            .arg(dir.path().join(name))
+            .write_stdin(format!("{pin}\n"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    // A warning, not a refusal: the station is made either way.
+    for weak in ["1111", "1234", "4321", "123456"] {
+        let said = init(&format!("{weak}.db"), weak);
+        assert!(said.contains("很容易被猜到"), "{weak}: {said}");
+    }
+    let said = init("ok.db", "2580");
+    assert!(!said.contains("很容易被猜到"), "{said}");
+}

@@ -85,4 +85,21 @@ fn lockout_on_the_login_screen_alert_and_unlock() {
         )
         .unwrap();
     assert_eq!(by, admin.id);
+
+    // A new PIN that anyone would guess is set, with a warning; letters
+    // never reach the field.
+    press(&mut app, KeyCode::Char('p'));
+    type_str(&mut app, "1a2b34");
+    press(&mut app, KeyCode::Tab);
+    type_str(&mut app, "1234");
+    app.handle_key(ctrl('s'));
+    let said = app
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    assert!(
+        said.contains("PIN 已修改") && said.contains("很容易被猜到"),
+        "{said}"
+    );
 }

@@ -146,7 +146,8 @@ impl Store {
             .query_row("SELECT name FROM operators WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
-            .unwrap_or_else(|_| id.chars().take(8).collect())
+            // A station acts for what no signed-in person did (a wrong PIN).
+            .unwrap_or_else(|_| self.station_name(id))
     }
 
     pub fn find_operator_by_name(&self, name: &str) -> Result<Option<Operator>, StoreError> {
