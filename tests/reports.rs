@@ -1447,9 +1447,10 @@ fn the_exporter_named_is_the_operator_whose_pin_was_given() {
 #[test]
 fn a_wrong_or_missing_pin_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let school = school();
-    let db = school.db();
     for args in EVERY_LEDGER {
+        // A school each: five wrong PINs in a row would lock 刘主任 out.
+        let school = school();
+        let db = school.db();
         let out = dir.path().join("out.xlsx");
         let with_as = [args, &["--as", "刘主任"]].concat();
         let msg = refused(&report_with_stdin("en", &db, &with_as, &out, "0000\n"));
