@@ -167,46 +167,31 @@ impl Store {
     /// station as its actor: whoever typed it is not known), the fifth in a
     /// row with the lockout it starts; a correct one after wrong ones
     /// clears the count. Every PIN check of the TUI and the command line
-    /// comes here. The whole check holds the write lock, so processes
+    /// comes here. A right PIN with nothing to clear writes nothing (a
+    /// report from a read-only copy still works); a wrong one is counted
+    /// inside one write transaction, re-reading the count, so processes
     /// guessing side by side are counted one after another.
     pub fn verify_pin(&mut self, operator_id: &str, pin: &str) -> Result<Operator, StoreError> {
-        enum Outcome {
-            Ok(Operator),
-            Wrong,
-            Locked(i64),
+        let (op, hash, guard) = self.pin_row(operator_id)?.ok_or(DomainError::NotFound)?;
+        let now = self.clock.now_ms();
+        if let Verdict::LockedUntil(until) = guard.check(now) {
+            return Err(DomainError::PinLocked(until - now).into());
         }
-        let id = operator_id.to_string();
-        let outcome = self.batch(|s| {
-            let row: Option<(Operator, String, PinGuard)> = s
-                .conn
-                .query_row(
-                    "SELECT id, name, role, active, last_login_ms, locked_until_ms, pin_hash, pin_failures, pin_lockouts FROM operators WHERE id = ?1",
-                    [&id],
-                    |r| {
-                        let op = read(r)?;
-                        let guard = PinGuard {
-                            failures: r.get(7)?,
-                            lockouts: r.get(8)?,
-                            locked_until_ms: op.locked_until_ms,
-                        };
-                        Ok((op, r.get(6)?, guard))
-                    },
-                )
-                .optional()?;
-            let Some((op, hash, guard)) = row else {
-                return Err(DomainError::NotFound.into());
-            };
-            let now = s.clock.now_ms();
-            if let Verdict::LockedUntil(until) = guard.check(now) {
-                return Ok(Outcome::Locked(until - now));
-            }
-            if !pin_matches(&hash, pin) {
+        if !pin_matches(&hash, pin) {
+            let id = operator_id.to_string();
+            let lock = self.batch(|s| {
+                let guard = s.pin_row(&id)?.ok_or(DomainError::NotFound)?.2;
+                let now = s.clock.now_ms();
+                // Another process's guess may have locked it meanwhile.
+                if let Verdict::LockedUntil(until) = guard.check(now) {
+                    return Ok(Some(until - now));
+                }
                 let lock = guard.lock_after_wrong(now);
                 let mut events = vec![Event::OperatorPinFailed(OperatorPinFailed {
                     operator_id: id.clone(),
                 })];
                 if let Some(until_ms) = lock {
-                    tracing::warn!(operator = %op.name, "locked out after wrong PINs");
+                    tracing::warn!(operator = %id, "locked out after wrong PINs");
                     events.push(Event::OperatorLockedOut(OperatorLockedOut {
                         operator_id: id.clone(),
                         until_ms,
@@ -214,27 +199,49 @@ impl Store {
                 }
                 let station = s.station_actor();
                 s.append(&station, &events)?;
-                return Ok(match lock {
-                    Some(until) => Outcome::Locked(until - now),
-                    None => Outcome::Wrong,
-                });
+                Ok(lock.map(|until| until - now))
+            })?;
+            return Err(match lock {
+                Some(ms) => DomainError::PinLocked(ms),
+                None => DomainError::WrongPin,
             }
-            if op.active && guard.is_dirty() {
-                s.append(
-                    &op.actor(),
-                    &[Event::OperatorPinPassed(OperatorPinPassed {
-                        operator_id: id.clone(),
-                    })],
-                )?;
-            }
-            Ok(Outcome::Ok(op))
-        })?;
-        match outcome {
-            Outcome::Ok(op) if !op.active => Err(DomainError::Inactive.into()),
-            Outcome::Ok(op) => Ok(op),
-            Outcome::Wrong => Err(DomainError::WrongPin.into()),
-            Outcome::Locked(ms) => Err(DomainError::PinLocked(ms).into()),
+            .into());
         }
+        if !op.active {
+            return Err(DomainError::Inactive.into());
+        }
+        if guard.is_dirty() {
+            let id = operator_id.to_string();
+            self.write(&op.actor(), |_| {
+                Ok((
+                    vec![Event::OperatorPinPassed(OperatorPinPassed {
+                        operator_id: id,
+                    })],
+                    (),
+                ))
+            })?;
+        }
+        Ok(op)
+    }
+
+    /// The operator, their PIN hash and their record of wrong PINs.
+    fn pin_row(&self, id: &str) -> Result<Option<(Operator, String, PinGuard)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, name, role, active, last_login_ms, locked_until_ms, pin_hash, pin_failures, pin_lockouts FROM operators WHERE id = ?1",
+                [id],
+                |r| {
+                    let op = read(r)?;
+                    let guard = PinGuard {
+                        failures: r.get(7)?,
+                        lockouts: r.get(8)?,
+                        locked_until_ms: op.locked_until_ms,
+                    };
+                    Ok((op, r.get(6)?, guard))
+                },
+            )
+            .optional()?)
     }
 
     /// Whether `pin` is the operator's, unthrottled and unrecorded: only for
