@@ -103,3 +103,33 @@ fn lockout_on_the_login_screen_alert_and_unlock() {
         "{said}"
     );
 }
+
+#[test]
+fn first_run_setup_warns_once_about_a_weak_pin_then_keeps_it() {
+    i18n::set_lang(Lang::ZhCn);
+    let (store, _clock) = blank_store();
+    let mut app = App::new(store, vec![]);
+    let Screen::Setup(s) = &mut app.screen else {
+        panic!("not on the setup screen");
+    };
+    s.form.set("school", SCHOOL);
+    s.form.set("station", STATION);
+    s.form.set("operator", ADMIN);
+    s.form.set("pin", "1234");
+    s.form.set("pin2", "1234");
+    app.handle_key(ctrl('s'));
+    let Screen::Setup(s) = &app.screen else {
+        panic!("a weak PIN is warned about before the station is made");
+    };
+    assert!(
+        s.error.as_deref().unwrap_or("").contains("很容易被猜到"),
+        "{:?}",
+        s.error
+    );
+    app.handle_key(ctrl('s'));
+    assert!(
+        !matches!(app.screen, Screen::Setup(_)),
+        "saved the second time"
+    );
+    assert!(app.store.station().is_some());
+}
