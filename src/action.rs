@@ -29,6 +29,8 @@ pub enum Action {
     Export,
     Remove,
     ResetPin,
+    /// Lift an operator's lockout after wrong PINs (F9, admins).
+    Unlock,
     /// Erase visitors' personal data past the retention period (F9).
     Purge,
     ToggleActive,

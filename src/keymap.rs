@@ -243,6 +243,7 @@ pub const DEFAULTS: &[Binding] = &[
     b(KeyCode::Char('p'), N, Action::Purge, Ctx::Settings, "key.purge", h(2)),
     b(KeyCode::Char('d'), N, Action::ToggleActive, Ctx::Operators, "key.toggle_active", h(3)),
     b(KeyCode::Char('r'), N, Action::ChangeRole, Ctx::Operators, "key.change_role", h(4)),
+    b(KeyCode::Char('u'), N, Action::Unlock, Ctx::Operators, "key.unlock", None),
     b(KeyCode::Char('n'), N, Action::New, Ctx::Staff, "key.add_staff", h(1)),
     b(KeyCode::Enter, N, Action::Open, Ctx::Staff, "key.edit_staff", h(2)),
     b(KeyCode::Char('d'), N, Action::ToggleActive, Ctx::Staff, "key.toggle_active", h(3)),

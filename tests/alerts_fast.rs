@@ -494,6 +494,9 @@ fn a_version_7_file_migrates_its_open_absences() {
              DROP TABLE shift_log;
              DROP TABLE duty_plans; DROP TABLE duty_shifts; DROP TABLE signons;
              DROP TABLE handovers; DROP TABLE handover_records;
+             ALTER TABLE operators DROP COLUMN pin_failures;
+             ALTER TABLE operators DROP COLUMN pin_lockouts;
+             ALTER TABLE operators DROP COLUMN locked_until_ms;
              PRAGMA user_version = 7;",
         )
         .unwrap();

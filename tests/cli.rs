@@ -241,7 +241,7 @@ fn init_reads_the_pin_from_stdin() {
     assert!(text.contains("station created in"), "{text}");
     assert!(text.contains(&db.display().to_string()), "{text}");
 
-    let store = open(&db);
+    let mut store = open(&db);
     let st = store.station().expect("a station");
     assert_eq!(st.school, "青山县第一中学");
     assert_eq!(st.name, "南门门卫室");
@@ -275,7 +275,7 @@ fn init_reads_the_pin_from_a_file() {
             .output()
             .unwrap();
         succeeded(&out);
-        let store = open(&db);
+        let mut store = open(&db);
         let admin = store.find_operator_by_name("王老师").unwrap().unwrap();
         assert!(store.verify_pin(&admin.id, "4321").is_ok(), "{name}");
         assert!(store.verify_pin(&admin.id, "1357").is_err(), "{name}");
@@ -367,7 +367,13 @@ fn report_csv_in_english_masks_ids() {
     let (db, n) = demo_db(dir.path());
     assert!(n > 300, "small demo printed {n}");
     let csv = dir.path().join("register.csv");
-    let text = succeeded(&report_cmd("en", &db, &csv).output().unwrap());
+    let text = succeeded(
+        &report_cmd("en", &db, &csv)
+            .args(["--as", "刘主任"])
+            .write_stdin("3333\n")
+            .output()
+            .unwrap(),
+    );
     assert_eq!(
         text.trim_end(),
         format!("{n} visits written to {}", csv.display())
@@ -399,7 +405,13 @@ fn report_csv_and_xlsx_in_chinese() {
     let (db, n) = demo_db(dir.path());
 
     let csv = dir.path().join("来访登记.csv");
-    let text = succeeded(&report_cmd("zh-CN", &db, &csv).output().unwrap());
+    let text = succeeded(
+        &report_cmd("zh-CN", &db, &csv)
+            .args(["--as", "刘主任"])
+            .write_stdin("3333\n")
+            .output()
+            .unwrap(),
+    );
     assert!(text.contains(&format!("已将 {n} 条来访记录写入")), "{text}");
     let (header, rows) = read_csv(&csv);
     assert_eq!(header, HEADER_ZH);
@@ -411,7 +423,13 @@ fn report_csv_and_xlsx_in_chinese() {
     );
 
     let xlsx = dir.path().join("来访登记.xlsx");
-    succeeded(&report_cmd("zh-CN", &db, &xlsx).output().unwrap());
+    succeeded(
+        &report_cmd("zh-CN", &db, &xlsx)
+            .args(["--as", "刘主任"])
+            .write_stdin("3333\n")
+            .output()
+            .unwrap(),
+    );
     let (x_header, x_rows) = read_xlsx(&xlsx, "序号");
     assert_eq!(x_header, HEADER_ZH);
     // The workbook holds the same cells as the CSV.
@@ -423,7 +441,13 @@ fn report_xlsx_in_english() {
     let dir = tempfile::tempdir().unwrap();
     let (db, n) = demo_db(dir.path());
     let xlsx = dir.path().join("register.XLSX");
-    succeeded(&report_cmd("en", &db, &xlsx).output().unwrap());
+    succeeded(
+        &report_cmd("en", &db, &xlsx)
+            .args(["--as", "刘主任"])
+            .write_stdin("3333\n")
+            .output()
+            .unwrap(),
+    );
     let (header, rows) = read_xlsx(&xlsx, "No.");
     assert_eq!(header, HEADER_EN);
     assert_eq!(rows.len(), n);
@@ -466,7 +490,13 @@ fn full_ids_need_the_admin_pin() {
     let dir = tempfile::tempdir().unwrap();
     let (db, n) = demo_db(dir.path());
     let masked_csv = dir.path().join("masked.csv");
-    succeeded(&report_cmd("en", &db, &masked_csv).output().unwrap());
+    succeeded(
+        &report_cmd("en", &db, &masked_csv)
+            .args(["--as", "刘主任"])
+            .write_stdin("3333\n")
+            .output()
+            .unwrap(),
+    );
     let (header, masked_rows) = read_csv(&masked_csv);
 
     let full_csv = dir.path().join("full.csv");
@@ -517,7 +547,7 @@ fn full_ids_need_the_admin_pin() {
             .output()
             .unwrap(),
     );
-    assert_eq!(msg, "Wrong PIN");
+    assert_eq!(msg, "wrong PIN for 陈老师; nothing was changed");
     refused(
         &report_cmd("en", &db, &refused_out)
             .args(["--full-ids", "--as", DEMO_ADMIN, "--pin-file"])
@@ -576,6 +606,8 @@ fn report_on_an_empty_range_writes_the_bare_form() {
         .arg(&db)
         .args(["--from", "2001-01-01", "--to", "2001-01-31", "--out"])
         .arg(&csv)
+        .args(["--as", "刘主任"])
+        .write_stdin("3333\n")
         .output()
         .unwrap();
     assert!(succeeded(&out).starts_with("0 visits written"));
@@ -623,7 +655,13 @@ fn report_to_an_unwritable_path_leaves_nothing() {
         // An existing directory where the file should go.
         dir.path().join("taken.csv"),
     ] {
-        let msg = refused(&report_cmd("en", &db, &out).output().unwrap());
+        let msg = refused(
+            &report_cmd("en", &db, &out)
+                .args(["--as", "刘主任"])
+                .write_stdin("3333\n")
+                .output()
+                .unwrap(),
+        );
         assert!(msg.starts_with("file error"), "{}: {msg}", out.display());
         assert_eq!(listing(dir.path()), before, "{}", out.display());
     }
@@ -1024,7 +1062,13 @@ fn report_does_not_overwrite_without_force() {
     let msg = refused(&report_cmd("en", &db, &out).output().unwrap());
     assert!(msg.contains("already exists"), "{msg}");
 
-    let text = succeeded(&report_cmd("en", &db, &out).arg("--force").output().unwrap());
+    let text = succeeded(
+        &report_cmd("en", &db, &out)
+            .args(["--force", "--as", "王老师"])
+            .write_stdin("2468\n")
+            .output()
+            .unwrap(),
+    );
     assert!(text.contains("register.csv"), "{text}");
     let (header, _) = read_csv(&out);
     assert!(!header.is_empty());
@@ -1050,6 +1094,16 @@ fn demo_data_refuses_a_real_station() {
         "{msg}"
     );
     assert_eq!(event_count(&open(&db)), before, "nothing generated");
+    let by_admin = |store: &Store| -> i64 {
+        let id = store.find_operator_by_name("王老师").unwrap().unwrap().id;
+        store
+            .conn()
+            .query_row("SELECT COUNT(*) FROM events WHERE actor = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    let admin_before = by_admin(&open(&db));
 
     succeeded(
         &dutydesk("en")
@@ -1060,6 +1114,8 @@ fn demo_data_refuses_a_real_station() {
     );
     let store = open(&db);
     assert!(event_count(&store) > before);
+    // The generated records are the demo's people's, never the real admin's.
+    assert_eq!(by_admin(&store), admin_before);
     // Still a real station: the flag does not turn it into a demo.
     assert_eq!(store.meta(dutydesk::demo::DEMO_META).unwrap(), None);
 }
@@ -1142,6 +1198,8 @@ fn a_closed_pipe_ends_quietly() {
         csv.push_str(&format!("2024{i:06},,男,初二(3)班,1号楼,{},1\n", 100 + i));
     }
     std::fs::write(&roster, csv).unwrap();
+    let pin = dir.path().join("pin.txt");
+    std::fs::write(&pin, "2468\n").unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dutydesk"))
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
@@ -1161,6 +1219,8 @@ fn a_closed_pipe_ends_quietly() {
         ])
         .arg(&db)
         .arg(&roster)
+        .args(["--as", "王老师", "--pin-file"])
+        .arg(&pin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -183,8 +183,10 @@ fn cli(db: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
         .args(["--lang", "zh-CN"])
         .args(args)
+        .args(["--as", "陈老师"])
         .arg("--db")
         .arg(db)
+        .write_stdin("9999\n")
         .output()
         .unwrap()
 }

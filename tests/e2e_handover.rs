@@ -105,9 +105,10 @@ fn sign_over_accept_every_section_countersign_then_both_ledgers() {
     // The handover record and the month's duty record hold the shift.
     let (from, to) = around_today();
     let out = dir.path().join("交接班.xlsx");
-    let o = dutydesk(
+    let o = dutydesk_as(
         &db,
         dir.path(),
+        ADMIN,
         &[
             "report",
             "handover",
@@ -141,9 +142,10 @@ fn sign_over_accept_every_section_countersign_then_both_ledgers() {
         .expect("the shift's date")
         .to_string();
     let out = dir.path().join("值日.xlsx");
-    let o = dutydesk(
+    let o = dutydesk_as(
         &db,
         dir.path(),
+        ADMIN,
         &[
             "report",
             "duty",

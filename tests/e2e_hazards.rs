@@ -146,9 +146,10 @@ fn report_assign_fix_fail_fix_pass_close_then_the_ledger() {
     // The ledger holds the row.
     let (from, to) = around_today();
     let out = dir.path().join("隐患排查台账.xlsx");
-    dutydesk(
+    dutydesk_as(
         &db,
         dir.path(),
+        ADMIN,
         &[
             "report",
             "hazards",

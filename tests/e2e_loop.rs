@@ -154,9 +154,10 @@ fn round_finding_hazard_assign_fix_fail_fix_pass_close_then_both_ledgers() {
     let (from, to) = around_today();
     let out = dir.path().join("x.xlsx");
     let out_s = out.to_str().expect("utf-8 path");
-    dutydesk(
+    dutydesk_as(
         &db,
         dir.path(),
+        ADMIN,
         &[
             "report", "hazards", "--from", &from, "--to", &to, "--out", out_s,
         ],
@@ -178,9 +179,10 @@ fn round_finding_hazard_assign_fix_fail_fix_pass_close_then_both_ledgers() {
 
     // The patrol record: the round, the check-in and the finding.
     let out = dir.path().join("巡查记录.csv");
-    dutydesk(
+    dutydesk_as(
         &db,
         dir.path(),
+        ADMIN,
         &[
             "report",
             "patrol",

@@ -95,9 +95,10 @@ fn a_guard_walks_a_round_with_a_scanner_and_closes_with_a_reason() {
         .to_string();
     let to = today.format("%Y-%m-%d").to_string();
     let out = dir.path().join("巡查记录.csv");
-    dutydesk(
+    dutydesk_as(
         &db,
         dir.path(),
+        ADMIN,
         &[
             "report",
             "patrol",

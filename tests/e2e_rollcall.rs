@@ -63,9 +63,10 @@ fn station(dir: &Path) -> PathBuf {
         ],
     );
     let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster/utf8.csv");
-    let out = dutydesk(
+    let out = dutydesk_as(
         &db,
         dir,
+        ADMIN,
         &["roster", "import", roster.to_str().expect("utf-8 path")],
     );
     let text = String::from_utf8_lossy(&out.stdout);

@@ -177,8 +177,10 @@ fn visitor_registered_at_the_gate_shows_at_the_dorm_with_its_origin() {
             path_str(&a),
             "--out",
             path_str(&join),
+            "--as",
+            GATE_ADMIN.0,
         ],
-        "",
+        &format!("{}\n", GATE_ADMIN.1),
     );
     let code = code_after(&invite, "加入码");
     let fingerprint = code_after(&invite, "学校指纹");

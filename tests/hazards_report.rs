@@ -86,6 +86,8 @@ fn report(lang: &str, db: &Path, from: &str, to: &str, out: &Path) -> Output {
         .arg(db)
         .arg("--out")
         .arg(out)
+        .args(["--as", "陈老师"])
+        .write_stdin("9999\n")
         .output()
         .unwrap()
 }

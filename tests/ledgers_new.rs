@@ -528,6 +528,7 @@ fn run(db: &Path, which: &str, out: &Path, force: bool) -> std::process::Output 
     if force {
         c.arg("--force");
     }
+    c.args(["--as", "刘主任"]).write_stdin("3333\n");
     c.output().unwrap()
 }
 
@@ -663,6 +664,8 @@ fn headers_are_translated_in_english() {
             .arg(&db)
             .arg("--out")
             .arg(&out)
+            .args(["--as", "刘主任"])
+            .write_stdin("3333\n")
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -122,6 +122,8 @@ fn report_checkpoints_writes_one_card_each() {
         .arg(&db)
         .arg("--out")
         .arg(&out)
+        .args(["--as", "刘主任"])
+        .write_stdin("3333\n")
         .assert()
         .success();
     let said = String::from_utf8_lossy(&ok.get_output().stdout).to_string();

@@ -67,6 +67,8 @@ fn report_patrol_writes_the_range() {
         .arg(&db)
         .args(["--from", "2026-11-21", "--to", "2026-11-22", "--out"])
         .arg(&out)
+        .args(["--as", "刘主任"])
+        .write_stdin("3333\n")
         .assert()
         .success();
     let said = String::from_utf8_lossy(&ok.get_output().stdout).to_string();

@@ -155,6 +155,8 @@ fn the_command_line_imports_checkpoints_and_names_bad_rows() {
             .args(["--lang", "zh-CN", "checkpoints", "import", "--db"])
             .arg(&db)
             .arg(file)
+            .args(["--as", "陈老师"])
+            .write_stdin("9999\n")
             .output()
             .unwrap()
     };

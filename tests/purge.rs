@@ -290,7 +290,7 @@ fn the_cli_says_what_is_due_and_erases_only_with_yes() {
         ok && out.contains("no visitor personal data is due"),
         "{out}"
     );
-    let (ok, out) = run(&["purge", "--yes"], &path, "");
+    let (ok, out) = run(&["purge", "--yes", "--as", "门卫管理员"], &path, PIN);
     assert!(
         ok && out.contains("no visitor personal data is due"),
         "{out}"
@@ -314,9 +314,14 @@ fn the_cli_says_what_is_due_and_erases_only_with_yes() {
     drop(store);
     let (ok, out) = run(&["purge"], &path, "");
     assert!(ok && out.contains("1 visits hold personal data"), "{out}");
-    let (ok, out) = run(&["purge", "--yes", "--admin", "没有这个人"], &path, "");
+    let (ok, out) = run(&["purge", "--yes", "--as", "没有这个人"], &path, PIN);
     assert!(!ok && out.contains("没有这个人"), "{out}");
-    let (ok, out) = run(&["purge", "--yes"], &path, "");
+    let (ok, out) = run(&["purge", "--yes"], &path, PIN);
+    assert!(
+        !ok && out.contains("--as"),
+        "refused without the operator: {out}"
+    );
+    let (ok, out) = run(&["purge", "--yes", "--as", "门卫管理员"], &path, PIN);
     assert!(
         ok && out.contains("erased the personal data of 1 visits"),
         "{out}"

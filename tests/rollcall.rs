@@ -533,6 +533,13 @@ fn a_version_5_file_migrates_marks_without_losing_any() {
             [&station],
         )
         .unwrap();
+        // Today's operator projection writes the PIN-throttling columns of
+        // schema 17: lend them while projecting, then take them away.
+        const LENT: [&str; 3] = ["pin_failures", "pin_lockouts", "locked_until_ms"];
+        for c in LENT {
+            conn.execute_batch(&format!("ALTER TABLE operators ADD COLUMN {c} INTEGER"))
+                .unwrap();
+        }
         // As a schema-5 station held them: the log and its projections.
         for rec in &recs {
             dutydesk::store::log::insert(&conn, rec).unwrap();
@@ -548,6 +555,10 @@ fn a_version_5_file_migrates_marks_without_losing_any() {
             {
                 project::apply(&conn, rec, &ev).unwrap();
             }
+        }
+        for c in LENT {
+            conn.execute_batch(&format!("ALTER TABLE operators DROP COLUMN {c}"))
+                .unwrap();
         }
         let n: i64 = conn
             .query_row("SELECT COUNT(*) FROM marks", [], |r| r.get(0))

@@ -92,6 +92,8 @@ fn run(args: &[&str], db: &Path, out: &Path) -> Output {
         .arg(db)
         .arg("--out")
         .arg(out)
+        .args(["--as", "陈老师"])
+        .write_stdin("9999\n")
         .output()
         .unwrap()
 }

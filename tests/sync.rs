@@ -1500,6 +1500,8 @@ fn cli_school(dir: &Path) -> (PathBuf, PathBuf, PathBuf, String, String) {
             .arg(&a)
             .arg("--out")
             .arg(&join)
+            .args(["--as", "王老师"])
+            .write_stdin(format!("{PIN}\n"))
             .output()
             .unwrap(),
     );

@@ -129,6 +129,14 @@ enum Op {
     Login {
         who: u8,
     },
+    /// `n % 6 + 1` wrong PINs in a row (five lock the operator out).
+    WrongPins {
+        who: u8,
+        n: u8,
+    },
+    Unlock {
+        who: u8,
+    },
     SetSetting {
         key: u8,
         value: u16,
@@ -393,6 +401,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (u(), u(), b()).prop_map(|(who, role, active)| Op::ChangeOperator { who, role, active }),
         1 => u().prop_map(|who| Op::SetPin { who }),
         1 => u().prop_map(|who| Op::Login { who }),
+        1 => (u(), u()).prop_map(|(who, n)| Op::WrongPins { who, n }),
+        1 => u().prop_map(|who| Op::Unlock { who }),
         1 => (u(), any::<u16>()).prop_map(|(key, value)| Op::SetSetting { key, value }),
         6 => (u(), u(), b()).prop_map(|(name, phone, deny)| Op::Register { name, phone, deny }),
         2 => u().prop_map(|visit| Op::SignOut { visit }),
@@ -745,6 +755,20 @@ fn apply(st: &mut Station, op: &Op, future_n: &mut usize) {
             let ops = ids(s, "SELECT id FROM operators ORDER BY id");
             if let Some(id) = pick(&ops, who) {
                 ok(s.login(&id, PIN));
+            }
+        }
+        Op::WrongPins { who, n } => {
+            let ops = ids(s, "SELECT id FROM operators ORDER BY id");
+            if let Some(id) = pick(&ops, who) {
+                for _ in 0..=(n % 6) {
+                    ok(s.verify_pin(&id, "0000"));
+                }
+            }
+        }
+        Op::Unlock { who } => {
+            let ops = ids(s, "SELECT id FROM operators ORDER BY id");
+            if let Some(id) = pick(&ops, who) {
+                ok(s.unlock_operator(&admin, &id));
             }
         }
         Op::SetSetting { key, value } => {
@@ -1821,6 +1845,10 @@ fn every_kind_is_generated() {
         op(0, SetPin { who: 1 }),
         op(2, Login { who: 0 }),
         op(1, Backup { how: 2 }),
+        op(0, WrongPins { who: 1, n: 4 }),
+        op(0, Unlock { who: 1 }),
+        op(0, WrongPins { who: 1, n: 0 }),
+        op(0, Login { who: 1 }),
         op(0, SetSetting { key: 0, value: 15 }),
         op(0, AddWatch { name: 0 }),
         op(

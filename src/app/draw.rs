@@ -204,6 +204,12 @@ impl App {
                 alerts.push((trf(key, &[("n", n.to_string())]), level));
             }
         }
+        if s.pin_locked > 0 {
+            alerts.push((
+                trf("status.pin_locked", &[("n", s.pin_locked.to_string())]),
+                Alert::Urgent,
+            ));
+        }
         let d = s.duty;
         if d.uncovered {
             alerts.push((tr("status.duty_uncovered"), Alert::Urgent));

@@ -309,4 +309,7 @@ pub struct Status {
     /// The station's shift running now (its key), read on the tick so
     /// drawing asks the store nothing.
     pub shift: Option<String>,
+    /// Operators locked out after wrong PINs (shown to duty leaders and
+    /// admins: a guessing attempt is a security fact).
+    pub pin_locked: usize,
 }

@@ -93,6 +93,15 @@ impl App {
                 .ok()
                 .flatten()
                 .map(|s| s.shift),
+            pin_locked: match self.actor.as_ref().map(|a| a.role) {
+                Some(crate::domain::role::Role::DutyLeader | crate::domain::role::Role::Admin) => {
+                    self.store
+                        .locked_operators(now)
+                        .map(|v| v.len())
+                        .unwrap_or(0)
+                }
+                _ => 0,
+            },
         }
     }
 

@@ -7,12 +7,12 @@
 use super::progress::Percent;
 use super::{CliError, io_error_text, open_existing, read_file_line, store_err};
 use crate::domain::event::BackupSeal;
-use crate::domain::role::{Actor, Permission, require};
+use crate::domain::role::Permission;
 use crate::domain::time::{SystemClock, fmt_local, machine_offset_min};
 use crate::i18n::{tr, trf};
 use crate::report::ledger::Watch;
 use crate::store::backup::{backup_dir, backup_file, verify_copy};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 use crate::sync::crypto::{
     BackupError, BackupKey, BackupKind, MIN_PASSPHRASE_CHARS, SchoolKey, backup_kind, read_backup,
     write_backup,
@@ -48,10 +48,8 @@ pub struct BackupArgs {
     #[arg(long)]
     pub passphrase_file: Option<PathBuf>,
     /// The admin making the backup; PIN on stdin or in --pin-file
-    #[arg(long = "as")]
-    pub as_operator: Option<String>,
-    #[arg(long)]
-    pub pin_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub by: super::auth::AsOperator,
 }
 
 #[derive(Args, Debug)]
@@ -99,25 +97,6 @@ impl Stdin {
             .and_then(|l| l.get(i).cloned())
             .unwrap_or_default())
     }
-}
-
-// LOCAL `--as` CHECK — to be replaced at merge by the shared helper of the
-// command line's actor work (same contract: name, PIN from file or stdin's
-// first line, the permission checked in the domain).
-/// The operator named by `--as`, their PIN checked, allowed `what`.
-fn acting_operator(
-    store: &Store,
-    name: Option<&str>,
-    pin: &str,
-    what: Permission,
-) -> Result<Actor, CliError> {
-    let name = name.ok_or_else(|| CliError(tr("backup.needs_as")))?;
-    let op = store
-        .find_operator_by_name(name)?
-        .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", name.to_string())])))?;
-    let actor = store.verify_pin(&op.id, pin)?.actor();
-    require(actor.role, what).map_err(StoreError::from)?;
-    Ok(actor)
 }
 
 fn path_arg(p: &Path) -> [(&'static str, String); 1] {
@@ -194,26 +173,22 @@ pub fn backup(path: &Path, args: BackupArgs) -> Result<(), CliError> {
     let mut store = open_existing(path)?;
     store.require_station()?;
     let mut stdin = Stdin(None);
-    let pin = match &args.pin_file {
-        Some(f) => read_file_line(f, "cli.io.read_pin")?,
-        None if args.as_operator.is_some() => stdin.line(0)?,
-        None => String::new(),
-    };
-    if args.as_operator.is_some() && pin.is_empty() {
-        return Err(CliError(tr("cli.pin_missing")));
-    }
-    let actor = acting_operator(
-        &store,
-        args.as_operator.as_deref(),
-        &pin,
-        Permission::Backup,
-    )?;
+    let actor = args.by.actor_with(&mut store, Permission::Backup, || {
+        let pin = match &args.by.pin_file {
+            Some(f) => read_file_line(f, "cli.io.read_pin")?,
+            None => stdin.line(0)?,
+        };
+        if pin.is_empty() {
+            return Err(CliError(tr("cli.pin_missing")));
+        }
+        Ok(pin)
+    })?;
     let key = match sealed {
         None => None,
         Some(Seal::Passphrase) => {
             let pass = match &args.passphrase_file {
                 Some(f) => read_file_line(f, "cli.io.read")?,
-                None => stdin.line(if args.pin_file.is_some() { 0 } else { 1 })?,
+                None => stdin.line(if args.by.pin_file.is_some() { 0 } else { 1 })?,
             };
             if pass.is_empty() {
                 return Err(CliError(tr("backup.passphrase_missing")));

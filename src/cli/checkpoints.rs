@@ -2,8 +2,9 @@
 //! template's .xlsx/.csv. Every bad row is named with its row number and
 //! nothing is imported until all are good.
 
-use super::{CliError, name_or_admin, open_existing};
+use super::{CliError, auth::AsOperator, open_existing};
 use crate::domain::patrol::CheckpointData;
+use crate::domain::role::Permission;
 use crate::i18n::{tr, trf};
 use crate::import::checkpoints::parse_file;
 use crate::import::summary::import_error_text;
@@ -18,11 +19,13 @@ pub enum CheckpointsCmd {
         /// Show what would change; change nothing
         #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        by: AsOperator,
     },
 }
 
 pub fn run(path: &Path, which: CheckpointsCmd) -> Result<(), CliError> {
-    let CheckpointsCmd::Import { file, dry_run } = which;
+    let CheckpointsCmd::Import { file, dry_run, by } = which;
     let mut store = open_existing(path)?;
     store.require_station()?;
     let parsed = parse_file(&file).map_err(|e| match e {
@@ -50,6 +53,7 @@ pub fn run(path: &Path, which: CheckpointsCmd) -> Result<(), CliError> {
             &[("n", parsed.errors.len().to_string())],
         )));
     }
+    let actor = by.actor(&mut store, Permission::ManagePatrol)?;
     let rows: Vec<CheckpointData> = parsed.rows.into_iter().map(|r| r.1).collect();
     let (added, changed) = if dry_run {
         let known = store.checkpoints(true)?;
@@ -61,11 +65,6 @@ pub fn run(path: &Path, which: CheckpointsCmd) -> Result<(), CliError> {
             }
         })
     } else {
-        let admin = name_or_admin(&store, None)?;
-        let actor = store
-            .find_operator_by_name(&admin)?
-            .ok_or_else(|| CliError(tr("cli.not_set_up")))?
-            .actor();
         store.import_checkpoints(&actor, &rows)?
     };
     say!(

@@ -2,13 +2,13 @@
 //! .xlsx/.csv, every bad row named and nothing written until all are good;
 //! `dutydesk duty shifts`: a station's shift times and grace.
 
-use super::{CliError, name_or_admin, open_existing};
+use super::{CliError, auth::AsOperator, open_existing};
 use crate::domain::duty::{fmt_shift_defs, parse_shift_defs};
 use crate::domain::duty_lines::LineError;
+use crate::domain::role::Permission;
 use crate::i18n::{tr, trf};
 use crate::import::duty::parse_file;
 use crate::import::summary::import_error_text;
-use crate::store::Store;
 use crate::store::duty_import::DutyImport;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -21,6 +21,8 @@ pub enum DutyCmd {
         /// Show what would change; change nothing
         #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        by: AsOperator,
     },
     /// Show or set a station's shift times and grace
     Shifts {
@@ -33,17 +35,21 @@ pub enum DutyCmd {
         /// The station (default: this one)
         #[arg(long)]
         station: Option<String>,
+        /// Needed with --set or --grace only: showing changes nothing
+        #[command(flatten)]
+        by: AsOperator,
     },
 }
 
 pub fn run(path: &Path, which: DutyCmd) -> Result<(), CliError> {
     match which {
-        DutyCmd::Import { file, dry_run } => import(path, &file, dry_run),
+        DutyCmd::Import { file, dry_run, by } => import(path, &file, dry_run, &by),
         DutyCmd::Shifts {
             set,
             grace,
             station,
-        } => shifts(path, set, grace, station),
+            by,
+        } => shifts(path, set, grace, station, &by),
     }
 }
 
@@ -59,15 +65,7 @@ pub fn row_error_text(e: &LineError) -> String {
     )
 }
 
-fn admin(store: &Store) -> Result<crate::domain::role::Actor, CliError> {
-    let name = name_or_admin(store, None)?;
-    Ok(store
-        .find_operator_by_name(&name)?
-        .ok_or_else(|| CliError(tr("cli.not_set_up")))?
-        .actor())
-}
-
-fn import(path: &Path, file: &Path, dry_run: bool) -> Result<(), CliError> {
+fn import(path: &Path, file: &Path, dry_run: bool, by: &AsOperator) -> Result<(), CliError> {
     let mut store = open_existing(path)?;
     store.require_station()?;
     let parsed = parse_file(file).map_err(|e| match e {
@@ -76,6 +74,7 @@ fn import(path: &Path, file: &Path, dry_run: bool) -> Result<(), CliError> {
         }
         other => CliError(format!("{}: {}", file.display(), import_error_text(&other))),
     })?;
+    let actor = by.actor(&mut store, Permission::ManageDuty)?;
     let mut resolved: DutyImport = store.resolve_duty_lines(&parsed.rows)?;
     let mut errors = parsed.errors;
     errors.append(&mut resolved.errors);
@@ -103,7 +102,6 @@ fn import(path: &Path, file: &Path, dry_run: bool) -> Result<(), CliError> {
         );
     }
     if !dry_run {
-        let actor = admin(&store)?;
         store.import_duty(&actor, &resolved)?;
     }
     say!(
@@ -128,6 +126,7 @@ fn shifts(
     set: Option<String>,
     grace: Option<i64>,
     station: Option<String>,
+    by: &AsOperator,
 ) -> Result<(), CliError> {
     let mut store = open_existing(path)?;
     let own = store.require_station()?.clone();
@@ -149,7 +148,7 @@ fn shifts(
             Some(g) => g,
             None => store.duty_grace_min(&st_id)?,
         };
-        let actor = admin(&store)?;
+        let actor = by.actor(&mut store, Permission::ManageDuty)?;
         store.set_shift_defs(&actor, &st_id, defs, grace)?;
     }
     say!(

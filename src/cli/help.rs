@@ -59,7 +59,7 @@ fn localize(cmd: Command, lang: Lang, key: &str, top: bool) -> Command {
         .filter(|id| id != "help" && id != "version")
         .collect();
     for id in ids {
-        let text = tr(&format!("{key}.{id}"));
+        let text = arg_text(lang, key, &id);
         cmd = cmd.mut_arg(&id, |a| {
             let heading = if a.is_positional() {
                 tr("cli.h.arguments")
@@ -90,6 +90,18 @@ fn localize(cmd: Command, lang: Lang, key: &str, top: bool) -> Command {
         cmd = cmd.mut_subcommand(&name, |s| localize(s, lang, &sub_key, false));
     }
     cmd
+}
+
+/// An argument's description: the command's own (`cli.help.roster.import.file`),
+/// else the one shared by every command taking it (`cli.a.as_operator`).
+fn arg_text(lang: Lang, key: &str, id: &str) -> String {
+    let own = format!("{key}.{id}");
+    let v = tr_in(lang, &own);
+    if v == own {
+        tr_in(lang, &format!("cli.a.{id}"))
+    } else {
+        v
+    }
 }
 
 /// The placeholder shown for an option's value (`--out <文件>`): the
@@ -258,7 +270,13 @@ mod tests {
         fn walk(cmd: &Command, key: &str, out: &mut Vec<String>) {
             out.push(format!("{key}.about"));
             for a in cmd.get_arguments() {
-                out.push(format!("{key}.{}", a.get_id()));
+                let own = format!("{key}.{}", a.get_id());
+                let zh = parse_catalog(ZH_CN_SRC);
+                out.push(if zh.contains_key(own.as_str()) {
+                    own
+                } else {
+                    format!("cli.a.{}", a.get_id())
+                });
                 if a.get_action().takes_values() {
                     let own = format!("{key}.{}.value", a.get_id());
                     let zh = parse_catalog(ZH_CN_SRC);

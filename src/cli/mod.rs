@@ -9,6 +9,7 @@ macro_rules! say {
 }
 
 mod backup;
+mod auth;
 mod checkpoints;
 mod duty;
 mod help;
@@ -126,9 +127,9 @@ pub enum Cmd {
         /// Erase now (without it, only say how many visits are due)
         #[arg(long)]
         yes: bool,
-        /// The admin doing it (default: the first active admin)
-        #[arg(long)]
-        admin: Option<String>,
+        /// The admin doing it (needed with --yes; counting changes nothing)
+        #[command(flatten)]
+        by: auth::AsOperator,
     },
     /// Copy the database while it is in use: sealed for a USB stick (admin)
     Backup(backup::BackupArgs),
@@ -454,6 +455,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                         "{}",
                         trf("cli.init_done", &[("path", path.display().to_string())])
                     );
+                    if crate::domain::pin_guard::is_weak(&pin, None) {
+                        say!("{}", tr("cli.weak_pin"));
+                    }
                     if joined.is_some() {
                         let fp = crate::sync::identity(&mut store)
                             .map(|i| i.key.fingerprint())
@@ -576,12 +580,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             };
             backup::restore(&path, args)
         }
-        Some(Cmd::Purge { yes, admin }) => {
+        Some(Cmd::Purge { yes, by }) => {
             let path = match cli.db {
                 Some(p) => p,
                 None => default_db()?,
             };
-            purge::run(&path, admin.as_deref(), yes)
+            purge::run(&path, &by, yes)
         }
         Some(Cmd::Check) => {
             let path = match cli.db {
@@ -611,18 +615,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
         }
     }
-}
-
-fn name_or_admin(store: &Store, name: Option<&str>) -> Result<String, CliError> {
-    if let Some(n) = name {
-        return Ok(n.to_string());
-    }
-    store
-        .operators()?
-        .into_iter()
-        .find(|o| o.active && o.role == crate::domain::role::Role::Admin)
-        .map(|o| o.name)
-        .ok_or_else(|| CliError(tr("cli.not_set_up")))
 }
 
 /// Removes a database this command created and could not finish.

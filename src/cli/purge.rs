@@ -1,15 +1,21 @@
 //! `dutydesk purge`: erase visitors' personal data past the retention
 //! period. Without `--yes` it only says what would be erased.
 
-use super::{CliError, name_or_admin, progress::Percent};
+use super::{CliError, auth::AsOperator, progress::Percent};
+use crate::domain::role::Permission;
 use crate::domain::time;
 use crate::i18n::trf;
 use crate::report::ledger::Watch;
 use std::path::Path;
 
-pub fn run(path: &Path, admin: Option<&str>, yes: bool) -> Result<(), CliError> {
+pub fn run(path: &Path, by: &AsOperator, yes: bool) -> Result<(), CliError> {
     let mut store = super::open_existing(path)?;
     let station = store.require_station()?.clone();
+    // Asked to erase: the admin is named first, whatever turns out due.
+    let actor = match yes {
+        true => Some(by.actor(&mut store, Permission::PurgePersonalData)?),
+        false => None,
+    };
     let now = chrono::Utc::now().timestamp_millis();
     let due = store.purge_due(now)?.len();
     let days = store.setting(crate::domain::settings::RETENTION_DAYS);
@@ -23,7 +29,7 @@ pub fn run(path: &Path, admin: Option<&str>, yes: bool) -> Result<(), CliError> 
         ("days", days.to_string()),
         ("before", before),
     ];
-    if !yes || due == 0 {
+    let Some(actor) = actor.filter(|_| due > 0) else {
         let key = if due == 0 {
             "cli.purge_none"
         } else {
@@ -31,13 +37,7 @@ pub fn run(path: &Path, admin: Option<&str>, yes: bool) -> Result<(), CliError> 
         };
         say!("{}", trf(key, &args));
         return Ok(());
-    }
-    let name = name_or_admin(&store, admin)?;
-    let actor = store
-        .find_operator_by_name(&name)?
-        .filter(|o| o.active)
-        .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", name.clone())])))?
-        .actor();
+    };
     let percent = Percent::new();
     let out = store.purge_personal(&actor, now, &mut |done, total| {
         percent.progress(done as u64, total as u64);

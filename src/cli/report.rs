@@ -1,16 +1,15 @@
 //! `dutydesk report …`: ledgers in the layout of the paper forms.
 
-use super::{CliError, open_existing, read_pin};
-use crate::domain::role::Actor;
+use super::{CliError, auth::AsOperator, open_existing};
+use crate::domain::role::{Actor, Permission};
 use crate::domain::time::parse_date;
 use crate::i18n::{tr, trf};
-use crate::report::common::command_line_actor;
 use crate::report::request::{LedgerRequest, export};
 use crate::report::rollcall::{RollcallRequest, parse_month};
 use crate::report::sick::RangeRequest;
 use crate::report::visitors::ExportRequest;
 use crate::store::Store;
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand, Debug)]
@@ -31,7 +30,7 @@ pub enum ReportCmd {
         #[arg(long)]
         full_ids: bool,
         #[command(flatten)]
-        exporter: Exporter,
+        exporter: AsOperator,
     },
     /// 住宿学生花名册 — the boarder roster
     Roster {
@@ -42,7 +41,7 @@ pub enum ReportCmd {
         #[arg(long)]
         force: bool,
         #[command(flatten)]
-        exporter: Exporter,
+        exporter: AsOperator,
     },
     /// 住宿学生点名册 — the monthly roll-call book
     Rollcall {
@@ -59,7 +58,7 @@ pub enum ReportCmd {
         #[arg(long)]
         building: Option<String>,
         #[command(flatten)]
-        exporter: Exporter,
+        exporter: AsOperator,
     },
     /// 夜不归宿/晚归统计 — nights out and late returns per boarder and class
     Absences(RangeArgs),
@@ -89,7 +88,7 @@ pub enum ReportCmd {
         #[arg(long)]
         force: bool,
         #[command(flatten)]
-        exporter: Exporter,
+        exporter: AsOperator,
     },
     /// 学校领导教师轮流值日情况记载表 — every shift of a month, planned against actual
     Duty {
@@ -103,7 +102,7 @@ pub enum ReportCmd {
         #[arg(long)]
         force: bool,
         #[command(flatten)]
-        exporter: Exporter,
+        exporter: AsOperator,
     },
     /// 交接班记录 — the signed handovers, shift by shift (one day: --date)
     Handover {
@@ -121,7 +120,7 @@ pub enum ReportCmd {
         #[arg(long)]
         force: bool,
         #[command(flatten)]
-        exporter: Exporter,
+        exporter: AsOperator,
     },
     /// 巡查点卡片 — one label per checkpoint with its Code 128 barcode
     Checkpoints {
@@ -131,6 +130,8 @@ pub enum ReportCmd {
         /// Replace the output file if it exists
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        exporter: AsOperator,
     },
 }
 
@@ -149,7 +150,7 @@ pub struct RangeArgs {
     #[arg(long)]
     force: bool,
     #[command(flatten)]
-    exporter: Exporter,
+    exporter: AsOperator,
 }
 
 /// Checks the dates and the output before the database is opened, then
@@ -166,8 +167,8 @@ fn run_range(
         return Err(CliError(tr("err.date_order")));
     }
     check_out(&a.out, a.force)?;
-    let store = open_existing(path)?;
-    let actor = signer(&store, &a.exporter)?;
+    let mut store = open_existing(path)?;
+    let actor = signer(&mut store, &a.exporter)?;
     let req = request(RangeRequest {
         from,
         to,
@@ -176,20 +177,6 @@ fn run_range(
     let n = write(&store, &actor, &req)?;
     done(done_key, n, &a.out);
     Ok(())
-}
-
-/// Who the ledger says exported it: `--as NAME` with that operator's PIN
-/// (standard input or `--pin-file`), else "exported from the command line".
-#[derive(Args, Debug, Clone, Default)]
-pub struct Exporter {
-    /// Operator exporting, named on the ledger; their PIN on standard input
-    /// or in --pin-file (without --as the ledger says "exported from the
-    /// command line")
-    #[arg(long = "as")]
-    pub as_operator: Option<String>,
-    /// File whose first line is the PIN of --as
-    #[arg(long, requires = "as_operator")]
-    pub pin_file: Option<PathBuf>,
 }
 
 /// Refuses an output name the ledger writer cannot write, or a file that
@@ -223,21 +210,11 @@ fn date_arg(value: &str) -> Result<chrono::NaiveDate, CliError> {
     parse_date(value).ok_or_else(|| CliError(trf("cli.bad_date", &[("value", value.to_string())])))
 }
 
-/// The exporter named on the ledger. With `--as` the PIN is checked before
-/// anything is written, so nobody can sign a ledger with another's name;
-/// without it the ledger says it came from the command line, never some
-/// admin's name (the first admin, or another station's after a sync).
-fn signer(store: &Store, exporter: &Exporter) -> Result<Actor, CliError> {
-    store.require_station()?;
-    let Some(name) = exporter.as_operator.as_deref() else {
-        return Ok(command_line_actor());
-    };
-    let op = store
-        .find_operator_by_name(name)?
-        .ok_or_else(|| CliError(trf("cli.no_operator", &[("name", name.to_string())])))?;
-    Ok(store
-        .verify_pin(&op.id, &read_pin(&exporter.pin_file)?)?
-        .actor())
+/// The exporter named on the ledger: `--as` with the PIN, checked before
+/// anything is written, so nobody signs a ledger with another's name and
+/// no ledger leaves the station without a name on it.
+fn signer(store: &mut Store, exporter: &AsOperator) -> Result<Actor, CliError> {
+    exporter.actor(store, Permission::ExportReports)
 }
 
 /// Writes the ledger with its progress on standard error.
@@ -279,8 +256,8 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
                 return Err(CliError(tr("report.err.full_ids_need_as")));
             }
             check_out(&out, force)?;
-            let store = open_existing(path)?;
-            let actor = signer(&store, &exporter)?;
+            let mut store = open_existing(path)?;
+            let actor = signer(&mut store, &exporter)?;
             let req = LedgerRequest::Visitors(ExportRequest {
                 from,
                 to,
@@ -303,8 +280,8 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             exporter,
         } => {
             check_out(&out, force)?;
-            let store = open_existing(path)?;
-            let actor = signer(&store, &exporter)?;
+            let mut store = open_existing(path)?;
+            let actor = signer(&mut store, &exporter)?;
             let n = write(&store, &actor, &LedgerRequest::Roster(out.clone()))?;
             done("report.roster.done", n, &out);
             Ok(())
@@ -319,8 +296,8 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             let month_first = parse_month(&month)
                 .ok_or_else(|| CliError(trf("cli.bad_month", &[("value", month.clone())])))?;
             check_out(&out, force)?;
-            let store = open_existing(path)?;
-            let actor = signer(&store, &exporter)?;
+            let mut store = open_existing(path)?;
+            let actor = signer(&mut store, &exporter)?;
             if let Some(b) = &building {
                 let known = store.buildings()?;
                 if !known.contains(b) {
@@ -413,7 +390,11 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
             };
             run_range(path, a, LedgerRequest::Handover, "report.handover.done")
         }
-        ReportCmd::Checkpoints { out, force } => {
+        ReportCmd::Checkpoints {
+            out,
+            force,
+            exporter,
+        } => {
             // Images need a workbook: cards are .xlsx only.
             if !matches!(
                 crate::report::ledger::Format::from_path(&out),
@@ -422,8 +403,9 @@ pub fn run(path: &Path, which: ReportCmd) -> Result<(), CliError> {
                 return Err(CliError(tr("report.cards.xlsx_only")));
             }
             check_out(&out, force)?;
-            let store = open_existing(path)?;
-            let n = crate::report::cards::export_cards(&store, &command_line_actor(), &out)
+            let mut store = open_existing(path)?;
+            let actor = signer(&mut store, &exporter)?;
+            let n = crate::report::cards::export_cards(&store, &actor, &out)
                 .map_err(export_err(&out))?;
             done("report.cards.done", n, &out);
             Ok(())

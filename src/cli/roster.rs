@@ -1,6 +1,7 @@
 //! `dutydesk roster …`: importing the school office's roster file.
 
-use super::{CliError, name_or_admin, open_existing};
+use super::{CliError, auth::AsOperator, open_existing};
+use crate::domain::role::Permission;
 use crate::domain::roster_diff::RosterDiff;
 use crate::i18n::{tr, trf};
 use crate::import::roster::ParsedRoster;
@@ -28,6 +29,8 @@ pub enum RosterCmd {
         /// Also write every change, one per line, to this CSV file
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        #[command(flatten)]
+        by: AsOperator,
     },
 }
 
@@ -39,6 +42,7 @@ pub fn run(path: &Path, which: RosterCmd) -> Result<(), CliError> {
             skip_invalid,
             verbose,
             report,
+            by,
         } => {
             let mut store = open_existing(path)?;
             store.require_station()?;
@@ -49,11 +53,8 @@ pub fn run(path: &Path, which: RosterCmd) -> Result<(), CliError> {
                 other => CliError(import_error_text(&other)),
             })?;
             default_building(&mut parsed);
-            let admin = name_or_admin(&store, None)?;
-            let actor = store
-                .find_operator_by_name(&admin)?
-                .ok_or_else(|| CliError(tr("cli.not_set_up")))?
-                .actor();
+            // Even a dry run shows the roster's names: it needs the right too.
+            let actor = by.actor(&mut store, Permission::ManageRoster)?;
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())

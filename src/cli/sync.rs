@@ -1,6 +1,7 @@
 //! `dutydesk sync …`: bundles, the sync folder, joining, contradictions.
 
-use super::{CliError, open_existing, read_pin};
+use super::{CliError, auth::AsOperator, open_existing};
+use crate::domain::role::Permission;
 use crate::i18n::{tr, trf};
 use crate::sync::{self as s, SyncError, report_line};
 use clap::Subcommand;
@@ -31,6 +32,8 @@ pub enum SyncCmd {
     Invite {
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        by: AsOperator,
     },
     /// The school's fingerprint, the stations seen, recent imports, open contradictions
     Status {
@@ -44,10 +47,8 @@ pub enum SyncCmd {
         station: String,
         #[arg(long)]
         note: String,
-        #[arg(long = "as")]
-        as_operator: String,
-        #[arg(long)]
-        pin_file: Option<PathBuf>,
+        #[command(flatten)]
+        by: AsOperator,
     },
     /// Recover this station after it was restored from an old backup and wrote before importing: its writes since the restore move to a new station id, the others' continuation of the old one is imported (admin; PIN on stdin)
     Recover {
@@ -55,10 +56,8 @@ pub enum SyncCmd {
         files: Vec<PathBuf>,
         #[arg(long)]
         note: String,
-        #[arg(long = "as")]
-        as_operator: String,
-        #[arg(long)]
-        pin_file: Option<PathBuf>,
+        #[command(flatten)]
+        by: AsOperator,
     },
     /// Decide a contradiction between stations (duty leader or admin; PIN on stdin)
     Resolve {
@@ -69,10 +68,8 @@ pub enum SyncCmd {
         choose: String,
         #[arg(long)]
         note: String,
-        #[arg(long = "as")]
-        as_operator: String,
-        #[arg(long)]
-        pin_file: Option<PathBuf>,
+        #[command(flatten)]
+        by: AsOperator,
     },
 }
 
@@ -86,14 +83,6 @@ fn err_on<'a>(action: &'static str, path: &'a Path) -> impl Fn(SyncError) -> Cli
         SyncError::Io(io) => CliError(super::io_error_text(action, path.display(), &io)),
         other => err(other),
     }
-}
-
-fn admin_actor(store: &crate::store::Store) -> Result<crate::domain::role::Actor, CliError> {
-    let name = super::name_or_admin(store, None)?;
-    Ok(store
-        .find_operator_by_name(&name)?
-        .ok_or_else(|| CliError(tr("cli.not_set_up")))?
-        .actor())
 }
 
 pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
@@ -147,7 +136,9 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             }
             Ok(())
         }
-        SyncCmd::Invite { out } => {
+        SyncCmd::Invite { out, by } => {
+            // The join file holds the school's key: only an admin hands it out.
+            by.actor(&mut store, Permission::Sync)?;
             let (code, fp, bundle) = s::invite_watched(&mut store, &out, &mut |_, _| true)
                 .map_err(err_on("cli.io.write", &out))?;
             say!(
@@ -215,15 +206,9 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                     );
                 }
             }
-            let _ = admin_actor(&store);
             Ok(())
         }
-        SyncCmd::Retire {
-            station,
-            note,
-            as_operator,
-            pin_file,
-        } => {
+        SyncCmd::Retire { station, note, by } => {
             let peers = s::knowledge::peer_status(&store)
                 .map_err(|e| CliError(crate::i18n::errors::store_error_text(&e)))?;
             let wanted = station.trim();
@@ -246,11 +231,7 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
                     )));
                 }
             };
-            let op = store.find_operator_by_name(&as_operator)?.ok_or_else(|| {
-                CliError(trf("cli.no_operator", &[("name", as_operator.clone())]))
-            })?;
-            let pin = read_pin(&pin_file)?;
-            let actor = store.verify_pin(&op.id, &pin)?.actor();
+            let actor = by.actor(&mut store, Permission::Sync)?;
             store.retire_station(&actor, &target.id, &note)?;
             say!(
                 "{}",
@@ -264,21 +245,12 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             );
             Ok(())
         }
-        SyncCmd::Recover {
-            files,
-            note,
-            as_operator,
-            pin_file,
-        } => {
+        SyncCmd::Recover { files, note, by } => {
             let files = bundles_in(&files);
             if files.is_empty() {
                 return Err(CliError(tr("sync.no_files")));
             }
-            let op = store.find_operator_by_name(&as_operator)?.ok_or_else(|| {
-                CliError(trf("cli.no_operator", &[("name", as_operator.clone())]))
-            })?;
-            let pin = read_pin(&pin_file)?;
-            let actor = store.verify_pin(&op.id, &pin)?.actor();
+            let actor = by.actor(&mut store, Permission::Sync)?;
             let done = s::recover::recover(&mut store, &actor, &files, &note)
                 .map_err(|e| CliError(e.text()))?;
             say!(
@@ -302,14 +274,9 @@ pub fn run(path: &Path, which: SyncCmd) -> Result<(), CliError> {
             key,
             choose,
             note,
-            as_operator,
-            pin_file,
+            by,
         } => {
-            let op = store.find_operator_by_name(&as_operator)?.ok_or_else(|| {
-                CliError(trf("cli.no_operator", &[("name", as_operator.clone())]))
-            })?;
-            let pin = read_pin(&pin_file)?;
-            let actor = store.verify_pin(&op.id, &pin)?.actor();
+            let actor = by.actor(&mut store, Permission::ResolveConflicts)?;
             store.resolve_conflict(&actor, &key, &choose, &note)?;
             say!("{}", tr("sync.resolved"));
             Ok(())

@@ -392,17 +392,31 @@ pub fn generate(
             }
             admin
         }
-        Some(_) => store
-            .operators()?
-            .into_iter()
-            .find(|o| o.role == Role::Admin && o.active)
-            .map(|o| o.actor())
-            .ok_or(StoreError::NotSetUp)?,
+        // A real station (`--into-real-station`): the generated records
+        // are made by the demo's own operators, added by the generator,
+        // never by the station's real people.
+        Some(_) => {
+            let generator = Actor {
+                id: "demo-data".into(),
+                name: "demo-data".into(),
+                role: Role::Admin,
+            };
+            for (name, role, pin) in OPERATORS {
+                if store.find_operator_by_name(name)?.is_none() {
+                    store.add_operator(&generator, name, *role, pin)?;
+                }
+            }
+            let (n, _, _) = OPERATORS[3];
+            store
+                .find_operator_by_name(n)?
+                .map(|o| o.actor())
+                .ok_or(StoreError::NotSetUp)?
+        }
     };
     let ops: Vec<Actor> = store
         .operators()?
         .into_iter()
-        .filter(|o| o.active)
+        .filter(|o| o.active && OPERATORS.iter().any(|(n, _, _)| *n == o.name))
         .map(|o| o.actor())
         .collect();
     let guard = ops

@@ -61,6 +61,9 @@ pub enum DomainError {
     OwnHandover,
     #[error("{0} section(s) not acknowledged")]
     Unacknowledged(usize),
+    /// Too many wrong PINs: no PIN is tried for this many more ms.
+    #[error("locked out for {0} ms after wrong PINs")]
+    PinLocked(i64),
 }
 
 impl DomainError {
@@ -93,6 +96,7 @@ impl DomainError {
             DomainError::HandoverStep => "err.handover_step",
             DomainError::OwnHandover => "err.own_handover",
             DomainError::Unacknowledged(_) => "err.unacknowledged",
+            DomainError::PinLocked(_) => "err.pin_locked",
         }
     }
 }

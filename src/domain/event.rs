@@ -98,6 +98,32 @@ pub struct OperatorLoggedIn {
     pub operator_id: String,
 }
 
+/// A wrong PIN was typed for this operator (by whoever was at the desk:
+/// the event names the station, not the operator).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OperatorPinFailed {
+    pub operator_id: String,
+}
+
+/// The wrong PIN that locked the operator out, until `until_ms`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OperatorLockedOut {
+    pub operator_id: String,
+    pub until_ms: i64,
+}
+
+/// A correct PIN after wrong ones: the count starts again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OperatorPinPassed {
+    pub operator_id: String,
+}
+
+/// An admin lifted the lockout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OperatorUnlocked {
+    pub operator_id: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingChanged {
     pub key: String,
@@ -567,6 +593,10 @@ pub enum Event {
     HandoverAccepted(HandoverAccepted),
     HandoverCountersigned(HandoverCountersigned),
     BackupMade(BackupMade),
+    OperatorPinFailed(OperatorPinFailed),
+    OperatorLockedOut(OperatorLockedOut),
+    OperatorPinPassed(OperatorPinPassed),
+    OperatorUnlocked(OperatorUnlocked),
 }
 
 macro_rules! kinds {
@@ -648,6 +678,10 @@ kinds! {
     HandoverAccepted => "handover.accepted", [key], "handover";
     HandoverCountersigned => "handover.countersigned", [key], "handover";
     BackupMade => "backup.made", backup_id, "backup";
+    OperatorPinFailed => "operator.pin_failed", operator_id, "operator";
+    OperatorLockedOut => "operator.locked_out", operator_id, "operator";
+    OperatorPinPassed => "operator.pin_passed", operator_id, "operator";
+    OperatorUnlocked => "operator.unlocked", operator_id, "operator";
 }
 
 impl Event {

@@ -14,6 +14,7 @@ pub mod hlc;
 pub mod names;
 pub mod patrol;
 pub mod patrol_status;
+pub mod pin_guard;
 pub mod role;
 pub mod rollcall;
 pub mod roster;

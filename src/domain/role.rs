@@ -11,6 +11,10 @@ pub enum Role {
     DormTeacher,
     DutyLeader,
     Admin,
+    /// The station itself, for facts no signed-in person caused (a wrong
+    /// PIN typed for someone). Never an operator's role, so not in `ALL`
+    /// (no form offers it), and it may do nothing.
+    Station,
 }
 
 impl Role {
@@ -27,6 +31,7 @@ impl Role {
             Role::DormTeacher => "dorm_teacher",
             Role::DutyLeader => "duty_leader",
             Role::Admin => "admin",
+            Role::Station => "station",
         }
     }
 
@@ -87,6 +92,9 @@ pub enum Permission {
 
 pub fn allows(role: Role, p: Permission) -> bool {
     use Permission::*;
+    if role == Role::Station {
+        return false;
+    }
     match p {
         RegisterVisit | SignOutVisit | CorrectVisit | ReportHazard | Patrol | KeepShiftLog
         | SignHandover => true,
@@ -127,6 +135,17 @@ impl Actor {
             role: Role::Admin,
         }
     }
+
+    /// The station named as the actor (its id, the origin of its chain):
+    /// for what happened at the desk with nobody signed in, so no event
+    /// names an operator who did not act.
+    pub fn station(id: &str, name: &str) -> Actor {
+        Actor {
+            id: id.to_string(),
+            name: name.to_string(),
+            role: Role::Station,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -152,6 +171,18 @@ mod tests {
             assert!(allows(r, Permission::RegisterVisit));
             assert!(allows(r, Permission::SignOutVisit));
         }
+    }
+
+    #[test]
+    fn the_station_may_do_nothing() {
+        for p in [
+            Permission::RegisterVisit,
+            Permission::Sync,
+            Permission::ExportReports,
+        ] {
+            assert!(!allows(Role::Station, p));
+        }
+        assert!(!Role::ALL.contains(&Role::Station));
     }
 
     #[test]

@@ -5,11 +5,29 @@ use super::{tr, trf};
 use crate::store::StoreError;
 use crate::store::open::Refusal;
 
+/// A wait as people say it: "4 分 30 秒", "45 秒" (seconds rounded up, so
+/// it never says 0 while still locked).
+pub fn wait_text(ms: i64) -> String {
+    let secs = (ms.max(0) + 999) / 1000;
+    let (m, s) = (secs / 60, secs % 60);
+    match (m, s) {
+        (0, s) => trf("auth.wait_s", &[("s", s.to_string())]),
+        (m, 0) => trf("auth.wait_m", &[("m", m.to_string())]),
+        (m, s) => trf(
+            "auth.wait_m_s",
+            &[("m", m.to_string()), ("s", s.to_string())],
+        ),
+    }
+}
+
 /// A store error as one line in the current language.
 pub fn store_error_text(e: &StoreError) -> String {
     match e {
         StoreError::Domain(crate::domain::error::DomainError::Unacknowledged(n)) => {
             trf("err.unacknowledged", &[("n", n.to_string())])
+        }
+        StoreError::Domain(crate::domain::error::DomainError::PinLocked(ms)) => {
+            trf("err.pin_locked", &[("wait", wait_text(*ms))])
         }
         StoreError::Domain(d) => tr(d.key()),
         StoreError::NewerSchema { found, supported } => trf(

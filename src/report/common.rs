@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::domain::role::{Actor, Role};
+use crate::domain::role::Actor;
 use crate::domain::roster::BedRef;
 use crate::domain::time;
 use crate::i18n::{tr, trf};
@@ -39,14 +39,15 @@ pub(crate) fn bed_with_building(bed: &Option<BedRef>, active: bool) -> String {
 /// operator's id has this form (they are generated ids).
 const COMMAND_LINE_ID: &str = "command-line";
 
-/// Who exports from the command line when no operator is named: the
-/// ledger says so rather than borrowing some admin's name. Duty-leader
-/// rights: ledgers, but not full ID numbers, which need an admin's PIN.
+/// The unnamed command-line exporter of earlier versions. The command
+/// line now always names the operator (`--as`); kept for the tests that
+/// show such a ledger never borrows an operator's name.
+#[cfg(test)]
 pub(crate) fn command_line_actor() -> Actor {
     Actor {
         id: COMMAND_LINE_ID.to_string(),
         name: tr("report.exported_cli"),
-        role: Role::DutyLeader,
+        role: crate::domain::role::Role::DutyLeader,
     }
 }
 
@@ -216,6 +217,7 @@ impl RowStream for NoRows {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::role::Role;
     use crate::report::ledger::Unwatched;
 
     #[test]

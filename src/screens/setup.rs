@@ -19,6 +19,8 @@ use ratatui::widgets::{Block, Widget};
 pub struct SetupScreen {
     pub form: Form,
     pub error: Option<String>,
+    /// A PIN anyone would guess, warned about once: saving it again keeps it.
+    weak_warned: Option<String>,
 }
 
 impl SetupScreen {
@@ -54,6 +56,7 @@ impl SetupScreen {
                 Field::text("code", "setup.f.code").max(24),
             ]),
             error: None,
+            weak_warned: None,
         }
     }
 
@@ -73,6 +76,14 @@ impl SetupScreen {
         let pin = self.form.value("pin");
         if pin != self.form.value("pin2") {
             self.form.set_errors(&[("pin2", FieldError::Mismatch)]);
+            return None;
+        }
+        // A warning, not a refusal: the same PIN saved again is kept.
+        if crate::domain::pin_guard::is_weak(&pin, None)
+            && self.weak_warned.as_deref() != Some(pin.as_str())
+        {
+            self.error = Some(tr("setup.weak_pin"));
+            self.weak_warned = Some(pin);
             return None;
         }
         let kind = StationKind::ALL[self.form.choice("kind").min(2)].clone();

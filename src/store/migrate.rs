@@ -630,15 +630,23 @@ CREATE INDEX shift_log_at ON shift_log(at_ms, id);
 CREATE INDEX hazards_closed_at ON hazards(closed_ms) WHERE closed_ms IS NOT NULL;
 ";
 
-/// Schema 17: closed hazards in ledger order, so the ledger's closed part
-/// stops at its limit instead of sorting the year at every key.
+/// Schema 17: PIN throttling, folded from the operator's wrong-PIN,
+/// lockout, correct-PIN and unlock events (`domain::pin_guard`).
 const V17: &str = "
+ALTER TABLE operators ADD COLUMN pin_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE operators ADD COLUMN pin_lockouts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE operators ADD COLUMN locked_until_ms INTEGER;
+";
+
+/// Schema 18: closed hazards in ledger order, so the ledger's closed part
+/// stops at its limit instead of sorting the year at every key.
+const V18: &str = "
 CREATE INDEX hazards_closed_order ON hazards(sev_rank DESC, found_ms DESC, id)
     WHERE status = 'closed';
 ";
 
 pub const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18,
 ];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 

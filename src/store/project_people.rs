@@ -5,6 +5,7 @@ use super::StoreError;
 use super::log::EventRecord;
 use super::project::exec;
 use crate::domain::event::Event;
+use crate::domain::pin_guard::PinGuard;
 use rusqlite::{Connection, params};
 
 pub fn operator(
@@ -21,6 +22,7 @@ pub fn operator(
     };
     let (mut role, mut active, mut pin) = (base.role, true, base.pin_hash.clone());
     let mut last_login = None;
+    let mut guard = PinGuard::default();
     for (r, e) in events {
         match e {
             Event::OperatorChanged(c) => {
@@ -29,12 +31,15 @@ pub fn operator(
             }
             Event::OperatorPinSet(p) => pin = p.pin_hash.clone(),
             Event::OperatorLoggedIn(_) => last_login = Some(r.hlc.ms),
+            Event::OperatorPinFailed(_) => guard.failed(),
+            Event::OperatorLockedOut(l) => guard.locked(l.until_ms),
+            Event::OperatorPinPassed(_) | Event::OperatorUnlocked(_) => guard.cleared(),
             _ => {}
         }
     }
     exec(
         conn,
-        "INSERT INTO operators (id, name, role, pin_hash, active, created_ms, last_login_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO operators (id, name, role, pin_hash, active, created_ms, last_login_ms, pin_failures, pin_lockouts, locked_until_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             id,
             base.name,
@@ -42,7 +47,10 @@ pub fn operator(
             pin,
             active,
             base_rec.hlc.ms,
-            last_login
+            last_login,
+            guard.failures,
+            guard.lockouts,
+            guard.locked_until_ms
         ],
     )?;
     Ok(())

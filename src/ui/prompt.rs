@@ -25,6 +25,13 @@ impl Prompt {
         }
     }
 
+    /// A PIN prompt: digits only (letters are refused as typed), at most 8.
+    pub fn pin() -> Prompt {
+        let mut p = Prompt::new("", 8);
+        p.input.digits_only = true;
+        p
+    }
+
     pub fn value(&self) -> String {
         self.input.value()
     }

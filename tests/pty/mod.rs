@@ -237,6 +237,22 @@ pub fn dutydesk(db: &Path, home: &Path, args: &[&str]) -> std::process::Output {
     out
 }
 
+/// `dutydesk` as an operator: `--as NAME` with the PIN in a file in `home`.
+#[allow(dead_code)]
+pub fn dutydesk_as(
+    db: &Path,
+    home: &Path,
+    who: (&str, &str),
+    args: &[&str],
+) -> std::process::Output {
+    let pin_file = home.join("as-pin.txt");
+    std::fs::write(&pin_file, format!("{}\n", who.1)).expect("pin file");
+    let pin_arg = pin_file.to_str().expect("utf-8 path");
+    let mut all = args.to_vec();
+    all.extend(["--as", who.0, "--pin-file", pin_arg]);
+    dutydesk(db, home, &all)
+}
+
 /// A gate station of the test school by `dutydesk init`, its first admin
 /// (name, PIN) given.
 pub fn init_gate(db: &Path, dir: &Path, admin: (&str, &str)) {

@@ -95,7 +95,9 @@ impl StationScreen {
                     .add_operator(ctx.actor, &f.value("name"), role, &pin)
                 {
                     Ok(a) => {
-                        ctx.ok(trf("station.added", &[("name", a.name)]));
+                        let mut said = trf("station.added", &[("name", a.name)]);
+                        weak_warning(&pin, &mut said);
+                        ctx.ok(said);
                         Some(())
                     }
                     Err(e) => {
@@ -108,7 +110,9 @@ impl StationScreen {
                 let pin = pins(form)?;
                 match ctx.store.set_pin(ctx.actor, id, &pin) {
                     Ok(()) => {
-                        ctx.ok(tr("station.pin_set"));
+                        let mut said = tr("station.pin_set");
+                        weak_warning(&pin, &mut said);
+                        ctx.ok(said);
                         Some(())
                     }
                     Err(e) => {
@@ -227,5 +231,14 @@ impl StationScreen {
             Err(e) => ctx.err(error_text(&e)),
         }
         let _ = self.reload(ctx);
+    }
+}
+
+/// Appends the warning for a PIN anyone would guess first (a warning, not
+/// a refusal: the school may have its reasons). Operators keep no phone
+/// number, so only the pattern is checked.
+fn weak_warning(pin: &str, said: &mut String) {
+    if crate::domain::pin_guard::is_weak(pin, None) {
+        said.push_str(&tr("auth.weak_pin"));
     }
 }

@@ -179,6 +179,11 @@ impl StationScreen {
     fn reload(&mut self, ctx: &PaneCtx) -> Result<(), crate::store::StoreError> {
         let was = self.operators.get(self.op_list.sel).map(|o| o.id.clone());
         self.operators = ctx.store.operators()?;
+        // Only a lockout still running is shown (and can be lifted).
+        let now = ctx.store.now_ms();
+        for o in &mut self.operators {
+            o.locked_until_ms = o.locked_until_ms.filter(|u| *u > now);
+        }
         self.op_list
             .follow(&self.operators, was.as_deref(), |o| o.id.as_str());
         self.sync = sync_info(ctx)?;

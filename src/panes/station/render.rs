@@ -44,7 +44,9 @@ impl StationScreen {
                             vec![
                                 o.name.clone(),
                                 tr(&format!("role.{}", o.role.key())),
-                                tr(if o.active {
+                                tr(if o.locked_until_ms.is_some() {
+                                    "station.locked"
+                                } else if o.active {
                                     "station.active"
                                 } else {
                                     "station.inactive"

@@ -139,6 +139,19 @@ impl StationScreen {
                     }
                 }
             }
+            (Action::Unlock, Section::Operators) => {
+                if let Some(op) = self.operators.get(self.op_list.sel).cloned() {
+                    if op.locked_until_ms.is_none() {
+                        ctx.err(trf("station.not_locked", &[("name", op.name)]));
+                    } else {
+                        match ctx.store.unlock_operator(ctx.actor, &op.id) {
+                            Ok(()) => ctx.ok(trf("station.unlocked", &[("name", op.name)])),
+                            Err(e) => ctx.err(error_text(&e)),
+                        }
+                        let _ = self.reload(ctx);
+                    }
+                }
+            }
             (Action::ChangeRole, Section::Operators) => {
                 if let Some(op) = self.operators.get(self.op_list.sel).cloned() {
                     let i = Role::ALL.iter().position(|r| *r == op.role).unwrap_or(0);

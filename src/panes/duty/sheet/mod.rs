@@ -208,7 +208,7 @@ impl SheetView {
             // A wrong PIN keeps the prompt open, emptied, with the reason.
             Err(e) => {
                 ctx.err(error_text(&e));
-                self.mode = Mode::Pin(signing, Prompt::new("", 8));
+                self.mode = Mode::Pin(signing, Prompt::pin());
             }
         }
     }
@@ -299,7 +299,7 @@ impl SheetView {
                             acked: Section::ALL.to_vec(),
                             remarks,
                         };
-                        (Mode::Pin(signing, Prompt::new("", 8)), true)
+                        (Mode::Pin(signing, Prompt::pin()), true)
                     } else {
                         let m = Mode::Accept {
                             shift,
@@ -367,10 +367,7 @@ impl SheetView {
                                         && allows(role, Permission::Countersign) =>
                                 {
                                     (
-                                        Mode::Pin(
-                                            Signing::Countersign(h.shift),
-                                            Prompt::new("", 8),
-                                        ),
+                                        Mode::Pin(Signing::Countersign(h.shift), Prompt::pin()),
                                         true,
                                     )
                                 }
@@ -433,7 +430,7 @@ impl SheetView {
         let me = ctx.actor.clone();
         match a {
             Action::SignHandover => match self.sign_target(ctx.now_ms, ctx.store) {
-                Some(shift) => self.mode = Mode::Pin(Signing::Sign(shift), Prompt::new("", 8)),
+                Some(shift) => self.mode = Mode::Pin(Signing::Sign(shift), Prompt::pin()),
                 None => ctx.err(tr("handover.already_signed")),
             },
             Action::AcceptHandover => match self.accept_target(&me.id).map(|h| h.shift.clone()) {
@@ -455,7 +452,7 @@ impl SheetView {
                     match self.countersign_target() {
                         Some(h) => {
                             self.mode =
-                                Mode::Pin(Signing::Countersign(h.shift.clone()), Prompt::new("", 8))
+                                Mode::Pin(Signing::Countersign(h.shift.clone()), Prompt::pin())
                         }
                         None => ctx.err(tr("handover.nothing_to_countersign")),
                     }
