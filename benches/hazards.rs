@@ -71,6 +71,15 @@ fn key_to_frame(
     term: &mut Terminal<TestBackend>,
     keys: &[KeyEvent],
 ) -> Result<Stats> {
+    Ok(Stats::of(key_times(app, term, keys)?))
+}
+
+/// Each key's own time, in order (to name the slowest).
+fn key_times(
+    app: &mut App,
+    term: &mut Terminal<TestBackend>,
+    keys: &[KeyEvent],
+) -> Result<Vec<std::time::Duration>> {
     let mut v = Vec::with_capacity(keys.len());
     for k in keys {
         let t = Instant::now();
@@ -78,7 +87,24 @@ fn key_to_frame(
         term.draw(|f| app.render(f))?;
         v.push(t.elapsed());
     }
-    Ok(Stats::of(v))
+    Ok(v)
+}
+
+/// The three slowest keys of a run, as "key#i (code) ms".
+fn slowest(keys: &[KeyEvent], times: &[std::time::Duration]) -> String {
+    let mut idx: Vec<usize> = (0..times.len()).collect();
+    idx.sort_by_key(|&i| std::cmp::Reverse(times[i]));
+    idx.iter()
+        .take(3)
+        .map(|&i| {
+            format!(
+                "#{i} {:?} {:.2} ms",
+                keys[i].code,
+                times[i].as_secs_f64() * 1e3
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The floor: the same number of frames of the ledger's visible rows drawn
@@ -177,7 +203,12 @@ fn pane_keys(db: &Path) -> Result<Vec<(String, Stats, Stats)>> {
         }
     }
     typing.push(key(KeyCode::Enter));
-    let s = key_to_frame(&mut app, &mut term, &typing)?;
+    let times = key_times(&mut app, &mut term, &typing)?;
+    eprintln!(
+        "typing a search, slowest keys: {}",
+        slowest(&typing, &times)
+    );
+    let s = Stats::of(times);
     out.push((
         "typing a search (a query each)".into(),
         s,

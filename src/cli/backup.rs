@@ -11,8 +11,8 @@ use crate::domain::role::Permission;
 use crate::domain::time::{SystemClock, fmt_local, machine_offset_min};
 use crate::i18n::{tr, trf};
 use crate::report::ledger::Watch;
-use crate::store::backup::{backup_dir, backup_file, verify_copy};
 use crate::store::StoreError;
+use crate::store::backup::{backup_dir, backup_file, verify_copy};
 use crate::sync::crypto::{
     BackupError, BackupKey, BackupKind, MIN_PASSPHRASE_CHARS, SchoolKey, backup_kind, read_backup,
     write_backup,

@@ -8,8 +8,8 @@ macro_rules! say {
     };
 }
 
-mod backup;
 mod auth;
+mod backup;
 mod checkpoints;
 mod duty;
 mod help;
