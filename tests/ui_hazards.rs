@@ -202,3 +202,62 @@ proptest! {
         }
     }
 }
+
+/// The ledger loads a page at a time: a key reads the rows it shows, not
+/// the year. Moving near the end of the window loads the next page with the
+/// cursor kept on its hazard; a new view or search starts again at a page.
+#[test]
+fn the_ledger_loads_a_page_at_a_time() {
+    use dutydesk::domain::hazard::{Category, HazardDraft, Severity};
+    use dutydesk::panes::hazards::{LIMIT, PAGE};
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    set_lang(Lang::ZhCn);
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _clock) = with_hazards(dir.path(), "paged.db");
+    let leader = store
+        .find_operator_by_name(LEADER)
+        .unwrap()
+        .unwrap()
+        .actor();
+    let extra = PAGE * 2 + 7;
+    store
+        .batch(|s| {
+            for i in 0..extra {
+                let d = HazardDraft {
+                    place: format!("{i}号教室"),
+                    category: Some(Category::Building),
+                    severity: Some(Severity::General),
+                    description: "门锁损坏".into(),
+                    ..HazardDraft::default()
+                };
+                s.report_hazard(&leader, &d, None, &[])?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut app = App::new(store, vec![]);
+    login(&mut app, LEADER, LEADER_PIN);
+    press(&mut app, KeyCode::Char('4'));
+    assert_eq!(app.hazards().rows.len(), PAGE, "a page at first");
+    for _ in 0..PAGE / 2 - 1 {
+        press(&mut app, KeyCode::Down);
+    }
+    assert_eq!(app.hazards().rows.len(), PAGE, "not yet near the end");
+    press(&mut app, KeyCode::Down);
+    let at = app.hazards().list.sel;
+    let on = app.hazards().rows[at].id.clone();
+    assert_eq!(app.hazards().rows.len(), 2 * PAGE, "the next page");
+    draw(&mut app, 120, 40);
+    for _ in 0..3 {
+        press(&mut app, KeyCode::PageDown);
+        draw(&mut app, 120, 40);
+    }
+    assert!(app.hazards().rows.len() > 2 * PAGE);
+    assert!(app.hazards().rows.len() <= LIMIT);
+    assert!(app.hazards().rows.iter().any(|r| r.id == on));
+    // Another view starts again at one page.
+    for _ in 0..dutydesk::panes::hazards::View::ALL.len() {
+        press(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.hazards().rows.len(), PAGE);
+}

@@ -20,7 +20,7 @@ use crate::sync::crypto::{
 use age::secrecy::SecretString;
 use clap::{Args, ValueEnum};
 use std::fs::File;
-use std::io::{BufWriter, Read};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -72,31 +72,6 @@ pub struct RestoreArgs {
     /// File holding the join code (otherwise stdin)
     #[arg(long, requires = "join")]
     pub code_file: Option<PathBuf>,
-}
-
-/// The lines of standard input, read once, for the secrets not in files.
-struct Stdin(Option<Vec<String>>);
-
-impl Stdin {
-    fn line(&mut self, i: usize) -> Result<String, CliError> {
-        if self.0.is_none() {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| CliError(io_error_text("cli.io.read", tr("cli.stdin"), &e)))?;
-            self.0 = Some(
-                s.trim_start_matches('\u{feff}')
-                    .lines()
-                    .map(|l| l.trim().to_string())
-                    .collect(),
-            );
-        }
-        Ok(self
-            .0
-            .as_ref()
-            .and_then(|l| l.get(i).cloned())
-            .unwrap_or_default())
-    }
 }
 
 fn path_arg(p: &Path) -> [(&'static str, String); 1] {
@@ -172,7 +147,7 @@ pub fn backup(path: &Path, args: BackupArgs) -> Result<(), CliError> {
     }
     let mut store = open_existing(path)?;
     store.require_station()?;
-    let mut stdin = Stdin(None);
+    let mut stdin = super::StdinLines::default();
     let actor = args.by.actor_with(&mut store, Permission::Backup, || {
         let pin = match &args.by.pin_file {
             Some(f) => read_file_line(f, "cli.io.read_pin")?,
@@ -340,7 +315,7 @@ pub fn restore(target: &Path, args: RestoreArgs) -> Result<(), CliError> {
         return Err(CliError(trf("backup.same_file", &path_arg(from))));
     }
     let kind = backup_kind(from).map_err(|e| refused(&e, from, target))?;
-    let mut stdin = Stdin(None);
+    let mut stdin = super::StdinLines::default();
     let key = match kind {
         BackupKind::Plain => None,
         BackupKind::Passphrase => {
@@ -443,7 +418,11 @@ enum OpenWith {
 
 /// The school key to open a backup sealed to it: from another station's
 /// database of the school, or from a join file and its code (a bare PC).
-fn school_key(args: &RestoreArgs, stdin: &mut Stdin, from: &Path) -> Result<SchoolKey, CliError> {
+fn school_key(
+    args: &RestoreArgs,
+    stdin: &mut super::StdinLines,
+    from: &Path,
+) -> Result<SchoolKey, CliError> {
     if let Some(db) = &args.key_db {
         let store = open_existing(db)?;
         let secret = store

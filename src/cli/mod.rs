@@ -322,28 +322,10 @@ fn read_secrets(
     code_file: &Option<PathBuf>,
     want_code: bool,
 ) -> Result<(String, Option<String>), CliError> {
-    let mut stdin_lines: Option<Vec<String>> = None;
-    let mut stdin = |i: usize| -> Result<String, CliError> {
-        if stdin_lines.is_none() {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| CliError(io_error_text("cli.io.read", tr("cli.stdin"), &e)))?;
-            stdin_lines = Some(
-                s.trim_start_matches('\u{feff}')
-                    .lines()
-                    .map(|l| l.trim().to_string())
-                    .collect(),
-            );
-        }
-        Ok(stdin_lines
-            .as_ref()
-            .and_then(|l| l.get(i).cloned())
-            .unwrap_or_default())
-    };
+    let mut stdin = StdinLines::default();
     let pin = match pin_file {
         Some(p) => read_file_line(p, "cli.io.read_pin")?,
-        None => stdin(0)?,
+        None => stdin.line(0)?,
     };
     if pin.is_empty() {
         return Err(CliError(tr("cli.pin_missing")));
@@ -353,12 +335,39 @@ fn read_secrets(
     }
     let code = match code_file {
         Some(p) => read_file_line(p, "cli.io.read")?,
-        None => stdin(if pin_file.is_some() { 0 } else { 1 })?,
+        None => stdin.line(if pin_file.is_some() { 0 } else { 1 })?,
     };
     if code.is_empty() {
         return Err(CliError(tr("cli.code_missing")));
     }
     Ok((pin, Some(code)))
+}
+
+/// The lines of standard input, read once, for the secrets not in files
+/// (a PIN, then a join code or a passphrase on the next line).
+#[derive(Default)]
+pub(super) struct StdinLines(Option<Vec<String>>);
+
+impl StdinLines {
+    pub(super) fn line(&mut self, i: usize) -> Result<String, CliError> {
+        if self.0.is_none() {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| CliError(io_error_text("cli.io.read", tr("cli.stdin"), &e)))?;
+            self.0 = Some(
+                s.trim_start_matches('\u{feff}')
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .collect(),
+            );
+        }
+        Ok(self
+            .0
+            .as_ref()
+            .and_then(|l| l.get(i).cloned())
+            .unwrap_or_default())
+    }
 }
 
 fn read_pin(file: &Option<PathBuf>) -> Result<String, CliError> {
