@@ -303,7 +303,7 @@ fn rebuild_equals_incremental_for_the_roster() {
 /// a week of roster and sign-ons against a school year of them, same run.
 /// `cargo test --release --test duty_store -- --ignored --nocapture`
 #[test]
-#[ignore]
+#[ignore = "a measurement of the release build: run with --release --ignored --nocapture"]
 fn the_tick_does_not_grow_with_the_year() {
     let measure = |days: i64| {
         let start = d("2026-11-30") - chrono::Duration::days(days - 1);

@@ -88,7 +88,7 @@ impl Drop for Holder {
 
 /// Run by `Holder` in a child process (ignored when run as a test).
 #[test]
-#[ignore]
+#[ignore = "not a test: the lock holder the refusal tests start as a child process"]
 fn lock_holder() {
     use std::io::{Read, Write};
     let Ok(db) = std::env::var(HOLD_ENV) else {
