@@ -3,7 +3,8 @@
 //!
 //! Order of a run:
 //! 1. the school-year database is generated once and cached under
-//!    `target/bench-data/school-year-v<N>.db` (N = the schema version);
+//!    `target/bench-data/school-year-v<N>-<G>.db` (N = the schema version,
+//!    G = the generator's fingerprint);
 //! 2. our own measured loops (divan does not report percentiles): start to
 //!    first frame, key press → frame while scrolling and while searching,
 //!    idle ticks, peak memory (measured by a fresh copy of this program:
@@ -16,7 +17,7 @@
 //! Every run works on throwaway copies of the cached database, because
 //! logging in appends an event. Each measured loop has a time budget so a
 //! slow build still finishes in minutes; the table says how many samples
-//! each figure rests on.
+//! each figure rests on. `-- --only-search` runs the search loop alone.
 
 use anyhow::{Context, Result, bail};
 use dutydesk::app::{App, Screen};
@@ -149,6 +150,20 @@ fn run() -> Result<()> {
     let since = Instant::now();
     let work = WorkCopy::new(&report.db.path, "work")?;
     count_rows(&mut report.db, &work.path)?;
+    if std::env::args().any(|a| a == "--only-search") {
+        // Step 4 alone, for working on the search.
+        let clock = FixedClock::new(NOW_MS);
+        let (mut app, mut term) = logged_in_history(&work.path, &clock)?;
+        report.search = Some(search_run(
+            &mut app,
+            &mut term,
+            SEARCH_ROUNDS,
+            MAIN_BUDGETS.search,
+        )?);
+        report.load_after = loadavg();
+        println!("{}", report.render());
+        return Ok(());
+    }
 
     step(
         1,
@@ -1716,8 +1731,9 @@ impl Report {
                     ratio(s.app.p50, s.raw.p50),
                     ratio(s.app.p99, s.raw.p99)
                 ),
-                "p99 ≤ 15 ms".into(),
-                verdict(s.app.p99 <= 15.0).into(),
+                // Issue 10: any key → frame without writes, p99 ≤ 5 ms.
+                "p99 ≤ 5 ms".into(),
+                verdict(s.app.p99 <= 5.0).into(),
             ]);
         }
         if let Some(m) = &self.mem {
@@ -1948,7 +1964,7 @@ impl Report {
                         format!("{} (max {})", ms(a.p50), ms(a.max)),
                         format!("{} (max {})", ms(r.p50), ms(r.max)),
                         ratio(a.p50, r.p50),
-                        verdict(a.max <= 15.0).into(),
+                        verdict(a.max <= 5.0).into(),
                     ]);
                 }
             }
@@ -1958,7 +1974,7 @@ impl Report {
                 "app key → frame",
                 "raw SQL",
                 "ratio",
-                "≤ 15 ms",
+                "max ≤ 5 ms",
             ]
             .map(String::from);
             o.push_str(&table_text(&head, &d));

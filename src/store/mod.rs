@@ -21,6 +21,7 @@ pub mod patrol;
 pub mod patrol_ledger;
 pub mod patrol_night;
 pub mod peers;
+mod person_search;
 pub mod personal;
 pub mod project;
 pub mod project_duty;
@@ -177,6 +178,8 @@ pub struct Store {
     busy: bool,
     /// Transactions committed by this connection (`commits`).
     commits: u64,
+    /// The people's search text, for the history search.
+    person_search: std::cell::RefCell<person_search::PersonSearch>,
 }
 
 /// Pragmas for a duty PC: WAL so readers never block the writer, FULL sync
@@ -291,6 +294,7 @@ impl Store {
             writing_as: None,
             busy: false,
             commits: 0,
+            person_search: Default::default(),
         };
         store.station = store.load_station()?;
         if found > 0 && found < migrate::LATEST {

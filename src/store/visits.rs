@@ -279,6 +279,7 @@ impl Store {
         let mut wh: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         let mut from = "visits".to_string();
+        let mut keyed = false;
         match filter {
             HistoryFilter::All => {}
             HistoryFilter::Day { from_ms, to_ms } => {
@@ -288,26 +289,23 @@ impl Store {
             }
             HistoryFilter::Text(q) => {
                 // A name few people have would scan the whole history; find
-                // those people in the (much smaller) persons table first and
-                // read their visits by index. Denied attempts are not
+                // those people first (their search text is held in memory)
+                // and read their visits by index. Denied attempts are not
                 // persons, so they are matched on their own small index.
                 let pattern = like_pattern(q);
-                let keys: Vec<String> = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT key FROM persons WHERE search LIKE ?1 ESCAPE '\\' LIMIT 201",
-                    )?
-                    .query_map([&pattern], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?;
-                if keys.len() <= 200 {
+                if let Some(keys) = self.persons_matching(q, 200)? {
                     // Two index searches, not one scan: an OR here would make
                     // SQLite walk the whole history in time order. Denials
                     // are in the second only (`persons` counts no denials).
+                    // Both read index entries alone (time, id, rowid): the
+                    // page is chosen among them and only its rows are read,
+                    // not every visit of a frequent visitor.
                     let marks = vec!["?"; keys.len().max(1)].join(", ");
                     from = format!(
-                        "(SELECT * FROM visits WHERE person_key IN ({marks}) AND status != 'denied' UNION ALL \
-                         SELECT * FROM visits WHERE status = 'denied' AND search LIKE ? ESCAPE '\\')"
+                        "(SELECT rowid AS r, time_in, id FROM visits WHERE person_key IN ({marks}) AND status != 'denied' UNION ALL \
+                         SELECT rowid, time_in, id FROM visits WHERE status = 'denied' AND search LIKE ? ESCAPE '\\')"
                     );
+                    keyed = true;
                     if keys.is_empty() {
                         args.push(Value::Null);
                     }
@@ -334,9 +332,15 @@ impl Store {
             format!("WHERE {}", wh.join(" AND "))
         };
         args.push(Value::Integer(limit as i64));
-        let sql = format!(
-            "SELECT {ROW_COLS} FROM {from} {where_sql} ORDER BY time_in {order}, id {order} LIMIT ?"
-        );
+        let page_sql = format!("ORDER BY time_in {order}, id {order}");
+        let sql = if keyed {
+            format!(
+                "SELECT {ROW_COLS} FROM visits WHERE rowid IN \
+                 (SELECT r FROM {from} {where_sql} {page_sql} LIMIT ?) {page_sql}"
+            )
+        } else {
+            format!("SELECT {ROW_COLS} FROM {from} {where_sql} {page_sql} LIMIT ?")
+        };
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), read_row)?;
         let mut out: Vec<VisitRow> = rows.collect::<Result<_, _>>()?;

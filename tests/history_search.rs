@@ -1,0 +1,102 @@
+//! The visitor history's search finds exactly what a plain scan finds:
+//! `search LIKE '%q%'` over every visit, newest first. The fast path (the
+//! people's search text in memory, then their visits by index) is a cache,
+//! so it is compared with the scan, also after writes from this connection
+//! and from another process.
+
+mod common;
+
+use dutydesk::domain::visit::VisitForm;
+use dutydesk::store::Store;
+use dutydesk::store::visits::{HistoryFilter, Page, RegisterOutcome, like_pattern};
+use std::sync::Arc;
+
+/// Every visit the plain scan finds, newest first.
+fn scan(store: &Store, q: &str) -> Vec<String> {
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT id FROM visits WHERE search LIKE ?1 ESCAPE '\\' ORDER BY time_in DESC, id DESC",
+        )
+        .unwrap();
+    stmt.query_map([like_pattern(q)], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Every visit the history search shows, paged back 7 at a time.
+fn paged(store: &Store, q: &str) -> Vec<String> {
+    let filter = HistoryFilter::Text(q.to_string());
+    let mut out: Vec<String> = vec![];
+    let mut cursor = None;
+    loop {
+        let page = store
+            .history_page(&filter, cursor.as_ref(), Page::Older, 7)
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        cursor = Some((last.time_in, last.id.clone()));
+        out.extend(page.into_iter().map(|v| v.id));
+    }
+    out
+}
+
+fn register(store: &mut Store, name: &str, phone: &str) -> String {
+    let guard = store
+        .operators()
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == "张建国")
+        .expect("the demo's guard")
+        .actor();
+    let form = VisitForm {
+        name: name.into(),
+        phone: phone.into(),
+        purpose: "送衣物".into(),
+        ..VisitForm::default()
+    };
+    match store.register_visit(&guard, &form, None).unwrap() {
+        RegisterOutcome::Registered(id) => id,
+        other => panic!("expected Registered, got {other:?}"),
+    }
+}
+
+const QUERIES: &[&str] = &[
+    "z", "zs", "Z", "wx", "w", "ch", "138", "13", "x", "X", "002x", "王", "张", "李秀", "qqqq",
+    "%", "_", "·", "送",
+];
+
+#[test]
+fn the_history_search_finds_what_a_scan_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _clock) =
+        common::open_copy(common::cached_demo_db("search"), dir.path(), "a.db");
+    for q in QUERIES {
+        let want = scan(&store, q);
+        assert_eq!(paged(&store, q), want, "{q:?}");
+    }
+    // A person first seen now is found at once: this connection's write
+    // renews the copy in memory.
+    let new = register(&mut store, "欧阳娜娜", "13912345678");
+    assert_eq!(paged(&store, "oy"), scan(&store, "oy"));
+    assert!(paged(&store, "欧阳").contains(&new));
+    assert!(paged(&store, "5678").contains(&new));
+    // And so is one registered by another process on the same file.
+    let (mut other, _c) = {
+        let clock = dutydesk::domain::time::FixedClock::new(common::now_ms());
+        (
+            Store::open(&dir.path().join("a.db"), Arc::new(clock.clone())).unwrap(),
+            clock,
+        )
+    };
+    let theirs = register(&mut other, "司马光", "13700001111");
+    drop(other);
+    assert!(
+        paged(&store, "smg").contains(&theirs),
+        "another process's visitor"
+    );
+    assert_eq!(paged(&store, "sm"), scan(&store, "sm"));
+    for q in QUERIES {
+        assert_eq!(paged(&store, q), scan(&store, q), "{q:?} after the writes");
+    }
+}
