@@ -100,3 +100,34 @@ fn the_history_search_finds_what_a_scan_finds() {
         assert_eq!(paged(&store, q), scan(&store, q), "{q:?} after the writes");
     }
 }
+
+/// The registration form's suggestions: the people a scan of `persons`
+/// finds, the most recently seen first (before the form's own ranking).
+#[test]
+fn suggestions_come_from_the_same_people_as_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _clock) = common::open_copy(common::cached_demo_db("search"), dir.path(), "s.db");
+    for q in QUERIES {
+        let mut want: Vec<String> = store
+            .conn()
+            .prepare(
+                "SELECT key FROM persons WHERE search LIKE ?1 ESCAPE '\\' ORDER BY last_ms DESC, key DESC LIMIT 64",
+            )
+            .unwrap()
+            .query_map([like_pattern(&q.to_lowercase())], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut got: Vec<String> = store
+            .suggest_persons(q, 8)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.key)
+            .collect();
+        // Ranked, then cut to 8: every one shown is among the 64 most recent.
+        assert!(got.len() <= 8 && got.len() == want.len().min(8), "{q:?}");
+        got.sort();
+        want.sort();
+        assert!(got.iter().all(|k| want.contains(k)), "{q:?}");
+    }
+}

@@ -10,8 +10,8 @@ use super::{Store, StoreError};
 pub(crate) struct PersonSearch {
     /// (rows written by this connection, the file's data_version) when read.
     stamp: Option<(u64, i64)>,
-    /// (person key, search text with ASCII folded to lower case).
-    rows: Vec<(String, String)>,
+    /// (person key, search text with ASCII folded to lower case, last visit).
+    rows: Vec<(String, String, i64)>,
 }
 
 impl Store {
@@ -19,29 +19,60 @@ impl Store {
     /// `search LIKE '%q%'` would find them (ASCII letters in either case);
     /// `None` when more than `max` match.
     pub fn persons_matching(&self, q: &str, max: usize) -> Result<Option<Vec<String>>, StoreError> {
+        let mut out = Vec::new();
+        let mut more = false;
+        self.each_person_matching(q, |key, _| {
+            if out.len() == max {
+                more = true;
+                return false;
+            }
+            out.push(key.to_string());
+            true
+        })?;
+        Ok((!more).then_some(out))
+    }
+
+    /// The `n` people last seen whose search text holds `q`, most recent
+    /// first.
+    pub fn recent_persons_matching(&self, q: &str, n: usize) -> Result<Vec<String>, StoreError> {
+        let mut found: Vec<(i64, String)> = Vec::new();
+        self.each_person_matching(q, |key, last_ms| {
+            found.push((last_ms, key.to_string()));
+            true
+        })?;
+        found.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(found.into_iter().take(n).map(|(_, k)| k).collect())
+    }
+
+    /// Calls `f` with each matching person's key and last visit until it
+    /// returns false.
+    fn each_person_matching(
+        &self,
+        q: &str,
+        mut f: impl FnMut(&str, i64) -> bool,
+    ) -> Result<(), StoreError> {
         let stamp = (self.conn.total_changes(), self.data_version()?);
         let mut cache = self.person_search.borrow_mut();
         if cache.stamp != Some(stamp) {
             let mut stmt = self
                 .conn
-                .prepare_cached("SELECT key, search FROM persons")?;
-            let rows =
-                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-            cache.rows = rows
-                .map(|r| r.map(|(k, s)| (k, s.to_ascii_lowercase())))
-                .collect::<Result<_, _>>()?;
+                .prepare_cached("SELECT key, search, last_ms FROM persons")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?.to_ascii_lowercase(),
+                    r.get(2)?,
+                ))
+            })?;
+            cache.rows = rows.collect::<Result<_, _>>()?;
             cache.stamp = Some(stamp);
         }
         let q = q.to_ascii_lowercase();
-        let mut out = Vec::new();
-        for (key, text) in &cache.rows {
-            if text.contains(&q) {
-                if out.len() == max {
-                    return Ok(None);
-                }
-                out.push(key.clone());
+        for (key, text, last_ms) in &cache.rows {
+            if text.contains(&q) && !f(key, *last_ms) {
+                break;
             }
         }
-        Ok(Some(out))
+        Ok(())
     }
 }

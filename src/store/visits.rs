@@ -431,16 +431,18 @@ impl Store {
         }
         // Fetch a few more than shown, then rank: what the guard most likely
         // means comes first.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT key, name, last_ms, visits, details FROM persons WHERE search LIKE ?1 ESCAPE '\\' ORDER BY last_ms DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(
-            rusqlite::params![like_pattern(&q), (limit * 8) as i64],
-            |r| {
-                let d: String = r.get(4)?;
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, d))
-            },
-        )?;
+        let keys = self.recent_persons_matching(&q, limit * 8)?;
+        if keys.is_empty() {
+            return Ok(vec![]);
+        }
+        let marks = vec!["?"; keys.len()].join(", ");
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT key, name, last_ms, visits, details FROM persons WHERE key IN ({marks}) ORDER BY last_ms DESC, key DESC"
+        ))?;
+        let rows = stmt.query_map(params_from_iter(keys.iter()), |r| {
+            let d: String = r.get(4)?;
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, d))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (key, name, last_ms, visits, d): (String, String, i64, i64, String) = row?;
