@@ -22,7 +22,9 @@
 //!    (which now holds the year) sends A its bundle, one busy school day at
 //!    the big station, its incremental bundle imported at B (size, export +
 //!    import time, peak memory, a raw insert of the same rows as baseline),
-//!    then an export with nothing new.
+//!    then an export with nothing new once B and the year's two dorm
+//!    stations have said they hold the day (the dorms' statements are
+//!    recorded as their bundles' headers would be).
 //! 3. A day's bundle (~5,000 events: a new gate station's busy day of
 //!    visitors, registered and signed out through the Store API), exported
 //!    and imported into fresh joined stations several times; the one-time
@@ -47,7 +49,7 @@ use dutydesk::domain::watchlist::WatchForm;
 use dutydesk::i18n::{self, Lang};
 use dutydesk::store::visits::RegisterOutcome;
 use dutydesk::store::{IdGen, Store, StoreError, log, migrate};
-use dutydesk::sync::{self, ImportReport, crypto::JoinInfo};
+use dutydesk::sync::{self, ImportReport, crypto::JoinInfo, knowledge};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::{Connection, params};
@@ -1152,6 +1154,8 @@ struct Morning {
     /// new) — events, bytes, export time — and B's (events, bytes).
     nothing: (u64, u64, Duration),
     nothing_b: (u64, u64),
+    /// The other stations whose "I hold it" statements A took before that.
+    dorms_said: usize,
     /// `Store::mark` one boarder at a time through a 500-boarder building,
     /// on the copy after its export: the time of each mark, in order.
     marks: Vec<Duration>,
@@ -1360,6 +1364,28 @@ fn morning_after(big: &BigDb, work: &Path, b: &mut Store, a_now: i64) -> Result<
     let r = r?;
     check_import(&r, day_events, b_own)?;
     let _ = std::fs::remove_file(&bundle);
+    // The year's two dorm stations take the same bundle from the folder and
+    // say so in their next bundles. Only their headers matter to A: they
+    // are recorded as importing any bundle records its sender's statement
+    // (their import is what B's measures).
+    let b_id = b.station().context("B's station")?.id.clone();
+    let said_at = clock.now_ms() + 60_000;
+    let holds = knowledge::Knowledge {
+        heads: a
+            .own_heads()?
+            .into_iter()
+            .map(|(o, (seq, h))| (o, (seq, h.iter().map(|x| format!("{x:02x}")).collect())))
+            .collect(),
+        peers: Default::default(),
+    };
+    let dorms: Vec<String> = a
+        .conn()
+        .prepare("SELECT id FROM stations WHERE id NOT IN (?1, ?2) ORDER BY id")?
+        .query_map([&a_id, &b_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for d in &dorms {
+        knowledge::record(&a, d, said_at, &holds)?;
+    }
     // Nothing new: B says it has the day; A's next bundle is empty.
     let b_says = work.join("b-nothing.ddbundle");
     let nothing_b = sync::export_to(b, &b_says)?;
@@ -1393,6 +1419,7 @@ fn morning_after(big: &BigDb, work: &Path, b: &mut Store, a_now: i64) -> Result<
         base_insert,
         nothing: (nothing.events, nothing.bytes, nothing_export),
         nothing_b: (nothing_b.events, nothing_b.bytes),
+        dorms_said: dorms.len(),
         marks,
     })
 }
@@ -1890,7 +1917,8 @@ fn render(big: &BigDb, full: &Full, day: &DayRun, elapsed: Duration) -> String {
     );
     let _ = writeln!(
         s,
-        "| nothing new: A's next bundle (after B said it has the day) | {} events, {} bytes, {:.0} ms | ≤ 10 KB: {} |",
+        "| nothing new: A's next bundle (after B and the {} other stations said they have the day) | {} events, {} bytes, {:.0} ms | ≤ 10 KB: {} |",
+        m.dorms_said,
         m.nothing.0,
         m.nothing.1,
         secs(m.nothing.2) * 1e3,

@@ -19,9 +19,10 @@ impl App {
             .station()
             .map(|s| s.school.clone())
             .unwrap_or_default();
+        let waiting = self.login_waiting().then(|| self.waiting_line()).flatten();
         let cursor = match &mut self.screen {
             Screen::Setup(s) => s.render(area, buf),
-            Screen::Login(l) => l.render(area, buf, &school),
+            Screen::Login(l) => l.render(area, buf, &school, waiting.as_deref()),
             Screen::Main => self.render_main(area, buf),
         };
         if let Some(ask) = self.ask {

@@ -68,6 +68,7 @@ impl App {
             }
             return true;
         }
+        let login_waiting = self.login_waiting();
         match &mut self.screen {
             Screen::Setup(s) => {
                 if keymap::lookup(&[Ctx::Global], &key, true) == Some(Action::ForceQuit) {
@@ -78,14 +79,26 @@ impl App {
                 return true;
             }
             Screen::Login(l) => {
+                if login_waiting {
+                    // Only Esc (stop waiting, the PIN kept) and Ctrl+C work.
+                    if key.code == ratatui::crossterm::event::KeyCode::Esc {
+                        self.waiting = None;
+                        l.error = Some(tr("live.wait_cancelled"));
+                        return true;
+                    }
+                    return self.key_while_waiting(key);
+                }
                 match keymap::lookup(&[Ctx::Global], &key, true) {
                     Some(Action::ForceQuit) => self.quit = true,
                     _ if key.code == ratatui::crossterm::event::KeyCode::Esc && !l.locked => {
                         self.quit = true
                     }
                     _ => {
-                        if let Some(a) = l.handle_key(key, &mut self.store) {
-                            self.logged_in(a);
+                        if self.login_key(key)
+                            && self.hold_login(key)
+                            && let Screen::Login(l) = &mut self.screen
+                        {
+                            l.error = None;
                         }
                     }
                 }
@@ -121,6 +134,21 @@ impl App {
             Some(a) => self.global(a),
             None => false,
         }
+    }
+
+    /// A key for the login screen; true when its sign-in met another
+    /// connection's lock and wrote nothing (the PIN is kept).
+    pub(super) fn login_key(&mut self, key: KeyEvent) -> bool {
+        let Screen::Login(l) = &mut self.screen else {
+            return false;
+        };
+        self.store.take_busy();
+        let commits = self.store.commits();
+        if let Some(a) = l.handle_key(key, &mut self.store) {
+            self.logged_in(a);
+            return false;
+        }
+        self.store.take_busy() && self.store.commits() == commits
     }
 
     /// The pane in front (and its text field) gets the key first; then the

@@ -30,6 +30,8 @@ pub struct Waiting {
     focus: usize,
     /// Spinner step.
     frame: usize,
+    /// The login's Enter, not a pane's save.
+    login: bool,
 }
 
 impl App {
@@ -61,7 +63,32 @@ impl App {
             overlay: self.overlay.is_some(),
             focus: self.focus,
             frame: 0,
+            login: false,
         });
+    }
+
+    /// The login's Enter met another connection's lock (the sign-in is an
+    /// event): the PIN stays typed and Enter is sent again until it goes
+    /// through. A pane's save already waiting (the screen locked while it
+    /// waited) keeps its place; then this login shows the busy message.
+    pub(super) fn hold_login(&mut self, key: KeyEvent) -> bool {
+        if self.waiting.is_some() {
+            return false;
+        }
+        self.waiting = Some(Waiting {
+            key,
+            ctxs: vec![],
+            overlay: false,
+            focus: 0,
+            frame: 0,
+            login: true,
+        });
+        true
+    }
+
+    /// True while the login's Enter waits for the database.
+    pub(super) fn login_waiting(&self) -> bool {
+        self.waiting.as_ref().is_some_and(|w| w.login)
     }
 
     /// A key while a save waits: Esc cancels the wait and keeps the form as
@@ -84,6 +111,14 @@ impl App {
         let Some(mut w) = self.waiting.take() else {
             return false;
         };
+        if w.login {
+            // The login's own `login_key` is false when the screen changed.
+            if self.login_key(w.key) {
+                w.frame += 1;
+                self.waiting = Some(w);
+            }
+            return true;
+        }
         if !matches!(self.screen, Screen::Main) {
             // Locked meanwhile: the wait resumes after the PIN.
             self.waiting = Some(w);

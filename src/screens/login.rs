@@ -3,8 +3,8 @@
 use crate::domain::role::Actor;
 use crate::i18n::{tr, trf};
 use crate::panes::error_text;
-use crate::store::Store;
 use crate::store::operators::Operator;
+use crate::store::{Store, StoreError};
 use crate::ui::text_input::TextInput;
 use crate::ui::{table, theme};
 use ratatui::buffer::Buffer;
@@ -67,6 +67,9 @@ impl LoginScreen {
                 let op = self.operators.get(self.sel)?;
                 match store.login(&op.id, &self.pin.value()) {
                     Ok(op) => return Some(op.actor()),
+                    // Busy: nothing was decided, so the PIN stays for the
+                    // retry (the frame sends Enter again while it waits).
+                    Err(e @ StoreError::Busy) => self.error = Some(error_text(&e)),
                     Err(e) => {
                         self.error = Some(error_text(&e));
                         self.pin.set("");
@@ -84,7 +87,14 @@ impl LoginScreen {
         None
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, school: &str) -> Option<Position> {
+    /// `waiting`: the line shown while the sign-in waits for the database.
+    pub fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        school: &str,
+        waiting: Option<&str>,
+    ) -> Option<Position> {
         let h = (self.operators.len() as u16
             + 9
             + if self.demo.is_empty() {
@@ -139,7 +149,10 @@ impl LoginScreen {
         Span::styled(t, theme::focus()).render(field, buf);
         let cursor = Position::new(field.x + c as u16, y);
         y += 1;
-        if let Some(e) = &self.error {
+        if let Some(w) = waiting {
+            Span::styled(w.to_string(), Style::new().fg(theme::WARN))
+                .render(Rect::new(inner.x, y, inner.width, 1), buf);
+        } else if let Some(e) = &self.error {
             Span::styled(e.clone(), theme::error())
                 .render(Rect::new(inner.x, y, inner.width, 1), buf);
         }
