@@ -150,34 +150,24 @@ fn run() -> Result<()> {
     let since = Instant::now();
     let work = WorkCopy::new(&report.db.path, "work")?;
     count_rows(&mut report.db, &work.path)?;
-    if std::env::args().any(|a| a == "--only-search") {
-        // Step 4 alone, for working on the search.
-        let clock = FixedClock::new(NOW_MS);
-        let (mut app, mut term) = logged_in_history(&work.path, &clock)?;
-        report.search = Some(search_run(
-            &mut app,
-            &mut term,
-            SEARCH_ROUNDS,
-            MAIN_BUDGETS.search,
-        )?);
-        report.load_after = loadavg();
-        println!("{}", report.render());
-        return Ok(());
-    }
+    // `--only-search`: steps 2 and 4 alone, for working on the search.
+    let only_search = std::env::args().any(|a| a == "--only-search");
 
-    step(
-        1,
-        &format!("start → first frame ({START_RUNS} runs per database)"),
-        since,
-    );
-    let empty = WorkCopy::empty_station()?;
-    // Alternate the two so both see the same machine state.
-    let (mut full_runs, mut empty_runs) = (vec![], vec![]);
-    for _ in 0..START_RUNS {
-        full_runs.push(start_to_first_frame(&work.path, NOW_MS)?);
-        empty_runs.push(start_to_first_frame(&empty.path, NOW_MS)?);
+    if !only_search {
+        step(
+            1,
+            &format!("start → first frame ({START_RUNS} runs per database)"),
+            since,
+        );
+        let empty = WorkCopy::empty_station()?;
+        // Alternate the two so both see the same machine state.
+        let (mut full_runs, mut empty_runs) = (vec![], vec![]);
+        for _ in 0..START_RUNS {
+            full_runs.push(start_to_first_frame(&work.path, NOW_MS)?);
+            empty_runs.push(start_to_first_frame(&empty.path, NOW_MS)?);
+        }
+        report.start = Some((Stats::of(full_runs), Stats::of(empty_runs)));
     }
-    report.start = Some((Stats::of(full_runs), Stats::of(empty_runs)));
 
     step(2, "what every key press and tick asks the store", since);
     let clock = FixedClock::new(NOW_MS);
@@ -189,11 +179,16 @@ fn run() -> Result<()> {
         &format!("key → frame while scrolling the history (≤{SCROLL_KEYS} keys per run)"),
         since,
     );
+    let patterns = if only_search {
+        vec![]
+    } else {
+        vec![ScrollPattern::Mixed, ScrollPattern::PageDown]
+    };
     let h = app.visitors().list_height();
     let baseline_rows = app
         .store
         .history_page(&HistoryFilter::All, None, Page::Older, 5_000)?;
-    for pattern in [ScrollPattern::Mixed, ScrollPattern::PageDown] {
+    for pattern in patterns {
         let keys = pattern.keys(SCROLL_KEYS);
         let run = scroll_run(&mut app, &mut term, &keys, MAIN_BUDGETS.scroll)?;
         let base = baseline_scroll(&baseline_rows, &keys[..run.total.len()], h)?;
@@ -222,6 +217,11 @@ fn run() -> Result<()> {
         MAIN_BUDGETS.search,
     )?);
     drop(app);
+    if only_search {
+        report.load_after = loadavg();
+        println!("{}", report.render());
+        return Ok(());
+    }
 
     step(
         5,

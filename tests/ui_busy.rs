@@ -223,25 +223,35 @@ fn another_panes_form_waits_the_same_way() {
     assert!(!body.contains("XYZ"), "typed while waiting: {body}");
 }
 
+/// The screen locked, the admin's PIN typed and Enter pressed while
+/// another program holds the write lock (its connection is returned).
+fn login_meets_the_lock(path: &Path) -> (App, Store) {
+    let (mut app, other) = app_and_other(path);
+    set_lang(Lang::ZhCn);
+    app.lock();
+    type_str(&mut app, ADMIN_PIN);
+    other.conn().execute_batch("BEGIN IMMEDIATE").expect("lock");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.is_waiting(), "the sign-in waits");
+    (app, other)
+}
+
+fn login_screen(app: &App) -> &dutydesk::screens::login::LoginScreen {
+    match &app.screen {
+        dutydesk::app::Screen::Login(l) => l,
+        _ => panic!("not on the login screen"),
+    }
+}
+
 /// Signing in is an event too: at the locked screen, Enter while another
 /// program holds the lock waits with the PIN kept, then signs in once.
 #[test]
 fn the_login_waits_for_the_lock_then_signs_in_once() {
-    use dutydesk::app::Screen;
     let _g = lock();
     let dir = tempfile::tempdir().expect("temp dir");
-    let (mut app, other) = app_and_other(&dir.path().join("station.db"));
-    set_lang(Lang::ZhCn);
-    app.lock();
-    type_str(&mut app, ADMIN_PIN);
+    let (mut app, other) = login_meets_the_lock(&dir.path().join("station.db"));
     let logins = count(&app.store, "operator.logged_in");
-    other.conn().execute_batch("BEGIN IMMEDIATE").expect("lock");
-    press(&mut app, KeyCode::Enter);
-    assert!(app.is_waiting(), "the sign-in waits");
-    let Screen::Login(l) = &app.screen else {
-        panic!("signed in through the lock")
-    };
-    assert_eq!(l.pin.value(), ADMIN_PIN, "the PIN is kept");
+    assert_eq!(login_screen(&app).pin.value(), ADMIN_PIN, "the PIN is kept");
     for lang in [Lang::ZhCn, Lang::En] {
         set_lang(lang);
         let buf = draw(&mut app, 80, 24);
@@ -254,33 +264,31 @@ fn the_login_waits_for_the_lock_then_signs_in_once() {
     type_str(&mut app, "12");
     assert!(app.tick(), "the spinner turns");
     assert!(app.is_waiting());
+    assert_eq!(login_screen(&app).pin.value(), ADMIN_PIN);
     other.conn().execute_batch("COMMIT").expect("release");
     assert!(app.tick(), "the retry signed in");
     assert!(!app.is_waiting());
-    assert!(matches!(app.screen, Screen::Main), "signed in");
+    assert!(
+        matches!(app.screen, dutydesk::app::Screen::Main),
+        "signed in"
+    );
     assert_eq!(count(&app.store, "operator.logged_in"), logins + 1);
 }
 
 #[test]
 fn esc_stops_the_login_waiting_and_keeps_the_pin() {
-    use dutydesk::app::Screen;
     let _g = lock();
     let dir = tempfile::tempdir().expect("temp dir");
-    let (mut app, other) = app_and_other(&dir.path().join("station.db"));
-    set_lang(Lang::ZhCn);
-    app.lock();
-    type_str(&mut app, ADMIN_PIN);
-    other.conn().execute_batch("BEGIN IMMEDIATE").expect("lock");
-    press(&mut app, KeyCode::Enter);
-    assert!(app.is_waiting());
+    let (mut app, other) = login_meets_the_lock(&dir.path().join("station.db"));
     press(&mut app, KeyCode::Esc);
     assert!(!app.is_waiting());
-    let Screen::Login(l) = &app.screen else {
-        panic!("Esc while waiting left the login")
-    };
+    let l = login_screen(&app);
     assert_eq!(l.pin.value(), ADMIN_PIN);
     assert_eq!(l.error.as_deref(), Some(tr("live.wait_cancelled").as_str()));
     other.conn().execute_batch("COMMIT").expect("release");
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.screen, Screen::Main), "Enter again signs in");
+    assert!(
+        matches!(app.screen, dutydesk::app::Screen::Main),
+        "Enter again signs in"
+    );
 }
