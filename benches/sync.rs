@@ -1365,9 +1365,11 @@ fn morning_after(big: &BigDb, work: &Path, b: &mut Store, a_now: i64) -> Result<
     check_import(&r, day_events, b_own)?;
     let _ = std::fs::remove_file(&bundle);
     // The year's two dorm stations take the same bundle from the folder and
-    // say so in their next bundles. Only their headers matter to A: they
-    // are recorded as importing any bundle records its sender's statement
-    // (their import is what B's measures).
+    // say so in their next bundles, which A and B read there too. Only
+    // their headers matter here: they are recorded as importing any bundle
+    // records its sender's statement (their import is what B's measures).
+    // Until B knows the dorms hold the day, B's own bundle carries it again
+    // for them.
     let b_id = b.station().context("B's station")?.id.clone();
     let said_at = clock.now_ms() + 60_000;
     let holds = knowledge::Knowledge {
@@ -1385,6 +1387,7 @@ fn morning_after(big: &BigDb, work: &Path, b: &mut Store, a_now: i64) -> Result<
         .collect::<Result<_, _>>()?;
     for d in &dorms {
         knowledge::record(&a, d, said_at, &holds)?;
+        knowledge::record(b, d, said_at, &holds)?;
     }
     // Nothing new: B says it has the day; A's next bundle is empty.
     let b_says = work.join("b-nothing.ddbundle");
