@@ -64,7 +64,7 @@ const IDLE_TICKS: usize = 600;
 /// The same query the history search runs, bare.
 const LIKE_SQL: &str = "SELECT id, origin, status, time_in, time_out, details, time_in_reason, registered_by, \
      signed_out_by, watch, corrections FROM visits WHERE search LIKE ?1 ESCAPE '\\' \
-     ORDER BY time_in DESC, id DESC LIMIT 100";
+     ORDER BY time_in DESC, id DESC LIMIT ?2";
 /// What `Store::on_site` asks on every key press and every tick.
 const ON_SITE_SQL: &str = "SELECT id FROM visits WHERE status = 'on_site' ORDER BY time_in, id";
 
@@ -799,7 +799,7 @@ fn search_run(
                 let app_t = t.elapsed();
                 let rows = app.visitors().history.rows.len();
                 let t = Instant::now();
-                let raw_rows = raw_like(&raw_conn, &prefix)?;
+                let raw_rows = raw_like(&raw_conn, &prefix, app.visitors().history.page())?;
                 let raw_t = t.elapsed();
                 if raw_rows != rows {
                     bail!("{prefix:?}: the app shows {rows} rows, raw SQL finds {raw_rows}");
@@ -828,9 +828,12 @@ fn search_run(
 }
 
 /// The history search's query, bare: no JSON decoding, no drawing.
-fn raw_like(conn: &rusqlite::Connection, q: &str) -> Result<usize> {
+fn raw_like(conn: &rusqlite::Connection, q: &str, page: usize) -> Result<usize> {
     let mut stmt = conn.prepare_cached(LIKE_SQL)?;
-    let mut rows = stmt.query([like_pattern(&q.to_lowercase())])?;
+    let mut rows = stmt.query(rusqlite::params![
+        like_pattern(&q.to_lowercase()),
+        page as i64
+    ])?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
         for i in 0..11 {
@@ -1936,7 +1939,7 @@ impl Report {
         if let Some(s) = &self.search {
             let _ = writeln!(
                 o,
-                "\nsearch detail (median over {} round(s); rows = matches shown, at most 100):",
+                "\nsearch detail (median over {} round(s); rows = matches shown, at most a page):",
                 s.rounds
             );
             let mut d: Vec<[String; 6]> = vec![];

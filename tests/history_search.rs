@@ -131,3 +131,49 @@ fn suggestions_come_from_the_same_people_as_a_scan() {
         assert!(got.iter().all(|k| want.contains(k)), "{q:?}");
     }
 }
+
+/// The history window holds a few pages at a time; walking it down and back
+/// up (↓, PgDn, PgUp, ↑) selects the row a full list would at every step,
+/// for a list shorter and one taller than a page.
+#[test]
+fn the_paged_window_walks_the_whole_history() {
+    use dutydesk::panes::visitors::history::{HistoryWindow, PAGE};
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _clock) = common::open_copy(common::cached_demo_db("search"), dir.path(), "w.db");
+    for (q, height) in [("", 17), ("", PAGE + 20), ("1", 33)] {
+        let all: Vec<String> = if q.is_empty() {
+            let mut stmt = store
+                .conn()
+                .prepare("SELECT id FROM visits ORDER BY time_in DESC, id DESC")
+                .unwrap();
+            stmt.query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        } else {
+            scan(&store, q)
+        };
+        assert!(all.len() > 2 * PAGE, "{q:?}: the demo holds {}", all.len());
+        let mut w = HistoryWindow::default();
+        w.scroll_into_view(height);
+        let filter = if q.is_empty() {
+            HistoryFilter::All
+        } else {
+            HistoryFilter::Text(q.into())
+        };
+        w.load(&store, filter).unwrap();
+        assert!(w.rows.len() >= height.min(all.len()), "a screenful at once");
+        let mut at: isize = 0;
+        let steps = [1, 1, height as isize, 1, height as isize, height as isize];
+        let mut walk: Vec<isize> = steps.iter().copied().cycle().take(200).collect();
+        walk.extend(walk.clone().iter().map(|d| -d));
+        for d in walk {
+            w.move_by(&store, d).unwrap();
+            at = (at + d).clamp(0, all.len() as isize - 1);
+            w.scroll_into_view(height);
+            let got = &w.selected().expect("a row").id;
+            assert_eq!(got, &all[at as usize], "{q:?} height {height}, row {at}");
+            assert!(w.rows.len() <= 5 * w.page(), "the window stays small");
+        }
+    }
+}

@@ -4,8 +4,10 @@
 use crate::store::visits::{Cursor, HistoryFilter, Page, VisitRow};
 use crate::store::{Store, StoreError};
 
-pub const PAGE: usize = 100;
-const KEEP: usize = 3 * PAGE;
+/// Rows read per page: a screenful and some. Every search key reads one
+/// page, and a one-letter search walks the history until a page of matches,
+/// so a page no larger than needed keeps typing fast.
+pub const PAGE: usize = 60;
 
 #[derive(Debug, Default)]
 pub struct HistoryWindow {
@@ -24,10 +26,16 @@ fn cursor(r: &VisitRow) -> Cursor {
 }
 
 impl HistoryWindow {
+    /// Rows per page: `PAGE`, or more when the list drawn is taller.
+    pub fn page(&self) -> usize {
+        PAGE.max(self.height.get() + PAGE / 2)
+    }
+
     /// Newest page for `filter`.
     pub fn load(&mut self, store: &Store, filter: HistoryFilter) -> Result<(), StoreError> {
-        self.rows = store.history_page(&filter, None, Page::Older, PAGE)?;
-        self.has_older = self.rows.len() == PAGE;
+        let page = self.page();
+        self.rows = store.history_page(&filter, None, Page::Older, page)?;
+        self.has_older = self.rows.len() == page;
         self.has_newer = false;
         self.sel = 0;
         self.top.set(0);
@@ -55,8 +63,9 @@ impl HistoryWindow {
     /// Oldest page (End).
     pub fn load_oldest(&mut self, store: &Store) -> Result<(), StoreError> {
         let f = self.filter.clone().unwrap_or(HistoryFilter::All);
-        self.rows = store.history_page(&f, None, Page::Newer, PAGE)?;
-        self.has_newer = self.rows.len() == PAGE;
+        let page = self.page();
+        self.rows = store.history_page(&f, None, Page::Newer, page)?;
+        self.has_newer = self.rows.len() == page;
         self.has_older = false;
         self.sel = self.rows.len().saturating_sub(1);
         self.top.set(self.sel);
@@ -67,15 +76,16 @@ impl HistoryWindow {
     /// dropping pages far from the cursor.
     pub fn move_by(&mut self, store: &Store, delta: isize) -> Result<(), StoreError> {
         let f = self.filter.clone().unwrap_or(HistoryFilter::All);
+        let (page, keep) = (self.page(), self.page() * 5);
         let mut target = self.sel as isize + delta;
         if target >= self.rows.len() as isize && self.has_older {
             if let Some(last) = self.rows.last().map(cursor) {
-                let more = store.history_page(&f, Some(&last), Page::Older, PAGE)?;
-                self.has_older = more.len() == PAGE;
+                let more = store.history_page(&f, Some(&last), Page::Older, page)?;
+                self.has_older = more.len() == page;
                 self.rows.extend(more);
             }
-            if self.rows.len() > KEEP {
-                let drop = self.rows.len() - KEEP;
+            if self.rows.len() > keep {
+                let drop = self.rows.len() - keep;
                 self.rows.drain(..drop);
                 target -= drop as isize;
                 self.top.set(self.top.get().saturating_sub(drop));
@@ -84,15 +94,15 @@ impl HistoryWindow {
         }
         if target < 0 && self.has_newer {
             if let Some(first) = self.rows.first().map(cursor) {
-                let more = store.history_page(&f, Some(&first), Page::Newer, PAGE)?;
-                self.has_newer = more.len() == PAGE;
+                let more = store.history_page(&f, Some(&first), Page::Newer, page)?;
+                self.has_newer = more.len() == page;
                 let n = more.len();
                 self.rows.splice(0..0, more);
                 target += n as isize;
                 self.top.set(self.top.get() + n);
             }
-            if self.rows.len() > KEEP {
-                self.rows.truncate(KEEP);
+            if self.rows.len() > keep {
+                self.rows.truncate(keep);
                 self.has_older = true;
             }
         }
