@@ -74,6 +74,16 @@ fn the_history_search_finds_what_a_scan_finds() {
     for q in QUERIES {
         let want = scan(&store, q);
         assert_eq!(paged(&store, q), want, "{q:?}");
+        // The newest page alone, as the screen first loads it.
+        for n in [1, 7, 60] {
+            let first: Vec<String> = store
+                .history_page(&HistoryFilter::Text(q.to_string()), None, Page::Older, n)
+                .unwrap()
+                .into_iter()
+                .map(|v| v.id)
+                .collect();
+            assert_eq!(first, want[..n.min(want.len())], "{q:?} first {n}");
+        }
     }
     // A person first seen now is found at once: this connection's write
     // renews the copy in memory.

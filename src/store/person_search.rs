@@ -15,18 +15,22 @@ pub(crate) struct PersonSearch {
 }
 
 impl Store {
-    /// Keys of the people whose search text holds `q`, as
-    /// `search LIKE '%q%'` would find them (ASCII letters in either case);
-    /// `None` when more than `max` match.
-    pub fn persons_matching(&self, q: &str, max: usize) -> Result<Option<Vec<String>>, StoreError> {
+    /// The people whose search text holds `q`, as `search LIKE '%q%'`
+    /// would find them (ASCII letters in either case), with their last
+    /// visit; `None` when more than `max` match.
+    pub fn persons_matching(
+        &self,
+        q: &str,
+        max: usize,
+    ) -> Result<Option<Vec<(String, i64)>>, StoreError> {
         let mut out = Vec::new();
         let mut more = false;
-        self.each_person_matching(q, |key, _| {
+        self.each_person_matching(q, |key, last_ms| {
             if out.len() == max {
                 more = true;
                 return false;
             }
-            out.push(key.to_string());
+            out.push((key.to_string(), last_ms));
             true
         })?;
         Ok((!more).then_some(out))

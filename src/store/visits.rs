@@ -293,23 +293,37 @@ impl Store {
                 // and read their visits by index. Denied attempts are not
                 // persons, so they are matched on their own small index.
                 let pattern = like_pattern(q);
-                if let Some(keys) = self.persons_matching(q, 200)? {
+                if let Some(people) = self.persons_matching(q, 200)? {
                     // Two index searches, not one scan: an OR here would make
                     // SQLite walk the whole history in time order. Denials
                     // are in the second only (`persons` counts no denials).
                     // Both read index entries alone (time, id, rowid): the
                     // page is chosen among them and only its rows are read,
                     // not every visit of a frequent visitor.
-                    let marks = vec!["?"; keys.len().max(1)].join(", ");
-                    from = format!(
-                        "(SELECT rowid AS r, time_in, id FROM visits WHERE person_key IN ({marks}) AND status != 'denied' UNION ALL \
+                    // The newest page: each person's last visit is one of
+                    // theirs, so the `limit` newest of all their visits are
+                    // no older than the limit-th latest last visit — only
+                    // index entries from then on are read.
+                    let since = match (cursor, page) {
+                        (None, Page::Older) if people.len() >= limit && limit > 0 => {
+                            let mut last: Vec<i64> = people.iter().map(|p| p.1).collect();
+                            last.sort_unstable_by(|a, b| b.cmp(a));
+                            last[limit - 1]
+                        }
+                        _ => i64::MIN,
+                    };
+                    // The keys as one JSON array: one statement text for
+                    // any number of people, so it stays prepared.
+                    from = "(SELECT rowid AS r, time_in, id FROM visits WHERE person_key IN (SELECT value FROM json_each(?)) \
+                         AND status != 'denied' AND time_in >= ? UNION ALL \
                          SELECT rowid, time_in, id FROM visits WHERE status = 'denied' AND search LIKE ? ESCAPE '\\')"
-                    );
+                        .to_string();
                     keyed = true;
-                    if keys.is_empty() {
-                        args.push(Value::Null);
-                    }
-                    args.extend(keys.into_iter().map(Value::Text));
+                    let keys: Vec<String> = people.into_iter().map(|p| p.0).collect();
+                    args.push(Value::Text(
+                        serde_json::to_string(&keys).unwrap_or_default(),
+                    ));
+                    args.push(Value::Integer(since));
                     args.push(Value::Text(pattern));
                 } else {
                     wh.push("search LIKE ? ESCAPE '\\'".into());
