@@ -141,30 +141,55 @@ fn sign_over_accept_every_section_countersign_then_both_ledgers() {
         .find_map(|c| c.get(..10).filter(|d| d.starts_with("20") && d.len() == 10))
         .expect("the shift's date")
         .to_string();
-    let out = dir.path().join("值日.xlsx");
-    let o = dutydesk_as(
-        &db,
-        dir.path(),
-        ADMIN,
-        &[
-            "report",
-            "duty",
-            "--month",
-            &date[..7],
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let rows = read_xlsx(&out);
-    let row = rows
+    // The month's duty record, and the next month's (a shift log entry
+    // written at handover just after the month's last shift ended is in it).
+    let duty_rows = |month: &str| {
+        let out = dir.path().join(format!("值日-{month}.xlsx"));
+        let o = dutydesk_as(
+            &db,
+            dir.path(),
+            ADMIN,
+            &[
+                "report",
+                "duty",
+                "--month",
+                month,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        // Shift rows only: they start with their number and date.
+        read_xlsx(&out)
+            .into_iter()
+            .filter(|r| {
+                r.get(1)
+                    .is_some_and(|d| d.starts_with("20") && d.len() == 10)
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = chrono::NaiveDate::parse_from_str(&format!("{}-01", &date[..7]), "%Y-%m-%d")
+        .expect("the shift's month");
+    let next = first + chrono::Months::new(1);
+    let mut rows = duty_rows(&date[..7]);
+    rows.extend(duty_rows(&next.format("%Y-%m").to_string()));
+    let signed_at = rows
         .iter()
-        .find(|r| r.iter().any(|c| c.starts_with(OUTGOING.0)) && r.contains(&date))
+        .position(|r| r.iter().any(|c| c.starts_with(OUTGOING.0)) && r.contains(&date))
         .expect("the duty record has the shift");
+    let row = &rows[signed_at];
     assert!(row.iter().any(|c| c.starts_with(INCOMING.0)), "{row:?}");
     assert!(row.iter().any(|c| c.starts_with(LEADER.0)), "{row:?}");
+    // What happened is the shift log, in the row of the shift its time
+    // falls in: the signed shift's, or, when it was written during the
+    // handover just after that shift ended (the test runs at any hour), the
+    // next shift's row.
+    let logged = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c.contains("三号楼走廊灯不亮")))
+        .unwrap_or_else(|| panic!("the shift log entry is in the duty record: {rows:?}"));
     assert!(
-        row.iter().any(|c| c.contains("三号楼走廊灯不亮")),
-        "what happened is the shift log: {row:?}"
+        logged == signed_at || logged == signed_at + 1,
+        "the entry is in the signed shift's row or the next: {rows:?}"
     );
 }
