@@ -297,13 +297,13 @@ impl Store {
                     // Two index searches, not one scan: an OR here would make
                     // SQLite walk the whole history in time order. Denials
                     // are in the second only (`persons` counts no denials).
-                    // Both read index entries alone (time, id, rowid): the
-                    // page is chosen among them and only its rows are read,
-                    // not every visit of a frequent visitor.
+                    // Both yield (time, id, rowid) only: the page is chosen
+                    // among them and only its rows are read whole and
+                    // decoded, not every visit of a frequent visitor.
                     // The newest page: each person's last visit is one of
                     // theirs, so the `limit` newest of all their visits are
                     // no older than the limit-th latest last visit — only
-                    // index entries from then on are read.
+                    // their visits from then on are looked at.
                     let since = match (cursor, page) {
                         (None, Page::Older) if people.len() >= limit && limit > 0 => {
                             let mut last: Vec<i64> = people.iter().map(|p| p.1).collect();
