@@ -1373,13 +1373,11 @@ fn morning_after(big: &BigDb, work: &Path, b: &mut Store, a_now: i64) -> Result<
     // for them.
     let b_id = b.station().context("B's station")?.id.clone();
     let said_at = clock.now_ms() + 60_000;
+    // What each dorm holds now: what A holds (A's own statement, as its
+    // next bundle would state it; what it heard of others is not theirs).
     let holds = knowledge::Knowledge {
-        heads: a
-            .own_heads()?
-            .into_iter()
-            .map(|(o, (seq, h))| (o, (seq, h.iter().map(|x| format!("{x:02x}")).collect())))
-            .collect(),
         peers: Default::default(),
+        ..knowledge::plan(&a, false)?.knowledge
     };
     let dorms: Vec<String> = a
         .conn()

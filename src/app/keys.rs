@@ -68,7 +68,11 @@ impl App {
             }
             return true;
         }
-        let login_waiting = self.login_waiting();
+        // The login's Enter waiting for the database holds the keys as a
+        // pane's save does.
+        if self.login_waiting() {
+            return self.key_while_waiting(key);
+        }
         match &mut self.screen {
             Screen::Setup(s) => {
                 if keymap::lookup(&[Ctx::Global], &key, true) == Some(Action::ForceQuit) {
@@ -79,26 +83,14 @@ impl App {
                 return true;
             }
             Screen::Login(l) => {
-                if login_waiting {
-                    // Only Esc (stop waiting, the PIN kept) and Ctrl+C work.
-                    if key.code == ratatui::crossterm::event::KeyCode::Esc {
-                        self.waiting = None;
-                        l.error = Some(tr("live.wait_cancelled"));
-                        return true;
-                    }
-                    return self.key_while_waiting(key);
-                }
                 match keymap::lookup(&[Ctx::Global], &key, true) {
                     Some(Action::ForceQuit) => self.quit = true,
                     _ if key.code == ratatui::crossterm::event::KeyCode::Esc && !l.locked => {
                         self.quit = true
                     }
                     _ => {
-                        if self.login_key(key)
-                            && self.hold_login(key)
-                            && let Screen::Login(l) = &mut self.screen
-                        {
-                            l.error = None;
+                        if self.login_key(key) {
+                            self.hold_login(key);
                         }
                     }
                 }

@@ -71,9 +71,13 @@ impl App {
     /// event): the PIN stays typed and Enter is sent again until it goes
     /// through. A pane's save already waiting (the screen locked while it
     /// waited) keeps its place; then this login shows the busy message.
-    pub(super) fn hold_login(&mut self, key: KeyEvent) -> bool {
+    pub(super) fn hold_login(&mut self, key: KeyEvent) {
         if self.waiting.is_some() {
-            return false;
+            return;
+        }
+        if let Screen::Login(l) = &mut self.screen {
+            // The waiting line says it instead.
+            l.error = None;
         }
         self.waiting = Some(Waiting {
             key,
@@ -83,7 +87,6 @@ impl App {
             frame: 0,
             login: true,
         });
-        true
     }
 
     /// True while the login's Enter waits for the database.
@@ -91,15 +94,20 @@ impl App {
         self.waiting.as_ref().is_some_and(|w| w.login)
     }
 
-    /// A key while a save waits: Esc cancels the wait and keeps the form as
-    /// typed; Ctrl+C still quits (asking first); the rest is ignored.
+    /// A key while a save (or the login) waits: Esc cancels the wait and
+    /// keeps the form (or the PIN) as typed; Ctrl+C still quits (asking first); the rest is ignored.
     pub(super) fn key_while_waiting(&mut self, key: KeyEvent) -> bool {
         if keymap::lookup(&[Ctx::Global], &key, true) == Some(Action::ForceQuit) {
             return self.global(Action::ForceQuit);
         }
         if key.code == ratatui::crossterm::event::KeyCode::Esc {
             self.waiting = None;
-            self.set_toast(tr("live.wait_cancelled"), false);
+            // Said where the screen shows messages: the login box, or the
+            // hint bar.
+            match &mut self.screen {
+                Screen::Login(l) => l.error = Some(tr("live.wait_cancelled")),
+                _ => self.set_toast(tr("live.wait_cancelled"), false),
+            }
             return true;
         }
         false

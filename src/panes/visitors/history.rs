@@ -76,7 +76,8 @@ impl HistoryWindow {
     /// dropping pages far from the cursor.
     pub fn move_by(&mut self, store: &Store, delta: isize) -> Result<(), StoreError> {
         let f = self.filter.clone().unwrap_or(HistoryFilter::All);
-        let (page, keep) = (self.page(), self.page() * 5);
+        let page = self.page();
+        let keep = 5 * page;
         let mut target = self.sel as isize + delta;
         if target >= self.rows.len() as isize && self.has_older {
             if let Some(last) = self.rows.last().map(cursor) {
