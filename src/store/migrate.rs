@@ -648,8 +648,16 @@ CREATE INDEX hazards_closed_order ON hazards(sev_rank DESC, found_ms DESC, id, s
     WHERE status = 'closed';
 ";
 
+/// Schema 19: a round's history of marks is read from its own events in the
+/// log (`round:<id>`), not kept again as a table: the copy repeated every
+/// mark's boarders as JSON — a third of what a year's import wrote besides
+/// the log.
+const V19: &str = "
+DROP TABLE mark_history;
+";
+
 pub const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19,
 ];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 

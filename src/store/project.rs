@@ -36,7 +36,6 @@ pub const TABLES: &[&str] = &[
     "roster_imports",
     "rounds",
     "marks",
-    "mark_history",
     "followups",
     "sick",
     "sick_notes",

@@ -1,5 +1,6 @@
-//! The night's projections — rounds with their marks and history, the sick
-//! log, leave and gate departures — each recomputed from its own events.
+//! The night's projections — rounds with their marks, the sick log, leave
+//! and gate departures — each recomputed from its own events. A round's
+//! history of marks is not projected: it is the round's own events.
 
 use super::StoreError;
 use super::log::EventRecord;
@@ -17,7 +18,6 @@ pub fn round(
     if !fresh {
         exec(conn, "DELETE FROM rounds WHERE id = ?1", [id])?;
         exec(conn, "DELETE FROM marks WHERE round_id = ?1", [id])?;
-        exec(conn, "DELETE FROM mark_history WHERE round_id = ?1", [id])?;
         clear_conflicts(conn, &entity)?;
     }
     let Some((srec, started)) = events.iter().find_map(|(r, e)| match e {
@@ -33,7 +33,6 @@ pub fn round(
     let mut per_student: Vec<(&str, Marked)> = Vec::new();
     for (r, e) in events {
         if let Event::RoundMarked(m) = e {
-            insert_history(conn, r, m)?;
             per_student.extend(m.student_ids.iter().map(|s| (s.as_str(), (r, m))));
         }
     }
@@ -154,7 +153,6 @@ pub fn mark_in_place(
     if !projected || foreign()? || decided()? {
         return Ok(false);
     }
-    insert_history(conn, rec, m)?;
     let fact = m.fact.as_ref().map(|f| f.to_column());
     let mut update = conn.prepare_cached(
         "UPDATE marks SET mark = ?3, late_at = ?4, note = ?5, at_ms = ?6, by = ?7, changes = changes + 1, fact = ?8
@@ -179,34 +177,6 @@ pub fn mark_in_place(
         }
     }
     Ok(true)
-}
-
-/// One `round.marked` event as a row of the round's history.
-fn insert_history(conn: &Connection, r: &EventRecord, m: &RoundMarked) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO mark_history (event_id, round_id, student_ids, n, mark, late_at, note, at_ms, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        r.id,
-        m.round_id,
-        serde_json::to_string(&m.student_ids).unwrap_or_default(),
-        m.student_ids.len() as i64,
-        m.mark.key(),
-        m.late_at_ms,
-        m.note,
-        r.hlc.ms,
-        r.actor
-    ])?;
-    // Facts are rare (boarders out when a round starts): the common row
-    // stays one plain insert, which a pre-fact schema also takes.
-    if let Some(f) = &m.fact {
-        exec(
-            conn,
-            "UPDATE mark_history SET fact = ?1 WHERE event_id = ?2",
-            params![f.to_column(), r.id],
-        )?;
-    }
-    Ok(())
 }
 
 pub fn sick(

@@ -202,30 +202,19 @@ impl Store {
         Ok(v)
     }
 
-    /// Every mark set in a round, in order, with who set it and for whom.
+    /// Every mark set in a round, in log order, with who set it and for
+    /// whom: the round's own `round.marked` events, read from the log.
     pub fn mark_history(&self, round_id: &str) -> Result<Vec<MarkChange>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT at_ms, by, student_ids, mark, late_at, note, fact FROM mark_history WHERE round_id = ?1 ORDER BY at_ms, event_id",
-        )?;
-        let rows = stmt.query_map([round_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, String>(5)?,
-                Fact::from_column(r.get::<_, Option<String>>(6)?.as_deref()),
-            ))
-        })?;
+        let events =
+            crate::store::project::entity_events(&self.conn, &format!("round:{round_id}"))?;
         let mut name = self
             .conn
             .prepare_cached("SELECT name FROM students WHERE id = ?1")?;
         let mut out = vec![];
-        for row in rows {
-            let (at_ms, by, ids, mark, late_at, note, fact) = row?;
-            let ids: Vec<String> = serde_json::from_str(&ids).unwrap_or_default();
-            let students = ids
+        for (r, e) in events {
+            let Event::RoundMarked(m) = e else { continue };
+            let students = m
+                .student_ids
                 .iter()
                 .map(|id| {
                     name.query_row([id], |r| r.get::<_, String>(0))
@@ -233,13 +222,13 @@ impl Store {
                 })
                 .collect();
             out.push(MarkChange {
-                at_ms,
-                by: self.operator_name(&by),
+                at_ms: r.hlc.ms,
+                by: self.operator_name(&r.actor),
                 students,
-                mark: Mark::parse(&mark).unwrap_or(Mark::Present),
-                late_at,
-                note,
-                fact,
+                mark: m.mark,
+                late_at: m.late_at_ms,
+                note: m.note,
+                fact: m.fact,
             });
         }
         Ok(out)
