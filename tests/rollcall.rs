@@ -540,6 +540,9 @@ fn a_version_5_file_migrates_marks_without_losing_any() {
             conn.execute_batch(&format!("ALTER TABLE operators ADD COLUMN {c} INTEGER"))
                 .unwrap();
         }
+        // And the marks' fact column of schema 7.
+        conn.execute_batch("ALTER TABLE marks ADD COLUMN fact TEXT")
+            .unwrap();
         // As a schema-5 station held them: the log and its projections.
         for rec in &recs {
             dutydesk::store::log::insert(&conn, rec).unwrap();
@@ -560,6 +563,8 @@ fn a_version_5_file_migrates_marks_without_losing_any() {
             conn.execute_batch(&format!("ALTER TABLE operators DROP COLUMN {c}"))
                 .unwrap();
         }
+        conn.execute_batch("ALTER TABLE marks DROP COLUMN fact")
+            .unwrap();
         let n: i64 = conn
             .query_row("SELECT COUNT(*) FROM marks", [], |r| r.get(0))
             .unwrap();

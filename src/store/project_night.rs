@@ -38,7 +38,7 @@ pub fn round(
     }
     per_student.sort_by_key(|(s, _)| *s);
     let mut insert = conn.prepare_cached(
-        "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes, fact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for group in per_student.chunk_by(|a, b| a.0 == b.0) {
         let student = group[0].0;
@@ -68,15 +68,9 @@ pub fn round(
             m.note,
             r.hlc.ms,
             r.actor,
-            group.len() as i64 - 1
+            group.len() as i64 - 1,
+            m.fact.as_ref().map(|f| f.to_column())
         ])?;
-        if let Some(f) = &m.fact {
-            exec(
-                conn,
-                "UPDATE marks SET fact = ?1 WHERE round_id = ?2 AND student_id = ?3",
-                params![f.to_column(), id, student],
-            )?;
-        }
     }
     // Closing: the earliest close counts; a second one from another station
     // is listed for review.

@@ -492,7 +492,7 @@ fn import_inner(
 /// none. The MAC and the end of the file are checked before commit.
 fn import_events(
     store: &mut Store,
-    events: &std::sync::mpsc::Receiver<reader::Msg>,
+    events: &reader::Stream,
     header: &BundleHeader,
     total: u64,
     dry_run: bool,
@@ -535,6 +535,7 @@ fn import_events(
                         }
                     }
                 }
+                events.give_back(intake.spent());
                 progress(Progress {
                     file: report.file.clone(),
                     done,

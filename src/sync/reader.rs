@@ -8,7 +8,7 @@ use super::{SyncError, Wire, attachments, crypto, from_wire};
 use crate::store::log::EventRecord;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, RecvError, Sender, SyncSender, channel, sync_channel};
 
 /// Events per message: large enough that the channel costs nothing, small
 /// enough to report progress often.
@@ -28,22 +28,45 @@ pub(super) enum Msg {
     Verified,
 }
 
+/// The messages of a bundle being read, and the way back to its thread for
+/// events the importer is done with.
+pub(super) struct Stream {
+    rx: Receiver<Msg>,
+    back: Sender<Vec<EventRecord>>,
+}
+
+impl Stream {
+    pub(super) fn recv(&self) -> Result<Msg, RecvError> {
+        self.rx.recv()
+    }
+
+    /// Hands events back to be freed on the reading thread, which made
+    /// them: freeing them here would contend for that thread's allocator
+    /// lock on every event. Freed here once the reader has finished.
+    pub(super) fn give_back(&self, spent: Vec<EventRecord>) {
+        if !spent.is_empty() {
+            let _ = self.back.send(spent);
+        }
+    }
+}
+
 /// Starts reading `path` on a thread of `scope`. The first message is the
 /// header or a failure; then events, ending with `Verified` or `Failed`.
-/// Dropping the receiver stops the thread.
+/// Dropping the stream stops the thread.
 pub(super) fn spawn<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     path: &'scope Path,
     key: &'scope crypto::SchoolKey,
     school_id: &'scope str,
-) -> Receiver<Msg> {
+) -> Stream {
     let (tx, rx) = sync_channel(AHEAD);
+    let (back, returned) = channel();
     scope.spawn(move || {
-        if let Err(e) = read(path, key, school_id, &tx) {
+        if let Err(e) = read(path, key, school_id, &tx, &returned) {
             let _ = tx.send(Msg::Failed(e));
         }
     });
-    rx
+    Stream { rx, back }
 }
 
 /// `Err` for a failure to report; `Ok` when done or when the importer
@@ -53,6 +76,7 @@ fn read(
     key: &crypto::SchoolKey,
     school_id: &str,
     tx: &SyncSender<Msg>,
+    returned: &Receiver<Vec<EventRecord>>,
 ) -> Result<(), SyncError> {
     let file = std::fs::File::open(path)?;
     let reader: Box<dyn BufRead> = Box::new(BufReader::new(file));
@@ -90,6 +114,8 @@ fn read(
             }
             chunk.push(rec);
             if chunk.len() == CHUNK {
+                // Free what the importer is done with (see `give_back`).
+                while returned.try_recv().is_ok() {}
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
                 if tx.send(Msg::Events(full, body.bytes_read())).is_err() {
                     return Ok(());
