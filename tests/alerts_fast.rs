@@ -497,6 +497,10 @@ fn a_version_7_file_migrates_its_open_absences() {
              ALTER TABLE operators DROP COLUMN pin_failures;
              ALTER TABLE operators DROP COLUMN pin_lockouts;
              ALTER TABLE operators DROP COLUMN locked_until_ms;
+             CREATE TABLE mark_history (event_id TEXT PRIMARY KEY, round_id TEXT NOT NULL,
+               student_ids TEXT NOT NULL, n INTEGER NOT NULL, mark TEXT NOT NULL, late_at INTEGER,
+               note TEXT NOT NULL, at_ms INTEGER NOT NULL, by TEXT NOT NULL, fact TEXT) STRICT;
+             CREATE INDEX mark_history_round ON mark_history(round_id, at_ms);
              PRAGMA user_version = 7;",
         )
         .unwrap();

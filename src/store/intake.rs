@@ -5,9 +5,10 @@
 //! are tracked in memory instead of looked up per event, and a record this
 //! station had never seen is projected from the events in hand instead of
 //! being read back from the log. A bundle with more new events than
-//! `IN_MEMORY` stops holding them: they are found again in the log by rowid
-//! (all of them after the log's last row before the import), so memory
-//! stays the same whatever the bundle's length.
+//! `IN_MEMORY` stops holding them: they are read again in one forward walk
+//! of the log's rows after its last row before the import, each record
+//! projected once the walk has passed its last new event, so memory stays
+//! the same whatever the bundle's length.
 
 use super::log::{self, EventRecord};
 use super::project::{self, FACT_KINDS, Pending};
@@ -330,18 +331,24 @@ impl Gathered {
         }
         self.held += 1;
         self.open.entry(rec.entity.clone()).or_default().push(rec);
-        while self.held > self.limit {
-            let Some(largest) = self
-                .open
-                .iter()
-                .max_by_key(|(_, v)| v.len())
-                .map(|(k, _)| k.clone())
-            else {
+        if self.held <= self.limit {
+            return;
+        }
+        // Down to half the limit in one pass, largest records first, so a
+        // bundle of many open records does not pay this at every event.
+        let mut sizes: Vec<(usize, String)> = self
+            .open
+            .iter()
+            .map(|(k, v)| (v.len(), k.clone()))
+            .collect();
+        sizes.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        for (n, entity) in sizes {
+            if self.held <= self.limit / 2 {
                 break;
-            };
-            let recs = self.open.remove(&largest).unwrap_or_default();
-            self.held -= recs.len();
-            self.dropped.insert(largest);
+            }
+            self.open.remove(&entity);
+            self.held -= n;
+            self.dropped.insert(entity);
         }
     }
 
