@@ -341,7 +341,7 @@ impl Gathered {
             .iter()
             .map(|(k, v)| (v.len(), k.clone()))
             .collect();
-        sizes.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        sizes.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
         for (n, entity) in sizes {
             if self.held <= self.limit / 2 {
                 break;
