@@ -222,13 +222,12 @@ impl Intake {
         {
             let events = if g.fresh {
                 // Each new event belongs to one group: move it out.
-                let mut recs: Vec<EventRecord> = g
+                let recs: Vec<EventRecord> = g
                     .events
                     .iter()
                     .map(|&i| std::mem::take(&mut self.new[i]))
                     .collect();
-                recs.sort_by(|a, b| (a.hlc, &a.origin, a.seq).cmp(&(b.hlc, &b.origin, b.seq)));
-                project::parsed(recs)
+                in_log_order(recs)
             } else {
                 project::entity_events(conn, &g.entity)?
             };
@@ -285,10 +284,7 @@ impl Intake {
                 gathered.add(rec);
             }
             let events = match gathered.finish(&entity) {
-                Some(mut recs) if fresh => {
-                    recs.sort_by(|a, b| (a.hlc, &a.origin, a.seq).cmp(&(b.hlc, &b.origin, b.seq)));
-                    project::parsed(recs)
-                }
+                Some(recs) if fresh => in_log_order(recs),
                 _ => project::entity_events(conn, &entity)?,
             };
             if events.iter().any(|(r, _)| recomputes(&r.kind)) {
@@ -361,6 +357,13 @@ impl Gathered {
         self.held -= recs.len();
         Some(recs)
     }
+}
+
+/// A fresh record's new events (all of its events), parsed in the log's
+/// order, as `project::entity_events` would read them.
+fn in_log_order(mut recs: Vec<EventRecord>) -> Vec<(EventRecord, Event)> {
+    recs.sort_by(|a, b| (a.hlc, &a.origin, a.seq).cmp(&(b.hlc, &b.origin, b.seq)));
+    project::parsed(recs)
 }
 
 /// An event of this kind changes its record's row (not only a simple fact).
