@@ -5,10 +5,12 @@
 //! are tracked in memory instead of looked up per event, and a record this
 //! station had never seen is projected from the events in hand instead of
 //! being read back from the log. A bundle with more new events than
-//! `IN_MEMORY` stops holding them: they are read again in one forward walk
-//! of the log's rows after its last row before the import, each record
-//! projected once the walk has passed its last new event, so memory stays
-//! the same whatever the bundle's length.
+//! `IN_MEMORY` stops holding them: they are read again in one forward walk,
+//! each record projected once the walk has passed its last new event, so
+//! memory stays the same whatever the bundle's length. The walk reads the
+//! bundle a second time when the caller can (`project_again`: its reading
+//! thread parses the events beside the projection), else the log's rows
+//! after its last row before the import.
 
 use super::log::{self, EventRecord};
 use super::project::{self, FACT_KINDS, Pending};
@@ -54,6 +56,13 @@ struct Group {
     events: Vec<usize>,
 }
 
+/// An event read again from the bundle, parsed if its kind is known.
+pub type ReadAgain = (EventRecord, Option<Event>);
+
+/// Gives the bundle's next events read again (see `Intake::project_again`).
+pub type NextAgain<'a> =
+    dyn FnMut(Vec<ReadAgain>) -> Result<Option<Vec<ReadAgain>>, StoreError> + 'a;
+
 /// One bundle's events on their way into the log. Runs inside
 /// `Store::batch`; `take` each event, then `project` once.
 pub struct Intake {
@@ -74,11 +83,29 @@ pub struct Intake {
     /// Events taken and no longer needed (`spent`).
     spent: Vec<EventRecord>,
     max_hlc: crate::domain::hlc::Hlc,
+    /// Events offered to `take`, which of them were new (a bit each, by
+    /// place in the bundle), and a digest of the new ones' hashes in order:
+    /// what a second read of the bundle must give again.
+    taken: usize,
+    new_at: Vec<u64>,
+    appended: i64,
+    digest: blake3::Hasher,
+}
+
+/// The limit a default intake holds: `IN_MEMORY`, lowered by tests that
+/// take the spilled path through a real import.
+static LIMIT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(IN_MEMORY);
+
+/// Sets the number of new events an import holds in memory before it
+/// spills, for every intake made after (tests only).
+#[doc(hidden)]
+pub fn set_in_memory_limit(limit: usize) {
+    LIMIT.store(limit, std::sync::atomic::Ordering::Relaxed);
 }
 
 impl Default for Intake {
     fn default() -> Self {
-        Intake::with_limit(IN_MEMORY)
+        Intake::with_limit(LIMIT.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
 
@@ -96,12 +123,32 @@ impl Intake {
             facts: Vec::new(),
             spent: Vec::new(),
             max_hlc: Default::default(),
+            taken: 0,
+            new_at: Vec::new(),
+            appended: 0,
+            digest: blake3::Hasher::new(),
         }
     }
 
     /// Checks one event against this station's log and appends it if new.
     /// Its hash must already have been checked against its content.
     pub fn take(&mut self, store: &Store, rec: EventRecord) -> Result<Verdict, StoreError> {
+        let at = self.taken;
+        self.taken += 1;
+        let hash = rec.hash;
+        let verdict = self.take_one(store, rec)?;
+        if verdict == Verdict::New {
+            if self.new_at.len() <= at / 64 {
+                self.new_at.resize(at / 64 + 1, 0);
+            }
+            self.new_at[at / 64] |= 1 << (at % 64);
+            self.appended += 1;
+            self.digest.update(&hash);
+        }
+        Ok(verdict)
+    }
+
+    fn take_one(&mut self, store: &Store, rec: EventRecord) -> Result<Verdict, StoreError> {
         let conn = &store.conn;
         if self.before.is_none() {
             self.before = Some(conn.query_row(
@@ -188,13 +235,19 @@ impl Intake {
         self.spilled = true;
     }
 
+    /// The new events were given up: `project_again` can spare reading
+    /// them back from the log.
+    pub fn spilled(&self) -> bool {
+        self.spilled
+    }
+
     /// Projects the new events: simple facts first, then every record they
     /// change, once, from all of its events in log order; returning-visitor
     /// rows last, once per person.
     pub fn project(mut self, store: &Store) -> Result<(), StoreError> {
         let conn = &store.conn;
         if self.spilled {
-            return self.project_spilled(conn);
+            return self.project_spilled(conn, None).map(|_| ());
         }
         // Records whose shown value a decision changed, and which are not
         // recomputed below anyway.
@@ -222,10 +275,10 @@ impl Intake {
         {
             let events = if g.fresh {
                 // Each new event belongs to one group: move it out.
-                let recs: Vec<EventRecord> = g
+                let recs: Vec<ReadAgain> = g
                     .events
                     .iter()
-                    .map(|&i| std::mem::take(&mut self.new[i]))
+                    .map(|&i| (std::mem::take(&mut self.new[i]), None))
                     .collect();
                 in_log_order(recs)
             } else {
@@ -236,13 +289,31 @@ impl Intake {
         pending.finish(conn)
     }
 
+    /// `project` for a spilled intake, fed the bundle's events again in
+    /// the same order by `next`: called with the events it is done with (to
+    /// be freed where they were made), it gives the next ones, and `None`
+    /// once the bundle was read to its end and verified. `Ok(false)` when
+    /// the events read again are not those taken (the file changed): the
+    /// caller must roll back.
+    pub fn project_again(self, store: &Store, next: &mut NextAgain) -> Result<bool, StoreError> {
+        if !self.spilled {
+            return self.project(store).map(|()| true);
+        }
+        self.project_spilled(&store.conn, Some(next))
+    }
+
     /// `project` once the events were given up: the same work, the records
-    /// read back from the log in one forward walk of its new rows. Each
-    /// record is projected once the walk has passed its last new event, from
-    /// the events gathered on the way; a record that held events before
-    /// this import (or whose gathered events were dropped to bound memory)
-    /// is read whole by its entity instead.
-    fn project_spilled(self, conn: &Connection) -> Result<(), StoreError> {
+    /// read again in one forward walk of the new events — from the bundle
+    /// (`again`) or the log's new rows. Each record is projected once the
+    /// walk has passed its last new event, from the events gathered on the
+    /// way; a record that held events before this import (or whose gathered
+    /// events were dropped to bound memory) is read whole by its entity
+    /// instead. False when the bundle read again differs.
+    fn project_spilled(
+        self,
+        conn: &Connection,
+        again: Option<&mut NextAgain>,
+    ) -> Result<bool, StoreError> {
         let before = self.before.unwrap_or(0);
         // A decided record is recomputed here even if its group is below:
         // decisions are few, and the result is the same.
@@ -268,8 +339,25 @@ impl Intake {
              GROUP BY entity HAVING last > ?1 ORDER BY last",
         )?;
         let mut ends = ends.query([before])?;
-        let mut walk = log::appended(conn)?;
-        let mut walk = walk.query([before])?;
+        // The bundle's new events were appended in a row (rowids before+1…)
+        // only if nothing else was: else the log is walked.
+        let end: i64 = conn.query_row("SELECT COALESCE(MAX(rowid), 0) FROM events", [], |r| {
+            r.get(0)
+        })?;
+        let mut log_walk = log::appended(conn)?;
+        let mut walk = match again {
+            Some(next) if end == before + self.appended => Walk::Again(Box::new(Again {
+                next,
+                chunk: Vec::new().into_iter(),
+                at: 0,
+                rowid: before,
+                new_at: &self.new_at,
+                digest: blake3::Hasher::new(),
+                spent: Vec::new(),
+                done: false,
+            })),
+            _ => Walk::Log(log_walk.query([before])?),
+        };
         let mut gathered = Gathered::new(self.limit);
         let mut walked = before;
         while let Some(row) = ends.next()? {
@@ -277,11 +365,11 @@ impl Intake {
             let fresh = row.get::<_, i64>(1)? > before;
             let last: i64 = row.get(2)?;
             while walked < last {
-                let Some((rowid, rec)) = log::next_appended(&mut walk)? else {
+                let Some((rowid, read)) = walk.next()? else {
                     break;
                 };
                 walked = rowid;
-                gathered.add(rec);
+                gathered.add(read);
             }
             let events = match gathered.finish(&entity) {
                 Some(recs) if fresh => in_log_order(recs),
@@ -290,8 +378,18 @@ impl Intake {
             if events.iter().any(|(r, _)| recomputes(&r.kind)) {
                 project::project_entity(conn, &entity, &events, fresh, &mut pending)?;
             }
+            walk.done_with(events);
         }
-        pending.finish(conn)
+        pending.finish(conn)?;
+        match walk {
+            Walk::Log(_) => Ok(true),
+            Walk::Again(mut a) => {
+                while a.next()?.is_some() {}
+                Ok(a.at == self.taken
+                    && a.rowid == before + self.appended
+                    && a.digest.finalize() == self.digest.finalize())
+            }
+        }
     }
 
     /// The newest HLC among the new events.
@@ -300,12 +398,79 @@ impl Intake {
     }
 }
 
+/// Where a spilled projection reads the new events again, in log order,
+/// each with its rowid in the log.
+enum Walk<'w, 'n> {
+    Log(rusqlite::Rows<'w>),
+    Again(Box<Again<'n>>),
+}
+
+impl Walk<'_, '_> {
+    fn next(&mut self) -> Result<Option<(i64, ReadAgain)>, StoreError> {
+        match self {
+            Walk::Log(rows) => Ok(log::next_appended(rows)?.map(|(id, r)| (id, (r, None)))),
+            Walk::Again(a) => a.next(),
+        }
+    }
+
+    /// A projected record's events, freed where they were made.
+    fn done_with(&mut self, events: Vec<(EventRecord, Event)>) {
+        if let Walk::Again(a) = self {
+            a.spent
+                .extend(events.into_iter().map(|(r, ev)| (r, Some(ev))));
+        }
+    }
+}
+
+/// The bundle read a second time: its events in file order, of which the
+/// new ones (`new_at`) were appended at rowids `before`+1, +2, … in turn.
+struct Again<'n> {
+    next: &'n mut NextAgain<'n>,
+    chunk: std::vec::IntoIter<ReadAgain>,
+    /// Place in the bundle of the next event of `chunk`.
+    at: usize,
+    rowid: i64,
+    new_at: &'n [u64],
+    digest: blake3::Hasher,
+    spent: Vec<ReadAgain>,
+    done: bool,
+}
+
+impl Again<'_> {
+    fn next(&mut self) -> Result<Option<(i64, ReadAgain)>, StoreError> {
+        loop {
+            if let Some(read) = self.chunk.next() {
+                let at = self.at;
+                self.at += 1;
+                if self
+                    .new_at
+                    .get(at / 64)
+                    .is_some_and(|w| w & (1 << (at % 64)) != 0)
+                {
+                    self.rowid += 1;
+                    self.digest.update(&read.0.hash);
+                    return Ok(Some((self.rowid, read)));
+                }
+                self.spent.push(read);
+                continue;
+            }
+            if self.done {
+                return Ok(None);
+            }
+            match (self.next)(std::mem::take(&mut self.spent))? {
+                Some(chunk) => self.chunk = chunk.into_iter(),
+                None => self.done = true,
+            }
+        }
+    }
+}
+
 /// New events gathered per record while the log is walked, until the walk
 /// passes the record's last one. Few are open at once (a round's night, a
 /// visit's day: ~4,000 events for a school year); past `limit`, the largest
 /// records' events are dropped and those records read whole instead.
 struct Gathered {
-    open: HashMap<String, Vec<EventRecord>>,
+    open: HashMap<String, Vec<ReadAgain>>,
     dropped: std::collections::HashSet<String>,
     held: usize,
     limit: usize,
@@ -321,12 +486,15 @@ impl Gathered {
         }
     }
 
-    fn add(&mut self, rec: EventRecord) {
-        if self.dropped.contains(&rec.entity) {
+    fn add(&mut self, read: ReadAgain) {
+        if self.dropped.contains(&read.0.entity) {
             return;
         }
         self.held += 1;
-        self.open.entry(rec.entity.clone()).or_default().push(rec);
+        self.open
+            .entry(read.0.entity.clone())
+            .or_default()
+            .push(read);
         if self.held <= self.limit {
             return;
         }
@@ -349,7 +517,7 @@ impl Gathered {
     }
 
     /// The record's gathered events, or None when they were dropped.
-    fn finish(&mut self, entity: &str) -> Option<Vec<EventRecord>> {
+    fn finish(&mut self, entity: &str) -> Option<Vec<ReadAgain>> {
         if self.dropped.remove(entity) {
             return None;
         }
@@ -359,11 +527,19 @@ impl Gathered {
     }
 }
 
-/// A fresh record's new events (all of its events), parsed in the log's
-/// order, as `project::entity_events` would read them.
-fn in_log_order(mut recs: Vec<EventRecord>) -> Vec<(EventRecord, Event)> {
-    recs.sort_by(|a, b| (a.hlc, &a.origin, a.seq).cmp(&(b.hlc, &b.origin, b.seq)));
-    project::parsed(recs)
+/// A fresh record's new events (all of its events), parsed (unless they
+/// were) in the log's order, as `project::entity_events` would read them.
+fn in_log_order(mut recs: Vec<ReadAgain>) -> Vec<(EventRecord, Event)> {
+    recs.sort_by(|(a, _), (b, _)| (a.hlc, &a.origin, a.seq).cmp(&(b.hlc, &b.origin, b.seq)));
+    recs.into_iter()
+        .filter_map(|(r, ev)| match ev {
+            Some(ev) => Some((r, ev)),
+            None => match Event::parse(&r.kind, &r.body) {
+                Some(Ok(ev)) => Some((r, ev)),
+                _ => None,
+            },
+        })
+        .collect()
 }
 
 /// An event of this kind changes its record's row (not only a simple fact).
@@ -614,37 +790,97 @@ mod tests {
         Store::open_in_memory(Arc::new(FixedClock::new(1_795_000_000_000))).unwrap()
     }
 
-    /// Takes `recs` in one batch holding at most `limit` in memory; whether
+    /// Takes `recs` in one batch holding at most `limit` in memory, then
+    /// projects them — when `again`, from `recs` read a second time, in
+    /// chunks, every other event parsed as a bundle's reader would; whether
     /// it spilled.
-    fn take_all(s: &mut Store, recs: &[EventRecord], limit: usize) -> bool {
+    fn take_all(s: &mut Store, recs: &[EventRecord], limit: usize, again: bool) -> bool {
         s.batch(|s| {
             let mut intake = Intake::with_limit(limit);
             for r in recs {
-                assert_eq!(intake.take(s, r.clone())?, Verdict::New);
+                let v = intake.take(s, r.clone())?;
+                assert!(matches!(v, Verdict::New | Verdict::Known), "{v:?}");
             }
             let spilled = intake.spilled;
-            intake.project(s)?;
+            if again {
+                let mut chunks = read_again(recs).into_iter();
+                assert!(intake.project_again(s, &mut |_| Ok(chunks.next()))?);
+            } else {
+                intake.project(s)?;
+            }
             Ok(spilled)
         })
         .unwrap()
+    }
+
+    /// `recs` as a bundle's reader sends them again: chunks of 7, every
+    /// other event parsed.
+    fn read_again(recs: &[EventRecord]) -> Vec<Vec<ReadAgain>> {
+        let all: Vec<ReadAgain> = recs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let ev = (i % 2 == 0)
+                    .then(|| Event::parse(&r.kind, &r.body).and_then(Result::ok))
+                    .flatten();
+                (r.clone(), ev)
+            })
+            .collect();
+        all.chunks(7).map(<[ReadAgain]>::to_vec).collect()
     }
 
     #[test]
     fn a_spilled_intake_projects_what_one_held_in_memory_does() {
         let (expected, recs) = demo_events();
         assert!(recs.len() > 1000, "{} events", recs.len());
-        // Spilled, records are gathered on the walk of the log; a limit of
-        // 1 drops nearly every record's gathered events for a read by entity.
-        for limit in [usize::MAX, 100, 1] {
-            // One bundle, and two: the second's records are mostly known.
-            for split in [recs.len(), recs.len() / 2] {
-                let mut s = empty_station();
-                let a = take_all(&mut s, &recs[..split], limit);
-                let b = take_all(&mut s, &recs[split..], limit);
-                assert_eq!(a || b, limit != usize::MAX);
-                let got = project::dump(s.conn()).unwrap();
-                assert!(got == expected, "limit {limit}, split at {split}");
+        // Spilled, records are gathered on a walk of the log or of the
+        // bundle read again; a limit of 1 drops nearly every record's
+        // gathered events for a read by entity.
+        for again in [false, true] {
+            for limit in [usize::MAX, 100, 1] {
+                // One bundle, and two: the second's records are mostly
+                // known, and it starts with 50 events held already.
+                for split in [recs.len(), recs.len() / 2] {
+                    let mut s = empty_station();
+                    let a = take_all(&mut s, &recs[..split], limit, again);
+                    let b = take_all(&mut s, &recs[split.saturating_sub(50)..], limit, again);
+                    assert_eq!(a || b, limit != usize::MAX);
+                    let got = project::dump(s.conn()).unwrap();
+                    assert!(
+                        got == expected,
+                        "limit {limit}, split at {split}, again {again}"
+                    );
+                }
             }
+        }
+    }
+
+    #[test]
+    fn a_bundle_that_changed_before_its_second_read_is_refused() {
+        let (_, recs) = demo_events();
+        // One event's content changed (hashed to match itself, as a reader
+        // checks), one left out, one more at the end.
+        let mut changed = read_again(&recs);
+        let (r, _) = &mut changed[3][2];
+        r.body = r.body.replace('"', "'");
+        r.hash = r.compute_hash();
+        let mut shorter = read_again(&recs);
+        shorter[5].remove(0);
+        let mut longer = read_again(&recs);
+        longer.push(vec![(recs[0].clone(), None)]);
+        for chunks in [changed, shorter, longer] {
+            let mut s = empty_station();
+            let mut chunks = chunks.into_iter();
+            let same = s
+                .batch(|s| {
+                    let mut intake = Intake::with_limit(100);
+                    for r in &recs {
+                        intake.take(s, r.clone())?;
+                    }
+                    intake.project_again(s, &mut |_| Ok(chunks.next()))
+                })
+                .unwrap();
+            assert!(!same);
         }
     }
 

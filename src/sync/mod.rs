@@ -18,7 +18,7 @@ pub use folder::{folder, folder_with};
 pub use lines::{error_text, export_line, photos_line, report_line, report_lines};
 
 use crate::domain::hlc::Hlc;
-use crate::store::intake::{Intake, Verdict};
+use crate::store::intake::{Intake, ReadAgain, Verdict};
 use crate::store::log::EventRecord;
 use crate::store::station_log::ImportLogEntry;
 use crate::store::{Store, StoreError};
@@ -515,7 +515,9 @@ fn import_events(
                     }
                     Ok(reader::Msg::Verified) => return Ok(()),
                     Ok(reader::Msg::Failed(e)) => return Err(e),
-                    Ok(reader::Msg::Header(_)) | Err(_) => return Err(SyncError::BadEvent),
+                    Ok(reader::Msg::Header(_) | reader::Msg::Again(_)) | Err(_) => {
+                        return Err(SyncError::BadEvent);
+                    }
                 };
                 for rec in recs {
                     let (hlc, origin, seq) = (rec.hlc, rec.origin.clone(), rec.seq);
@@ -548,7 +550,31 @@ fn import_events(
             return Err(StoreError::Io(std::io::Error::other("bundle refused")));
         }
         let max_hlc = intake.max_hlc();
-        intake.project(s)?;
+        if intake.spilled() {
+            // The reading thread reads and parses the bundle again beside
+            // the projection, instead of this one reading the log back.
+            events.again();
+            let mut next = |spent: Vec<ReadAgain>| {
+                events.give_back(spent);
+                match events.recv() {
+                    Ok(reader::Msg::Again(v)) => Ok(Some(v)),
+                    Ok(reader::Msg::Verified) => Ok(None),
+                    Ok(reader::Msg::Failed(e)) => Err(e),
+                    _ => Err(SyncError::BadEvent),
+                }
+                .map_err(|e| {
+                    failure = Some(e);
+                    StoreError::Io(std::io::Error::other("bundle refused"))
+                })
+            };
+            if !intake.project_again(s, &mut next)? {
+                // The file changed between the two reads.
+                failure = Some(SyncError::BadEvent);
+                return Err(StoreError::Io(std::io::Error::other("bundle refused")));
+            }
+        } else {
+            intake.project(s)?;
+        }
         // Only a verified bundle teaches what its sender holds.
         if let Some(k) = &header.knows {
             knowledge::record(s, &header.station_id, header.created_ms, k)?;

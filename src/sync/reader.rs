@@ -5,6 +5,7 @@
 //! importer meets problems in the same order as if it read the file itself.
 
 use super::{SyncError, Wire, attachments, crypto, from_wire};
+use crate::domain::event::Event;
 use crate::store::log::EventRecord;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -24,6 +25,9 @@ pub(super) enum Msg {
     /// its name by the importer.
     Part(attachments::Part, u64),
     Failed(SyncError),
+    /// Events read again on request (`Stream::again`), each parsed if its
+    /// kind is known; photo parts are not sent again.
+    Again(Vec<(EventRecord, Option<Event>)>),
     /// Every line read, the MAC and the end of the file checked.
     Verified,
 }
@@ -32,7 +36,8 @@ pub(super) enum Msg {
 /// events the importer is done with.
 pub(super) struct Stream {
     rx: Receiver<Msg>,
-    back: Sender<Vec<EventRecord>>,
+    back: Sender<Box<dyn Send>>,
+    again: Sender<()>,
 }
 
 impl Stream {
@@ -43,10 +48,16 @@ impl Stream {
     /// Hands events back to be freed on the reading thread, which made
     /// them: freeing them here would contend for that thread's allocator
     /// lock on every event. Freed here once the reader has finished.
-    pub(super) fn give_back(&self, spent: Vec<EventRecord>) {
+    pub(super) fn give_back<T: Send + 'static>(&self, spent: Vec<T>) {
         if !spent.is_empty() {
-            let _ = self.back.send(spent);
+            let _ = self.back.send(Box::new(spent));
         }
+    }
+
+    /// Asks for the bundle's events once more, after `Verified`: they come
+    /// as `Again`, then `Verified` (or `Failed`) as the first time.
+    pub(super) fn again(&self) {
+        let _ = self.again.send(());
     }
 }
 
@@ -61,12 +72,13 @@ pub(super) fn spawn<'scope>(
 ) -> Stream {
     let (tx, rx) = sync_channel(AHEAD);
     let (back, returned) = channel();
+    let (again, asked) = channel();
     scope.spawn(move || {
-        if let Err(e) = read(path, key, school_id, &tx, &returned) {
+        if let Err(e) = read(path, key, school_id, &tx, &returned, &asked) {
             let _ = tx.send(Msg::Failed(e));
         }
     });
-    Stream { rx, back }
+    Stream { rx, back, again }
 }
 
 /// `Err` for a failure to report; `Ok` when done or when the importer
@@ -76,18 +88,54 @@ fn read(
     key: &crypto::SchoolKey,
     school_id: &str,
     tx: &SyncSender<Msg>,
-    returned: &Receiver<Vec<EventRecord>>,
+    returned: &Receiver<Box<dyn Send>>,
+    asked: &Receiver<()>,
 ) -> Result<(), SyncError> {
-    let file = std::fs::File::open(path)?;
-    let reader: Box<dyn BufRead> = Box::new(BufReader::new(file));
-    let (header, mut body) = crypto::open_bundle(reader, key, school_id)?;
+    let open = || -> Result<_, SyncError> {
+        let file = std::fs::File::open(path)?;
+        let reader: Box<dyn BufRead> = Box::new(BufReader::new(file));
+        Ok(crypto::open_bundle(reader, key, school_id)?)
+    };
+    let (header, body) = open()?;
     if tx.send(Msg::Header(header)).is_err() {
         return Ok(());
     }
+    if !pass(body, tx, returned, |r| r, Msg::Events, true)? {
+        return Ok(());
+    }
+    // The importer may ask for the events again (`Stream::again`), parsed
+    // here: this thread is otherwise idle while the importer projects.
+    while asked.recv().is_ok() {
+        let (_, body) = open()?;
+        let parse = |r: EventRecord| {
+            let ev = Event::parse(&r.kind, &r.body).and_then(Result::ok);
+            (r, ev)
+        };
+        if !pass(body, tx, returned, parse, |v, _| Msg::Again(v), false)? {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// One read of the body: its events made into `T` and sent in chunks,
+/// photo parts too when `parts`, then `Verified`. False when the importer
+/// stopped listening.
+fn pass<T>(
+    mut body: crypto::BundleBody,
+    tx: &SyncSender<Msg>,
+    returned: &Receiver<Box<dyn Send>>,
+    make: impl Fn(EventRecord) -> T,
+    msg: impl Fn(Vec<T>, u64) -> Msg,
+    parts: bool,
+) -> Result<bool, SyncError> {
     let mut chunk = Vec::with_capacity(CHUNK);
-    let outcome = (|| -> Result<(), SyncError> {
+    let outcome = (|| -> Result<bool, SyncError> {
         while let Some(line) = body.next_line()? {
             if attachments::is_part(&line) {
+                if !parts {
+                    continue;
+                }
                 // A malformed part is a photo refused, not a bundle refused.
                 let part = attachments::parse_part(&line).unwrap_or(attachments::Part {
                     hash: String::new(),
@@ -98,12 +146,12 @@ fn read(
                 });
                 if !chunk.is_empty() {
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                    if tx.send(Msg::Events(full, body.bytes_read())).is_err() {
-                        return Ok(());
+                    if tx.send(msg(full, body.bytes_read())).is_err() {
+                        return Ok(false);
                     }
                 }
                 if tx.send(Msg::Part(part, body.bytes_read())).is_err() {
-                    return Ok(());
+                    return Ok(false);
                 }
                 continue;
             }
@@ -112,24 +160,25 @@ fn read(
             if rec.compute_hash() != rec.hash {
                 return Err(SyncError::BadEvent);
             }
-            chunk.push(rec);
+            chunk.push(make(rec));
             if chunk.len() == CHUNK {
                 // Free what the importer is done with (see `give_back`).
                 while returned.try_recv().is_ok() {}
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                if tx.send(Msg::Events(full, body.bytes_read())).is_err() {
-                    return Ok(());
+                if tx.send(msg(full, body.bytes_read())).is_err() {
+                    return Ok(false);
                 }
             }
         }
-        Ok(())
+        Ok(true)
     })();
     // The events read before a failure go first, as if read in one stream.
-    if !chunk.is_empty() && tx.send(Msg::Events(chunk, body.bytes_read())).is_err() {
-        return Ok(());
+    if !chunk.is_empty() && tx.send(msg(chunk, body.bytes_read())).is_err() {
+        return Ok(false);
     }
-    outcome?;
+    if !outcome? {
+        return Ok(false);
+    }
     body.finish()?;
-    let _ = tx.send(Msg::Verified);
-    Ok(())
+    Ok(tx.send(Msg::Verified).is_ok())
 }

@@ -181,6 +181,8 @@ pub fn split_in_bundle(store: &mut Store, path: &Path) -> Result<Split, SyncErro
             match events.recv() {
                 // Photos say nothing about where a chain split.
                 Ok(super::reader::Msg::Header(_) | super::reader::Msg::Part(..)) => {}
+                // Not asked for here.
+                Ok(super::reader::Msg::Again(_)) => return Err(SyncError::BadEvent),
                 Ok(super::reader::Msg::Events(recs, _)) => {
                     for r in recs.iter().filter(|r| r.origin == me && r.seq <= head + 1) {
                         if found != Split::Unknown {
