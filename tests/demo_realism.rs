@@ -331,3 +331,30 @@ fn a_year_is_written_at_several_stations_with_their_contradictions() {
     let rebuilt = project::dump(store.conn()).expect("dump");
     assert!(incremental == rebuilt, "rebuild differs from incremental");
 }
+
+/// The demo opens at whatever hour it is started: none of its records may
+/// lie ahead of that moment, or every event recorded in it would carry the
+/// later time (the log's clock never goes back) and show it.
+#[test]
+fn a_demo_started_at_any_hour_holds_nothing_from_later() {
+    let midnight = now_ms() - 10 * 3_600_000;
+    for hour in [0, 1, 3, 6, 7, 8, 9, 12, 17, 18, 20, 22, 23] {
+        let now = midnight + hour * 3_600_000 + 5 * 60_000;
+        let clock = FixedClock::new(now);
+        let mut store = Store::open_in_memory(Arc::new(clock.clone())).expect("open store");
+        demo::generate(&mut store, &clock, Scale::Small, 42, now).expect("demo data");
+        let (latest, kind): (i64, String) = store
+            .conn()
+            .query_row(
+                "SELECT hlc_ms, kind FROM events ORDER BY hlc_ms DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("events");
+        assert!(
+            latest <= now,
+            "started at {hour:02}:05: a {kind} at {} min later",
+            (latest - now) / 60_000
+        );
+    }
+}

@@ -156,10 +156,24 @@ pub fn generate(
         s.offset_min(),
     ) - DAY;
     let at = |h: i64, m: i64| night + h * HOUR + m * MIN;
+    // Started before the night's last entry's time, the demo stops at now:
+    // an entry from later would lend every new event its time.
     let mut write = |s: &mut Store, t: i64, who: &Actor, d: LogDraft| {
+        if t > now_ms {
+            return Ok(None);
+        }
         clock.set(t);
         n += 1;
-        s.log_entry(who, &d)
+        s.log_entry(who, &d).map(Some)
+    };
+    let close = |s: &mut Store, t: i64, who: &Actor, id: Option<String>, outcome: &str| match id
+        .filter(|_| t <= now_ms)
+    {
+        Some(id) => {
+            clock.set(t);
+            s.close_log_entry(who, &id, outcome)
+        }
+        None => Ok(()),
     };
     write(
         s,
@@ -185,8 +199,13 @@ pub fn generate(
             true,
         ),
     )?;
-    clock.set(at(22, 30));
-    s.close_log_entry(teacher, &absent, "家长确认学生在亲戚家过夜，今早返校")?;
+    close(
+        s,
+        at(22, 30),
+        teacher,
+        absent,
+        "家长确认学生在亲戚家过夜，今早返校",
+    )?;
     write(
         s,
         at(23, 20),
@@ -211,8 +230,7 @@ pub fn generate(
             true,
         ),
     )?;
-    clock.set(at(31, 0));
-    s.close_log_entry(guard, &leak, "后勤王师傅已更换水管")?;
+    close(s, at(31, 0), guard, leak, "后勤王师傅已更换水管")?;
     write(
         s,
         at(32, 0),
