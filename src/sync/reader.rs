@@ -100,26 +100,38 @@ fn read(
     if tx.send(Msg::Header(header)).is_err() {
         return Ok(());
     }
-    if !pass(body, tx, returned, |r| r, Msg::Events, true)? {
+    let Some(mac) = pass(body, tx, returned, |r| r, Msg::Events, true)? else {
+        return Ok(());
+    };
+    if tx.send(Msg::Verified).is_err() {
         return Ok(());
     }
     // The importer may ask for the events again (`Stream::again`), parsed
-    // here: this thread is otherwise idle while the importer projects.
+    // here: this thread is otherwise idle while the importer projects. The
+    // same MAC at the end proves the same lines were read, each checked
+    // against its hash the first time, so the hashes are not taken again.
     while asked.recv().is_ok() {
         let (_, body) = open()?;
         let parse = |r: EventRecord| {
             let ev = Event::parse(&r.kind, &r.body).and_then(Result::ok);
             (r, ev)
         };
-        if !pass(body, tx, returned, parse, |v, _| Msg::Again(v), false)? {
+        let Some(again) = pass(body, tx, returned, parse, |v, _| Msg::Again(v), false)? else {
+            return Ok(());
+        };
+        if again != mac {
+            return Err(SyncError::BadEvent);
+        }
+        if tx.send(Msg::Verified).is_err() {
             return Ok(());
         }
     }
     Ok(())
 }
 
-/// One read of the body: its events made into `T` and sent in chunks,
-/// photo parts too when `parts`, then `Verified`. False when the importer
+/// One read of the body: its events made into `T` and sent in chunks; on
+/// the `first` read each is checked against its hash and photo parts are
+/// sent too. The bundle's MAC once verified; `None` when the importer
 /// stopped listening.
 fn pass<T>(
     mut body: crypto::BundleBody,
@@ -127,13 +139,13 @@ fn pass<T>(
     returned: &Receiver<Box<dyn Send>>,
     make: impl Fn(EventRecord) -> T,
     msg: impl Fn(Vec<T>, u64) -> Msg,
-    parts: bool,
-) -> Result<bool, SyncError> {
+    first: bool,
+) -> Result<Option<[u8; 32]>, SyncError> {
     let mut chunk = Vec::with_capacity(CHUNK);
     let outcome = (|| -> Result<bool, SyncError> {
         while let Some(line) = body.next_line()? {
             if attachments::is_part(&line) {
-                if !parts {
+                if !first {
                     continue;
                 }
                 // A malformed part is a photo refused, not a bundle refused.
@@ -157,7 +169,7 @@ fn pass<T>(
             }
             let wire: Wire = serde_json::from_str(&line).map_err(|_| SyncError::BadEvent)?;
             let rec = from_wire(wire).ok_or(SyncError::BadEvent)?;
-            if rec.compute_hash() != rec.hash {
+            if first && rec.compute_hash() != rec.hash {
                 return Err(SyncError::BadEvent);
             }
             chunk.push(make(rec));
@@ -174,11 +186,73 @@ fn pass<T>(
     })();
     // The events read before a failure go first, as if read in one stream.
     if !chunk.is_empty() && tx.send(msg(chunk, body.bytes_read())).is_err() {
-        return Ok(false);
+        return Ok(None);
     }
     if !outcome? {
-        return Ok(false);
+        return Ok(None);
     }
-    body.finish()?;
-    Ok(tx.send(Msg::Verified).is_ok())
+    Ok(Some(body.finish()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time::FixedClock;
+    use crate::store::Store;
+    use std::sync::Arc;
+
+    /// Every message up to `Verified` or `Failed`: events read, and whether
+    /// the read verified.
+    fn drain(s: &Stream) -> (usize, bool) {
+        let mut n = 0;
+        loop {
+            match s.recv() {
+                Ok(Msg::Events(v, _)) => n += v.len(),
+                Ok(Msg::Again(v)) => n += v.len(),
+                Ok(Msg::Header(_) | Msg::Part(..)) => {}
+                Ok(Msg::Verified) => return (n, true),
+                Ok(Msg::Failed(_)) | Err(_) => return (n, false),
+            }
+        }
+    }
+
+    #[test]
+    fn a_second_read_gives_the_same_events_or_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = 1_795_000_000_000;
+        let clock = FixedClock::new(now);
+        let mut st = Store::open(&dir.path().join("a.db"), Arc::new(clock.clone())).unwrap();
+        crate::demo::generate(&mut st, &clock, crate::demo::Scale::Small, 42, now).unwrap();
+        let id = super::super::identity(&mut st).unwrap();
+        let one = dir.path().join("one.ddbundle");
+        let n = super::super::export_to_as(&mut st, &one, true)
+            .unwrap()
+            .events as usize;
+        // Another bundle of the same school: one event more.
+        clock.advance_min(5);
+        let admin = st.operators().unwrap().into_iter();
+        let admin = admin
+            .filter(|o| o.role == crate::domain::role::Role::Admin)
+            .map(|o| o.actor())
+            .next()
+            .unwrap();
+        st.set_setting(&admin, "lock_minutes", 7).unwrap();
+        let two = dir.path().join("two.ddbundle");
+        super::super::export_to_as(&mut st, &two, true).unwrap();
+        let path = dir.path().join("in.ddbundle");
+        for (swap, verified) in [(false, true), (true, false)] {
+            std::fs::copy(&one, &path).unwrap();
+            std::thread::scope(|scope| {
+                let s = spawn(scope, &path, &id.key, &id.school_id);
+                assert_eq!(drain(&s), (n, true));
+                if swap {
+                    std::fs::copy(&two, &path).unwrap();
+                }
+                s.again();
+                let (read, ok) = drain(&s);
+                assert_eq!(ok, verified, "swapped {swap}");
+                assert!(read >= n.min(2048 * 8), "{read} read again");
+            });
+        }
+    }
 }

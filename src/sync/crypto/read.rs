@@ -225,6 +225,7 @@ pub fn open_bundle(
         state,
         line: Vec::new(),
         outcome: None,
+        tag: None,
     };
     if !body.read_raw_line()? || body.line != line {
         return Err(SyncCryptoError::Tampered);
@@ -261,6 +262,8 @@ pub struct BundleBody {
     state: Shared,
     line: Vec<u8>,
     outcome: Option<Outcome>,
+    /// The MAC, once its line was read and matched.
+    tag: Option<blake3::Hash>,
 }
 
 impl BundleBody {
@@ -309,6 +312,9 @@ impl BundleBody {
                 .and_then(|t| blake3::Hash::from_hex(t).ok())
                 // blake3::Hash compares in constant time.
                 .is_some_and(|t| t == self.hasher.finalize());
+            if ok {
+                self.tag = Some(self.hasher.finalize());
+            }
             let outcome = if ok {
                 self.check_end()
             } else {
@@ -355,12 +361,16 @@ impl BundleBody {
     }
 
     /// Reads any remaining lines, then reports whether the whole bundle is
-    /// authentic and complete.
-    pub fn finish(mut self) -> Result<(), SyncCryptoError> {
+    /// authentic and complete, with its MAC: a keyed blake3 of every line,
+    /// so two reads with the same MAC read the same lines.
+    pub fn finish(mut self) -> Result<[u8; 32], SyncCryptoError> {
         while self.outcome.is_none() {
             self.next_line()?;
         }
-        self.outcome.unwrap_or(Outcome::Tampered).into_result()
+        self.outcome.unwrap_or(Outcome::Tampered).into_result()?;
+        self.tag
+            .map(|t| *t.as_bytes())
+            .ok_or(SyncCryptoError::Tampered)
     }
 }
 
