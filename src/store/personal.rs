@@ -43,9 +43,9 @@ pub fn hash_form(body: &str) -> Option<String> {
     };
     let digest = split(&mut v)?;
     v.insert(DIGEST.into(), Value::String(digest));
-    let mut out = String::with_capacity(body.len());
+    let mut out = Vec::with_capacity(body.len());
     canonical(&Value::Object(v), &mut out);
-    Some(out)
+    String::from_utf8(out).ok()
 }
 
 /// The body with its personal fields erased; `None` when it holds none to
@@ -106,48 +106,55 @@ fn split(v: &mut Map<String, Value>) -> Option<String> {
                 Some(Value::String(s)) => s,
                 _ => return None,
             };
-            let mut text = String::new();
+            let mut text = Vec::new();
             canonical(&Value::Object(fields), &mut text);
             let mut h = blake3::Hasher::new();
             h.update(b"dutydesk-personal-v1");
             h.update(&(salt.len() as u64).to_le_bytes());
             h.update(salt.as_bytes());
-            h.update(text.as_bytes());
+            h.update(&text);
             Some(h.finalize().to_hex().to_string())
         }
     }
 }
 
 /// JSON with object keys sorted, whatever order a map keeps them in, so
-/// the hash does not depend on a serializer's feature flags.
-fn canonical(v: &Value, out: &mut String) {
+/// the hash does not depend on a serializer's feature flags. Keys and
+/// values are written as serde_json writes them (`Value`'s `Display`), in
+/// place: every visit of a bundle is hashed through here.
+fn canonical(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by_key(|(k, _)| *k);
+            out.push(b'{');
+            for (i, (k, x)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                canonical(&m[k], out);
+                write_json(k, out);
+                out.push(b':');
+                canonical(x, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(a) => {
-            out.push('[');
+            out.push(b'[');
             for (i, x) in a.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 canonical(x, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        other => out.push_str(&other.to_string()),
+        other => write_json(other, out),
     }
+}
+
+fn write_json<T: serde::Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
+    // Writing a string, number, bool or null into memory cannot fail.
+    let _ = serde_json::to_writer(out, v);
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -157,6 +164,56 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `canonical` as first written, one string per key and value: the
+    /// hash of every event sealed since depends on the same bytes.
+    fn canonical_as_first_written(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String(k.clone()).to_string());
+                    out.push(':');
+                    canonical_as_first_written(&m[k], out);
+                }
+                out.push('}');
+            }
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    canonical_as_first_written(x, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+
+    #[test]
+    fn the_canonical_form_has_not_changed() {
+        let bodies = [
+            body(),
+            r#"{"z":1,"a":[1.5,-2,1e300,null,true,"x\"y\\z\n\u0001"],"中":{"b":"张三 🚗","a":{}},"":[]}"#
+                .to_string(),
+            r#"{"n":18446744073709551615,"m":-9223372036854775808,"f":0.1,"s":"\u2028\t/"}"#
+                .to_string(),
+        ];
+        for b in bodies {
+            let v: Value = serde_json::from_str(&b).unwrap();
+            let (mut new, mut old) = (Vec::new(), String::new());
+            canonical(&v, &mut new);
+            canonical_as_first_written(&v, &mut old);
+            assert_eq!(String::from_utf8(new).unwrap(), old, "{b}");
+        }
+    }
 
     fn body() -> String {
         seal(

@@ -151,22 +151,29 @@ fn hex_into<'o>(b: &[u8; 32], out: &'o mut [u8; 64]) -> &'o str {
 }
 
 fn unhex(s: &str) -> Option<[u8; 32]> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
+    /// Each byte's value as a lower-case hex digit, 0xFF if it is none:
+    /// a table, as two million hashes a pass go through here.
+    const NIBBLE: [u8; 256] = {
+        let mut t = [0xFF; 256];
+        let mut i = 0;
+        while i < 16 {
+            t[HEX[i] as usize] = i as u8;
+            i += 1;
         }
-    }
+        t
+    };
     let s = s.as_bytes();
     if s.len() != 64 {
         return None;
     }
     let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = nibble(s[2 * i])? << 4 | nibble(s[2 * i + 1])?;
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        let (hi, lo) = (NIBBLE[pair[0] as usize], NIBBLE[pair[1] as usize]);
+        bad |= hi | lo;
+        *o = hi << 4 | lo;
     }
-    Some(out)
+    (bad & 0xF0 == 0).then_some(out)
 }
 
 /// Writes one event as a bundle line.
