@@ -478,7 +478,7 @@ fn a_version_7_file_migrates_its_open_absences() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TABLE absences_open;
-             DROP TRIGGER absences_open_mark_in; DROP TRIGGER absences_open_mark_out;
+             DROP TRIGGER IF EXISTS absences_open_mark_in; DROP TRIGGER absences_open_mark_out;
              DROP TRIGGER absences_open_mark_change; DROP TRIGGER absences_open_found;
              DROP TRIGGER absences_open_unfound; DROP TRIGGER absences_open_refound;
              DROP INDEX leaves_open; DROP INDEX leaves_returned;

@@ -540,9 +540,14 @@ fn a_version_5_file_migrates_marks_without_losing_any() {
             conn.execute_batch(&format!("ALTER TABLE operators ADD COLUMN {c} INTEGER"))
                 .unwrap();
         }
-        // And the marks' fact column of schema 7.
-        conn.execute_batch("ALTER TABLE marks ADD COLUMN fact TEXT")
-            .unwrap();
+        // And the marks' fact column of schema 7, and the open absences
+        // of schema 8 (written beside a mark since schema 20).
+        conn.execute_batch(
+            "ALTER TABLE marks ADD COLUMN fact TEXT;
+             CREATE TABLE absences_open (round_id TEXT NOT NULL, student_id TEXT NOT NULL,
+                 PRIMARY KEY (round_id, student_id)) WITHOUT ROWID;",
+        )
+        .unwrap();
         // As a schema-5 station held them: the log and its projections.
         for rec in &recs {
             dutydesk::store::log::insert(&conn, rec).unwrap();
@@ -563,7 +568,7 @@ fn a_version_5_file_migrates_marks_without_losing_any() {
             conn.execute_batch(&format!("ALTER TABLE operators DROP COLUMN {c}"))
                 .unwrap();
         }
-        conn.execute_batch("ALTER TABLE marks DROP COLUMN fact")
+        conn.execute_batch("ALTER TABLE marks DROP COLUMN fact; DROP TABLE absences_open;")
             .unwrap();
         let n: i64 = conn
             .query_row("SELECT COUNT(*) FROM marks", [], |r| r.get(0))

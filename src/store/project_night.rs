@@ -71,6 +71,7 @@ pub fn round(
             group.len() as i64 - 1,
             m.fact.as_ref().map(|f| f.to_column())
         ])?;
+        absence_opened(conn, id, student, m.mark)?;
     }
     // Closing: the earliest close counts; a second one from another station
     // is listed for review.
@@ -168,9 +169,33 @@ pub fn mark_in_place(
         ];
         if update.execute(row)? == 0 {
             insert.execute(row)?;
+            absence_opened(conn, &m.round_id, student, m.mark)?;
         }
     }
     Ok(true)
+}
+
+/// After a mark's row is inserted (here only, in `round` and
+/// `mark_in_place`): an absence is open until a follow-up finds the boarder.
+/// Schema 20 moved this out of a trigger (see `migrate::V20`); changed and
+/// deleted marks are still kept by the triggers.
+fn absence_opened(
+    conn: &Connection,
+    round_id: &str,
+    student_id: &str,
+    mark: crate::domain::rollcall::Mark,
+) -> Result<(), StoreError> {
+    if mark != crate::domain::rollcall::Mark::Absent {
+        return Ok(());
+    }
+    exec(
+        conn,
+        "INSERT OR IGNORE INTO absences_open SELECT ?1, ?2
+         WHERE NOT EXISTS (SELECT 1 FROM followups f WHERE f.round_id = ?1
+           AND f.student_id = ?2 AND f.found_at IS NOT NULL)",
+        params![round_id, student_id],
+    )?;
+    Ok(())
 }
 
 pub fn sick(

@@ -36,8 +36,8 @@ impl Store {
     }
 
     /// Absences (in any round) whose student has not been found yet: the
-    /// `absences_open` table the schema's triggers keep, not every absence
-    /// of every night.
+    /// `absences_open` table the projection and the schema's triggers keep,
+    /// not every absence of every night.
     pub fn open_absences(&self) -> Result<Vec<OpenAbsence>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.round_id, r.night, r.building, a.student_id, COALESCE(s.name, ''), COALESCE(s.class, ''),
