@@ -37,7 +37,9 @@ pub fn round(
         }
     }
     per_student.sort_by_key(|(s, _)| *s);
-    let mut rows: Vec<MarkRow> = Vec::with_capacity(per_student.len());
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes, fact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
     for group in per_student.chunk_by(|a, b| a.0 == b.0) {
         let student = group[0].0;
         let first = group[0].1;
@@ -58,16 +60,19 @@ pub fn round(
             let recs: Vec<&EventRecord> = group.iter().map(|(_, (r, _))| *r).collect();
             add_conflict(conn, &key, "mark", &entity, &recs, &r.id)?;
         }
-        rows.push(MarkRow {
+        insert.execute(params![
+            id,
             student,
-            rec: r,
-            marked: m,
-            mark: m.mark.key(),
-            changes: group.len() as i64 - 1,
-            fact: m.fact.as_ref().map(|f| f.to_column()),
-        });
+            m.mark.key(),
+            m.late_at_ms,
+            m.note,
+            r.hlc.ms,
+            r.actor,
+            group.len() as i64 - 1,
+            m.fact.as_ref().map(|f| f.to_column())
+        ])?;
+        absence_opened(conn, id, student, m.mark)?;
     }
-    insert_marks(conn, id, &rows)?;
     // Closing: the earliest close counts; a second one from another station
     // is listed for review.
     let closes: Vec<(&EventRecord, &crate::domain::event::RoundClosed)> = events
@@ -168,74 +173,6 @@ pub fn mark_in_place(
         }
     }
     Ok(true)
-}
-
-/// One boarder's row of a round's marks, as `round` writes it.
-struct MarkRow<'a> {
-    student: &'a str,
-    rec: &'a EventRecord,
-    marked: &'a RoundMarked,
-    mark: &'static str,
-    changes: i64,
-    fact: Option<String>,
-}
-
-/// Marks written by one statement: a round's 500 boarders in 16 statements,
-/// not 500 (each statement's own start and end cost as much as a row).
-const MARKS_PER_INSERT: usize = 32;
-
-const MARK_COLUMNS: &str = "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes, fact) VALUES ";
-
-fn insert_marks(conn: &Connection, round_id: &str, rows: &[MarkRow]) -> Result<(), StoreError> {
-    static MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "{MARK_COLUMNS}{}",
-            vec!["(?,?,?,?,?,?,?,?,?)"; MARKS_PER_INSERT].join(",")
-        )
-    });
-    let round: &dyn rusqlite::ToSql = &round_id;
-    let mut chunks = rows.chunks_exact(MARKS_PER_INSERT);
-    let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(9 * MARKS_PER_INSERT);
-    if chunks.len() > 0 {
-        let mut many = conn.prepare_cached(&MANY)?;
-        for chunk in &mut chunks {
-            params.clear();
-            for row in chunk {
-                mark_values(round, row, &mut params);
-            }
-            many.execute(params.as_slice())?;
-        }
-    }
-    let mut one = conn.prepare_cached(&format!("{MARK_COLUMNS}(?,?,?,?,?,?,?,?,?)"))?;
-    for row in chunks.remainder() {
-        params.clear();
-        mark_values(round, row, &mut params);
-        one.execute(params.as_slice())?;
-    }
-    for row in rows {
-        absence_opened(conn, round_id, row.student, row.marked.mark)?;
-    }
-    Ok(())
-}
-
-/// The nine values of one row of `MARK_COLUMNS`.
-fn mark_values<'p>(
-    round: &'p dyn rusqlite::ToSql,
-    row: &'p MarkRow<'_>,
-    out: &mut Vec<&'p dyn rusqlite::ToSql>,
-) {
-    let (r, m) = (row.rec, row.marked);
-    out.extend([
-        round,
-        &row.student,
-        &row.mark,
-        &m.late_at_ms,
-        &m.note,
-        &r.hlc.ms,
-        &r.actor,
-        &row.changes,
-        &row.fact,
-    ]);
 }
 
 /// After a mark's row is inserted (here only, in `round` and
