@@ -17,6 +17,7 @@ pub mod log;
 pub mod migrate;
 pub mod open;
 pub mod operators;
+pub mod own_writes;
 pub mod patrol;
 pub mod patrol_ledger;
 pub mod patrol_night;

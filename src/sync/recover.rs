@@ -242,7 +242,7 @@ impl RecoverError {
 /// new origin, then the bundles taken in.
 #[derive(Debug, Clone)]
 pub struct Recovered {
-    pub moved: crate::store::intake::Moved,
+    pub moved: crate::store::own_writes::Moved,
     pub split: i64,
     pub imports: Vec<super::ImportReport>,
 }
