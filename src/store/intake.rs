@@ -235,12 +235,6 @@ impl Intake {
         self.spilled = true;
     }
 
-    /// The new events were given up: `project_again` can spare reading
-    /// them back from the log.
-    pub fn spilled(&self) -> bool {
-        self.spilled
-    }
-
     /// Projects the new events: simple facts first, then every record they
     /// change, once, from all of its events in log order; returning-visitor
     /// rows last, once per person.
@@ -289,10 +283,11 @@ impl Intake {
         pending.finish(conn)
     }
 
-    /// `project` for a spilled intake, fed the bundle's events again in
-    /// the same order by `next`: called with the events it is done with (to
-    /// be freed where they were made), it gives the next ones, and `None`
-    /// once the bundle was read to its end and verified. `Ok(false)` when
+    /// `project`, and for a spilled intake fed the bundle's events again in
+    /// the same order by `next` (called only then): called with the events
+    /// it is done with (to be freed where they were made), it gives the
+    /// next ones, and `None` once the bundle was read to its end and
+    /// verified. `Ok(false)` when
     /// the events read again are not those taken (the file changed): the
     /// caller must roll back.
     pub fn project_again(self, store: &Store, next: &mut NextAgain) -> Result<bool, StoreError> {
@@ -534,10 +529,7 @@ fn in_log_order(mut recs: Vec<ReadAgain>) -> Vec<(EventRecord, Event)> {
     recs.into_iter()
         .filter_map(|(r, ev)| match ev {
             Some(ev) => Some((r, ev)),
-            None => match Event::parse(&r.kind, &r.body) {
-                Some(Ok(ev)) => Some((r, ev)),
-                _ => None,
-            },
+            None => project::parse_one(r),
         })
         .collect()
 }

@@ -369,12 +369,16 @@ pub fn rebuild(conn: &Connection) -> Result<(), StoreError> {
 /// Events parsed, in the order given; kinds this version does not know are
 /// skipped (they stay in the log and travel on).
 pub fn parsed(recs: Vec<EventRecord>) -> Vec<(EventRecord, Event)> {
-    recs.into_iter()
-        .filter_map(|r| match Event::parse(&r.kind, &r.body) {
-            Some(Ok(ev)) => Some((r, ev)),
-            _ => None,
-        })
-        .collect()
+    recs.into_iter().filter_map(parse_one).collect()
+}
+
+/// One event with its parsed body; `None` for a kind unknown here or a
+/// body that does not parse.
+pub fn parse_one(r: EventRecord) -> Option<(EventRecord, Event)> {
+    match Event::parse(&r.kind, &r.body) {
+        Some(Ok(ev)) => Some((r, ev)),
+        _ => None,
+    }
 }
 
 /// Every projection row, in a stable order — for comparing two databases.

@@ -555,33 +555,32 @@ fn import_events(
         })();
         if let Err(e) = run {
             failure = Some(e);
-            return Err(StoreError::Io(std::io::Error::other("bundle refused")));
+            return Err(refused());
         }
         let max_hlc = intake.max_hlc();
-        if intake.spilled() {
-            // The reading thread reads and parses the bundle again beside
-            // the projection, instead of this one reading the log back.
-            events.again();
-            let mut next = |spent: Vec<ReadAgain>| {
-                events.give_back(spent);
-                match events.recv() {
-                    Ok(reader::Msg::Again(v)) => Ok(Some(v)),
-                    Ok(reader::Msg::Verified) => Ok(None),
-                    Ok(reader::Msg::Failed(e)) => Err(e),
-                    _ => Err(SyncError::BadEvent),
-                }
-                .map_err(|e| {
-                    failure = Some(e);
-                    StoreError::Io(std::io::Error::other("bundle refused"))
-                })
-            };
-            if !intake.project_again(s, &mut next)? {
-                // The file changed between the two reads.
-                failure = Some(SyncError::BadEvent);
-                return Err(StoreError::Io(std::io::Error::other("bundle refused")));
+        // A spilled intake has the reading thread read and parse the bundle
+        // again beside the projection, instead of reading the log back.
+        let mut asked = false;
+        let mut next = |spent: Vec<ReadAgain>| {
+            if !std::mem::replace(&mut asked, true) {
+                events.again();
             }
-        } else {
-            intake.project(s)?;
+            events.give_back(spent);
+            match events.recv() {
+                Ok(reader::Msg::Again(v)) => Ok(Some(v)),
+                Ok(reader::Msg::Verified) => Ok(None),
+                Ok(reader::Msg::Failed(e)) => Err(e),
+                _ => Err(SyncError::BadEvent),
+            }
+            .map_err(|e| {
+                failure = Some(e);
+                refused()
+            })
+        };
+        if !intake.project_again(s, &mut next)? {
+            // The file changed between the two reads.
+            failure = Some(SyncError::BadEvent);
+            return Err(refused());
         }
         // Only a verified bundle teaches what its sender holds.
         if let Some(k) = &header.knows {
@@ -611,6 +610,12 @@ fn import_events(
         (Err(e), None) => Err(SyncError::Store(e)),
         (Ok(()), None) => Ok(()),
     }
+}
+
+/// Rolls the import's transaction back for a refused bundle (its reason
+/// is kept apart, in `failure`).
+fn refused() -> StoreError {
+    StoreError::Io(std::io::Error::other("bundle refused"))
 }
 
 fn log_import(

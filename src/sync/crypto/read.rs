@@ -307,13 +307,14 @@ impl BundleBody {
             return Err(self.fail(SyncCryptoError::Tampered));
         }
         if let Some(tag) = self.line.strip_prefix(MAC_PREFIX) {
+            let mac = self.hasher.finalize();
             let ok = tag
                 .strip_suffix(b"\n")
                 .and_then(|t| blake3::Hash::from_hex(t).ok())
                 // blake3::Hash compares in constant time.
-                .is_some_and(|t| t == self.hasher.finalize());
+                .is_some_and(|t| t == mac);
             if ok {
-                self.tag = Some(self.hasher.finalize());
+                self.tag = Some(mac);
             }
             let outcome = if ok {
                 self.check_end()
