@@ -320,6 +320,16 @@ pub fn project_entity(
             for (_, e) in events {
                 if let Event::VisitsPurged(p) = e {
                     for v in &p.visit_ids {
+                        // Not projected yet: its events are new in this
+                        // batch, which projects them erased (the purge is
+                        // in `purged_visits` already). A full import skips
+                        // reading 70,000 visits back this way.
+                        let shown = conn
+                            .prepare_cached("SELECT 1 FROM visits WHERE id = ?1")?
+                            .exists([v])?;
+                        if !shown {
+                            continue;
+                        }
                         let visit = format!("visit:{v}");
                         let evs = entity_events(conn, &visit)?;
                         project_entity(conn, &visit, &evs, false, pending)?;

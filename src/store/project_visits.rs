@@ -116,12 +116,13 @@ pub fn visit(
         &recs,
         winner.map(|(r, _)| r.id.as_str()).unwrap_or(""),
     )?;
+    let new_key = key_of(&details);
     let (status, time_out, out_by) = match (base_status, winner) {
         ("on_site", Some((r, at))) => ("out", Some(at), Some(r.actor.clone())),
         (s, _) => (s, None, None),
     };
     conn.prepare_cached(
-        // OR REPLACE: a purge in the same bundle may have projected the
+        // OR REPLACE: a decision in the same bundle may have projected the
         // visit already.
         "INSERT OR REPLACE INTO visits (id, origin, status, time_in, time_out, person_key, name, details, time_in_reason, registered_by, signed_out_by, watch, corrections, search)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -132,7 +133,7 @@ pub fn visit(
         status,
         time_in,
         time_out,
-        key_of(&details),
+        new_key,
         details.name,
         serde_json::to_string(&details).unwrap_or_default(),
         reason,
@@ -142,7 +143,6 @@ pub fn visit(
         corrections,
         visit_search(&details)
     ])?;
-    let new_key = key_of(&details);
     if let Some(k) = old_key.filter(|k| *k != new_key && !k.is_empty()) {
         pending.person(k);
     }
