@@ -50,12 +50,16 @@ fn joined_and_imported(
     (r.new, dump)
 }
 
-#[test]
-fn a_spilled_full_import_projects_what_one_held_in_memory_does() {
+/// The in-memory limit is process-wide: one import at a time here.
+static LIMIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A full bundle of a school generated at `scale`, imported held in memory
+/// and spilled: both project the same rows.
+fn spilled_matches_held(scale: Scale) {
     let dir = tempfile::tempdir().unwrap();
     let clock = FixedClock::new(NOW);
     let mut a = Store::open(&dir.path().join("a.db"), Arc::new(clock.clone())).unwrap();
-    demo::generate(&mut a, &clock, Scale::Small, 42, NOW).unwrap();
+    demo::generate(&mut a, &clock, scale, 42, NOW).unwrap();
     let join = dir.path().join("school.ddjoin");
     let (code, _) = sync::invite(&mut a, &join).unwrap();
     let mut info = sync::join_info(&join, &code).unwrap();
@@ -64,6 +68,7 @@ fn a_spilled_full_import_projects_what_one_held_in_memory_does() {
     let sent = sync::export_to_as(&mut a, &bundle, true).unwrap().events;
     assert!(sent > 1000, "{sent} events");
 
+    let _one = LIMIT.lock().unwrap_or_else(|e| e.into_inner());
     set_in_memory_limit(IN_MEMORY);
     let (held_new, held) = joined_and_imported(dir.path(), "held", &info, &bundle);
     set_in_memory_limit(100);
@@ -74,4 +79,17 @@ fn a_spilled_full_import_projects_what_one_held_in_memory_does() {
     assert_eq!(spilled_new, sent);
     assert!(held.len() > 1000, "{} rows", held.len());
     assert!(held == spilled, "the projections differ");
+}
+
+#[test]
+fn a_spilled_full_import_projects_what_one_held_in_memory_does() {
+    spilled_matches_held(Scale::Small);
+}
+
+/// Three weeks of the year generator: contradictions between stations and
+/// the duty leader's decisions on them arrive in the same bundle as the
+/// records they decide, which a spilled import projects once, fresh.
+#[test]
+fn decisions_in_the_same_bundle_as_their_records_project_alike() {
+    spilled_matches_held(Scale::YearSample);
 }

@@ -252,8 +252,11 @@ fn settled_return(
     conn: &Connection,
     entity: &str,
     events: &[(EventRecord, Event)],
+    fresh: bool,
 ) -> Result<Option<i64>, StoreError> {
-    clear_conflicts(conn, entity)?;
+    if !fresh {
+        clear_conflicts(conn, entity)?;
+    }
     let returns: Vec<(&EventRecord, i64)> = events
         .iter()
         .filter_map(|(r, e)| match e {
@@ -284,9 +287,12 @@ pub fn leave(
     conn: &Connection,
     id: &str,
     events: &[(EventRecord, Event)],
+    fresh: bool,
 ) -> Result<(), StoreError> {
-    exec(conn, "DELETE FROM leaves WHERE id = ?1", [id])?;
-    let returned = settled_return(conn, &format!("leave:{id}"), events)?;
+    if !fresh {
+        exec(conn, "DELETE FROM leaves WHERE id = ?1", [id])?;
+    }
+    let returned = settled_return(conn, &format!("leave:{id}"), events, fresh)?;
     if let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
         Event::LeaveGranted(b) => Some((r, b)),
         _ => None,
@@ -315,9 +321,12 @@ pub fn departure(
     conn: &Connection,
     id: &str,
     events: &[(EventRecord, Event)],
+    fresh: bool,
 ) -> Result<(), StoreError> {
-    exec(conn, "DELETE FROM departures WHERE id = ?1", [id])?;
-    let returned = settled_return(conn, &format!("departure:{id}"), events)?;
+    if !fresh {
+        exec(conn, "DELETE FROM departures WHERE id = ?1", [id])?;
+    }
+    let returned = settled_return(conn, &format!("departure:{id}"), events, fresh)?;
     if let Some((r, b)) = events.iter().find_map(|(r, e)| match e {
         Event::GateDeparted(b) => Some((r, b)),
         _ => None,
