@@ -1180,6 +1180,17 @@ fn a_missing_input_file_is_named_in_chinese() {
     );
     assert!(msg.contains(&dir.path().display().to_string()), "{msg}");
     assert!(msg.ends_with("这是一个文件夹，不是文件"), "{msg}");
+    // A bundle that is not there: the reason in Chinese too, not the
+    // system's English.
+    let o = dutydesk("zh-CN")
+        .args(["sync", "import", "--db"])
+        .arg(&db)
+        .arg(dir.path().join("南门.ddbundle"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "南门.ddbundle：文件错误：文件或文件夹不存在\n");
+    assert!(stderr(&o).contains("被拒绝"), "{}", stderr(&o));
 }
 
 /// `dutydesk … | head -1`: the reader goes away after one line while the

@@ -259,17 +259,7 @@ fn log_dir(db: Option<&Path>) -> Option<PathBuf> {
 /// `{path}` placeholder (`cli.io.read`, `cli.io.write`, `cli.io.create`).
 /// Every io error the command line reports goes through here.
 pub fn io_error_text(action: &str, path: impl Display, e: &std::io::Error) -> String {
-    use std::io::ErrorKind as K;
-    let reason = match e.kind() {
-        K::NotFound => tr("cli.io.not_found"),
-        K::PermissionDenied => tr("cli.io.denied"),
-        K::AlreadyExists => tr("cli.io.exists"),
-        K::IsADirectory => tr("cli.io.is_dir"),
-        K::NotADirectory => tr("cli.io.not_dir"),
-        K::StorageFull | K::QuotaExceeded => tr("cli.io.full"),
-        K::ReadOnlyFilesystem => tr("cli.io.read_only"),
-        _ => trf("cli.io.other", &[("detail", e.to_string())]),
-    };
+    let reason = crate::i18n::errors::io_reason(e);
     trf(
         "cli.io.fmt",
         &[

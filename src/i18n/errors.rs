@@ -42,7 +42,7 @@ pub fn store_error_text(e: &StoreError) -> String {
         StoreError::Foreign => tr("err.foreign_db"),
         StoreError::Busy => tr("err.busy"),
         StoreError::Corrupt(d) => trf("cli.check_sqlite", &[("detail", d.clone())]),
-        StoreError::Io(io) => trf("cli.io", &[("detail", io.to_string())]),
+        StoreError::Io(io) => trf("cli.io", &[("detail", io_reason(io))]),
         StoreError::Sqlite(e) => trf("err.database", &[("detail", e.to_string())]),
         StoreError::Refused { path, why } => refusal_text(path, why),
         StoreError::DiskFull => tr("err.disk_full"),
@@ -70,5 +70,21 @@ fn refusal_text(path: &std::path::Path, why: &Refusal) -> String {
                 ("supported", supported.to_string()),
             ],
         ),
+    }
+}
+
+/// Why an OS call failed, in the user's language: the common kinds are
+/// translated, others keep the system's own words.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => tr("cli.io.not_found"),
+        K::PermissionDenied => tr("cli.io.denied"),
+        K::AlreadyExists => tr("cli.io.exists"),
+        K::IsADirectory => tr("cli.io.is_dir"),
+        K::NotADirectory => tr("cli.io.not_dir"),
+        K::StorageFull | K::QuotaExceeded => tr("cli.io.full"),
+        K::ReadOnlyFilesystem => tr("cli.io.read_only"),
+        _ => trf("cli.io.other", &[("detail", e.to_string())]),
     }
 }

@@ -2,13 +2,14 @@
 //! export, an import, a refused photo, an error.
 
 use super::{ExportReport, ImportReport, SyncError};
+use crate::i18n::errors::io_reason;
 use crate::sync::crypto::SyncCryptoError;
 
 /// A sync error as one line in the current language.
 pub fn error_text(e: &SyncError) -> String {
     match e {
         SyncError::Store(s) => crate::i18n::errors::store_error_text(s),
-        SyncError::Io(io) => crate::i18n::trf("sync.err.io", &[("detail", io.to_string())]),
+        SyncError::Io(io) => crate::i18n::trf("sync.err.io", &[("detail", io_reason(io))]),
         SyncError::Replayed { origin, seq } => crate::i18n::trf(
             "sync.err.replayed",
             &[
@@ -23,7 +24,7 @@ pub fn error_text(e: &SyncError) -> String {
             crate::i18n::trf("sync.err.newer_format", &[("found", found.to_string())])
         }
         SyncError::Crypto(SyncCryptoError::Io(io)) => {
-            crate::i18n::trf("sync.err.io", &[("detail", io.to_string())])
+            crate::i18n::trf("sync.err.io", &[("detail", io_reason(io))])
         }
         other => crate::i18n::tr(other.key()),
     }
