@@ -676,13 +676,18 @@ mod tests {
         let clock = FixedClock::new(now);
         let mut src = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
         crate::demo::generate(&mut src, &clock, crate::demo::Scale::Small, 42, now).unwrap();
+        (project::dump(src.conn()).unwrap(), in_chains(&src))
+    }
+
+    /// A station's events in bundle order.
+    fn in_chains(s: &Store) -> Vec<EventRecord> {
         let mut recs = Vec::new();
-        log::for_each_in_chains(src.conn(), |r| {
+        log::for_each_in_chains(s.conn(), |r| {
             recs.push(r);
             Ok(())
         })
         .unwrap();
-        (project::dump(src.conn()).unwrap(), recs)
+        recs
     }
 
     fn empty_station() -> Store {
@@ -762,15 +767,6 @@ mod tests {
         let clock = FixedClock::new(now);
         let mut src = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
         crate::demo::generate(&mut src, &clock, crate::demo::Scale::Small, 42, now).unwrap();
-        let in_chains = |s: &Store| {
-            let mut recs = Vec::new();
-            log::for_each_in_chains(s.conn(), |r| {
-                recs.push(r);
-                Ok(())
-            })
-            .unwrap();
-            recs
-        };
         let first = in_chains(&src);
         let admin = src
             .operators()

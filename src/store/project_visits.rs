@@ -122,8 +122,9 @@ pub fn visit(
         (s, _) => (s, None, None),
     };
     conn.prepare_cached(
-        // OR REPLACE: a decision in the same bundle may have projected the
-        // visit already.
+        // OR REPLACE: a batch projects a record once (decisions and purges
+        // leave records with new events to its walk), but a second
+        // projection must replace the row, not fail.
         "INSERT OR REPLACE INTO visits (id, origin, status, time_in, time_out, person_key, name, details, time_in_reason, registered_by, signed_out_by, watch, corrections, search)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
