@@ -12,6 +12,7 @@
 //!    floor: the same check-in through `Store::check_in` alone.
 //! 3. Tab through the pane's views → frame.
 //! 4. The status bar's patrol alerts (asked every tick); floor: `SELECT 1`.
+//! 5. The whole idle tick at 22:05 with a round due (goal p99 ≤ 1 ms).
 
 use anyhow::{Context, Result, bail, ensure};
 use dutydesk::app::{App, Screen};
@@ -303,6 +304,14 @@ fn run() -> Result<()> {
         std::hint::black_box(app.store.patrol_alerts(now)?);
         Ok(())
     })?;
+    // 5. The whole idle tick at that moment (every alert of the status
+    // bar, tonight's patrols among them), with a frame when it changed.
+    let ticks = timed(TICKS, |_| {
+        if app.tick() {
+            frame(&mut term, &mut app)?;
+        }
+        Ok(())
+    })?;
     let select1 = timed(TICKS, |_| {
         let v: i64 = app.store.conn().query_row("SELECT 1", [], |r| r.get(0))?;
         std::hint::black_box(v);
@@ -327,12 +336,13 @@ fn run() -> Result<()> {
     line("Tab through views → frame", tabs, "p99≤5");
     line("patrol alerts (every tick)", alerts, "");
     line("  floor: SELECT 1", select1, "");
+    line("idle tick (+ frame if changed)", ticks, "p99≤1");
     println!(
-        "ratios p99: nav/floor {:.1}×, scan/store {:.1}×, alerts/SELECT1 {:.0}×; goal ≤5 ms {}",
+        "ratios p99: nav/floor {:.1}×, scan/store {:.1}×, alerts/SELECT1 {:.0}×; goals (keys ≤5 ms, tick ≤1 ms) {}",
         nav.p99 / floor.p99.max(1e-6),
         scan.p99 / store_only.p99.max(1e-6),
         alerts.p99 / select1.p99.max(1e-6),
-        if nav.p99 <= 5.0 && tabs.p99 <= 5.0 {
+        if nav.p99 <= 5.0 && tabs.p99 <= 5.0 && ticks.p99 <= 1.0 {
             "met"
         } else {
             "MISSED"

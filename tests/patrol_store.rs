@@ -44,7 +44,11 @@ struct Station {
 
 fn station() -> Station {
     let clock = FixedClock::new(evening());
-    let mut store = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
+    let store = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
+    station_with(store, clock)
+}
+
+fn station_with(mut store: Store, clock: FixedClock) -> Station {
     let admin = store
         .setup(
             "青山县第一中学",
@@ -340,4 +344,57 @@ impl Now for Station {
         use dutydesk::domain::time::Clock;
         self.clock.now_ms()
     }
+}
+
+/// Tonight's rows are kept between the status bar's asks: what it shows
+/// equals a fresh read after a write here, a commit by another process, a
+/// write rolled back after it was read, and the clock moving on.
+#[test]
+fn tonight_kept_between_asks_equals_a_fresh_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("station.db");
+    let clock = FixedClock::new(evening());
+    let store = Store::open(&path, Arc::new(clock.clone())).unwrap();
+    let mut st = station_with(store, clock.clone());
+    st.clock.set(at("22:05"));
+    let fresh = |now: i64| {
+        Store::open(&path, Arc::new(clock.clone()))
+            .unwrap()
+            .patrol_night(now)
+            .unwrap()
+    };
+    let now = at("22:05");
+    assert_eq!(st.store.patrol_night(now).unwrap(), fresh(now));
+    let round = st
+        .store
+        .start_patrol(&st.guard, &st.route, Some(at("22:00")))
+        .unwrap();
+    let shown = st.store.patrol_night(now).unwrap();
+    assert!(shown.open_round(&st.route).is_some());
+    assert_eq!(shown, fresh(now));
+    // Another process checks in.
+    Store::open(&path, Arc::new(clock.clone()))
+        .unwrap()
+        .check_in_code(&st.guard, &round, "B1-01")
+        .unwrap();
+    let shown = st.store.patrol_night(now).unwrap();
+    assert_eq!(shown.open_round(&st.route).unwrap().checks.len(), 1);
+    assert_eq!(shown, fresh(now));
+    // Read inside a transaction that is then rolled back.
+    let guard = st.guard.clone();
+    let r: Result<(), StoreError> = st.store.batch(|s| {
+        s.check_in_code(&guard, &round, "B1-02")?;
+        let inside = s.patrol_night(now)?;
+        assert_eq!(inside.open_round(&st.route).unwrap().checks.len(), 2);
+        Err(StoreError::Domain(DomainError::NotFound))
+    });
+    assert!(r.is_err());
+    let shown = st.store.patrol_night(now).unwrap();
+    assert_eq!(shown.open_round(&st.route).unwrap().checks.len(), 1);
+    assert_eq!(shown, fresh(now));
+    // No writes, later: the statuses follow the clock.
+    let later = at("23:30");
+    let shown = st.store.patrol_night(later).unwrap();
+    assert_ne!(shown.alerts, st.store.patrol_night(now).unwrap().alerts);
+    assert_eq!(shown, fresh(later));
 }

@@ -181,6 +181,8 @@ pub struct Store {
     commits: u64,
     /// The people's search text, for the history search.
     person_search: std::cell::RefCell<person_search::PersonSearch>,
+    /// Tonight's patrol rows, for the status bar's every second.
+    night_rows: std::cell::RefCell<patrol_night::NightRows>,
 }
 
 /// Pragmas for a duty PC: WAL so readers never block the writer, FULL sync
@@ -301,6 +303,7 @@ impl Store {
             busy: false,
             commits: 0,
             person_search: Default::default(),
+            night_rows: Default::default(),
         };
         store.station = store.load_station()?;
         if found > 0 && found < migrate::LATEST {

@@ -9,6 +9,7 @@ use crate::domain::patrol_status::{
     PatrolAlerts, RoundStatus, Slot, SlotState, round_status, slot_state, slots,
 };
 use crate::domain::rollcall::night_of;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoundView {
@@ -47,15 +48,62 @@ impl PatrolNight {
     }
 }
 
+/// Tonight's rows as read from the file. The status bar asks for tonight's
+/// patrols every second: the rows are kept between asks until this
+/// connection writes or another process commits, and only the statuses,
+/// which move with the clock, are worked out again.
+#[derive(Default)]
+pub(crate) struct NightRows {
+    /// (rows written by this connection, the file's data_version, night).
+    stamp: Option<(u64, i64, String)>,
+    routes: Vec<(RouteRow, Option<String>)>,
+    tonight: Vec<PatrolRoundRow>,
+    open_before: Vec<PatrolRoundRow>,
+    checks: HashMap<String, Vec<PatrolCheckRow>>,
+}
+
 impl Store {
-    fn round_view(&self, row: PatrolRoundRow, now_ms: i64) -> Result<RoundView, StoreError> {
-        let checks = self.patrol_checks(&row.id)?;
-        let status = round_status(&row.facts(&checks), now_ms);
-        Ok(RoundView {
-            row,
+    /// Reads tonight's rows, or takes the kept ones if nothing was written
+    /// since. Inside a transaction the rows are read and not kept: a
+    /// rollback would leave them describing writes that never happened.
+    fn with_night_rows<T>(
+        &self,
+        night: &str,
+        f: impl FnOnce(&NightRows) -> T,
+    ) -> Result<T, StoreError> {
+        let keep = self.conn.is_autocommit();
+        let stamp = (
+            self.conn.total_changes(),
+            self.data_version()?,
+            night.to_string(),
+        );
+        let mut kept = self.night_rows.borrow_mut();
+        if keep && kept.stamp.as_ref() == Some(&stamp) {
+            return Ok(f(&kept));
+        }
+        let tonight = self.patrol_rounds_of_night(night)?;
+        let open_before = self.patrol_rounds_open_before(night)?;
+        let mut checks = HashMap::new();
+        for r in tonight.iter().chain(&open_before) {
+            checks.insert(r.id.clone(), self.patrol_checks(&r.id)?);
+        }
+        let mut routes = vec![];
+        for route in self.routes(false)? {
+            let assigned = self.route_assignment(&route.id, night)?;
+            routes.push((route, assigned));
+        }
+        let rows = NightRows {
+            stamp: keep.then_some(stamp),
+            routes,
+            tonight,
+            open_before,
             checks,
-            status,
-        })
+        };
+        let out = f(&rows);
+        if keep {
+            *kept = rows;
+        }
+        Ok(out)
     }
 
     /// Tonight (the night `now` belongs to): every active route's slots
@@ -64,58 +112,61 @@ impl Store {
         let off = self.offset_min();
         let date = night_of(now_ms, off);
         let night = date.format("%Y-%m-%d").to_string();
-        let mut rounds = self.patrol_rounds_of_night(&night)?;
-        let mut out = PatrolNight {
-            night: night.clone(),
-            ..Default::default()
-        };
-        for route in self.routes(false)? {
-            let mine: Vec<PatrolRoundRow> = {
-                let (m, rest): (Vec<_>, Vec<_>) =
-                    rounds.into_iter().partition(|r| r.route_id == route.id);
-                rounds = rest;
-                m
+        self.with_night_rows(&night, |rows| {
+            let view = |row: &PatrolRoundRow| {
+                let checks = rows.checks.get(&row.id).cloned().unwrap_or_default();
+                let status = round_status(&row.facts(&checks), now_ms);
+                RoundView {
+                    row: row.clone(),
+                    checks,
+                    status,
+                }
             };
-            let mut views = vec![];
-            for r in mine {
-                let v = self.round_view(r, now_ms)?;
+            let mut out = PatrolNight {
+                night: night.clone(),
+                ..Default::default()
+            };
+            let mut taken = vec![false; rows.tonight.len()];
+            for (route, assigned) in &rows.routes {
+                let mut views = vec![];
+                for (i, r) in rows.tonight.iter().enumerate() {
+                    if r.route_id == route.id {
+                        taken[i] = true;
+                        let v = view(r);
+                        out.alerts.add_round(&v.status);
+                        views.push(v);
+                    }
+                }
+                let mut states = vec![];
+                for slot in slots(&route.data, date, off) {
+                    let started: Vec<i64> = views
+                        .iter()
+                        .filter(|v| v.row.slot_ms == Some(slot.due_ms))
+                        .map(|v| v.row.started_ms)
+                        .collect();
+                    let st = slot_state(&slot, &started, now_ms);
+                    out.alerts.add_slot(st);
+                    states.push((slot, st));
+                }
+                if route.data.named_person && assigned.is_none() && !states.is_empty() {
+                    out.alerts.unassigned += 1;
+                }
+                out.routes.push(RouteNight {
+                    route: route.clone(),
+                    assigned: assigned.clone(),
+                    slots: states,
+                    rounds: views,
+                });
+            }
+            // Rounds of retired routes still count tonight.
+            let retired = rows.tonight.iter().zip(&taken).filter(|(_, t)| !**t);
+            for r in retired.map(|(r, _)| r).chain(&rows.open_before) {
+                let v = view(r);
                 out.alerts.add_round(&v.status);
-                views.push(v);
+                out.stale.push(v);
             }
-            let mut states = vec![];
-            for slot in slots(&route.data, date, off) {
-                let started: Vec<i64> = views
-                    .iter()
-                    .filter(|v| v.row.slot_ms == Some(slot.due_ms))
-                    .map(|v| v.row.started_ms)
-                    .collect();
-                let st = slot_state(&slot, &started, now_ms);
-                out.alerts.add_slot(st);
-                states.push((slot, st));
-            }
-            let assigned = self.route_assignment(&route.id, &night)?;
-            if route.data.named_person && assigned.is_none() && !states.is_empty() {
-                out.alerts.unassigned += 1;
-            }
-            out.routes.push(RouteNight {
-                route,
-                assigned,
-                slots: states,
-                rounds: views,
-            });
-        }
-        // Rounds of retired routes still count tonight.
-        for r in rounds {
-            let v = self.round_view(r, now_ms)?;
-            out.alerts.add_round(&v.status);
-            out.stale.push(v);
-        }
-        for r in self.patrol_rounds_open_before(&night)? {
-            let v = self.round_view(r, now_ms)?;
-            out.alerts.add_round(&v.status);
-            out.stale.push(v);
-        }
-        Ok(out)
+            out
+        })
     }
 
     /// What the status bar shows for patrols, every tick.
