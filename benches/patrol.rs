@@ -193,6 +193,11 @@ fn run() -> Result<()> {
     )?;
     eprintln!("patrol DB: {rounds} rounds, {checks} check-ins");
     let mut app = App::new(store, vec![]);
+    // As the TUI runs: the WAL checkpointed on a thread of its own, not in
+    // the key whose commit crosses its limit.
+    let _checkpoints = app
+        .store
+        .checkpoint_in_background(dutydesk::store::checkpoints::EVERY)?;
     login(&mut app)?;
     press(&mut app, KeyCode::Char('3'));
     let route = app

@@ -32,6 +32,11 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
             app.toast_until = app.store.now_ms() + 600_000;
         }
     }
+    // Checkpoints on their own thread, not in the key that crosses the
+    // WAL's limit; stopped when the loop ends.
+    let _checkpoints = app
+        .store
+        .checkpoint_in_background(crate::store::checkpoints::EVERY)?;
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
     // ratatui's hook restores the screen on panic; mouse reporting too.

@@ -5,6 +5,7 @@
 //! projections, so there is never a record without its event or the reverse.
 
 pub mod backup;
+pub mod checkpoints;
 pub mod conflicts;
 pub mod daily;
 pub mod duty;
