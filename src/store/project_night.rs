@@ -7,7 +7,6 @@ use super::log::EventRecord;
 use super::project::{add_conflict, clear_conflicts, exec, key_range, resolutions};
 use crate::domain::event::{Event, RoundMarked};
 use rusqlite::{Connection, params};
-use std::sync::LazyLock;
 
 pub fn round(
     conn: &Connection,
@@ -38,7 +37,9 @@ pub fn round(
         }
     }
     per_student.sort_by_key(|(s, _)| *s);
-    let mut rows: Vec<MarkRow> = Vec::with_capacity(per_student.len());
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes, fact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
     for group in per_student.chunk_by(|a, b| a.0 == b.0) {
         let student = group[0].0;
         let first = group[0].1;
@@ -59,14 +60,19 @@ pub fn round(
             let recs: Vec<&EventRecord> = group.iter().map(|(_, (r, _))| *r).collect();
             add_conflict(conn, &key, "mark", &entity, &recs, &r.id)?;
         }
-        rows.push(MarkRow {
+        insert.execute(params![
+            id,
             student,
-            rec: r,
-            marked: m,
-            changes: group.len() as i64 - 1,
-        });
+            m.mark.key(),
+            m.late_at_ms,
+            m.note,
+            r.hlc.ms,
+            r.actor,
+            group.len() as i64 - 1,
+            m.fact.as_ref().map(|f| f.to_column())
+        ])?;
+        absence_opened(conn, id, student, m.mark)?;
     }
-    insert_marks(conn, id, &rows)?;
     // Closing: the earliest close counts; a second one from another station
     // is listed for review.
     let closes: Vec<(&EventRecord, &crate::domain::event::RoundClosed)> = events
@@ -109,71 +115,6 @@ pub fn round(
             close.map(|(_, c)| serde_json::to_string(&c.unaccounted).unwrap_or_default())
         ],
     )?;
-    Ok(())
-}
-
-/// One boarder's row of a round: the mark that shows and how many more
-/// marks the boarder had.
-struct MarkRow<'a> {
-    student: &'a str,
-    rec: &'a EventRecord,
-    marked: &'a RoundMarked,
-    changes: i64,
-}
-
-/// Rows of one statement: a year holds two million marks, and a statement
-/// each cost a cursor opened and a seek from the root per row, about a
-/// third of writing them.
-const MARKS_PER_INSERT: usize = 50;
-
-fn insert_sql(rows: usize) -> String {
-    format!(
-        "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes, fact) VALUES {}",
-        vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ")
-    )
-}
-
-/// Writes a round's rows (sorted by boarder), many to a statement; the
-/// rest one by one, so only two statements are ever cached.
-fn insert_marks(conn: &Connection, round_id: &str, rows: &[MarkRow]) -> Result<(), StoreError> {
-    static MANY: LazyLock<String> = LazyLock::new(|| insert_sql(MARKS_PER_INSERT));
-    static ONE: LazyLock<String> = LazyLock::new(|| insert_sql(1));
-    let full = rows.len() - rows.len() % MARKS_PER_INSERT;
-    let (many, rest) = rows.split_at(full);
-    for (chunk, n) in many
-        .chunks(MARKS_PER_INSERT)
-        .map(|c| (c, MARKS_PER_INSERT))
-        .chain(rest.chunks(1).map(|c| (c, 1)))
-    {
-        let mut insert = conn.prepare_cached(if n == 1 { &ONE } else { &MANY })?;
-        let facts: Vec<Option<String>> = chunk
-            .iter()
-            .map(|row| row.marked.fact.as_ref().map(|f| f.to_column()))
-            .collect();
-        let mut i = 1;
-        for (row, fact) in chunk.iter().zip(&facts) {
-            let m = row.marked;
-            let values: [&dyn rusqlite::ToSql; 9] = [
-                &round_id,
-                &row.student,
-                &m.mark.key(),
-                &m.late_at_ms,
-                &m.note,
-                &row.rec.hlc.ms,
-                &row.rec.actor,
-                &row.changes,
-                fact,
-            ];
-            for v in values {
-                insert.raw_bind_parameter(i, v)?;
-                i += 1;
-            }
-        }
-        insert.raw_execute()?;
-        for row in chunk {
-            absence_opened(conn, round_id, row.student, row.marked.mark)?;
-        }
-    }
     Ok(())
 }
 
