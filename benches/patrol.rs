@@ -197,7 +197,7 @@ fn run() -> Result<()> {
     // the key whose commit crosses its limit.
     let _checkpoints = app
         .store
-        .checkpoint_in_background(dutydesk::store::checkpoints::EVERY)?;
+        .checkpoint_in_background(dutydesk::store::checkpoints::EVERY);
     login(&mut app)?;
     press(&mut app, KeyCode::Char('3'));
     let route = app

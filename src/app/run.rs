@@ -36,7 +36,7 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
     // WAL's limit; stopped when the loop ends.
     let _checkpoints = app
         .store
-        .checkpoint_in_background(crate::store::checkpoints::EVERY)?;
+        .checkpoint_in_background(crate::store::checkpoints::EVERY);
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
     // ratatui's hook restores the screen on panic; mouse reporting too.

@@ -7,7 +7,7 @@
 //! writes). Other processes (the command line, a second TUI, the sync
 //! worker) keep their own automatic checkpoints.
 
-use super::{Store, StoreError};
+use super::Store;
 use rusqlite::{Connection, OpenFlags};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -26,18 +26,25 @@ pub struct Checkpointer {
 }
 
 impl Store {
-    /// Moves this file's checkpoints to a thread; an in-memory store, or a
+    /// Moves this file's checkpoints to a thread. An in-memory store, or a
     /// file the thread cannot open, keeps checkpointing in its commits.
-    pub fn checkpoint_in_background(&self, every: Duration) -> Result<Checkpointer, StoreError> {
-        if !self.path.is_file() {
-            return Ok(Checkpointer::default());
-        }
-        let Ok(conn) = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-        else {
-            return Ok(Checkpointer::default());
+    pub fn checkpoint_in_background(&self, every: Duration) -> Checkpointer {
+        let conn = match self
+            .path
+            .is_file()
+            .then(|| Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE))
+        {
+            Some(Ok(conn)) => conn,
+            _ => return Checkpointer::default(),
         };
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        if conn.pragma_update(None, "synchronous", "FULL").is_err()
+            || self
+                .conn
+                .pragma_update(None, "wal_autocheckpoint", 0)
+                .is_err()
+        {
+            return Checkpointer::default();
+        }
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
@@ -45,10 +52,10 @@ impl Store {
             }
             checkpoint(&conn);
         });
-        Ok(Checkpointer {
+        Checkpointer {
             stop: Some(stop),
             thread: Some(thread),
-        })
+        }
     }
 }
 
