@@ -467,6 +467,13 @@ impl Store {
     /// SQLite's `data_version`: changes when another connection commits to
     /// the file (never for this connection's own writes). Reads only the
     /// shared WAL index, so the TUI asks it every tick.
+    /// What changes whenever the file's contents may have: rows written by
+    /// this connection and the file's `data_version` (another connection's
+    /// commit). Copies kept in memory are read again when it differs.
+    pub(crate) fn written_stamp(&self) -> Result<(u64, i64), StoreError> {
+        Ok((self.conn.total_changes(), self.data_version()?))
+    }
+
     pub fn data_version(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn

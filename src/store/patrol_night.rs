@@ -54,8 +54,8 @@ impl PatrolNight {
 /// which move with the clock, are worked out again.
 #[derive(Default)]
 pub(crate) struct NightRows {
-    /// (rows written by this connection, the file's data_version, night).
-    stamp: Option<(u64, i64, String)>,
+    /// (`Store::written_stamp`, night) when read.
+    stamp: Option<((u64, i64), String)>,
     routes: Vec<(RouteRow, Option<String>)>,
     tonight: Vec<PatrolRoundRow>,
     open_before: Vec<PatrolRoundRow>,
@@ -72,11 +72,7 @@ impl Store {
         f: impl FnOnce(&NightRows) -> T,
     ) -> Result<T, StoreError> {
         let keep = self.conn.is_autocommit();
-        let stamp = (
-            self.conn.total_changes(),
-            self.data_version()?,
-            night.to_string(),
-        );
+        let stamp = (self.written_stamp()?, night.to_string());
         let mut kept = self.night_rows.borrow_mut();
         if keep && kept.stamp.as_ref() == Some(&stamp) {
             return Ok(f(&kept));

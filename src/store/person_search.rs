@@ -55,7 +55,7 @@ impl Store {
         q: &str,
         mut f: impl FnMut(&str, i64) -> bool,
     ) -> Result<(), StoreError> {
-        let stamp = (self.conn.total_changes(), self.data_version()?);
+        let stamp = self.written_stamp()?;
         let mut cache = self.person_search.borrow_mut();
         if cache.stamp != Some(stamp) {
             let mut stmt = self
