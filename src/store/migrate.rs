@@ -665,8 +665,33 @@ const V20: &str = "
 DROP TRIGGER absences_open_mark_in;
 ";
 
+/// Schema 21, measured on a year-end station's full import: a round's marks
+/// are one row (`round_marks`, a JSON object from boarder to mark; see
+/// `store::round_marks`), not a row each — over two million rows a year,
+/// whose B-tree work per row was most of the marks' cost. `marks` is now a
+/// view with the same columns, so readers and the follow-ups' triggers are
+/// unchanged. An absence opens and closes where marks are written
+/// (`project_night`), no longer in triggers on `marks`.
+const V21: &str = "
+CREATE TABLE round_marks (
+    round_id TEXT PRIMARY KEY,
+    marks TEXT NOT NULL
+) STRICT;
+INSERT INTO round_marks
+  SELECT round_id, json_group_object(student_id,
+           json_array(mark, late_at, note, at_ms, by, changes, fact))
+  FROM (SELECT * FROM marks ORDER BY round_id, student_id) GROUP BY round_id;
+DROP TRIGGER absences_open_mark_out;
+DROP TRIGGER absences_open_mark_change;
+DROP TABLE marks;
+CREATE VIEW marks (round_id, student_id, mark, late_at, note, at_ms, by, changes, fact) AS
+  SELECT r.round_id, j.key, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3,
+         j.value ->> 4, j.value ->> 5, j.value ->> 6
+  FROM round_marks r, json_each(r.marks) j;
+";
+
 pub const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19, V20,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19, V20, V21,
 ];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 

@@ -39,6 +39,7 @@ pub mod purge;
 pub mod reports;
 pub mod rollcall;
 pub mod roster;
+pub mod round_marks;
 pub mod settings;
 pub mod shift_log;
 pub mod station_log;

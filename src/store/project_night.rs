@@ -5,6 +5,7 @@
 use super::StoreError;
 use super::log::EventRecord;
 use super::project::{add_conflict, clear_conflicts, exec, key_range, resolutions};
+use super::round_marks::{self, Entry, Sheet};
 use crate::domain::event::{Event, RoundMarked};
 use rusqlite::{Connection, params};
 
@@ -17,7 +18,10 @@ pub fn round(
     let entity = format!("round:{id}");
     if !fresh {
         exec(conn, "DELETE FROM rounds WHERE id = ?1", [id])?;
-        exec(conn, "DELETE FROM marks WHERE round_id = ?1", [id])?;
+        round_marks::delete(conn, id)?;
+        // Open absences are absent marks' rows: they are opened again
+        // below, where the marks still say so.
+        exec(conn, "DELETE FROM absences_open WHERE round_id = ?1", [id])?;
         clear_conflicts(conn, &entity)?;
     }
     let Some((srec, started)) = events.iter().find_map(|(r, e)| match e {
@@ -37,9 +41,7 @@ pub fn round(
         }
     }
     per_student.sort_by_key(|(s, _)| *s);
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes, fact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
+    let mut sheet = Sheet::new();
     for group in per_student.chunk_by(|a, b| a.0 == b.0) {
         let student = group[0].0;
         let first = group[0].1;
@@ -60,19 +62,21 @@ pub fn round(
             let recs: Vec<&EventRecord> = group.iter().map(|(_, (r, _))| *r).collect();
             add_conflict(conn, &key, "mark", &entity, &recs, &r.id)?;
         }
-        insert.execute(params![
-            id,
-            student,
-            m.mark.key(),
-            m.late_at_ms,
-            m.note,
-            r.hlc.ms,
-            r.actor,
-            group.len() as i64 - 1,
-            m.fact.as_ref().map(|f| f.to_column())
-        ])?;
+        sheet.insert(
+            student.to_string(),
+            Entry(
+                m.mark.key().to_string(),
+                m.late_at_ms,
+                m.note.clone(),
+                r.hlc.ms,
+                r.actor.clone(),
+                group.len() as i64 - 1,
+                m.fact.as_ref().map(|f| f.to_column()),
+            ),
+        );
         absence_opened(conn, id, student, m.mark)?;
     }
+    round_marks::write(conn, id, &sheet)?;
     // Closing: the earliest close counts; a second one from another station
     // is listed for review.
     let closes: Vec<(&EventRecord, &crate::domain::event::RoundClosed)> = events
@@ -120,10 +124,11 @@ pub fn round(
 
 /// A mark written at this station into a round already projected, that no
 /// other station has written to and no duty leader has decided on: the full
-/// recompute would change only the marked boarders' rows (the latest mark
-/// shows, one more change), so only those are written — a mark costs the
-/// same on the 500th boarder as on the first. Returns false, having written
-/// nothing, when the round needs the full recompute.
+/// recompute would change only the marked boarders' entries (the latest
+/// mark shows, one more change), so only those change in the round's row —
+/// a mark costs the same on the last night of the year as on the first,
+/// and reads no other round. Returns false, having written nothing, when
+/// the round needs the full recompute.
 pub fn mark_in_place(
     conn: &Connection,
     rec: &EventRecord,
@@ -149,36 +154,46 @@ pub fn mark_in_place(
         return Ok(false);
     }
     let fact = m.fact.as_ref().map(|f| f.to_column());
-    let mut update = conn.prepare_cached(
-        "UPDATE marks SET mark = ?3, late_at = ?4, note = ?5, at_ms = ?6, by = ?7, changes = changes + 1, fact = ?8
-         WHERE round_id = ?1 AND student_id = ?2",
-    )?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO marks (round_id, student_id, mark, late_at, note, at_ms, by, changes, fact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
-    )?;
+    let mut sheet = round_marks::read(conn, &m.round_id)?;
     for student in &m.student_ids {
-        let row = params![
-            m.round_id,
-            student,
-            m.mark.key(),
+        let entry = Entry(
+            m.mark.key().to_string(),
             m.late_at_ms,
-            m.note,
+            m.note.clone(),
             rec.hlc.ms,
-            rec.actor,
-            fact
-        ];
-        if update.execute(row)? == 0 {
-            insert.execute(row)?;
-            absence_opened(conn, &m.round_id, student, m.mark)?;
+            rec.actor.clone(),
+            0,
+            fact.clone(),
+        );
+        match sheet.get_mut(student) {
+            Some(held) => {
+                // Changed: its absence closes, and opens again if the new
+                // mark is absent too (a follow-up may have found them).
+                if held.mark() == crate::domain::rollcall::Mark::Absent.key() {
+                    exec(
+                        conn,
+                        "DELETE FROM absences_open WHERE round_id = ?1 AND student_id = ?2",
+                        params![m.round_id, student],
+                    )?;
+                }
+                let changes = held.5 + 1;
+                *held = entry;
+                held.5 = changes;
+            }
+            None => {
+                sheet.insert(student.clone(), entry);
+            }
         }
+        absence_opened(conn, &m.round_id, student, m.mark)?;
     }
+    round_marks::write(conn, &m.round_id, &sheet)?;
     Ok(true)
 }
 
-/// After a mark's row is inserted (here only, in `round` and
-/// `mark_in_place`): an absence is open until a follow-up finds the boarder.
-/// Schema 20 moved this out of a trigger (see `migrate::V20`); changed and
-/// deleted marks are still kept by the triggers.
+/// After a mark is written (here only, in `round` and `mark_in_place`): an
+/// absence is open until a follow-up finds the boarder. Schemas 20 and 21
+/// moved this out of triggers on marks (see `migrate::V21`); the follow-ups'
+/// triggers still close and reopen absences.
 fn absence_opened(
     conn: &Connection,
     round_id: &str,

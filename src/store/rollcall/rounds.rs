@@ -170,17 +170,23 @@ impl Store {
         building: &str,
         round_id: Option<&str>,
     ) -> Result<Vec<BedCell>, StoreError> {
+        // The round's marks are read once, as its one row, and looked up
+        // per bed: joined to the `marks` view, every bed would unfold the
+        // whole round again.
+        let sheet = match round_id {
+            Some(r) => crate::store::round_marks::read(&self.conn, r)?,
+            None => Default::default(),
+        };
         let mut stmt = self.conn.prepare_cached(
-            "SELECT b.building, b.floor, b.room, b.bed, b.zone, s.id, s.name, m.mark
+            "SELECT b.building, b.floor, b.room, b.bed, b.zone, s.id, s.name
              FROM beds b
              LEFT JOIN students s ON s.active = 1 AND s.building = b.building AND s.floor = b.floor AND s.room = b.room AND s.bed = b.bed
-             LEFT JOIN marks m ON m.round_id = ?2 AND m.student_id = s.id
              WHERE b.building = ?1",
         )?;
-        let rows = stmt.query_map(params![building, round_id], |r| {
+        let rows = stmt.query_map(params![building], |r| {
             let id: Option<String> = r.get(5)?;
             let name: Option<String> = r.get(6)?;
-            let mark: Option<String> = r.get(7)?;
+            let mark = id.as_ref().and_then(|id| sheet.get(id)).map(|e| e.mark());
             Ok(BedCell {
                 bed: BedRef {
                     building: r.get(0)?,
@@ -194,7 +200,7 @@ impl Store {
                     Zone::Boys
                 },
                 student: id.zip(name),
-                mark: mark.as_deref().and_then(Mark::parse),
+                mark: mark.and_then(Mark::parse),
             })
         })?;
         let mut v: Vec<BedCell> = rows.collect::<Result<_, _>>()?;
