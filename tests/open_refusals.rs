@@ -408,3 +408,25 @@ fn another_programs_wal_database_gets_no_wal_or_shm_beside_it() {
     assert_eq!(why, Refusal::Foreign);
     assert_eq!(snapshot(dir.path()), before);
 }
+
+/// The interface says it is upgrading before an open that will: a station
+/// at an older schema, and never a current one, a new file or none.
+#[test]
+fn an_upgrade_is_known_before_the_open() {
+    use dutydesk::store::open::will_upgrade;
+    let dir = tempfile::tempdir().unwrap();
+    let absent = dir.path().join("absent.db");
+    assert!(!will_upgrade(&absent));
+    let current = dir.path().join("current.db");
+    station(&current);
+    assert!(!will_upgrade(&current));
+    let old = dir.path().join("old.db");
+    {
+        let mut conn = Connection::open(&old).unwrap();
+        dutydesk::store::migrate::migrate_to(&mut conn, LATEST - 1).unwrap();
+    }
+    assert!(will_upgrade(&old));
+    drop(Store::open(&old, clock()).unwrap());
+    assert!(!will_upgrade(&old));
+    assert!(!absent.exists(), "asking wrote nothing");
+}

@@ -391,6 +391,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 Some(p) => p,
                 None => default_db()?,
             };
+            if crate::store::open::will_upgrade(&path) {
+                eprintln!("{}", tr("cli.upgrading"));
+            }
             let store = Store::open(&path, Arc::new(SystemClock))
                 .map_err(store_err("cli.io.create", &path))?;
             tracing::info!(db = %path.display(), station = ?store.station().map(|s| &s.name), "tui");

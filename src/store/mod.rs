@@ -228,7 +228,7 @@ impl Store {
                 Err(open::refuse(path, open::Refusal::Empty))
             }
             open::Found::Fresh => Err(open::refuse(path, open::Refusal::Foreign)),
-            open::Found::Station => Store::open_checked(path, clock),
+            open::Found::Station { .. } => Store::open_checked(path, clock),
         }
     }
 

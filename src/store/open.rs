@@ -72,8 +72,16 @@ pub(super) enum Found {
     Absent,
     /// An empty file or a SQLite database with nothing in it.
     Fresh,
-    /// A station database this version can open.
-    Station,
+    /// A station database this version can open, at this schema version.
+    Station { schema: i64 },
+}
+
+/// True when `path` is a station this version will upgrade as it opens it
+/// (a backup, the migrations, a rebuild of the records: a school year's
+/// station takes about a minute), so the caller can say so first. Reads
+/// the file without writing, as the open's own check does.
+pub fn will_upgrade(path: &Path) -> bool {
+    matches!(probe(path), Ok(Found::Station { schema }) if schema > 0 && schema < migrate::LATEST)
 }
 
 pub(super) fn refuse(path: &Path, why: Refusal) -> StoreError {
@@ -168,7 +176,9 @@ fn recognise(path: &Path) -> Result<Found, StoreError> {
             },
         ));
     }
-    Ok(Found::Station)
+    Ok(Found::Station {
+        schema: facts.user_version,
+    })
 }
 
 /// The first bytes of the file, as many as there are up to `head.len()`.
