@@ -841,8 +841,13 @@ fn migrates_a_version_1_file_rebuilding_visits_from_the_log() {
                 .unwrap();
         }
     }
+    // A backup cut short by an earlier start (the PC switched off while it
+    // was written) is not taken for the backup.
+    let partial = with_suffix(&path, ".v1.bak.partial");
+    std::fs::write(&partial, b"SQLite format 3\0 cut short").unwrap();
 
     let store = open(&path, &FixedClock::new(T0 + 86_400_000));
+    assert!(!partial.exists(), "the partial copy was replaced");
     assert_eq!(user_version(store.conn()), LATEST);
     assert_eq!(store.station().map(|s| s.id.clone()), Some(station_id));
     assert_eq!(dump(store.conn()).unwrap(), expected);

@@ -715,7 +715,14 @@ fn backup_before_migration(conn: &Connection, path: &Path, from: i64) -> Result<
     bak.push(format!(".v{from}.bak"));
     let bak = PathBuf::from(bak);
     if !bak.exists() {
-        conn.execute("VACUUM INTO ?1", [bak.to_string_lossy().as_ref()])?;
+        // Written under another name and renamed when whole: a copy cut
+        // short (the PC switched off) must not stand as the backup.
+        let mut part = bak.as_os_str().to_owned();
+        part.push(".partial");
+        let part = PathBuf::from(part);
+        let _ = std::fs::remove_file(&part);
+        conn.execute("VACUUM INTO ?1", [part.to_string_lossy().as_ref()])?;
+        std::fs::rename(&part, &bak)?;
     }
     Ok(())
 }
