@@ -25,9 +25,7 @@ pub fn backup_file(src: &Path, dest: &Path) -> Result<(), StoreError> {
         )));
     }
     let from = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let mut tmp = dest.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
+    let tmp = super::open::beside(dest, ".partial");
     let result = (|| -> Result<(), StoreError> {
         let mut to = Connection::open(&tmp)?;
         {
@@ -118,9 +116,7 @@ pub fn verify_copy(path: &Path, clock: Arc<dyn Clock>) -> Result<CopyCheck, Stor
     let store = Store::open_existing(path, clock)?;
     // Opening an older copy migrated it and kept the pre-upgrade file
     // beside it: the backup itself is that file.
-    let mut bak = path.as_os_str().to_owned();
-    bak.push(format!(".v{version}.bak"));
-    let _ = std::fs::remove_file(PathBuf::from(bak));
+    let _ = std::fs::remove_file(super::open::beside(path, &format!(".v{version}.bak")));
     let events = match store.verify_log()? {
         Ok(n) => n,
         Err(f) => return Err(StoreError::Corrupt(format!("{f:?}"))),

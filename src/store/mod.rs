@@ -711,17 +711,15 @@ impl Store {
 }
 
 fn backup_before_migration(conn: &Connection, path: &Path, from: i64) -> Result<(), StoreError> {
-    let mut bak = path.as_os_str().to_owned();
-    bak.push(format!(".v{from}.bak"));
-    let bak = PathBuf::from(bak);
+    let bak = open::beside(path, &format!(".v{from}.bak"));
     if !bak.exists() {
-        // Written under another name and renamed when whole: a copy cut
-        // short (the PC switched off) must not stand as the backup.
-        let mut part = bak.as_os_str().to_owned();
-        part.push(".partial");
-        let part = PathBuf::from(part);
+        // Written under another name, on the disk, then renamed: a copy cut
+        // short (the PC switched off) must not stand as the backup. VACUUM
+        // INTO does not sync what it writes.
+        let part = open::beside(&bak, ".partial");
         let _ = std::fs::remove_file(&part);
         conn.execute("VACUUM INTO ?1", [part.to_string_lossy().as_ref()])?;
+        std::fs::File::open(&part)?.sync_all()?;
         std::fs::rename(&part, &bak)?;
     }
     Ok(())

@@ -198,7 +198,7 @@ fn read_head(path: &Path, head: &mut [u8]) -> Result<usize, StoreError> {
 }
 
 /// `path` with `suffix` appended (`-wal`, `-shm`).
-fn beside(path: &Path, suffix: &str) -> std::path::PathBuf {
+pub(super) fn beside(path: &Path, suffix: &str) -> std::path::PathBuf {
     let mut p = path.as_os_str().to_owned();
     p.push(suffix);
     p.into()
